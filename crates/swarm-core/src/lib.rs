@@ -1,0 +1,18 @@
+//! `swarm-core`: the deterministic simulation behind Swarm Playground.
+//!
+//! The core is sans-IO: it never reads a clock, never uses a global random number generator
+//! and never lets hash order reach an output. Time comes in as [`SimTime`], randomness from
+//! streams derived from one seed ([`SimRng`]); the same seed and the same inputs give the same
+//! [`World::trace`], bit for bit. `clippy.toml` bans the clock, the global RNG and hashed
+//! collections in this crate.
+
+pub mod ids;
+pub mod machine;
+pub mod rng;
+pub mod time;
+pub mod world;
+
+pub use machine::{Machine, MachineId, Power};
+pub use rng::SimRng;
+pub use time::{SimDuration, SimTime};
+pub use world::{Event, World, WorldError};

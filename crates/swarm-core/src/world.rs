@@ -1,0 +1,356 @@
+//! The world: machines, simulated time and the event queue; the only place time advances.
+//!
+//! Everything that happens later than "now" is an [`Event`] in a min-heap keyed by
+//! `(time, sequence)`, so two events at the same instant run in the order they were scheduled,
+//! never in hash or allocation order. Every command and event is written to a trace; the same
+//! seed and the same inputs give the same trace, bit for bit (the determinism test checks it).
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use crate::ids;
+use crate::machine::{Engine, Machine, MachineId, Power};
+use crate::rng::SimRng;
+use crate::time::{SimDuration, SimTime};
+
+/// The most machines a world holds; a bound on everything (TigerStyle: put a limit on it).
+pub const MAX_MACHINES: usize = 256;
+
+/// How long an engine takes to start after power-on, in milliseconds (drawn per boot).
+const BOOT_MS: (u64, u64) = (400, 900);
+
+/// Something scheduled to happen at a later simulated time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A machine's engine finished starting.
+    EngineStarted(MachineId),
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::EngineStarted(m) => write!(f, "engine-started {m}"),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Scheduled {
+    at: SimTime,
+    seq: u64,
+    event: Event,
+}
+
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Why the world refused a command. The world is unchanged when one is returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorldError {
+    /// A machine by that name exists already.
+    NameTaken(String),
+    /// The name is not a valid hostname.
+    BadName(String),
+    /// No machine by that name.
+    NoSuchMachine(String),
+    /// The world holds [`MAX_MACHINES`] already.
+    TooManyMachines,
+}
+
+impl fmt::Display for WorldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WorldError::NameTaken(n) => write!(f, "a machine named {n} exists already"),
+            WorldError::BadName(n) => write!(
+                f,
+                "invalid machine name {n:?}: use 1 to 63 letters, digits and '-', starting with a letter"
+            ),
+            WorldError::NoSuchMachine(n) => write!(f, "no machine named {n}"),
+            WorldError::TooManyMachines => write!(f, "a playground holds at most {MAX_MACHINES} machines"),
+        }
+    }
+}
+
+/// The whole simulated world.
+#[derive(Debug)]
+pub struct World {
+    seed: u64,
+    now: SimTime,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    streams: BTreeMap<&'static str, SimRng>,
+    machines: Vec<Machine>,
+    trace: Vec<String>,
+}
+
+impl World {
+    /// An empty world at time zero whose randomness all derives from `seed`.
+    pub fn new(seed: u64) -> Self {
+        World {
+            seed,
+            now: SimTime::ZERO,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            streams: BTreeMap::new(),
+            machines: Vec::new(),
+            trace: Vec::new(),
+        }
+    }
+
+    /// The seed the world was created with.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The random stream `name`, created on first use from the world's seed.
+    pub fn rng(&mut self, name: &'static str) -> &mut SimRng {
+        let seed = self.seed;
+        self.streams
+            .entry(name)
+            .or_insert_with(|| SimRng::stream(seed, name))
+    }
+
+    /// Every machine, in the order they were added.
+    pub fn machines(&self) -> &[Machine] {
+        &self.machines
+    }
+
+    /// The machine with this id.
+    pub fn machine(&self, id: MachineId) -> Option<&Machine> {
+        self.machines.get(id.0 as usize)
+    }
+
+    /// The machine with this hostname.
+    pub fn machine_by_name(&self, name: &str) -> Option<&Machine> {
+        self.machines.iter().find(|m| m.hostname == name)
+    }
+
+    /// The machine with this address.
+    pub fn machine_by_ip(&self, ip: Ipv4Addr) -> Option<&Machine> {
+        self.machines.iter().find(|m| m.ip == ip)
+    }
+
+    /// The name the next [`World::add_machine`] without a name would take: `nodeN` for the
+    /// smallest free N counting from the number of machines plus one.
+    pub fn next_machine_name(&self) -> String {
+        let mut n = self.machines.len() + 1;
+        loop {
+            let name = format!("node{n}");
+            if self.machine_by_name(&name).is_none() {
+                return name;
+            }
+            n += 1;
+        }
+    }
+
+    /// Powers on a new machine. Its engine answers once [`Event::EngineStarted`] has run,
+    /// a fraction of a second later.
+    pub fn add_machine(&mut self, name: Option<&str>) -> Result<MachineId, WorldError> {
+        if self.machines.len() >= MAX_MACHINES {
+            return Err(WorldError::TooManyMachines);
+        }
+        let hostname = match name {
+            Some(n) => n.to_string(),
+            None => self.next_machine_name(),
+        };
+        if !valid_hostname(&hostname) {
+            return Err(WorldError::BadName(hostname));
+        }
+        if self.machine_by_name(&hostname).is_some() {
+            return Err(WorldError::NameTaken(hostname));
+        }
+        let index = self.machines.len() as u32;
+        let id = MachineId(index);
+        // Play with Docker handed out 192.168.0.x; keep the same look: node1 is .11.
+        let host = 11 + index;
+        let ip = Ipv4Addr::new(192, 168, (host / 250) as u8, (host % 250) as u8);
+        let engine_id = ids::uuid_v4(self.rng("machines"));
+        let boot = self.rng("machines").range_inclusive(BOOT_MS.0, BOOT_MS.1);
+        self.machines.push(Machine {
+            id,
+            hostname: hostname.clone(),
+            ip,
+            power: Power::Booting,
+            engine: Engine {
+                id: engine_id,
+                started_at: self.now,
+            },
+        });
+        self.record(format!("add-machine {id} {hostname} {ip}"));
+        self.schedule(SimDuration::from_millis(boot), Event::EngineStarted(id));
+        Ok(id)
+    }
+
+    /// Schedules `event` to run `after` from now.
+    pub fn schedule(&mut self, after: SimDuration, event: Event) {
+        self.seq += 1;
+        let at = self.now + after;
+        self.queue.push(Reverse(Scheduled {
+            at,
+            seq: self.seq,
+            event,
+        }));
+    }
+
+    /// When the next scheduled event is due, if any (smoltcp's `poll_at`).
+    pub fn next_deadline(&self) -> Option<SimTime> {
+        self.queue.peek().map(|Reverse(s)| s.at)
+    }
+
+    /// Runs every event due at or before `t`, in `(time, sequence)` order, then sets the clock
+    /// to `t`. Time never goes backwards: an earlier `t` only runs what is already due.
+    pub fn advance_to(&mut self, t: SimTime) {
+        while let Some(Reverse(next)) = self.queue.peek() {
+            if next.at > t {
+                break;
+            }
+            let Some(Reverse(s)) = self.queue.pop() else {
+                break;
+            };
+            self.now = self.now.max(s.at);
+            self.apply(s.event);
+        }
+        self.now = self.now.max(t);
+    }
+
+    /// Advances the clock by `d`.
+    pub fn advance(&mut self, d: SimDuration) {
+        let t = self.now + d;
+        self.advance_to(t);
+    }
+
+    /// Runs events until none is left or `limit` is reached; returns the time reached.
+    pub fn settle(&mut self, limit: SimTime) -> SimTime {
+        while let Some(due) = self.next_deadline() {
+            if due > limit {
+                break;
+            }
+            self.advance_to(due);
+        }
+        self.now
+    }
+
+    fn apply(&mut self, event: Event) {
+        self.record(format!("event {event}"));
+        match event {
+            Event::EngineStarted(id) => {
+                let now = self.now;
+                if let Some(m) = self.machines.get_mut(id.0 as usize) {
+                    if m.power == Power::Booting {
+                        m.power = Power::Running;
+                        m.engine.started_at = now;
+                    }
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, what: String) {
+        self.trace.push(format!("{} {what}", self.now));
+    }
+
+    /// Everything that happened, one line each, with its time.
+    pub fn trace(&self) -> &[String] {
+        &self.trace
+    }
+
+    /// A 64-bit digest of the trace; equal digests mean equal histories.
+    pub fn trace_hash(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for line in &self.trace {
+            for b in line.bytes().chain(std::iter::once(b'\n')) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h
+    }
+}
+
+/// RFC 1123 hostname label: letters, digits and `-`, starting with a letter, at most 63.
+fn valid_hostname(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphabetic()
+        && !name.ends_with('-')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn machines_boot_after_a_delay() {
+        let mut w = World::new(1);
+        let a = w.add_machine(None).unwrap();
+        let b = w.add_machine(Some("db")).unwrap();
+        assert_eq!(w.machine(a).unwrap().hostname, "node1");
+        assert_eq!(w.machine(b).unwrap().ip, Ipv4Addr::new(192, 168, 0, 12));
+        assert!(!w.machine(a).unwrap().engine_up());
+        w.advance(SimDuration::from_secs(1));
+        assert!(w.machine(a).unwrap().engine_up());
+        assert!(w.machine(b).unwrap().engine_up());
+        assert_eq!(w.next_machine_name(), "node3");
+    }
+
+    #[test]
+    fn bad_names_leave_the_world_unchanged() {
+        let mut w = World::new(1);
+        w.add_machine(None).unwrap();
+        let before = w.trace_hash();
+        assert_eq!(
+            w.add_machine(Some("node1")),
+            Err(WorldError::NameTaken("node1".into()))
+        );
+        assert!(matches!(
+            w.add_machine(Some("-x")),
+            Err(WorldError::BadName(_))
+        ));
+        assert!(matches!(
+            w.add_machine(Some("")),
+            Err(WorldError::BadName(_))
+        ));
+        assert_eq!(w.machines().len(), 1);
+        assert_eq!(before, w.trace_hash());
+    }
+
+    #[test]
+    fn events_at_the_same_time_run_in_schedule_order() {
+        let mut w = World::new(3);
+        for _ in 0..5 {
+            w.add_machine(None).unwrap();
+        }
+        // Force equal deadlines: schedule two more for the same instant.
+        w.schedule(
+            SimDuration::from_secs(2),
+            Event::EngineStarted(MachineId(4)),
+        );
+        w.schedule(
+            SimDuration::from_secs(2),
+            Event::EngineStarted(MachineId(0)),
+        );
+        w.advance_to(SimTime::from_millis(5000));
+        let tail: Vec<&String> = w.trace().iter().rev().take(2).collect();
+        assert!(tail[1].ends_with("engine-started m4"), "{tail:?}");
+        assert!(tail[0].ends_with("engine-started m0"), "{tail:?}");
+        assert_eq!(w.now(), SimTime::from_millis(5000));
+    }
+}

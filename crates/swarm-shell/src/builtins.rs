@@ -1,0 +1,784 @@
+//! The commands a machine's shell knows, apart from `docker` (see `docker`).
+//!
+//! Each behaves as its GNU/bash namesake for the options students use, with the same error
+//! texts and exit statuses. Commands not listed here get bash's `command not found` (127).
+
+use brush_parser::ast;
+use swarm_core::{Power, SimDuration};
+
+use crate::exec::{Context, Interp, Io, Session};
+use crate::terminal::{emit, Output};
+
+/// Names `help` lists and `which`/`type` know, with one line each.
+pub(crate) const BUILTINS: &[(&str, &str)] = &[
+    (
+        "cat",
+        "print standard input (files arrive with the filesystem)",
+    ),
+    ("clear", "clear the screen (also Ctrl+L)"),
+    ("docker", "the Docker CLI, talking to this machine's engine"),
+    ("echo", "print arguments"),
+    ("exit", "leave this shell (returns from ssh)"),
+    ("export", "set shell variables"),
+    ("false", "do nothing, unsuccessfully"),
+    ("grep", "print lines that match a pattern"),
+    ("help", "this list"),
+    ("history", "commands typed so far"),
+    ("hostname", "print the machine's name (-i: its address)"),
+    ("printf", "format and print"),
+    ("sleep", "let simulated time pass"),
+    (
+        "ssh",
+        "open a shell on another machine, or run a command there",
+    ),
+    ("test", "evaluate a condition (also [ … ])"),
+    ("true", "do nothing, successfully"),
+    ("unset", "remove shell variables"),
+];
+
+/// Runs one command; returns its exit status.
+pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
+    let Some(name) = argv.first().cloned() else {
+        return 0;
+    };
+    let args = &argv[1..];
+    match name.as_str() {
+        "echo" => echo(args, io),
+        "printf" => printf(args, io),
+        "true" | ":" => 0,
+        "false" => 1,
+        "hostname" => hostname(interp, args, io),
+        "clear" => {
+            match &io.out {
+                crate::exec::Dest::Terminal(sink, _) => emit(sink, Output::Clear),
+                other => other.write("\x1b[H\x1b[2J\x1b[3J"),
+            }
+            0
+        }
+        "help" => help(io),
+        "history" => history(interp, io),
+        "sleep" => sleep(interp, args, io).await,
+        "exit" => exit(interp, args, io),
+        "ssh" => ssh(interp, args, io).await,
+        "grep" => grep(args, io),
+        "cat" => cat(args, io),
+        "export" => export(interp, args, io),
+        "unset" => {
+            for a in args {
+                interp.unset_var(a);
+            }
+            0
+        }
+        "break" | "continue" => {
+            let n = args
+                .first()
+                .and_then(|a| a.parse::<usize>().ok())
+                .unwrap_or(1)
+                .max(1);
+            interp.request_break(n, name == "continue");
+            0
+        }
+        "test" => test_cmd(args, io),
+        "[" => {
+            if args.last().map(String::as_str) != Some("]") {
+                io.err.write("bash: [: missing `]'\n");
+                return 2;
+            }
+            test_cmd(&args[..args.len() - 1], io)
+        }
+        "docker" => crate::docker::run(interp, args, io).await,
+        "which" | "type" => which(&name, args, io),
+        _ => {
+            io.err.write(&format!("bash: {name}: command not found\n"));
+            127
+        }
+    }
+}
+
+fn echo(args: &[String], io: &Io) -> i32 {
+    let mut newline = true;
+    let mut escapes = false;
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        if a.len() > 1 && a.starts_with('-') && a[1..].chars().all(|c| "neE".contains(c)) {
+            for c in a[1..].chars() {
+                match c {
+                    'n' => newline = false,
+                    'e' => escapes = true,
+                    _ => escapes = false,
+                }
+            }
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let mut text = args[i..].join(" ");
+    if escapes {
+        let (t, stop) = backslash_escapes(&text);
+        text = t;
+        if stop {
+            newline = false;
+        }
+    }
+    if newline {
+        text.push('\n');
+    }
+    io.out.write(&text);
+    0
+}
+
+/// Interprets `\n`, `\t`, `\\` … as `echo -e` and `printf` do; `\c` stops output (true).
+fn backslash_escapes(s: &str) -> (String, bool) {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('\\') => out.push('\\'),
+            Some('a') => out.push('\x07'),
+            Some('e') => out.push('\x1b'),
+            Some('c') => return (out, true),
+            Some(o) => {
+                out.push('\\');
+                out.push(o);
+            }
+            None => out.push('\\'),
+        }
+    }
+    (out, false)
+}
+
+fn printf(args: &[String], io: &Io) -> i32 {
+    let Some(fmt) = args.first() else {
+        io.err
+            .write("printf: usage: printf [-v var] format [arguments]\n");
+        return 2;
+    };
+    let mut rest = args[1..].iter();
+    let mut out = String::new();
+    // The format is reused while arguments remain, as printf does.
+    loop {
+        let mut used = false;
+        let mut chars = fmt.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                let (t, _) = backslash_escapes(&format!("\\{}", chars.next().unwrap_or('\\')));
+                out.push_str(&t);
+            } else if c == '%' {
+                let mut spec = String::new();
+                while let Some(&n) = chars.peek() {
+                    if n.is_ascii_digit() || n == '-' || n == '.' {
+                        spec.push(n);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let conv = chars.next().unwrap_or('%');
+                if conv == '%' {
+                    out.push('%');
+                    continue;
+                }
+                used = true;
+                let arg = rest.next().cloned().unwrap_or_default();
+                let left = spec.starts_with('-');
+                let width: usize = spec
+                    .trim_start_matches('-')
+                    .split('.')
+                    .next()
+                    .and_then(|w| w.parse().ok())
+                    .unwrap_or(0);
+                let val = match conv {
+                    'd' | 'i' => arg.trim().parse::<i64>().unwrap_or(0).to_string(),
+                    'b' => backslash_escapes(&arg).0,
+                    _ => arg,
+                };
+                let pad = width.saturating_sub(val.chars().count());
+                if left {
+                    out.push_str(&val);
+                    out.push_str(&" ".repeat(pad));
+                } else {
+                    out.push_str(&" ".repeat(pad));
+                    out.push_str(&val);
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        if !used || rest.len() == 0 {
+            break;
+        }
+    }
+    io.out.write(&out);
+    0
+}
+
+fn hostname(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let world = interp.world();
+    let w = world.borrow();
+    let Some(m) = w.machine(interp.session.borrow().machine()) else {
+        return 1;
+    };
+    match args.first().map(String::as_str) {
+        None | Some("-s") | Some("-f") | Some("--short") | Some("--fqdn") => {
+            io.out.write(&format!("{}\n", m.hostname))
+        }
+        Some("-i") | Some("--ip-address") => io.out.write(&format!("{}\n", m.ip)),
+        Some("-I") | Some("--all-ip-addresses") => io.out.write(&format!("{} \n", m.ip)),
+        Some(other) if other.starts_with('-') => {
+            io.err.write(&format!(
+                "hostname: invalid option -- '{}'\n",
+                other.trim_start_matches('-')
+            ));
+            io.err
+                .write("Usage: hostname [-fsiI] (see hostname --help)\n");
+            return 1;
+        }
+        Some(_) => {
+            io.err
+                .write("hostname: you must be root to change the host name\n");
+            return 1;
+        }
+    }
+    0
+}
+
+fn help(io: &Io) -> i32 {
+    let mut s = String::from("Swarm Playground shell. Commands on every machine:\n\n");
+    for (name, what) in BUILTINS {
+        s.push_str(&format!("  {name:<10} {what}\n"));
+    }
+    s.push_str(
+        "\nShell syntax: pipes |, && ||, ;, quotes, $VAR, $(…), heredocs, if/for/while/case.\n",
+    );
+    s.push_str("Keys: ↑/↓ history, Ctrl+C interrupt, Ctrl+L clear.\n");
+    io.out.write(&s);
+    0
+}
+
+fn history(interp: &Interp, io: &Io) -> i32 {
+    let lines = interp.session.borrow().history.clone();
+    let mut s = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        s.push_str(&format!("{:>5}  {l}\n", i + 1));
+    }
+    io.out.write(&s);
+    0
+}
+
+async fn sleep(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    if args.is_empty() {
+        io.err
+            .write("sleep: missing operand\nTry 'sleep --help' for more information.\n");
+        return 1;
+    }
+    let mut total: u64 = 0;
+    for a in args {
+        if a == "infinity" {
+            total = u64::MAX / 4;
+            continue;
+        }
+        match crate::util::parse_interval(a) {
+            Some(ms) => total = total.saturating_add(ms),
+            None => {
+                io.err.write(&format!("sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"));
+                return 1;
+            }
+        }
+    }
+    interp.sleep(SimDuration::from_millis(total)).await;
+    0
+}
+
+fn exit(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let code = match args.first() {
+        None => interp.status(),
+        Some(a) => match a.parse::<i64>() {
+            Ok(n) => (n & 0xff) as i32,
+            Err(_) => {
+                io.err
+                    .write(&format!("bash: exit: {a}: numeric argument required\n"));
+                2
+            }
+        },
+    };
+    interp.exiting.set(Some(code));
+    code
+}
+
+async fn ssh(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    // Options that take a value, as OpenSSH's client has them.
+    const WITH_VALUE: &str = "BbcDEeFIiJLlmOoPpQRSWw";
+    let mut i = 0;
+    let mut user: Option<String> = None;
+    while let Some(a) = args.get(i) {
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if !a.starts_with('-') || a.len() < 2 {
+            break;
+        }
+        let flag = a.chars().nth(1).unwrap_or(' ');
+        if WITH_VALUE.contains(flag) && a.len() == 2 {
+            if flag == 'l' {
+                user = args.get(i + 1).cloned();
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    let Some(dest) = args.get(i) else {
+        io.err.write(
+            "usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]\n           [-c cipher_spec] [-D [bind_address:]port] [-E log_file]\n           [-e escape_char] [-F configfile] [-I pkcs11] [-i identity_file]\n           [-J destination] [-L address] [-l login_name] [-m mac_spec]\n           [-O ctl_cmd] [-o option] [-P tag] [-p port] [-R address]\n           [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]\n           destination [command [argument ...]]\n",
+        );
+        return 255;
+    };
+    let (login, host) = match dest.split_once('@') {
+        Some((u, h)) => (Some(u.to_string()), h.to_string()),
+        None => (user, dest.clone()),
+    };
+    let host = host.strip_prefix("ssh://").unwrap_or(&host).to_string();
+    let world = interp.world();
+    let target = {
+        let w = world.borrow();
+        let m = w
+            .machine_by_name(&host)
+            .or_else(|| host.parse().ok().and_then(|ip| w.machine_by_ip(ip)));
+        m.map(|m| (m.id, m.power, m.hostname.clone()))
+    };
+    let Some((id, power, _name)) = target else {
+        io.err.write(&format!(
+            "ssh: Could not resolve hostname {host}: Name or service not known\n"
+        ));
+        return 255;
+    };
+    match power {
+        Power::Off => {
+            io.err.write(&format!(
+                "ssh: connect to host {host} port 22: No route to host\n"
+            ));
+            return 255;
+        }
+        Power::Booting => {
+            io.err.write(&format!(
+                "ssh: connect to host {host} port 22: Connection refused\n"
+            ));
+            return 255;
+        }
+        Power::Running => {}
+    }
+    if login.as_deref().is_some_and(|u| u != "root") {
+        io.err.write(&format!(
+            "{}@{host}: Permission denied (publickey).\n",
+            login.unwrap_or_default()
+        ));
+        return 255;
+    }
+    let command: Vec<String> = args[i + 1..].to_vec();
+    let ctx: Context = Session::login(&world.borrow(), id, Some(host.clone()));
+    interp.session.borrow_mut().stack.push(ctx);
+    if command.is_empty() {
+        // An interactive login: the terminal stays on the other machine until `exit`.
+        return 0;
+    }
+    let depth = interp.session.borrow().stack.len();
+    let source = command.join(" ");
+    let status = interp.run_source(&source, io).await;
+    let code = interp.exiting.take().unwrap_or(status);
+    let mut s = interp.session.borrow_mut();
+    s.stack.truncate(depth - 1);
+    code
+}
+
+fn cat(args: &[String], io: &Io) -> i32 {
+    let mut status = 0;
+    if args.is_empty() || args.iter().all(|a| a == "-") {
+        io.out.write(&io.stdin);
+        return 0;
+    }
+    for a in args {
+        match a.as_str() {
+            "-" => io.out.write(&io.stdin),
+            "/dev/null" => {}
+            other => {
+                io.err
+                    .write(&format!("cat: {other}: No such file or directory\n"));
+                status = 1;
+            }
+        }
+    }
+    status
+}
+
+fn export(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    if args.is_empty() || args.iter().all(|a| a == "-p") {
+        let vars = interp.session.borrow().ctx().vars.clone();
+        let mut s = String::new();
+        for (k, v) in vars {
+            s.push_str(&format!("declare -x {k}=\"{v}\"\n"));
+        }
+        io.out.write(&s);
+        return 0;
+    }
+    let mut status = 0;
+    for a in args {
+        let (name, value) = match a.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (a.as_str(), None),
+        };
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            io.err
+                .write(&format!("bash: export: `{a}': not a valid identifier\n"));
+            status = 1;
+            continue;
+        }
+        match value {
+            Some(v) => interp.set_var(name, v),
+            None => {
+                if interp.get_var(name).is_none() {
+                    interp.set_var(name, String::new());
+                }
+            }
+        }
+    }
+    status
+}
+
+fn which(name: &str, args: &[String], io: &Io) -> i32 {
+    let mut status = 0;
+    for a in args {
+        let known = BUILTINS.iter().any(|(n, _)| n == a) || a == "[" || a == "which";
+        if name == "type" {
+            if known {
+                io.out.write(&format!("{a} is /usr/bin/{a}\n"));
+            } else {
+                io.err.write(&format!("bash: type: {a}: not found\n"));
+                status = 1;
+            }
+        } else if known {
+            io.out.write(&format!("/usr/bin/{a}\n"));
+        } else {
+            status = 1;
+        }
+    }
+    status
+}
+
+/// grep for text on standard input: -i -v -c -n -q -w -x -o -E -F -e.
+fn grep(args: &[String], io: &Io) -> i32 {
+    let mut ignore_case = false;
+    let mut invert = false;
+    let mut count = false;
+    let mut number = false;
+    let mut quiet = false;
+    let mut word = false;
+    let mut line = false;
+    let mut only = false;
+    let mut extended = false;
+    let mut fixed = false;
+    let mut patterns: Vec<String> = Vec::new();
+    let mut positional: Vec<String> = Vec::new();
+    let mut i = 0;
+    let mut opts_done = false;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if opts_done || !a.starts_with('-') || a == "-" {
+            positional.push(a.clone());
+            continue;
+        }
+        if a == "--" {
+            opts_done = true;
+            continue;
+        }
+        match a.as_str() {
+            "--ignore-case" => ignore_case = true,
+            "--invert-match" => invert = true,
+            "--count" => count = true,
+            "--quiet" | "--silent" => quiet = true,
+            "--color" | "--colour" | "--color=auto" | "--color=never" | "--color=always" => {}
+            _ if a.starts_with("--") => {
+                io.err.write(&format!("grep: unrecognized option '{a}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n"));
+                return 2;
+            }
+            _ => {
+                let flags: Vec<char> = a[1..].chars().collect();
+                let mut k = 0;
+                while k < flags.len() {
+                    match flags[k] {
+                        'i' | 'y' => ignore_case = true,
+                        'v' => invert = true,
+                        'c' => count = true,
+                        'n' => number = true,
+                        'q' | 's' => quiet = quiet || flags[k] == 'q',
+                        'w' => word = true,
+                        'x' => line = true,
+                        'o' => only = true,
+                        'E' => extended = true,
+                        'F' => fixed = true,
+                        'G' | 'h' | 'H' => {}
+                        'e' => {
+                            let rest: String = flags[k + 1..].iter().collect();
+                            if !rest.is_empty() {
+                                patterns.push(rest);
+                            } else if let Some(p) = args.get(i) {
+                                patterns.push(p.clone());
+                                i += 1;
+                            } else {
+                                io.err.write("grep: option requires an argument -- 'e'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n");
+                                return 2;
+                            }
+                            k = flags.len();
+                            continue;
+                        }
+                        c => {
+                            io.err.write(&format!("grep: invalid option -- '{c}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n"));
+                            return 2;
+                        }
+                    }
+                    k += 1;
+                }
+            }
+        }
+    }
+    // Without -e, the first operand is the pattern and the rest are files.
+    if patterns.is_empty() && !positional.is_empty() {
+        patterns.push(positional.remove(0));
+    }
+    let files = positional;
+    if patterns.is_empty() {
+        io.err.write(
+            "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n",
+        );
+        return 2;
+    }
+    let mut alternatives = Vec::new();
+    for p in patterns.iter().flat_map(|p| p.split('\n')) {
+        let re = if fixed {
+            escape_regex(p)
+        } else if extended {
+            p.to_string()
+        } else {
+            bre_to_ere(p)
+        };
+        alternatives.push(format!("(?:{re})"));
+    }
+    let mut re = alternatives.join("|");
+    if word {
+        re = format!(r"\b(?:{re})\b");
+    }
+    if line {
+        re = format!("^(?:{re})$");
+    }
+    let re = match regex_lite::RegexBuilder::new(&re)
+        .case_insensitive(ignore_case)
+        .build()
+    {
+        Ok(r) => r,
+        Err(_) => {
+            io.err.write("grep: Unmatched ( or \\(\n");
+            return 2;
+        }
+    };
+    let mut status = 1;
+    let mut missing = false;
+    let mut inputs: Vec<(Option<&str>, &str)> = Vec::new();
+    if files.is_empty() {
+        inputs.push((None, &io.stdin));
+    }
+    for f in &files {
+        if f == "-" {
+            inputs.push((None, &io.stdin));
+        } else {
+            io.err
+                .write(&format!("grep: {f}: No such file or directory\n"));
+            missing = true;
+        }
+    }
+    let mut out = String::new();
+    for (_, text) in inputs {
+        let mut n = 0;
+        for (idx, l) in text.lines().enumerate() {
+            let hit = re.is_match(l) != invert;
+            if !hit {
+                continue;
+            }
+            n += 1;
+            status = 0;
+            if quiet || count {
+                continue;
+            }
+            let prefix = if number {
+                format!("{}:", idx + 1)
+            } else {
+                String::new()
+            };
+            if only && !invert {
+                for m in re.find_iter(l) {
+                    if !m.as_str().is_empty() {
+                        out.push_str(&format!("{prefix}{}\n", m.as_str()));
+                    }
+                }
+            } else {
+                out.push_str(&format!("{prefix}{l}\n"));
+            }
+        }
+        if count && !quiet {
+            out.push_str(&format!("{n}\n"));
+        }
+    }
+    if quiet && status == 0 {
+        return 0;
+    }
+    io.out.write(&out);
+    if missing {
+        2
+    } else {
+        status
+    }
+}
+
+fn escape_regex(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Basic regular expressions (grep's default) to extended: `\|`, `\+`, `\?`, `\(`, `\)`,
+/// `\{`, `\}` are operators, their bare forms literal.
+fn bre_to_ere(p: &str) -> String {
+    let mut out = String::new();
+    let mut chars = p.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n @ ('|' | '+' | '?' | '(' | ')' | '{' | '}')) => out.push(n),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push_str("\\\\"),
+            },
+            '|' | '+' | '?' | '(' | ')' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `test` / `[`: strings, integers and the file tests that need no filesystem yet.
+fn test_cmd(args: &[String], io: &Io) -> i32 {
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = match a.as_slice() {
+        [] => Some(false),
+        [s] => Some(!s.is_empty()),
+        ["!", rest @ ..] => {
+            return i32::from(
+                test_cmd(&rest.iter().map(|s| s.to_string()).collect::<Vec<_>>(), io) == 0,
+            )
+        }
+        ["-n", s] => Some(!s.is_empty()),
+        ["-z", s] => Some(s.is_empty()),
+        ["-e" | "-f" | "-d" | "-r" | "-s" | "-x" | "-w", p] => {
+            Some(matches!(*p, "/" | "/root" | "/tmp" | "/dev/null"))
+        }
+        [l, op, r] => match *op {
+            "=" | "==" => Some(l == r),
+            "!=" => Some(l != r),
+            "-eq" | "-ne" | "-lt" | "-le" | "-gt" | "-ge" => {
+                let (Ok(x), Ok(y)) = (l.trim().parse::<i64>(), r.trim().parse::<i64>()) else {
+                    let bad = if l.trim().parse::<i64>().is_err() {
+                        l
+                    } else {
+                        r
+                    };
+                    io.err
+                        .write(&format!("bash: test: {bad}: integer expression expected\n"));
+                    return 2;
+                };
+                Some(match *op {
+                    "-eq" => x == y,
+                    "-ne" => x != y,
+                    "-lt" => x < y,
+                    "-le" => x <= y,
+                    "-gt" => x > y,
+                    _ => x >= y,
+                })
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    match r {
+        Some(true) => 0,
+        Some(false) => 1,
+        None => {
+            io.err.write("bash: test: too many arguments\n");
+            2
+        }
+    }
+}
+
+/// `[[ -op word ]]`.
+pub(crate) fn unary_test(p: &ast::UnaryPredicate, v: &str) -> i32 {
+    use ast::UnaryPredicate as U;
+    let r = match p {
+        U::StringHasZeroLength => v.is_empty(),
+        U::StringHasNonZeroLength => !v.is_empty(),
+        U::FileExists | U::FileExistsAndIsDir | U::FileExistsAndIsReadable => {
+            matches!(v, "/" | "/root" | "/tmp" | "/dev/null")
+        }
+        _ => false,
+    };
+    i32::from(!r)
+}
+
+/// `[[ a op b ]]`.
+pub(crate) fn binary_test(p: &ast::BinaryPredicate, l: &str, r: &str, io: &Io) -> i32 {
+    use ast::BinaryPredicate as B;
+    let num = |s: &str| s.trim().parse::<i64>().unwrap_or(0);
+    let res = match p {
+        B::StringExactlyMatchesPattern => crate::util::glob_match(r, l),
+        B::StringDoesNotExactlyMatchPattern => !crate::util::glob_match(r, l),
+        B::StringExactlyMatchesString => l == r,
+        B::StringDoesNotExactlyMatchString => l != r,
+        B::StringContainsSubstring => l.contains(r),
+        B::StringMatchesRegex => match regex_lite::Regex::new(r) {
+            Ok(re) => re.is_match(l),
+            Err(_) => {
+                io.err.write("bash: invalid regular expression\n");
+                return 2;
+            }
+        },
+        B::LeftSortsBeforeRight => l < r,
+        B::LeftSortsAfterRight => l > r,
+        B::ArithmeticEqualTo => num(l) == num(r),
+        B::ArithmeticNotEqualTo => num(l) != num(r),
+        B::ArithmeticLessThan => num(l) < num(r),
+        B::ArithmeticLessThanOrEqualTo => num(l) <= num(r),
+        B::ArithmeticGreaterThan => num(l) > num(r),
+        B::ArithmeticGreaterThanOrEqualTo => num(l) >= num(r),
+        _ => false,
+    };
+    i32::from(!res)
+}

@@ -1,0 +1,355 @@
+//! The docker CLI's own behaviour: help texts, flag parsing and usage errors.
+//!
+//! Help texts are data: `data/docker-help.txt` holds what the real docker CLI 28.2.2 prints
+//! for `--help` of every command, captured from it (the `cli_oracle` test checks them against
+//! the installed client and regenerates them). The flags of each command are read from its
+//! help text, so flag errors (`unknown flag: --bogus`, exit 125) are right for every command,
+//! implemented or not.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+static HELP_DATA: &str = include_str!("../../data/docker-help.txt");
+
+/// Help text of every command path (`""` for `docker` itself, `"service create"` …).
+pub(crate) fn help_texts() -> &'static BTreeMap<String, &'static str> {
+    static MAP: OnceLock<BTreeMap<String, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = BTreeMap::new();
+        let mut rest = HELP_DATA;
+        while let Some(start) = rest.find("### docker") {
+            let after = &rest[start + "### docker".len()..];
+            let (header, body) = after.split_once('\n').unwrap_or((after, ""));
+            let end = body
+                .find("\n### docker")
+                .map(|i| i + 1)
+                .unwrap_or(body.len());
+            map.insert(header.trim().to_string(), &body[..end]);
+            rest = &body[end..];
+        }
+        map
+    })
+}
+
+/// The help text of `docker <path>`.
+pub(crate) fn help(path: &str) -> Option<&'static str> {
+    help_texts().get(path).copied()
+}
+
+/// True when `docker <path>` has subcommands.
+pub(crate) fn is_group(path: &str) -> bool {
+    help(path)
+        .is_some_and(|h| h.contains("\nCommands:\n") || h.contains("\nManagement Commands:\n"))
+}
+
+/// The `Usage:` line's command part: `docker version [OPTIONS]`.
+pub(crate) fn usage_line(path: &str) -> String {
+    help(path)
+        .and_then(|h| h.lines().find_map(|l| l.strip_prefix("Usage:  ")))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("docker {path}"))
+}
+
+/// One flag of a command, as its help text declares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FlagSpec {
+    pub long: String,
+    pub short: Option<char>,
+    /// The value's type word (`string`, `list`, `int` …); `None` for booleans.
+    pub kind: Option<String>,
+}
+
+/// The flags of `docker <path>` (the root's are the global options).
+pub(crate) fn flags(path: &str) -> Vec<FlagSpec> {
+    let Some(text) = help(path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut in_opts = false;
+    for line in text.lines() {
+        if line == "Options:" || line == "Global Options:" {
+            in_opts = true;
+            continue;
+        }
+        if in_opts && line.is_empty() {
+            in_opts = false;
+            continue;
+        }
+        if !in_opts {
+            continue;
+        }
+        let t = line.trim_start();
+        if !t.starts_with('-') || line.len() - t.len() > 6 {
+            continue;
+        }
+        let (short, t) = match t.strip_prefix('-') {
+            Some(r) if !r.starts_with('-') => {
+                let c = r.chars().next();
+                (c, r.get(1..).unwrap_or("").trim_start_matches(", "))
+            }
+            _ => (None, t),
+        };
+        let Some(t) = t.strip_prefix("--") else {
+            continue;
+        };
+        let mut words = t.splitn(2, ' ');
+        let long = words.next().unwrap_or("").to_string();
+        let rest = words.next().unwrap_or("");
+        // A type word follows after one space; the description after two or more.
+        let kind = if rest.starts_with(' ') || rest.is_empty() {
+            None
+        } else {
+            rest.split(' ').next().map(str::to_string)
+        };
+        out.push(FlagSpec { long, short, kind });
+    }
+    out
+}
+
+/// Flags and arguments of one command line.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    /// (long name, value) in the order given; booleans carry "true"/"false".
+    pub flags: Vec<(String, String)>,
+    pub args: Vec<String>,
+    pub help: bool,
+    /// `-h` was used (docker warns that it is deprecated).
+    pub short_help: bool,
+}
+
+impl Parsed {
+    /// The last value given for `long`.
+    pub fn value(&self, long: &str) -> Option<&str> {
+        self.flags
+            .iter()
+            .rev()
+            .find(|(k, _)| k == long)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value given for `long` (list flags).
+    pub fn values(&self, long: &str) -> Vec<&str> {
+        self.flags
+            .iter()
+            .filter(|(k, _)| k == long)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// A boolean flag's value.
+    pub fn bool(&self, long: &str) -> bool {
+        self.value(long) == Some("true")
+    }
+}
+
+/// A usage error, printed with the command's usage line; exit status 125.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct FlagError(pub String);
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+fn flag_name(f: &FlagSpec) -> String {
+    match f.short {
+        Some(c) => format!("-{c}, --{}", f.long),
+        None => format!("--{}", f.long),
+    }
+}
+
+fn invalid_bool(f: &FlagSpec, v: &str) -> FlagError {
+    FlagError(format!(
+        "invalid argument \"{v}\" for \"{}\" flag: strconv.ParseBool: parsing \"{v}\": invalid syntax",
+        flag_name(f)
+    ))
+}
+
+/// Parses `args` as pflag does. With `interspersed` false, the first argument that is not a
+/// flag ends flag parsing (the root command stops there to find its subcommand).
+pub(crate) fn parse(
+    specs: &[FlagSpec],
+    args: &[String],
+    interspersed: bool,
+) -> Result<Parsed, FlagError> {
+    let mut p = Parsed::default();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if a == "--" {
+            p.args.extend(args[i..].iter().cloned());
+            break;
+        }
+        if let Some(body) = a.strip_prefix("--") {
+            let (name, inline) = match body.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (body, None),
+            };
+            if name == "help" {
+                p.help = true;
+                continue;
+            }
+            let Some(spec) = specs.iter().find(|s| s.long == name) else {
+                return Err(FlagError(format!("unknown flag: --{name}")));
+            };
+            let value = match (&spec.kind, inline) {
+                (None, None) => "true".to_string(),
+                (None, Some(v)) => match parse_bool(&v) {
+                    Some(b) => b.to_string(),
+                    None => return Err(invalid_bool(spec, &v)),
+                },
+                (Some(_), Some(v)) => v,
+                (Some(_), None) => match args.get(i) {
+                    Some(v) => {
+                        i += 1;
+                        v.clone()
+                    }
+                    None => return Err(FlagError(format!("flag needs an argument: --{name}"))),
+                },
+            };
+            p.flags.push((spec.long.clone(), value));
+            continue;
+        }
+        if a.len() > 1 && a.starts_with('-') {
+            let chars: Vec<char> = a[1..].chars().collect();
+            let mut k = 0;
+            while k < chars.len() {
+                let c = chars[k];
+                if c == 'h' && !specs.iter().any(|s| s.short == Some('h')) {
+                    p.help = true;
+                    p.short_help = true;
+                    k += 1;
+                    continue;
+                }
+                let Some(spec) = specs.iter().find(|s| s.short == Some(c)) else {
+                    return Err(FlagError(format!("unknown shorthand flag: '{c}' in {a}")));
+                };
+                let rest: String = chars[k + 1..].iter().collect();
+                match &spec.kind {
+                    None => {
+                        if let Some(v) = rest.strip_prefix('=') {
+                            match parse_bool(v) {
+                                Some(b) => p.flags.push((spec.long.clone(), b.to_string())),
+                                None => return Err(invalid_bool(spec, v)),
+                            }
+                            break;
+                        }
+                        p.flags.push((spec.long.clone(), "true".into()));
+                        k += 1;
+                    }
+                    Some(_) => {
+                        let value = if !rest.is_empty() {
+                            rest.strip_prefix('=').unwrap_or(&rest).to_string()
+                        } else if let Some(v) = args.get(i) {
+                            i += 1;
+                            v.clone()
+                        } else {
+                            return Err(FlagError(format!(
+                                "flag needs an argument: '{c}' in -{c}"
+                            )));
+                        };
+                        p.flags.push((spec.long.clone(), value));
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        p.args.push(a.clone());
+        if !interspersed {
+            p.args.extend(args[i..].iter().cloned());
+            break;
+        }
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn help_data_is_complete() {
+        assert!(
+            help("")
+                .unwrap()
+                .starts_with("\nUsage:  docker [OPTIONS] COMMAND")
+                || help("")
+                    .unwrap()
+                    .starts_with("Usage:  docker [OPTIONS] COMMAND")
+        );
+        assert!(help("service create").is_some());
+        assert!(is_group("service"));
+        assert!(!is_group("version"));
+        assert_eq!(usage_line("version"), "docker version [OPTIONS]");
+    }
+
+    #[test]
+    fn flags_come_from_help() {
+        let f = flags("version");
+        assert_eq!(
+            f,
+            vec![FlagSpec {
+                long: "format".into(),
+                short: Some('f'),
+                kind: Some("string".into())
+            }]
+        );
+        let g = flags("");
+        assert!(g
+            .iter()
+            .any(|x| x.long == "debug" && x.short == Some('D') && x.kind.is_none()));
+        assert!(g
+            .iter()
+            .any(|x| x.long == "host" && x.kind.as_deref() == Some("list")));
+        let c = flags("service create");
+        assert!(c
+            .iter()
+            .any(|x| x.long == "replicas" && x.kind.as_deref() == Some("uint")));
+        assert!(c
+            .iter()
+            .any(|x| x.long == "detach" && x.short == Some('d') && x.kind.is_none()));
+    }
+
+    #[test]
+    fn pflag_rules() {
+        let f = flags("version");
+        assert_eq!(
+            parse(&f, &s(&["--bogus"]), true).unwrap_err().0,
+            "unknown flag: --bogus"
+        );
+        assert_eq!(
+            parse(&f, &s(&["-abc"]), true).unwrap_err().0,
+            "unknown shorthand flag: 'a' in -abc"
+        );
+        assert_eq!(
+            parse(&f, &s(&["-f"]), true).unwrap_err().0,
+            "flag needs an argument: 'f' in -f"
+        );
+        assert_eq!(
+            parse(&f, &s(&["--format"]), true).unwrap_err().0,
+            "flag needs an argument: --format"
+        );
+        let p = parse(&f, &s(&["-f", "{{.Server.Version}}", "x"]), true).unwrap();
+        assert_eq!(p.value("format"), Some("{{.Server.Version}}"));
+        assert_eq!(p.args, s(&["x"]));
+        let p = parse(&f, &s(&["-f={{json .}}"]), true).unwrap();
+        assert_eq!(p.value("format"), Some("{{json .}}"));
+        let g = flags("");
+        assert_eq!(
+            parse(&g, &s(&["-D=x", "version"]), false).unwrap_err().0,
+            "invalid argument \"x\" for \"-D, --debug\" flag: strconv.ParseBool: parsing \"x\": invalid syntax"
+        );
+        let p = parse(&g, &s(&["-D", "version", "--bogus"]), false).unwrap();
+        assert!(p.bool("debug"));
+        assert_eq!(p.args, s(&["version", "--bogus"]));
+    }
+}

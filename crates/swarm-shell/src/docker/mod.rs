@@ -1,0 +1,312 @@
+//! The `docker` command: the CLI's global options, command lookup, usage errors, and the
+//! commands the playground emulates so far.
+//!
+//! Everything the real CLI prints by itself (help, usage errors, exit codes) comes from its
+//! captured help texts (see `cli`); what the engine answers comes from the world.
+
+mod cli;
+mod system;
+mod template;
+
+use swarm_core::{MachineId, Power};
+
+use crate::exec::{Interp, Io};
+
+/// The engine's socket, as error messages name it.
+const SOCKET: &str = "unix:///var/run/docker.sock";
+
+/// A finished command's exit status.
+type Status = i32;
+
+fn usage_error(io: &Io, path: &str, msg: &str) -> Status {
+    let cmd = if path.is_empty() {
+        "docker".to_string()
+    } else {
+        format!("docker {path}")
+    };
+    io.err.write(&format!(
+        "{msg}\n\nUsage:  {}\n\nRun '{cmd} --help' for more information\n",
+        cli::usage_line(path)
+    ));
+    125
+}
+
+fn arg_error(io: &Io, path: &str, msg: &str) -> Status {
+    io.err.write(&format!(
+        "docker: {msg}\n\nUsage:  {}\n\nRun 'docker {path} --help' for more information\n",
+        cli::usage_line(path)
+    ));
+    1
+}
+
+/// `docker --help` as an engine outside swarm mode shows it: without the swarm commands.
+fn root_help(swarm_active: bool) -> String {
+    let text = cli::help("").unwrap_or_default();
+    if swarm_active {
+        return text.to_string();
+    }
+    match (text.find("Swarm Commands:\n"), text.find("\nCommands:\n")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &text[..a], &text[b + 1..]),
+        _ => text.to_string(),
+    }
+}
+
+/// Which machine's engine a command talks to: this one, or the one `-H`/`DOCKER_HOST` names
+/// (Play with Docker's engines listened on tcp port 2375 too).
+fn target_engine(interp: &Interp, hosts: &[&str]) -> Result<MachineId, String> {
+    let here = interp.session.borrow().machine();
+    let env = interp.get_var("DOCKER_HOST");
+    let host = hosts
+        .last()
+        .map(|s| s.to_string())
+        .or(env)
+        .filter(|h| !h.is_empty());
+    let Some(host) = host else { return Ok(here) };
+    if host == SOCKET || host == "unix:///run/docker.sock" {
+        return Ok(here);
+    }
+    let addr = host.strip_prefix("tcp://").unwrap_or(&host);
+    let addr = addr.trim_end_matches('/');
+    let (h, port) = addr.rsplit_once(':').unwrap_or((addr, "2375"));
+    let world = interp.world();
+    let w = world.borrow();
+    let m = match h {
+        "localhost" | "127.0.0.1" => w.machine(here),
+        _ => w
+            .machine_by_name(h)
+            .or_else(|| h.parse().ok().and_then(|ip| w.machine_by_ip(ip))),
+    };
+    match m {
+        Some(m) if port == "2375" && m.power == Power::Running => Ok(m.id),
+        _ => Err(format!(
+            "Cannot connect to the Docker daemon at {host}. Is the docker daemon running?"
+        )),
+    }
+}
+
+/// Runs `docker ARGS…`.
+pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
+    let globals = cli::flags("");
+    let parsed = match cli::parse(&globals, args, false) {
+        Ok(p) => p,
+        Err(e) => return usage_error(io, "", &e.0),
+    };
+    let here = interp.session.borrow().machine();
+    let swarm_active = false;
+    if parsed.bool("version") {
+        io.out.write(&format!(
+            "Docker version {}, build {}\n",
+            system::client::VERSION,
+            system::client::GIT_COMMIT
+        ));
+        return 0;
+    }
+    if parsed.args.is_empty() {
+        // `docker` alone prints its help on stderr and succeeds; `docker --help` on stdout.
+        let help = root_help(swarm_active);
+        if parsed.help {
+            io.out.write(&help);
+        } else {
+            io.err.write(&help);
+        }
+        return 0;
+    }
+    if parsed.help {
+        io.out.write(&root_help(swarm_active));
+        return 0;
+    }
+    let hosts = parsed.values("host");
+    let engine = target_engine(interp, &hosts);
+    let _ = here;
+
+    // Find the longest command path the CLI knows: `service create`, `container ls` …
+    let words = &parsed.args;
+    if words[0] == "help" {
+        return help_command(io, &words[1..], swarm_active);
+    }
+    let mut path = String::new();
+    let mut used = 0;
+    for w in words {
+        let candidate = if path.is_empty() {
+            w.clone()
+        } else {
+            format!("{path} {w}")
+        };
+        if cli::help(&candidate).is_some() && !w.starts_with('-') {
+            path = candidate;
+            used += 1;
+            if !cli::is_group(&path) {
+                break;
+            }
+        } else {
+            break;
+        }
+    }
+    if path.is_empty() {
+        io.err.write(&format!(
+            "docker: unknown command: docker {}\n\nRun 'docker --help' for more information\n",
+            words[0]
+        ));
+        return 1;
+    }
+    let rest = &words[used..];
+    if cli::is_group(&path) {
+        // A group without a (known) subcommand.
+        match rest.first() {
+            None => {
+                io.err.write(cli::help(&path).unwrap_or_default());
+                return 0;
+            }
+            Some(a) if a == "--help" || a == "-h" => {
+                io.out.write(cli::help(&path).unwrap_or_default());
+                return 0;
+            }
+            Some(a) if a.starts_with('-') => {
+                let specs = cli::flags(&path);
+                if let Err(e) = cli::parse(&specs, rest, true) {
+                    return usage_error(io, &path, &e.0);
+                }
+                io.err.write(cli::help(&path).unwrap_or_default());
+                return 0;
+            }
+            Some(a) => {
+                io.err.write(&format!(
+                    "docker: unknown command: docker {path} {a}\n\nUsage:  docker {path}\n\nRun 'docker {path} --help' for more information\n"
+                ));
+                return 1;
+            }
+        }
+    }
+    let specs = cli::flags(&path);
+    let cmd = match cli::parse(&specs, rest, true) {
+        Ok(p) => p,
+        Err(e) => return usage_error(io, &path, &e.0),
+    };
+    if cmd.help {
+        if cmd.short_help {
+            io.out
+                .write("Flag shorthand -h has been deprecated, use --help\n");
+        }
+        io.out.write(cli::help(&path).unwrap_or_default());
+        return 0;
+    }
+    match path.as_str() {
+        "version" => version(interp, &cmd, engine, io),
+        "info" | "system info" => info(interp, &cmd, engine, parsed.bool("debug"), io),
+        other => {
+            io.err.write(&format!(
+                "docker {other}: not emulated by Swarm Playground yet\n"
+            ));
+            1
+        }
+    }
+}
+
+/// `docker help [COMMAND…]`.
+fn help_command(io: &Io, words: &[String], swarm_active: bool) -> Status {
+    if words.is_empty() {
+        io.out.write(&root_help(swarm_active));
+        return 0;
+    }
+    let path = words.join(" ");
+    match cli::help(&path) {
+        Some(h) => {
+            io.out.write(h);
+            0
+        }
+        None => {
+            io.err.write(&format!("unknown help topic: {path}\n"));
+            1
+        }
+    }
+}
+
+fn cannot_connect(io: &Io, msg: &str) -> Status {
+    io.err.write(&format!("{msg}\n"));
+    1
+}
+
+fn version(
+    interp: &Interp,
+    cmd: &cli::Parsed,
+    engine: Result<MachineId, String>,
+    io: &Io,
+) -> Status {
+    if !cmd.args.is_empty() {
+        return arg_error(io, "version", "'docker version' accepts no arguments");
+    }
+    let world = interp.world();
+    let w = world.borrow();
+    let server = engine
+        .as_ref()
+        .ok()
+        .and_then(|id| w.machine(*id))
+        .filter(|m| m.engine_up());
+    if let Some(format) = cmd.value("format").filter(|f| !f.is_empty()) {
+        let data = system::version_value(server);
+        return match template::render(format, &data, "types.VersionResponse") {
+            Ok(s) => {
+                io.out.write(&format!("{s}\n"));
+                if server.is_none() {
+                    return cannot_connect(io, &daemon_error(&engine));
+                }
+                0
+            }
+            Err(e) if e.1 => {
+                io.err.write(&format!("template parsing error: {}\n", e.0));
+                64
+            }
+            Err(e) => {
+                io.err.write(&format!("{}\n", e.0));
+                1
+            }
+        };
+    }
+    io.out.write(&system::version_client_text());
+    match server {
+        Some(_) => {
+            io.out.write(&system::version_server_text());
+            0
+        }
+        None => cannot_connect(io, &daemon_error(&engine)),
+    }
+}
+
+fn daemon_error(engine: &Result<MachineId, String>) -> String {
+    match engine {
+        Err(e) => e.clone(),
+        Ok(_) => format!(
+            "Cannot connect to the Docker daemon at {SOCKET}. Is the docker daemon running?"
+        ),
+    }
+}
+
+fn info(
+    interp: &Interp,
+    cmd: &cli::Parsed,
+    engine: Result<MachineId, String>,
+    debug: bool,
+    io: &Io,
+) -> Status {
+    if !cmd.args.is_empty() {
+        return arg_error(io, "info", "'docker info' accepts no arguments");
+    }
+    let world = interp.world();
+    let w = world.borrow();
+    let server = engine
+        .as_ref()
+        .ok()
+        .and_then(|id| w.machine(*id))
+        .filter(|m| m.engine_up());
+    io.out.write(&system::info_client_text(debug));
+    match server {
+        Some(m) => {
+            io.out.write(&system::info_server_text(m));
+            0
+        }
+        None => {
+            io.out.write("\nServer:\n");
+            cannot_connect(io, &daemon_error(&engine))
+        }
+    }
+}

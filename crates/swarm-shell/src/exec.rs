@@ -1,0 +1,1018 @@
+//! The interpreter: sessions, line acceptance, and running parsed programs as jobs.
+//!
+//! A [`Session`] is the state a shell keeps between lines: which machine it is on (a stack, so
+//! `ssh` can nest and `exit` return), variables, the last exit status. [`accept_line`] collects
+//! lines until they parse, then starts the program as a [`Job`]. The program runs in [`Interp`],
+//! written as `async` code so that commands can wait for simulated time (see `job`).
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use brush_parser::ast;
+use swarm_core::{MachineId, SimDuration, SimTime, World};
+
+use crate::job::{Job, SleepUntil};
+use crate::terminal::{emit, Output, Sink, Terminal};
+
+/// A boxed future borrowing from the interpreter: what recursive `async` code returns.
+pub(crate) type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// The most lines one command may span while being typed (an unclosed heredoc stops here).
+const MAX_PENDING_LINES: usize = 10_000;
+/// The deepest nesting of `$(…)`, `ssh … cmd` and compound commands.
+const MAX_DEPTH: usize = 64;
+/// The most iterations a loop runs before the shell stops it, so a script can't hang the page.
+pub(crate) const MAX_LOOP_ITERATIONS: usize = 100_000;
+
+/// One shell level: a login on some machine.
+#[derive(Clone, Debug)]
+pub(crate) struct Context {
+    pub machine: MachineId,
+    pub cwd: String,
+    pub vars: BTreeMap<String, String>,
+    /// Set when this level was entered with `ssh`, to say where we came from on `exit`.
+    pub via_ssh: Option<String>,
+}
+
+/// The state of one terminal's shell.
+pub(crate) struct Session {
+    pub world: Rc<RefCell<World>>,
+    pub stack: Vec<Context>,
+    pub last_status: i32,
+    pub exited: bool,
+    /// Commands entered so far, oldest first.
+    pub history: Vec<String>,
+}
+
+impl Session {
+    pub(crate) fn new(world: Rc<RefCell<World>>, machine: MachineId) -> Self {
+        let ctx = Session::login(&world.borrow(), machine, None);
+        Session {
+            world,
+            stack: vec![ctx],
+            last_status: 0,
+            exited: false,
+            history: Vec::new(),
+        }
+    }
+
+    /// A fresh login shell on `machine`: root in /root with the usual variables.
+    pub(crate) fn login(world: &World, machine: MachineId, via_ssh: Option<String>) -> Context {
+        let hostname = world
+            .machine(machine)
+            .map(|m| m.hostname.clone())
+            .unwrap_or_default();
+        let mut vars = BTreeMap::new();
+        for (k, v) in [
+            ("HOME", "/root"),
+            ("USER", "root"),
+            ("LOGNAME", "root"),
+            ("SHELL", "/bin/bash"),
+            ("TERM", "xterm"),
+            (
+                "PATH",
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ),
+            ("PWD", "/root"),
+        ] {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        vars.insert("HOSTNAME".into(), hostname);
+        Context {
+            machine,
+            cwd: "/root".into(),
+            vars,
+            via_ssh,
+        }
+    }
+
+    pub(crate) fn ctx(&self) -> &Context {
+        // The stack is never empty: `exit` at the bottom marks the session exited instead.
+        &self.stack[self.stack.len() - 1]
+    }
+
+    pub(crate) fn ctx_mut(&mut self) -> &mut Context {
+        let n = self.stack.len() - 1;
+        &mut self.stack[n]
+    }
+
+    pub(crate) fn machine(&self) -> MachineId {
+        self.ctx().machine
+    }
+
+    /// `[node1] (local) root@192.168.0.11 ~ $ `: Play with Docker's prompt on one line.
+    pub(crate) fn prompt(&self) -> String {
+        let w = self.world.borrow();
+        let ctx = self.ctx();
+        let (host, ip) = w
+            .machine(ctx.machine)
+            .map(|m| (m.hostname.clone(), m.ip.to_string()))
+            .unwrap_or_default();
+        let home = ctx.vars.get("HOME").map(String::as_str).unwrap_or("/root");
+        let dir = if ctx.cwd == home {
+            "~".to_string()
+        } else if let Some(rest) = ctx.cwd.strip_prefix(home).filter(|r| r.starts_with('/')) {
+            format!("~{rest}")
+        } else {
+            ctx.cwd.clone()
+        };
+        format!("[{host}] (local) root@{ip} {dir} $ ")
+    }
+}
+
+/// What happens to a typed line: echo it, and either wait for more or start the program.
+pub(crate) fn accept_line(t: &mut Terminal, line: &str) {
+    if t.session.borrow().exited {
+        // A new shell starts, as a terminal emulator reopens one; the history stays.
+        let world = t.session.borrow().world.clone();
+        let history = std::mem::take(&mut t.session.borrow_mut().history);
+        let mut fresh = Session::new(world, t.home);
+        fresh.history = history;
+        *t.session.borrow_mut() = fresh;
+    }
+    let mut echo = t.prompt();
+    echo.push_str(line);
+    echo.push('\n');
+    emit(&t.sink, Output::Echo(echo));
+    t.pending.push(line.to_string());
+    let source = t.pending.join("\n");
+    match parse(&source) {
+        Parsed::Incomplete if t.pending.len() < MAX_PENDING_LINES => {}
+        Parsed::Incomplete => {
+            t.pending.clear();
+            emit(
+                &t.sink,
+                Output::Stderr("bash: syntax error: unexpected end of file\n".into()),
+            );
+            t.session.borrow_mut().last_status = 2;
+        }
+        Parsed::Error(msg) => {
+            t.pending.clear();
+            record_history(t, &source);
+            emit(&t.sink, Output::Stderr(format!("bash: {msg}\n")));
+            t.session.borrow_mut().last_status = 2;
+        }
+        Parsed::Program(program) => {
+            t.pending.clear();
+            record_history(t, &source);
+            let wake = Rc::new(Cell::new(None));
+            let interp = Interp {
+                session: t.session.clone(),
+                sink: t.sink.clone(),
+                wake: wake.clone(),
+                exiting: Cell::new(None),
+                depth: Cell::new(0),
+                flow: Cell::new(Flow::Normal),
+                subst_status: Cell::new(None),
+            };
+            let fut = async move {
+                let io = Io::terminal(&interp.sink);
+                interp.run_program(&program, &io).await;
+                interp.finish_exit();
+            };
+            let mut job = Job::new(Box::pin(fut), wake);
+            if !job.poll() {
+                t.job = Some(job);
+            }
+        }
+    }
+}
+
+fn record_history(t: &mut Terminal, source: &str) {
+    let mut s = t.session.borrow_mut();
+    if !source.trim().is_empty() && s.history.last().map(String::as_str) != Some(source) {
+        s.history.push(source.to_string());
+    }
+}
+
+/// The result of parsing what has been typed so far.
+pub(crate) enum Parsed {
+    Program(ast::Program),
+    Incomplete,
+    Error(String),
+}
+
+pub(crate) fn parse(source: &str) -> Parsed {
+    use brush_parser::{ParseError, TokenizerError};
+    if source.trim_end().ends_with('\\') && !source.trim_end().ends_with("\\\\") {
+        return Parsed::Incomplete;
+    }
+    let opts = parser_options();
+    let mut p = brush_parser::Parser::new(std::io::Cursor::new(source.as_bytes()), &opts);
+    match p.parse_program() {
+        Ok(program) => Parsed::Program(program),
+        Err(ParseError::ParsingAtEndOfInput) => Parsed::Incomplete,
+        Err(ParseError::Tokenizing { inner, .. }) => match inner {
+            TokenizerError::UnterminatedEscapeSequence
+            | TokenizerError::UnterminatedSingleQuote(_)
+            | TokenizerError::UnterminatedAnsiCQuote(_)
+            | TokenizerError::UnterminatedDoubleQuote(_)
+            | TokenizerError::UnterminatedBackquote(_)
+            | TokenizerError::UnterminatedVariable
+            | TokenizerError::UnterminatedCommandSubstitution
+            | TokenizerError::UnterminatedExpansion
+            | TokenizerError::UnterminatedHereDocuments(..) => Parsed::Incomplete,
+            other => Parsed::Error(format!("syntax error: {other}")),
+        },
+        Err(ParseError::ParsingNear(pos)) => {
+            let token = near_token(source, pos.line, pos.column);
+            Parsed::Error(format!("syntax error near unexpected token `{token}'"))
+        }
+    }
+}
+
+/// The token at a (1-based) line and column, for bash's "near unexpected token" message.
+fn near_token(source: &str, line: usize, column: usize) -> String {
+    let Some(l) = source.lines().nth(line.saturating_sub(1)) else {
+        return "newline".into();
+    };
+    let rest: String = l.chars().skip(column.saturating_sub(1)).collect();
+    let rest = rest.trim_start();
+    if rest.is_empty() {
+        return "newline".into();
+    }
+    for op in [
+        ";;", "&&", "||", ">>", "<<", ";", "&", "|", "(", ")", "<", ">",
+    ] {
+        if rest.starts_with(op) {
+            return op.into();
+        }
+    }
+    rest.split(|c: char| c.is_whitespace() || ";&|()<>".contains(c))
+        .next()
+        .unwrap_or("newline")
+        .to_string()
+}
+
+pub(crate) fn parser_options() -> brush_parser::ParserOptions {
+    brush_parser::ParserOptions {
+        enable_extended_globbing: false,
+        ..Default::default()
+    }
+}
+
+/// Where a stream goes.
+#[derive(Clone)]
+pub(crate) enum Dest {
+    /// The terminal, as stdout or stderr.
+    Terminal(Sink, bool),
+    /// A buffer (a pipe to the next command, or a `$(…)` capture).
+    Buf(Rc<RefCell<String>>),
+    /// `/dev/null`.
+    Null,
+}
+
+impl Dest {
+    pub(crate) fn write(&self, s: &str) {
+        match self {
+            Dest::Terminal(sink, false) => emit(sink, Output::Stdout(s.to_string())),
+            Dest::Terminal(sink, true) => emit(sink, Output::Stderr(s.to_string())),
+            Dest::Buf(b) => b.borrow_mut().push_str(s),
+            Dest::Null => {}
+        }
+    }
+}
+
+/// The standard streams of a command.
+#[derive(Clone)]
+pub(crate) struct Io {
+    pub stdin: Rc<str>,
+    pub out: Dest,
+    pub err: Dest,
+}
+
+impl Io {
+    pub(crate) fn terminal(sink: &Sink) -> Io {
+        Io {
+            stdin: Rc::from(""),
+            out: Dest::Terminal(sink.clone(), false),
+            err: Dest::Terminal(sink.clone(), true),
+        }
+    }
+}
+
+/// Runs one program for one terminal.
+pub(crate) struct Interp {
+    pub session: Rc<RefCell<Session>>,
+    pub sink: Sink,
+    pub wake: Rc<Cell<Option<SimTime>>>,
+    /// Set by `exit`: the rest of the program is skipped.
+    pub exiting: Cell<Option<i32>>,
+    pub depth: Cell<usize>,
+    /// A pending `break`/`continue`.
+    flow: Cell<Flow>,
+    /// Status of the last `$(…)` in the command being expanded.
+    subst_status: Cell<Option<i32>>,
+}
+
+/// Loop control requested by `break`/`continue` (levels left to unwind).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Normal,
+    Break(usize),
+    Continue(usize),
+}
+
+impl Interp {
+    pub(crate) fn world(&self) -> Rc<RefCell<World>> {
+        self.session.borrow().world.clone()
+    }
+
+    /// Waits `d` of simulated time.
+    pub(crate) fn sleep(&self, d: SimDuration) -> SleepUntil {
+        let world = self.world();
+        let deadline = world.borrow().now() + d;
+        SleepUntil {
+            world,
+            deadline,
+            wake: self.wake.clone(),
+        }
+    }
+
+    pub(crate) fn set_status(&self, s: i32) {
+        self.session.borrow_mut().last_status = s;
+    }
+
+    pub(crate) fn status(&self) -> i32 {
+        self.session.borrow().last_status
+    }
+
+    pub(crate) fn get_var(&self, name: &str) -> Option<String> {
+        self.session.borrow().ctx().vars.get(name).cloned()
+    }
+
+    pub(crate) fn set_var(&self, name: &str, value: String) {
+        self.session
+            .borrow_mut()
+            .ctx_mut()
+            .vars
+            .insert(name.to_string(), value);
+    }
+
+    pub(crate) fn unset_var(&self, name: &str) {
+        self.session.borrow_mut().ctx_mut().vars.remove(name);
+    }
+
+    fn stopped(&self) -> bool {
+        self.exiting.get().is_some() || self.flow.get() != Flow::Normal
+    }
+
+    /// Applies a pending `exit` after the program ended: leave an `ssh` level, or end the shell.
+    fn finish_exit(&self) {
+        let Some(code) = self.exiting.take() else {
+            return;
+        };
+        let mut s = self.session.borrow_mut();
+        s.last_status = code;
+        if s.stack.len() > 1 {
+            let ctx = s.stack.pop();
+            drop(s);
+            emit(&self.sink, Output::Stdout("logout\n".into()));
+            if let Some(host) = ctx.and_then(|c| c.via_ssh) {
+                emit(
+                    &self.sink,
+                    Output::Stderr(format!("Connection to {host} closed.\n")),
+                );
+            }
+        } else {
+            s.exited = true;
+            drop(s);
+            emit(&self.sink, Output::Stdout("logout\n".into()));
+        }
+        self.flow.set(Flow::Normal);
+    }
+
+    pub(crate) fn run_program<'a>(
+        &'a self,
+        program: &'a ast::Program,
+        io: &'a Io,
+    ) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            let mut status = self.status();
+            for cc in &program.complete_commands {
+                if self.stopped() {
+                    break;
+                }
+                status = self.run_compound_list(cc, io).await;
+            }
+            status
+        })
+    }
+
+    /// Parses and runs `source` (for `$(…)`, `ssh host cmd`), `depth`-limited.
+    pub(crate) fn run_source<'a>(&'a self, source: &'a str, io: &'a Io) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            if self.depth.get() >= MAX_DEPTH {
+                io.err.write("bash: maximum nesting level exceeded\n");
+                self.set_status(1);
+                return 1;
+            }
+            match parse(source) {
+                Parsed::Program(p) => {
+                    self.depth.set(self.depth.get() + 1);
+                    let s = self.run_program(&p, io).await;
+                    self.depth.set(self.depth.get() - 1);
+                    s
+                }
+                Parsed::Incomplete => {
+                    io.err.write("bash: syntax error: unexpected end of file\n");
+                    self.set_status(2);
+                    2
+                }
+                Parsed::Error(e) => {
+                    io.err.write(&format!("bash: {e}\n"));
+                    self.set_status(2);
+                    2
+                }
+            }
+        })
+    }
+
+    fn run_compound_list<'a>(
+        &'a self,
+        list: &'a ast::CompoundList,
+        io: &'a Io,
+    ) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            let mut status = self.status();
+            for item in &list.0 {
+                if self.stopped() {
+                    break;
+                }
+                // `cmd &`: there is no job control; it runs in the foreground.
+                status = self.run_and_or(&item.0, io).await;
+            }
+            status
+        })
+    }
+
+    fn run_and_or<'a>(&'a self, list: &'a ast::AndOrList, io: &'a Io) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            let mut status = self.run_pipeline(&list.first, io).await;
+            for next in &list.additional {
+                if self.stopped() {
+                    break;
+                }
+                match next {
+                    ast::AndOr::And(p) if status == 0 => status = self.run_pipeline(p, io).await,
+                    ast::AndOr::Or(p) if status != 0 => status = self.run_pipeline(p, io).await,
+                    _ => {}
+                }
+            }
+            status
+        })
+    }
+
+    fn run_pipeline<'a>(&'a self, p: &'a ast::Pipeline, io: &'a Io) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            let n = p.seq.len();
+            let mut stdin = io.stdin.clone();
+            let mut status = 0;
+            for (i, cmd) in p.seq.iter().enumerate() {
+                if self.stopped() {
+                    break;
+                }
+                if i + 1 < n {
+                    let buf = Rc::new(RefCell::new(String::new()));
+                    let sub = Io {
+                        stdin: stdin.clone(),
+                        out: Dest::Buf(buf.clone()),
+                        err: io.err.clone(),
+                    };
+                    status = self.run_command(cmd, &sub).await;
+                    stdin = Rc::from(buf.borrow().as_str());
+                } else {
+                    let sub = Io {
+                        stdin: stdin.clone(),
+                        out: io.out.clone(),
+                        err: io.err.clone(),
+                    };
+                    status = self.run_command(cmd, &sub).await;
+                }
+            }
+            if p.bang {
+                status = i32::from(status == 0);
+            }
+            self.set_status(status);
+            status
+        })
+    }
+
+    fn run_command<'a>(&'a self, cmd: &'a ast::Command, io: &'a Io) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            if self.depth.get() >= MAX_DEPTH {
+                io.err.write("bash: maximum nesting level exceeded\n");
+                return 1;
+            }
+            self.depth.set(self.depth.get() + 1);
+            let status = match cmd {
+                ast::Command::Simple(sc) => self.run_simple(sc, io).await,
+                ast::Command::Compound(cc, redirects) => {
+                    let items: Vec<&ast::IoRedirect> =
+                        redirects.iter().flat_map(|r| r.0.iter()).collect();
+                    match self.apply_redirects(&items, io).await {
+                        Ok(io2) => self.run_compound(cc, &io2).await,
+                        Err(status) => status,
+                    }
+                }
+                ast::Command::Function(f) => {
+                    io.err.write(&format!(
+                        "bash: {}: defining shell functions is not supported in the playground\n",
+                        f.fname.value
+                    ));
+                    2
+                }
+                ast::Command::ExtendedTest(t, _) => self.run_extended_test(&t.expr, io).await,
+            };
+            self.depth.set(self.depth.get() - 1);
+            self.set_status(status);
+            status
+        })
+    }
+
+    fn run_compound<'a>(
+        &'a self,
+        cc: &'a ast::CompoundCommand,
+        io: &'a Io,
+    ) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            match cc {
+                ast::CompoundCommand::BraceGroup(g) => self.run_compound_list(&g.list, io).await,
+                ast::CompoundCommand::Subshell(s) => {
+                    // A subshell's variables and directory do not leak out.
+                    let saved = self.session.borrow().ctx().clone();
+                    let depth = self.session.borrow().stack.len();
+                    let status = self.run_compound_list(&s.list, io).await;
+                    let code = self.exiting.take();
+                    let mut sess = self.session.borrow_mut();
+                    sess.stack.truncate(depth);
+                    *sess.ctx_mut() = saved;
+                    code.unwrap_or(status)
+                }
+                ast::CompoundCommand::IfClause(c) => {
+                    let cond = self.run_compound_list(&c.condition, io).await;
+                    if self.stopped() {
+                        return cond;
+                    }
+                    if cond == 0 {
+                        return self.run_compound_list(&c.then, io).await;
+                    }
+                    for e in c.elses.iter().flatten() {
+                        match &e.condition {
+                            Some(cond) => {
+                                if self.run_compound_list(cond, io).await == 0 {
+                                    return self.run_compound_list(&e.body, io).await;
+                                }
+                            }
+                            None => return self.run_compound_list(&e.body, io).await,
+                        }
+                    }
+                    0
+                }
+                ast::CompoundCommand::ForClause(f) => {
+                    let values = match &f.values {
+                        Some(words) => {
+                            let mut v = Vec::new();
+                            for w in words {
+                                match self.expand_fields(&w.value, io).await {
+                                    Ok(fields) => v.extend(fields),
+                                    Err(status) => return status,
+                                }
+                            }
+                            v
+                        }
+                        None => Vec::new(),
+                    };
+                    let mut status = 0;
+                    for (i, v) in values.into_iter().enumerate() {
+                        if i >= MAX_LOOP_ITERATIONS {
+                            break;
+                        }
+                        self.set_var(&f.variable_name, v);
+                        status = self.run_compound_list(&f.body.list, io).await;
+                        if self.loop_control() {
+                            break;
+                        }
+                    }
+                    status
+                }
+                ast::CompoundCommand::WhileClause(w) | ast::CompoundCommand::UntilClause(w) => {
+                    let until = matches!(cc, ast::CompoundCommand::UntilClause(_));
+                    let mut status = 0;
+                    for _ in 0..MAX_LOOP_ITERATIONS {
+                        let cond = self.run_compound_list(&w.0, io).await;
+                        if self.stopped() || (cond == 0) == until {
+                            break;
+                        }
+                        status = self.run_compound_list(&w.1.list, io).await;
+                        if self.loop_control() {
+                            break;
+                        }
+                    }
+                    status
+                }
+                ast::CompoundCommand::CaseClause(c) => {
+                    let value = match self.expand_single(&c.value.value, io).await {
+                        Ok(v) => v,
+                        Err(s) => return s,
+                    };
+                    for item in &c.cases {
+                        for pat in &item.patterns {
+                            let pat = match self.expand_single(&pat.value, io).await {
+                                Ok(p) => p,
+                                Err(s) => return s,
+                            };
+                            if crate::util::glob_match(&pat, &value) {
+                                return match &item.cmd {
+                                    Some(list) => self.run_compound_list(list, io).await,
+                                    None => 0,
+                                };
+                            }
+                        }
+                    }
+                    0
+                }
+                ast::CompoundCommand::Arithmetic(a) => {
+                    match crate::expand::arith(self, &a.expr.value) {
+                        Ok(v) => i32::from(v == 0),
+                        Err(e) => {
+                            io.err.write(&format!("bash: {e}\n"));
+                            1
+                        }
+                    }
+                }
+                ast::CompoundCommand::ArithmeticForClause(_)
+                | ast::CompoundCommand::Coprocess(_) => {
+                    io.err
+                        .write("bash: this construct is not supported in the playground\n");
+                    2
+                }
+            }
+        })
+    }
+
+    /// After a loop body: consumes a `break`/`continue` aimed at this loop; true to stop looping.
+    fn loop_control(&self) -> bool {
+        if self.exiting.get().is_some() {
+            return true;
+        }
+        let f = &self.flow;
+        match f.get() {
+            Flow::Normal => false,
+            Flow::Break(n) => {
+                f.set(if n > 1 {
+                    Flow::Break(n - 1)
+                } else {
+                    Flow::Normal
+                });
+                true
+            }
+            Flow::Continue(n) => {
+                if n > 1 {
+                    f.set(Flow::Continue(n - 1));
+                    true
+                } else {
+                    f.set(Flow::Normal);
+                    false
+                }
+            }
+        }
+    }
+
+    pub(crate) fn request_break(&self, levels: usize, is_continue: bool) {
+        self.flow.set(if is_continue {
+            Flow::Continue(levels)
+        } else {
+            Flow::Break(levels)
+        });
+    }
+
+    fn run_extended_test<'a>(
+        &'a self,
+        e: &'a ast::ExtendedTestExpr,
+        io: &'a Io,
+    ) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            use ast::ExtendedTestExpr as E;
+            match e {
+                E::And(a, b) => {
+                    let l = self.run_extended_test(a, io).await;
+                    if l != 0 {
+                        return l;
+                    }
+                    self.run_extended_test(b, io).await
+                }
+                E::Or(a, b) => {
+                    if self.run_extended_test(a, io).await == 0 {
+                        return 0;
+                    }
+                    self.run_extended_test(b, io).await
+                }
+                E::Not(a) => i32::from(self.run_extended_test(a, io).await == 0),
+                E::Parenthesized(a) => self.run_extended_test(a, io).await,
+                E::UnaryTest(p, w) => {
+                    let Ok(v) = self.expand_single(&w.value, io).await else {
+                        return 2;
+                    };
+                    crate::builtins::unary_test(p, &v)
+                }
+                E::BinaryTest(p, a, b) => {
+                    let Ok(l) = self.expand_single(&a.value, io).await else {
+                        return 2;
+                    };
+                    let Ok(r) = self.expand_single(&b.value, io).await else {
+                        return 2;
+                    };
+                    crate::builtins::binary_test(p, &l, &r, io)
+                }
+            }
+        })
+    }
+
+    fn run_simple<'a>(&'a self, sc: &'a ast::SimpleCommand, io: &'a Io) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            let mut assignments: Vec<(String, String)> = Vec::new();
+            let mut argv: Vec<String> = Vec::new();
+            let mut redirects: Vec<&ast::IoRedirect> = Vec::new();
+            // A bare assignment reports the status of its last command substitution, or 0.
+            self.subst_status.set(None);
+            let items = sc
+                .prefix
+                .iter()
+                .flat_map(|p| p.0.iter())
+                .chain(sc.word_or_name.iter().map(|_| &PLACEHOLDER))
+                .chain(sc.suffix.iter().flat_map(|s| s.0.iter()));
+            for item in items {
+                match item {
+                    ast::CommandPrefixOrSuffixItem::IoRedirect(r) => redirects.push(r),
+                    ast::CommandPrefixOrSuffixItem::AssignmentWord(a, w) => {
+                        if argv.is_empty() && !std::ptr::eq(item, &PLACEHOLDER) {
+                            let name = match &a.name {
+                                ast::AssignmentName::VariableName(n) => n.clone(),
+                                ast::AssignmentName::ArrayElementName(n, _) => n.clone(),
+                            };
+                            let raw = match &a.value {
+                                ast::AssignmentValue::Scalar(v) => v.value.clone(),
+                                ast::AssignmentValue::Array(_) => String::new(),
+                            };
+                            let value = match self.expand_single(&raw, io).await {
+                                Ok(v) => v,
+                                Err(s) => return s,
+                            };
+                            let value = if a.append {
+                                format!("{}{}", self.get_var(&name).unwrap_or_default(), value)
+                            } else {
+                                value
+                            };
+                            assignments.push((name, value));
+                        } else {
+                            match self.expand_fields(&w.value, io).await {
+                                Ok(f) => argv.extend(f),
+                                Err(s) => return s,
+                            }
+                        }
+                    }
+                    ast::CommandPrefixOrSuffixItem::Word(w) => {
+                        let w = if std::ptr::eq(item, &PLACEHOLDER) {
+                            sc.word_or_name
+                                .as_ref()
+                                .map(|w| w.value.as_str())
+                                .unwrap_or("")
+                        } else {
+                            w.value.as_str()
+                        };
+                        match self.expand_fields(w, io).await {
+                            Ok(f) => argv.extend(f),
+                            Err(s) => return s,
+                        }
+                    }
+                    ast::CommandPrefixOrSuffixItem::ProcessSubstitution(..) => {
+                        io.err.write(
+                            "bash: process substitution is not supported in the playground\n",
+                        );
+                        return 2;
+                    }
+                }
+            }
+            let sub_status = self.subst_status.get().unwrap_or(0);
+            let io = match self.apply_redirects(&redirects, io).await {
+                Ok(io) => io,
+                Err(status) => return status,
+            };
+            if argv.is_empty() {
+                for (k, v) in assignments {
+                    self.set_var(&k, v);
+                }
+                return sub_status;
+            }
+            // `VAR=x cmd`: the variables hold for this command only.
+            let saved: Vec<(String, Option<String>)> = assignments
+                .iter()
+                .map(|(k, _)| (k.clone(), self.get_var(k)))
+                .collect();
+            for (k, v) in &assignments {
+                self.set_var(k, v.clone());
+            }
+            let status = crate::builtins::run(self, argv, &io).await;
+            for (k, old) in saved {
+                match old {
+                    Some(v) => self.set_var(&k, v),
+                    None => self.unset_var(&k),
+                }
+            }
+            status
+        })
+    }
+
+    /// Resolves redirections into the streams a command runs with.
+    fn apply_redirects<'a>(
+        &'a self,
+        redirects: &'a [&'a ast::IoRedirect],
+        io: &'a Io,
+    ) -> LocalFuture<'a, Result<Io, i32>> {
+        Box::pin(async move {
+            let mut io = io.clone();
+            for r in redirects {
+                match r {
+                    ast::IoRedirect::HereDocument(fd, doc) => {
+                        let mut body = if doc.requires_expansion {
+                            match crate::expand::expand_heredoc(self, &doc.doc.value, &io).await {
+                                Ok(b) => b,
+                                Err(s) => return Err(s),
+                            }
+                        } else {
+                            doc.doc.value.clone()
+                        };
+                        if doc.remove_tabs {
+                            body = body
+                                .lines()
+                                .map(|l| l.trim_start_matches('\t'))
+                                .collect::<Vec<_>>()
+                                .join("\n");
+                            body.push('\n');
+                        }
+                        if fd.unwrap_or(0) == 0 {
+                            io.stdin = Rc::from(body.as_str());
+                        }
+                    }
+                    ast::IoRedirect::HereString(fd, w) => {
+                        let mut v = self.expand_single(&w.value, &io).await?;
+                        v.push('\n');
+                        if fd.unwrap_or(0) == 0 {
+                            io.stdin = Rc::from(v.as_str());
+                        }
+                    }
+                    ast::IoRedirect::OutputAndError(w, _append) => {
+                        let target = self.expand_single(&w.value, &io).await?;
+                        let d = self.open_for_write(&target, &io)?;
+                        io.out = d.clone();
+                        io.err = d;
+                    }
+                    ast::IoRedirect::File(fd, kind, target) => {
+                        use ast::IoFileRedirectKind as K;
+                        let dup_fd = |io: &Io, n: i32| match n {
+                            1 => Some(io.out.clone()),
+                            2 => Some(io.err.clone()),
+                            _ => None,
+                        };
+                        match (kind, target) {
+                            (K::DuplicateOutput, ast::IoFileRedirectTarget::Fd(n)) => {
+                                let Some(d) = dup_fd(&io, *n) else {
+                                    io.err.write(&format!("bash: {n}: Bad file descriptor\n"));
+                                    return Err(1);
+                                };
+                                match fd.unwrap_or(1) {
+                                    1 => io.out = d,
+                                    2 => io.err = d,
+                                    _ => {}
+                                }
+                            }
+                            (K::DuplicateOutput, ast::IoFileRedirectTarget::Duplicate(w))
+                            | (K::DuplicateInput, ast::IoFileRedirectTarget::Duplicate(w)) => {
+                                let v = self.expand_single(&w.value, &io).await?;
+                                let d = match v.parse::<i32>().ok().and_then(|n| dup_fd(&io, n)) {
+                                    Some(d) => d,
+                                    None if v == "-" => Dest::Null,
+                                    None => {
+                                        io.err.write(&format!("bash: {v}: Bad file descriptor\n"));
+                                        return Err(1);
+                                    }
+                                };
+                                match fd.unwrap_or(1) {
+                                    1 => io.out = d,
+                                    2 => io.err = d,
+                                    _ => {}
+                                }
+                            }
+                            (
+                                K::Write | K::Append | K::Clobber,
+                                ast::IoFileRedirectTarget::Filename(w),
+                            ) => {
+                                let target = self.expand_single(&w.value, &io).await?;
+                                let d = self.open_for_write(&target, &io)?;
+                                match fd.unwrap_or(1) {
+                                    1 => io.out = d,
+                                    2 => io.err = d,
+                                    _ => {}
+                                }
+                            }
+                            (K::Read, ast::IoFileRedirectTarget::Filename(w)) => {
+                                let target = self.expand_single(&w.value, &io).await?;
+                                if target == "/dev/null" {
+                                    io.stdin = Rc::from("");
+                                } else {
+                                    io.err.write(&format!(
+                                        "bash: {target}: No such file or directory\n"
+                                    ));
+                                    return Err(1);
+                                }
+                            }
+                            _ => {
+                                io.err.write(
+                                    "bash: this redirection is not supported in the playground\n",
+                                );
+                                return Err(1);
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(io)
+        })
+    }
+
+    /// Where `> target` writes. Files arrive with the per-machine filesystem; `/dev/null`,
+    /// `/dev/stdout` and `/dev/stderr` work now.
+    fn open_for_write(&self, target: &str, io: &Io) -> Result<Dest, i32> {
+        match target {
+            "/dev/null" => Ok(Dest::Null),
+            "/dev/stdout" => Ok(io.out.clone()),
+            "/dev/stderr" => Ok(io.err.clone()),
+            "" => {
+                io.err.write("bash: : No such file or directory\n");
+                Err(1)
+            }
+            other => {
+                io.err
+                    .write(&format!("bash: {other}: Read-only file system\n"));
+                Err(1)
+            }
+        }
+    }
+
+    /// Expands a word into fields (argv words).
+    pub(crate) fn expand_fields<'a>(
+        &'a self,
+        word: &'a str,
+        io: &'a Io,
+    ) -> LocalFuture<'a, Result<Vec<String>, i32>> {
+        Box::pin(crate::expand::expand_word(self, word, io, true))
+    }
+
+    /// Expands a word into one string (assignments, redirection targets, case patterns).
+    pub(crate) fn expand_single<'a>(
+        &'a self,
+        word: &'a str,
+        io: &'a Io,
+    ) -> LocalFuture<'a, Result<String, i32>> {
+        Box::pin(async move {
+            crate::expand::expand_word(self, word, io, false)
+                .await
+                .map(|f| f.join(" "))
+        })
+    }
+
+    /// Runs `source` with stdout captured, as `$(…)` does; trailing newlines are removed.
+    pub(crate) fn capture<'a>(&'a self, source: &'a str, io: &'a Io) -> LocalFuture<'a, String> {
+        Box::pin(async move {
+            let buf = Rc::new(RefCell::new(String::new()));
+            let sub = Io {
+                stdin: Rc::from(""),
+                out: Dest::Buf(buf.clone()),
+                err: io.err.clone(),
+            };
+            let pending_exit = self.exiting.take();
+            let status = self.run_source(source, &sub).await;
+            // `exit` inside `$(…)` leaves only the substitution.
+            let code = self.exiting.take();
+            self.exiting.set(pending_exit);
+            self.set_status(code.unwrap_or(status));
+            self.subst_status.set(Some(code.unwrap_or(status)));
+            let mut out = buf.borrow().clone();
+            while out.ends_with('\n') {
+                out.pop();
+            }
+            out
+        })
+    }
+}
+
+/// Stands in for the command name in the prefix/name/suffix walk of a simple command.
+static PLACEHOLDER: ast::CommandPrefixOrSuffixItem =
+    ast::CommandPrefixOrSuffixItem::Word(ast::Word {
+        value: String::new(),
+        loc: None,
+    });

@@ -1,0 +1,523 @@
+//! Word expansion: quotes, escapes, `~`, parameters, `$(…)`, `$((…))`, and field splitting.
+//!
+//! Words arrive as raw source text; brush-parser's word parser splits them into pieces, and
+//! this module turns the pieces into strings. Results of unquoted expansions are split on
+//! blanks; quoted text and literal text are not. Pathname expansion (globbing) waits for the
+//! per-machine filesystem: like bash with no match, a pattern stays as typed.
+
+use brush_parser::word::{
+    self, Parameter, ParameterExpr, ParameterTestType, SpecialParameter, WordPiece,
+    WordPieceWithSource,
+};
+
+use crate::exec::{parser_options, Interp, Io, LocalFuture};
+
+/// A field being built, and whether anything quoted went into it (a quoted empty string
+/// still makes an argument, an unquoted empty expansion does not).
+#[derive(Default)]
+struct Fields {
+    done: Vec<String>,
+    cur: String,
+    cur_counts: bool,
+}
+
+impl Fields {
+    fn literal(&mut self, s: &str) {
+        self.cur.push_str(s);
+        self.cur_counts = true;
+    }
+
+    /// Quoted text: one field even when empty.
+    fn quoted(&mut self, s: &str) {
+        self.cur.push_str(s);
+        self.cur_counts = true;
+    }
+
+    /// Unquoted expansion result: split on blanks when splitting.
+    fn expanded(&mut self, s: &str, split: bool) {
+        if !split {
+            self.cur.push_str(s);
+            return;
+        }
+        for (i, part) in s.split([' ', '\t', '\n']).enumerate() {
+            if i > 0 {
+                self.end_field();
+            }
+            if !part.is_empty() {
+                self.cur.push_str(part);
+                self.cur_counts = true;
+            }
+        }
+    }
+
+    fn end_field(&mut self) {
+        if self.cur_counts {
+            self.done.push(std::mem::take(&mut self.cur));
+        }
+        self.cur.clear();
+        self.cur_counts = false;
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        self.end_field();
+        self.done
+    }
+}
+
+/// Expands `word`. With `split`, the result is a list of fields; without, one element
+/// (possibly empty) holding the whole expansion.
+pub(crate) async fn expand_word(
+    interp: &Interp,
+    word: &str,
+    io: &Io,
+    split: bool,
+) -> Result<Vec<String>, i32> {
+    let pieces = match word::parse(word, &parser_options()) {
+        Ok(p) => p,
+        Err(_) => {
+            io.err.write(&format!("bash: {word}: bad substitution\n"));
+            return Err(1);
+        }
+    };
+    let mut f = Fields::default();
+    expand_pieces(interp, &pieces, io, split, false, &mut f).await?;
+    if split {
+        Ok(f.finish())
+    } else {
+        Ok(vec![f.cur])
+    }
+}
+
+/// Expands a heredoc body (quotes are literal there).
+pub(crate) async fn expand_heredoc(interp: &Interp, body: &str, io: &Io) -> Result<String, i32> {
+    let pieces = match word::parse_heredoc(body, &parser_options()) {
+        Ok(p) => p,
+        Err(_) => return Ok(body.to_string()),
+    };
+    let mut f = Fields::default();
+    expand_pieces(interp, &pieces, io, false, true, &mut f).await?;
+    Ok(f.cur)
+}
+
+fn expand_pieces<'a>(
+    interp: &'a Interp,
+    pieces: &'a [WordPieceWithSource],
+    io: &'a Io,
+    split: bool,
+    in_quotes: bool,
+    f: &'a mut Fields,
+) -> LocalFuture<'a, Result<(), i32>> {
+    Box::pin(async move {
+        for p in pieces {
+            match &p.piece {
+                WordPiece::Text(t) => f.literal(t),
+                WordPiece::SingleQuotedText(t) => f.quoted(t),
+                WordPiece::AnsiCQuotedText(t) => f.quoted(&ansi_c(t)),
+                WordPiece::DoubleQuotedSequence(inner)
+                | WordPiece::GettextDoubleQuotedSequence(inner) => {
+                    f.cur_counts = true;
+                    expand_pieces(interp, inner, io, false, true, f).await?;
+                }
+                WordPiece::EscapeSequence(e) => {
+                    let c = e.strip_prefix('\\').unwrap_or(e);
+                    if in_quotes && !c.starts_with(['$', '`', '"', '\\', '\n']) {
+                        f.quoted(e);
+                    } else if c == "\n" {
+                        // A backslash-newline is a line continuation.
+                    } else {
+                        f.quoted(c);
+                    }
+                }
+                WordPiece::TildeExpansion(t) => {
+                    let home = interp.get_var("HOME").unwrap_or_else(|| "/root".into());
+                    let v = match t {
+                        word::TildeExpr::Home => home,
+                        word::TildeExpr::UserHome(u) if u == "root" => "/root".into(),
+                        word::TildeExpr::UserHome(u) => format!("/home/{u}"),
+                        word::TildeExpr::WorkingDir => interp.get_var("PWD").unwrap_or_default(),
+                        word::TildeExpr::OldWorkingDir => {
+                            interp.get_var("OLDPWD").unwrap_or_default()
+                        }
+                        _ => "~".into(),
+                    };
+                    f.literal(&v);
+                }
+                WordPiece::ParameterExpansion(expr) => {
+                    let v = parameter(interp, expr, io).await?;
+                    if in_quotes {
+                        f.quoted(&v);
+                    } else {
+                        f.expanded(&v, split);
+                    }
+                }
+                WordPiece::CommandSubstitution(src)
+                | WordPiece::BackquotedCommandSubstitution(src) => {
+                    let v = interp.capture(src, io).await;
+                    if in_quotes {
+                        f.quoted(&v);
+                    } else {
+                        f.expanded(&v, split);
+                    }
+                }
+                WordPiece::ArithmeticExpression(e) => {
+                    // Variables inside are expanded first, as bash does.
+                    let text = interp.expand_single(&e.value, io).await?;
+                    match arith(interp, &text) {
+                        Ok(v) => f.quoted(&v.to_string()),
+                        Err(msg) => {
+                            io.err.write(&format!("bash: {msg}\n"));
+                            return Err(1);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `$'…'` escapes.
+fn ansi_c(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('e') | Some('E') => out.push('\x1b'),
+            Some('\\') => out.push('\\'),
+            Some('\'') => out.push('\''),
+            Some('"') => out.push('"'),
+            Some('a') => out.push('\x07'),
+            Some('0') => out.push('\0'),
+            Some(o) => {
+                out.push('\\');
+                out.push(o);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn param_value(interp: &Interp, p: &Parameter) -> Option<String> {
+    match p {
+        Parameter::Named(n) => interp.get_var(n),
+        Parameter::Positional(0) => Some("-bash".into()),
+        Parameter::Positional(_) => None,
+        Parameter::Special(s) => match s {
+            SpecialParameter::LastExitStatus => Some(interp.status().to_string()),
+            SpecialParameter::ProcessId => Some("1".into()),
+            SpecialParameter::ShellName => Some("-bash".into()),
+            SpecialParameter::PositionalParameterCount => Some("0".into()),
+            SpecialParameter::AllPositionalParameters { .. } => Some(String::new()),
+            SpecialParameter::CurrentOptionFlags => Some("himBHs".into()),
+            SpecialParameter::LastBackgroundProcessId => None,
+        },
+        Parameter::NamedWithIndex { name, index } => {
+            if index == "0" || index == "@" || index == "*" {
+                interp.get_var(name)
+            } else {
+                None
+            }
+        }
+        Parameter::NamedWithAllIndices { name, .. } => interp.get_var(name),
+    }
+}
+
+fn param_name(p: &Parameter) -> String {
+    match p {
+        Parameter::Named(n) => n.clone(),
+        Parameter::Positional(n) => n.to_string(),
+        other => other
+            .to_string()
+            .trim_start_matches('$')
+            .trim_matches(['{', '}'])
+            .to_string(),
+    }
+}
+
+fn is_missing(v: &Option<String>, t: &ParameterTestType) -> bool {
+    match t {
+        ParameterTestType::UnsetOrNull => v.as_deref().is_none_or(str::is_empty),
+        ParameterTestType::Unset => v.is_none(),
+    }
+}
+
+async fn parameter(interp: &Interp, expr: &ParameterExpr, io: &Io) -> Result<String, i32> {
+    let sub = |w: &Option<String>| w.clone().unwrap_or_default();
+    Ok(match expr {
+        ParameterExpr::Parameter {
+            parameter,
+            indirect: false,
+        } => param_value(interp, parameter).unwrap_or_default(),
+        ParameterExpr::UseDefaultValues {
+            parameter,
+            test_type,
+            default_value,
+            indirect: false,
+        } => {
+            let v = param_value(interp, parameter);
+            if is_missing(&v, test_type) {
+                interp.expand_single(&sub(default_value), io).await?
+            } else {
+                v.unwrap_or_default()
+            }
+        }
+        ParameterExpr::AssignDefaultValues {
+            parameter,
+            test_type,
+            default_value,
+            indirect: false,
+        } => {
+            let v = param_value(interp, parameter);
+            if is_missing(&v, test_type) {
+                let d = interp.expand_single(&sub(default_value), io).await?;
+                if let Parameter::Named(n) = parameter {
+                    interp.set_var(n, d.clone());
+                }
+                d
+            } else {
+                v.unwrap_or_default()
+            }
+        }
+        ParameterExpr::UseAlternativeValue {
+            parameter,
+            test_type,
+            alternative_value,
+            indirect: false,
+        } => {
+            let v = param_value(interp, parameter);
+            if is_missing(&v, test_type) {
+                String::new()
+            } else {
+                interp.expand_single(&sub(alternative_value), io).await?
+            }
+        }
+        ParameterExpr::IndicateErrorIfNullOrUnset {
+            parameter,
+            test_type,
+            error_message,
+            indirect: false,
+        } => {
+            let v = param_value(interp, parameter);
+            if is_missing(&v, test_type) {
+                let msg = match error_message {
+                    Some(m) if !m.is_empty() => interp.expand_single(m, io).await?,
+                    _ => "parameter null or not set".into(),
+                };
+                io.err
+                    .write(&format!("bash: {}: {msg}\n", param_name(parameter)));
+                return Err(1);
+            }
+            v.unwrap_or_default()
+        }
+        ParameterExpr::ParameterLength {
+            parameter,
+            indirect: false,
+        } => param_value(interp, parameter)
+            .unwrap_or_default()
+            .chars()
+            .count()
+            .to_string(),
+        ParameterExpr::RemoveSmallestSuffixPattern {
+            parameter,
+            pattern,
+            indirect: false,
+        }
+        | ParameterExpr::RemoveLargestSuffixPattern {
+            parameter,
+            pattern,
+            indirect: false,
+        }
+        | ParameterExpr::RemoveSmallestPrefixPattern {
+            parameter,
+            pattern,
+            indirect: false,
+        }
+        | ParameterExpr::RemoveLargestPrefixPattern {
+            parameter,
+            pattern,
+            indirect: false,
+        } => {
+            let v = param_value(interp, parameter).unwrap_or_default();
+            let pat = interp.expand_single(&sub(pattern), io).await?;
+            let (suffix, largest) = match expr {
+                ParameterExpr::RemoveSmallestSuffixPattern { .. } => (true, false),
+                ParameterExpr::RemoveLargestSuffixPattern { .. } => (true, true),
+                ParameterExpr::RemoveSmallestPrefixPattern { .. } => (false, false),
+                _ => (false, true),
+            };
+            remove_pattern(&v, &pat, suffix, largest)
+        }
+        _ => {
+            io.err.write("bash: bad substitution\n");
+            return Err(1);
+        }
+    })
+}
+
+/// `${v%pat}`, `${v%%pat}`, `${v#pat}`, `${v##pat}`.
+fn remove_pattern(v: &str, pat: &str, suffix: bool, largest: bool) -> String {
+    let idx: Vec<usize> = v
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(v.len()))
+        .collect();
+    let candidates: Box<dyn Iterator<Item = &usize>> = match (suffix, largest) {
+        // Suffix: try cut points from the end (smallest) or from the start (largest).
+        (true, false) => Box::new(idx.iter().rev()),
+        (true, true) => Box::new(idx.iter()),
+        (false, false) => Box::new(idx.iter()),
+        (false, true) => Box::new(idx.iter().rev()),
+    };
+    for &i in candidates {
+        if suffix {
+            if crate::util::glob_match(pat, &v[i..]) {
+                return v[..i].to_string();
+            }
+        } else if crate::util::glob_match(pat, &v[..i]) {
+            return v[i..].to_string();
+        }
+    }
+    v.to_string()
+}
+
+/// Integer arithmetic for `$((…))` and `((…))`: + - * / % comparisons, parentheses,
+/// variables by name.
+pub(crate) fn arith(interp: &Interp, expr: &str) -> Result<i64, String> {
+    let tokens = arith_tokens(expr)?;
+    let mut p = Arith {
+        t: &tokens,
+        i: 0,
+        interp,
+    };
+    let v = p.expr(0)?;
+    if p.i != tokens.len() {
+        return Err(format!(
+            "{expr}: syntax error in expression (error token is \"{}\")",
+            tokens[p.i..].join(" ")
+        ));
+    }
+    Ok(v)
+}
+
+fn arith_tokens(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let c: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        if ch.is_whitespace() {
+            i += 1;
+        } else if ch.is_ascii_alphanumeric() || ch == '_' {
+            let start = i;
+            while i < c.len() && (c[i].is_ascii_alphanumeric() || c[i] == '_') {
+                i += 1;
+            }
+            out.push(c[start..i].iter().collect());
+        } else {
+            let two: String = c[i..(i + 2).min(c.len())].iter().collect();
+            if ["==", "!=", "<=", ">=", "&&", "||", "**"].contains(&two.as_str()) {
+                out.push(two);
+                i += 2;
+            } else if "+-*/%()<>!".contains(ch) {
+                out.push(ch.to_string());
+                i += 1;
+            } else {
+                return Err(format!(
+                    "{s}: syntax error: operand expected (error token is \"{}\")",
+                    c[i..].iter().collect::<String>()
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Arith<'a> {
+    t: &'a [String],
+    i: usize,
+    interp: &'a Interp,
+}
+
+impl Arith<'_> {
+    fn prec(op: &str) -> Option<u8> {
+        Some(match op {
+            "||" => 1,
+            "&&" => 2,
+            "==" | "!=" => 3,
+            "<" | ">" | "<=" | ">=" => 4,
+            "+" | "-" => 5,
+            "*" | "/" | "%" => 6,
+            "**" => 7,
+            _ => return None,
+        })
+    }
+
+    fn expr(&mut self, min: u8) -> Result<i64, String> {
+        let mut lhs = self.unary()?;
+        while let Some(op) = self.t.get(self.i) {
+            let Some(p) = Self::prec(op) else { break };
+            if p < min {
+                break;
+            }
+            let op = op.clone();
+            self.i += 1;
+            let rhs = self.expr(if op == "**" { p } else { p + 1 })?;
+            lhs = match op.as_str() {
+                "+" => lhs.wrapping_add(rhs),
+                "-" => lhs.wrapping_sub(rhs),
+                "*" => lhs.wrapping_mul(rhs),
+                "/" | "%" if rhs == 0 => return Err("division by 0 (error token is \"0\")".into()),
+                "/" => lhs.wrapping_div(rhs),
+                "%" => lhs.wrapping_rem(rhs),
+                "**" => lhs.wrapping_pow(u32::try_from(rhs).unwrap_or(0)),
+                "==" => i64::from(lhs == rhs),
+                "!=" => i64::from(lhs != rhs),
+                "<" => i64::from(lhs < rhs),
+                ">" => i64::from(lhs > rhs),
+                "<=" => i64::from(lhs <= rhs),
+                ">=" => i64::from(lhs >= rhs),
+                "&&" => i64::from(lhs != 0 && rhs != 0),
+                _ => i64::from(lhs != 0 || rhs != 0),
+            };
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<i64, String> {
+        let Some(tok) = self.t.get(self.i).cloned() else {
+            return Err("syntax error: operand expected".into());
+        };
+        self.i += 1;
+        match tok.as_str() {
+            "-" => Ok(self.unary()?.wrapping_neg()),
+            "+" => self.unary(),
+            "!" => Ok(i64::from(self.unary()? == 0)),
+            "(" => {
+                let v = self.expr(0)?;
+                if self.t.get(self.i).map(String::as_str) != Some(")") {
+                    return Err("syntax error: `)' expected".into());
+                }
+                self.i += 1;
+                Ok(v)
+            }
+            t if t.bytes().all(|b| b.is_ascii_digit()) => t
+                .parse()
+                .map_err(|_| format!("{t}: value too great for base")),
+            t if t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') => {
+                let v = self.interp.get_var(t).unwrap_or_default();
+                Ok(v.trim().parse().unwrap_or(0))
+            }
+            t => Err(format!(
+                "syntax error: operand expected (error token is \"{t}\")"
+            )),
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! `swarm-shell`: the terminal language of Swarm Playground.
+//!
+//! A [`Playground`] owns the simulated [`World`](swarm_core::World) and one [`Terminal`] per
+//! machine. A terminal takes typed lines, parses them as a small shell (pipes, `&&`, `||`,
+//! `;`, quoting, variables, `$(…)`, heredocs), runs builtins and the `docker` CLI against the
+//! world, and produces [`Output`] to show. Commands that wait for simulated time (`sleep`, and
+//! later `docker service create` without `--detach`, `watch`) run as jobs that resume as the
+//! driver advances time: the page advances it in real time, `swarmsh` fast-forwards it.
+
+mod builtins;
+mod docker;
+mod exec;
+mod expand;
+mod job;
+mod playground;
+mod script;
+mod terminal;
+mod util;
+
+pub use playground::{Options, Playground, DEFAULT_SEED, TEMPLATES};
+pub use script::{drain_into, rerun_transcript, run_script, ScriptError, IDLE_LIMIT};
+pub use terminal::{Output, Terminal};

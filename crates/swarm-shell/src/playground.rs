@@ -1,0 +1,332 @@
+//! The playground: one world and a terminal per machine, driven by time from outside.
+
+use std::cell::{Ref, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use swarm_core::{SimDuration, SimTime, World};
+
+use crate::exec::Session;
+use crate::terminal::{emit, Output, Terminal};
+
+/// The seed a playground uses unless told otherwise (`swarmsh --seed`, the page's URL).
+pub const DEFAULT_SEED: u64 = 1;
+
+/// Cluster templates a playground can start from, as Play with Docker offered them:
+/// (name, description). Forming the swarm comes with the membership work; today every
+/// template starts its machines outside any swarm.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("3m2w", "3 managers and 2 workers"),
+    ("5m", "5 managers"),
+    ("1m1w", "1 manager and 1 worker"),
+];
+
+/// How a playground starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Seed of every random choice in the world.
+    pub seed: u64,
+    /// How many machines to start with (ignored when a template is given).
+    pub machines: usize,
+    /// A name from [`TEMPLATES`].
+    pub template: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            seed: DEFAULT_SEED,
+            machines: 1,
+            template: None,
+        }
+    }
+}
+
+impl Options {
+    /// Parses `swarmsh`'s options (`--seed N`, `--machines N`, `--template NAME`, with a space
+    /// or `=`); returns them and the FILE operand, if any.
+    pub fn from_args(args: &[String]) -> Result<(Options, Option<String>), String> {
+        let mut opts = Options::default();
+        let mut file = None;
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_str();
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+                _ => (a, None),
+            };
+            let takes_value = matches!(flag, "--seed" | "--machines" | "--template");
+            let value = if !takes_value {
+                None
+            } else if let Some(v) = inline {
+                i += 1;
+                Some(v)
+            } else {
+                i += 2;
+                Some(
+                    args.get(i - 1)
+                        .cloned()
+                        .ok_or_else(|| format!("{flag} needs a value"))?,
+                )
+            };
+            match (flag, value) {
+                ("--seed", Some(v)) => {
+                    opts.seed = v
+                        .parse()
+                        .map_err(|_| format!("--seed: not a number: {v}"))?
+                }
+                ("--machines", Some(v)) => {
+                    let n: usize = v
+                        .parse()
+                        .map_err(|_| format!("--machines: not a number: {v}"))?;
+                    if n == 0 || n > swarm_core::world::MAX_MACHINES {
+                        return Err(format!(
+                            "--machines: from 1 to {}",
+                            swarm_core::world::MAX_MACHINES
+                        ));
+                    }
+                    opts.machines = n;
+                }
+                ("--template", Some(v)) => {
+                    if !TEMPLATES.iter().any(|(n, _)| *n == v) {
+                        let names: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+                        return Err(format!(
+                            "--template: unknown template {v:?}; choose one of {}",
+                            names.join(", ")
+                        ));
+                    }
+                    opts.template = Some(v);
+                }
+                _ if a.starts_with('-') && a != "-" => return Err(format!("unknown option {a}")),
+                _ => {
+                    if file.is_some() {
+                        return Err("only one FILE".into());
+                    }
+                    file = Some(a.to_string());
+                    i += 1;
+                }
+            }
+        }
+        Ok((opts, file))
+    }
+}
+
+/// A world and its terminals.
+pub struct Playground {
+    pub(crate) world: Rc<RefCell<World>>,
+    pub(crate) terminals: Vec<Terminal>,
+}
+
+/// Longest a playground waits for booting machines when it starts.
+const START_LIMIT: SimDuration = SimDuration::from_secs(10);
+
+impl Playground {
+    /// A new playground: machines powered on and booted, terminals at their prompts.
+    pub fn new(opts: &Options) -> Result<Playground, String> {
+        let count = match opts.template.as_deref() {
+            None => opts.machines,
+            Some(name) => match name {
+                "3m2w" => 5,
+                "5m" => 5,
+                "1m1w" => 2,
+                other => {
+                    let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
+                    return Err(format!(
+                        "unknown template {other:?}: choose one of {}",
+                        known.join(", ")
+                    ));
+                }
+            },
+        };
+        if count > swarm_core::world::MAX_MACHINES {
+            return Err(format!(
+                "at most {} machines",
+                swarm_core::world::MAX_MACHINES
+            ));
+        }
+        let mut pg = Playground {
+            world: Rc::new(RefCell::new(World::new(opts.seed))),
+            terminals: Vec::new(),
+        };
+        for _ in 0..count {
+            pg.add_machine()?;
+        }
+        let limit = pg.now() + START_LIMIT;
+        pg.world.borrow_mut().settle(limit);
+        Ok(pg)
+    }
+
+    /// The world, to read.
+    pub fn world(&self) -> Ref<'_, World> {
+        self.world.borrow()
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.world.borrow().now()
+    }
+
+    /// Hostnames of all machines, in the order they were added.
+    pub fn machine_names(&self) -> Vec<String> {
+        self.world
+            .borrow()
+            .machines()
+            .iter()
+            .map(|m| m.hostname.clone())
+            .collect()
+    }
+
+    /// Powers on a new machine named `nodeN` and opens its terminal; returns its name.
+    /// Its engine answers a fraction of a second of simulated time later.
+    pub fn add_machine(&mut self) -> Result<String, String> {
+        let id = self
+            .world
+            .borrow_mut()
+            .add_machine(None)
+            .map_err(|e| e.to_string())?;
+        let name = self
+            .world
+            .borrow()
+            .machine(id)
+            .map(|m| m.hostname.clone())
+            .unwrap_or_default();
+        let session = Session::new(self.world.clone(), id);
+        self.terminals.push(Terminal {
+            home: id,
+            session: Rc::new(RefCell::new(session)),
+            sink: Rc::new(RefCell::new(Vec::new())),
+            job: None,
+            pending: Vec::new(),
+            typeahead: VecDeque::new(),
+        });
+        Ok(name)
+    }
+
+    fn index(&self, machine: &str) -> Option<usize> {
+        let w = self.world.borrow();
+        let m = w.machine_by_name(machine)?;
+        self.terminals.iter().position(|t| t.home == m.id)
+    }
+
+    /// The terminal opened on `machine`.
+    pub fn terminal(&self, machine: &str) -> Option<&Terminal> {
+        self.index(machine).map(|i| &self.terminals[i])
+    }
+
+    /// The terminal opened on `machine`, to drain its output.
+    pub fn terminal_mut(&mut self, machine: &str) -> Option<&mut Terminal> {
+        self.index(machine).map(move |i| &mut self.terminals[i])
+    }
+
+    /// Types `line` and Enter into `machine`'s terminal. A line that leaves a quote, heredoc
+    /// or compound command open waits for the next; a line typed while a job runs waits for
+    /// the job to end.
+    pub fn submit(&mut self, machine: &str, line: &str) {
+        let Some(i) = self.index(machine) else { return };
+        let t = &mut self.terminals[i];
+        if t.job.is_some() {
+            t.typeahead.push_back(line.to_string());
+            return;
+        }
+        crate::exec::accept_line(t, line);
+        self.poll_terminal(i);
+    }
+
+    /// Ctrl+C: abandons the line being typed or stops the running job.
+    pub fn interrupt(&mut self, machine: &str) {
+        let Some(i) = self.index(machine) else { return };
+        let t = &mut self.terminals[i];
+        let prompt = t.prompt();
+        let had_job = t.job.take().is_some();
+        t.typeahead.clear();
+        if had_job {
+            emit(&t.sink, Output::Stdout("^C\n".into()));
+            t.session.borrow_mut().last_status = 130;
+        } else {
+            let mut text = prompt;
+            text.push_str("^C\n");
+            emit(&t.sink, Output::Echo(text));
+            t.pending.clear();
+        }
+    }
+
+    /// Advances simulated time by `d`, resuming jobs whose wait is over. This is what the
+    /// page's frame loop calls with the real time that passed.
+    pub fn advance(&mut self, d: SimDuration) {
+        let target = self.now() + d;
+        // Step through job deadlines so a job that waits twice inside `d` sees both.
+        loop {
+            let next = self.next_job_wakeup().filter(|t| *t <= target);
+            match next {
+                Some(t) => {
+                    self.world.borrow_mut().advance_to(t);
+                    self.poll_all();
+                }
+                None => break,
+            }
+        }
+        self.world.borrow_mut().advance_to(target);
+        self.poll_all();
+    }
+
+    /// The earliest simulated time at which a running job wants to resume.
+    pub fn next_job_wakeup(&self) -> Option<SimTime> {
+        self.terminals
+            .iter()
+            .filter_map(|t| t.job.as_ref().and_then(|j| j.wake_at()))
+            .min()
+    }
+
+    /// True while any terminal runs a job.
+    pub fn busy(&self) -> bool {
+        self.terminals.iter().any(|t| t.job.is_some())
+    }
+
+    /// Fast-forwards time until `machine`'s terminal is idle, up to `limit` of simulated time;
+    /// returns false if it was still busy then. Scripts use this after each line.
+    pub fn run_until_idle(&mut self, machine: &str, limit: SimDuration) -> bool {
+        let Some(i) = self.index(machine) else {
+            return true;
+        };
+        let deadline = self.now() + limit;
+        while self.terminals[i].job.is_some() {
+            let wake = self.terminals[i].job.as_ref().and_then(|j| j.wake_at());
+            let Some(at) = wake else {
+                // A job waiting on nothing would never wake: poll it once more and stop.
+                self.poll_all();
+                return self.terminals[i].job.is_none();
+            };
+            if at > deadline {
+                self.world.borrow_mut().advance_to(deadline);
+                self.poll_all();
+                return self.terminals[i].job.is_none();
+            }
+            self.world.borrow_mut().advance_to(at.max(self.now()));
+            self.poll_all();
+        }
+        true
+    }
+
+    fn poll_all(&mut self) {
+        for i in 0..self.terminals.len() {
+            self.poll_terminal(i);
+        }
+    }
+
+    /// Polls `i`'s job; when it finishes, starts the lines typed meanwhile.
+    fn poll_terminal(&mut self, i: usize) {
+        loop {
+            let t = &mut self.terminals[i];
+            if let Some(job) = t.job.as_mut() {
+                if !job.poll() {
+                    return;
+                }
+                t.job = None;
+            }
+            let Some(line) = t.typeahead.pop_front() else {
+                return;
+            };
+            crate::exec::accept_line(t, &line);
+        }
+    }
+}

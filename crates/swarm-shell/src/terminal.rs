@@ -98,6 +98,11 @@ impl Terminal {
         self.session.borrow().history.clone()
     }
 
+    /// The exit status of the last command (`$?`).
+    pub fn last_status(&self) -> i32 {
+        self.session.borrow().last_status
+    }
+
     /// True once `exit` left the terminal's own (outermost) shell.
     pub fn exited(&self) -> bool {
         self.session.borrow().exited

@@ -44,6 +44,10 @@ pub(crate) fn is_group(path: &str) -> bool {
 
 /// The `Usage:` line's command part: `docker version [OPTIONS]`.
 pub(crate) fn usage_line(path: &str) -> String {
+    if path.is_empty() {
+        // The root command's `UseLine`, which its help text shortens.
+        return "docker [OPTIONS] COMMAND [ARG...]".to_string();
+    }
     help(path)
         .and_then(|h| h.lines().find_map(|l| l.strip_prefix("Usage:  ")))
         .map(str::to_string)

@@ -34,6 +34,7 @@ fn real(args: &[&str]) -> (String, String, i32) {
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
         .env_remove("DOCKER_CONTEXT")
         .env("COLUMNS", "80")
+        .stdin(std::process::Stdio::null())
         .output()
         .expect("docker runs");
     (
@@ -135,6 +136,53 @@ fn usage_errors_and_help_match_the_real_cli() {
         diffs.len()
     );
     assert!(diffs.is_empty(), "{}", diffs.join("\n\n"));
+}
+
+/// Every leaf command, with no arguments and with too many: where the real CLI refuses the
+/// count (an error starting `docker: '`), ours must print the same; where it doesn't, ours
+/// must not refuse the count either.
+#[test]
+fn argument_counts_match_the_real_cli() {
+    if real_docker().is_none() {
+        return;
+    }
+    let data =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/docker-help.txt"))
+            .expect("help data");
+    let mut pg = Playground::new(&Options::default()).expect("playground");
+    let mut compared = 0;
+    let mut diffs = Vec::new();
+    for section in data.split("### docker").skip(1) {
+        let (header, body) = section.split_once('\n').unwrap_or((section, ""));
+        let words: Vec<&str> = header.split_whitespace().collect();
+        // `build` prints the legacy builder's deprecation banner first, which depends on
+        // whether the buildx plugin is installed; skip it.
+        if words.is_empty() || body.contains("\nCommands:\n") || words.ends_with(&["build"]) {
+            continue;
+        }
+        for extra in [&[][..], &["a1", "a2", "a3", "a4", "a5"][..]] {
+            let args: Vec<&str> = words.iter().chain(extra.iter()).copied().collect();
+            let want = real(&args);
+            let real_refused = want.2 == 1 && want.1.starts_with("docker: '");
+            let got = ours(&mut pg, &args);
+            let ours_refused = got.2 == 1 && got.1.starts_with("docker: '");
+            compared += 1;
+            if real_refused != ours_refused || (real_refused && want.1 != got.1) {
+                diffs.push(format!(
+                    "docker {}\n--- real:\n{}--- ours:\n{}",
+                    args.join(" "),
+                    want.1,
+                    got.1
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "{compared} argument counts compared with the real CLI, {} differ",
+        diffs.len()
+    );
+    assert!(compared > 200, "too few commands compared: {compared}");
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }
 
 #[test]

@@ -48,10 +48,86 @@ pub(crate) fn usage_line(path: &str) -> String {
         // The root command's `UseLine`, which its help text shortens.
         return "docker [OPTIONS] COMMAND [ARG...]".to_string();
     }
+    // The usage may go on over lines that start with a tab (`docker cp` has two forms).
     help(path)
-        .and_then(|h| h.lines().find_map(|l| l.strip_prefix("Usage:  ")))
-        .map(str::to_string)
+        .and_then(|h| {
+            let start = h.find("Usage:  ")? + "Usage:  ".len();
+            let text = &h[start..];
+            let mut end = text.find('\n').unwrap_or(text.len());
+            while text[end..].starts_with("\n\t") {
+                end += 1 + text[end + 1..].find('\n').unwrap_or(text.len() - end - 1);
+            }
+            Some(text[..end].to_string())
+        })
         .unwrap_or_else(|| format!("docker {path}"))
+}
+
+/// How many arguments a command takes, read from its usage line as cobra's validators
+/// (`NoArgs`, `ExactArgs`, `RequiresMinArgs`, `RequiresMaxArgs`, `RequiresRangeArgs`) check it:
+/// `[X]` is optional, `X` required, `...` means any number more.
+fn arg_bounds(path: &str) -> (usize, Option<usize>) {
+    // Commands whose validator says otherwise than their usage line.
+    match path {
+        "build" | "image build" => return (1, Some(1)),
+        "cp" | "container cp" => return (2, Some(2)),
+        "import" | "image import" | "top" | "container top" => return (1, None),
+        "volume update" => return (1, Some(1)),
+        _ => {}
+    }
+    let usage = usage_line(path);
+    let usage = usage.lines().next().unwrap_or("");
+    let rest = usage.strip_prefix(&format!("docker {path}")).unwrap_or("");
+    let mut required = 0;
+    let mut optional = 0;
+    let mut unbounded = false;
+    for tok in rest.split_whitespace().filter(|t| *t != "[OPTIONS]") {
+        if tok.contains("...") {
+            unbounded = true;
+        } else if tok.starts_with('[') {
+            optional += 1;
+        } else {
+            required += 1;
+        }
+    }
+    (
+        required,
+        if unbounded {
+            None
+        } else {
+            Some(required + optional)
+        },
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        "argument"
+    } else {
+        "arguments"
+    }
+}
+
+/// Checks the number of arguments; on error, the whole text docker prints (exit status 1).
+pub(crate) fn check_args(path: &str, n: usize) -> Result<(), String> {
+    let (min, max) = arg_bounds(path);
+    let cmd = format!("docker {path}");
+    // The footers differ between validators in docker/cli's `cli/required.go`, down to a
+    // stray "S" in `RequiresMaxArgs`: reproduced as printed.
+    let (msg, footer) = match max {
+        Some(0) if n > 0 => ("accepts no arguments".to_string(), "Run"),
+        Some(m) if m == min && n != m => (format!("requires {m} {}", plural(m)), "Run"),
+        Some(m) if min == 0 && n > m => (format!("requires at most {m} {}", plural(m)), "SRun"),
+        Some(m) if min > 0 && m > min && (n < min || n > m) => (
+            format!("requires at least {min} and at most {m} {}", plural(m)),
+            "Run",
+        ),
+        None if n < min => (format!("requires at least {min} {}", plural(min)), "See"),
+        _ => return Ok(()),
+    };
+    Err(format!(
+        "docker: '{cmd}' {msg}\n\nUsage:  {}\n\n{footer} '{cmd} --help' for more information\n",
+        usage_line(path)
+    ))
 }
 
 /// One flag of a command, as its help text declares it.

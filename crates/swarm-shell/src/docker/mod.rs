@@ -190,9 +190,22 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         io.out.write(cli::help(&path).unwrap_or_default());
         return 0;
     }
+    if let Err(text) = cli::check_args(&path, cmd.args.len()) {
+        io.err.write(&text);
+        return 1;
+    }
     match path.as_str() {
         "version" => version(interp, &cmd, engine, io),
         "info" | "system info" => info(interp, &cmd, engine, parsed.bool("debug"), io),
+        // Manager-only APIs on an engine outside any swarm: the daemon refuses them all.
+        p if !swarm_active && is_manager_api(p) => {
+            if let Err(e) = engine {
+                return cannot_connect(io, &e);
+            }
+            io.err
+                .write(&format!("Error response from daemon: {NOT_A_MANAGER}\n"));
+            1
+        }
         other => {
             io.err.write(&format!(
                 "docker {other}: not emulated by Swarm Playground yet\n"
@@ -200,6 +213,16 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
             1
         }
     }
+}
+
+/// What an engine outside swarm mode answers to a manager-only request.
+const NOT_A_MANAGER: &str = "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.";
+
+/// Commands that need a swarm manager's API (`swarm init`/`join`/`leave`/`update` aside).
+fn is_manager_api(path: &str) -> bool {
+    let group = path.split(' ').next().unwrap_or("");
+    matches!(group, "node" | "service" | "stack" | "secret" | "config")
+        || matches!(path, "swarm join-token" | "swarm unlock-key" | "swarm ca")
 }
 
 /// `docker help [COMMAND…]`.

@@ -125,14 +125,7 @@ impl Session {
 
 /// What happens to a typed line: echo it, and either wait for more or start the program.
 pub(crate) fn accept_line(t: &mut Terminal, line: &str) {
-    if t.session.borrow().exited {
-        // A new shell starts, as a terminal emulator reopens one; the history stays.
-        let world = t.session.borrow().world.clone();
-        let history = std::mem::take(&mut t.session.borrow_mut().history);
-        let mut fresh = Session::new(world, t.home);
-        fresh.history = history;
-        *t.session.borrow_mut() = fresh;
-    }
+    reopen_if_exited(t);
     let mut echo = t.prompt();
     echo.push_str(line);
     echo.push('\n');
@@ -179,6 +172,19 @@ pub(crate) fn accept_line(t: &mut Terminal, line: &str) {
             }
         }
     }
+}
+
+/// After `exit` at the outermost level, a new shell starts, as a terminal emulator reopens
+/// one; the history stays.
+pub(crate) fn reopen_if_exited(t: &mut Terminal) {
+    if !t.session.borrow().exited {
+        return;
+    }
+    let world = t.session.borrow().world.clone();
+    let history = std::mem::take(&mut t.session.borrow_mut().history);
+    let mut fresh = Session::new(world, t.home);
+    fresh.history = history;
+    *t.session.borrow_mut() = fresh;
 }
 
 fn record_history(t: &mut Terminal, source: &str) {

@@ -202,6 +202,18 @@ impl Playground {
         Ok(name)
     }
 
+    /// The LAN address of `machine`.
+    pub fn machine_ip(&self, machine: &str) -> Option<std::net::Ipv4Addr> {
+        self.world.borrow().machine_by_name(machine).map(|m| m.ip)
+    }
+
+    /// Opens a new shell in `machine`'s terminal after its shell exited (`exit` at the
+    /// outermost level), keeping the history. Submitting a line does the same.
+    pub fn reopen(&mut self, machine: &str) {
+        let Some(i) = self.index(machine) else { return };
+        crate::exec::reopen_if_exited(&mut self.terminals[i]);
+    }
+
     fn index(&self, machine: &str) -> Option<usize> {
         let w = self.world.borrow();
         let m = w.machine_by_name(machine)?;
@@ -234,6 +246,12 @@ impl Playground {
 
     /// Ctrl+C: abandons the line being typed or stops the running job.
     pub fn interrupt(&mut self, machine: &str) {
+        self.interrupt_line(machine, "");
+    }
+
+    /// Ctrl+C with `typed` half-typed on the input line: the terminal shows it before `^C`,
+    /// as a real terminal does.
+    pub fn interrupt_line(&mut self, machine: &str, typed: &str) {
         let Some(i) = self.index(machine) else { return };
         let t = &mut self.terminals[i];
         let prompt = t.prompt();
@@ -244,6 +262,7 @@ impl Playground {
             t.session.borrow_mut().last_status = 130;
         } else {
             let mut text = prompt;
+            text.push_str(typed);
             text.push_str("^C\n");
             emit(&t.sink, Output::Echo(text));
             t.pending.clear();

@@ -1,0 +1,17 @@
+// Loads the page's WebAssembly. Trunk writes the names of the JS glue and the .wasm file (they
+// carry content hashes) into a <meta name="swarm-app"> tag (see `pattern_script` in
+// Trunk.toml); this external module loads them, so the page needs no inline script.
+const status = () => document.querySelector('[data-testid="loading"]');
+try {
+  const meta = document.querySelector('meta[name="swarm-app"]');
+  const glue = await import(new URL(meta.dataset.js, document.baseURI).href);
+  await glue.default({ module_or_path: new URL(meta.dataset.wasm, document.baseURI) });
+} catch (error) {
+  console.error("Swarm Playground could not load:", error);
+  const note = status();
+  if (note) {
+    note.textContent =
+      "Swarm Playground could not load: " + error + ". It needs a browser with WebAssembly.";
+    note.classList.add("failed");
+  }
+}

@@ -1,0 +1,29 @@
+//! `swarm-web`: the page of Swarm Playground.
+//!
+//! A static page that runs the whole simulation in the browser: a sidebar lists the machines,
+//! and each machine has a terminal that accepts `docker` commands. [`app::App`] owns the
+//! [`Playground`](swarm_shell::Playground) and drives its clock in real time;
+//! [`terminal::Terminal`] shows one machine's terminal. The page's URL chooses the seed and the
+//! number of machines (`?seed=7&machines=3`, see [`query`]).
+
+pub mod app;
+pub mod panic;
+pub mod query;
+pub mod screen;
+pub mod terminal;
+
+/// Starts the page: installs the panic notice and mounts the app on `#app` (or the body).
+pub fn start() {
+    panic::install();
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => {
+            // Replace the "starting" notice the page shows until the app is up.
+            root.set_text_content(None);
+            yew::Renderer::<app::App>::with_root(root).render()
+        }
+        None => yew::Renderer::<app::App>::new().render(),
+    };
+}

@@ -1,0 +1,5 @@
+//! The page's entry point; `trunk` builds this binary into the bundle.
+
+fn main() {
+    swarm_web::start();
+}

@@ -1,0 +1,392 @@
+//! The terminal of one machine: its scrollback, its prompt and the line being typed.
+//!
+//! The component owns only what belongs to the keyboard: the line being typed and where the
+//! user is in the command history. The scrollback, the prompt and the history come from the
+//! playground through the app, and every line goes back to it through `on_submit`. All output
+//! is rendered as text nodes, never parsed as HTML.
+//!
+//! Keys: Enter submits the line (an empty one too, which echoes the prompt), ↑/↓ walk the
+//! history, Ctrl+L clears the screen, Ctrl+C abandons the line or stops the running command
+//! (unless text is selected: then it copies, as in terminal emulators).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::screen::Screen;
+
+/// A terminal's scrollback, shared between the app (which fills it) and the component (which
+/// shows it). Two handles are equal when they are the same scrollback.
+#[derive(Clone, Debug, Default)]
+pub struct ScreenRef(pub Rc<RefCell<Screen>>);
+
+impl PartialEq for ScreenRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What the terminal shows and where its input goes.
+#[derive(Properties, PartialEq)]
+pub struct TerminalProps {
+    /// The machine's hostname.
+    pub machine: AttrValue,
+    /// The machine's address, for the title bar.
+    #[prop_or_default]
+    pub ip: AttrValue,
+    /// The scrollback.
+    pub screen: ScreenRef,
+    /// Changes whenever the scrollback changes (the handle itself stays the same).
+    pub version: u64,
+    /// The prompt before the input line.
+    pub prompt: AttrValue,
+    /// True while a command runs: the input line is hidden then.
+    #[prop_or_default]
+    pub busy: bool,
+    /// True once the terminal's shell has exited: the next line typed opens a new one.
+    #[prop_or_default]
+    pub exited: bool,
+    /// Commands entered so far, oldest first.
+    #[prop_or_default]
+    pub history: Rc<Vec<String>>,
+    /// True for the terminal on screen; only it carries the `data-testid`s.
+    pub active: bool,
+    /// The terminal takes the keyboard focus whenever this changes (while active).
+    #[prop_or_default]
+    pub focus: u64,
+    /// A line was typed and Enter pressed.
+    pub on_submit: Callback<String>,
+    /// Ctrl+C with no line to abandon on the page's side: stop what runs.
+    pub on_interrupt: Callback<String>,
+    /// Ctrl+L.
+    pub on_clear: Callback<()>,
+}
+
+/// A key the terminal acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// Enter.
+    Submit,
+    /// ↑.
+    Older,
+    /// ↓.
+    Newer,
+    /// Ctrl+L.
+    Clear,
+    /// Ctrl+C.
+    Interrupt,
+}
+
+/// Messages of the terminal component.
+pub enum Msg {
+    /// A key the terminal handles was pressed (its default action is already prevented).
+    Key(Key),
+    /// A click in the terminal: take the focus unless the user is selecting text.
+    Click,
+}
+
+/// The terminal component.
+pub struct Terminal {
+    root: NodeRef,
+    scroller: NodeRef,
+    input: NodeRef,
+    /// Where ↑/↓ are in the history: `None` while editing a new line.
+    cursor: Option<usize>,
+    /// The new line being typed, kept while ↑/↓ show older ones.
+    draft: String,
+    /// True while the view is scrolled to the bottom: new output then keeps it there.
+    stick: Rc<Cell<bool>>,
+    want_focus: bool,
+    want_scroll: bool,
+}
+
+impl Component for Terminal {
+    type Message = Msg;
+    type Properties = TerminalProps;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        Terminal {
+            root: NodeRef::default(),
+            scroller: NodeRef::default(),
+            input: NodeRef::default(),
+            cursor: None,
+            draft: String::new(),
+            stick: Rc::new(Cell::new(true)),
+            want_focus: ctx.props().active,
+            want_scroll: true,
+        }
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
+        let new = ctx.props();
+        if new.active && (!old.active || new.focus != old.focus) {
+            self.want_focus = true;
+            self.stick.set(true);
+        }
+        // The input hides while a command runs and comes back after: keep the keyboard in
+        // the terminal if it was there (or nowhere), so that Ctrl+C and typing keep working.
+        if new.active
+            && (new.busy != old.busy || new.exited != old.exited)
+            && self.focus_is_here_or_nowhere()
+        {
+            self.want_focus = true;
+        }
+        if new.version != old.version
+            || new.prompt != old.prompt
+            || new.busy != old.busy
+            || !old.active
+        {
+            self.want_scroll = true;
+        }
+        if new.history.len() != old.history.len() {
+            self.cursor = None;
+        }
+        true
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
+        let props = ctx.props();
+        match msg {
+            Msg::Key(Key::Submit) => {
+                let line = self.take_line();
+                self.stick.set(true);
+                self.want_scroll = true;
+                props.on_submit.emit(line);
+            }
+            Msg::Key(Key::Interrupt) => {
+                let typed = self.take_line();
+                self.stick.set(true);
+                self.want_scroll = true;
+                props.on_interrupt.emit(typed);
+            }
+            Msg::Key(Key::Clear) => props.on_clear.emit(()),
+            Msg::Key(Key::Older) => {
+                let history = &props.history;
+                if history.is_empty() {
+                    return false;
+                }
+                let next = match self.cursor {
+                    None => {
+                        self.draft = self.line();
+                        history.len() - 1
+                    }
+                    Some(i) => i.saturating_sub(1),
+                };
+                self.cursor = Some(next);
+                self.set_line(&history[next]);
+            }
+            Msg::Key(Key::Newer) => match self.cursor {
+                Some(i) if i + 1 < props.history.len() => {
+                    self.cursor = Some(i + 1);
+                    self.set_line(&props.history[i + 1]);
+                }
+                Some(_) => {
+                    self.cursor = None;
+                    let draft = std::mem::take(&mut self.draft);
+                    self.set_line(&draft);
+                }
+                None => {}
+            },
+            Msg::Click => {
+                if !has_selection() {
+                    self.focus(props.busy);
+                }
+            }
+        }
+        false
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let props = ctx.props();
+        let busy = props.busy;
+        // After `exit` the next line opens a new shell, as a terminal emulator would.
+        let takes_input = !busy;
+        let onkeydown = ctx.link().batch_callback(move |e: KeyboardEvent| {
+            let key = key_of(&e, takes_input)?;
+            e.prevent_default();
+            Some(Msg::Key(key))
+        });
+        let onclick = ctx.link().callback(|_: MouseEvent| Msg::Click);
+        let stick = self.stick.clone();
+        let scroller = self.scroller.clone();
+        let onscroll = Callback::from(move |_: Event| {
+            if let Some(el) = scroller.cast::<Element>() {
+                stick.set(el.scroll_height() - el.scroll_top() - el.client_height() < 24);
+            }
+        });
+        let testid = |id: &'static str| props.active.then_some(id);
+        let machine = &props.machine;
+        let screen = props.screen.0.borrow();
+        let pieces = screen.pieces().map(|piece| {
+            let (ps1, rest) = piece.split_prompt();
+            let ps1 = (!ps1.is_empty()).then(|| html! { <span class="ps1">{ ps1.to_owned() }</span> });
+            html! {
+                <span key={piece.id} class={piece.kind.class()}>{ for ps1 }{ rest.to_owned() }</span>
+            }
+        });
+        let status = if props.exited {
+            "session ended"
+        } else if busy {
+            "running"
+        } else {
+            "ready"
+        };
+        html! {
+            <section
+                ref={self.root.clone()}
+                class="terminal"
+                hidden={!props.active}
+                aria-label={format!("Terminal of {machine}")}
+            >
+                <header class="terminal-bar">
+                    <span class={classes!("dot", busy.then_some("busy"), props.exited.then_some("ended"))} aria-hidden="true"></span>
+                    <span class="terminal-title">{ machine.clone() }</span>
+                    <span class="terminal-ip">{ props.ip.clone() }</span>
+                    <span class="terminal-status">{ status }</span>
+                    <span class="terminal-keys" aria-hidden="true">{ "↑↓ history · Ctrl+C interrupt · Ctrl+L clear" }</span>
+                </header>
+                <div
+                    ref={self.scroller.clone()}
+                    class="screen"
+                    tabindex="-1"
+                    {onkeydown}
+                    {onclick}
+                    {onscroll}
+                >
+                    <pre class="output" role="log" data-testid={testid("terminal-output")}>{ for pieces }</pre>
+                    if props.exited {
+                        <p class="ended">{ "The shell has exited. Type a command or press Enter to open a new one." }</p>
+                    }
+                    <div class="input-line" hidden={!takes_input}>
+                        <span class="ps1">{ props.prompt.clone() }</span>
+                        <input
+                            ref={self.input.clone()}
+                            class="command"
+                            type="text"
+                            data-testid={testid("terminal-input")}
+                            aria-label={format!("Command for {machine}")}
+                            autocomplete="off"
+                            autocapitalize="off"
+                            autocorrect="off"
+                            spellcheck="false"
+                            enterkeyhint="send"
+                        />
+                    </div>
+                </div>
+            </section>
+        }
+    }
+
+    fn rendered(&mut self, ctx: &Context<Self>, _first_render: bool) {
+        let props = ctx.props();
+        if !props.active {
+            return;
+        }
+        if std::mem::take(&mut self.want_focus) {
+            self.focus(props.busy);
+        }
+        if std::mem::take(&mut self.want_scroll) && self.stick.get() {
+            if let Some(el) = self.scroller.cast::<Element>() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        }
+    }
+}
+
+impl Terminal {
+    /// The line being typed.
+    fn line(&self) -> String {
+        self.input
+            .cast::<HtmlInputElement>()
+            .map(|i| i.value())
+            .unwrap_or_default()
+    }
+
+    /// Replaces the line being typed, with the caret at its end.
+    fn set_line(&self, line: &str) {
+        if let Some(input) = self.input.cast::<HtmlInputElement>() {
+            input.set_value(line);
+            let end = line.encode_utf16().count() as u32;
+            let _ = input.set_selection_range(end, end);
+        }
+    }
+
+    /// Takes the line being typed, leaving the input empty and the history at its end.
+    fn take_line(&mut self) -> String {
+        let line = self.line();
+        self.set_line("");
+        self.cursor = None;
+        self.draft.clear();
+        line
+    }
+
+    /// Focuses the input, or the screen while the input is hidden (so Ctrl+C still arrives).
+    fn focus(&self, input_hidden: bool) {
+        let target = if input_hidden {
+            self.scroller.cast::<HtmlElement>()
+        } else {
+            self.input.cast::<HtmlElement>()
+        };
+        if let Some(el) = target {
+            let _ = el.focus();
+        }
+    }
+
+    /// True if the keyboard focus is inside this terminal or on nothing in particular.
+    fn focus_is_here_or_nowhere(&self) -> bool {
+        let active = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element());
+        let Some(active) = active else { return true };
+        if active.tag_name().eq_ignore_ascii_case("body") {
+            return true;
+        }
+        self.root
+            .cast::<Element>()
+            .is_some_and(|root| root.contains(Some(&active)))
+    }
+}
+
+/// The key `e` stands for, if the terminal acts on it. `takes_input` is false while the input
+/// line is hidden: only Ctrl+C and Ctrl+L work then.
+fn key_of(e: &KeyboardEvent, takes_input: bool) -> Option<Key> {
+    if e.is_composing() || e.alt_key() || e.meta_key() {
+        return None;
+    }
+    let ctrl = e.ctrl_key();
+    let key = e.key();
+    match (ctrl, key.as_str()) {
+        (true, "c" | "C") if !e.shift_key() && !has_selection() && !input_has_selection(e) => {
+            Some(Key::Interrupt)
+        }
+        (true, "l" | "L") if !e.shift_key() => Some(Key::Clear),
+        (false, "Enter") if takes_input && !e.shift_key() => Some(Key::Submit),
+        (false, "ArrowUp") if takes_input => Some(Key::Older),
+        (false, "ArrowDown") if takes_input => Some(Key::Newer),
+        _ => None,
+    }
+}
+
+/// True if the user has selected text on the page (to copy it with Ctrl+C).
+fn has_selection() -> bool {
+    web_sys::window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .is_some_and(|s| !s.is_collapsed() && s.to_string().length() > 0)
+}
+
+/// True if the event comes from an input with part of its text selected.
+fn input_has_selection(e: &KeyboardEvent) -> bool {
+    let Some(input) = e
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return false;
+    };
+    matches!(
+        (input.selection_start(), input.selection_end()),
+        (Ok(Some(a)), Ok(Some(b))) if a != b
+    )
+}

@@ -1,0 +1,272 @@
+//! The page in headless Chromium: the app is mounted into a fresh `<div>` per test, lines are
+//! typed by setting the input's value and dispatching key events, and the DOM is read back.
+//!
+//! Run with `cargo test --target wasm32-unknown-unknown -p swarm-web` (the runner,
+//! `wasm-bindgen-test-runner`, drives Chromium through chromedriver).
+
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use swarm_shell::Options;
+use swarm_web::app::{App, AppProps};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts a playground of `machines` machines into a new `<div>`; `clock` runs its real-time
+/// clock.
+async fn mount(machines: usize, clock: bool) -> Element {
+    let options = Some(Options {
+        machines,
+        ..Options::default()
+    });
+    mount_with(AppProps { options, clock }).await
+}
+
+/// Mounts the app with `props` into a new `<div>`.
+async fn mount_with(props: AppProps) -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
+/// Lets yew render what the last events changed.
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(30)).await;
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+}
+
+fn input(root: &Element) -> HtmlInputElement {
+    find(root, "[data-testid=terminal-input]")
+        .dyn_into()
+        .unwrap()
+}
+
+fn output(root: &Element) -> Element {
+    find(root, "[data-testid=terminal-output]")
+}
+
+fn output_text(root: &Element) -> String {
+    output(root).text_content().unwrap_or_default()
+}
+
+/// Dispatches a keydown of `key` (with Ctrl if `ctrl`) on `target`, bubbling as a real one.
+fn press(target: &Element, key: &str, ctrl: bool) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_ctrl_key(ctrl);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
+/// Types `line` into the visible terminal and presses Enter.
+async fn submit(root: &Element, line: &str) {
+    let input = input(root);
+    input.set_value(line);
+    press(&input, "Enter", false);
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_command_and_its_output_appear() {
+    let root = mount(1, false).await;
+    let input = input(&root);
+    let document = web_sys::window().unwrap().document().unwrap();
+    assert_eq!(
+        document.active_element().as_ref(),
+        Some(input.unchecked_ref::<Element>()),
+        "the input has the focus at load"
+    );
+    submit(&root, "echo hello").await;
+    let text = output_text(&root);
+    assert!(
+        text.contains("$ echo hello\n"),
+        "the line is echoed after the prompt: {text:?}"
+    );
+    assert!(
+        text.contains("\nhello\n"),
+        "echo's output follows: {text:?}"
+    );
+    assert_eq!(input.value(), "", "the input is empty again");
+    submit(&root, "hostname").await;
+    assert!(
+        output_text(&root).contains("\nnode1\n"),
+        "{:?}",
+        output_text(&root)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn output_is_text_not_html() {
+    let root = mount(1, false).await;
+    submit(&root, "echo '<b>x</b>'").await;
+    let out = output(&root);
+    let text = out.text_content().unwrap_or_default();
+    assert!(
+        text.contains("\n<b>x</b>\n"),
+        "the literal text is shown: {text:?}"
+    );
+    assert!(
+        out.query_selector("b").unwrap().is_none(),
+        "no <b> element was made"
+    );
+    assert!(
+        !out.inner_html().contains("<b>"),
+        "the markup is escaped: {}",
+        out.inner_html()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_line_echoes_the_prompt() {
+    let root = mount(1, false).await;
+    let prompt = find(&root, ".input-line .ps1")
+        .text_content()
+        .unwrap_or_default();
+    assert!(
+        prompt.contains("node1"),
+        "the prompt names the machine: {prompt:?}"
+    );
+    submit(&root, "").await;
+    assert_eq!(output_text(&root), format!("{prompt}\n"));
+}
+
+#[wasm_bindgen_test]
+async fn history_clear_and_interrupt() {
+    let root = mount(1, false).await;
+    submit(&root, "echo one").await;
+    submit(&root, "echo two").await;
+    let input = input(&root);
+    press(&input, "ArrowUp", false);
+    settle().await;
+    assert_eq!(input.value(), "echo two");
+    press(&input, "ArrowUp", false);
+    settle().await;
+    assert_eq!(input.value(), "echo one");
+    press(&input, "ArrowUp", false);
+    settle().await;
+    assert_eq!(input.value(), "echo one", "the oldest entry stays");
+    press(&input, "ArrowDown", false);
+    settle().await;
+    assert_eq!(input.value(), "echo two");
+    press(&input, "ArrowDown", false);
+    settle().await;
+    assert_eq!(input.value(), "", "below the newest entry is the new line");
+
+    press(&input, "l", true);
+    settle().await;
+    assert_eq!(output_text(&root), "", "Ctrl+L clears the screen");
+
+    input.set_value("half a line");
+    press(&input, "c", true);
+    settle().await;
+    assert_eq!(input.value(), "", "Ctrl+C abandons the line");
+    assert!(
+        output_text(&root).ends_with("^C\n"),
+        "{:?}",
+        output_text(&root)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn machines_can_be_added_and_selected() {
+    let root = mount(1, false).await;
+    submit(&root, "echo on-node1").await;
+    let add: HtmlElement = find(&root, "[data-testid=add-machine]").dyn_into().unwrap();
+    add.click();
+    settle().await;
+    let node2 = find(&root, "[data-testid=machine-node2]");
+    assert!(node2.text_content().unwrap_or_default().contains("node2"));
+    assert_eq!(
+        root.query_selector_all("[data-testid=terminal-input]")
+            .unwrap()
+            .length(),
+        1,
+        "only the visible terminal has test ids"
+    );
+    assert!(
+        !output_text(&root).contains("on-node1"),
+        "the new machine's terminal is shown"
+    );
+    submit(&root, "hostname").await;
+    assert!(
+        output_text(&root).contains("\nnode2\n"),
+        "{:?}",
+        output_text(&root)
+    );
+
+    find(&root, "[data-testid=machine-node1]")
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    settle().await;
+    let text = output_text(&root);
+    assert!(
+        text.contains("on-node1") && !text.contains("\nnode2\n"),
+        "node1 kept its own scrollback: {text:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_clock_runs_in_real_time() {
+    // The props the page itself mounts the app with (its options come from the URL).
+    let root = mount_with(AppProps::default()).await;
+    let clock = || {
+        find(&root, "[data-testid=sim-clock]")
+            .text_content()
+            .unwrap_or_default()
+    };
+    let started = clock();
+    submit(&root, "sleep 1").await;
+    let line = find(&root, ".input-line");
+    assert!(
+        line.has_attribute("hidden"),
+        "the input hides while the command runs"
+    );
+    yew::platform::time::sleep(Duration::from_millis(1_600)).await;
+    assert!(
+        !line.has_attribute("hidden"),
+        "the prompt is back after a second"
+    );
+    assert_ne!(clock(), started, "the sidebar clock moved");
+}
+
+#[wasm_bindgen_test]
+async fn ctrl_c_stops_a_running_command() {
+    let root = mount(1, true).await;
+    submit(&root, "sleep 100").await;
+    let line = find(&root, ".input-line");
+    assert!(line.has_attribute("hidden"), "the command runs");
+    let document = web_sys::window().unwrap().document().unwrap();
+    let focused = document.active_element().expect("something has the focus");
+    assert!(
+        root.contains(Some(&focused)),
+        "the keyboard stays in the terminal while the input is hidden"
+    );
+    press(&focused, "c", true);
+    settle().await;
+    assert!(!line.has_attribute("hidden"), "the prompt is back");
+    assert!(
+        output_text(&root).ends_with("^C\n"),
+        "{:?}",
+        output_text(&root)
+    );
+    assert_eq!(
+        document.active_element().as_ref(),
+        Some(input(&root).unchecked_ref::<Element>()),
+        "the input has the focus again"
+    );
+}

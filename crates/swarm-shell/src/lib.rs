@@ -11,6 +11,7 @@ mod builtins;
 mod docker;
 mod exec;
 mod expand;
+pub mod format;
 mod job;
 mod playground;
 mod script;

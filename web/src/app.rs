@@ -341,6 +341,14 @@ impl App {
             return false;
         };
         let mut changed = false;
+        // Machines added from a terminal (`sim node add`) get a view too.
+        for name in pg.machine_names() {
+            if !self.views.iter().any(|v| v.name == name) {
+                let ip = ip_of(pg, &name);
+                self.views.push(View::new(name, ip));
+                changed = true;
+            }
+        }
         for view in &mut self.views {
             let Some(term) = pg.terminal_mut(&view.name) else {
                 continue;

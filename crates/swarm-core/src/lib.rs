@@ -6,13 +6,19 @@
 //! [`World::trace`], bit for bit. `clippy.toml` bans the clock, the global RNG and hashed
 //! collections in this crate.
 
+pub mod check;
 pub mod ids;
 pub mod machine;
+mod quorum;
 pub mod rng;
+pub mod swarm;
 pub mod time;
 pub mod world;
 
 pub use machine::{Machine, MachineId, Power};
 pub use rng::SimRng;
+pub use swarm::{
+    Availability, Membership, Node, NodeChange, NodeState, OpHandle, Reachability, Role, Swarm,
+};
 pub use time::{SimDuration, SimTime};
 pub use world::{Event, World, WorldError};

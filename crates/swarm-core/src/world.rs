@@ -22,26 +22,59 @@ pub const MAX_MACHINES: usize = 256;
 const BOOT_MS: (u64, u64) = (400, 900);
 
 /// Something scheduled to happen at a later simulated time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// A machine's engine finished starting.
     EngineStarted(MachineId),
+    /// One Raft tick (1 s) for every manager of a cluster.
+    RaftTick(usize),
+    /// A Raft message arriving.
+    RaftMessage {
+        /// Cluster index.
+        cluster: usize,
+        /// Sending machine.
+        from: MachineId,
+        /// Receiving machine.
+        to: MachineId,
+        /// The message.
+        msg: Box<raft::prelude::Message>,
+    },
+    /// A node's heartbeat to the dispatcher is due.
+    Heartbeat(MachineId),
 }
 
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Event::EngineStarted(m) => write!(f, "engine-started {m}"),
+            Event::RaftTick(c) => write!(f, "raft-tick c{c}"),
+            Event::RaftMessage {
+                cluster,
+                from,
+                to,
+                msg,
+            } => {
+                write!(
+                    f,
+                    "raft-msg c{cluster} {from}->{to} {:?} term={} index={}",
+                    msg.get_msg_type(),
+                    msg.term,
+                    msg.index
+                )
+            }
+            Event::Heartbeat(m) => write!(f, "heartbeat {m}"),
         }
     }
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 struct Scheduled {
     at: SimTime,
     seq: u64,
     event: Event,
 }
+
+impl Eq for Scheduled {}
 
 impl Ord for Scheduled {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
@@ -92,6 +125,10 @@ pub struct World {
     streams: BTreeMap<&'static str, SimRng>,
     machines: Vec<Machine>,
     trace: Vec<String>,
+    pub(crate) swarms: Vec<crate::swarm::Swarm>,
+    pub(crate) memberships: BTreeMap<MachineId, crate::swarm::Membership>,
+    /// Partition group of each machine (absent: group 0); machines reach only their group.
+    groups: BTreeMap<MachineId, u32>,
 }
 
 impl World {
@@ -105,6 +142,9 @@ impl World {
             streams: BTreeMap::new(),
             machines: Vec::new(),
             trace: Vec::new(),
+            swarms: Vec::new(),
+            memberships: BTreeMap::new(),
+            groups: BTreeMap::new(),
         }
     }
 
@@ -251,17 +291,91 @@ impl World {
         match event {
             Event::EngineStarted(id) => {
                 let now = self.now;
+                let mut started = false;
                 if let Some(m) = self.machines.get_mut(id.0 as usize) {
                     if m.power == Power::Booting {
                         m.power = Power::Running;
                         m.engine.started_at = now;
+                        started = true;
+                    }
+                }
+                // A rebooted member picks up its heartbeats again.
+                if started {
+                    if let Some(c) = self.memberships.get(&id).map(|ms| ms.cluster) {
+                        let _ = c;
+                        self.schedule(SimDuration::from_millis(100), Event::Heartbeat(id));
                     }
                 }
             }
+            Event::RaftTick(c) => self.raft_tick(c),
+            Event::RaftMessage {
+                cluster,
+                from,
+                to,
+                msg,
+            } => self.deliver(cluster, from, to, *msg),
+            Event::Heartbeat(m) => self.heartbeat(m),
         }
     }
 
-    fn record(&mut self, what: String) {
+    /// Powers a machine off: it stops answering, heartbeating and voting at once.
+    pub fn power_off(&mut self, name: &str) -> Result<MachineId, WorldError> {
+        let id = self
+            .machine_by_name(name)
+            .map(|m| m.id)
+            .ok_or_else(|| WorldError::NoSuchMachine(name.into()))?;
+        if let Some(m) = self.machines.get_mut(id.0 as usize) {
+            m.power = Power::Off;
+        }
+        self.record(format!("power-off {id}"));
+        Ok(id)
+    }
+
+    /// Powers a machine on: it boots and rejoins with the state it had, as after a reboot.
+    pub fn power_on(&mut self, name: &str) -> Result<MachineId, WorldError> {
+        let id = self
+            .machine_by_name(name)
+            .map(|m| m.id)
+            .ok_or_else(|| WorldError::NoSuchMachine(name.into()))?;
+        let was_off = self
+            .machines
+            .get(id.0 as usize)
+            .is_some_and(|m| m.power == Power::Off);
+        if was_off {
+            if let Some(m) = self.machines.get_mut(id.0 as usize) {
+                m.power = Power::Booting;
+            }
+            let boot = self.rng("machines").range_inclusive(BOOT_MS.0, BOOT_MS.1);
+            self.record(format!("power-on {id}"));
+            self.schedule(SimDuration::from_millis(boot), Event::EngineStarted(id));
+        }
+        Ok(id)
+    }
+
+    /// Splits the network: each list is a group whose machines reach each other and nobody
+    /// else; machines not named form one more group.
+    pub fn partition(&mut self, groups: &[Vec<MachineId>]) {
+        self.groups.clear();
+        for (i, g) in groups.iter().enumerate() {
+            for m in g {
+                self.groups.insert(*m, i as u32 + 1);
+            }
+        }
+        self.record(format!("partition {groups:?}"));
+    }
+
+    /// Ends every partition.
+    pub fn heal(&mut self) {
+        self.groups.clear();
+        self.record("heal".into());
+    }
+
+    /// The partition group of `m` (0 when the network is whole).
+    pub fn group_of(&self, m: MachineId) -> u32 {
+        self.groups.get(&m).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn record(&mut self, what: String) {
         self.trace.push(format!("{} {what}", self.now));
     }
 

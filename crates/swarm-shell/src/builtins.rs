@@ -26,6 +26,10 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("history", "commands typed so far"),
     ("hostname", "print the machine's name (-i: its address)"),
     ("printf", "format and print"),
+    (
+        "sim",
+        "control the playground: machines, power, partitions, time",
+    ),
     ("sleep", "let simulated time pass"),
     (
         "ssh",
@@ -87,6 +91,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
             test_cmd(&args[..args.len() - 1], io)
         }
         "docker" => crate::docker::run(interp, args, io).await,
+        "sim" => sim(interp, args, io).await,
         "which" | "type" => which(&name, args, io),
         _ => {
             io.err.write(&format!("bash: {name}: command not found\n"));
@@ -490,6 +495,7 @@ fn grep(args: &[String], io: &Io) -> i32 {
     let mut fixed = false;
     let mut patterns: Vec<String> = Vec::new();
     let mut positional: Vec<String> = Vec::new();
+    let (mut after, mut before) = (0usize, 0usize);
     let mut i = 0;
     let mut opts_done = false;
     while i < args.len() {
@@ -529,6 +535,31 @@ fn grep(args: &[String], io: &Io) -> i32 {
                         'E' => extended = true,
                         'F' => fixed = true,
                         'G' | 'h' | 'H' => {}
+                        'A' | 'B' | 'C' => {
+                            let rest: String = flags[k + 1..].iter().collect();
+                            let value = if !rest.is_empty() {
+                                Some(rest)
+                            } else {
+                                i += 1;
+                                args.get(i - 1).cloned()
+                            };
+                            let Some(n) = value.as_deref().and_then(|v| v.parse::<usize>().ok())
+                            else {
+                                io.err.write(&format!(
+                                    "grep: {}: invalid context length argument\n",
+                                    value.unwrap_or_default()
+                                ));
+                                return 2;
+                            };
+                            if flags[k] != 'B' {
+                                after = n;
+                            }
+                            if flags[k] != 'A' {
+                                before = n;
+                            }
+                            k = flags.len();
+                            continue;
+                        }
                         'e' => {
                             let rest: String = flags[k + 1..].iter().collect();
                             if !rest.is_empty() {
@@ -608,17 +639,54 @@ fn grep(args: &[String], io: &Io) -> i32 {
         }
     }
     let mut out = String::new();
+    let context = after > 0 || before > 0;
     for (_, text) in inputs {
         let mut n = 0;
-        for (idx, l) in text.lines().enumerate() {
+        let lines: Vec<&str> = text.lines().collect();
+        // With context: the last line printed, to print each line once and `--` between groups.
+        let mut last_printed: Option<usize> = None;
+        let mut pending_after = 0usize;
+        for (idx, l) in lines.iter().enumerate() {
+            let l = *l;
             let hit = re.is_match(l) != invert;
             if !hit {
+                if context && pending_after > 0 && !quiet && !count {
+                    out.push_str(&format!(
+                        "{}{l}\n",
+                        if number {
+                            format!("{}-", idx + 1)
+                        } else {
+                            String::new()
+                        }
+                    ));
+                    last_printed = Some(idx);
+                    pending_after -= 1;
+                }
                 continue;
             }
             n += 1;
             status = 0;
             if quiet || count {
                 continue;
+            }
+            if context {
+                let start = idx.saturating_sub(before);
+                let from = last_printed.map_or(start, |p| start.max(p + 1));
+                if last_printed.is_some_and(|p| from > p + 1) {
+                    out.push_str("--\n");
+                }
+                for (j, line) in lines.iter().enumerate().take(idx).skip(from) {
+                    out.push_str(&format!(
+                        "{}{line}\n",
+                        if number {
+                            format!("{}-", j + 1)
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
+                last_printed = Some(idx);
+                pending_after = after;
             }
             let prefix = if number {
                 format!("{}:", idx + 1)
@@ -781,4 +849,106 @@ pub(crate) fn binary_test(p: &ast::BinaryPredicate, l: &str, r: &str, io: &Io) -
         _ => false,
     };
     i32::from(!res)
+}
+
+const SIM_USAGE: &str = "Usage: sim COMMAND
+
+Controls the playground (the page's buttons run the same commands).
+
+Commands:
+  sim node add [NAME]          power on a new machine
+  sim node kill NODE           power a machine off (it stops answering at once)
+  sim node boot NODE           power it on again; it comes back with its state
+  sim partition A,B C,D ...    split the network into groups that cannot reach each other
+  sim heal                     end every partition
+  sim time                     print the simulated time
+";
+
+/// `sim …`: the playground's own controls.
+async fn sim(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let world = interp.world();
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let fail = |msg: String| {
+        io.err.write(&format!("sim: {msg}\n"));
+        1
+    };
+    match words.as_slice() {
+        ["time"] => {
+            let t = world.borrow().now();
+            io.out.write(&format!("{t}\n"));
+            0
+        }
+        ["node", "add"] | ["node", "add", _] => {
+            let r = world.borrow_mut().add_machine(words.get(2).copied());
+            match r {
+                Ok(id) => {
+                    wait_booted(interp, id).await;
+                    let name = world
+                        .borrow()
+                        .machine(id)
+                        .map(|m| m.hostname.clone())
+                        .unwrap_or_default();
+                    io.out.write(&format!("{name}\n"));
+                    0
+                }
+                Err(e) => fail(e.to_string()),
+            }
+        }
+        ["node", "kill", name] => match world.borrow_mut().power_off(name) {
+            Ok(_) => 0,
+            Err(e) => fail(e.to_string()),
+        },
+        ["node", "boot", name] => {
+            let r = world.borrow_mut().power_on(name);
+            match r {
+                Ok(id) => {
+                    wait_booted(interp, id).await;
+                    0
+                }
+                Err(e) => fail(e.to_string()),
+            }
+        }
+        ["partition", groups @ ..] if !groups.is_empty() => {
+            let mut ids = Vec::new();
+            for g in groups {
+                let mut group = Vec::new();
+                for name in g.split(',').filter(|n| !n.is_empty()) {
+                    match world.borrow().machine_by_name(name) {
+                        Some(m) => group.push(m.id),
+                        None => return fail(format!("no machine named {name}")),
+                    }
+                }
+                ids.push(group);
+            }
+            world.borrow_mut().partition(&ids);
+            0
+        }
+        ["heal"] => {
+            world.borrow_mut().heal();
+            0
+        }
+        [] | ["help"] | ["--help"] | ["-h"] => {
+            io.out.write(SIM_USAGE);
+            0
+        }
+        _ => {
+            io.err.write(SIM_USAGE);
+            2
+        }
+    }
+}
+
+/// Waits (in simulated time) until a machine's engine answers.
+async fn wait_booted(interp: &Interp, id: swarm_core::MachineId) {
+    for _ in 0..100 {
+        if interp
+            .world()
+            .borrow()
+            .machine(id)
+            .is_some_and(|m| m.power == Power::Running)
+        {
+            return;
+        }
+        interp.sleep(SimDuration::from_millis(100)).await;
+    }
 }

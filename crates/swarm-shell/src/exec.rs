@@ -126,6 +126,51 @@ impl Session {
 /// What happens to a typed line: echo it, and either wait for more or start the program.
 pub(crate) fn accept_line(t: &mut Terminal, line: &str) {
     reopen_if_exited(t);
+    // An ssh session to a machine that lost power ends; a terminal on one shows that it's off.
+    loop {
+        let (machine, depth, via) = {
+            let s = t.session.borrow();
+            (s.machine(), s.stack.len(), s.ctx().via_ssh.clone())
+        };
+        let off = t
+            .session
+            .borrow()
+            .world
+            .borrow()
+            .machine(machine)
+            .is_none_or(|m| m.power != swarm_core::Power::Running);
+        if !off {
+            break;
+        }
+        if depth > 1 {
+            t.session.borrow_mut().stack.pop();
+            emit(
+                &t.sink,
+                Output::Stderr(format!(
+                    "Connection to {} closed by remote host.\n",
+                    via.unwrap_or_default()
+                )),
+            );
+            continue;
+        }
+        let name = t
+            .session
+            .borrow()
+            .world
+            .borrow()
+            .machine(machine)
+            .map(|m| m.hostname.clone())
+            .unwrap_or_default();
+        let prompt = t.session.borrow().prompt();
+        emit(&t.sink, Output::Echo(format!("{prompt}{line}\n")));
+        emit(
+            &t.sink,
+            Output::Stderr(format!(
+                "{name} is powered off: `sim node boot {name}` from another machine powers it on\n"
+            )),
+        );
+        return;
+    }
     let mut echo = t.prompt();
     echo.push_str(line);
     echo.push('\n');

@@ -153,7 +153,54 @@ impl Playground {
         }
         let limit = pg.now() + START_LIMIT;
         pg.world.borrow_mut().settle(limit);
+        if let Some(t) = opts.template.as_deref() {
+            pg.form_template(t)?;
+        }
         Ok(pg)
+    }
+
+    /// Forms a template's swarm the way a person would: `docker swarm init` on node1, then
+    /// `docker swarm join` with the manager or worker token on the others, each waited for.
+    fn form_template(&mut self, name: &str) -> Result<(), String> {
+        let managers = match name {
+            "3m2w" => 3,
+            "5m" => 5,
+            _ => 1,
+        };
+        let names = self.machine_names();
+        let Some(first) = names.first().cloned() else {
+            return Ok(());
+        };
+        let ip = self
+            .machine_ip(&first)
+            .map(|ip| ip.to_string())
+            .unwrap_or_default();
+        let init = format!("docker swarm init --advertise-addr {ip} > /dev/null");
+        self.run_quietly(&first, &init)?;
+        for (i, n) in names.iter().enumerate().skip(1) {
+            let role = if i < managers { "manager" } else { "worker" };
+            let line = format!("docker swarm join --token $(ssh {first} docker swarm join-token -q {role}) {ip}:2377 > /dev/null");
+            self.run_quietly(n, &line)?;
+        }
+        // Let the managers settle (heartbeats, the leader's view of every member).
+        self.advance(SimDuration::from_secs(5));
+        Ok(())
+    }
+
+    /// Runs `line` in `machine`'s terminal, then wipes the screen and history of it.
+    fn run_quietly(&mut self, machine: &str, line: &str) -> Result<(), String> {
+        self.submit(machine, line);
+        self.run_until_idle(machine, SimDuration::from_secs(60));
+        let Some(t) = self.terminal_mut(machine) else {
+            return Ok(());
+        };
+        let out = t.drain_output();
+        t.session.borrow_mut().history.clear();
+        if t.last_status() != 0 {
+            let text: String = out.iter().map(|o| o.text()).collect();
+            return Err(format!("template step failed on {machine}: {line}: {text}"));
+        }
+        Ok(())
     }
 
     /// The world, to read.
@@ -190,15 +237,7 @@ impl Playground {
             .machine(id)
             .map(|m| m.hostname.clone())
             .unwrap_or_default();
-        let session = Session::new(self.world.clone(), id);
-        self.terminals.push(Terminal {
-            home: id,
-            session: Rc::new(RefCell::new(session)),
-            sink: Rc::new(RefCell::new(Vec::new())),
-            job: None,
-            pending: Vec::new(),
-            typeahead: VecDeque::new(),
-        });
+        self.open_terminal(id);
         Ok(name)
     }
 
@@ -242,6 +281,7 @@ impl Playground {
         }
         crate::exec::accept_line(t, line);
         self.poll_terminal(i);
+        self.sync_terminals();
     }
 
     /// Ctrl+C: abandons the line being typed or stops the running job.
@@ -320,16 +360,46 @@ impl Playground {
                 self.poll_all();
                 return self.terminals[i].job.is_none();
             }
-            self.world.borrow_mut().advance_to(at.max(self.now()));
+            let now = self.now();
+            self.world.borrow_mut().advance_to(at.max(now));
             self.poll_all();
         }
         true
     }
 
     fn poll_all(&mut self) {
+        self.sync_terminals();
         for i in 0..self.terminals.len() {
             self.poll_terminal(i);
         }
+    }
+
+    /// Opens terminals for machines added from inside a terminal (`sim node add`).
+    fn sync_terminals(&mut self) {
+        let ids: Vec<swarm_core::MachineId> = self
+            .world
+            .borrow()
+            .machines()
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        for id in ids {
+            if !self.terminals.iter().any(|t| t.home == id) {
+                self.open_terminal(id);
+            }
+        }
+    }
+
+    fn open_terminal(&mut self, id: swarm_core::MachineId) {
+        let session = Session::new(self.world.clone(), id);
+        self.terminals.push(Terminal {
+            home: id,
+            session: Rc::new(RefCell::new(session)),
+            sink: Rc::new(RefCell::new(Vec::new())),
+            job: None,
+            pending: Vec::new(),
+            typeahead: VecDeque::new(),
+        });
     }
 
     /// Polls `i`'s job; when it finishes, starts the lines typed meanwhile.

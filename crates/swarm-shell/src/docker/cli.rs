@@ -36,6 +36,39 @@ pub(crate) fn help(path: &str) -> Option<&'static str> {
     help_texts().get(path).copied()
 }
 
+/// The canonical path of an alias (`node list` → `node ls`, `container ps` → `container ls`),
+/// from the `Aliases:` sections of the help texts.
+pub(crate) fn resolve_alias(path: &str) -> String {
+    static MAP: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map = BTreeMap::new();
+        for (canonical, text) in help_texts() {
+            let Some(i) = text.find("\nAliases:\n  ") else {
+                continue;
+            };
+            let line = text[i + "\nAliases:\n  ".len()..]
+                .lines()
+                .next()
+                .unwrap_or("");
+            for alias in line.split(", ") {
+                let alias = alias
+                    .trim()
+                    .strip_prefix("docker ")
+                    .unwrap_or(alias)
+                    .to_string();
+                // Only aliases within the same group: `docker ps` stays its own command.
+                let same_group = alias.rsplit_once(' ').map(|(g, _)| g)
+                    == canonical.rsplit_once(' ').map(|(g, _)| g);
+                if alias != *canonical && same_group && !help_texts().contains_key(&alias) {
+                    map.insert(alias, canonical.clone());
+                }
+            }
+        }
+        map
+    });
+    map.get(path).cloned().unwrap_or_else(|| path.to_string())
+}
+
 /// True when `docker <path>` has subcommands.
 pub(crate) fn is_group(path: &str) -> bool {
     help(path)

@@ -5,6 +5,7 @@
 //! captured help texts (see `cli`); what the engine answers comes from the world.
 
 mod cli;
+mod swarm_cmd;
 mod system;
 mod template;
 
@@ -18,7 +19,7 @@ const SOCKET: &str = "unix:///var/run/docker.sock";
 /// A finished command's exit status.
 type Status = i32;
 
-fn usage_error(io: &Io, path: &str, msg: &str) -> Status {
+pub(super) fn usage_error(io: &Io, path: &str, msg: &str) -> Status {
     let cmd = if path.is_empty() {
         "docker".to_string()
     } else {
@@ -92,7 +93,13 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         Err(e) => return usage_error(io, "", &e.0),
     };
     let here = interp.session.borrow().machine();
-    let swarm_active = false;
+    let hosts = parsed.values("host");
+    let engine = target_engine(interp, &hosts);
+    // `docker --help` lists the swarm commands only when the engine is in swarm mode.
+    let swarm_active = engine
+        .as_ref()
+        .ok()
+        .is_some_and(|m| interp.world().borrow().membership(*m).is_some());
     if parsed.bool("version") {
         io.out.write(&format!(
             "Docker version {}, build {}\n",
@@ -115,8 +122,6 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         io.out.write(&root_help(swarm_active));
         return 0;
     }
-    let hosts = parsed.values("host");
-    let engine = target_engine(interp, &hosts);
     let _ = here;
 
     // Find the longest command path the CLI knows: `service create`, `container ls` …
@@ -132,6 +137,7 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         } else {
             format!("{path} {w}")
         };
+        let candidate = cli::resolve_alias(&candidate);
         if cli::help(&candidate).is_some() && !w.starts_with('-') {
             path = candidate;
             used += 1;
@@ -197,13 +203,54 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
     match path.as_str() {
         "version" => version(interp, &cmd, engine, io),
         "info" | "system info" => info(interp, &cmd, engine, parsed.bool("debug"), io),
-        // Manager-only APIs on an engine outside any swarm: the daemon refuses them all.
-        p if !swarm_active && is_manager_api(p) => {
+        "swarm init" | "swarm join" | "swarm join-token" | "swarm leave" | "swarm update"
+        | "node ls" | "node inspect" | "node update" | "node promote" | "node demote"
+        | "node rm" | "node ps" => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            match path.as_str() {
+                "swarm init" => swarm_cmd::init(interp, m, &cmd, io),
+                "swarm join" => swarm_cmd::join(interp, m, &cmd, io).await,
+                "swarm join-token" => swarm_cmd::join_token(interp, m, &cmd, io).await,
+                "swarm leave" => swarm_cmd::leave(interp, m, &cmd, io),
+                "swarm update" => swarm_cmd::update(interp, m, &cmd, io).await,
+                "node ls" => swarm_cmd::node_ls(interp, m, &cmd, io),
+                "node inspect" => swarm_cmd::node_inspect(interp, m, &cmd, io),
+                "node update" => swarm_cmd::node_change(interp, m, "update", &cmd, io).await,
+                "node promote" => swarm_cmd::node_change(interp, m, "promote", &cmd, io).await,
+                "node demote" => swarm_cmd::node_change(interp, m, "demote", &cmd, io).await,
+                "node rm" => swarm_cmd::node_rm(interp, m, &cmd, io).await,
+                _ => swarm_cmd::node_ps(interp, m, &cmd, io),
+            }
+        }
+        "ps" | "container ls" => {
             if let Err(e) = engine {
                 return cannot_connect(io, &e);
             }
-            io.err
-                .write(&format!("Error response from daemon: {NOT_A_MANAGER}\n"));
+            // No containers run yet: services and `docker run` bring them.
+            if !cmd.bool("quiet") {
+                io.out.write(&crate::format::tabwriter::render(
+                    "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n",
+                ));
+            }
+            0
+        }
+        // Manager-only APIs: the daemon refuses them outside a reachable quorum.
+        p if is_manager_api(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            let control = interp.world().borrow().control(m);
+            if let Err(e) = control {
+                io.err.write(&format!("Error response from daemon: {e}\n"));
+                return 1;
+            }
+            io.err.write(&format!(
+                "docker {p}: not emulated by Swarm Playground yet\n"
+            ));
             1
         }
         other => {
@@ -214,9 +261,6 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         }
     }
 }
-
-/// What an engine outside swarm mode answers to a manager-only request.
-const NOT_A_MANAGER: &str = "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.";
 
 /// Commands that need a swarm manager's API (`swarm init`/`join`/`leave`/`update` aside).
 fn is_manager_api(path: &str) -> bool {
@@ -324,7 +368,10 @@ fn info(
     io.out.write(&system::info_client_text(debug));
     match server {
         Some(m) => {
-            io.out.write(&system::info_server_text(m));
+            io.out.write(&system::info_server_text(
+                m,
+                &swarm_cmd::info_section(&w, m.id),
+            ));
             0
         }
         None => {

@@ -125,7 +125,7 @@ pub(crate) fn info_client_text(debug: bool) -> String {
 
 /// `docker info`'s server section for a machine outside any swarm (starts with a blank line,
 /// ends with one, as docker prints it).
-pub(crate) fn info_server_text(m: &Machine) -> String {
+pub(crate) fn info_server_text(m: &Machine, swarm_section: &str) -> String {
     let mut s = String::from("\nServer:\n");
     let (running, stopped, images) = (0, 0, 0);
     s.push_str(&format!(
@@ -136,7 +136,7 @@ pub(crate) fn info_server_text(m: &Machine) -> String {
     s.push_str(
         " Storage Driver: overlay2\n  Backing Filesystem: extfs\n  Supports d_type: true\n  Using metacopy: false\n  Native Overlay Diff: true\n  userxattr: false\n Logging Driver: json-file\n Cgroup Driver: cgroupfs\n Cgroup Version: 2\n Plugins:\n  Volume: local\n  Network: bridge host ipvlan macvlan null overlay\n  Log: awslogs fluentd gcplogs gelf journald json-file local splunk syslog\n CDI spec directories:\n  /etc/cdi\n  /var/run/cdi\n",
     );
-    s.push_str(" Swarm: inactive\n");
+    s.push_str(swarm_section);
     s.push_str(" Runtimes: io.containerd.runc.v2 runc\n Default Runtime: runc\n Init Binary: docker-init\n");
     s.push_str(&format!(
         " containerd version: {}\n runc version: {}\n init version: {}\n",

@@ -91,9 +91,24 @@ fn go_print(v: &Value) -> String {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),
         Value::Array(a) => format!("[{}]", a.iter().map(go_print).collect::<Vec<_>>().join(" ")),
+        // Docker's structs have capitalised field names; anything else is a Go map, which
+        // prints as `map[k:v …]` in key order.
+        Value::Object(o)
+            if !o.is_empty()
+                && o.keys()
+                    .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase())) =>
+        {
+            format!(
+                "{{{}}}",
+                o.values().map(go_print).collect::<Vec<_>>().join(" ")
+            )
+        }
         Value::Object(o) => format!(
-            "{{{}}}",
-            o.values().map(go_print).collect::<Vec<_>>().join(" ")
+            "map[{}]",
+            o.iter()
+                .map(|(k, v)| format!("{k}:{}", go_print(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
     }
 }

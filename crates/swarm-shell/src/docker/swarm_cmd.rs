@@ -1,0 +1,745 @@
+//! `docker swarm …` and `docker node …`: membership and nodes, over the world's swarm API.
+//!
+//! Writes are proposals to the Raft leader; like the CLI waiting for the daemon, the command
+//! waits (in simulated time) until the write commits, and gives up with the daemon's deadline
+//! error after [`WRITE_TIMEOUT`].
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+use swarm_core::machine::build;
+use swarm_core::swarm::texts;
+use swarm_core::{Availability, MachineId, NodeChange, OpHandle, Role, SimDuration, World};
+
+use super::cli::Parsed;
+use crate::exec::{Interp, Io};
+use crate::format;
+
+/// How long a write may take before the daemon gives up.
+const WRITE_TIMEOUT: SimDuration = SimDuration::from_secs(10);
+/// How often the CLI looks again.
+const POLL: SimDuration = SimDuration::from_millis(10);
+
+/// Unix time of the world's time zero: 2026-11-23 09:00:00 UTC.
+pub(crate) const EPOCH_UNIX: i64 = 1_795_424_400;
+
+/// An RFC 3339 timestamp with nanoseconds, as the Engine API writes times.
+pub(crate) fn rfc3339(ms: u64) -> String {
+    let t = format::go_time_utc(
+        EPOCH_UNIX + (ms / 1000) as i64,
+        ((ms % 1000) * 1_000_000) as u32,
+    );
+    // `2026-11-23 09:00:05.25 +0000 UTC` → `2026-11-23T09:00:05.25Z`.
+    let t = t.trim_end_matches(" +0000 UTC");
+    format!("{}Z", t.replacen(' ', "T", 1))
+}
+
+fn daemon_error(io: &Io, msg: &str) -> i32 {
+    io.err
+        .write(&format!("Error response from daemon: {msg}\n"));
+    1
+}
+
+/// Waits until the operation commits; the daemon's answer.
+async fn wait(interp: &Interp, h: OpHandle) -> Result<(), String> {
+    let world = interp.world();
+    let start = world.borrow().now();
+    loop {
+        if let Some(r) = world.borrow().op_result(h).cloned() {
+            return r;
+        }
+        if world.borrow().now().saturating_since(start) >= WRITE_TIMEOUT {
+            return Err(texts::DEADLINE.into());
+        }
+        interp.sleep(POLL).await;
+    }
+}
+
+fn role_arg(s: &str) -> Option<format::swarm::Role> {
+    format::swarm::Role::parse(s).ok()
+}
+
+/// `docker swarm init`.
+pub(crate) fn init(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let world = interp.world();
+    let mut w = world.borrow_mut();
+    let advertise = match cmd.value("advertise-addr") {
+        None | Some("") => None,
+        Some(a) => {
+            let host = a.rsplit_once(':').map(|(h, _)| h).unwrap_or(a);
+            match host.parse() {
+                Ok(ip) => Some(ip),
+                Err(_) => match w.machine(engine) {
+                    // An interface name (`eth0`) resolves to the machine's address.
+                    Some(m) if host.starts_with("eth") => Some(m.ip),
+                    _ => {
+                        return daemon_error(io, "advertise address must be a non-zero IP address or network interface (with optional port number)");
+                    }
+                },
+            }
+        }
+    };
+    match w.swarm_init(engine, advertise) {
+        Ok(node_id) => {
+            let cluster = w.membership(engine).map(|m| m.cluster).unwrap_or(0);
+            let (token, addr) = match (w.swarm(cluster), w.node_of(engine)) {
+                (Some(s), Some((_, n))) => (s.token(Role::Worker), format!("{}:2377", n.addr)),
+                _ => (String::new(), String::new()),
+            };
+            io.out
+                .write(&format::swarm::swarm_init_text(&node_id, &token, &addr));
+            0
+        }
+        Err(e) => daemon_error(io, &e),
+    }
+}
+
+/// `docker swarm join`.
+pub(crate) async fn join(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let token = cmd.value("token").unwrap_or("");
+    let remote = cmd.args.first().map(String::as_str).unwrap_or("");
+    let world = interp.world();
+    let h = world.borrow_mut().swarm_join(engine, token, remote);
+    let h = match h {
+        Ok(h) => h,
+        Err(e) => return daemon_error(io, &e),
+    };
+    match wait(interp, h).await {
+        Ok(()) => {
+            let w = world.borrow();
+            let role = match w.node_of(engine).map(|(_, n)| n.role) {
+                Some(Role::Manager) => format::swarm::Role::Manager,
+                _ => format::swarm::Role::Worker,
+            };
+            io.out.write(&format::swarm::join_text(role));
+            0
+        }
+        Err(e) => daemon_error(io, &e),
+    }
+}
+
+/// `docker swarm join-token [-q] [--rotate] ROLE`.
+pub(crate) async fn join_token(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let arg = cmd.args.first().map(String::as_str).unwrap_or("");
+    let Some(role) = role_arg(arg) else {
+        io.err.write(&format!("unknown role {arg}\n"));
+        return 1;
+    };
+    let core_role = if role == format::swarm::Role::Manager {
+        Role::Manager
+    } else {
+        Role::Worker
+    };
+    let world = interp.world();
+    let cluster = match world.borrow().control(engine) {
+        Ok(c) => c,
+        Err(e) => return daemon_error(io, &e),
+    };
+    let rotate = cmd.bool("rotate");
+    if rotate {
+        let h = world.borrow_mut().rotate_token(engine, core_role);
+        let h = match h {
+            Ok(h) => h,
+            Err(e) => return daemon_error(io, &e),
+        };
+        if let Err(e) = wait(interp, h).await {
+            return daemon_error(io, &e);
+        }
+    }
+    let w = world.borrow();
+    let Some(s) = w.swarm(cluster) else { return 1 };
+    let token = s.token(core_role);
+    if cmd.bool("quiet") {
+        io.out.write(&format::swarm::join_token_quiet(&token));
+        return 0;
+    }
+    let addr = w
+        .node_of(engine)
+        .map(|(_, n)| format!("{}:2377", n.addr))
+        .unwrap_or_default();
+    if rotate {
+        io.out
+            .write(&format::swarm::join_token_rotated_text(role, &token, &addr));
+    } else {
+        io.out
+            .write(&format::swarm::join_token_text(role, &token, &addr));
+    }
+    0
+}
+
+/// `docker swarm leave [--force]`.
+pub(crate) fn leave(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let world = interp.world();
+    let r = world.borrow_mut().swarm_leave(engine, cmd.bool("force"));
+    match r {
+        Ok(()) => {
+            io.out.write("Node left the swarm.\n");
+            0
+        }
+        Err(e) => daemon_error(io, &e),
+    }
+}
+
+/// Go duration strings as `--dispatcher-heartbeat` takes them (`5s`, `1m30s`, `500ms`).
+pub(crate) fn parse_go_duration(s: &str) -> Option<SimDuration> {
+    let mut total: f64 = 0.0;
+    let mut rest = s;
+    if rest.is_empty() {
+        return None;
+    }
+    if rest == "0" {
+        return Some(SimDuration::ZERO);
+    }
+    while !rest.is_empty() {
+        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let value: f64 = rest[..num_end].parse().ok()?;
+        rest = &rest[num_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let mult = match &rest[..unit_end] {
+            "ns" => 1e-6,
+            "us" | "µs" => 1e-3,
+            "ms" => 1.0,
+            "s" => 1000.0,
+            "m" => 60_000.0,
+            "h" => 3_600_000.0,
+            _ => return None,
+        };
+        total += value * mult;
+        rest = &rest[unit_end..];
+    }
+    Some(SimDuration::from_millis(total.round() as u64))
+}
+
+/// `docker swarm update`.
+pub(crate) async fn update(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let limit = match cmd.value("task-history-limit") {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return super::usage_error(io, "swarm update", &format!("invalid argument \"{v}\" for \"--task-history-limit\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax"));
+            }
+        },
+    };
+    let hb = match cmd.value("dispatcher-heartbeat") {
+        None => None,
+        Some(v) => match parse_go_duration(v) {
+            Some(d) => Some(d),
+            None => {
+                return super::usage_error(io, "swarm update", &format!("invalid argument \"{v}\" for \"--dispatcher-heartbeat\" flag: time: invalid duration \"{v}\""));
+            }
+        },
+    };
+    let world = interp.world();
+    let h = world.borrow_mut().swarm_update(engine, limit, hb);
+    match h {
+        Ok(h) => match wait(interp, h).await {
+            Ok(()) => {
+                io.out.write("Swarm updated.\n");
+                0
+            }
+            Err(e) => daemon_error(io, &e),
+        },
+        Err(e) => daemon_error(io, &e),
+    }
+}
+
+/// The rows of `docker node ls` as the engine `engine` sees its cluster.
+fn node_rows(w: &World, cluster: usize, engine: MachineId) -> Vec<(format::node::NodeRow, Value)> {
+    let Some(s) = w.swarm(cluster) else {
+        return Vec::new();
+    };
+    s.nodes
+        .values()
+        .map(|n| {
+            let manager_status = s
+                .reachability(n)
+                .map(|r| r.as_str().to_string())
+                .unwrap_or_default();
+            let row = format::node::NodeRow {
+                id: n.id.clone(),
+                is_self: n.machine == engine,
+                hostname: n.hostname.clone(),
+                status: n.state.as_str().into(),
+                availability: n.availability.as_str().into(),
+                manager_status: manager_status.clone(),
+                engine_version: build::VERSION.into(),
+            };
+            let tpl = json!({
+                "ID": n.id, "Self": n.machine == engine, "Hostname": n.hostname,
+                "Status": format::pretty_print(n.state.as_str()),
+                "Availability": format::pretty_print(n.availability.as_str()),
+                "ManagerStatus": format::pretty_print(&manager_status),
+                "EngineVersion": build::VERSION, "TLSStatus": "Ready",
+            });
+            (row, tpl)
+        })
+        .collect()
+}
+
+fn node_matches(
+    s: &swarm_core::Swarm,
+    n: &swarm_core::Node,
+    filters: &[(String, String)],
+) -> Result<bool, String> {
+    // Filters of different keys must all match; several values of one key match any.
+    let mut by_key: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (k, v) in filters {
+        by_key.entry(k.as_str()).or_default().push(v.as_str());
+    }
+    for (k, vals) in by_key {
+        let ok = vals.iter().any(|v| match k {
+            "id" => n.id.starts_with(v),
+            "name" => n.hostname.contains(v),
+            "role" => n.role.as_str() == *v,
+            "membership" => *v == "accepted",
+            "node.label" | "label" => match v.split_once('=') {
+                Some((lk, lv)) => n.labels.get(lk).is_some_and(|x| x == lv),
+                None => n.labels.contains_key(*v),
+            },
+            _ => false,
+        });
+        if !["id", "name", "role", "membership", "node.label", "label"].contains(&k) {
+            return Err(format!("invalid filter '{k}'"));
+        }
+        if k == "role" && vals.iter().any(|v| *v != "manager" && *v != "worker") {
+            return Err(format!("Invalid role filter value '{}'", vals.join(",")));
+        }
+        if !ok {
+            return Ok(false);
+        }
+    }
+    let _ = s;
+    Ok(true)
+}
+
+fn parse_filters(cmd: &Parsed) -> Result<Vec<(String, String)>, String> {
+    cmd.values("filter")
+        .into_iter()
+        .map(|f| match f.split_once('=') {
+            Some((k, v)) => Ok((k.trim().to_lowercase(), v.to_string())),
+            None => Err("bad format of filter (expected name=value)".to_string()),
+        })
+        .collect()
+}
+
+/// `docker node ls`.
+pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let world = interp.world();
+    let w = world.borrow();
+    let cluster = match w.control(engine) {
+        Ok(c) => c,
+        Err(e) => return daemon_error(io, &e),
+    };
+    let filters = match parse_filters(cmd) {
+        Ok(f) => f,
+        Err(e) => {
+            io.err.write(&format!("{e}\n"));
+            return 1;
+        }
+    };
+    let Some(s) = w.swarm(cluster) else { return 1 };
+    let mut rows = Vec::new();
+    for (row, tpl) in node_rows(&w, cluster, engine) {
+        let Some(n) = s.nodes.get(&row.id) else {
+            continue;
+        };
+        match node_matches(s, n, &filters) {
+            Ok(true) => rows.push((row, tpl)),
+            Ok(false) => {}
+            Err(e) => return daemon_error(io, &e),
+        }
+    }
+    if cmd.bool("quiet") {
+        let r: Vec<format::node::NodeRow> = rows.into_iter().map(|(r, _)| r).collect();
+        io.out.write(&format::node::node_ids(&r));
+        return 0;
+    }
+    if let Some(f) = cmd
+        .value("format")
+        .filter(|f| !f.is_empty() && *f != "table")
+    {
+        rows.sort_by(|a, b| format::natural_cmp(&a.0.hostname, &b.0.hostname));
+        let mut out = String::new();
+        for (_, tpl) in &rows {
+            match super::template::render(f, tpl, "formatter.nodeContext") {
+                Ok(s) => {
+                    out.push_str(&s);
+                    out.push('\n');
+                }
+                Err(e) => {
+                    io.err.write(&format!("{}\n", e.0));
+                    return if e.1 { 64 } else { 1 };
+                }
+            }
+        }
+        io.out.write(&out);
+        return 0;
+    }
+    let r: Vec<format::node::NodeRow> = rows.into_iter().map(|(r, _)| r).collect();
+    io.out.write(&format::node::node_table(&r));
+    0
+}
+
+fn node_json(w: &World, s: &swarm_core::Swarm, n: &swarm_core::Node) -> Value {
+    let mut v = json!({
+        "ID": n.id,
+        "Version": {"Index": n.version},
+        "CreatedAt": rfc3339(n.created_at.as_millis()),
+        "UpdatedAt": rfc3339(n.updated_at.as_millis()),
+        "Spec": {"Labels": n.labels, "Role": n.role.as_str(), "Availability": n.availability.as_str()},
+        "Description": {
+            "Hostname": n.hostname,
+            "Platform": {"Architecture": "x86_64", "OS": "linux"},
+            "Resources": {"NanoCPUs": u64::from(build::CPUS) * 1_000_000_000, "MemoryBytes": build::MEMORY_BYTES},
+            "Engine": {"EngineVersion": build::VERSION, "Plugins": plugins_json()},
+            "TLSInfo": {"TrustRoot": "", "CertIssuerSubject": "", "CertIssuerPublicKey": ""},
+        },
+        "Status": {"State": n.state.as_str(), "Addr": n.addr.to_string()},
+    });
+    if !n.message.is_empty() {
+        v["Status"]["Message"] = json!(n.message);
+    }
+    if let Some(r) = s.reachability(n) {
+        let leader = r == swarm_core::Reachability::Leader;
+        let mut ms = json!({"Reachability": if leader { "reachable" } else { r.as_str() }, "Addr": format!("{}:2377", n.addr)});
+        if leader {
+            ms["Leader"] = json!(true);
+        }
+        v["ManagerStatus"] = ms;
+    }
+    let _ = w;
+    v
+}
+
+fn plugins() -> Vec<(String, String)> {
+    let mut p = Vec::new();
+    for (t, names) in [
+        (
+            "Log",
+            &[
+                "awslogs",
+                "fluentd",
+                "gcplogs",
+                "gelf",
+                "journald",
+                "json-file",
+                "local",
+                "splunk",
+                "syslog",
+            ][..],
+        ),
+        (
+            "Network",
+            &["bridge", "host", "ipvlan", "macvlan", "null", "overlay"][..],
+        ),
+        ("Volume", &["local"][..]),
+    ] {
+        for n in names {
+            p.push((t.to_string(), n.to_string()));
+        }
+    }
+    p
+}
+
+fn plugins_json() -> Value {
+    Value::Array(
+        plugins()
+            .into_iter()
+            .map(|(t, n)| json!({"Type": t, "Name": n}))
+            .collect(),
+    )
+}
+
+/// Docker's `json.MarshalIndent(v, "", "    ")`, with Go's HTML escaping.
+pub(crate) fn go_json_indent(v: &Value) -> String {
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    if serde::Serialize::serialize(v, &mut ser).is_err() {
+        return String::new();
+    }
+    String::from_utf8(buf)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// `docker node inspect [--pretty] [--format F] NODE…`.
+pub(crate) fn node_inspect(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let world = interp.world();
+    let w = world.borrow();
+    let cluster = match w.control(engine) {
+        Ok(c) => c,
+        Err(e) => return daemon_error(io, &e),
+    };
+    let Some(s) = w.swarm(cluster) else { return 1 };
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for r in &cmd.args {
+        let r = if r == "self" {
+            w.node_of(engine)
+                .map(|(_, n)| n.id.clone())
+                .unwrap_or_default()
+        } else {
+            r.clone()
+        };
+        match s.find_node(&r) {
+            Ok(n) => found.push(n),
+            Err(e) => errors.push(format!("Error response from daemon: {e}\n")),
+        }
+    }
+    // Like the CLI's inspect: print what was found, then the errors.
+    let status = i32::from(!errors.is_empty());
+    let report = |io: &Io| {
+        for e in &errors {
+            io.err.write(e);
+        }
+    };
+    let pretty = cmd.bool("pretty") || cmd.value("format") == Some("pretty");
+    if pretty {
+        let mut out = String::new();
+        for (i, n) in found.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let reach = s.reachability(n);
+            out.push_str(&format::node::node_inspect_pretty(
+                &format::node::NodeInspect {
+                    id: n.id.clone(),
+                    name: String::new(),
+                    labels: n.labels.clone(),
+                    hostname: n.hostname.clone(),
+                    created_at: format::go_time_utc(
+                        EPOCH_UNIX + (n.created_at.as_millis() / 1000) as i64,
+                        ((n.created_at.as_millis() % 1000) * 1_000_000) as u32,
+                    ),
+                    state: n.state.as_str().into(),
+                    message: n.message.clone(),
+                    availability: n.availability.as_str().into(),
+                    addr: n.addr.to_string(),
+                    manager: reach.map(|r| format::node::ManagerStatus {
+                        addr: format!("{}:2377", n.addr),
+                        reachability: if r == swarm_core::Reachability::Leader {
+                            "reachable".into()
+                        } else {
+                            r.as_str().into()
+                        },
+                        leader: r == swarm_core::Reachability::Leader,
+                    }),
+                    os: "linux".into(),
+                    architecture: "x86_64".into(),
+                    nano_cpus: i64::from(build::CPUS) * 1_000_000_000,
+                    memory_bytes: build::MEMORY_BYTES as i64,
+                    plugins: plugins(),
+                    engine_version: build::VERSION.into(),
+                    engine_labels: BTreeMap::new(),
+                    tls: None,
+                },
+            ));
+        }
+        io.out.write(&out);
+        report(io);
+        return status;
+    }
+    let values: Vec<Value> = found.iter().map(|n| node_json(&w, s, n)).collect();
+    if let Some(f) = cmd.value("format").filter(|f| !f.is_empty()) {
+        let mut out = String::new();
+        for v in &values {
+            match super::template::render(f, v, "swarm.Node") {
+                Ok(t) => {
+                    out.push_str(&t);
+                    out.push('\n');
+                }
+                Err(e) => {
+                    io.err.write(&format!("{}\n", e.0));
+                    return if e.1 { 64 } else { 1 };
+                }
+            }
+        }
+        io.out.write(&out);
+        report(io);
+        return status;
+    }
+    io.out.write(&go_json_indent(&Value::Array(values)));
+    io.out.write("\n");
+    report(io);
+    status
+}
+
+/// `docker node update|promote|demote`: one change per node, each waited for.
+pub(crate) async fn node_change(
+    interp: &Interp,
+    engine: MachineId,
+    which: &str,
+    cmd: &Parsed,
+    io: &Io,
+) -> i32 {
+    let world = interp.world();
+    let mut status = 0;
+    let targets: Vec<String> = cmd.args.clone();
+    for target in targets {
+        let change = match which {
+            "promote" | "demote" => {
+                let role = if which == "promote" {
+                    Role::Manager
+                } else {
+                    Role::Worker
+                };
+                let current = {
+                    let w = world.borrow();
+                    let cluster = match w.control(engine) {
+                        Ok(c) => c,
+                        Err(e) => return daemon_error(io, &e),
+                    };
+                    w.swarm(cluster)
+                        .and_then(|s| s.find_node(&target).ok().map(|n| (n.id.clone(), n.role)))
+                };
+                if let Some((id, r)) = &current {
+                    if *r == role {
+                        io.out
+                            .write(&format!("Node {id} is already a {}.\n", role.as_str()));
+                        continue;
+                    }
+                }
+                NodeChange {
+                    role: Some(role),
+                    ..NodeChange::default()
+                }
+            }
+            _ => {
+                let mut change = NodeChange::default();
+                if let Some(a) = cmd.value("availability") {
+                    match Availability::parse(a) {
+                        Some(a) => change.availability = Some(a),
+                        None => return daemon_error(io, &format!("invalid Availability: \"{a}\"")),
+                    }
+                }
+                if let Some(r) = cmd.value("role") {
+                    match r.to_ascii_lowercase().as_str() {
+                        "manager" => change.role = Some(Role::Manager),
+                        "worker" => change.role = Some(Role::Worker),
+                        _ => return daemon_error(io, &format!("invalid Role: \"{r}\"")),
+                    }
+                }
+                for l in cmd.values("label-add") {
+                    let (k, v) = l.split_once('=').unwrap_or((l, ""));
+                    change.labels_add.push((k.to_string(), v.to_string()));
+                }
+                change.labels_rm = cmd
+                    .values("label-rm")
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+                change
+            }
+        };
+        let h = world.borrow_mut().node_update(engine, &target, change);
+        let r = match h {
+            Ok(h) => wait(interp, h).await,
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(()) => io.out.write(&match which {
+                "promote" => format!("Node {target} promoted to a manager in the swarm.\n"),
+                "demote" => format!("Manager {target} demoted in the swarm.\n"),
+                _ => format!("{target}\n"),
+            }),
+            Err(e) => {
+                daemon_error(io, &e);
+                status = 1;
+            }
+        }
+    }
+    status
+}
+
+/// `docker node rm [--force] NODE…`.
+pub(crate) async fn node_rm(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let world = interp.world();
+    let mut status = 0;
+    for target in cmd.args.clone() {
+        let h = world
+            .borrow_mut()
+            .node_remove(engine, &target, cmd.bool("force"));
+        let r = match h {
+            Ok(h) => wait(interp, h).await,
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(()) => io.out.write(&format!("{target}\n")),
+            Err(e) => {
+                daemon_error(io, &e);
+                status = 1;
+            }
+        }
+    }
+    status
+}
+
+/// `docker node ps`: no services exist yet, so the task table is empty.
+pub(crate) fn node_ps(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let world = interp.world();
+    let w = world.borrow();
+    let cluster = match w.control(engine) {
+        Ok(c) => c,
+        Err(e) => return daemon_error(io, &e),
+    };
+    if let Some(s) = w.swarm(cluster) {
+        for r in &cmd.args {
+            if r != "self" {
+                if let Err(e) = s.find_node(r) {
+                    return daemon_error(io, &e);
+                }
+            }
+        }
+    }
+    if !cmd.bool("quiet") {
+        io.out.write(&format::tabwriter::render(
+            "ID\tNAME\tIMAGE\tNODE\tDESIRED STATE\tCURRENT STATE\tERROR\tPORTS\n",
+        ));
+    }
+    0
+}
+
+/// The ` Swarm:` lines of `docker info` for `engine`.
+pub(crate) fn info_section(w: &World, engine: MachineId) -> String {
+    let Some((s, n)) = w.node_of(engine) else {
+        return " Swarm: inactive\n".into();
+    };
+    let is_manager =
+        n.role == Role::Manager && w.membership(engine).is_some() && s.reachability(n).is_some();
+    let error = if is_manager {
+        w.control(engine).err().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let managers: Vec<String> = s
+        .nodes
+        .values()
+        .filter(|x| x.role == Role::Manager)
+        .map(|x| format!("{}:2377", x.addr))
+        .collect();
+    let cluster = is_manager.then(|| {
+        let mut c = format::info::ClusterInfo::swarm_init_defaults(
+            &s.id,
+            s.manager_count() as u64,
+            s.nodes.len() as u64,
+        );
+        c.task_history_retention_limit = s.task_history_limit;
+        c.heartbeat_period_ms = s.heartbeat_period.as_millis();
+        c
+    });
+    format::info::swarm_info_section(&format::info::SwarmInfo {
+        local_node_state: "active".into(),
+        node_id: n.id.clone(),
+        error,
+        is_manager,
+        cluster,
+        node_addr: n.addr.to_string(),
+        manager_addrs: managers,
+    })
+}

@@ -1,8 +1,9 @@
-//! `cargo xtask bench`: for now the size of what a visitor downloads.
+//! `cargo xtask bench`: the simulation's speed and the size of what a visitor downloads.
 //!
-//! The simulation benchmarks arrive with later issues. Until then this builds the release bundle
-//! and prints the gzip size (best compression) of every `.wasm` and `.js` file in `dist/`, and the
-//! total in KiB. It records nothing: figures go into BENCHMARKS.md by hand.
+//! It runs the simulation benchmarks of `swarm-core` (`cargo bench`, release build), then builds
+//! the release bundle and prints the gzip size (best compression) of every `.wasm` and `.js`
+//! file in `dist/`, and the total in KiB. It records nothing: figures go into BENCHMARKS.md by
+//! hand, with the machine and the date.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -15,8 +16,12 @@ use crate::shell::Ctx;
 use crate::Result;
 
 pub fn run(ctx: &Ctx) -> Result<()> {
-    println!("xtask bench: the simulation benchmarks arrive with later issues;");
-    println!("xtask bench: for now, the release bundle's download size.");
+    println!("xtask bench: simulation (swarm-core, release build)");
+    ctx.run(
+        ctx.cargo()
+            .args(["bench", "-p", "swarm-core", "--bench", "idle_cluster"]),
+    )?;
+    println!("\nxtask bench: the release bundle's download size");
     trunk_build(ctx, true)?;
     let dist = ctx.root.join("dist");
     let mut files = Vec::new();

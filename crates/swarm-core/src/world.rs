@@ -6,7 +6,7 @@
 //! seed and the same inputs give the same trace, bit for bit (the determinism test checks it).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -124,7 +124,12 @@ pub struct World {
     queue: BinaryHeap<Reverse<Scheduled>>,
     streams: BTreeMap<&'static str, SimRng>,
     machines: Vec<Machine>,
-    trace: Vec<String>,
+    /// The most recent trace lines (bounded: a page may run for hours).
+    trace: VecDeque<String>,
+    /// Digest of every trace line ever written.
+    trace_digest: u64,
+    /// How many trace lines were ever written.
+    trace_count: u64,
     pub(crate) swarms: Vec<crate::swarm::Swarm>,
     pub(crate) memberships: BTreeMap<MachineId, crate::swarm::Membership>,
     /// Partition group of each machine (absent: group 0); machines reach only their group.
@@ -141,7 +146,9 @@ impl World {
             queue: BinaryHeap::new(),
             streams: BTreeMap::new(),
             machines: Vec::new(),
-            trace: Vec::new(),
+            trace: VecDeque::new(),
+            trace_digest: 0xcbf2_9ce4_8422_2325,
+            trace_count: 0,
             swarms: Vec::new(),
             memberships: BTreeMap::new(),
             groups: BTreeMap::new(),
@@ -376,26 +383,36 @@ impl World {
     }
 
     pub(crate) fn record(&mut self, what: String) {
-        self.trace.push(format!("{} {what}", self.now));
+        let line = format!("{} {what}", self.now);
+        for b in line.bytes().chain(std::iter::once(b'\n')) {
+            self.trace_digest ^= u64::from(b);
+            self.trace_digest = self.trace_digest.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.trace_count += 1;
+        if self.trace.len() == TRACE_KEEP {
+            self.trace.pop_front();
+        }
+        self.trace.push_back(line);
     }
 
-    /// Everything that happened, one line each, with its time.
-    pub fn trace(&self) -> &[String] {
+    /// The most recent happenings (at most [`TRACE_KEEP`]), one line each, with their time.
+    pub fn trace(&self) -> &VecDeque<String> {
         &self.trace
     }
 
-    /// A 64-bit digest of the trace; equal digests mean equal histories.
+    /// How many trace lines were ever written.
+    pub fn trace_count(&self) -> u64 {
+        self.trace_count
+    }
+
+    /// A 64-bit digest (FNV-1a) of the whole trace; equal digests mean equal histories.
     pub fn trace_hash(&self) -> u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for line in &self.trace {
-            for b in line.bytes().chain(std::iter::once(b'\n')) {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
-        h
+        self.trace_digest
     }
 }
+
+/// How many trace lines a world keeps.
+pub const TRACE_KEEP: usize = 4096;
 
 /// RFC 1123 hostname label: letters, digits and `-`, starting with a letter, at most 63.
 fn valid_hostname(name: &str) -> bool {

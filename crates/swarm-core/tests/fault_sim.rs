@@ -232,3 +232,25 @@ fn debug_seed() {
     let r = run_seed(seed, 40);
     eprintln!("{r:?}");
 }
+
+/// Seed 154 once ended with three live managers in a split vote forever: each member had a
+/// fixed election timeout, and two that shared one campaigned in lock step. Fixed by drawing a
+/// new timeout from the member's seeded stream at every change of term or role.
+#[test]
+fn regression_seed_154_split_vote_forever() {
+    run_seed(154, 40).unwrap();
+}
+
+/// Seed 16 once promoted a node that had left the swarm and gave its machine Raft state,
+/// a worker holding a Raft member after it joined again. Only live nodes become voters now.
+#[test]
+fn regression_seed_16_promote_after_leave() {
+    run_seed(16, 40).unwrap();
+}
+
+/// Seed 363 once kept a Raft member whose voter had been removed (the member sat on another
+/// machine than the record that carried the id). Removal now goes by Raft id.
+#[test]
+fn regression_seed_363_stale_member_after_removal() {
+    run_seed(363, 40).unwrap();
+}

@@ -381,6 +381,13 @@ async fn ssh(interp: &Interp, args: &[String], io: &Io) -> i32 {
         }
         Power::Running => {}
     }
+    let here = interp.session.borrow().machine();
+    if !world.borrow().can_reach(here, id) {
+        io.err.write(&format!(
+            "ssh: connect to host {host} port 22: Connection timed out\n"
+        ));
+        return 255;
+    }
     if login.as_deref().is_some_and(|u| u != "root") {
         io.err.write(&format!(
             "{}@{host}: Permission denied (publickey).\n",

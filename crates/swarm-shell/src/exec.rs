@@ -138,7 +138,7 @@ pub(crate) fn accept_line(t: &mut Terminal, line: &str) {
             .world
             .borrow()
             .machine(machine)
-            .is_none_or(|m| m.power != swarm_core::Power::Running);
+            .is_none_or(|m| m.power == swarm_core::Power::Off);
         if !off {
             break;
         }

@@ -22,6 +22,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("export", "set shell variables"),
     ("false", "do nothing, unsuccessfully"),
     ("grep", "print lines that match a pattern"),
+    ("head", "first lines of standard input (-n N)"),
     ("help", "this list"),
     ("history", "commands typed so far"),
     ("hostname", "print the machine's name (-i: its address)"),
@@ -35,6 +36,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
         "ssh",
         "open a shell on another machine, or run a command there",
     ),
+    ("tail", "last lines of standard input (-n N)"),
     ("test", "evaluate a condition (also [ … ])"),
     ("true", "do nothing, successfully"),
     ("unset", "remove shell variables"),
@@ -66,6 +68,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "ssh" => ssh(interp, args, io).await,
         "grep" => grep(args, io),
         "cat" => cat(args, io),
+        "head" | "tail" => head_tail(&name, args, io),
         "export" => export(interp, args, io),
         "unset" => {
             for a in args {
@@ -958,4 +961,64 @@ async fn wait_booted(interp: &Interp, id: swarm_core::MachineId) {
         }
         interp.sleep(SimDuration::from_millis(100)).await;
     }
+}
+
+/// `head`/`tail [-n N | -N]` on standard input (files arrive with the filesystem).
+fn head_tail(name: &str, args: &[String], io: &Io) -> i32 {
+    let mut n: usize = 10;
+    let mut i = 0;
+    let mut files = Vec::new();
+    while let Some(a) = args.get(i) {
+        i += 1;
+        let value = if a == "-n" {
+            i += 1;
+            args.get(i - 1).cloned()
+        } else if let Some(v) = a.strip_prefix("-n").or_else(|| a.strip_prefix("--lines=")) {
+            Some(v.to_string())
+        } else if a.len() > 1 && a.starts_with('-') && a[1..].bytes().all(|b| b.is_ascii_digit()) {
+            Some(a[1..].to_string())
+        } else if a.starts_with('-') && a != "-" {
+            io.err.write(&format!(
+                "{name}: invalid option -- '{}'\nTry '{name} --help' for more information.\n",
+                a.trim_start_matches('-')
+            ));
+            return 1;
+        } else {
+            files.push(a.clone());
+            continue;
+        };
+        match value
+            .as_deref()
+            .map(|v| v.trim_start_matches('+'))
+            .and_then(|v| v.parse().ok())
+        {
+            Some(v) => n = v,
+            None => {
+                let what = if name == "head" {
+                    "lines"
+                } else {
+                    "number of lines"
+                };
+                io.err.write(&format!(
+                    "{name}: invalid {what}: '{}'\n",
+                    value.unwrap_or_default()
+                ));
+                return 1;
+            }
+        }
+    }
+    if let Some(f) = files.iter().find(|f| *f != "-") {
+        io.err.write(&format!(
+            "{name}: cannot open '{f}' for reading: No such file or directory\n"
+        ));
+        return 1;
+    }
+    let lines: Vec<&str> = io.stdin.split_inclusive('\n').collect();
+    let pick: &[&str] = if name == "head" {
+        &lines[..n.min(lines.len())]
+    } else {
+        &lines[lines.len().saturating_sub(n)..]
+    };
+    io.out.write(&pick.concat());
+    0
 }

@@ -384,6 +384,12 @@ pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io)
 }
 
 fn node_json(w: &World, s: &swarm_core::Swarm, n: &swarm_core::Node) -> Value {
+    // Field order as the Engine API's `swarm.Node` struct marshals it.
+    let mut status = json!({"State": n.state.as_str()});
+    if !n.message.is_empty() {
+        status["Message"] = json!(n.message);
+    }
+    status["Addr"] = json!(n.addr.to_string());
     let mut v = json!({
         "ID": n.id,
         "Version": {"Index": n.version},
@@ -397,17 +403,16 @@ fn node_json(w: &World, s: &swarm_core::Swarm, n: &swarm_core::Node) -> Value {
             "Engine": {"EngineVersion": build::VERSION, "Plugins": plugins_json()},
             "TLSInfo": {"TrustRoot": "", "CertIssuerSubject": "", "CertIssuerPublicKey": ""},
         },
-        "Status": {"State": n.state.as_str(), "Addr": n.addr.to_string()},
+        "Status": status,
     });
-    if !n.message.is_empty() {
-        v["Status"]["Message"] = json!(n.message);
-    }
     if let Some(r) = s.reachability(n) {
         let leader = r == swarm_core::Reachability::Leader;
-        let mut ms = json!({"Reachability": if leader { "reachable" } else { r.as_str() }, "Addr": format!("{}:2377", n.addr)});
+        let mut ms = json!({});
         if leader {
             ms["Leader"] = json!(true);
         }
+        ms["Reachability"] = json!(if leader { "reachable" } else { r.as_str() });
+        ms["Addr"] = json!(format!("{}:2377", n.addr));
         v["ManagerStatus"] = ms;
     }
     let _ = w;

@@ -57,6 +57,10 @@ struct View {
     busy: bool,
     exited: bool,
     history: Rc<Vec<String>>,
+    /// `on`, `booting` or `off`.
+    power: &'static str,
+    /// `leader`, `manager`, `worker`, or empty outside a swarm.
+    role: &'static str,
 }
 
 impl View {
@@ -70,6 +74,8 @@ impl View {
             busy: false,
             exited: false,
             history: Rc::default(),
+            power: "on",
+            role: "",
         }
     }
 }
@@ -246,8 +252,16 @@ impl Component for App {
                         aria-current={selected.then_some("true")}
                         onclick={link.callback(move |_| Msg::Select(i))}
                     >
-                        <span class={classes!("dot", view.busy.then_some("busy"), view.exited.then_some("ended"))} aria-hidden="true"></span>
+                        <span class={classes!("dot", view.busy.then_some("busy"), view.exited.then_some("ended"), (view.power != "on").then_some(view.power))} aria-hidden="true"></span>
                         <span class="machine-name">{ view.name.clone() }</span>
+                        if !view.role.is_empty() {
+                            <span class={classes!("role", view.role)} title={format!("swarm {}", view.role)}>
+                                { if view.role == "leader" { "★ leader" } else { view.role } }
+                            </span>
+                        }
+                        if view.power != "on" {
+                            <span class="power">{ if view.power == "off" { "powered off" } else { "booting" } }</span>
+                        }
                         <span class="machine-ip">{ view.ip.clone() }</span>
                     </button>
                 </li>
@@ -292,6 +306,15 @@ impl Component for App {
                         >
                             { "+ Add new instance" }
                         </button>
+                        <details class="templates">
+                            <summary>{ "Start from a template" }</summary>
+                            <ul>
+                                <li><a href="?template=3m2w">{ "3 managers + 2 workers" }</a></li>
+                                <li><a href="?template=5m">{ "5 managers" }</a></li>
+                                <li><a href="?template=1m1w">{ "1 manager + 1 worker" }</a></li>
+                                <li><a href="?machines=1">{ "1 empty machine" }</a></li>
+                            </ul>
+                        </details>
                         if let Some(e) = &self.add_error {
                             <p class="add-error" role="alert">{ e.clone() }</p>
                         }
@@ -350,6 +373,18 @@ impl App {
             }
         }
         for view in &mut self.views {
+            let (power, role) = pg.machine_status(&view.name);
+            let power = match power {
+                swarm_core::Power::Running => "on",
+                swarm_core::Power::Booting => "booting",
+                swarm_core::Power::Off => "off",
+            };
+            let role = role.unwrap_or("");
+            if (view.power, view.role) != (power, role) {
+                view.power = power;
+                view.role = role;
+                changed = true;
+            }
             let Some(term) = pg.terminal_mut(&view.name) else {
                 continue;
             };

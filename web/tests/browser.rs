@@ -270,3 +270,33 @@ async fn ctrl_c_stops_a_running_command() {
         "the input has the focus again"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_sidebar_shows_roles_and_power() {
+    let options = Options {
+        template: Some("3m2w".into()),
+        ..Options::default()
+    };
+    let root = mount_with(AppProps {
+        options: Some(options),
+        clock: false,
+    })
+    .await;
+    let node1 = find(&root, "[data-testid=\"machine-node1\"]");
+    assert!(node1
+        .text_content()
+        .unwrap_or_default()
+        .contains("★ leader"));
+    let node4 = find(&root, "[data-testid=\"machine-node4\"]");
+    assert!(node4.text_content().unwrap_or_default().contains("worker"));
+    submit(&root, "sim node kill node2").await;
+    let node2 = find(&root, "[data-testid=\"machine-node2\"]");
+    assert!(
+        node2
+            .text_content()
+            .unwrap_or_default()
+            .contains("powered off"),
+        "{:?}",
+        node2.text_content()
+    );
+}

@@ -241,6 +241,21 @@ impl Playground {
         Ok(name)
     }
 
+    /// What the page shows next to a machine's name: whether it is on, and its swarm role
+    /// (`leader`, `manager`, `worker`) as its own cluster records it.
+    pub fn machine_status(&self, machine: &str) -> (swarm_core::Power, Option<&'static str>) {
+        let w = self.world.borrow();
+        let Some(m) = w.machine_by_name(machine) else {
+            return (swarm_core::Power::Off, None);
+        };
+        let role = w.node_of(m.id).map(|(s, n)| match s.reachability(n) {
+            Some(swarm_core::Reachability::Leader) => "leader",
+            Some(_) => "manager",
+            None => "worker",
+        });
+        (m.power, role)
+    }
+
     /// The LAN address of `machine`.
     pub fn machine_ip(&self, machine: &str) -> Option<std::net::Ipv4Addr> {
         self.world.borrow().machine_by_name(machine).map(|m| m.ip)

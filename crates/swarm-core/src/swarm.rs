@@ -120,6 +120,36 @@ pub struct Node {
     pub last_heartbeat: SimTime,
 }
 
+impl Node {
+    /// A node that has just joined: ready, active, without labels.
+    fn joined(
+        id: String,
+        machine: MachineId,
+        hostname: String,
+        addr: Ipv4Addr,
+        role: Role,
+        raft_id: Option<u64>,
+        now: SimTime,
+    ) -> Node {
+        Node {
+            id,
+            machine,
+            hostname,
+            addr,
+            role,
+            availability: Availability::Active,
+            labels: BTreeMap::new(),
+            state: NodeState::Ready,
+            message: String::new(),
+            created_at: now,
+            updated_at: now,
+            version: 0,
+            raft_id,
+            last_heartbeat: now,
+        }
+    }
+}
+
 /// How a manager is doing, as `MANAGER STATUS` shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reachability {
@@ -472,25 +502,17 @@ impl World {
             Member::bootstrap(1, ticks).ok_or_else(|| "raft bootstrap failed".to_string())?;
         let now = self.now();
         let mut nodes = BTreeMap::new();
-        nodes.insert(
+        let mut first = Node::joined(
             node_id.clone(),
-            Node {
-                id: node_id.clone(),
-                machine: m,
-                hostname: machine.hostname.clone(),
-                addr,
-                role: Role::Manager,
-                availability: Availability::Active,
-                labels: BTreeMap::new(),
-                state: NodeState::Ready,
-                message: String::new(),
-                created_at: now,
-                updated_at: now,
-                version: 1,
-                raft_id: Some(1),
-                last_heartbeat: now,
-            },
+            m,
+            machine.hostname.clone(),
+            addr,
+            Role::Manager,
+            Some(1),
+            now,
         );
+        first.version = 1;
+        nodes.insert(node_id.clone(), first);
         let mut members = BTreeMap::new();
         members.insert(m, member);
         self.swarms.push(Swarm {
@@ -593,22 +615,15 @@ impl World {
             s.next_raft_id += 1;
             s.next_raft_id - 1
         });
-        let node = Node {
-            id: node_id,
-            machine: m,
-            hostname: machine.hostname.clone(),
-            addr: machine.ip,
+        let node = Node::joined(
+            node_id,
+            m,
+            machine.hostname.clone(),
+            machine.ip,
             role,
-            availability: Availability::Active,
-            labels: BTreeMap::new(),
-            state: NodeState::Ready,
-            message: String::new(),
-            created_at: now,
-            updated_at: now,
-            version: 0,
             raft_id,
-            last_heartbeat: now,
-        };
+            now,
+        );
         self.new_op(cluster, Op::AddNode(Box::new(node)))
     }
 

@@ -93,6 +93,20 @@ impl Terminal {
         std::mem::take(&mut *self.sink.borrow_mut())
     }
 
+    /// Takes everything printed since the last call as (stdout, stderr) text, leaving out the
+    /// echoed command lines: what a script or a test wants to compare.
+    pub fn drain_streams(&mut self) -> (String, String) {
+        let (mut out, mut err) = (String::new(), String::new());
+        for o in self.drain_output() {
+            match o {
+                Output::Stdout(s) => out.push_str(&s),
+                Output::Stderr(s) => err.push_str(&s),
+                Output::Echo(_) | Output::Clear => {}
+            }
+        }
+        (out, err)
+    }
+
     /// Commands entered so far, oldest first (what ↑/↓ walk through).
     pub fn history(&self) -> Vec<String> {
         self.session.borrow().history.clone()

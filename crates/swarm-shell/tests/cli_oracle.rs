@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use swarm_shell::{Options, Output, Playground, IDLE_LIMIT};
+use swarm_shell::{Options, Playground, IDLE_LIMIT};
 
 /// The real client, if it is docker 28.x.
 fn real_docker() -> Option<&'static str> {
@@ -57,14 +57,7 @@ fn ours(pg: &mut Playground, args: &[&str]) -> (String, String, i32) {
     pg.submit("node1", &line);
     assert!(pg.run_until_idle("node1", IDLE_LIMIT));
     let t = pg.terminal_mut("node1").expect("node1");
-    let (mut out, mut err) = (String::new(), String::new());
-    for o in t.drain_output() {
-        match o {
-            Output::Stdout(s) => out.push_str(&s),
-            Output::Stderr(s) => err.push_str(&s),
-            _ => {}
-        }
-    }
+    let (out, err) = t.drain_streams();
     (out, err, t.last_status())
 }
 

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use swarm_core::SimDuration;
-use swarm_shell::{Options, Output, Playground};
+use swarm_shell::{Options, Playground};
 
 /// Types `text` line by line, pressing Ctrl+C if a line is still running after a minute of
 /// simulated time; returns (stdout, stderr).
@@ -17,14 +17,7 @@ fn type_lines(pg: &mut Playground, text: &str) -> (String, String) {
     // Abandon whatever is left open (a quote, a heredoc).
     pg.interrupt("node1");
     let t = pg.terminal_mut("node1").expect("node1");
-    let (mut out, mut err) = (String::new(), String::new());
-    for o in t.drain_output() {
-        match o {
-            Output::Stdout(s) => out.push_str(&s),
-            Output::Stderr(s) => err.push_str(&s),
-            _ => {}
-        }
-    }
+    let (out, err) = t.drain_streams();
     (out, err)
 }
 

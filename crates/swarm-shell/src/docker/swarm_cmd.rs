@@ -325,6 +325,25 @@ fn parse_filters(cmd: &Parsed) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
+/// Renders `format` once per value, a line each, as `--format` does; Err is the exit status
+/// after the template error was printed.
+fn render_each(format: &str, values: &[&Value], type_name: &str, io: &Io) -> Result<String, i32> {
+    let mut out = String::new();
+    for v in values {
+        match super::template::render(format, v, type_name) {
+            Ok(s) => {
+                out.push_str(&s);
+                out.push('\n');
+            }
+            Err(e) => {
+                io.err.write(&format!("{}\n", e.0));
+                return Err(if e.1 { 64 } else { 1 });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// `docker node ls`.
 pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
     let world = interp.world();
@@ -362,19 +381,11 @@ pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io)
         .filter(|f| !f.is_empty() && *f != "table")
     {
         rows.sort_by(|a, b| format::natural_cmp(&a.0.hostname, &b.0.hostname));
-        let mut out = String::new();
-        for (_, tpl) in &rows {
-            match super::template::render(f, tpl, "formatter.nodeContext") {
-                Ok(s) => {
-                    out.push_str(&s);
-                    out.push('\n');
-                }
-                Err(e) => {
-                    io.err.write(&format!("{}\n", e.0));
-                    return if e.1 { 64 } else { 1 };
-                }
-            }
-        }
+        let values: Vec<&Value> = rows.iter().map(|(_, v)| v).collect();
+        let out = match render_each(f, &values, "formatter.nodeContext", io) {
+            Ok(o) => o,
+            Err(status) => return status,
+        };
         io.out.write(&out);
         return 0;
     }
@@ -552,19 +563,11 @@ pub(crate) fn node_inspect(interp: &Interp, engine: MachineId, cmd: &Parsed, io:
     }
     let values: Vec<Value> = found.iter().map(|n| node_json(&w, s, n)).collect();
     if let Some(f) = cmd.value("format").filter(|f| !f.is_empty()) {
-        let mut out = String::new();
-        for v in &values {
-            match super::template::render(f, v, "swarm.Node") {
-                Ok(t) => {
-                    out.push_str(&t);
-                    out.push('\n');
-                }
-                Err(e) => {
-                    io.err.write(&format!("{}\n", e.0));
-                    return if e.1 { 64 } else { 1 };
-                }
-            }
-        }
+        let refs: Vec<&Value> = values.iter().collect();
+        let out = match render_each(f, &refs, "swarm.Node", io) {
+            Ok(o) => o,
+            Err(status) => return status,
+        };
         io.out.write(&out);
         report(io);
         return status;

@@ -72,11 +72,17 @@ fn config(raft_id: u64) -> Config {
 impl Member {
     /// The first manager of a new swarm: a one-voter configuration, leader at once.
     pub(crate) fn bootstrap(raft_id: u64, seed: u64) -> Option<Member> {
+        Member::bootstrap_at(raft_id, seed, 1, 1)
+    }
+
+    /// A one-voter configuration starting after `index` in `term`: a new cluster, or one forced
+    /// anew from a surviving manager (`swarm init --force-new-cluster`).
+    pub(crate) fn bootstrap_at(raft_id: u64, seed: u64, term: u64, index: u64) -> Option<Member> {
         let mut s = Snapshot::default();
         // A non-zero first index makes later members catch up by snapshot, which carries the
         // configuration (the raft-rs examples do the same).
-        s.mut_metadata().index = 1;
-        s.mut_metadata().term = 1;
+        s.mut_metadata().index = index.max(1);
+        s.mut_metadata().term = term.max(1);
         s.mut_metadata().mut_conf_state().voters = vec![raft_id];
         let storage = MemStorage::new();
         storage.wl().apply_snapshot(s).ok()?;

@@ -321,6 +321,14 @@ impl Swarm {
         }
     }
 
+    /// Whether the leader hears from the voter `raft_id` (the leader itself counts).
+    pub fn voter_reachable(&self, raft_id: u64) -> bool {
+        match self.leader().and_then(|l| self.members.get(&l)) {
+            Some(l) => l.raft_id == raft_id || l.recently_active(raft_id),
+            None => false,
+        }
+    }
+
     /// The machine whose dispatcher counts heartbeats (the leader, once it has taken over).
     pub fn dispatcher(&self) -> Option<MachineId> {
         self.dispatcher
@@ -561,6 +569,31 @@ impl World {
         );
     }
 
+    /// `docker swarm init --force-new-cluster` on a manager `m`: a new one-member Raft
+    /// configuration with the cluster's state as `m` has it. The other managers stay listed
+    /// (unreachable) until they are demoted and removed. Returns `m`'s node ID.
+    pub fn swarm_force_new_cluster(&mut self, m: MachineId) -> ApiResult<String> {
+        let Some(ms) = self.memberships.get(&m).cloned() else {
+            return Err(texts::NOT_IN_SWARM_MANAGER.into());
+        };
+        let cluster = ms.cluster;
+        let Some(old) = self.swarms[cluster].members.get(&m) else {
+            return Err(texts::WORKER.into());
+        };
+        let (raft_id, term, index) = (old.raft_id, old.term() + 1, old.commit_index() + 1);
+        let seed = self.election_ticks();
+        let member = Member::bootstrap_at(raft_id, seed, term, index)
+            .ok_or_else(|| "raft bootstrap failed".to_string())?;
+        let s = &mut self.swarms[cluster];
+        s.members.clear();
+        s.members.insert(m, member);
+        s.ops.clear();
+        s.leaderless_since.clear();
+        self.record(format!("force-new-cluster {m} c{cluster}"));
+        self.pump(cluster, m);
+        Ok(ms.node_id)
+    }
+
     /// `docker swarm join --token TOKEN ADDR` on `m`. The join completes when the new node's
     /// record commits; poll the handle.
     pub fn swarm_join(&mut self, m: MachineId, token: &str, remote: &str) -> ApiResult<OpHandle> {
@@ -701,22 +734,21 @@ impl World {
                     "attempting to demote the last manager of the swarm",
                 ));
             }
-            let reachable = managers
-                .iter()
-                .filter(|n| {
-                    n.id != node.id
-                        && matches!(
-                            s.reachability(n),
-                            Some(Reachability::Leader | Reachability::Reachable)
-                        )
-                })
-                .count();
-            let remaining = managers.len() - 1;
-            if reachable < remaining / 2 + 1 {
-                return Err(rpc(
-                    "FailedPrecondition",
-                    "can't remove member from the raft: this would result in a loss of quorum",
-                ));
+            // The quorum that matters is the Raft configuration's: removing a voter must leave
+            // a majority of the remaining voters reachable.
+            if let (Some(raft_id), Some(leader)) = (node.raft_id, s.leader()) {
+                let voters = s.voters(leader);
+                if voters.contains(&raft_id) {
+                    let remaining: Vec<u64> =
+                        voters.into_iter().filter(|v| *v != raft_id).collect();
+                    let reachable = remaining.iter().filter(|v| s.voter_reachable(**v)).count();
+                    if reachable < remaining.len() / 2 + 1 {
+                        return Err(rpc(
+                            "FailedPrecondition",
+                            "can't remove member from the raft: this would result in a loss of quorum",
+                        ));
+                    }
+                }
             }
         }
         self.new_op(
@@ -903,10 +935,19 @@ impl World {
                     Some(Role::Worker) if n.role == Role::Manager => {
                         n.role = Role::Worker;
                         if let Some(raft_id) = n.raft_id {
-                            follow_up = Some(Op::Voter {
-                                raft_id,
-                                add: false,
-                            });
+                            // A manager no longer in the Raft configuration (cut off by
+                            // `--force-new-cluster`) just loses its id; a voter is removed.
+                            let s = &self.swarms[cluster];
+                            let is_voter =
+                                s.leader().is_some_and(|l| s.voters(l).contains(&raft_id));
+                            if is_voter {
+                                follow_up = Some(Op::Voter {
+                                    raft_id,
+                                    add: false,
+                                });
+                            } else if let Some(n) = self.swarms[cluster].nodes.get_mut(&id) {
+                                n.raft_id = None;
+                            }
                         }
                     }
                     _ => {}

@@ -79,7 +79,12 @@ pub(crate) fn init(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) ->
             }
         }
     };
-    match w.swarm_init(engine, advertise) {
+    let result = if cmd.bool("force-new-cluster") && w.membership(engine).is_some() {
+        w.swarm_force_new_cluster(engine)
+    } else {
+        w.swarm_init(engine, advertise)
+    };
+    match result {
         Ok(node_id) => {
             let cluster = w.membership(engine).map(|m| m.cluster).unwrap_or(0);
             let (token, addr) = match (w.swarm(cluster), w.node_of(engine)) {

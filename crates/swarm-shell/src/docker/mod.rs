@@ -372,6 +372,9 @@ fn info(
                 m,
                 &swarm_cmd::info_section(&w, m.id),
             ));
+            for warning in swarm_cmd::info_warnings(&w, m.id) {
+                io.err.write(&format!("{warning}\n"));
+            }
             0
         }
         None => {

@@ -756,3 +756,14 @@ pub(crate) fn info_section(w: &World, engine: MachineId) -> String {
         manager_addrs: managers,
     })
 }
+
+/// The daemon's warnings at the end of `docker info` (printed on stderr): a swarm with exactly
+/// two managers has no fault tolerance.
+pub(crate) fn info_warnings(w: &World, engine: MachineId) -> Vec<&'static str> {
+    match w.node_of(engine) {
+        Some((s, n)) if n.role == Role::Manager && s.manager_count() == 2 => vec![
+            "WARNING: Running Swarm in a two-manager configuration. This configuration provides\n         no fault tolerance, and poses a high risk to lose control over the cluster.\n         Refer to https://docs.docker.com/engine/swarm/admin_guide/ to configure the\n         Swarm for fault-tolerance.",
+        ],
+        _ => Vec::new(),
+    }
+}

@@ -448,6 +448,12 @@ impl World {
         }
     }
 
+    /// [`World::control`], with the cluster itself: what reads of the control API start with.
+    pub fn control_swarm(&self, m: MachineId) -> ApiResult<(usize, &Swarm)> {
+        let cluster = self.control(m)?;
+        Ok((cluster, &self.swarms[cluster]))
+    }
+
     fn new_op(&mut self, cluster: usize, op: Op) -> ApiResult<OpHandle> {
         let s = &mut self.swarms[cluster];
         s.next_op += 1;

@@ -353,8 +353,8 @@ fn render_each(format: &str, values: &[&Value], type_name: &str, io: &Io) -> Res
 pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
     let world = interp.world();
     let w = world.borrow();
-    let cluster = match w.control(engine) {
-        Ok(c) => c,
+    let (cluster, s) = match w.control_swarm(engine) {
+        Ok(x) => x,
         Err(e) => return daemon_error(io, &e),
     };
     let filters = match parse_filters(cmd) {
@@ -364,7 +364,6 @@ pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io)
             return 1;
         }
     };
-    let Some(s) = w.swarm(cluster) else { return 1 };
     let mut rows = Vec::new();
     for (row, tpl) in node_rows(&w, cluster, engine) {
         let Some(n) = s.nodes.get(&row.id) else {
@@ -493,11 +492,10 @@ pub(crate) fn go_json_indent(v: &Value) -> String {
 pub(crate) fn node_inspect(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
     let world = interp.world();
     let w = world.borrow();
-    let cluster = match w.control(engine) {
-        Ok(c) => c,
+    let s = match w.control_swarm(engine) {
+        Ok((_, s)) => s,
         Err(e) => return daemon_error(io, &e),
     };
-    let Some(s) = w.swarm(cluster) else { return 1 };
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for r in &cmd.args {
@@ -697,17 +695,13 @@ pub(crate) async fn node_rm(interp: &Interp, engine: MachineId, cmd: &Parsed, io
 pub(crate) fn node_ps(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
     let world = interp.world();
     let w = world.borrow();
-    let cluster = match w.control(engine) {
-        Ok(c) => c,
+    let s = match w.control_swarm(engine) {
+        Ok((_, s)) => s,
         Err(e) => return daemon_error(io, &e),
     };
-    if let Some(s) = w.swarm(cluster) {
-        for r in &cmd.args {
-            if r != "self" {
-                if let Err(e) = s.find_node(r) {
-                    return daemon_error(io, &e);
-                }
-            }
+    for r in cmd.args.iter().filter(|r| *r != "self") {
+        if let Err(e) = s.find_node(r) {
+            return daemon_error(io, &e);
         }
     }
     if !cmd.bool("quiet") {

@@ -650,6 +650,14 @@ fn grep(args: &[String], io: &Io) -> i32 {
     }
     let mut out = String::new();
     let context = after > 0 || before > 0;
+    // A line printed for context: `N-` before it with -n, as grep marks non-matching lines.
+    let context_line = |i: usize, l: &str| {
+        if number {
+            format!("{}-{l}\n", i + 1)
+        } else {
+            format!("{l}\n")
+        }
+    };
     for (_, text) in inputs {
         let mut n = 0;
         let lines: Vec<&str> = text.lines().collect();
@@ -661,14 +669,7 @@ fn grep(args: &[String], io: &Io) -> i32 {
             let hit = re.is_match(l) != invert;
             if !hit {
                 if context && pending_after > 0 && !quiet && !count {
-                    out.push_str(&format!(
-                        "{}{l}\n",
-                        if number {
-                            format!("{}-", idx + 1)
-                        } else {
-                            String::new()
-                        }
-                    ));
+                    out.push_str(&context_line(idx, l));
                     last_printed = Some(idx);
                     pending_after -= 1;
                 }
@@ -686,14 +687,7 @@ fn grep(args: &[String], io: &Io) -> i32 {
                     out.push_str("--\n");
                 }
                 for (j, line) in lines.iter().enumerate().take(idx).skip(from) {
-                    out.push_str(&format!(
-                        "{}{line}\n",
-                        if number {
-                            format!("{}-", j + 1)
-                        } else {
-                            String::new()
-                        }
-                    ));
+                    out.push_str(&context_line(j, line));
                 }
                 last_printed = Some(idx);
                 pending_after = after;

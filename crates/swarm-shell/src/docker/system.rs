@@ -84,37 +84,6 @@ pub(crate) fn version_server_text() -> String {
     )
 }
 
-/// go-units `BytesSize`: binary units with up to 4 significant digits (`4GiB`, `1.953GiB`).
-pub(crate) fn bytes_size(n: u64) -> String {
-    const UNITS: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
-    let mut v = n as f64;
-    let mut i = 0;
-    while v >= 1024.0 && i < UNITS.len() - 1 {
-        v /= 1024.0;
-        i += 1;
-    }
-    // %.4g, then trailing zeros trimmed, as Go's strconv 'g' formatting does.
-    let digits = if v >= 1000.0 {
-        0
-    } else if v >= 100.0 {
-        1
-    } else if v >= 10.0 {
-        2
-    } else {
-        3
-    };
-    let mut s = format!("{v:.digits$}");
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
-    }
-    format!("{s}{}", UNITS[i])
-}
-
 /// `docker info`'s client section.
 pub(crate) fn info_client_text(debug: bool) -> String {
     format!(
@@ -150,7 +119,7 @@ pub(crate) fn info_server_text(m: &Machine, swarm_section: &str) -> String {
         build::KERNEL,
         build::OS,
         build::CPUS,
-        bytes_size(build::MEMORY_BYTES),
+        crate::format::bytes_size(build::MEMORY_BYTES as f64),
         m.hostname,
         m.engine.id
     ));
@@ -160,10 +129,11 @@ pub(crate) fn info_server_text(m: &Machine, swarm_section: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[test]
     fn go_units_bytes() {
+        // `docker info`'s sizes go through the formatter's go-units BytesSize.
+        let bytes_size = |n: u64| crate::format::bytes_size(n as f64);
         assert_eq!(bytes_size(4 * 1024 * 1024 * 1024), "4GiB");
         assert_eq!(bytes_size(2_097_152_000), "1.953GiB");
         assert_eq!(bytes_size(512), "512B");

@@ -17,10 +17,12 @@ use crate::Result;
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     println!("xtask bench: simulation (swarm-core, release build)");
-    ctx.run(
-        ctx.cargo()
-            .args(["bench", "-p", "swarm-core", "--bench", "idle_cluster"]),
-    )?;
+    for bench in ["idle_cluster", "scheduler"] {
+        ctx.run(
+            ctx.cargo()
+                .args(["bench", "-p", "swarm-core", "--bench", bench]),
+        )?;
+    }
     println!("\nxtask bench: the release bundle's download size");
     trunk_build(ctx, true)?;
     let dist = ctx.root.join("dist");

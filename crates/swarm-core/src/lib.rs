@@ -6,11 +6,13 @@
 //! [`World::trace`], bit for bit. `clippy.toml` bans the clock, the global RNG and hashed
 //! collections in this crate.
 
+pub mod catalog;
 pub mod check;
 pub mod ids;
 pub mod machine;
 mod quorum;
 pub mod rng;
+pub mod scheduler;
 pub mod swarm;
 pub mod time;
 pub mod world;

@@ -1,0 +1,4280 @@
+//! The image catalog: what each known image is, and what its containers do.
+//!
+//! The facts come from `data/images.json`, embedded with `include_str!` and parsed once into a
+//! [`Catalog`] ([`Catalog::get`]). Each image object carries what `docker image inspect` shows
+//! (entrypoint, cmd, env, exposed ports, healthcheck, labels, size, creation time) and the name
+//! of a *behaviour*: a data description of the running program (its start-up log lines, lines it
+//! repeats, its HTTP routes, when it breaks, how it answers SIGTERM, how much CPU and memory it
+//! uses). The JSON's `about` key summarises the schema; the structs below are its reference.
+//!
+//! [`Program::new`] resolves an image plus a container's entrypoint override, command and
+//! environment into a [`Program`], the thing the simulation asks questions: does it exit on its
+//! own ([`Program::exit`]), what does it log between two instants ([`Program::logs`]), does a
+//! health probe pass ([`Program::probe`]), what does an HTTP request get ([`Program::request`]).
+//!
+//! # Which behaviour runs
+//!
+//! - The image's own command (entrypoint + cmd as in the image), or arguments passed to an app
+//!   entrypoint such as `dotnet App.dll`, run the image's behaviour.
+//! - With a *wrapper* entrypoint (nginx's, redis's, postgres's `docker-entrypoint.sh`, the
+//!   registry's `/entrypoint.sh`), arguments that name the image's program (`redis-server
+//!   --appendonly yes`) or start with `-` run the behaviour; any other command is exec'd.
+//! - Any other command is interpreted by a small built-in shell: `sleep N` (`5`, `5s`, `1m`,
+//!   `0.5`, `infinity`), `ping [-c N] [-i S] [-w S] HOST` (busybox output), `echo`, `true`,
+//!   `false`, `exit N`, `hostname`, `date`, `env`, `tail -f`, `top`, `sh -c '…'` with `;`, `&&`,
+//!   `||`, `$VAR`, `$(hostname)` and `while true; do …; done` loops of those. A shell with no
+//!   script (`alpine`'s default `/bin/sh`) exits 0 at once because it has no terminal, unless the
+//!   container has one ([`Program::with_tty`]). Anything not recognised runs forever with no
+//!   output.
+//!
+//! **Images not in the catalog** (`localhost:5000/ip`, anything a student builds) still work:
+//! `Program::new(None, …)` is a generic long-running container with no logs, no ports and no
+//! healthcheck, unless its command is one the shell above recognises.
+//!
+//! # Identity
+//!
+//! Digests and image IDs are not stored: each is `sha256:` followed by 64 hex digits derived
+//! from `repo:tag` with a stable 64-bit hash (FNV-1a, then SplitMix64 mixing, four words), so
+//! they look random, never change, and differ between images. The JSON may pin either with
+//! `digest` / `id`. `pull_ms` (how long a pull takes here) is 1 s plus 1 ms per 40 kB, capped at
+//! 8 s, unless the JSON gives it.
+//!
+//! # Determinism
+//!
+//! Nothing here reads a clock or a global RNG: time comes in as milliseconds since container
+//! start plus [`LogContext::start_unix_ms`], and every "random" value (the number API's numbers,
+//! ping round-trip times, key IDs) is a hash of the container hostname and a counter.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+
+const DATA: &str = include_str!("../data/images.json");
+
+/// The most lines one [`Program::logs`] call returns (the latest ones in the window).
+pub const LOG_CAP: usize = 10_000;
+/// Repeating log sources one interpreted script may start (pings, loops).
+const MAX_SEGMENTS: usize = 64;
+/// How deep `sh -c 'sh -c …'` may nest.
+const MAX_DEPTH: usize = 4;
+/// Fixed lines one interpreted script may print.
+const MAX_SCRIPT_LINES: usize = 100_000;
+const MIB: f64 = 1024.0 * 1024.0;
+
+// ------------------------------------------------------------------------------------------
+// Public data types
+// ------------------------------------------------------------------------------------------
+
+/// An image's `HEALTHCHECK`, as `docker image inspect` shows it. Durations of 0 mean "use the
+/// daemon's default" (30 s interval, 30 s timeout, 0 start period, 5 s start interval, 3
+/// retries). `test` is `["CMD-SHELL", "curl --fail http://localhost/health"]`,
+/// `["CMD", "dotnet", …]` or `["NONE"]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HealthConfig {
+    pub test: Vec<String>,
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
+    pub start_period_ms: u64,
+    pub start_interval_ms: u64,
+    pub retries: u32,
+}
+
+/// One image of the catalog.
+#[derive(Clone, Debug)]
+pub struct Image {
+    /// Familiar repository name: `nginx`, `diamol/ch12-timecheck`.
+    pub repository: String,
+    pub tag: String,
+    /// Repository digest, `sha256:<64 hex>`.
+    pub digest: String,
+    /// Image ID, `sha256:<64 hex>`.
+    pub id: String,
+    /// Bytes, as `docker images` shows.
+    pub size: u64,
+    /// Build time, unix seconds.
+    pub created_unix: i64,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub env: Vec<String>,
+    pub workdir: String,
+    pub user: String,
+    /// `"80/tcp"`.
+    pub exposed_ports: Vec<String>,
+    pub healthcheck: Option<HealthConfig>,
+    pub labels: BTreeMap<String, String>,
+    pub os: String,
+    pub arch: String,
+    /// How long pulling it takes in the simulation.
+    pub pull_ms: u64,
+    stop_signal: Option<String>,
+    behaviour: Option<Arc<Behaviour>>,
+}
+
+impl Image {
+    /// `repo:tag`.
+    pub fn reference(&self) -> String {
+        format!("{}:{}", self.repository, self.tag)
+    }
+
+    /// The image's `STOPSIGNAL` (`SIGQUIT` for nginx, `SIGINT` for postgres), if it sets one.
+    pub fn stop_signal(&self) -> Option<&str> {
+        self.stop_signal.as_deref()
+    }
+
+    /// The 12-hex short ID `docker images` shows.
+    pub fn short_id(&self) -> &str {
+        let hex = self.id.strip_prefix("sha256:").unwrap_or(&self.id);
+        hex.get(..12).unwrap_or(hex)
+    }
+}
+
+/// All known images. See the module documentation.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    images: Vec<Image>,
+}
+
+impl Catalog {
+    /// The catalog built from the embedded `data/images.json`, parsed on first use.
+    ///
+    /// The data is checked by the unit tests; if it ever failed to parse, the catalog would be
+    /// empty (every image generic) rather than panic.
+    pub fn get() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| Catalog::parse(DATA).unwrap_or_default())
+    }
+
+    /// The image a reference names: `nginx`, `nginx:alpine`, `docker.io/library/nginx:latest`,
+    /// `library/nginx`, `diamol/ch08-numbers-api` (= `:latest`). With a digest
+    /// (`nginx@sha256:…`, `nginx:latest@sha256:…`) the image with that digest wins; an unknown
+    /// digest falls back to the tag. `None` for an invalid reference or an image not here.
+    pub fn lookup(&self, reference: &str) -> Option<&Image> {
+        let parsed = parse_reference(reference)?;
+        if let Some(digest) = parsed.digest {
+            if let Some(image) = self
+                .images
+                .iter()
+                .find(|i| i.repository == parsed.name && i.digest == digest)
+            {
+                return Some(image);
+            }
+        }
+        let tag = parsed.tag.unwrap_or("latest");
+        self.images
+            .iter()
+            .find(|i| i.repository == parsed.name && i.tag == tag)
+    }
+
+    /// The image with this ID: the full `sha256:…`, or a unique prefix of its hex (at least 4
+    /// digits, as `docker run 1a2b` accepts).
+    pub fn lookup_id(&self, id: &str) -> Option<&Image> {
+        let hex = id.strip_prefix("sha256:").unwrap_or(id);
+        if hex.len() < 4 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let hex = hex.to_ascii_lowercase();
+        let mut found = self.images.iter().filter(|i| {
+            i.id.strip_prefix("sha256:")
+                .unwrap_or(&i.id)
+                .starts_with(&hex)
+        });
+        let first = found.next()?;
+        match found.next() {
+            Some(_) => None,
+            None => Some(first),
+        }
+    }
+
+    /// Every image, in the order of the data file.
+    pub fn images(&self) -> &[Image] {
+        &self.images
+    }
+
+    fn parse(json: &str) -> Result<Catalog, String> {
+        let file: CatalogFile = serde_json::from_str(json).map_err(|e| e.to_string())?;
+
+        // Behaviours: resolve `extends`, deserialize, then link `unless_env` targets (one level).
+        let mut plain: BTreeMap<String, Arc<Behaviour>> = BTreeMap::new();
+        for name in file.behaviours.keys() {
+            let value = resolve_extends(&file.behaviours, name, 0)?;
+            let mut behaviour: Behaviour = serde_json::from_value(Value::Object(value))
+                .map_err(|e| format!("behaviour {name}: {e}"))?;
+            behaviour
+                .finish()
+                .map_err(|e| format!("behaviour {name}: {e}"))?;
+            plain.insert(name.clone(), Arc::new(behaviour));
+        }
+        let mut linked: BTreeMap<String, Arc<Behaviour>> = BTreeMap::new();
+        for (name, behaviour) in &plain {
+            let mut behaviour = Behaviour::clone(behaviour);
+            if let Some(switch) = &mut behaviour.unless_env {
+                let target = plain
+                    .get(&switch.target)
+                    .ok_or_else(|| format!("behaviour {name}: unknown `use` {}", switch.target))?;
+                switch.resolved = Some(Arc::clone(target));
+            }
+            linked.insert(name.clone(), Arc::new(behaviour));
+        }
+
+        let mut images = Vec::with_capacity(file.images.len());
+        for entry in file.images {
+            let reference = format!("{}:{}", entry.repository, entry.tag);
+            if normalize(&reference).as_deref() != Some(reference.as_str()) {
+                return Err(format!("image {reference}: not a normalized reference"));
+            }
+            if images.iter().any(|i: &Image| i.reference() == reference) {
+                return Err(format!("image {reference}: listed twice"));
+            }
+            let behaviour = match &entry.behaviour {
+                Some(name) => {
+                    Some(Arc::clone(linked.get(name).ok_or_else(|| {
+                        format!("image {reference}: unknown behaviour {name}")
+                    })?))
+                }
+                None => None,
+            };
+            if let Some(h) = &entry.healthcheck {
+                let valid = match h.test.first().map(String::as_str) {
+                    Some("NONE") => h.test.len() == 1,
+                    Some("CMD") | Some("CMD-SHELL") => {
+                        h.test.len() > 1 && h.test.iter().skip(1).all(|s| !s.trim().is_empty())
+                    }
+                    _ => false,
+                };
+                if !valid {
+                    return Err(format!("image {reference}: bad healthcheck test"));
+                }
+            }
+            let digest = match entry.digest {
+                Some(d) if is_sha256(&d) => d,
+                Some(d) => return Err(format!("image {reference}: bad digest {d}")),
+                None => format!("sha256:{}", hex64(&format!("digest:{reference}"))),
+            };
+            let id = match entry.id {
+                Some(d) if is_sha256(&d) => d,
+                Some(d) => return Err(format!("image {reference}: bad id {d}")),
+                None => format!("sha256:{}", hex64(&format!("id:{reference}"))),
+            };
+            let created_unix = parse_rfc3339(&entry.created)
+                .ok_or_else(|| format!("image {reference}: bad created {}", entry.created))?;
+            let pull_ms = entry
+                .pull_ms
+                .unwrap_or_else(|| (1000 + entry.size / 40_000).min(8000));
+            images.push(Image {
+                repository: entry.repository,
+                tag: entry.tag,
+                digest,
+                id,
+                size: entry.size,
+                created_unix,
+                entrypoint: entry.entrypoint,
+                cmd: entry.cmd,
+                env: entry.env,
+                workdir: entry.workdir,
+                user: entry.user,
+                exposed_ports: entry.exposed_ports,
+                healthcheck: entry.healthcheck,
+                labels: entry.labels,
+                os: entry.os,
+                arch: entry.arch,
+                pull_ms,
+                stop_signal: entry.stop_signal,
+                behaviour,
+            });
+        }
+        Ok(Catalog { images })
+    }
+}
+
+/// Which output stream a log line went to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// One line of container output (without its newline).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// Milliseconds since the container started.
+    pub offset_ms: u64,
+    pub stream: Stream,
+    pub text: String,
+}
+
+/// What log rendering needs to know about the container.
+#[derive(Clone, Copy, Debug)]
+pub struct LogContext<'a> {
+    /// The container's hostname: the first 12 hex digits of its ID unless set.
+    pub hostname: &'a str,
+    /// The container's environment (`-e`); looked up before the program's own.
+    pub env: &'a [String],
+    /// Simulated wall-clock time of the container's start, unix milliseconds.
+    pub start_unix_ms: i64,
+}
+
+/// A program ending by itself: `code` after `after_ms` since start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exit {
+    pub after_ms: u64,
+    pub code: i32,
+}
+
+/// What the program does on `docker stop`'s signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnSigterm {
+    /// Exits with `code` after `after_ms`.
+    Exit { after_ms: u64, code: i32 },
+    /// Ignores it (PID 1 without a handler): killed at the stop grace period (exit 137).
+    Ignore,
+}
+
+/// Mutable per-container state the simulation keeps next to the [`Program`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProcState {
+    /// Requests the app has served on routes that count (every route except health and
+    /// status endpoints): the numbers API breaks after its third `/rng`.
+    pub requests: u64,
+    /// Broken for good (the numbers API after too many calls).
+    pub broken: bool,
+}
+
+/// An HTTP response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpReply {
+    pub status: u16,
+    pub body: String,
+    pub content_type: String,
+}
+
+/// An HTTP request with the details access logs and `traefik/whoami` show.
+#[derive(Clone, Copy, Debug)]
+pub struct HttpRequest<'a> {
+    pub port: u16,
+    pub method: &'a str,
+    /// Path and query: `/rng`, `/?a=1`.
+    pub path: &'a str,
+    /// The `Host` header.
+    pub host: &'a str,
+    /// The client's address: `10.0.0.2:43210` (or just an IP).
+    pub client: &'a str,
+    pub user_agent: &'a str,
+    /// Simulated wall-clock time of the request, unix milliseconds (for log lines).
+    pub now_unix_ms: i64,
+}
+
+impl<'a> HttpRequest<'a> {
+    /// `GET path` from curl on the container itself.
+    pub fn get(port: u16, path: &'a str) -> HttpRequest<'a> {
+        HttpRequest {
+            port,
+            method: "GET",
+            path,
+            host: "localhost",
+            client: "127.0.0.1:48702",
+            user_agent: "curl/8.5.0",
+            now_unix_ms: 0,
+        }
+    }
+}
+
+/// A served request: the reply and the lines the app logged for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpExchange {
+    pub reply: HttpReply,
+    pub logs: Vec<(Stream, String)>,
+}
+
+/// The outcome of one healthcheck command: its exit code (0 = healthy) and output, as
+/// `docker inspect`'s `State.Health.Log` keeps them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProbeResult {
+    pub exit_code: i32,
+    pub output: String,
+}
+
+/// A dependency check the image's command runs before its app (diamol's numbers-web v3/v5:
+/// `dotnet Utilities.HttpCheck.dll -c RngApi:Url -t 900 && dotnet Numbers.Web.dll`): the
+/// simulation should GET `url` at start and make the container exit 1 at once if it fails.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StartupCheck {
+    pub url: String,
+    pub timeout_ms: u64,
+}
+
+// ------------------------------------------------------------------------------------------
+// References
+// ------------------------------------------------------------------------------------------
+
+/// A reference in docker's familiar form with a tag: `"nginx"` -> `"nginx:latest"`,
+/// `"docker.io/library/nginx:1.2"` -> `"nginx:1.2"`, `"localhost:5000/ip"` ->
+/// `"localhost:5000/ip:latest"` (a registry port is not a tag). A digest (`@sha256:…`) is
+/// dropped. `None` for an invalid reference, by docker's rules: lowercase path components
+/// `[a-z0-9]+` joined by `.`, `_`, `__` or dashes; tag `[\w][\w.-]{0,127}`; the empty string and
+/// 64-hex strings (image IDs) are not references.
+pub fn normalize(reference: &str) -> Option<String> {
+    let parsed = parse_reference(reference)?;
+    Some(format!(
+        "{}:{}",
+        parsed.name,
+        parsed.tag.unwrap_or("latest")
+    ))
+}
+
+struct ParsedRef<'a> {
+    /// Familiar name (`nginx`, `diamol/x`, `localhost:5000/ip`).
+    name: String,
+    tag: Option<&'a str>,
+    digest: Option<&'a str>,
+}
+
+fn parse_reference(s: &str) -> Option<ParsedRef<'_>> {
+    if s.is_empty() || s.len() > 512 {
+        return None;
+    }
+    if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let (rest, digest) = match s.split_once('@') {
+        Some((r, d)) => {
+            if !valid_digest(d) {
+                return None;
+            }
+            (r, Some(d))
+        }
+        None => (s, None),
+    };
+    let (name, tag) = match rest.rfind(':') {
+        Some(i) if !rest[i + 1..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
+        _ => (rest, None),
+    };
+    if let Some(t) = tag {
+        if !valid_tag(t) {
+            return None;
+        }
+    }
+    if name.is_empty() || name.len() > 255 {
+        return None;
+    }
+    let (domain, path) = match name.split_once('/') {
+        Some((first, rest))
+            if first.contains('.')
+                || first.contains(':')
+                || first == "localhost"
+                || first.bytes().any(|b| b.is_ascii_uppercase()) =>
+        {
+            (first, rest)
+        }
+        _ => ("docker.io", name),
+    };
+    if !valid_domain(domain) || path.split('/').any(|c| !valid_component(c)) {
+        return None;
+    }
+    let domain = if domain == "index.docker.io" {
+        "docker.io"
+    } else {
+        domain
+    };
+    let name = if domain == "docker.io" {
+        match path.strip_prefix("library/") {
+            Some(short) if !short.contains('/') => short.to_string(),
+            _ => path.to_string(),
+        }
+    } else {
+        format!("{domain}/{path}")
+    };
+    Some(ParsedRef { name, tag, digest })
+}
+
+fn valid_tag(t: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = t.as_bytes();
+    match bytes.split_first() {
+        Some((&first, rest)) => {
+            word(first)
+                && rest.len() <= 127
+                && rest.iter().all(|&b| word(b) || b == b'.' || b == b'-')
+        }
+        None => false,
+    }
+}
+
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`
+fn valid_component(c: &str) -> bool {
+    let bytes = c.as_bytes();
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let mut i = 0;
+    loop {
+        let start = i;
+        while i < bytes.len() && alnum(bytes[i]) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+        if i == bytes.len() {
+            return true;
+        }
+        let sep_start = i;
+        while i < bytes.len() && !alnum(bytes[i]) {
+            i += 1;
+        }
+        let sep = &c[sep_start..i];
+        if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|b| b == b'-')) {
+            return false;
+        }
+    }
+}
+
+fn valid_domain(d: &str) -> bool {
+    let (host, port) = if let Some(rest) = d.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((v6, after)) => {
+                if v6.is_empty() || !v6.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+                    return false;
+                }
+                match after.strip_prefix(':') {
+                    Some(p) => ("", Some(p)),
+                    None if after.is_empty() => ("", None),
+                    None => return false,
+                }
+            }
+            None => return false,
+        }
+    } else {
+        match d.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (d, None),
+        }
+    };
+    if let Some(p) = port {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+    }
+    if d.starts_with('[') {
+        return true;
+    }
+    !host.is_empty()
+        && host.split('.').all(|label| {
+            let b = label.as_bytes();
+            !b.is_empty()
+                && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+                && b.first() != Some(&b'-')
+                && b.last() != Some(&b'-')
+        })
+}
+
+fn valid_digest(d: &str) -> bool {
+    let Some((algo, hex)) = d.split_once(':') else {
+        return false;
+    };
+    let algo_ok = !algo.is_empty()
+        && algo.split(['+', '.', '_', '-']).all(|p| {
+            let b = p.as_bytes();
+            b.first().is_some_and(|c| c.is_ascii_alphabetic())
+                && b.iter().all(|c| c.is_ascii_alphanumeric())
+        });
+    if !algo_ok || hex.len() < 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    algo != "sha256" || is_sha256(d)
+}
+
+fn is_sha256(d: &str) -> bool {
+    d.strip_prefix("sha256:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+}
+
+// ------------------------------------------------------------------------------------------
+// The data file
+// ------------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    #[serde(default)]
+    #[allow(dead_code)]
+    about: Vec<String>,
+    behaviours: BTreeMap<String, Value>,
+    images: Vec<ImageEntry>,
+}
+
+fn default_os() -> String {
+    "linux".to_string()
+}
+
+fn default_arch() -> String {
+    "amd64".to_string()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageEntry {
+    repository: String,
+    tag: String,
+    #[serde(default)]
+    digest: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    size: u64,
+    /// RFC 3339, UTC: `2025-05-30T17:47:07Z`.
+    created: String,
+    #[serde(default)]
+    entrypoint: Vec<String>,
+    #[serde(default)]
+    cmd: Vec<String>,
+    #[serde(default)]
+    env: Vec<String>,
+    #[serde(default)]
+    workdir: String,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    exposed_ports: Vec<String>,
+    #[serde(default)]
+    healthcheck: Option<HealthConfig>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    #[serde(default = "default_os")]
+    os: String,
+    #[serde(default = "default_arch")]
+    arch: String,
+    #[serde(default)]
+    pull_ms: Option<u64>,
+    #[serde(default)]
+    stop_signal: Option<String>,
+    #[serde(default)]
+    behaviour: Option<String>,
+}
+
+/// A behaviour with its `extends` chain applied (top-level keys of the child win).
+fn resolve_extends(
+    all: &BTreeMap<String, Value>,
+    name: &str,
+    depth: usize,
+) -> Result<Map<String, Value>, String> {
+    if depth > 8 {
+        return Err(format!("behaviour {name}: `extends` too deep (a cycle?)"));
+    }
+    let object = all
+        .get(name)
+        .and_then(Value::as_object)
+        .ok_or_else(|| format!("behaviour {name}: missing or not an object"))?;
+    match object.get("extends") {
+        Some(Value::String(parent)) => {
+            let mut base = resolve_extends(all, parent, depth + 1)?;
+            for (k, v) in object {
+                if k != "extends" {
+                    base.insert(k.clone(), v.clone());
+                }
+            }
+            Ok(base)
+        }
+        Some(_) => Err(format!("behaviour {name}: `extends` must be a name")),
+        None => Ok(object.clone()),
+    }
+}
+
+/// A string, or an array of lines (joined with newlines, plus a final newline).
+fn text_block<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Block {
+        Text(String),
+        Lines(Vec<String>),
+    }
+    Ok(match Block::deserialize(d)? {
+        Block::Text(s) => s,
+        Block::Lines(lines) => {
+            let mut s = lines.join("\n");
+            s.push('\n');
+            s
+        }
+    })
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn ok_status() -> u16 {
+    200
+}
+
+fn not_found_status() -> u16 {
+    404
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Behaviour {
+    /// argv[0] basenames that start the image's own program.
+    programs: Vec<String>,
+    /// The entrypoint execs commands that are not the program.
+    wrapper: bool,
+    startup_ms: u64,
+    ports: Vec<u16>,
+    exit: Option<ExitSpec>,
+    sigterm: Option<SigtermSpec>,
+    cpu_percent: f64,
+    memory_mb: f64,
+    logs: LogsSpec,
+    http: Option<HttpSpec>,
+    /// Broken for good once more than this many counted requests arrived.
+    breaks_after: Option<u64>,
+    broken_at_start: bool,
+    unless_env: Option<EnvSwitch>,
+    startup_check: Option<StartupCheckSpec>,
+}
+
+impl Behaviour {
+    fn finish(&mut self) -> Result<(), String> {
+        if let Some(http) = &mut self.http {
+            let snapshot = http.routes.clone();
+            for route in &mut http.routes {
+                if let Some(same) = route.same_as.clone() {
+                    let other = snapshot
+                        .iter()
+                        .find(|r| r.path == same && r.same_as.is_none())
+                        .ok_or_else(|| format!("route {}: unknown same_as {same}", route.path))?;
+                    let path = route.path.clone();
+                    *route = other.clone();
+                    route.path = path;
+                }
+            }
+        }
+        if self.logs.every.as_ref().is_some_and(|e| e.ms == 0) {
+            return Err("logs.every.ms must be positive".to_string());
+        }
+        Ok(())
+    }
+
+    fn is_program(&self, arg0: &str) -> bool {
+        let base = basename(arg0);
+        self.programs.iter().any(|p| p == base)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExitSpec {
+    after_ms: u64,
+    code: i32,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct SigtermSpec {
+    ignore: bool,
+    after_ms: u64,
+    code: i32,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct LogsSpec {
+    start: Vec<LogGroup>,
+    every: Option<EverySpec>,
+    stop: Vec<LogGroup>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct LogGroup {
+    at: u64,
+    stderr: bool,
+    /// Printed only when none of these env patterns matches.
+    unless_env: Vec<String>,
+    lines: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EverySpec {
+    first_ms: u64,
+    ms: u64,
+    #[serde(default)]
+    stderr: bool,
+    lines: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct HttpSpec {
+    routes: Vec<Route>,
+    not_found: Reply,
+    access_log: Option<String>,
+    access_log_stderr: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Route {
+    path: String,
+    #[serde(default)]
+    prefix: bool,
+    #[serde(default = "yes")]
+    counts: bool,
+    #[serde(default = "ok_status")]
+    status: u16,
+    #[serde(default)]
+    content_type: String,
+    #[serde(default, deserialize_with = "text_block")]
+    body: String,
+    #[serde(default)]
+    broken: Option<Reply>,
+    #[serde(default)]
+    log: Vec<String>,
+    #[serde(default)]
+    broken_log: Vec<String>,
+    #[serde(default)]
+    same_as: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Reply {
+    #[serde(default = "not_found_status")]
+    status: u16,
+    content_type: String,
+    #[serde(deserialize_with = "text_block")]
+    body: String,
+}
+
+impl Default for Reply {
+    fn default() -> Self {
+        Reply {
+            status: 404,
+            content_type: String::new(),
+            body: String::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvSwitch {
+    any_of: Vec<String>,
+    #[serde(rename = "use")]
+    target: String,
+    #[serde(skip)]
+    resolved: Option<Arc<Behaviour>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StartupCheckSpec {
+    url_env: String,
+    default_url: String,
+    timeout_ms: u64,
+}
+
+// ------------------------------------------------------------------------------------------
+// Programs
+// ------------------------------------------------------------------------------------------
+
+/// The resolved behaviour of one container. Cheap to clone; immutable except for the builder
+/// methods. See the module documentation for how the command is interpreted.
+#[derive(Clone, Debug)]
+pub struct Program {
+    argv: Vec<String>,
+    /// Image env then container env; lookups take the last match.
+    env: Vec<String>,
+    hostname: String,
+    addresses: Vec<String>,
+    tty: bool,
+    app: Option<Arc<Behaviour>>,
+    timeline: Timeline,
+    exit: Option<Exit>,
+    /// A bare shell that exits because it has no terminal.
+    bare_shell: bool,
+    sigterm: OnSigterm,
+    startup_ms: u64,
+    ports: Vec<u16>,
+    cpu_percent: f64,
+    memory_bytes: u64,
+    healthcheck: Option<HealthConfig>,
+}
+
+/// Generic long-running process: what an unknown image or command looks like to `docker stats`.
+const GENERIC_MEMORY: u64 = 1_536 * 1024;
+
+impl Program {
+    /// Resolve a container's program. `image` `None` is an image not in the catalog.
+    /// `entrypoint_override` is `--entrypoint` (`Some(&[])` clears it, as `--entrypoint ""`
+    /// does); `args` is the command after the image name (empty: the image's `CMD`, which an
+    /// entrypoint override drops); `env` is the container's `-e` list, applied over the image's.
+    pub fn new(
+        image: Option<&Image>,
+        entrypoint_override: Option<&[String]>,
+        args: &[String],
+        env: &[String],
+    ) -> Program {
+        let empty: &[String] = &[];
+        let (image_ep, image_cmd, image_env) = match image {
+            Some(i) => (&i.entrypoint[..], &i.cmd[..], &i.env[..]),
+            None => (empty, empty, empty),
+        };
+        let args_or_cmd = if args.is_empty() { image_cmd } else { args };
+        let (entrypoint, cmd): (&[String], &[String]) = match entrypoint_override {
+            Some([]) => (empty, args_or_cmd),
+            Some(o) => (o, args),
+            None => (image_ep, args_or_cmd),
+        };
+        let argv: Vec<String> = entrypoint.iter().chain(cmd).cloned().collect();
+        let mut all_env = image_env.to_vec();
+        all_env.extend(env.iter().cloned());
+        let hostname = lookup_env(&[&all_env], "HOSTNAME").unwrap_or_default();
+
+        let mut program = Program {
+            argv,
+            env: all_env,
+            hostname,
+            addresses: Vec::new(),
+            tty: false,
+            app: None,
+            timeline: Timeline::default(),
+            exit: None,
+            bare_shell: false,
+            sigterm: OnSigterm::Exit {
+                after_ms: 50,
+                code: 0,
+            },
+            startup_ms: 0,
+            ports: Vec::new(),
+            cpu_percent: 0.0,
+            memory_bytes: GENERIC_MEMORY,
+            healthcheck: image.and_then(|i| i.healthcheck.clone()),
+        };
+
+        let behaviour = image.and_then(|i| i.behaviour.clone());
+        let to_interpret: Option<&[String]> = match &behaviour {
+            Some(b) => {
+                let is_default = entrypoint_override.is_none() && args.is_empty();
+                if is_default {
+                    None
+                } else if entrypoint_override.is_none() && !image_ep.is_empty() {
+                    if !b.wrapper {
+                        None // arguments to the app
+                    } else {
+                        match cmd.first() {
+                            Some(c) if c.starts_with('-') || b.is_program(c) => None,
+                            None => None,
+                            Some(_) => Some(cmd),
+                        }
+                    }
+                } else {
+                    Some(&program.argv[..])
+                }
+            }
+            None => Some(&program.argv[..]),
+        };
+
+        match to_interpret {
+            None => {
+                if let Some(b) = behaviour {
+                    program.run_app(b);
+                }
+            }
+            Some(words) => {
+                let words = words.to_vec();
+                let programs = behaviour.as_ref().map(|b| b.programs.clone());
+                let script =
+                    interpret_argv(&words, programs.as_deref().unwrap_or(&[]), &program.env);
+                match script.outcome {
+                    Outcome::App => {
+                        if let Some(b) = behaviour {
+                            program.run_app(b);
+                        }
+                    }
+                    outcome => program.run_script(script, outcome),
+                }
+            }
+        }
+        program
+    }
+
+    /// The container's hostname, for templates (`{hostname}`, whoami's reply, the random
+    /// numbers); defaults to the `HOSTNAME` env variable.
+    pub fn with_hostname(mut self, hostname: &str) -> Program {
+        self.hostname = hostname.to_string();
+        self
+    }
+
+    /// The container's IP addresses on its networks (whoami lists them).
+    pub fn with_addresses(mut self, addresses: &[String]) -> Program {
+        self.addresses = addresses.to_vec();
+        self
+    }
+
+    /// Whether the container has a terminal (`-t`): then a bare shell waits instead of exiting.
+    pub fn with_tty(mut self, tty: bool) -> Program {
+        self.tty = tty;
+        self
+    }
+
+    fn run_app(&mut self, behaviour: Arc<Behaviour>) {
+        let mut b = behaviour;
+        if let Some(switch) = &b.unless_env {
+            let matched = switch.any_of.iter().any(|p| env_matches(&[&self.env], p));
+            if !matched {
+                if let Some(target) = &switch.resolved {
+                    b = Arc::clone(target);
+                }
+            }
+        }
+        let mut lines = Vec::new();
+        for group in &b.logs.start {
+            if group
+                .unless_env
+                .iter()
+                .any(|p| env_matches(&[&self.env], p))
+            {
+                continue;
+            }
+            let stream = if group.stderr {
+                Stream::Stderr
+            } else {
+                Stream::Stdout
+            };
+            for line in &group.lines {
+                lines.push(Timed {
+                    at: group.at,
+                    stream,
+                    text: Text::Tpl(line.clone()),
+                });
+            }
+        }
+        lines.sort_by_key(|l| l.at);
+        let mut segments = Vec::new();
+        if let Some(every) = &b.logs.every {
+            let stream = if every.stderr {
+                Stream::Stderr
+            } else {
+                Stream::Stdout
+            };
+            segments.push(Segment {
+                start: every.first_ms,
+                every: every.ms.max(1),
+                count: None,
+                lines: every
+                    .lines
+                    .iter()
+                    .map(|l| SegLine {
+                        off: 0,
+                        stream,
+                        text: Text::Tpl(l.clone()),
+                    })
+                    .collect(),
+            });
+        }
+        self.timeline = Timeline { lines, segments };
+        self.exit = b.exit.map(|e| Exit {
+            after_ms: e.after_ms,
+            code: e.code,
+        });
+        self.sigterm = match b.sigterm {
+            Some(s) if s.ignore => OnSigterm::Ignore,
+            Some(s) => OnSigterm::Exit {
+                after_ms: s.after_ms,
+                code: s.code,
+            },
+            None => OnSigterm::Exit {
+                after_ms: 100,
+                code: 0,
+            },
+        };
+        self.startup_ms = b.startup_ms;
+        self.ports = b.ports.clone();
+        self.cpu_percent = b.cpu_percent;
+        self.memory_bytes = (b.memory_mb * MIB) as u64;
+        self.app = Some(b);
+    }
+
+    fn run_script(&mut self, script: Script, outcome: Outcome) {
+        self.timeline = Timeline {
+            lines: script.lines,
+            segments: script.segments,
+        };
+        self.bare_shell = script.bare_shell;
+        self.cpu_percent = script.cpu_percent;
+        self.memory_bytes = script.memory_bytes;
+        match outcome {
+            Outcome::Exit(code) => {
+                self.exit = Some(Exit {
+                    after_ms: script.t,
+                    code,
+                });
+                self.sigterm = OnSigterm::Ignore;
+            }
+            Outcome::Forever => self.sigterm = OnSigterm::Ignore,
+            Outcome::Unknown | Outcome::App => {
+                self.sigterm = OnSigterm::Exit {
+                    after_ms: 50,
+                    code: 0,
+                };
+            }
+        }
+    }
+
+    /// The effective command line, entrypoint then command (`docker inspect`'s Path and Args,
+    /// `docker ps`'s COMMAND).
+    pub fn argv(&self) -> Vec<String> {
+        self.argv.clone()
+    }
+
+    /// When the program ends by itself, if it does (`hello-world`, `sleep 5`, `sh -c 'exit 1'`,
+    /// postgres without a password, a shell without a terminal).
+    pub fn exit(&self) -> Option<Exit> {
+        if self.bare_shell && self.tty {
+            return None;
+        }
+        self.exit
+    }
+
+    /// What it does on the stop signal.
+    pub fn on_sigterm(&self) -> OnSigterm {
+        self.sigterm
+    }
+
+    /// Milliseconds from start until it serves requests (and passes HTTP health probes).
+    pub fn startup_ms(&self) -> u64 {
+        self.startup_ms
+    }
+
+    /// The image's healthcheck, if it has one.
+    pub fn healthcheck(&self) -> Option<&HealthConfig> {
+        self.healthcheck.as_ref()
+    }
+
+    /// Whether one run of the image's health test passes `since_start_ms` after start. Without
+    /// a healthcheck: true.
+    pub fn probe(&self, state: &ProcState, since_start_ms: u64) -> bool {
+        match &self.healthcheck {
+            Some(h) => self.check(&h.test, state, since_start_ms).exit_code == 0,
+            None => true,
+        }
+    }
+
+    /// Run a health test (the image's, or a service's `--health-cmd` as
+    /// `["CMD-SHELL", cmd]`). Understands `curl`, `wget`, diamol's `dotnet
+    /// Utilities.HttpCheck.dll -u URL`, `redis-cli ping`, `pg_isready`, `exit`, `true`, `false`
+    /// and `echo`, joined by `;`, `&&`, `||`; HTTP checks go to [`Program::request`]'s routes
+    /// (refused before [`Program::startup_ms`]), other hosts are assumed to answer 200. Other
+    /// commands pass once the program has started.
+    pub fn check(&self, test: &[String], state: &ProcState, since_start_ms: u64) -> ProbeResult {
+        let list = match test.first().map(String::as_str) {
+            None | Some("NONE") => {
+                return ProbeResult {
+                    exit_code: 0,
+                    output: String::new(),
+                }
+            }
+            Some("CMD-SHELL") => {
+                let script = test.get(1..).unwrap_or_default().join(" ");
+                let env = [&self.env[..]];
+                match tokenize(&script, &env) {
+                    Some(tokens) => parse_list(&tokens),
+                    None => vec![(Op::Seq, Cmd::Unsupported)],
+                }
+            }
+            Some("CMD") => {
+                let words = test
+                    .get(1..)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|w| vec![Piece::Lit(w.clone())])
+                    .collect();
+                vec![(Op::Seq, Cmd::simple(words))]
+            }
+            Some(_) => {
+                return ProbeResult {
+                    exit_code: 1,
+                    output: "unknown healthcheck type".to_string(),
+                }
+            }
+        };
+        let mut status = 0;
+        let mut output = String::new();
+        for (op, cmd) in &list {
+            match op {
+                Op::And if status != 0 => continue,
+                Op::Or if status == 0 => continue,
+                _ => {}
+            }
+            let words = match cmd {
+                Cmd::Simple { words, .. } => words.iter().map(flatten).collect::<Vec<_>>(),
+                _ => {
+                    status = 0;
+                    continue;
+                }
+            };
+            match self.check_command(&words, state, since_start_ms, &mut output) {
+                CheckStep::Status(s) => status = s,
+                CheckStep::Exit(s) => {
+                    status = s;
+                    break;
+                }
+            }
+        }
+        ProbeResult {
+            exit_code: status,
+            output,
+        }
+    }
+
+    fn check_command(
+        &self,
+        words: &[String],
+        state: &ProcState,
+        since: u64,
+        out: &mut String,
+    ) -> CheckStep {
+        let words: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .skip_while(|w| *w == "exec" || is_assignment(w))
+            .collect();
+        let Some(&name) = words.first() else {
+            return CheckStep::Status(0);
+        };
+        let args = &words[1..];
+        let started = since >= self.startup_ms;
+        match basename(name) {
+            "true" | ":" => CheckStep::Status(0),
+            "false" => CheckStep::Status(1),
+            "exit" => CheckStep::Exit(args.first().and_then(|a| parse_exit_code(a)).unwrap_or(0)),
+            "echo" => {
+                out.push_str(&args.join(" "));
+                out.push('\n');
+                CheckStep::Status(0)
+            }
+            "curl" => CheckStep::Status(self.check_curl(args, state, since, out)),
+            "wget" => CheckStep::Status(self.check_wget(args, state, since, out)),
+            "dotnet"
+                if args
+                    .first()
+                    .is_some_and(|a| basename(a) == "Utilities.HttpCheck.dll") =>
+            {
+                CheckStep::Status(self.check_httpcheck(&args[1..], state, since, out))
+            }
+            "redis-cli" => {
+                if started && self.ports.contains(&6379) {
+                    out.push_str("PONG\n");
+                    CheckStep::Status(0)
+                } else {
+                    out.push_str(
+                        "Could not connect to Redis at 127.0.0.1:6379: Connection refused\n",
+                    );
+                    CheckStep::Status(1)
+                }
+            }
+            "pg_isready" => {
+                if started && self.ports.contains(&5432) {
+                    out.push_str("/var/run/postgresql:5432 - accepting connections\n");
+                    CheckStep::Status(0)
+                } else {
+                    out.push_str("/var/run/postgresql:5432 - no response\n");
+                    CheckStep::Status(2)
+                }
+            }
+            _ => CheckStep::Status(if started { 0 } else { 1 }),
+        }
+    }
+
+    fn fetch(&self, url: &str, state: &ProcState, since: u64) -> Fetch {
+        let Some(target) = parse_url(url) else {
+            return Fetch::BadUrl;
+        };
+        let local = matches!(
+            target.host.as_str(),
+            "localhost" | "127.0.0.1" | "0.0.0.0" | "::1" | "[::1]"
+        ) || (!self.hostname.is_empty() && target.host == self.hostname);
+        if !local {
+            return Fetch::Reply(HttpReply {
+                status: 200,
+                body: String::new(),
+                content_type: String::new(),
+            });
+        }
+        if since < self.startup_ms || !self.ports.contains(&target.port) {
+            return Fetch::Refused(target);
+        }
+        let mut req = HttpRequest::get(target.port, &target.path);
+        req.host = &target.host;
+        match self.reply(state, &req) {
+            Some(exchange) => Fetch::Reply(exchange.reply),
+            None => Fetch::Refused(target),
+        }
+    }
+
+    fn check_curl(&self, args: &[&str], state: &ProcState, since: u64, out: &mut String) -> i32 {
+        let mut fail = false;
+        let mut silent = false;
+        let mut show_error = false;
+        let mut to_file = false;
+        let mut url = None;
+        let mut i = 0;
+        while let Some(&a) = args.get(i) {
+            i += 1;
+            match a {
+                "-f" | "--fail" | "--fail-with-body" => fail = true,
+                "-s" | "--silent" => silent = true,
+                "-S" | "--show-error" => show_error = true,
+                "-o" | "--output" => {
+                    to_file = args.get(i).is_some_and(|f| *f != "-");
+                    i += 1;
+                }
+                "-X" | "--request" | "-H" | "--header" | "-m" | "--max-time" | "-w"
+                | "--write-out" | "-u" | "--user" | "-d" | "--data" | "--connect-timeout"
+                | "-A" | "--user-agent" | "-e" | "--referer" | "--retry" | "--retry-delay" => {
+                    i += 1
+                }
+                _ if a.starts_with("--") => {}
+                _ if a.starts_with('-') && a.len() > 1 => {
+                    fail |= a.contains('f');
+                    silent |= a.contains('s');
+                    show_error |= a.contains('S');
+                }
+                _ => url = url.or(Some(a)),
+            }
+        }
+        let Some(url) = url else {
+            out.push_str("curl: no URL specified!\n");
+            return 2;
+        };
+        let errors = !silent || show_error;
+        if !silent {
+            out.push_str(
+                "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n",
+            );
+            out.push_str(
+                "                                 Dload  Upload   Total   Spent    Left  Speed\n",
+            );
+        }
+        match self.fetch(url, state, since) {
+            Fetch::BadUrl => {
+                if errors {
+                    out.push_str("curl: (3) URL rejected: Malformed input to a URL function\n");
+                }
+                3
+            }
+            Fetch::Refused(t) => {
+                if !silent {
+                    out.push_str("\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\n");
+                }
+                if errors {
+                    out.push_str(&format!(
+                        "curl: (7) Failed to connect to {} port {} after 0 ms: Couldn't connect to server\n",
+                        t.host, t.port
+                    ));
+                }
+                7
+            }
+            Fetch::Reply(reply) => {
+                let n = reply.body.len();
+                if fail && reply.status >= 400 {
+                    if !silent {
+                        out.push_str("\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\n");
+                    }
+                    if errors {
+                        out.push_str(&format!(
+                            "curl: (22) The requested URL returned error: {}\n",
+                            reply.status
+                        ));
+                    }
+                    return 22;
+                }
+                if !silent {
+                    out.push_str(&format!(
+                        "\r100 {n:>5}  100 {n:>5}    0     0   {:>5}      0 --:--:-- --:--:-- --:--:-- {:>5}\n",
+                        n * 50,
+                        n * 50
+                    ));
+                }
+                if !to_file {
+                    out.push_str(&reply.body);
+                }
+                0
+            }
+        }
+    }
+
+    fn check_wget(&self, args: &[&str], state: &ProcState, since: u64, out: &mut String) -> i32 {
+        let mut quiet = false;
+        let mut spider = false;
+        let mut to_stdout = false;
+        let mut url = None;
+        let mut i = 0;
+        while let Some(&a) = args.get(i) {
+            i += 1;
+            match a {
+                "-q" | "--quiet" => quiet = true,
+                "--spider" => spider = true,
+                "-O" => {
+                    to_stdout = args.get(i) == Some(&"-");
+                    i += 1;
+                }
+                "-O-" => to_stdout = true,
+                "-T" | "-t" | "--header" | "-U" | "--user-agent" => i += 1,
+                _ if a.starts_with('-') => {}
+                _ => url = url.or(Some(a)),
+            }
+        }
+        let Some(url) = url else {
+            out.push_str("wget: missing URL\n");
+            return 1;
+        };
+        match self.fetch(url, state, since) {
+            Fetch::BadUrl => {
+                out.push_str(&format!("wget: bad address '{url}'\n"));
+                1
+            }
+            Fetch::Refused(t) => {
+                if !quiet {
+                    out.push_str(&format!(
+                        "Connecting to {} (127.0.0.1:{})\n",
+                        t.host, t.port
+                    ));
+                }
+                out.push_str(
+                    "wget: can't connect to remote host (127.0.0.1): Connection refused\n",
+                );
+                1
+            }
+            Fetch::Reply(reply) => {
+                if !quiet {
+                    out.push_str(&format!("Connecting to {url}\n"));
+                }
+                if reply.status >= 400 {
+                    out.push_str(&format!(
+                        "wget: server returned error: HTTP/1.1 {} {}\n",
+                        reply.status,
+                        reason(reply.status)
+                    ));
+                    return 1;
+                }
+                if to_stdout && !spider {
+                    out.push_str(&reply.body);
+                } else if spider && !quiet {
+                    out.push_str("remote file exists\n");
+                }
+                0
+            }
+        }
+    }
+
+    fn check_httpcheck(
+        &self,
+        args: &[&str],
+        state: &ProcState,
+        since: u64,
+        out: &mut String,
+    ) -> i32 {
+        let mut url = "http://localhost".to_string();
+        let mut timeout_ms = 300;
+        let mut log_success = true;
+        let mut i = 0;
+        while let Some(&a) = args.get(i) {
+            i += 1;
+            match a {
+                "-u" | "-Url" => {
+                    if let Some(u) = args.get(i) {
+                        url = u.to_string();
+                    }
+                    i += 1;
+                }
+                "-c" | "-UrlFromConfigSetting" => {
+                    if let Some(key) = args.get(i) {
+                        if let Some(u) = config_env(&[&self.env], key) {
+                            url = u;
+                        }
+                    }
+                    i += 1;
+                }
+                "-t" | "-TimeoutMilliseconds" => {
+                    timeout_ms = args
+                        .get(i)
+                        .and_then(|t| t.parse().ok())
+                        .unwrap_or(timeout_ms);
+                    i += 1;
+                }
+                "-ls" | "-LogSuccess" => {
+                    if let Some(v) = args.get(i).filter(|v| !v.starts_with('-')) {
+                        log_success = !v.eq_ignore_ascii_case("false");
+                        i += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let took = 8 + mix(&[self.hostname.as_bytes(), &since.to_le_bytes()]) % 30;
+        match self.fetch(&url, state, since) {
+            Fetch::Reply(reply) => {
+                if log_success {
+                    out.push_str(&format!(
+                        "HTTP: status {}, took {took}ms\n",
+                        dotnet_status_name(reply.status)
+                    ));
+                }
+                if reply.status == 200 && took < timeout_ms {
+                    0
+                } else {
+                    1
+                }
+            }
+            Fetch::Refused(_) => {
+                out.push_str("HTTP: error. Exception Connection refused\n");
+                1
+            }
+            Fetch::BadUrl => {
+                out.push_str("HTTP: error. Exception An invalid request URI was provided.\n");
+                1
+            }
+        }
+    }
+
+    /// An HTTP `GET` to the container on `port` (curl/wget from anywhere end up here), counting
+    /// toward [`ProcState::requests`] and breaking the app when it breaks. `None` when nothing
+    /// listens on that port. The caller decides reachability and waits for
+    /// [`Program::startup_ms`].
+    pub fn request(&self, state: &mut ProcState, port: u16, path: &str) -> Option<HttpReply> {
+        self.handle(state, &HttpRequest::get(port, path))
+            .map(|exchange| exchange.reply)
+    }
+
+    /// [`Program::request`] with the request's details, returning also the lines the app logs
+    /// for it (nginx's access log, the numbers API's `Unhealthy!` warning), to be appended to
+    /// the container's log at the request's time.
+    pub fn handle(&self, state: &mut ProcState, req: &HttpRequest) -> Option<HttpExchange> {
+        let app = self.app.as_ref()?;
+        app.http.as_ref()?;
+        if !self.ports.contains(&req.port) {
+            return None;
+        }
+        if let Some(route) = self.route_for(req.path) {
+            if route.counts {
+                state.requests = state.requests.saturating_add(1);
+                if app.breaks_after.is_some_and(|n| state.requests > n) {
+                    state.broken = true;
+                }
+            }
+        }
+        self.reply(state, req)
+    }
+
+    /// The reply without side effects (what a health probe sees).
+    fn reply(&self, state: &ProcState, req: &HttpRequest) -> Option<HttpExchange> {
+        let app = self.app.as_ref()?;
+        let http = app.http.as_ref()?;
+        if !self.ports.contains(&req.port) {
+            return None;
+        }
+        let broken = state.broken || app.broken_at_start;
+        let (status, content_type, body, logs): (u16, &str, &str, &[String]) =
+            match self.route_for(req.path) {
+                Some(route) => match (&route.broken, broken) {
+                    (Some(b), true) => (b.status, &b.content_type, &b.body, &route.broken_log),
+                    _ => (route.status, &route.content_type, &route.body, &route.log),
+                },
+                None => (
+                    http.not_found.status,
+                    &http.not_found.content_type,
+                    &http.not_found.body,
+                    &[],
+                ),
+            };
+        let vars = ReqVars {
+            method: req.method,
+            path: req.path,
+            host: req.host,
+            client: req.client,
+            user_agent: req.user_agent,
+            status,
+            bytes: 0,
+            requests: state.requests,
+        };
+        let env = [&self.env[..]];
+        let ctx = |vars| Render {
+            unix_ms: req.now_unix_ms,
+            hostname: &self.hostname,
+            env: &env,
+            n: state.requests,
+            salt: state.requests,
+            addresses: &self.addresses,
+            req: Some(vars),
+        };
+        let body = render(body, &ctx(&vars));
+        let vars = ReqVars {
+            bytes: body.len(),
+            ..vars
+        };
+        let mut lines: Vec<(Stream, String)> = logs
+            .iter()
+            .map(|l| (Stream::Stdout, render(l, &ctx(&vars))))
+            .collect();
+        if let Some(access) = &http.access_log {
+            let stream = if http.access_log_stderr {
+                Stream::Stderr
+            } else {
+                Stream::Stdout
+            };
+            lines.push((stream, render(access, &ctx(&vars))));
+        }
+        Some(HttpExchange {
+            reply: HttpReply {
+                status,
+                body,
+                content_type: content_type.to_string(),
+            },
+            logs: lines,
+        })
+    }
+
+    fn route_for(&self, path: &str) -> Option<&Route> {
+        let http = self.app.as_ref()?.http.as_ref()?;
+        let path = path.split(['?', '#']).next().unwrap_or(path);
+        let path = if path.is_empty() { "/" } else { path };
+        http.routes
+            .iter()
+            .find(|r| !r.prefix && r.path == path)
+            .or_else(|| {
+                http.routes
+                    .iter()
+                    .filter(|r| r.prefix && path.starts_with(&r.path))
+                    .max_by_key(|r| r.path.len())
+            })
+    }
+
+    /// A dependency check to run at start, if the image's command has one.
+    pub fn startup_check(&self) -> Option<StartupCheck> {
+        let spec = self.app.as_ref()?.startup_check.as_ref()?;
+        let url =
+            config_env(&[&self.env], &spec.url_env).unwrap_or_else(|| spec.default_url.clone());
+        Some(StartupCheck {
+            url,
+            timeout_ms: spec.timeout_ms,
+        })
+    }
+
+    /// Log lines with offsets in `[from_ms, to_ms)` since start, in order; at most
+    /// [`LOG_CAP`] (the latest). Costs O(lines returned), however long the window.
+    pub fn logs(&self, ctx: &LogContext, from_ms: u64, to_ms: u64) -> Vec<LogLine> {
+        if from_ms >= to_ms {
+            return Vec::new();
+        }
+        let mut picks: Vec<Pick> = Vec::new();
+        let lines = &self.timeline.lines;
+        let hi = lines.partition_point(|l| l.at < to_ms);
+        let lo = lines
+            .partition_point(|l| l.at < from_ms)
+            .max(hi.saturating_sub(LOG_CAP));
+        for i in lo..hi {
+            if let Some(line) = lines.get(i) {
+                picks.push(Pick {
+                    at: line.at,
+                    source: 0,
+                    k: 0,
+                    idx: i,
+                });
+            }
+        }
+        for (s, seg) in self.timeline.segments.iter().enumerate() {
+            if to_ms <= seg.start || seg.lines.is_empty() {
+                continue;
+            }
+            let every = seg.every.max(1);
+            let mut k_end = (to_ms - 1 - seg.start) / every + 1;
+            if let Some(count) = seg.count {
+                k_end = k_end.min(count);
+            }
+            let max_off = seg.lines.iter().map(|l| l.off).max().unwrap_or(0);
+            let reach = seg.start.saturating_add(max_off);
+            let k_begin = if from_ms > reach {
+                (from_ms - reach).div_ceil(every)
+            } else {
+                0
+            };
+            let mut taken = 0;
+            let mut k = k_end;
+            while k > k_begin && taken < LOG_CAP {
+                k -= 1;
+                let base = seg.start.saturating_add(k.saturating_mul(every));
+                for (idx, line) in seg.lines.iter().enumerate().rev() {
+                    let at = base.saturating_add(line.off);
+                    if at >= from_ms && at < to_ms {
+                        picks.push(Pick {
+                            at,
+                            source: s + 1,
+                            k,
+                            idx,
+                        });
+                        taken += 1;
+                    }
+                }
+            }
+        }
+        picks.sort_by_key(|p| (p.at, p.source, p.k, p.idx));
+        let skip = picks.len().saturating_sub(LOG_CAP);
+        let hostname = if ctx.hostname.is_empty() {
+            self.hostname.as_str()
+        } else {
+            ctx.hostname
+        };
+        let env = [ctx.env, &self.env[..]];
+        picks
+            .iter()
+            .skip(skip)
+            .filter_map(|p| {
+                let (stream, text) = if p.source == 0 {
+                    let line = lines.get(p.idx)?;
+                    (line.stream, &line.text)
+                } else {
+                    let line = self.timeline.segments.get(p.source - 1)?.lines.get(p.idx)?;
+                    (line.stream, &line.text)
+                };
+                let render_ctx = Render {
+                    unix_ms: ctx.start_unix_ms.saturating_add(p.at as i64),
+                    hostname,
+                    env: &env,
+                    n: p.k,
+                    salt: p.at,
+                    addresses: &self.addresses,
+                    req: None,
+                };
+                Some(LogLine {
+                    offset_ms: p.at,
+                    stream,
+                    text: text.render(&render_ctx),
+                })
+            })
+            .collect()
+    }
+
+    /// The lines the program prints when it gets the stop signal at `at_ms` after start
+    /// (nginx's shutdown notices, redis's "bye bye"). Empty for programs that ignore it.
+    pub fn stop_logs(&self, ctx: &LogContext, at_ms: u64) -> Vec<LogLine> {
+        let Some(app) = &self.app else {
+            return Vec::new();
+        };
+        if self.sigterm == OnSigterm::Ignore {
+            return Vec::new();
+        }
+        let hostname = if ctx.hostname.is_empty() {
+            self.hostname.as_str()
+        } else {
+            ctx.hostname
+        };
+        let env = [ctx.env, &self.env[..]];
+        let mut out = Vec::new();
+        for group in &app.logs.stop {
+            let stream = if group.stderr {
+                Stream::Stderr
+            } else {
+                Stream::Stdout
+            };
+            let at = at_ms.saturating_add(group.at);
+            for line in &group.lines {
+                let render_ctx = Render {
+                    unix_ms: ctx.start_unix_ms.saturating_add(at as i64),
+                    hostname,
+                    env: &env,
+                    n: 0,
+                    salt: at,
+                    addresses: &self.addresses,
+                    req: None,
+                };
+                out.push(LogLine {
+                    offset_ms: at,
+                    stream,
+                    text: render(line, &render_ctx),
+                });
+            }
+        }
+        out
+    }
+
+    /// CPU use for `docker stats`, percent of one core.
+    pub fn cpu_percent(&self) -> f64 {
+        self.cpu_percent
+    }
+
+    /// Resident memory for `docker stats`.
+    pub fn memory_bytes(&self) -> u64 {
+        self.memory_bytes
+    }
+
+    /// The TCP ports it listens on.
+    pub fn ports(&self) -> Vec<u16> {
+        self.ports.clone()
+    }
+}
+
+enum CheckStep {
+    Status(i32),
+    Exit(i32),
+}
+
+enum Fetch {
+    BadUrl,
+    Refused(Url),
+    Reply(HttpReply),
+}
+
+struct Url {
+    host: String,
+    port: u16,
+    path: String,
+}
+
+fn parse_url(url: &str) -> Option<Url> {
+    let (default_port, rest) = if let Some(r) = url.strip_prefix("http://") {
+        (80, r)
+    } else if let Some(r) = url.strip_prefix("https://") {
+        (443, r)
+    } else if url.contains("://") {
+        return None;
+    } else {
+        (80, url)
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let (host, port) = if authority.starts_with('[') {
+        match authority.rsplit_once("]:") {
+            Some((h, p)) => (format!("{h}]"), p.parse().ok()?),
+            None => (authority.to_string(), default_port),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse().ok()?),
+            None => (authority.to_string(), default_port),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some(Url {
+        host,
+        port,
+        path: path.to_string(),
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}
+
+/// .NET's `HttpStatusCode` names, as Utilities.HttpCheck prints them.
+fn dotnet_status_name(status: u16) -> String {
+    match status {
+        200 => "OK".to_string(),
+        s => {
+            let r: String = reason(s).split_whitespace().collect();
+            if r.is_empty() {
+                s.to_string()
+            } else {
+                r
+            }
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Timelines: log lines by arithmetic
+// ------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Default)]
+struct Timeline {
+    /// Lines printed once, sorted by `at`.
+    lines: Vec<Timed>,
+    /// Lines repeated every `every` ms.
+    segments: Vec<Segment>,
+}
+
+#[derive(Clone, Debug)]
+struct Timed {
+    at: u64,
+    stream: Stream,
+    text: Text,
+}
+
+#[derive(Clone, Debug)]
+struct Segment {
+    start: u64,
+    every: u64,
+    /// Iterations; `None` = forever.
+    count: Option<u64>,
+    lines: Vec<SegLine>,
+}
+
+#[derive(Clone, Debug)]
+struct SegLine {
+    off: u64,
+    stream: Stream,
+    text: Text,
+}
+
+struct Pick {
+    at: u64,
+    source: usize,
+    k: u64,
+    idx: usize,
+}
+
+#[derive(Clone, Debug)]
+enum Text {
+    /// A data template (see [`render`]).
+    Tpl(String),
+    /// Shell output: literal text with the hostname spliced in.
+    Pieces(Vec<Piece>),
+    /// `64 bytes from IP: seq=N ttl=T time=X ms`, N = the iteration.
+    PingReply { ip: String, size: u32 },
+    /// Line `part` (0 to 2) of busybox ping's summary after `count` replies.
+    PingStats {
+        host: String,
+        ip: String,
+        count: u64,
+        part: u8,
+    },
+}
+
+impl Text {
+    fn render(&self, ctx: &Render) -> String {
+        match self {
+            Text::Tpl(t) => render(t, ctx),
+            Text::Pieces(pieces) => pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Lit(s) => s.as_str(),
+                    Piece::Hostname => ctx.hostname,
+                })
+                .collect(),
+            Text::PingReply { ip, size } => {
+                let us = ping_rtt_us(ctx.hostname, ip, ctx.n);
+                format!(
+                    "{} bytes from {ip}: seq={} ttl={} time={}.{:03} ms",
+                    size.saturating_add(8),
+                    ctx.n,
+                    ping_ttl(ip),
+                    us / 1000,
+                    us % 1000
+                )
+            }
+            Text::PingStats {
+                host,
+                ip,
+                count,
+                part,
+            } => {
+                match part {
+                    0 => return format!("--- {host} ping statistics ---"),
+                    1 => {
+                        return format!(
+                            "{count} packets transmitted, {count} packets received, 0% packet loss"
+                        )
+                    }
+                    _ => {}
+                }
+                let samples = (*count).min(100_000);
+                let (mut min, mut max, mut sum) = (u64::MAX, 0u64, 0u64);
+                for seq in 0..samples {
+                    let us = ping_rtt_us(ctx.hostname, ip, seq);
+                    min = min.min(us);
+                    max = max.max(us);
+                    sum += us;
+                }
+                let avg = sum / samples.max(1);
+                let min = if samples == 0 { 0 } else { min };
+                let ms = |us: u64| format!("{}.{:03}", us / 1000, us % 1000);
+                format!(
+                    "round-trip min/avg/max = {}/{}/{} ms",
+                    ms(min),
+                    ms(avg),
+                    ms(max)
+                )
+            }
+        }
+    }
+}
+
+fn ping_rtt_us(hostname: &str, ip: &str, seq: u64) -> u64 {
+    let h = mix(&[hostname.as_bytes(), ip.as_bytes(), &seq.to_le_bytes()]);
+    if ip.starts_with("127.") {
+        30 + h % 60
+    } else if is_private(ip) {
+        60 + h % 190
+    } else {
+        9_000 + h % 16_000
+    }
+}
+
+fn ping_ttl(ip: &str) -> u32 {
+    if ip.starts_with("127.") || is_private(ip) {
+        64
+    } else {
+        117
+    }
+}
+
+fn is_private(ip: &str) -> bool {
+    let octets: Vec<u8> = ip.split('.').filter_map(|o| o.parse().ok()).collect();
+    matches!(octets.as_slice(), [10, ..] | [192, 168, ..])
+        || matches!(octets.as_slice(), [172, b, ..] if (16..32).contains(b))
+}
+
+/// A stable address for a name: IPv4 literals as they are, `localhost` the loopback, dotted
+/// names a public-looking address, single-label names (services) an overlay-looking 10.0.x.y.
+fn resolve_host(host: &str) -> String {
+    if host == "localhost" {
+        return "127.0.0.1".to_string();
+    }
+    if host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return host.to_string();
+    }
+    let h = mix(&[host.as_bytes()]);
+    if host.contains('.') {
+        let first = [34u64, 104, 142, 151, 185, 216][(h % 6) as usize];
+        format!(
+            "{first}.{}.{}.{}",
+            (h >> 8) % 256,
+            (h >> 16) % 256,
+            1 + (h >> 24) % 254
+        )
+    } else {
+        format!("10.0.{}.{}", 1 + (h >> 8) % 8, 2 + (h >> 16) % 250)
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Templates
+// ------------------------------------------------------------------------------------------
+
+struct Render<'a> {
+    unix_ms: i64,
+    hostname: &'a str,
+    /// Env lists, searched in order, each from its end.
+    env: &'a [&'a [String]],
+    /// The repetition number (periodic lines) or request count.
+    n: u64,
+    /// Extra entropy for `{rand}`.
+    salt: u64,
+    addresses: &'a [String],
+    req: Option<&'a ReqVars<'a>>,
+}
+
+#[derive(Clone, Copy)]
+struct ReqVars<'a> {
+    method: &'a str,
+    path: &'a str,
+    host: &'a str,
+    client: &'a str,
+    user_agent: &'a str,
+    status: u16,
+    bytes: usize,
+    requests: u64,
+}
+
+/// Expand `{name}` / `{name:arg}` placeholders; anything else in braces stays as it is.
+fn render(template: &str, ctx: &Render) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(j) = after.find('}') {
+            if let Some(value) = placeholder(&after[..j], ctx) {
+                out.push_str(&value);
+                rest = &after[j + 1..];
+                continue;
+            }
+        }
+        out.push('{');
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn placeholder(inner: &str, ctx: &Render) -> Option<String> {
+    let (name, arg) = match inner.split_once(':') {
+        Some((n, a)) => (n, Some(a)),
+        None => (inner, None),
+    };
+    let req = ctx.req;
+    Some(match (name, arg) {
+        ("time", Some(fmt)) => strftime(ctx.unix_ms, fmt),
+        ("unix", None) => ctx.unix_ms.div_euclid(1000).to_string(),
+        ("env", Some(spec)) => {
+            let (var, default) = match spec.split_once('|') {
+                Some((v, d)) => (v, d),
+                None => (spec, ""),
+            };
+            lookup_env(ctx.env, var).unwrap_or_else(|| default.to_string())
+        }
+        ("hostname", None) => ctx.hostname.to_string(),
+        ("n", None) => ctx.n.to_string(),
+        ("rand", Some(range)) => {
+            let (lo, hi) = parse_range(range)?;
+            let h = mix(&[
+                ctx.hostname.as_bytes(),
+                &ctx.salt.to_le_bytes(),
+                &ctx.n.to_le_bytes(),
+            ]);
+            (lo + h % (hi - lo + 1)).to_string()
+        }
+        ("rng", Some(range)) => {
+            let (lo, hi) = parse_range(range)?;
+            let h = mix(&[b"rng", ctx.hostname.as_bytes(), &ctx.n.to_le_bytes()]);
+            (lo + h % (hi - lo + 1)).to_string()
+        }
+        ("uuid", seed) => uuid(&format!("{}/{}", ctx.hostname, seed.unwrap_or(""))),
+        ("ip_of", Some(host)) => resolve_host(host),
+        ("ips", None) => {
+            let mut s = String::from("IP: 127.0.0.1\nIP: ::1\n");
+            for a in ctx.addresses {
+                s.push_str("IP: ");
+                s.push_str(a);
+                s.push('\n');
+            }
+            s
+        }
+        ("client", None) => req?.client.to_string(),
+        ("client_ip", None) => {
+            let c = req?.client;
+            match c.rsplit_once(':') {
+                Some((ip, port)) if !ip.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+                    ip.trim_start_matches('[').trim_end_matches(']').to_string()
+                }
+                _ => c.to_string(),
+            }
+        }
+        ("method", None) => req?.method.to_string(),
+        ("path", None) => req?.path.to_string(),
+        ("host", None) => req?.host.to_string(),
+        ("ua", None) => req?.user_agent.to_string(),
+        ("status", None) => req?.status.to_string(),
+        ("bytes", None) => req?.bytes.to_string(),
+        ("requests", None) => req?.requests.to_string(),
+        _ => return None,
+    })
+}
+
+fn parse_range(range: &str) -> Option<(u64, u64)> {
+    let (lo, hi) = range.split_once('-')?;
+    let (lo, hi): (u64, u64) = (lo.trim().parse().ok()?, hi.trim().parse().ok()?);
+    (lo <= hi && hi < u64::MAX).then_some((lo, hi))
+}
+
+fn uuid(seed: &str) -> String {
+    let a = mix(&[b"uuid-a", seed.as_bytes()]);
+    let b = mix(&[b"uuid-b", seed.as_bytes()]);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
+}
+
+fn lookup_env(lists: &[&[String]], name: &str) -> Option<String> {
+    lists.iter().find_map(|list| {
+        list.iter().rev().find_map(|kv| match kv.split_once('=') {
+            Some((k, v)) if k == name => Some(v.to_string()),
+            _ => None,
+        })
+    })
+}
+
+/// .NET configuration keys: `RngApi:Url` is also `RngApi__Url` in the environment.
+fn config_env(lists: &[&[String]], key: &str) -> Option<String> {
+    lookup_env(lists, key)
+        .or_else(|| lookup_env(lists, &key.replace(':', "__")))
+        .or_else(|| lookup_env(lists, &key.replace("__", ":")))
+}
+
+/// `NAME` matches a set, non-empty variable; `NAME=value` an equal one (ASCII case ignored).
+fn env_matches(lists: &[&[String]], pattern: &str) -> bool {
+    match pattern.split_once('=') {
+        Some((name, value)) => {
+            lookup_env(lists, name).is_some_and(|v| v.eq_ignore_ascii_case(value))
+        }
+        None => lookup_env(lists, pattern).is_some_and(|v| !v.is_empty()),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Time formatting
+// ------------------------------------------------------------------------------------------
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` to unix seconds.
+fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, mo as u32, d as u32) * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+/// A subset of strftime over unix milliseconds, UTC: `%Y %y %m %d %e %H %M %S %b %a %j %T %F
+/// %s %z %Z %%`, plus `%L` (milliseconds), `%f` (microseconds), `%N` (nanoseconds).
+fn strftime(unix_ms: i64, fmt: &str) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let ms = unix_ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let (hh, mm, ss) = (sod / 3600, sod / 60 % 60, sod % 60);
+    let weekday = (days + 4).rem_euclid(7) as usize;
+    let month = MONTHS
+        .get((m as usize).wrapping_sub(1))
+        .copied()
+        .unwrap_or("???");
+    let mut out = String::with_capacity(fmt.len() + 16);
+    let mut chars = fmt.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => out.push_str(&y.to_string()),
+            Some('y') => out.push_str(&format!("{:02}", y.rem_euclid(100))),
+            Some('m') => out.push_str(&format!("{m:02}")),
+            Some('d') => out.push_str(&format!("{d:02}")),
+            Some('e') => out.push_str(&format!("{d:>2}")),
+            Some('H') => out.push_str(&format!("{hh:02}")),
+            Some('M') => out.push_str(&format!("{mm:02}")),
+            Some('S') => out.push_str(&format!("{ss:02}")),
+            Some('T') => out.push_str(&format!("{hh:02}:{mm:02}:{ss:02}")),
+            Some('F') => out.push_str(&format!("{y}-{m:02}-{d:02}")),
+            Some('b') => out.push_str(month),
+            Some('a') => out.push_str(WEEKDAYS.get(weekday).copied().unwrap_or("???")),
+            Some('j') => {
+                out.push_str(&format!("{:03}", days - days_from_civil(y, 1, 1) + 1));
+            }
+            Some('s') => out.push_str(&secs.to_string()),
+            Some('L') => out.push_str(&format!("{ms:03}")),
+            Some('f') => out.push_str(&format!("{:06}", ms * 1000)),
+            Some('N') => out.push_str(&format!("{:09}", ms * 1_000_000)),
+            Some('z') => out.push_str("+0000"),
+            Some('Z') => out.push_str("UTC"),
+            Some('%') => out.push('%'),
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+            }
+            None => out.push('%'),
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------
+// Hashing
+// ------------------------------------------------------------------------------------------
+
+fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a over the parts (each followed by a separator byte), finished with SplitMix64.
+fn mix(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.iter().chain(&[0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    splitmix(h)
+}
+
+/// 64 hex digits derived from `seed`.
+fn hex64(seed: &str) -> String {
+    let mut h = mix(&[seed.as_bytes()]);
+    let mut out = String::with_capacity(64);
+    for _ in 0..4 {
+        h = splitmix(h);
+        out.push_str(&format!("{h:016x}"));
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------
+// The built-in shell
+// ------------------------------------------------------------------------------------------
+
+fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn is_assignment(word: &str) -> bool {
+    match word.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !name.as_bytes()[0].is_ascii_digit()
+        }
+        None => false,
+    }
+}
+
+fn parse_exit_code(s: &str) -> Option<i32> {
+    let n: i64 = s.parse().ok()?;
+    Some(n.rem_euclid(256) as i32)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Piece {
+    Lit(String),
+    Hostname,
+}
+
+type Word = Vec<Piece>;
+
+fn flatten(word: &Word) -> String {
+    word.iter()
+        .map(|p| match p {
+            Piece::Lit(s) => s.as_str(),
+            Piece::Hostname => "localhost",
+        })
+        .collect()
+}
+
+fn literal(word: &Word) -> Option<&str> {
+    match word.as_slice() {
+        [Piece::Lit(s)] => Some(s),
+        [] => Some(""),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Seq,
+    And,
+    Or,
+    Pipe,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Word(Word),
+    Op(Op),
+    /// A redirection of `fd` (3 = both); its target word follows unless `dup`.
+    Redir {
+        fd: u8,
+        dup: bool,
+    },
+}
+
+struct WordBuf {
+    pieces: Vec<Piece>,
+    lit: String,
+    started: bool,
+}
+
+impl WordBuf {
+    fn new() -> WordBuf {
+        WordBuf {
+            pieces: Vec::new(),
+            lit: String::new(),
+            started: false,
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        self.lit.push(c);
+        self.started = true;
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.lit.push_str(s);
+        self.started = true;
+    }
+
+    fn push_hostname(&mut self) {
+        if !self.lit.is_empty() {
+            self.pieces.push(Piece::Lit(std::mem::take(&mut self.lit)));
+        }
+        self.pieces.push(Piece::Hostname);
+        self.started = true;
+    }
+
+    fn finish(&mut self, out: &mut Vec<Tok>) {
+        if self.started {
+            if !self.lit.is_empty() {
+                self.pieces.push(Piece::Lit(std::mem::take(&mut self.lit)));
+            }
+            out.push(Tok::Word(std::mem::take(&mut self.pieces)));
+        }
+        self.started = false;
+    }
+
+    /// The word so far is a bare file-descriptor number (`2` in `2>&1`).
+    fn fd_prefix(&self) -> Option<u8> {
+        if self.pieces.is_empty() && self.lit.len() == 1 {
+            self.lit.parse().ok()
+        } else {
+            None
+        }
+    }
+}
+
+/// Split shell text into words and operators, expanding `$VAR`, `${VAR}`, `$(hostname)` and
+/// `` `hostname` ``. `None` on an unterminated quote.
+fn tokenize(s: &str, env: &[&[String]]) -> Option<Vec<Tok>> {
+    let mut out = Vec::new();
+    let mut w = WordBuf::new();
+    let mut chars = s.chars().peekable();
+    let mut quoted_fd = false;
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' => w.finish(&mut out),
+            '\n' | ';' => {
+                w.finish(&mut out);
+                out.push(Tok::Op(Op::Seq));
+            }
+            '&' => {
+                w.finish(&mut out);
+                if chars.peek() == Some(&'&') {
+                    chars.next();
+                    out.push(Tok::Op(Op::And));
+                } else if chars.peek() == Some(&'>') {
+                    chars.next();
+                    if chars.peek() == Some(&'>') {
+                        chars.next();
+                    }
+                    out.push(Tok::Redir { fd: 3, dup: false });
+                } else {
+                    out.push(Tok::Op(Op::Seq));
+                }
+            }
+            '|' => {
+                w.finish(&mut out);
+                if chars.peek() == Some(&'|') {
+                    chars.next();
+                    out.push(Tok::Op(Op::Or));
+                } else {
+                    out.push(Tok::Op(Op::Pipe));
+                }
+            }
+            '>' | '<' => {
+                let fd = match (w.fd_prefix(), quoted_fd) {
+                    (Some(fd), false) => {
+                        w.lit.clear();
+                        w.started = false;
+                        fd
+                    }
+                    _ => {
+                        w.finish(&mut out);
+                        u8::from(c == '>')
+                    }
+                };
+                if chars.peek() == Some(&'>') {
+                    chars.next();
+                }
+                if chars.peek() == Some(&'&') {
+                    chars.next();
+                    while chars
+                        .peek()
+                        .is_some_and(|c| c.is_ascii_digit() || *c == '-')
+                    {
+                        chars.next();
+                    }
+                    out.push(Tok::Redir { fd, dup: true });
+                } else {
+                    out.push(Tok::Redir { fd, dup: false });
+                }
+            }
+            '#' if !w.started => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push(Tok::Op(Op::Seq));
+                        break;
+                    }
+                }
+            }
+            '\'' => {
+                w.started = true;
+                quoted_fd = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(c) => w.push_char(c),
+                        None => return None,
+                    }
+                }
+            }
+            '"' => {
+                w.started = true;
+                quoted_fd = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(c @ ('$' | '`' | '"' | '\\')) => w.push_char(c),
+                            Some('\n') => {}
+                            Some(c) => {
+                                w.push_char('\\');
+                                w.push_char(c);
+                            }
+                            None => return None,
+                        },
+                        Some('$') => expand_dollar(&mut chars, &mut w, env)?,
+                        Some('`') => expand_backquote(&mut chars, &mut w)?,
+                        Some(c) => w.push_char(c),
+                        None => return None,
+                    }
+                }
+            }
+            '\\' => match chars.next() {
+                Some('\n') => {}
+                Some(c) => w.push_char(c),
+                None => w.push_char('\\'),
+            },
+            '$' => expand_dollar(&mut chars, &mut w, env)?,
+            '`' => expand_backquote(&mut chars, &mut w)?,
+            c => {
+                if !w.started {
+                    quoted_fd = false;
+                }
+                w.push_char(c)
+            }
+        }
+    }
+    w.finish(&mut out);
+    Some(out)
+}
+
+fn expand_dollar(
+    chars: &mut std::iter::Peekable<std::str::Chars>,
+    w: &mut WordBuf,
+    env: &[&[String]],
+) -> Option<()> {
+    match chars.peek().copied() {
+        Some('(') => {
+            chars.next();
+            let mut depth = 1;
+            let mut inner = String::new();
+            for c in chars.by_ref() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                inner.push(c);
+            }
+            if depth != 0 {
+                return None;
+            }
+            if inner.trim() == "hostname" {
+                w.push_hostname();
+            } else {
+                w.started = true;
+            }
+        }
+        Some('{') => {
+            chars.next();
+            let mut name = String::new();
+            loop {
+                match chars.next() {
+                    Some('}') => break,
+                    Some(c) => name.push(c),
+                    None => return None,
+                }
+            }
+            let (var, default) = match name.split_once(":-") {
+                Some((v, d)) => (v.to_string(), Some(d.to_string())),
+                None => (name, None),
+            };
+            expand_var(&var, default.as_deref(), w, env);
+        }
+        Some(c) if c.is_ascii_alphabetic() || c == '_' => {
+            let mut name = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    name.push(c);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            expand_var(&name, None, w, env);
+        }
+        Some('?') => {
+            chars.next();
+            w.push_str("0");
+        }
+        Some('$') => {
+            chars.next();
+            w.push_str("1");
+        }
+        _ => w.push_char('$'),
+    }
+    Some(())
+}
+
+fn expand_var(name: &str, default: Option<&str>, w: &mut WordBuf, env: &[&[String]]) {
+    match name {
+        "HOSTNAME" => w.push_hostname(),
+        "HOME" => w.push_str("/root"),
+        _ => match lookup_env(env, name).filter(|v| !v.is_empty() || default.is_none()) {
+            Some(v) => w.push_str(&v),
+            None => w.push_str(default.unwrap_or("")),
+        },
+    }
+    w.started = true;
+}
+
+fn expand_backquote(
+    chars: &mut std::iter::Peekable<std::str::Chars>,
+    w: &mut WordBuf,
+) -> Option<()> {
+    let mut inner = String::new();
+    loop {
+        match chars.next() {
+            Some('`') => break,
+            Some(c) => inner.push(c),
+            None => return None,
+        }
+    }
+    if inner.trim() == "hostname" {
+        w.push_hostname();
+    } else {
+        w.started = true;
+    }
+    Some(())
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Cmd {
+    Simple {
+        words: Vec<Word>,
+        stdout_redirected: bool,
+        stderr_redirected: bool,
+    },
+    /// `while true; do BODY; done`
+    Loop(Vec<(Op, Cmd)>),
+    Unsupported,
+}
+
+impl Cmd {
+    fn simple(words: Vec<Word>) -> Cmd {
+        Cmd::Simple {
+            words,
+            stdout_redirected: false,
+            stderr_redirected: false,
+        }
+    }
+}
+
+fn is_keyword_at(tokens: &[Tok], i: usize, keyword: &str) -> bool {
+    matches!(tokens.get(i), Some(Tok::Word(w)) if literal(w) == Some(keyword))
+}
+
+/// Parse a token list into commands, each with the operator that joins it to the previous one.
+fn parse_list(tokens: &[Tok]) -> Vec<(Op, Cmd)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut op = Op::Seq;
+    while i < tokens.len() {
+        // Skip empty commands.
+        if let Some(Tok::Op(o)) = tokens.get(i) {
+            if *o != Op::Pipe {
+                op = if *o == Op::Seq { op } else { *o };
+            }
+            i += 1;
+            continue;
+        }
+        let start_word = match tokens.get(i) {
+            Some(Tok::Word(w)) => literal(w),
+            _ => None,
+        };
+        match start_word {
+            Some(kw @ ("while" | "until")) => {
+                let cond_start = i + 1;
+                let Some(do_at) = find_keyword(tokens, cond_start, "do") else {
+                    out.push((op, Cmd::Unsupported));
+                    return out;
+                };
+                let Some(done_at) = find_done(tokens, do_at + 1) else {
+                    out.push((op, Cmd::Unsupported));
+                    return out;
+                };
+                let cond = parse_list(&tokens[cond_start..do_at]);
+                let forever_cond = matches!(cond.as_slice(), [(_, Cmd::Simple { words, .. })]
+                if words.len() == 1 && matches!((kw, literal(&words[0])),
+                    ("while", Some("true" | ":")) | ("until", Some("false"))));
+                let body = parse_list(&tokens[do_at + 1..done_at]);
+                out.push((
+                    op,
+                    if forever_cond {
+                        Cmd::Loop(body)
+                    } else {
+                        Cmd::Unsupported
+                    },
+                ));
+                i = done_at + 1;
+                // Skip redirections after `done`.
+                while let Some(Tok::Redir { dup, .. }) = tokens.get(i) {
+                    i += if *dup { 1 } else { 2 };
+                }
+                op = Op::Seq;
+            }
+            Some("if" | "for" | "case" | "function" | "select" | "{" | "(" | "!" | "[[") => {
+                out.push((op, Cmd::Unsupported));
+                return out;
+            }
+            _ => {
+                let mut words = Vec::new();
+                let mut stdout_redirected = false;
+                let mut stderr_redirected = false;
+                let mut pipeline = false;
+                while let Some(tok) = tokens.get(i) {
+                    match tok {
+                        Tok::Word(w) => words.push(w.clone()),
+                        Tok::Redir { fd, dup } => {
+                            if *fd == 1 || *fd == 3 {
+                                stdout_redirected |= !*dup;
+                            }
+                            if *fd == 2 || *fd == 3 {
+                                stderr_redirected |= !*dup;
+                            }
+                            if !*dup {
+                                i += 1;
+                            }
+                        }
+                        Tok::Op(Op::Pipe) => pipeline = true,
+                        Tok::Op(_) => break,
+                    }
+                    i += 1;
+                }
+                let cmd = if pipeline {
+                    Cmd::Unsupported
+                } else {
+                    Cmd::Simple {
+                        words,
+                        stdout_redirected,
+                        stderr_redirected,
+                    }
+                };
+                out.push((op, cmd));
+                op = match tokens.get(i) {
+                    Some(Tok::Op(o)) => *o,
+                    _ => Op::Seq,
+                };
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The index of `keyword` at a command start, from `from`.
+fn find_keyword(tokens: &[Tok], from: usize, keyword: &str) -> Option<usize> {
+    let mut at_start = true;
+    for i in from..tokens.len() {
+        if at_start && is_keyword_at(tokens, i, keyword) {
+            return Some(i);
+        }
+        at_start = matches!(tokens.get(i), Some(Tok::Op(_)));
+    }
+    None
+}
+
+/// The `done` matching a `do` just before `from`.
+fn find_done(tokens: &[Tok], from: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at_start = true;
+    for i in from..tokens.len() {
+        if at_start {
+            if ["while", "until", "for"]
+                .iter()
+                .any(|k| is_keyword_at(tokens, i, k))
+            {
+                depth += 1;
+            } else if is_keyword_at(tokens, i, "done") {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+        }
+        at_start = matches!(tokens.get(i), Some(Tok::Op(_)))
+            || is_keyword_at(tokens, i, "do")
+            || is_keyword_at(tokens, i, "then")
+            || is_keyword_at(tokens, i, "else");
+    }
+    None
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Exits with this code at the script's time.
+    Exit(i32),
+    /// A recognised command that never ends (sleep infinity, ping, tail -f, loops).
+    Forever,
+    /// An unrecognised command: runs forever, silently.
+    Unknown,
+    /// The image's own program.
+    App,
+}
+
+struct Script {
+    t: u64,
+    status: i32,
+    lines: Vec<Timed>,
+    segments: Vec<Segment>,
+    outcome: Outcome,
+    bare_shell: bool,
+    cpu_percent: f64,
+    memory_bytes: u64,
+}
+
+impl Script {
+    fn new() -> Script {
+        Script {
+            t: 0,
+            status: 0,
+            lines: Vec::new(),
+            segments: Vec::new(),
+            outcome: Outcome::Exit(0),
+            bare_shell: false,
+            cpu_percent: 0.0,
+            memory_bytes: 360 * 1024,
+        }
+    }
+
+    fn print(&mut self, stream: Stream, text: Text) {
+        if self.lines.len() < MAX_SCRIPT_LINES {
+            self.lines.push(Timed {
+                at: self.t,
+                stream,
+                text,
+            });
+        }
+    }
+
+    fn say(&mut self, stream: Stream, s: String) {
+        self.print(stream, Text::Pieces(vec![Piece::Lit(s)]));
+    }
+}
+
+/// Interpret a command line (argv, already split).
+fn interpret_argv(argv: &[String], programs: &[String], env: &[String]) -> Script {
+    let mut script = Script::new();
+    let words: Vec<Word> = argv.iter().map(|a| vec![Piece::Lit(a.clone())]).collect();
+    if words.is_empty() {
+        script.outcome = Outcome::Unknown;
+        script.memory_bytes = GENERIC_MEMORY;
+        return script;
+    }
+    let list = vec![(Op::Seq, Cmd::simple(words))];
+    run_list(&mut script, &list, programs, env, 0);
+    script.lines.sort_by_key(|l| l.at);
+    script
+}
+
+/// Run commands until one ends the script; sets `script.outcome`.
+fn run_list(
+    script: &mut Script,
+    list: &[(Op, Cmd)],
+    programs: &[String],
+    env: &[String],
+    depth: usize,
+) {
+    for (op, cmd) in list {
+        match op {
+            Op::And if script.status != 0 => continue,
+            Op::Or if script.status == 0 => continue,
+            _ => {}
+        }
+        let stop = match cmd {
+            Cmd::Unsupported => Some(Outcome::Unknown),
+            Cmd::Simple {
+                words,
+                stdout_redirected,
+                stderr_redirected,
+            } => run_simple(
+                script,
+                words,
+                *stdout_redirected,
+                *stderr_redirected,
+                programs,
+                env,
+                depth,
+            ),
+            Cmd::Loop(body) => Some(run_loop(script, body, programs, env, depth)),
+        };
+        if let Some(outcome) = stop {
+            script.outcome = outcome;
+            if outcome == Outcome::Unknown {
+                script.memory_bytes = script.memory_bytes.max(GENERIC_MEMORY);
+            }
+            return;
+        }
+    }
+    script.outcome = Outcome::Exit(script.status);
+}
+
+fn run_loop(
+    script: &mut Script,
+    body: &[(Op, Cmd)],
+    programs: &[String],
+    env: &[String],
+    depth: usize,
+) -> Outcome {
+    // One iteration on its own clock.
+    let mut iteration = Script::new();
+    run_list(&mut iteration, body, programs, env, depth);
+    if iteration.outcome != Outcome::Exit(iteration.status) || !iteration.segments.is_empty() {
+        // The body never finishes (or exits, or starts a ping): the loop runs it once.
+        let base = script.t;
+        for mut line in iteration.lines {
+            line.at = line.at.saturating_add(base);
+            script.lines.push(line);
+        }
+        script.t = base.saturating_add(iteration.t);
+        for mut seg in iteration.segments {
+            seg.start = seg.start.saturating_add(base);
+            if script.segments.len() < MAX_SEGMENTS {
+                script.segments.push(seg);
+            }
+        }
+        script.cpu_percent = script.cpu_percent.max(iteration.cpu_percent);
+        return match iteration.outcome {
+            Outcome::Exit(code) => Outcome::Exit(code),
+            other => other,
+        };
+    }
+    if iteration.t == 0 {
+        // A busy loop: one core at 100 %, output not modelled.
+        script.cpu_percent = 100.0;
+        return Outcome::Forever;
+    }
+    if script.segments.len() < MAX_SEGMENTS {
+        script.segments.push(Segment {
+            start: script.t,
+            every: iteration.t,
+            count: None,
+            lines: iteration
+                .lines
+                .into_iter()
+                .map(|l| SegLine {
+                    off: l.at,
+                    stream: l.stream,
+                    text: l.text,
+                })
+                .collect(),
+        });
+    }
+    script.cpu_percent = script.cpu_percent.max(0.02);
+    script.memory_bytes = script.memory_bytes.max(900 * 1024);
+    Outcome::Forever
+}
+
+/// Run one simple command; `Some` when it ends the script.
+fn run_simple(
+    script: &mut Script,
+    words: &[Word],
+    stdout_redirected: bool,
+    stderr_redirected: bool,
+    programs: &[String],
+    env: &[String],
+    depth: usize,
+) -> Option<Outcome> {
+    let mut words = words;
+    while let Some(first) = words.first() {
+        let flat = flatten(first);
+        if flat == "exec"
+            || flat == "busybox"
+            || flat == "command"
+            || flat == "nohup"
+            || is_assignment(&flat)
+        {
+            words = &words[1..];
+        } else {
+            break;
+        }
+    }
+    let Some(first) = words.first() else {
+        script.status = 0;
+        return None;
+    };
+    let name = flatten(first);
+    let args: Vec<String> = words[1..].iter().map(flatten).collect();
+    let out_ok = !stdout_redirected;
+    let err_ok = !stderr_redirected;
+    let base = basename(&name).to_string();
+    if programs.contains(&base) {
+        return Some(Outcome::App);
+    }
+    match base.as_str() {
+        "sh" | "bash" | "ash" | "dash" | "zsh" => {
+            let mut script_text = None;
+            let mut file = false;
+            let mut i = 0;
+            while let Some(a) = args.get(i) {
+                i += 1;
+                if a.starts_with('-') && a.len() > 1 && !a.starts_with("--") {
+                    if a.contains('c') {
+                        script_text = Some(args.get(i).cloned().unwrap_or_default());
+                        break;
+                    }
+                } else if a.starts_with("--") {
+                    continue;
+                } else {
+                    file = true;
+                    break;
+                }
+            }
+            match (script_text, file) {
+                (Some(text), _) => {
+                    if depth >= MAX_DEPTH {
+                        return Some(Outcome::Unknown);
+                    }
+                    let env_lists = [env];
+                    let Some(tokens) = tokenize(&text, &env_lists) else {
+                        if err_ok {
+                            script.say(
+                                Stream::Stderr,
+                                format!("{base}: syntax error: unterminated quoted string"),
+                            );
+                        }
+                        return Some(Outcome::Exit(2));
+                    };
+                    let list = parse_list(&tokens);
+                    run_list(script, &list, programs, env, depth + 1);
+                    Some(script.outcome)
+                }
+                (None, true) => Some(Outcome::Unknown),
+                (None, false) => {
+                    if depth == 0 {
+                        script.bare_shell = true;
+                    }
+                    script.status = 0;
+                    Some(Outcome::Exit(0))
+                }
+            }
+        }
+        "sleep" => {
+            if args.is_empty() {
+                if err_ok {
+                    script.say(Stream::Stderr, "sleep: missing operand".to_string());
+                }
+                script.status = 1;
+                return None;
+            }
+            let mut total: u64 = 0;
+            for a in &args {
+                match parse_sleep(a) {
+                    Some(SleepArg::Forever) => return Some(Outcome::Forever),
+                    Some(SleepArg::Ms(ms)) => total = total.saturating_add(ms),
+                    None => {
+                        if err_ok {
+                            script.say(Stream::Stderr, format!("sleep: invalid number '{a}'"));
+                        }
+                        script.status = 1;
+                        return None;
+                    }
+                }
+            }
+            script.t = script.t.saturating_add(total);
+            script.status = 0;
+            None
+        }
+        "echo" => {
+            let mut rest = &words[1..];
+            let mut newline = true;
+            let mut escapes = false;
+            while let Some(flag) = rest.first().and_then(literal) {
+                match flag {
+                    "-n" => newline = false,
+                    "-e" => escapes = true,
+                    "-E" => escapes = false,
+                    "-ne" | "-en" => {
+                        newline = false;
+                        escapes = true;
+                    }
+                    _ => break,
+                }
+                rest = &rest[1..];
+            }
+            let _ = newline;
+            if out_ok {
+                let mut pieces: Vec<Piece> = Vec::new();
+                for (i, w) in rest.iter().enumerate() {
+                    if i > 0 {
+                        pieces.push(Piece::Lit(" ".to_string()));
+                    }
+                    pieces.extend(w.iter().cloned());
+                }
+                for line in split_pieces(pieces, escapes) {
+                    script.print(Stream::Stdout, Text::Pieces(line));
+                }
+            }
+            script.status = 0;
+            None
+        }
+        "printf" => {
+            if out_ok {
+                let text = args
+                    .first()
+                    .cloned()
+                    .unwrap_or_default()
+                    .replace("%s", &args.get(1..).unwrap_or_default().join(" "));
+                let text = text.replace("\\n", "\n");
+                for line in text.trim_end_matches('\n').split('\n') {
+                    if !line.is_empty() || text.contains('\n') {
+                        script.say(Stream::Stdout, line.to_string());
+                    }
+                }
+            }
+            script.status = 0;
+            None
+        }
+        "true" | ":" => {
+            script.status = 0;
+            None
+        }
+        "false" => {
+            script.status = 1;
+            None
+        }
+        "exit" => {
+            let code = match args.first() {
+                None => script.status,
+                Some(a) => match parse_exit_code(a) {
+                    Some(c) => c,
+                    None => {
+                        if err_ok {
+                            script.say(Stream::Stderr, format!("sh: exit: Illegal number: {a}"));
+                        }
+                        2
+                    }
+                },
+            };
+            script.status = code;
+            Some(Outcome::Exit(code))
+        }
+        "hostname" => {
+            if out_ok {
+                script.print(Stream::Stdout, Text::Pieces(vec![Piece::Hostname]));
+            }
+            script.status = 0;
+            None
+        }
+        "date" => {
+            if out_ok {
+                script.print(
+                    Stream::Stdout,
+                    Text::Tpl("{time:%a %b %e %H:%M:%S UTC %Y}".to_string()),
+                );
+            }
+            script.status = 0;
+            None
+        }
+        "whoami" => {
+            if out_ok {
+                script.say(Stream::Stdout, "root".to_string());
+            }
+            script.status = 0;
+            None
+        }
+        "uname" => {
+            if out_ok {
+                script.say(Stream::Stdout, "Linux".to_string());
+            }
+            script.status = 0;
+            None
+        }
+        "env" | "printenv" if args.is_empty() => {
+            if out_ok {
+                let path = lookup_env(&[env], "PATH").unwrap_or_else(|| {
+                    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string()
+                });
+                script.say(Stream::Stdout, format!("PATH={path}"));
+                script.print(
+                    Stream::Stdout,
+                    Text::Pieces(vec![Piece::Lit("HOSTNAME=".to_string()), Piece::Hostname]),
+                );
+                let mut seen: Vec<&str> = vec!["PATH", "HOSTNAME", "HOME"];
+                for kv in env.iter().rev() {
+                    let key = kv.split('=').next().unwrap_or(kv);
+                    if !seen.contains(&key) {
+                        seen.push(key);
+                    }
+                }
+                let mut listed: Vec<&String> = Vec::new();
+                for key in seen.iter().skip(3) {
+                    if let Some(kv) = env
+                        .iter()
+                        .rev()
+                        .find(|kv| kv.split('=').next() == Some(key))
+                    {
+                        listed.push(kv);
+                    }
+                }
+                listed.reverse();
+                for kv in listed {
+                    script.say(Stream::Stdout, kv.clone());
+                }
+                script.say(Stream::Stdout, "HOME=/root".to_string());
+            }
+            script.status = 0;
+            None
+        }
+        "printenv" => {
+            match args.first().and_then(|n| lookup_env(&[env], n)) {
+                Some(v) => {
+                    if out_ok {
+                        script.say(Stream::Stdout, v);
+                    }
+                    script.status = 0;
+                }
+                None => script.status = 1,
+            }
+            None
+        }
+        "cat" if args.is_empty() => {
+            script.status = 0;
+            None
+        }
+        "tail"
+            if args
+                .iter()
+                .any(|a| a == "-f" || a == "-F" || a.starts_with("--follow")) =>
+        {
+            Some(Outcome::Forever)
+        }
+        "top" => {
+            script.cpu_percent = script.cpu_percent.max(0.01);
+            Some(Outcome::Forever)
+        }
+        "ping" => run_ping(script, &args, out_ok, err_ok),
+        _ => Some(Outcome::Unknown),
+    }
+}
+
+/// Split echo output at newlines (and at `\n` with `-e`) into lines.
+fn split_pieces(pieces: Vec<Piece>, escapes: bool) -> Vec<Vec<Piece>> {
+    let mut lines = vec![Vec::new()];
+    for piece in pieces {
+        match piece {
+            Piece::Hostname => {
+                if let Some(last) = lines.last_mut() {
+                    last.push(Piece::Hostname);
+                }
+            }
+            Piece::Lit(s) => {
+                let s = if escapes {
+                    s.replace("\\n", "\n").replace("\\t", "\t")
+                } else {
+                    s
+                };
+                let mut parts = s.split('\n');
+                if let (Some(first), Some(last)) = (parts.next(), lines.last_mut()) {
+                    if !first.is_empty() {
+                        last.push(Piece::Lit(first.to_string()));
+                    }
+                }
+                for part in parts {
+                    let mut line = Vec::new();
+                    if !part.is_empty() {
+                        line.push(Piece::Lit(part.to_string()));
+                    }
+                    lines.push(line);
+                }
+            }
+        }
+    }
+    lines
+}
+
+enum SleepArg {
+    Ms(u64),
+    Forever,
+}
+
+/// `5`, `5s`, `0.5`, `1m`, `2h`, `1d`, `inf`, `infinity`.
+fn parse_sleep(arg: &str) -> Option<SleepArg> {
+    if arg == "inf" || arg == "infinity" {
+        return Some(SleepArg::Forever);
+    }
+    let (number, unit_ms) = match arg.as_bytes().last()? {
+        b's' => (&arg[..arg.len() - 1], 1_000u64),
+        b'm' => (&arg[..arg.len() - 1], 60_000),
+        b'h' => (&arg[..arg.len() - 1], 3_600_000),
+        b'd' => (&arg[..arg.len() - 1], 86_400_000),
+        _ => (arg, 1_000),
+    };
+    let (int, frac) = match number.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (number, ""),
+    };
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut ms = whole.checked_mul(unit_ms)?;
+    // Fraction: up to millisecond precision of the unit.
+    let mut scale = unit_ms;
+    for digit in frac.bytes().take(9) {
+        scale /= 10;
+        ms = ms.saturating_add(u64::from(digit - b'0') * scale);
+    }
+    Some(SleepArg::Ms(ms))
+}
+
+fn run_ping(script: &mut Script, args: &[String], out_ok: bool, err_ok: bool) -> Option<Outcome> {
+    let mut count: Option<u64> = None;
+    let mut interval_ms: u64 = 1000;
+    let mut deadline_ms: Option<u64> = None;
+    let mut size: u32 = 56;
+    let mut quiet = false;
+    let mut host: Option<&str> = None;
+    let mut i = 0;
+    let seconds = |s: &str| match parse_sleep(s) {
+        Some(SleepArg::Ms(ms)) => Some(ms),
+        _ => None,
+    };
+    while let Some(a) = args.get(i) {
+        i += 1;
+        match a.as_str() {
+            "-c" => {
+                count = args.get(i).and_then(|n| n.parse().ok());
+                i += 1;
+            }
+            "-i" => {
+                interval_ms = args.get(i).and_then(|s| seconds(s)).unwrap_or(1000).max(1);
+                i += 1;
+            }
+            "-w" => {
+                deadline_ms = args.get(i).and_then(|s| seconds(s));
+                i += 1;
+            }
+            "-s" => {
+                size = args.get(i).and_then(|n| n.parse().ok()).unwrap_or(56);
+                i += 1;
+            }
+            "-W" | "-t" | "-I" => i += 1,
+            "-q" => quiet = true,
+            s if s.starts_with("-c") && s.len() > 2 => count = s[2..].parse().ok(),
+            s if s.starts_with('-') => {}
+            s => host = host.or(Some(s)),
+        }
+    }
+    let Some(host) = host else {
+        if err_ok {
+            script.say(
+                Stream::Stderr,
+                "ping: usage error: Destination address required".to_string(),
+            );
+        }
+        script.status = 1;
+        return None;
+    };
+    let ip = resolve_host(host);
+    if out_ok {
+        script.say(
+            Stream::Stdout,
+            format!("PING {host} ({ip}): {size} data bytes"),
+        );
+    }
+    let count = count.filter(|&c| c > 0);
+    let by_deadline = deadline_ms.map(|d| (d / interval_ms).max(1));
+    let count = match (count, by_deadline) {
+        (Some(c), Some(d)) => Some(c.min(d)),
+        (c, d) => c.or(d),
+    };
+    let rtt = 1; // replies land within the millisecond
+    if out_ok && !quiet && script.segments.len() < MAX_SEGMENTS {
+        script.segments.push(Segment {
+            start: script.t.saturating_add(rtt),
+            every: interval_ms,
+            count,
+            lines: vec![SegLine {
+                off: 0,
+                stream: Stream::Stdout,
+                text: Text::PingReply {
+                    ip: ip.clone(),
+                    size,
+                },
+            }],
+        });
+    }
+    script.memory_bytes = script.memory_bytes.max(600 * 1024);
+    script.cpu_percent = script.cpu_percent.max(0.01);
+    match count {
+        None => Some(Outcome::Forever),
+        Some(n) => {
+            script.t = script
+                .t
+                .saturating_add((n - 1).saturating_mul(interval_ms))
+                .saturating_add(rtt + 1);
+            if out_ok {
+                script.say(Stream::Stdout, String::new());
+                for part in 0..3 {
+                    script.print(
+                        Stream::Stdout,
+                        Text::PingStats {
+                            host: host.to_string(),
+                            ip: ip.clone(),
+                            count: n,
+                            part,
+                        },
+                    );
+                }
+            }
+            script.status = 0;
+            None
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Tests
+// ------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    fn image(reference: &str) -> &'static Image {
+        Catalog::get()
+            .lookup(reference)
+            .unwrap_or_else(|| panic!("{reference} is not in the catalog"))
+    }
+
+    fn run(reference: &str, args: &[&str], env: &[&str]) -> Program {
+        Program::new(Some(image(reference)), None, &s(args), &s(env)).with_hostname("3f9a1c2b7d4e")
+    }
+
+    fn ctx<'a>(env: &'a [String]) -> LogContext<'a> {
+        LogContext {
+            hostname: "3f9a1c2b7d4e",
+            env,
+            // 2025-06-05T09:01:00Z
+            start_unix_ms: 1_749_114_060_000,
+        }
+    }
+
+    fn texts(lines: &[LogLine]) -> Vec<String> {
+        lines.iter().map(|l| l.text.clone()).collect()
+    }
+
+    const LISTED: &[&str] = &[
+        "diamol/ch12-timecheck:1.0",
+        "diamol/ch12-timecheck:2.0",
+        "diamol/ch08-numbers-api",
+        "diamol/ch08-numbers-api:v2",
+        "diamol/ch08-numbers-api:v3",
+        "diamol/ch08-numbers-web",
+        "diamol/ch08-numbers-web:v2",
+        "diamol/ch08-numbers-web:v3",
+        "diamol/ch14-numbers-api:v5",
+        "diamol/ch14-numbers-web:v5",
+        "diamol/ch09-image-of-the-day",
+        "diamol/ch09-access-log",
+        "diamol/ch09-image-gallery",
+        "diamol/ch06-todo-list",
+        "diamol/postgres:11.5",
+        "diamol/postgres:11.6",
+        "nginx",
+        "nginx:alpine",
+        "redis",
+        "redis:alpine",
+        "redis:7",
+        "redis:3.0.2",
+        "postgres:15-alpine",
+        "dockersamples/examplevotingapp_vote",
+        "dockersamples/examplevotingapp_result",
+        "dockersamples/examplevotingapp_worker",
+        "hello-world",
+        "alpine",
+        "busybox",
+        "ubuntu",
+        "traefik/whoami",
+        "registry:2",
+    ];
+
+    #[test]
+    fn the_data_parses_and_every_health_test_is_a_command() {
+        let catalog = Catalog::parse(DATA).expect("images.json parses");
+        assert_eq!(catalog.images().len(), LISTED.len());
+        for image in catalog.images() {
+            if let Some(h) = &image.healthcheck {
+                assert!(!h.test.is_empty(), "{}", image.reference());
+                assert!(
+                    matches!(h.test[0].as_str(), "CMD" | "CMD-SHELL"),
+                    "{}",
+                    image.reference()
+                );
+                assert!(
+                    h.test.len() > 1 && h.test.iter().all(|t| !t.is_empty()),
+                    "{}",
+                    image.reference()
+                );
+            }
+            assert!(
+                is_sha256(&image.digest) && is_sha256(&image.id),
+                "{}",
+                image.reference()
+            );
+            assert!(
+                (1000..=8000).contains(&image.pull_ms),
+                "{}",
+                image.reference()
+            );
+            assert!(image.created_unix > 1_400_000_000, "{}", image.reference());
+        }
+        let mut ids: Vec<&str> = catalog.images().iter().map(|i| i.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), LISTED.len(), "image IDs are distinct");
+        assert!(Catalog::parse("{").is_err());
+        assert!(Catalog::parse(r#"{"behaviours": {}, "images": [{"repository": "x", "tag": "1", "size": 1, "created": "2020-01-01T00:00:00Z", "behaviour": "nope"}]}"#).is_err());
+    }
+
+    #[test]
+    fn every_listed_image_resolves_including_normalized_variants() {
+        for reference in LISTED {
+            let image = image(reference);
+            assert_eq!(Some(image.reference()), normalize(reference));
+        }
+        let nginx = image("nginx");
+        assert_eq!(nginx.reference(), "nginx:latest");
+        let catalog = Catalog::get();
+        for variant in [
+            "nginx:latest",
+            "library/nginx",
+            "docker.io/library/nginx",
+            "docker.io/nginx:latest",
+            "index.docker.io/library/nginx",
+        ] {
+            assert_eq!(
+                catalog.lookup(variant).map(Image::reference).as_deref(),
+                Some("nginx:latest"),
+                "{variant}"
+            );
+        }
+        assert_eq!(
+            catalog
+                .lookup("docker.io/library/nginx:alpine")
+                .map(Image::reference)
+                .as_deref(),
+            Some("nginx:alpine")
+        );
+        assert_eq!(
+            catalog
+                .lookup(&format!("nginx:latest@{}", nginx.digest))
+                .map(Image::reference)
+                .as_deref(),
+            Some("nginx:latest")
+        );
+        let alpine = image("nginx:alpine");
+        assert_eq!(
+            catalog
+                .lookup(&format!("nginx@{}", alpine.digest))
+                .map(Image::reference)
+                .as_deref(),
+            Some("nginx:alpine"),
+            "the digest wins over the default tag"
+        );
+        assert_eq!(
+            catalog
+                .lookup("docker.io/diamol/ch08-numbers-api")
+                .map(Image::reference)
+                .as_deref(),
+            Some("diamol/ch08-numbers-api:latest")
+        );
+        assert!(catalog.lookup("localhost:5000/ip").is_none());
+        assert!(catalog.lookup("nginx:1.0-nope").is_none());
+        assert!(catalog.lookup("NGINX").is_none());
+        assert_eq!(
+            catalog
+                .lookup_id(nginx.short_id())
+                .map(Image::reference)
+                .as_deref(),
+            Some("nginx:latest")
+        );
+        assert_eq!(
+            catalog
+                .lookup_id(&nginx.id)
+                .map(Image::reference)
+                .as_deref(),
+            Some("nginx:latest")
+        );
+    }
+
+    #[test]
+    fn normalize_follows_dockers_rules() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("nginx", Some("nginx:latest")),
+            ("nginx:1.2", Some("nginx:1.2")),
+            ("docker.io/library/nginx:1.2", Some("nginx:1.2")),
+            ("library/nginx", Some("nginx:latest")),
+            ("docker.io/diamol/x", Some("diamol/x:latest")),
+            ("docker.io/library/a/b", Some("library/a/b:latest")),
+            ("localhost:5000/ip", Some("localhost:5000/ip:latest")),
+            ("localhost/ip:v1", Some("localhost/ip:v1")),
+            ("myregistry.example.com:5000/team/app:2.0", Some("myregistry.example.com:5000/team/app:2.0")),
+            ("registry:5000/ip", Some("registry:5000/ip:latest")),
+            ("nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Some("nginx:latest")),
+            ("a__b.c-d---e:Tag_1.0-x", Some("a__b.c-d---e:Tag_1.0-x")),
+            ("", None),
+            ("Nginx", None),
+            ("nginx:", None),
+            (":latest", None),
+            ("nginx:-x", None),
+            ("nginx:.x", None),
+            ("ng inx", None),
+            ("nginx/", None),
+            ("/nginx", None),
+            ("a___b", None),
+            ("a..b", None),
+            ("-nginx", None),
+            ("nginx-", None),
+            ("nginx@sha256:abc", None),
+            ("nginx@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", None),
+            ("localhost:port/ip", None),
+            ("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                normalize(input).as_deref(),
+                *expected,
+                "normalize({input:?})"
+            );
+        }
+        let long_tag = format!("nginx:{}", "a".repeat(128));
+        assert_eq!(normalize(&long_tag).as_deref(), Some(long_tag.as_str()));
+        assert_eq!(normalize(&format!("nginx:{}", "a".repeat(129))), None);
+    }
+
+    #[test]
+    fn timecheck_logs_every_five_seconds_with_its_version() {
+        for (reference, version) in [
+            ("diamol/ch12-timecheck:1.0", "1.0"),
+            ("diamol/ch12-timecheck:2.0", "2.0"),
+        ] {
+            let program = run(reference, &[], &[]);
+            let lines = program.logs(&ctx(&[]), 5_000, 25_000);
+            assert_eq!(
+                texts(&lines),
+                vec![
+                    format!("App version: {version}; time check: 09:01.05"),
+                    format!("App version: {version}; time check: 09:01.10"),
+                    format!("App version: {version}; time check: 09:01.15"),
+                    format!("App version: {version}; time check: 09:01.20"),
+                ],
+                "{reference}"
+            );
+            assert!(lines.iter().all(|l| l.stream == Stream::Stdout));
+            assert_eq!(program.exit(), None);
+            assert_eq!(
+                program.on_sigterm(),
+                OnSigterm::Exit {
+                    after_ms: 150,
+                    code: 0
+                }
+            );
+            assert!(program.ports().is_empty() && program.healthcheck().is_none());
+        }
+        // The container's env overrides the image's (as .NET configuration does).
+        let env = s(&["Application__Version=3.1"]);
+        let program = run(
+            "diamol/ch12-timecheck:1.0",
+            &[],
+            &["Application__Version=3.1"],
+        );
+        assert!(program.logs(&ctx(&env), 0, 6_000)[0]
+            .text
+            .starts_with("App version: 3.1;"));
+    }
+
+    #[test]
+    fn the_numbers_api_breaks_after_three_calls_and_fails_its_probe() {
+        let program = run("diamol/ch08-numbers-api:v2", &[], &[]);
+        let mut state = ProcState::default();
+        assert_eq!(program.ports(), vec![80]);
+        assert!(!program.probe(&state, 500), "not listening yet");
+        assert!(program.probe(&state, program.startup_ms()));
+        for _ in 0..3 {
+            let reply = program
+                .request(&mut state, 80, "/rng")
+                .expect("listening on 80");
+            assert_eq!(reply.status, 200);
+            let n: u32 = reply.body.parse().expect("a number");
+            assert!(n < 100);
+        }
+        assert!(
+            program.probe(&state, 60_000),
+            "still healthy after three calls"
+        );
+        assert_eq!(
+            program.request(&mut state, 80, "/health").map(|r| r.status),
+            Some(200)
+        );
+        let reply = program
+            .request(&mut state, 80, "/rng")
+            .expect("listening on 80");
+        assert_eq!(reply.status, 500);
+        assert!(state.broken);
+        assert!(!program.probe(&state, 90_000));
+        assert_eq!(
+            program.request(&mut state, 80, "/health").map(|r| r.status),
+            Some(500)
+        );
+        assert_eq!(program.request(&mut state, 8080, "/rng"), None);
+        let exchange = program
+            .handle(&mut state, &HttpRequest::get(80, "/rng"))
+            .expect("listening");
+        assert_eq!(exchange.logs[1].1, "      Unhealthy!");
+        let failed = program.check(
+            &program.healthcheck().expect("v2 has one").test,
+            &state,
+            90_000,
+        );
+        assert_eq!(failed.exit_code, 22);
+        assert!(failed
+            .output
+            .contains("curl: (22) The requested URL returned error: 500"));
+
+        // v1 has no healthcheck (probe passes) but breaks the same way; v3 checks with HttpCheck.
+        let v1 = run("diamol/ch08-numbers-api", &[], &[]);
+        assert!(v1.healthcheck().is_none());
+        let v3 = run("diamol/ch08-numbers-api:v3", &[], &[]);
+        let healthy = v3.check(
+            &v3.healthcheck().expect("v3 has one").test,
+            &ProcState::default(),
+            2_000,
+        );
+        assert_eq!(healthy.exit_code, 0);
+        assert!(healthy.output.starts_with("HTTP: status OK, took "));
+        assert!(!v3.probe(&state, 90_000));
+        // The numbers are deterministic per hostname and call.
+        let mut a = ProcState::default();
+        let mut b = ProcState::default();
+        assert_eq!(
+            program.request(&mut a, 80, "/rng"),
+            program.request(&mut b, 80, "/rng")
+        );
+        let starts = texts(&program.logs(&ctx(&[]), 0, 2_000));
+        assert!(starts.contains(&"      Now listening on: http://[::]:80".to_string()));
+    }
+
+    #[test]
+    fn ch14_v5_is_unhealthy_unless_broken_is_false() {
+        let broken = run("diamol/ch14-numbers-api:v5", &[], &[]);
+        let state = ProcState::default();
+        assert!(!broken.probe(&state, 5_000));
+        assert!(!broken.probe(&state, 60_000));
+        let fixed = run("diamol/ch14-numbers-api:v5", &[], &["Broken=false"]);
+        assert!(fixed.probe(&state, 5_000));
+        let fixed = run("diamol/ch14-numbers-api:v5", &[], &["Broken=False"]);
+        assert!(fixed.probe(&state, 5_000));
+        let still_broken = run("diamol/ch14-numbers-api:v5", &[], &["Broken=true"]);
+        assert!(!still_broken.probe(&state, 5_000));
+        let web = run("diamol/ch14-numbers-web:v5", &[], &[]);
+        assert_eq!(
+            web.startup_check(),
+            Some(StartupCheck {
+                url: "http://numbers-api/rng".to_string(),
+                timeout_ms: 900
+            })
+        );
+        let page = web
+            .request(&mut ProcState::default(), 80, "/")
+            .expect("web on 80");
+        assert!(page.body.contains("Get a random number"));
+    }
+
+    #[test]
+    fn sleep_exits_after_its_time_and_ignores_sigterm() {
+        for (arg, ms) in [
+            ("5", 5_000),
+            ("5s", 5_000),
+            ("1m", 60_000),
+            ("0.5", 500),
+            ("1.5m", 90_000),
+        ] {
+            let program = run("alpine", &["sleep", arg], &[]);
+            assert_eq!(
+                program.exit(),
+                Some(Exit {
+                    after_ms: ms,
+                    code: 0
+                }),
+                "sleep {arg}"
+            );
+            assert_eq!(program.on_sigterm(), OnSigterm::Ignore);
+        }
+        assert_eq!(run("busybox", &["sleep", "infinity"], &[]).exit(), None);
+        assert_eq!(
+            run("ubuntu", &["sleep", "x"], &[]).exit(),
+            Some(Exit {
+                after_ms: 0,
+                code: 1
+            })
+        );
+        assert_eq!(
+            run("alpine", &["tail", "-f", "/dev/null"], &[]).exit(),
+            None
+        );
+        // Through a wrapper entrypoint: nginx's docker-entrypoint.sh execs it.
+        let nginx_sleep = run("nginx", &["sleep", "5"], &[]);
+        assert_eq!(
+            nginx_sleep.exit(),
+            Some(Exit {
+                after_ms: 5_000,
+                code: 0
+            })
+        );
+        assert!(nginx_sleep.ports().is_empty());
+        assert_eq!(
+            nginx_sleep.argv(),
+            s(&["/docker-entrypoint.sh", "sleep", "5"])
+        );
+    }
+
+    #[test]
+    fn shell_scripts_run_minimally() {
+        let exit1 = run("alpine", &["sh", "-c", "exit 1"], &[]);
+        assert_eq!(
+            exit1.exit(),
+            Some(Exit {
+                after_ms: 0,
+                code: 1
+            })
+        );
+        let later = run("alpine", &["sh", "-c", "sleep 10; exit 3"], &[]);
+        assert_eq!(
+            later.exit(),
+            Some(Exit {
+                after_ms: 10_000,
+                code: 3
+            })
+        );
+        let chain = run(
+            "busybox",
+            &[
+                "sh",
+                "-c",
+                "echo hello && sleep 2 && echo \"from $HOSTNAME\"; false || echo fallback",
+            ],
+            &[],
+        );
+        assert_eq!(
+            chain.exit(),
+            Some(Exit {
+                after_ms: 2_000,
+                code: 0
+            })
+        );
+        let lines = chain.logs(&ctx(&[]), 0, 10_000);
+        assert_eq!(
+            texts(&lines),
+            s(&["hello", "from 3f9a1c2b7d4e", "fallback"])
+        );
+        assert_eq!(lines[1].offset_ms, 2_000);
+        assert_eq!(
+            run("alpine", &["false"], &[]).exit(),
+            Some(Exit {
+                after_ms: 0,
+                code: 1
+            })
+        );
+        assert_eq!(
+            run("alpine", &["sh", "-c", "false && exit 0"], &[]).exit(),
+            Some(Exit {
+                after_ms: 0,
+                code: 1
+            })
+        );
+        let echo = run("alpine", &["echo", "hello"], &[]);
+        assert_eq!(
+            echo.exit(),
+            Some(Exit {
+                after_ms: 0,
+                code: 0
+            })
+        );
+        assert_eq!(texts(&echo.logs(&ctx(&[]), 0, 1)), s(&["hello"]));
+        // A loop repeats by arithmetic.
+        let looped = run(
+            "alpine",
+            &["sh", "-c", "while true; do echo tick; sleep 2; done"],
+            &[],
+        );
+        assert_eq!(looped.exit(), None);
+        let ticks = looped.logs(&ctx(&[]), 0, 10_000);
+        assert_eq!(ticks.len(), 5);
+        assert_eq!(ticks[4].offset_ms, 8_000);
+        // Unknown commands run forever, silently.
+        let unknown = run("alpine", &["my-daemon", "--flag"], &[]);
+        assert_eq!(unknown.exit(), None);
+        assert!(unknown.logs(&ctx(&[]), 0, 100_000).is_empty());
+    }
+
+    #[test]
+    fn default_shells_exit_at_once_without_a_tty() {
+        for reference in ["alpine", "busybox", "ubuntu"] {
+            let program = run(reference, &[], &[]);
+            assert_eq!(
+                program.exit(),
+                Some(Exit {
+                    after_ms: 0,
+                    code: 0
+                }),
+                "{reference}"
+            );
+            assert_eq!(program.with_tty(true).exit(), None, "{reference} -t");
+        }
+    }
+
+    #[test]
+    fn unknown_images_are_generic() {
+        let program = Program::new(None, None, &[], &[]);
+        assert_eq!(program.exit(), None);
+        assert!(program.ports().is_empty());
+        assert!(program.healthcheck().is_none());
+        assert!(program.logs(&ctx(&[]), 0, 3_600_000).is_empty());
+        assert!(program
+            .request(&mut ProcState::default(), 80, "/")
+            .is_none());
+        assert!(program.argv().is_empty());
+        assert!(program.probe(&ProcState::default(), 0));
+        let with_cmd = Program::new(None, None, &s(&["python", "app.py"]), &[]);
+        assert_eq!(with_cmd.exit(), None);
+        assert_eq!(with_cmd.argv(), s(&["python", "app.py"]));
+        let sleeps = Program::new(None, None, &s(&["sleep", "5"]), &[]);
+        assert_eq!(
+            sleeps.exit(),
+            Some(Exit {
+                after_ms: 5_000,
+                code: 0
+            })
+        );
+    }
+
+    #[test]
+    fn logs_over_ten_hours_are_capped_and_computed_by_arithmetic() {
+        let ping = run("alpine", &["ping", "localhost"], &[]);
+        assert_eq!(ping.on_sigterm(), OnSigterm::Ignore);
+        let ten_hours = 36_000_000;
+        let lines = ping.logs(&ctx(&[]), 0, ten_hours);
+        assert_eq!(lines.len(), LOG_CAP);
+        let last = lines.last().expect("lines");
+        assert_eq!(last.offset_ms, ten_hours - 1_000 + 1);
+        assert!(last.text.starts_with(&format!(
+            "64 bytes from 127.0.0.1: seq={} ttl=64 time=0.",
+            35_999
+        )));
+        assert!(lines.windows(2).all(|w| w[0].offset_ms <= w[1].offset_ms));
+        // A century-long window would take hours if it were walked line by line.
+        let century = 100 * 365 * 86_400_000;
+        assert_eq!(ping.logs(&ctx(&[]), 0, century).len(), LOG_CAP);
+        let timecheck = run("diamol/ch12-timecheck:1.0", &[], &[]);
+        assert_eq!(timecheck.logs(&ctx(&[]), 0, century).len(), LOG_CAP);
+        assert_eq!(timecheck.logs(&ctx(&[]), 0, ten_hours).len(), 7_199);
+        assert!(timecheck.logs(&ctx(&[]), 10, 10).is_empty());
+    }
+
+    #[test]
+    fn ping_with_a_count_prints_busybox_output_and_exits() {
+        let ping = run("busybox", &["ping", "-c", "3", "8.8.8.8"], &[]);
+        assert_eq!(
+            ping.exit(),
+            Some(Exit {
+                after_ms: 2_002,
+                code: 0
+            })
+        );
+        let lines = texts(&ping.logs(&ctx(&[]), 0, 10_000));
+        assert_eq!(lines.len(), 8);
+        assert_eq!(lines[0], "PING 8.8.8.8 (8.8.8.8): 56 data bytes");
+        assert!(lines[3].starts_with("64 bytes from 8.8.8.8: seq=2 ttl=117 time="));
+        assert_eq!(
+            lines[4..7],
+            s(&[
+                "",
+                "--- 8.8.8.8 ping statistics ---",
+                "3 packets transmitted, 3 packets received, 0% packet loss"
+            ])
+        );
+        assert!(lines[7].starts_with("round-trip min/avg/max = "));
+    }
+
+    #[test]
+    fn hello_world_prints_and_exits() {
+        let program = run("hello-world", &[], &[]);
+        assert_eq!(
+            program.exit(),
+            Some(Exit {
+                after_ms: 50,
+                code: 0
+            })
+        );
+        let lines = texts(&program.logs(&ctx(&[]), 0, 1_000));
+        assert_eq!(lines[1], "Hello from Docker!");
+        assert_eq!(lines.len(), 22);
+        assert_eq!(program.argv(), s(&["/hello"]));
+    }
+
+    #[test]
+    fn postgres_needs_a_password() {
+        let refused = run("postgres:15-alpine", &[], &[]);
+        assert_eq!(
+            refused.exit(),
+            Some(Exit {
+                after_ms: 45,
+                code: 1
+            })
+        );
+        let lines = refused.logs(&ctx(&[]), 0, 1_000);
+        assert_eq!(
+            lines[0].text,
+            "Error: Database is uninitialized and superuser password is not specified."
+        );
+        assert_eq!(lines[0].stream, Stream::Stderr);
+        assert!(refused.ports().is_empty());
+        let started = run("postgres:15-alpine", &[], &["POSTGRES_PASSWORD=secret"]);
+        assert_eq!(started.exit(), None);
+        assert_eq!(started.ports(), vec![5432]);
+        let env = s(&["POSTGRES_PASSWORD=secret"]);
+        let last = started.logs(&ctx(&env), 0, 10_000).pop().expect("logs");
+        assert!(last
+            .text
+            .ends_with("LOG:  database system is ready to accept connections"));
+        let trusted = run(
+            "postgres:15-alpine",
+            &[],
+            &["POSTGRES_HOST_AUTH_METHOD=trust"],
+        );
+        assert_eq!(trusted.exit(), None);
+        // The 2019 images started without one, with a warning.
+        let old = run("diamol/postgres:11.5", &[], &[]);
+        assert_eq!(old.exit(), None);
+        assert!(texts(&old.logs(&ctx(&[]), 0, 5_000))
+            .contains(&"WARNING: No password has been set for the database.".to_string()));
+    }
+
+    #[test]
+    fn nginx_serves_its_welcome_page_and_logs_like_the_real_one() {
+        let nginx = run("nginx", &[], &[]);
+        assert_eq!(
+            nginx.argv(),
+            s(&["/docker-entrypoint.sh", "nginx", "-g", "daemon off;"])
+        );
+        assert_eq!(image("nginx").stop_signal(), Some("SIGQUIT"));
+        let mut state = ProcState::default();
+        let page = nginx.request(&mut state, 80, "/").expect("port 80");
+        assert_eq!((page.status, page.body.len()), (200, 615));
+        assert!(page.body.contains("<h1>Welcome to nginx!</h1>"));
+        assert_eq!(
+            nginx.request(&mut state, 80, "/nope").map(|r| r.status),
+            Some(404)
+        );
+        let lines = nginx.logs(&ctx(&[]), 0, 1_000);
+        assert_eq!(
+            lines[8].text,
+            "/docker-entrypoint.sh: Configuration complete; ready for start up"
+        );
+        assert_eq!(
+            lines[10].text,
+            "2025/06/05 09:01:00 [notice] 1#1: nginx/1.27.5"
+        );
+        assert_eq!(lines[10].stream, Stream::Stderr);
+        let mut req = HttpRequest::get(80, "/");
+        req.client = "10.0.0.2:51234";
+        req.now_unix_ms = 1_749_114_065_000;
+        let exchange = nginx.handle(&mut state, &req).expect("port 80");
+        assert_eq!(
+            exchange.logs,
+            vec![(Stream::Stdout, "10.0.0.2 - - [05/Jun/2025:09:01:05 +0000] \"GET / HTTP/1.1\" 200 615 \"-\" \"curl/8.5.0\" \"-\"".to_string())]
+        );
+        assert!(!nginx.stop_logs(&ctx(&[]), 5_000).is_empty());
+        // `nginx -T`-style arguments still run nginx.
+        assert_eq!(
+            run("nginx", &["nginx", "-g", "daemon off;"], &[]).ports(),
+            vec![80]
+        );
+    }
+
+    #[test]
+    fn whoami_answers_with_its_hostname() {
+        let whoami = run("traefik/whoami", &[], &[]).with_addresses(&s(&["10.0.1.7"]));
+        let reply = whoami
+            .request(&mut ProcState::default(), 80, "/")
+            .expect("port 80");
+        assert!(reply.body.starts_with(
+            "Hostname: 3f9a1c2b7d4e\nIP: 127.0.0.1\nIP: ::1\nIP: 10.0.1.7\nRemoteAddr: "
+        ));
+    }
+
+    #[test]
+    fn entrypoint_overrides_follow_docker() {
+        let nginx = image("nginx");
+        let p = Program::new(Some(nginx), Some(&s(&["sh"])), &[], &[]);
+        assert_eq!(p.argv(), s(&["sh"]));
+        assert_eq!(
+            p.exit(),
+            Some(Exit {
+                after_ms: 0,
+                code: 0
+            })
+        );
+        let cleared = Program::new(Some(nginx), Some(&[]), &[], &[]);
+        assert_eq!(cleared.argv(), s(&["nginx", "-g", "daemon off;"]));
+        assert_eq!(cleared.ports(), vec![80]);
+        let api = image("diamol/ch08-numbers-api");
+        let with_args = Program::new(Some(api), None, &s(&["--urls", "http://+:80"]), &[]);
+        assert_eq!(with_args.ports(), vec![80], "arguments go to the app");
+        let redis = Program::new(
+            Some(image("redis")),
+            None,
+            &s(&["redis-server", "--appendonly", "yes"]),
+            &[],
+        );
+        assert_eq!(redis.ports(), vec![6379]);
+        assert!(
+            redis
+                .check(
+                    &s(&["CMD", "redis-cli", "ping"]),
+                    &ProcState::default(),
+                    100
+                )
+                .exit_code
+                == 0
+        );
+    }
+
+    #[test]
+    fn strftime_and_civil_dates_agree() {
+        assert_eq!(parse_rfc3339("2025-06-05T09:01:00Z"), Some(1_749_114_060));
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("2024-02-29T23:59:59Z"), Some(1_709_251_199));
+        assert_eq!(parse_rfc3339("2024-13-01T00:00:00Z"), None);
+        assert_eq!(
+            strftime(1_749_114_065_123, "%a %b %e %Y %T.%L %j"),
+            "Thu Jun  5 2025 09:01:05.123 156"
+        );
+        assert_eq!(strftime(-1, "%F %T"), "1969-12-31 23:59:59");
+    }
+
+    #[test]
+    fn redirections_and_health_commands() {
+        let quiet = run(
+            "alpine",
+            &[
+                "sh",
+                "-c",
+                "echo hidden > /dev/null; echo shown 2>&1; echo err >&2",
+            ],
+            &[],
+        );
+        assert_eq!(texts(&quiet.logs(&ctx(&[]), 0, 10)), s(&["shown", "err"]));
+        let nginx = run("nginx:alpine", &[], &[]);
+        let test = s(&[
+            "CMD-SHELL",
+            "curl -fs http://localhost/ > /dev/null || exit 1",
+        ]);
+        assert_eq!(
+            nginx.check(&test, &ProcState::default(), 10).exit_code,
+            1,
+            "not started"
+        );
+        assert_eq!(
+            nginx.check(&test, &ProcState::default(), 1_000).exit_code,
+            0
+        );
+        let test = s(&[
+            "CMD-SHELL",
+            "wget -q --spider http://localhost:8080/ || exit 3",
+        ]);
+        assert_eq!(
+            nginx.check(&test, &ProcState::default(), 1_000).exit_code,
+            3
+        );
+    }
+}

@@ -398,3 +398,414 @@ mod no_panic {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// docker service ls / ps, node ps, stack ps / services, service inspect --pretty
+
+mod service_and_task_goldens {
+    use std::collections::BTreeMap;
+
+    use swarm_shell::format::service::{
+        service_ids, service_inspect_pretty, service_raw, service_table, task_ids, task_table,
+        FileRefPretty, HealthcheckPretty, LogDriverPretty, PortConfig, PrettyMode, ResourcesPretty,
+        ServiceMode, ServicePretty, ServiceRow, TaskRow, UpdateStatusPretty,
+    };
+
+    use super::{assert_golden, golden};
+
+    const HOUR_MS: u64 = 3_600_000;
+
+    fn port(protocol: &str, target: u32, published: u32, mode: &str) -> PortConfig {
+        PortConfig {
+            protocol: protocol.to_string(),
+            target_port: target,
+            published_port: published,
+            publish_mode: mode.to_string(),
+        }
+    }
+
+    /// `builders.Task(...)` defaults: ID `taskID`, image `myimage:mytag`, slot 1, desired
+    /// `ready`, state `ready` (an hour after the default creation time), all created at the
+    /// same `defaultTime`.
+    fn task(id: &str, name: &str, node: &str) -> TaskRow {
+        TaskRow {
+            id: id.to_string(),
+            name: name.to_string(),
+            created_at: 1_257_894_000_000,
+            image: "myimage:mytag".to_string(),
+            node: node.to_string(),
+            desired_state: "ready".to_string(),
+            state: "ready".to_string(),
+            state_elapsed_ms: 2 * HOUR_MS,
+            error: String::new(),
+            ports: Vec::new(),
+        }
+    }
+
+    /// `TestTaskPrintWithIndentation` / `TestStackPs` "WithoutFormat": a failed task two
+    /// hours ago.
+    fn failed(id: &str, name: &str, node: &str) -> TaskRow {
+        TaskRow {
+            state: "failed".to_string(),
+            ..task(id, name, node)
+        }
+    }
+
+    #[test]
+    fn task_print_sorted() {
+        // TestTaskPrintSorted: service-id-ten resolves to service-name-10, listed first.
+        // task.Print is called with trunc=false.
+        let rows = [
+            failed("id-foo", "service-name-10.1", "id-node"),
+            failed("id-bar", "service-name-1.1", "id-node"),
+        ];
+        assert_golden(
+            &task_table(&rows, true),
+            "task/testdata/task-print-sorted.golden",
+        );
+    }
+
+    #[test]
+    fn task_print_with_indentation() {
+        let rows = [
+            failed("id-foo", "service-name-foo.1", "node-name-bar"),
+            failed("id-bar", "service-name-foo.1", "node-name-bar"),
+        ];
+        assert_golden(
+            &task_table(&rows, true),
+            "task/testdata/task-print-with-indentation.golden",
+        );
+    }
+
+    #[test]
+    fn task_print_quiet_and_no_trunc() {
+        // -q, trunc=false.
+        assert_golden(
+            &task_ids(&[task("id-foo", "x.1", "")], true),
+            "task/testdata/task-print-with-quiet-option.golden",
+        );
+        // `--format '{{ .ID }}'` with trunc=false is the quiet format: the full ID.
+        assert_golden(
+            &task_ids(&[task("id-foo-yov6omdek8fg3k5stosyp2m50", "x.1", "")], true),
+            "task/testdata/task-print-with-no-trunc-option.golden",
+        );
+    }
+
+    #[test]
+    fn node_ps_simple() {
+        // TestNodePs "simple": the default task, its service resolved to its own ID, a
+        // published port in its status.
+        let rows = [TaskRow {
+            ports: vec![port("tcp", 80, 80, "")],
+            ..task("taskID", "rl02d5gwz6chzu7il5fhtb8be.1", "defaultNodeName")
+        }];
+        assert_golden(
+            &task_table(&rows, false),
+            "node/testdata/node-ps.simple.golden",
+        );
+    }
+
+    #[test]
+    fn node_ps_with_errors() {
+        let rows: Vec<TaskRow> = [("taskID1", 2), ("taskID2", 3), ("taskID3", 4)]
+            .iter()
+            .map(|&(id, hours)| TaskRow {
+                state_elapsed_ms: hours * HOUR_MS,
+                error: "a task error".to_string(),
+                ..task(id, "failure.1", "defaultNodeName")
+            })
+            .collect();
+        assert_golden(
+            &task_table(&rows, false),
+            "node/testdata/node-ps.with-errors.golden",
+        );
+    }
+
+    #[test]
+    fn stack_ps() {
+        assert_golden(
+            &task_table(
+                &[failed("id-foo", "service-id-foo.1", "node-name-bar")],
+                false,
+            ),
+            "stack/testdata/stack-ps-without-format.golden",
+        );
+        assert_golden(
+            &task_ids(&[task("id-foo", "x.1", "")], false),
+            "stack/testdata/stack-ps-with-quiet-option.golden",
+        );
+        // `--no-trunc --format '{{ .ID }}'`: the full 25-character ID.
+        assert_golden(
+            &task_ids(&[task("xn4cypcov06f2w8gsbaf2lst3", "x.1", "")], true),
+            "stack/testdata/stack-ps-with-no-trunc-option.golden",
+        );
+    }
+
+    #[test]
+    fn stack_services() {
+        // TestStackServicesWithoutFormat: ReplicatedService(2) sets DesiredTasks 2; the port
+        // without a published port is assigned 30000.
+        let rows = [ServiceRow {
+            id: "id-foo".to_string(),
+            name: "name-foo".to_string(),
+            mode: ServiceMode::Replicated,
+            running: 0,
+            desired: 2,
+            image: "busybox:latest".to_string(),
+            ports: vec![port("tcp", 3232, 30000, "ingress")],
+            ..ServiceRow::default()
+        }];
+        assert_golden(
+            &service_table(&rows),
+            "stack/testdata/stack-services-without-format.golden",
+        );
+        assert_golden(
+            &service_ids(&rows, false),
+            "stack/testdata/stack-services-with-quiet-option.golden",
+        );
+    }
+
+    /// The services of docker/cli's `TestServiceContextWrite`.
+    fn context_write_services() -> Vec<ServiceRow> {
+        let row = |id: &str, name: &str, mode, running, desired| ServiceRow {
+            id: id.to_string(),
+            name: name.to_string(),
+            mode,
+            running,
+            desired,
+            ..ServiceRow::default()
+        };
+        vec![
+            ServiceRow {
+                ports: vec![port("tcp", 8080, 80, "ingress")],
+                ..row("01_baz", "baz", ServiceMode::Global, 1, 3)
+            },
+            ServiceRow {
+                ports: vec![port("udp", 8090, 80, "ingress")],
+                ..row("02_bar", "bar", ServiceMode::Replicated, 2, 4)
+            },
+            ServiceRow {
+                max_replicas: 1,
+                ..row("03_qux10", "qux10", ServiceMode::Replicated, 2, 3)
+            },
+            ServiceRow {
+                max_replicas: 2,
+                ..row("04_qux2", "qux2", ServiceMode::Replicated, 3, 3)
+            },
+            ServiceRow {
+                completed: 5,
+                total_completions: 10,
+                ..row("05_job1", "zarp1", ServiceMode::ReplicatedJob, 2, 3)
+            },
+            ServiceRow {
+                completed: 3,
+                ..row("06_job2", "zarp2", ServiceMode::GlobalJob, 1, 1)
+            },
+        ]
+    }
+
+    #[test]
+    fn service_context_write() {
+        let services = context_write_services();
+        // The table the test expects inline.
+        assert_eq!(
+            service_table(&services),
+            "ID         NAME      MODE             REPLICAS               IMAGE     PORTS\n\
+             02_bar     bar       replicated       2/4                              *:80->8090/udp\n\
+             01_baz     baz       global           1/3                              *:80->8080/tcp\n\
+             04_qux2    qux2      replicated       3/3 (max 2 per node)             \n\
+             03_qux10   qux10     replicated       2/3 (max 1 per node)             \n\
+             05_job1    zarp1     replicated job   2/3 (5/10 completed)             \n\
+             06_job2    zarp2     global job       1/1 (3/4 completed)              \n"
+        );
+        assert_eq!(
+            service_ids(&services, false),
+            "02_bar\n01_baz\n04_qux2\n03_qux10\n05_job1\n06_job2\n"
+        );
+        assert_golden(
+            &service_raw(&services),
+            "service/testdata/service-context-write-raw.golden",
+        );
+    }
+
+    #[test]
+    fn service_list_sort() {
+        // TestServiceListOrder prints `{{.Name}}`; the table's NAME column has the same order.
+        let rows: Vec<ServiceRow> = [
+            ("a57dbe8", "service-1-foo"),
+            ("a57dbdd", "service-10-foo"),
+            ("aaaaaaa", "service-2-foo"),
+        ]
+        .iter()
+        .map(|&(id, name)| ServiceRow {
+            id: id.to_string(),
+            name: name.to_string(),
+            ..ServiceRow::default()
+        })
+        .collect();
+        let names: String = service_table(&rows)
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_whitespace().nth(1))
+            .map(|name| format!("{name}\n"))
+            .collect();
+        assert_eq!(names, golden("service/testdata/service-list-sort.golden"));
+    }
+
+    #[test]
+    fn service_inspect_pretty_golden() {
+        // formatServiceInspect in docker/cli's inspect_test.go. Its UpdateStatus has times but
+        // no state, so it is not shown; there is no UpdateConfig.
+        let s = ServicePretty {
+            id: "de179gar9d0o7ltdybungplod".to_string(),
+            name: "my_service".to_string(),
+            labels: BTreeMap::from([("com.label".to_string(), "foo".to_string())]),
+            mode: PrettyMode::Replicated(Some(2)),
+            update_status: Some(UpdateStatusPretty {
+                state: String::new(),
+                started_ago_ms: Some(0),
+                completed_ago_ms: Some(0),
+                message: String::new(),
+            }),
+            image: "foo/bar@sha256:this_is_a_test".to_string(),
+            configs: vec![FileRefPretty {
+                target: "/configtest.conf".to_string(),
+                source: "configtest.conf".to_string(),
+            }],
+            secrets: vec![FileRefPretty {
+                target: "/secrettest.conf".to_string(),
+                source: "secrettest.conf".to_string(),
+            }],
+            log_driver: Some(LogDriverPretty {
+                name: "driver".to_string(),
+                options: BTreeMap::from([("max-file".to_string(), "5".to_string())]),
+            }),
+            resources: Some(ResourcesPretty {
+                limit_nano_cpus: 100_000_000_000,
+                limit_memory: 10_490_000,
+                limit_pids: 20,
+                ..ResourcesPretty::default()
+            }),
+            // The network 5vpyomhb6ievnk0i0o60gcnei resolves to mynetwork.
+            networks: vec!["mynetwork".to_string()],
+            endpoint_mode: "vip".to_string(),
+            ports: vec![port("tcp", 5000, 30000, "")],
+            healthcheck: Some(HealthcheckPretty {
+                interval_ns: 4,
+                retries: 3,
+                start_period_ns: 2,
+                timeout_ns: 1,
+                test: vec!["CMD-SHELL".to_string(), "curl".to_string()],
+            }),
+            ..ServicePretty::default()
+        };
+        assert_golden(
+            &service_inspect_pretty(&s),
+            "service/testdata/service-inspect-pretty.golden",
+        );
+    }
+}
+
+mod no_panic_services_and_containers {
+    use proptest::prelude::*;
+    use swarm_shell::format::container::{
+        container_table, displayable_ports, ellipsis, go_quote, human_size3, pull_output,
+        ContainerPort, ContainerRow, ContainerStatus, ImageRef,
+    };
+    use swarm_shell::format::service::{
+        go_duration, log_prefix, progress_bar_of, progress_error, progress_frame, service_table,
+        strip_image_digest, task_table, OverallProgress, PortConfig, ProgressFrame, ServiceRow,
+        SlotLine, SlotProgress, TaskRow,
+    };
+    use swarm_shell::format::tabwriter::display_width;
+
+    proptest! {
+        #[test]
+        fn ellipsis_fits(s in "[a-z日é🐳\u{301} ]{0,40}", width in 2usize..40) {
+            let cut = ellipsis(&s, width);
+            // Never wider than asked (wide characters count 2, everything else 1).
+            let columns: usize = cut.chars().map(|c| if display_width(&c.to_string()) == 2 { 2 } else { 1 }).sum();
+            prop_assert!(columns <= width || cut == s, "{cut:?} for {s:?} at {width}");
+            let _ = go_quote(&s);
+            let _ = progress_error(&s);
+        }
+
+        #[test]
+        fn references_and_images(s in "[a-zA-Z0-9:/@._-]{0,40}") {
+            if let Some(r) = ImageRef::parse_normalized(&s) {
+                // The full form parses back to the same reference.
+                prop_assert_eq!(ImageRef::parse_normalized(&r.full_string()), Some(r.clone()));
+                let _ = r.familiar_string();
+            }
+            let _ = strip_image_digest(&s);
+            let _ = pull_output(&s, std::slice::from_ref(&s), &s);
+        }
+
+        #[test]
+        fn tables_any_values(
+            text in "[a-z0-9.:@/ \\t\\n]{0,20}",
+            numbers in proptest::collection::vec(any::<u64>(), 6),
+            port in (any::<u32>(), any::<u32>(), any::<u16>(), any::<u16>()),
+            nanos in any::<i64>(),
+            size in any::<f64>(),
+        ) {
+            let service = ServiceRow {
+                id: text.clone(),
+                name: text.clone(),
+                running: numbers[0],
+                desired: numbers[1],
+                completed: numbers[2],
+                total_completions: numbers[3],
+                max_replicas: numbers[4],
+                image: text.clone(),
+                ports: vec![
+                    PortConfig { protocol: text.clone(), target_port: port.0, published_port: port.1, publish_mode: "ingress".to_string() },
+                    PortConfig { protocol: text.clone(), target_port: port.1, published_port: port.0, publish_mode: "ingress".to_string() },
+                ],
+                ..ServiceRow::default()
+            };
+            let _ = service_table(&[service.clone(), service]);
+            let task = TaskRow {
+                id: text.clone(),
+                name: text.clone(),
+                created_at: nanos,
+                image: text.clone(),
+                state: text.clone(),
+                state_elapsed_ms: numbers[5],
+                error: text.clone(),
+                ..TaskRow::default()
+            };
+            let _ = task_table(&[task.clone(), task], false);
+            let container = ContainerRow {
+                id: text.clone(),
+                image: text.clone(),
+                image_id: text.clone(),
+                command: text.clone(),
+                created_ago_ms: numbers[0],
+                status: ContainerStatus::Exited { exit_code: nanos, since_ms: numbers[1] },
+                ports: vec![ContainerPort { ip: text.clone(), private_port: port.2, public_port: port.3, kind: text.clone() }],
+                names: vec![text.clone()],
+            };
+            let _ = container_table(&[container], false);
+            let _ = displayable_ports(&[
+                ContainerPort { ip: String::new(), private_port: u16::MAX, public_port: 0, kind: "tcp".to_string() },
+                ContainerPort { ip: String::new(), private_port: port.2, public_port: 0, kind: "tcp".to_string() },
+            ]);
+            let _ = go_duration(nanos);
+            let _ = human_size3(size);
+            let _ = progress_bar_of(numbers[0], numbers[1]);
+            let _ = log_prefix(&text, numbers[0], &text, &text, numbers[1] as usize % 64, false, false);
+            let frame = ProgressFrame {
+                overall: OverallProgress::ReplicatedJob {
+                    completed: numbers[0],
+                    total: numbers[1],
+                    active: numbers[2],
+                    max_concurrent: numbers[3],
+                },
+                slots: vec![SlotLine { label: text.clone(), progress: SlotProgress::State(text.clone()) }],
+                ..ProgressFrame::default()
+            };
+            let _ = progress_frame(&frame);
+        }
+    }
+}

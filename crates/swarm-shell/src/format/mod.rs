@@ -15,8 +15,10 @@
 
 #![allow(dead_code)]
 
+pub mod container;
 pub mod info;
 pub mod node;
+pub mod service;
 pub mod swarm;
 pub mod tabwriter;
 pub mod text;

@@ -311,23 +311,44 @@ fn version(
         .filter(|m| m.engine_up());
     if let Some(format) = cmd.value("format").filter(|f| !f.is_empty()) {
         let data = system::version_value(server);
-        return match template::render(format, &data, "types.VersionResponse") {
-            Ok(s) => {
-                io.out.write(&format!("{s}\n"));
-                if server.is_none() {
-                    return cannot_connect(io, &daemon_error(&engine));
-                }
-                0
-            }
-            Err(e) if e.1 => {
-                io.err.write(&format!("template parsing error: {}\n", e.0));
-                64
-            }
+        // docker/cli system/version.go: `templates.New("version")`, executed on a `versionInfo`
+        // through a tab writer that is always given a final newline.
+        let text = match format {
+            "json" => "{{json .}}",
+            f => f,
+        };
+        let tpl = match template::Template::parse("version", text) {
+            Ok(t) => t,
             Err(e) => {
-                io.err.write(&format!("{}\n", e.0));
-                1
+                io.err.write(&format!("template parsing error: {}\n", e.0));
+                return 64;
             }
         };
+        let types = template::Types {
+            root: "system.versionInfo",
+            fields: &[
+                ("Client", "system.clientVersion"),
+                ("Server", "*types.Version"),
+            ],
+        };
+        let (out, err) = tpl.execute(&data, &types);
+        let config = crate::format::tabwriter::Config {
+            min_width: 20,
+            padding: 1,
+            pad_char: ' ',
+        };
+        io.out.write(&crate::format::tabwriter::render_with(
+            &format!("{out}\n"),
+            config,
+        ));
+        if server.is_none() {
+            return cannot_connect(io, &daemon_error(&engine));
+        }
+        if let Some(e) = err {
+            io.err.write(&format!("{}\n", e.0));
+            return 1;
+        }
+        return 0;
     }
     io.out.write(&system::version_client_text());
     match server {

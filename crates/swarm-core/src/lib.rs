@@ -8,11 +8,14 @@
 
 pub mod catalog;
 pub mod check;
+pub mod container;
 pub mod ids;
 pub mod machine;
+pub mod orchestrator;
 mod quorum;
 pub mod rng;
 pub mod scheduler;
+pub mod service;
 pub mod swarm;
 pub mod time;
 pub mod world;

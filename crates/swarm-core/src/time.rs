@@ -15,9 +15,18 @@ pub struct SimTime(u64);
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimDuration(u64);
 
+/// The wall-clock moment a world starts at, in Unix milliseconds (2026-11-23 09:00:00 UTC):
+/// what timestamps (`CreatedAt`, log times) show for [`SimTime::ZERO`].
+pub const EPOCH_UNIX_MS: i64 = 1_795_424_400_000;
+
 impl SimTime {
     /// The moment the world was created.
     pub const ZERO: SimTime = SimTime(0);
+
+    /// Unix milliseconds of this instant (see [`EPOCH_UNIX_MS`]).
+    pub const fn unix_ms(self) -> i64 {
+        EPOCH_UNIX_MS + self.0 as i64
+    }
 
     /// An instant `ms` milliseconds after the world was created.
     pub const fn from_millis(ms: u64) -> Self {

@@ -41,6 +41,24 @@ pub enum Event {
     },
     /// A node's heartbeat to the dispatcher is due.
     Heartbeat(MachineId),
+    /// A container's own timer (its program exits, a stop times out, a probe is due).
+    Container {
+        /// The machine it runs on.
+        machine: MachineId,
+        /// The container ID.
+        id: String,
+        /// What is due.
+        timer: crate::container::Timer,
+    },
+    /// The orchestrator, scheduler and update supervisor of a cluster take a pass.
+    Orchestrate(usize),
+    /// An agent advances a task one step.
+    Agent {
+        /// Cluster index.
+        cluster: usize,
+        /// The task ID.
+        task: String,
+    },
 }
 
 impl fmt::Display for Event {
@@ -63,6 +81,15 @@ impl fmt::Display for Event {
                 )
             }
             Event::Heartbeat(m) => write!(f, "heartbeat {m}"),
+            Event::Container { machine, id, timer } => {
+                write!(
+                    f,
+                    "container {machine} {} {timer:?}",
+                    &id[..id.len().min(12)]
+                )
+            }
+            Event::Orchestrate(c) => write!(f, "orchestrate c{c}"),
+            Event::Agent { cluster, task } => write!(f, "agent c{cluster} {task}"),
         }
     }
 }
@@ -308,6 +335,7 @@ impl World {
                 }
                 // A rebooted member picks up its heartbeats again.
                 if started {
+                    self.containers_engine_started(id);
                     if let Some(c) = self.memberships.get(&id).map(|ms| ms.cluster) {
                         let _ = c;
                         self.schedule(SimDuration::from_millis(100), Event::Heartbeat(id));
@@ -322,6 +350,9 @@ impl World {
                 msg,
             } => self.deliver(cluster, from, to, *msg),
             Event::Heartbeat(m) => self.heartbeat(m),
+            Event::Container { machine, id, timer } => self.container_timer(machine, &id, timer),
+            Event::Orchestrate(c) => self.orchestrate(c),
+            Event::Agent { cluster, task } => self.agent_step(cluster, &task),
         }
     }
 
@@ -335,6 +366,7 @@ impl World {
             m.power = Power::Off;
         }
         self.record(format!("power-off {id}"));
+        self.containers_power_off(id);
         Ok(id)
     }
 

@@ -5,6 +5,8 @@
 //! captured help texts (see `cli`); what the engine answers comes from the world.
 
 mod cli;
+mod container_cmd;
+mod service_cmd;
 mod swarm_cmd;
 mod system;
 mod template;
@@ -225,17 +227,19 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 _ => swarm_cmd::node_ps(interp, m, &cmd, io),
             }
         }
-        "ps" | "container ls" => {
-            if let Err(e) = engine {
-                return cannot_connect(io, &e);
-            }
-            // No containers run yet: services and `docker run` bring them.
-            if !cmd.bool("quiet") {
-                io.out.write(&crate::format::tabwriter::render(
-                    "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n",
-                ));
-            }
-            0
+        p if container_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            container_cmd::run(interp, m, p, &cmd, io).await
+        }
+        p if service_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            service_cmd::run(interp, m, p, &cmd, io).await
         }
         // Manager-only APIs: the daemon refuses them outside a reachable quorum.
         p if is_manager_api(p) => {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::service::{Mode, TaskState};
 use crate::swarm::{NodeState, Role};
 use crate::time::SimDuration;
 use crate::world::World;
@@ -14,6 +15,10 @@ pub struct Checker {
     max_commit: BTreeMap<usize, u64>,
     /// Per cluster and term: the raft id that led it.
     leaders: BTreeMap<(usize, u64), u64>,
+    /// Per task: the last observed state seen.
+    task_states: BTreeMap<String, TaskState>,
+    /// Per service: the most replicas it ever asked for (scaling down takes a pass).
+    max_replicas: BTreeMap<String, u64>,
 }
 
 impl Checker {
@@ -84,6 +89,50 @@ impl Checker {
                         l.last_index(),
                         *max
                     ));
+                }
+            }
+            // A task's observed state only moves forward; past PENDING it has a node.
+            for t in s.tasks.values() {
+                if let Some(prev) = self.task_states.insert(t.id.clone(), t.state) {
+                    if t.state < prev {
+                        return Err(format!(
+                            "cluster {c}: task {} went back from {} to {}",
+                            t.id,
+                            prev.as_str(),
+                            t.state.as_str()
+                        ));
+                    }
+                }
+                if t.state >= TaskState::Assigned && t.node_id.is_none() {
+                    return Err(format!(
+                        "cluster {c}: task {} is {} without a node",
+                        t.id,
+                        t.state.as_str()
+                    ));
+                }
+            }
+            // No runaway task creation: a replicated service holds at most twice the most
+            // replicas it ever asked for in runnable tasks, and a bounded history.
+            for svc in s.services.values() {
+                if let Mode::Replicated { replicas } = svc.spec.mode {
+                    let most = self.max_replicas.entry(svc.id.clone()).or_insert(0);
+                    *most = (*most).max(replicas);
+                    let replicas = *most;
+                    let runnable = s.tasks_of(&svc.id).filter(|t| t.is_runnable()).count() as u64;
+                    if runnable > replicas * 2 + 1 {
+                        return Err(format!(
+                            "cluster {c}: service {} has {runnable} runnable tasks for {replicas} replicas",
+                            svc.spec.name
+                        ));
+                    }
+                    let all = s.tasks_of(&svc.id).count() as u64;
+                    let bound = (replicas + s.nodes.len() as u64) * 8 + 16;
+                    if all > bound {
+                        return Err(format!(
+                            "cluster {c}: service {} has {all} tasks (bound {bound})",
+                            svc.spec.name
+                        ));
+                    }
                 }
             }
             // A node is Ready only while it heartbeats (checked while a leader counts them).

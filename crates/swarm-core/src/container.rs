@@ -1,14 +1,56 @@
-//! Containers: what each machine's engine runs, standalone (`docker run`) or for swarm tasks.
+//! Containers: what each machine's engine runs, standalone (`docker run`) or for swarm tasks,
+//! and the images it has pulled.
 //!
-//! SKELETON: the types and the API that the agent (swarm tasks) and the shell use. The runtime
-//! behind them is being written.
+//! Each machine's engine keeps a [`Runtime`]: its containers (oldest first) and its images.
+//! Everything that happens later is an [`Event::Container`] timer carrying the run
+//! `generation` it was set for, so a timer of an earlier run (a container stopped and started
+//! again) does nothing.
+//!
+//! # Lifecycle, as moby does it
+//!
+//! - `create` checks the name (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`, unique) and that the image is
+//!   present; an empty name gets moby's `adjective_surname` from the seeded `names` stream.
+//! - `start` starts a run: the program's own exit ([`Program::exit`]) becomes a
+//!   [`Timer::Exit`], a healthcheck a [`Timer::Probe`].
+//! - `stop` sends the stop signal: [`Program::on_sigterm`] says whether the process ends (with
+//!   its code, after its delay) or ignores it; at the grace period it is killed (137).
+//! - `kill` with SIGKILL ends it at once (137); other signals go through `on_sigterm` too
+//!   (TERM, INT, QUIT) or are ignored.
+//! - When a run ends by itself, the restart policy (`always`, `unless-stopped`,
+//!   `on-failure[:N]`) may start it again after moby's back-off: 100 ms, doubling, at most
+//!   1 minute, back to 100 ms after a run of 10 s or more. A stop or kill by the user cancels
+//!   it. `--rm` containers are removed when they end.
+//! - Health (moby `daemon/health.go`): a probe every `interval` (`start_interval` while still
+//!   `starting` inside the start period); a pass makes it `healthy`; a failure counts unless it
+//!   is still `starting` inside the start period; `retries` failures in a row make it
+//!   `unhealthy`; the last 5 results are kept; when the run ends the status becomes `unhealthy`
+//!   (moby's "for compatibility reasons").
+//! - Power off: the processes are gone but nothing is recorded until the engine starts again;
+//!   then they show `Exited (255)`, `--rm` ones are removed and the restart policies
+//!   `always`, `unless-stopped` (unless stopped by the user) and `on-failure` start them again.
+//!   Swarm task containers are never restarted by the engine: the agent decides.
+//!
+//! [`World::on_container_change`] is called after every change of state or health.
+//!
+//! # Images
+//!
+//! An image is pulled from the catalog ([`Catalog`]) in its `pull_ms`. A reference that is not
+//! in the catalog: when its repository is (`nginx:doesnotexist`), the pull fails as Docker Hub
+//! answers for a missing tag (`manifest for nginx:doesnotexist not found: manifest unknown:
+//! manifest unknown`); another Docker Hub repository does not exist (`pull access denied for
+//! foo, repository does not exist or may require 'docker login': …`); a reference to another
+//! registry (`localhost:5000/ip`, `registry.example.com/app`) pulls as a generic image in
+//! 1.5 s, whose containers run [`Program::new`]`(None, …)` (the lab's own registry images).
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{HealthConfig, ProcState, Program};
+use crate::catalog::{
+    normalize, Catalog, HealthConfig, LogContext, OnSigterm, ProcState, Program, Stream,
+};
+use crate::ids;
 use crate::machine::MachineId;
-use crate::time::SimTime;
-use crate::world::World;
+use crate::time::{SimDuration, SimTime};
+use crate::world::{Event, World};
 
 /// `docker run --restart`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -224,27 +266,1659 @@ pub struct Container {
     pub stopped_by_user: bool,
     /// Being stopped: the signal was sent, the process has not ended yet.
     pub stopping: bool,
+    /// When the stop signal reached each run (run index, time), for the program's stop logs.
+    pub signals: Vec<(usize, SimTime)>,
+    /// The exit code a pending [`Timer::Stopped`] ends the run with.
+    pub pending_code: i32,
+    /// When the pending stop or kill will have ended the run.
+    pub stop_deadline: Option<SimTime>,
+    /// Start again as soon as the run ends (`docker restart`).
+    pub restart_after_stop: bool,
+    /// The restart policy's current back-off, in ms (0: not backing off).
+    pub backoff_ms: u64,
+    /// The machine lost power while this ran: when (the engine records it on its next start).
+    pub crashed_at: Option<SimTime>,
+    /// Lines written to its log from outside the program (access logs of served requests).
+    pub extra_logs: Vec<(SimTime, Stream, String)>,
+    /// Started at least once (the engine restarts only those after a reboot).
+    pub has_run: bool,
+}
+
+impl Container {
+    /// Its log lines written in `[from, to)` as of `now`, oldest first: every run's window of
+    /// the program, its stop notices and the extra lines.
+    pub fn log_lines(&self, now: SimTime, from: SimTime, to: SimTime) -> Vec<ContainerLogLine> {
+        let mut lines: Vec<ContainerLogLine> = Vec::new();
+        let to = to.min(now + SimDuration::from_millis(1));
+        if from >= to {
+            return lines;
+        }
+        for (i, (start, end)) in self.runs.iter().enumerate() {
+            // Lines at the very end of a run (its last words) are in it.
+            let end = end.unwrap_or(now).min(now) + SimDuration::from_millis(1);
+            let lo = from.max(*start);
+            let hi = to.min(end);
+            if lo >= hi {
+                continue;
+            }
+            let ctx = LogContext {
+                hostname: &self.config.hostname,
+                env: &self.config.env,
+                start_unix_ms: start.unix_ms(),
+            };
+            let off = |t: SimTime| t.saturating_since(*start).as_millis();
+            for l in self.program.logs(&ctx, off(lo), off(hi)) {
+                lines.push(ContainerLogLine {
+                    at: *start + SimDuration::from_millis(l.offset_ms),
+                    stream: l.stream,
+                    text: l.text,
+                });
+            }
+            for (_, at) in self.signals.iter().filter(|(r, _)| *r == i) {
+                for l in self.program.stop_logs(&ctx, off(*at)) {
+                    let t = *start + SimDuration::from_millis(l.offset_ms);
+                    if t >= lo && t < hi {
+                        lines.push(ContainerLogLine {
+                            at: t,
+                            stream: l.stream,
+                            text: l.text,
+                        });
+                    }
+                }
+            }
+        }
+        for (at, stream, text) in &self.extra_logs {
+            if *at >= from && *at < to {
+                lines.push(ContainerLogLine {
+                    at: *at,
+                    stream: *stream,
+                    text: text.clone(),
+                });
+            }
+        }
+        lines.sort_by_key(|l| l.at);
+        lines
+    }
+
+    /// True while its process runs (also while it is being stopped).
+    pub fn is_running(&self) -> bool {
+        self.state == ContainerState::Running
+    }
+
+    /// The short (12-hex) ID.
+    pub fn short_id(&self) -> &str {
+        self.id.get(..12).unwrap_or(&self.id)
+    }
+
+    /// Milliseconds since the current run started (0 when not running).
+    pub fn uptime_ms(&self, now: SimTime) -> u64 {
+        match (self.state, self.started_at) {
+            (ContainerState::Running, Some(t)) => now.saturating_since(t).as_millis(),
+            _ => 0,
+        }
+    }
+}
+
+/// An image an engine has pulled.
+#[derive(Clone, Debug)]
+pub struct PulledImage {
+    /// Familiar repository (`nginx`, `localhost:5000/ip`).
+    pub repository: String,
+    /// Tag.
+    pub tag: String,
+    /// `sha256:…` image ID.
+    pub id: String,
+    /// `sha256:…` repository digest.
+    pub digest: String,
+    /// Bytes.
+    pub size: u64,
+    /// Build time, unix seconds.
+    pub created_unix: i64,
+    /// When it was pulled.
+    pub available_at: SimTime,
+    /// Layer digests (`sha256:…`), for pull and rmi output.
+    pub layers: Vec<String>,
+    /// In the catalog (not a generic image).
+    pub known: bool,
+}
+
+impl PulledImage {
+    /// `repo:tag`.
+    pub fn reference(&self) -> String {
+        format!("{}:{}", self.repository, self.tag)
+    }
+
+    /// The 12-hex short ID.
+    pub fn short_id(&self) -> &str {
+        let hex = self.id.strip_prefix("sha256:").unwrap_or(&self.id);
+        hex.get(..12).unwrap_or(hex)
+    }
+}
+
+/// What a machine's engine holds: containers (oldest first) and images.
+#[derive(Clone, Debug, Default)]
+pub struct Runtime {
+    /// Containers, oldest first.
+    pub containers: Vec<Container>,
+    /// Pulled images, in pull order.
+    pub images: Vec<PulledImage>,
+    /// The last process ID handed out.
+    next_pid: u32,
+}
+
+/// One line of a container's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerLogLine {
+    /// When it was written.
+    pub at: SimTime,
+    /// stdout or stderr.
+    pub stream: Stream,
+    /// The text, without its newline.
+    pub text: String,
+}
+
+/// How long a health probe takes (Start to End in `State.Health.Log`).
+const PROBE_MS: u64 = 40;
+/// How many probe results moby keeps.
+const HEALTH_LOG_KEEP: usize = 5;
+/// moby's restart back-off: first delay and cap.
+const BACKOFF_FIRST_MS: u64 = 100;
+const BACKOFF_MAX_MS: u64 = 60_000;
+/// The default stop grace period.
+pub const DEFAULT_STOP_GRACE_MS: u64 = 10_000;
+/// How long a generic image (not in the catalog) takes to pull.
+const GENERIC_PULL_MS: u64 = 1_500;
+/// At most this many containers per engine (a bound on everything).
+pub const MAX_CONTAINERS: usize = 1_000;
+/// At most this many lines kept in a container's extra log.
+const MAX_EXTRA_LOGS: usize = 10_000;
+
+/// The error docker prints for a missing container.
+fn no_such_container(reference: &str) -> String {
+    format!("No such container: {reference}")
+}
+
+/// A stable 64-hex digest of `seed` (FNV-1a, then SplitMix64 for four words).
+pub fn hex64(seed: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in seed.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut out = String::with_capacity(64);
+    let mut x = h;
+    for _ in 0..4 {
+        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        out.push_str(&format!("{z:016x}"));
+    }
+    out
+}
+
+/// The layers of an image: 1 to 8 by size, digests derived from the image ID.
+fn layers_for(id: &str, size: u64) -> Vec<String> {
+    let n = (size / 25_000_000 + 1).clamp(1, 8) as usize;
+    let n = if size > 30_000_000 { n.max(3) } else { n };
+    (0..n)
+        .map(|i| format!("sha256:{}", hex64(&format!("layer:{id}:{i}"))))
+        .collect()
+}
+
+/// moby's `namesgenerator`: adjectives.
+const LEFT: &[&str] = &[
+    "admiring",
+    "adoring",
+    "affectionate",
+    "agitated",
+    "amazing",
+    "angry",
+    "awesome",
+    "beautiful",
+    "blissful",
+    "bold",
+    "boring",
+    "brave",
+    "busy",
+    "charming",
+    "clever",
+    "compassionate",
+    "competent",
+    "condescending",
+    "confident",
+    "cool",
+    "cranky",
+    "crazy",
+    "dazzling",
+    "determined",
+    "distracted",
+    "dreamy",
+    "eager",
+    "ecstatic",
+    "elastic",
+    "elated",
+    "elegant",
+    "eloquent",
+    "epic",
+    "exciting",
+    "fervent",
+    "festive",
+    "flamboyant",
+    "focused",
+    "friendly",
+    "frosty",
+    "funny",
+    "gallant",
+    "gifted",
+    "goofy",
+    "gracious",
+    "great",
+    "happy",
+    "hardcore",
+    "heuristic",
+    "hopeful",
+    "hungry",
+    "infallible",
+    "inspiring",
+    "intelligent",
+    "interesting",
+    "jolly",
+    "jovial",
+    "keen",
+    "kind",
+    "laughing",
+    "loving",
+    "lucid",
+    "magical",
+    "modest",
+    "musing",
+    "mystifying",
+    "naughty",
+    "nervous",
+    "nice",
+    "nifty",
+    "nostalgic",
+    "objective",
+    "optimistic",
+    "peaceful",
+    "pedantic",
+    "pensive",
+    "practical",
+    "priceless",
+    "quirky",
+    "quizzical",
+    "recursing",
+    "relaxed",
+    "reverent",
+    "romantic",
+    "sad",
+    "serene",
+    "sharp",
+    "silly",
+    "sleepy",
+    "stoic",
+    "strange",
+    "stupefied",
+    "suspicious",
+    "sweet",
+    "tender",
+    "thirsty",
+    "trusting",
+    "unruffled",
+    "upbeat",
+    "vibrant",
+    "vigilant",
+    "vigorous",
+    "wizardly",
+    "wonderful",
+    "xenodochial",
+    "youthful",
+    "zealous",
+    "zen",
+];
+
+/// moby's `namesgenerator`: scientists and hackers.
+const RIGHT: &[&str] = &[
+    "agnesi",
+    "albattani",
+    "allen",
+    "almeida",
+    "archimedes",
+    "ardinghelli",
+    "aryabhata",
+    "austin",
+    "babbage",
+    "banach",
+    "bardeen",
+    "bartik",
+    "bassi",
+    "beaver",
+    "bell",
+    "bhabha",
+    "bhaskara",
+    "blackwell",
+    "bohr",
+    "booth",
+    "borg",
+    "bose",
+    "bouman",
+    "boyd",
+    "brahmagupta",
+    "brattain",
+    "brown",
+    "buck",
+    "burnell",
+    "cannon",
+    "carson",
+    "cartwright",
+    "carver",
+    "cerf",
+    "chandrasekhar",
+    "chaplygin",
+    "chatelet",
+    "chatterjee",
+    "chaum",
+    "clarke",
+    "cohen",
+    "colden",
+    "cori",
+    "cray",
+    "curie",
+    "darwin",
+    "davinci",
+    "dewdney",
+    "dhawan",
+    "diffie",
+    "dijkstra",
+    "dirac",
+    "driscoll",
+    "dubinsky",
+    "easley",
+    "edison",
+    "einstein",
+    "elbakyan",
+    "elgamal",
+    "elion",
+    "ellis",
+    "engelbart",
+    "euclid",
+    "euler",
+    "faraday",
+    "feistel",
+    "fermat",
+    "fermi",
+    "feynman",
+    "franklin",
+    "gagarin",
+    "galileo",
+    "galois",
+    "ganguly",
+    "gates",
+    "gauss",
+    "germain",
+    "goldberg",
+    "goldstine",
+    "goldwasser",
+    "golick",
+    "goodall",
+    "gould",
+    "greider",
+    "grothendieck",
+    "haibt",
+    "hamilton",
+    "haslett",
+    "hawking",
+    "heisenberg",
+    "hellman",
+    "hermann",
+    "herschel",
+    "hertz",
+    "heyrovsky",
+    "hodgkin",
+    "hofstadter",
+    "hoover",
+    "hopper",
+    "hugle",
+    "hypatia",
+    "ishizaka",
+    "jackson",
+    "jang",
+    "jemison",
+    "jennings",
+    "jepsen",
+    "johnson",
+    "joliot",
+    "jones",
+    "kalam",
+    "kapitsa",
+    "kare",
+    "keldysh",
+    "keller",
+    "kepler",
+    "khayyam",
+    "khorana",
+    "kilby",
+    "kirch",
+    "knuth",
+    "kowalevski",
+    "lalande",
+    "lamarr",
+    "lamport",
+    "leakey",
+    "leavitt",
+    "lederberg",
+    "lehmann",
+    "lewin",
+    "lichterman",
+    "liskov",
+    "lovelace",
+    "lumiere",
+    "mahavira",
+    "margulis",
+    "matsumoto",
+    "maxwell",
+    "mayer",
+    "mccarthy",
+    "mcclintock",
+    "mclaren",
+    "mclean",
+    "mcnulty",
+    "meitner",
+    "mendel",
+    "mendeleev",
+    "merkle",
+    "mestorf",
+    "mirzakhani",
+    "montalcini",
+    "moore",
+    "morse",
+    "moser",
+    "murdock",
+    "napier",
+    "nash",
+    "neumann",
+    "newton",
+    "nightingale",
+    "nobel",
+    "noether",
+    "northcutt",
+    "noyce",
+    "panini",
+    "pare",
+    "pascal",
+    "pasteur",
+    "payne",
+    "perlman",
+    "pike",
+    "poincare",
+    "poitras",
+    "proskuriakova",
+    "ptolemy",
+    "raman",
+    "ramanujan",
+    "rhodes",
+    "ride",
+    "ritchie",
+    "robinson",
+    "roentgen",
+    "rosalind",
+    "rubin",
+    "saha",
+    "sammet",
+    "sanderson",
+    "satoshi",
+    "shamir",
+    "shannon",
+    "shaw",
+    "shirley",
+    "shockley",
+    "shtern",
+    "sinoussi",
+    "snyder",
+    "solomon",
+    "spence",
+    "stonebraker",
+    "sutherland",
+    "swanson",
+    "swartz",
+    "swirles",
+    "taussig",
+    "tesla",
+    "tharp",
+    "thompson",
+    "torvalds",
+    "tu",
+    "turing",
+    "varahamihira",
+    "vaughan",
+    "villani",
+    "visvesvaraya",
+    "volhard",
+    "wescoff",
+    "wilbur",
+    "wiles",
+    "williams",
+    "williamson",
+    "wilson",
+    "wing",
+    "wozniak",
+    "wright",
+    "wu",
+    "yalow",
+    "yonath",
+    "zhukovsky",
+];
+
+/// `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, with an optional leading `/`.
+fn valid_name(name: &str) -> bool {
+    let n = name.strip_prefix('/').unwrap_or(name);
+    let b = n.as_bytes();
+    b.len() >= 2
+        && b.len() <= 255
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+/// The restart policy's verdict for a run that ended with `code` (moby `restartmanager`).
+fn policy_restarts(policy: RestartPolicy, code: i32, by_user: bool, restart_count: u32) -> bool {
+    match policy {
+        RestartPolicy::No => false,
+        RestartPolicy::Always => true,
+        RestartPolicy::UnlessStopped => !by_user,
+        RestartPolicy::OnFailure(max) => code != 0 && (max == 0 || restart_count < max),
+    }
+}
+
+/// A signal name or number as `docker kill -s` takes it: `KILL`, `SIGKILL`, `9`.
+fn signal_number(signal: &str) -> Option<u32> {
+    let s = signal.trim();
+    if let Ok(n) = s.parse::<u32>() {
+        return (1..=64).contains(&n).then_some(n);
+    }
+    let upper = s.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    let n = match name {
+        "HUP" => 1,
+        "INT" => 2,
+        "QUIT" => 3,
+        "ILL" => 4,
+        "TRAP" => 5,
+        "ABRT" | "IOT" => 6,
+        "BUS" => 7,
+        "FPE" => 8,
+        "KILL" => 9,
+        "USR1" => 10,
+        "SEGV" => 11,
+        "USR2" => 12,
+        "PIPE" => 13,
+        "ALRM" => 14,
+        "TERM" => 15,
+        "STKFLT" => 16,
+        "CHLD" => 17,
+        "CONT" => 18,
+        "STOP" => 19,
+        "TSTP" => 20,
+        "TTIN" => 21,
+        "TTOU" => 22,
+        "URG" => 23,
+        "XCPU" => 24,
+        "XFSZ" => 25,
+        "VTALRM" => 26,
+        "PROF" => 27,
+        "WINCH" => 28,
+        "IO" | "POLL" => 29,
+        "PWR" => 30,
+        "SYS" => 31,
+        _ => return None,
+    };
+    Some(n)
+}
+
+/// The health config's effective durations, with the daemon's defaults for zeros.
+fn health_times(h: &HealthConfig) -> (u64, u64, u64, u32) {
+    let or = |v: u64, d: u64| if v == 0 { d } else { v };
+    let retries = if h.retries == 0 { 3 } else { h.retries };
+    (
+        or(h.interval_ms, 30_000),
+        or(h.start_period_ms, 0),
+        or(h.start_interval_ms, 5_000),
+        retries,
+    )
+}
+
+/// True when the healthcheck is a real test (not `NONE`, not empty).
+fn has_test(h: &HealthConfig) -> bool {
+    matches!(
+        h.test.first().map(String::as_str),
+        Some("CMD") | Some("CMD-SHELL")
+    ) && h.test.len() > 1
 }
 
 impl World {
+    fn runtime(&self, m: MachineId) -> Option<&Runtime> {
+        self.machine(m).map(|mc| &mc.runtime)
+    }
+
+    fn runtime_mut(&mut self, m: MachineId) -> Option<&mut Runtime> {
+        self.machine_mut(m).map(|mc| &mut mc.runtime)
+    }
+
+    fn ctr_mut(&mut self, m: MachineId, id: &str) -> Option<&mut Container> {
+        self.runtime_mut(m)?
+            .containers
+            .iter_mut()
+            .find(|c| c.id == id)
+    }
+
     /// The containers of machine `m`, oldest first.
     pub fn containers(&self, m: MachineId) -> &[Container] {
-        let _ = m;
-        &[]
+        match self.runtime(m) {
+            Some(r) => &r.containers,
+            None => &[],
+        }
+    }
+
+    /// The container with this full ID on `m`.
+    pub fn container(&self, m: MachineId, id: &str) -> Option<&Container> {
+        self.containers(m).iter().find(|c| c.id == id)
+    }
+
+    /// The container a user's reference names, as moby's `GetContainer` looks it up: the full
+    /// ID, then the name (with or without its leading `/`), then a unique ID prefix.
+    pub fn find_container(&self, m: MachineId, reference: &str) -> Result<&Container, String> {
+        let all = self.containers(m);
+        if reference.is_empty() {
+            return Err(no_such_container(reference));
+        }
+        if let Some(c) = all.iter().find(|c| c.id == reference) {
+            return Ok(c);
+        }
+        let name = reference.strip_prefix('/').unwrap_or(reference);
+        if let Some(c) = all.iter().find(|c| c.name == name) {
+            return Ok(c);
+        }
+        let lower = reference.to_ascii_lowercase();
+        if lower.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let mut found = all.iter().filter(|c| c.id.starts_with(&lower));
+            if let Some(first) = found.next() {
+                if found.next().is_some() {
+                    return Err(format!(
+                        "multiple IDs found with provided prefix: {reference}"
+                    ));
+                }
+                return Ok(first);
+            }
+        }
+        Err(no_such_container(reference))
+    }
+
+    fn resolve(&self, m: MachineId, reference: &str) -> Result<String, String> {
+        self.find_container(m, reference).map(|c| c.id.clone())
+    }
+
+    // --------------------------------------------------------------------------------------
+    // Images
+
+    /// The images `m` has (pulled and available), newest build first, as `docker images`
+    /// lists them.
+    pub fn images(&self, m: MachineId) -> Vec<&PulledImage> {
+        let now = self.now();
+        let mut v: Vec<&PulledImage> = self
+            .runtime(m)
+            .map(|r| r.images.iter().filter(|i| i.available_at <= now).collect())
+            .unwrap_or_default();
+        v.sort_by_key(|i| std::cmp::Reverse(i.created_unix));
+        v
+    }
+
+    /// The available image a reference names: `nginx`, `nginx:alpine`, `nginx:alpine@sha256:…`
+    /// (the digest is ignored), or an image ID (full, or a prefix of at least 4 hex digits).
+    pub fn find_image(&self, m: MachineId, reference: &str) -> Option<&PulledImage> {
+        let now = self.now();
+        let images = &self.runtime(m)?.images;
+        let available = || images.iter().filter(|i| i.available_at <= now);
+        let hex = reference.strip_prefix("sha256:").unwrap_or(reference);
+        if hex.len() >= 4
+            && hex.len() <= 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            let mut found = available().filter(|i| {
+                i.id.strip_prefix("sha256:")
+                    .unwrap_or(&i.id)
+                    .starts_with(hex)
+            });
+            if let Some(first) = found.next() {
+                if found.all(|i| i.id == first.id) {
+                    return Some(first);
+                }
+            }
+        }
+        let norm = normalize(reference)?;
+        available().find(|i| i.reference() == norm)
+    }
+
+    /// Whether `m` has the image (pulled, not still pulling).
+    pub fn image_present(&self, m: MachineId, reference: &str) -> bool {
+        self.find_image(m, reference).is_some()
+    }
+
+    /// Pulls `reference` on `m`; returns how long the pull takes (zero when the image is there
+    /// already), which the caller waits (the CLI, the agent); the image is recorded at once, so
+    /// a create right after it works. Errors are the
+    /// daemon's (`manifest for nginx:nope not found: manifest unknown: manifest unknown`,
+    /// `invalid reference format`); see the module documentation for which images exist.
+    pub fn image_pull(&mut self, m: MachineId, reference: &str) -> Result<SimDuration, String> {
+        let Some(norm) = normalize(reference) else {
+            return Err("invalid reference format".to_string());
+        };
+        let now = self.now();
+        if self
+            .runtime(m)
+            .is_some_and(|r| r.images.iter().any(|i| i.reference() == norm))
+        {
+            return Ok(SimDuration::ZERO);
+        }
+        let catalog = Catalog::get();
+        let image = match catalog.lookup(reference) {
+            Some(i) => PulledImage {
+                repository: i.repository.clone(),
+                tag: i.tag.clone(),
+                id: i.id.clone(),
+                digest: i.digest.clone(),
+                size: i.size,
+                created_unix: i.created_unix,
+                available_at: now,
+                layers: layers_for(&i.id, i.size),
+                known: true,
+            },
+            None => {
+                let (repository, tag) = norm.rsplit_once(':').unwrap_or((norm.as_str(), "latest"));
+                if catalog.images().iter().any(|i| i.repository == repository) {
+                    return Err(format!(
+                        "manifest for {norm} not found: manifest unknown: manifest unknown"
+                    ));
+                }
+                let first = repository.split('/').next().unwrap_or("");
+                let private_registry = repository.contains('/')
+                    && (first.contains('.') || first.contains(':') || first == "localhost");
+                if !private_registry {
+                    return Err(format!(
+                        "pull access denied for {repository}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied"
+                    ));
+                }
+                let id = format!("sha256:{}", hex64(&format!("id:{norm}")));
+                let size =
+                    20_000_000 + u64::from_str_radix(&hex64(&norm)[..5], 16).unwrap_or(0) * 60;
+                PulledImage {
+                    repository: repository.to_string(),
+                    tag: tag.to_string(),
+                    digest: format!("sha256:{}", hex64(&format!("digest:{norm}"))),
+                    layers: layers_for(&id, size),
+                    id,
+                    size,
+                    created_unix: 1_790_000_000,
+                    available_at: now,
+                    known: false,
+                }
+            }
+        };
+        let took = SimDuration::from_millis(
+            Catalog::get()
+                .lookup(reference)
+                .map_or(GENERIC_PULL_MS, |i| i.pull_ms),
+        );
+        self.record(format!("image-pull {m} {norm}"));
+        if let Some(r) = self.runtime_mut(m) {
+            r.images.push(image);
+        }
+        Ok(took)
+    }
+
+    /// `docker image rm`: the lines it prints (`Untagged: …`, `Deleted: …`), or the daemon's
+    /// error (`No such image: …`, the conflicts with containers that use it).
+    pub fn image_remove(
+        &mut self,
+        m: MachineId,
+        reference: &str,
+        force: bool,
+    ) -> Result<Vec<String>, String> {
+        let Some(image) = self.find_image(m, reference).cloned() else {
+            let shown = normalize(reference).unwrap_or_else(|| reference.to_string());
+            return Err(format!("No such image: {shown}"));
+        };
+        let by_id = image
+            .id
+            .strip_prefix("sha256:")
+            .unwrap_or(&image.id)
+            .starts_with(reference.strip_prefix("sha256:").unwrap_or(reference))
+            && normalize(reference).as_deref() != Some(image.reference().as_str());
+        let users: Vec<(String, bool)> = self
+            .containers(m)
+            .iter()
+            .filter(|c| c.image_id == image.id)
+            .map(|c| {
+                (
+                    c.short_id().to_string(),
+                    c.is_running() || c.state == ContainerState::Restarting,
+                )
+            })
+            .collect();
+        if let Some((cid, _)) = users.iter().find(|(_, running)| *running) {
+            if by_id || !force {
+                return Err(if by_id {
+                    format!(
+                        "conflict: unable to delete {} (cannot be forced) - image is being used by running container {cid}",
+                        image.short_id()
+                    )
+                } else {
+                    format!(
+                        "conflict: unable to remove repository reference \"{reference}\" (must force) - container {cid} is using its referenced image {}",
+                        image.short_id()
+                    )
+                });
+            }
+        }
+        if let Some((cid, _)) = users.first() {
+            if !force {
+                return Err(if by_id {
+                    format!(
+                        "conflict: unable to delete {} (must be forced) - image is being used by stopped container {cid}",
+                        image.short_id()
+                    )
+                } else {
+                    format!(
+                        "conflict: unable to remove repository reference \"{reference}\" (must force) - container {cid} is using its referenced image {}",
+                        image.short_id()
+                    )
+                });
+            }
+        }
+        let mut out = vec![
+            format!("Untagged: {}", image.reference()),
+            format!("Untagged: {}@{}", image.repository, image.digest),
+        ];
+        if users.is_empty() {
+            out.push(format!("Deleted: {}", image.id));
+            for l in &image.layers {
+                out.push(format!("Deleted: {l}"));
+            }
+        }
+        self.record(format!("image-rm {m} {}", image.reference()));
+        if let Some(r) = self.runtime_mut(m) {
+            r.images.retain(|i| i.id != image.id);
+        }
+        Ok(out)
+    }
+
+    // --------------------------------------------------------------------------------------
+    // Containers
+
+    fn generate_name(&mut self, m: MachineId) -> String {
+        for retry in 0..10u64 {
+            let rng = self.rng("names");
+            let l = rng.range_inclusive(0, LEFT.len() as u64 - 1) as usize;
+            let r = rng.range_inclusive(0, RIGHT.len() as u64 - 1) as usize;
+            let digit = rng.range_inclusive(0, 9);
+            let mut name = format!(
+                "{}_{}",
+                LEFT.get(l).copied().unwrap_or("happy"),
+                RIGHT.get(r).copied().unwrap_or("turing")
+            );
+            if name == "boring_wozniak" {
+                continue;
+            }
+            if retry > 0 {
+                name.push_str(&digit.to_string());
+            }
+            if !self.containers(m).iter().any(|c| c.name == name) {
+                return name;
+            }
+        }
+        let n = self.containers(m).len();
+        format!("container_{n}")
+    }
+
+    /// Creates a container (not started); returns its full ID. Errors are the daemon's texts.
+    pub fn container_create(
+        &mut self,
+        m: MachineId,
+        config: ContainerConfig,
+    ) -> Result<String, String> {
+        let mut config = config;
+        if self.machine(m).is_none() {
+            return Err(no_such_container(""));
+        }
+        if self.containers(m).len() >= MAX_CONTAINERS {
+            return Err(format!(
+                "the playground's engines hold at most {MAX_CONTAINERS} containers"
+            ));
+        }
+        if !config.name.is_empty() {
+            if !valid_name(&config.name) {
+                return Err(format!(
+                    "Invalid container name ({}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                    config.name
+                ));
+            }
+            config.name = config.name.trim_start_matches('/').to_string();
+            if let Some(other) = self.containers(m).iter().find(|c| c.name == config.name) {
+                return Err(format!(
+                    "Conflict. The container name \"/{}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
+                    config.name, other.id
+                ));
+            }
+        }
+        let Some(image) = self.find_image(m, &config.image).cloned() else {
+            let shown = normalize(&config.image).unwrap_or_else(|| config.image.clone());
+            return Err(format!("No such image: {shown}"));
+        };
+        let mut id = ids::hex_id(self.rng("containers"));
+        while self.containers(m).iter().any(|c| c.id == id) {
+            id = ids::hex_id(self.rng("containers"));
+        }
+        if config.name.is_empty() {
+            config.name = self.generate_name(m);
+        }
+        if config.hostname.is_empty() {
+            config.hostname = id.get(..12).unwrap_or(&id).to_string();
+        }
+        if config.stop_grace_ms == 0 {
+            config.stop_grace_ms = DEFAULT_STOP_GRACE_MS;
+        }
+        let catalog_image = if image.known {
+            Catalog::get().lookup(&image.reference())
+        } else {
+            None
+        };
+        let program = Program::new(
+            catalog_image,
+            config.entrypoint.as_deref(),
+            &config.args,
+            &config.env,
+        )
+        .with_hostname(&config.hostname)
+        .with_addresses(&config.addresses)
+        .with_tty(config.tty);
+        let now = self.now();
+        self.record(format!(
+            "container-create {m} {} {} {}",
+            &id[..12],
+            config.name,
+            config.image
+        ));
+        let container = Container {
+            id: id.clone(),
+            name: config.name.clone(),
+            image_id: image.id.clone(),
+            config,
+            created_at: now,
+            state: ContainerState::Created,
+            started_at: None,
+            finished_at: None,
+            exit_code: 0,
+            error: String::new(),
+            pid: 0,
+            restart_count: 0,
+            program,
+            proc: ProcState::default(),
+            health: None,
+            runs: Vec::new(),
+            generation: 0,
+            stopped_by_user: false,
+            stopping: false,
+            signals: Vec::new(),
+            pending_code: 0,
+            stop_deadline: None,
+            restart_after_stop: false,
+            backoff_ms: 0,
+            crashed_at: None,
+            extra_logs: Vec::new(),
+            has_run: false,
+        };
+        if let Some(r) = self.runtime_mut(m) {
+            r.containers.push(container);
+        }
+        Ok(id)
+    }
+
+    fn schedule_timer(&mut self, m: MachineId, id: &str, after_ms: u64, timer: Timer) {
+        self.schedule(
+            SimDuration::from_millis(after_ms),
+            Event::Container {
+                machine: m,
+                id: id.to_string(),
+                timer,
+            },
+        );
+    }
+
+    /// Starts a created or stopped container (a running one is left as it is).
+    pub fn container_start(&mut self, m: MachineId, reference: &str) -> Result<(), String> {
+        let id = self.resolve(m, reference)?;
+        let Some(c) = self.container(m, &id) else {
+            return Err(no_such_container(reference));
+        };
+        if c.is_running() {
+            return Ok(());
+        }
+        // Host ports must be free.
+        for p in &c.config.ports {
+            if p.host_port == 0 {
+                continue;
+            }
+            let taken = self.containers(m).iter().any(|o| {
+                o.id != id
+                    && (o.is_running() || o.state == ContainerState::Restarting)
+                    && o.config.ports.iter().any(|q| {
+                        q.host_port == p.host_port
+                            && q.proto == p.proto
+                            && (q.host_ip == p.host_ip
+                                || q.host_ip == "0.0.0.0"
+                                || p.host_ip == "0.0.0.0"
+                                || q.host_ip.is_empty()
+                                || p.host_ip.is_empty())
+                    })
+            });
+            if taken {
+                let ip = if p.host_ip.is_empty() {
+                    "0.0.0.0"
+                } else {
+                    &p.host_ip
+                };
+                let name = c.name.clone();
+                let msg = format!(
+                    "driver failed programming external connectivity on endpoint {name} ({}): Bind for {ip}:{} failed: port is already allocated",
+                    hex64(&format!("endpoint:{id}")),
+                    p.host_port
+                );
+                if let Some(c) = self.ctr_mut(m, &id) {
+                    c.error = msg.clone();
+                }
+                return Err(msg);
+            }
+        }
+        self.start_run(m, &id);
+        Ok(())
+    }
+
+    /// Begins a new run of container `id` (which exists and is not running).
+    fn start_run(&mut self, m: MachineId, id: &str) {
+        let now = self.now();
+        let pid = match self.runtime_mut(m) {
+            Some(r) => {
+                r.next_pid = r.next_pid.wrapping_add(1 + (r.next_pid % 7)).max(1000);
+                r.next_pid
+            }
+            None => return,
+        };
+        let Some(c) = self.ctr_mut(m, id) else { return };
+        c.state = ContainerState::Running;
+        c.started_at = Some(now);
+        c.generation += 1;
+        c.runs.push((now, None));
+        c.pid = pid;
+        c.stopping = false;
+        c.stop_deadline = None;
+        c.restart_after_stop = false;
+        c.crashed_at = None;
+        c.error.clear();
+        c.has_run = true;
+        c.stopped_by_user = false;
+        c.proc = ProcState::default();
+        let generation = c.generation;
+        let exit = c.program.exit();
+        let probe = c
+            .config
+            .healthcheck
+            .as_ref()
+            .filter(|h| has_test(h))
+            .map(health_times);
+        if probe.is_some() {
+            match &mut c.health {
+                Some(h) => {
+                    h.status = HealthStatus::Starting;
+                    h.failing_streak = 0;
+                }
+                None => {
+                    c.health = Some(Health {
+                        status: HealthStatus::Starting,
+                        failing_streak: 0,
+                        log: Vec::new(),
+                    })
+                }
+            }
+        } else {
+            c.health = None;
+        }
+        let short = c.short_id().to_string();
+        self.record(format!("container-start {m} {short} gen={generation}"));
+        if let Some(e) = exit {
+            self.schedule_timer(m, id, e.after_ms, Timer::Exit { generation });
+        }
+        if let Some((interval, start_period, start_interval, _)) = probe {
+            let first = if start_period > 0 {
+                start_interval
+            } else {
+                interval
+            };
+            self.schedule_timer(m, id, first, Timer::Probe { generation });
+        }
+        self.on_container_change(m, id);
+    }
+
+    /// Stops a container: the stop signal, then SIGKILL after `timeout_ms` (the container's
+    /// grace period when `None`). Returns when it will have stopped (now if it is not running).
+    pub fn container_stop(
+        &mut self,
+        m: MachineId,
+        reference: &str,
+        timeout_ms: Option<u64>,
+    ) -> Result<SimTime, String> {
+        let id = self.resolve(m, reference)?;
+        let now = self.now();
+        let Some(c) = self.ctr_mut(m, &id) else {
+            return Err(no_such_container(reference));
+        };
+        c.stopped_by_user = true;
+        match c.state {
+            ContainerState::Restarting => {
+                // The restart is cancelled; it stays exited.
+                c.state = ContainerState::Exited;
+                c.generation += 1;
+                self.record(format!("container-stop {m} {} (restarting)", &id[..12]));
+                self.on_container_change(m, &id);
+                return Ok(now);
+            }
+            ContainerState::Running => {}
+            _ => return Ok(now),
+        }
+        if let (true, Some(t)) = (c.stopping, c.stop_deadline) {
+            return Ok(t);
+        }
+        let grace = timeout_ms.unwrap_or(c.config.stop_grace_ms);
+        Ok(self.send_stop_signal(m, &id, grace))
+    }
+
+    /// Sends the stop signal to a running container, with SIGKILL after `grace` ms; returns
+    /// when the run will have ended.
+    fn send_stop_signal(&mut self, m: MachineId, id: &str, grace: u64) -> SimTime {
+        let now = self.now();
+        let Some(c) = self.ctr_mut(m, id) else {
+            return now;
+        };
+        let generation = c.generation;
+        let run = c.runs.len().saturating_sub(1);
+        c.stopping = true;
+        let reaction = c.program.on_sigterm();
+        let (after, timer) = match reaction {
+            OnSigterm::Exit { after_ms, code }
+                if after_ms < grace || grace == 0 && after_ms == 0 =>
+            {
+                c.pending_code = code;
+                c.signals.push((run, now));
+                (after_ms, Timer::Stopped { generation })
+            }
+            OnSigterm::Exit { .. } => {
+                c.signals.push((run, now));
+                (grace, Timer::StopTimeout { generation })
+            }
+            OnSigterm::Ignore => (grace, Timer::StopTimeout { generation }),
+        };
+        let deadline = now + SimDuration::from_millis(after);
+        c.stop_deadline = Some(deadline);
+        self.record(format!("container-signal {m} {} stop", &id[..12]));
+        if after == 0 {
+            let code = match timer {
+                Timer::Stopped { .. } => self.ctr_mut(m, id).map(|c| c.pending_code).unwrap_or(137),
+                _ => 137,
+            };
+            self.finish_run(m, id, code);
+        } else {
+            self.schedule_timer(m, id, after, timer);
+        }
+        deadline
+    }
+
+    /// `docker kill`: SIGKILL ends the run at once (137); TERM, INT and QUIT go to the
+    /// program like the stop signal; other signals are delivered and ignored.
+    pub fn container_kill(
+        &mut self,
+        m: MachineId,
+        reference: &str,
+        signal: &str,
+    ) -> Result<(), String> {
+        let id = self.resolve(m, reference)?;
+        let Some(sig) = signal_number(signal) else {
+            return Err(format!("Invalid signal: {signal}"));
+        };
+        let Some(c) = self.ctr_mut(m, &id) else {
+            return Err(no_such_container(reference));
+        };
+        if c.state == ContainerState::Restarting {
+            c.stopped_by_user = true;
+            c.state = ContainerState::Exited;
+            c.generation += 1;
+            self.on_container_change(m, &id);
+            return Ok(());
+        }
+        if !c.is_running() {
+            return Err(format!(
+                "cannot kill container: {reference}: container {id} is not running"
+            ));
+        }
+        c.stopped_by_user = true;
+        self.record(format!("container-signal {m} {} {sig}", &id[..12]));
+        match sig {
+            9 => self.finish_run(m, &id, 137),
+            2 | 3 | 15 => {
+                let already = self.container(m, &id).is_some_and(|c| c.stopping);
+                if !already {
+                    // Like the stop signal, but no SIGKILL follows.
+                    self.send_stop_signal(m, &id, u64::MAX / 4);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `docker restart`: stops (as [`World::container_stop`]) and starts it again once it
+    /// has stopped; returns when it will be running again.
+    pub fn container_restart(
+        &mut self,
+        m: MachineId,
+        reference: &str,
+        timeout_ms: Option<u64>,
+    ) -> Result<SimTime, String> {
+        let id = self.resolve(m, reference)?;
+        let running = self.container(m, &id).is_some_and(|c| c.is_running());
+        if !running {
+            // Not running (or restarting): cancel any restart and start it now.
+            if let Some(c) = self.ctr_mut(m, &id) {
+                if c.state == ContainerState::Restarting {
+                    c.state = ContainerState::Exited;
+                    c.generation += 1;
+                }
+            }
+            self.container_start(m, &id)?;
+            return Ok(self.now());
+        }
+        let when = self.container_stop(m, &id, timeout_ms)?;
+        let still = self.container(m, &id).is_some_and(|c| c.is_running());
+        if still {
+            if let Some(c) = self.ctr_mut(m, &id) {
+                c.restart_after_stop = true;
+            }
+        } else {
+            self.container_start(m, &id)?;
+        }
+        Ok(when)
+    }
+
+    /// `docker rm [-f]`: a running container needs `force` (then it is killed first).
+    pub fn container_remove(
+        &mut self,
+        m: MachineId,
+        reference: &str,
+        force: bool,
+    ) -> Result<(), String> {
+        let id = self.resolve(m, reference)?;
+        let Some(c) = self.container(m, &id) else {
+            return Err(no_such_container(reference));
+        };
+        let live = c.is_running() || c.state == ContainerState::Restarting;
+        if live && !force {
+            return Err(format!(
+                "cannot remove container \"/{}\": container is {}: stop the container before removing or force remove",
+                c.name,
+                c.state.as_str()
+            ));
+        }
+        if c.is_running() {
+            if let Some(c) = self.ctr_mut(m, &id) {
+                c.stopped_by_user = true;
+                c.restart_after_stop = false;
+            }
+            self.finish_run(m, &id, 137);
+        }
+        self.record(format!("container-rm {m} {}", &id[..12]));
+        if let Some(r) = self.runtime_mut(m) {
+            r.containers.retain(|c| c.id != id);
+        }
+        self.on_container_change(m, &id);
+        Ok(())
+    }
+
+    /// Ends the current run of `id` with `code`, then applies `docker restart`, the restart
+    /// policy or `--rm`.
+    fn finish_run(&mut self, m: MachineId, id: &str, code: i32) {
+        let now = self.now();
+        let Some(c) = self.ctr_mut(m, id) else { return };
+        if !c.is_running() {
+            return;
+        }
+        c.state = ContainerState::Exited;
+        c.exit_code = code;
+        c.finished_at = Some(now);
+        if let Some(run) = c.runs.last_mut() {
+            run.1 = Some(now);
+        }
+        c.pid = 0;
+        c.stopping = false;
+        c.stop_deadline = None;
+        c.generation += 1;
+        if let Some(h) = &mut c.health {
+            h.status = HealthStatus::Unhealthy;
+        }
+        let ran_ms = c
+            .started_at
+            .map(|t| now.saturating_since(t).as_millis())
+            .unwrap_or(0);
+        let restart_now = std::mem::take(&mut c.restart_after_stop);
+        let standalone = c.config.task_id.is_none();
+        let policy_restart = standalone
+            && !restart_now
+            && !c.config.auto_remove
+            && policy_restarts(c.config.restart, code, c.stopped_by_user, c.restart_count);
+        let remove = c.config.auto_remove && !restart_now;
+        let generation = c.generation;
+        let mut delay = 0;
+        if policy_restart {
+            if ran_ms >= 10_000 {
+                c.backoff_ms = 0;
+            }
+            c.backoff_ms = if c.backoff_ms == 0 {
+                BACKOFF_FIRST_MS
+            } else {
+                (c.backoff_ms * 2).min(BACKOFF_MAX_MS)
+            };
+            delay = c.backoff_ms;
+            c.restart_count += 1;
+            c.state = ContainerState::Restarting;
+        }
+        let short = c.short_id().to_string();
+        self.record(format!("container-exit {m} {short} code={code}"));
+        if restart_now {
+            self.on_container_change(m, id);
+            self.start_run(m, id);
+            return;
+        }
+        if policy_restart {
+            self.schedule_timer(m, id, delay, Timer::Restart { generation });
+        }
+        if remove {
+            if let Some(r) = self.runtime_mut(m) {
+                r.containers.retain(|c| c.id != id);
+            }
+            self.record(format!("container-rm {m} {short} (auto)"));
+        }
+        self.on_container_change(m, id);
     }
 
     /// Handles a container's timer (`Event::Container`).
     pub(crate) fn container_timer(&mut self, m: MachineId, id: &str, timer: Timer) {
-        let _ = (m, id, timer);
+        let Some(c) = self.container(m, id) else {
+            return;
+        };
+        if c.crashed_at.is_some() {
+            return;
+        }
+        let current = c.generation;
+        let running = c.is_running();
+        match timer {
+            Timer::Exit { generation } if generation == current && running => {
+                let code = c.program.exit().map(|e| e.code).unwrap_or(0);
+                self.finish_run(m, id, code);
+            }
+            Timer::StopTimeout { generation } if generation == current && running => {
+                self.finish_run(m, id, 137);
+            }
+            Timer::Stopped { generation } if generation == current && running => {
+                let code = c.pending_code;
+                self.finish_run(m, id, code);
+            }
+            Timer::Probe { generation } if generation == current && running => {
+                self.probe(m, id);
+            }
+            Timer::Restart { generation }
+                if generation == current && c.state == ContainerState::Restarting =>
+            {
+                if let Some(c) = self.ctr_mut(m, id) {
+                    c.state = ContainerState::Exited;
+                }
+                if self.container_start(m, id).is_err() {
+                    // A port taken meanwhile: it stays exited, as moby's restart gives up.
+                    self.on_container_change(m, id);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs one health probe of a running container and schedules the next.
+    fn probe(&mut self, m: MachineId, id: &str) {
+        let now = self.now();
+        let Some(c) = self.ctr_mut(m, id) else { return };
+        let Some(hc) = c.config.healthcheck.clone() else {
+            return;
+        };
+        let (interval, start_period, start_interval, retries) = health_times(&hc);
+        let since_start = c.uptime_ms(now);
+        let result = c.program.check(&hc.test, &c.proc, since_start);
+        let generation = c.generation;
+        let Some(h) = &mut c.health else { return };
+        let before = h.status;
+        h.log.push(HealthLog {
+            start: now,
+            end: now + SimDuration::from_millis(PROBE_MS),
+            exit_code: result.exit_code,
+            output: result.output,
+        });
+        if h.log.len() > HEALTH_LOG_KEEP {
+            let extra = h.log.len() - HEALTH_LOG_KEEP;
+            h.log.drain(..extra);
+        }
+        if result.exit_code == 0 {
+            h.failing_streak = 0;
+            h.status = HealthStatus::Healthy;
+        } else {
+            let in_start_period = since_start < start_period;
+            if !(h.status == HealthStatus::Starting && in_start_period) {
+                h.failing_streak += 1;
+                if h.failing_streak >= retries {
+                    h.status = HealthStatus::Unhealthy;
+                }
+            }
+        }
+        let after = h.status;
+        let next = if since_start + PROBE_MS < start_period && after == HealthStatus::Starting {
+            start_interval
+        } else {
+            interval
+        };
+        self.schedule_timer(m, id, next + PROBE_MS, Timer::Probe { generation });
+        if before != after {
+            self.record(format!(
+                "container-health {m} {} {}",
+                &id[..12],
+                after.as_str()
+            ));
+            self.on_container_change(m, id);
+        }
     }
 
     /// The machine's power went off: its processes are gone.
     pub(crate) fn containers_power_off(&mut self, m: MachineId) {
-        let _ = m;
+        let now = self.now();
+        let ids: Vec<String> = self
+            .containers(m)
+            .iter()
+            .filter(|c| c.is_running() || c.state == ContainerState::Restarting)
+            .map(|c| c.id.clone())
+            .collect();
+        for id in &ids {
+            if let Some(c) = self.ctr_mut(m, id) {
+                c.crashed_at = Some(now);
+                c.generation += 1;
+            }
+            self.on_container_change(m, id);
+        }
     }
 
-    /// The machine's engine started (after a boot).
+    /// The machine's engine started (after a boot): containers that were running are recorded
+    /// as exited (255); the restart policies and `--rm` apply.
     pub(crate) fn containers_engine_started(&mut self, m: MachineId) {
-        let _ = m;
+        let list: Vec<(String, bool)> = self
+            .containers(m)
+            .iter()
+            .map(|c| (c.id.clone(), c.crashed_at.is_some()))
+            .collect();
+        for (id, crashed) in list {
+            if crashed {
+                let Some(c) = self.ctr_mut(m, &id) else {
+                    continue;
+                };
+                let at = c.crashed_at.take().unwrap_or_default();
+                c.state = ContainerState::Exited;
+                c.exit_code = 255;
+                c.finished_at = Some(at);
+                if let Some(run) = c.runs.last_mut() {
+                    if run.1.is_none() {
+                        run.1 = Some(at);
+                    }
+                }
+                c.pid = 0;
+                c.stopping = false;
+                c.stop_deadline = None;
+                c.restart_after_stop = false;
+                if let Some(h) = &mut c.health {
+                    h.status = HealthStatus::Unhealthy;
+                }
+                if c.config.auto_remove {
+                    if let Some(r) = self.runtime_mut(m) {
+                        r.containers.retain(|c| c.id != id);
+                    }
+                    self.on_container_change(m, &id);
+                    continue;
+                }
+            }
+            let Some(c) = self.container(m, &id) else {
+                continue;
+            };
+            let restart = c.config.task_id.is_none()
+                && c.has_run
+                && c.state == ContainerState::Exited
+                && match c.config.restart {
+                    RestartPolicy::No => false,
+                    RestartPolicy::Always => true,
+                    RestartPolicy::UnlessStopped => !c.stopped_by_user,
+                    RestartPolicy::OnFailure(max) => {
+                        crashed && c.exit_code != 0 && (max == 0 || c.restart_count < max)
+                    }
+                };
+            if crashed {
+                self.on_container_change(m, &id);
+            }
+            if restart && self.container_start(m, &id).is_err() {
+                self.on_container_change(m, &id);
+            }
+        }
+    }
+
+    /// Adds a line to a container's log from outside its program (an access log line).
+    pub fn container_log_append(&mut self, m: MachineId, id: &str, stream: Stream, text: &str) {
+        let now = self.now();
+        if let Some(c) = self.ctr_mut(m, id) {
+            if c.extra_logs.len() >= MAX_EXTRA_LOGS {
+                c.extra_logs.remove(0);
+            }
+            c.extra_logs.push((now, stream, text.to_string()));
+        }
+    }
+
+    /// The container's log lines written in `[since, until)` (both optional), in order; with
+    /// `tail`, only the last `tail` of them. Built from every run's window of the program.
+    pub fn container_logs(
+        &self,
+        m: MachineId,
+        reference: &str,
+        since: Option<SimTime>,
+        until: Option<SimTime>,
+        tail: Option<usize>,
+    ) -> Result<Vec<ContainerLogLine>, String> {
+        let c = self.find_container(m, reference)?;
+        let now = self.now();
+        let from = since.unwrap_or(SimTime::ZERO);
+        let to = match until {
+            Some(u) => u.min(now + SimDuration::from_millis(1)),
+            None => now + SimDuration::from_millis(1),
+        };
+        let mut lines = c.log_lines(now, from, to);
+        if let Some(n) = tail {
+            let skip = lines.len().saturating_sub(n);
+            lines.drain(..skip);
+        }
+        Ok(lines)
+    }
+
+    /// The log lines of a container (full ID) in `[since, until)`, as `(time, stream, text)`,
+    /// oldest first; empty when there is no such container.
+    pub fn container_log_lines(
+        &self,
+        m: MachineId,
+        id: &str,
+        since: SimTime,
+        until: SimTime,
+    ) -> Vec<(SimTime, Stream, String)> {
+        if self.container(m, id).is_none() {
+            return Vec::new();
+        }
+        self.container_logs(m, id, Some(since), Some(until), None)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| (l.at, l.stream, l.text))
+            .collect()
+    }
+
+    /// An HTTP GET from inside the container (`docker exec … curl localhost`): its program's
+    /// reply, `None` when nothing listens on `port`, or the program is not up yet.
+    pub fn container_http_get(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        port: u16,
+        path: &str,
+    ) -> Option<crate::catalog::HttpReply> {
+        let now = self.now();
+        let c = self.ctr_mut(m, id)?;
+        if !c.is_running() || c.uptime_ms(now) < c.program.startup_ms() {
+            return None;
+        }
+        let mut proc = c.proc.clone();
+        let reply = c.program.request(&mut proc, port, path);
+        c.proc = proc;
+        reply
+    }
+
+    /// The main process of a container ended with `code` (the shell of `docker run -it … sh`
+    /// left with `exit`): the run ends as if the program had exited by itself.
+    pub fn container_main_exited(&mut self, m: MachineId, id: &str, code: i32) {
+        if self.container(m, id).is_some_and(|c| c.is_running()) {
+            self.finish_run(m, id, code);
+        }
+    }
+
+    /// Checks that `exec` can run in the container: it exists and runs. Returns its full ID.
+    pub fn container_exec_check(&self, m: MachineId, reference: &str) -> Result<String, String> {
+        let c = self.find_container(m, reference)?;
+        if !c.is_running() || c.stopping && c.stop_deadline.is_some_and(|t| t <= self.now()) {
+            return Err(format!("container {} is not running", c.id));
+        }
+        Ok(c.id.clone())
     }
 }

@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod check;
 pub mod container;
+pub mod controlapi;
 pub mod ids;
 pub mod machine;
 pub mod orchestrator;
@@ -22,6 +23,10 @@ pub mod world;
 
 pub use machine::{Machine, MachineId, Power};
 pub use rng::SimRng;
+pub use service::{
+    FailureAction, Mode, PortConfig, RestartCondition, RestartPolicy, Service, ServiceSpec, Task,
+    TaskState, UpdateConfig, UpdateOrder, UpdateState, UpdateStatus,
+};
 pub use swarm::{
     Availability, Membership, Node, NodeChange, NodeState, OpHandle, Reachability, Role, Swarm,
 };

@@ -51,6 +51,8 @@ pub struct Machine {
     pub power: Power,
     /// Its Docker engine.
     pub engine: Engine,
+    /// What its engine holds: containers and images.
+    pub runtime: crate::container::Runtime,
 }
 
 impl Machine {

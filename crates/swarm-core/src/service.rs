@@ -548,6 +548,9 @@ pub struct Service {
     pub update_status: Option<UpdateStatus>,
     /// Counts spec changes that make tasks dirty; tasks remember the one they were made from.
     pub spec_version: u64,
+    /// The spec version of `previous_spec` (a rollback returns to it, so tasks that were never
+    /// updated are not replaced).
+    pub previous_spec_version: u64,
     /// Jobs: bumped on every create/update (JobStatus.JobIteration).
     pub job_iteration: u64,
     /// Published ports as allocated (ingress ports without a number get one from 30000).
@@ -684,8 +687,8 @@ impl Task {
         format!("{}.{}", self.name(), self.id)
     }
 
-    /// Desired to run and not finished: it holds its slot.
+    /// Desired to run (or, for a job, to complete) and not finished: it holds its slot.
     pub fn is_runnable(&self) -> bool {
-        self.desired <= TaskState::Running && !self.state.is_terminal()
+        self.desired <= TaskState::Complete && !self.state.is_terminal()
     }
 }

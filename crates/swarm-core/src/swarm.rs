@@ -186,6 +186,8 @@ pub(crate) enum Op {
         task_history_limit: Option<i64>,
         heartbeat_period: Option<SimDuration>,
     },
+    /// A write to services (create, update, rollback, remove).
+    Service(crate::controlapi::ServiceOp),
     /// A Raft membership change: add or remove the voter `raft_id`.
     Voter {
         raft_id: u64,
@@ -235,7 +237,13 @@ pub struct Swarm {
     /// The machine whose dispatcher last counted heartbeats.
     dispatcher: Option<MachineId>,
     /// The store version counter.
-    version: u64,
+    pub(crate) version: u64,
+    /// Services, by ID.
+    pub services: BTreeMap<String, crate::service::Service>,
+    /// Tasks, by ID.
+    pub tasks: BTreeMap<String, crate::service::Task>,
+    /// The control loop's memory (restart history, running updates), on the leader.
+    pub(crate) control: crate::orchestrator::Control,
 }
 
 /// A proposed operation to wait for.
@@ -454,7 +462,7 @@ impl World {
         Ok((cluster, &self.swarms[cluster]))
     }
 
-    fn new_op(&mut self, cluster: usize, op: Op) -> ApiResult<OpHandle> {
+    pub(crate) fn new_op(&mut self, cluster: usize, op: Op) -> ApiResult<OpHandle> {
         let s = &mut self.swarms[cluster];
         s.next_op += 1;
         let id = s.next_op;
@@ -546,6 +554,9 @@ impl World {
             leaderless_since: BTreeMap::new(),
             dispatcher: Some(m),
             version: 1,
+            services: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            control: Default::default(),
         });
         self.memberships.insert(
             m,
@@ -710,6 +721,17 @@ impl World {
         self.swarms[cluster].members.remove(&m);
         self.memberships.remove(&m);
         self.record(format!("swarm-leave {m} c{cluster}"));
+        // The engine stops and removes the containers of its swarm tasks.
+        let tasks: Vec<String> = self
+            .containers(m)
+            .iter()
+            .filter(|c| c.config.task_id.is_some())
+            .map(|c| c.id.clone())
+            .collect();
+        for id in tasks {
+            let _ = self.container_remove(m, &id, true);
+        }
+        self.wake_orchestrator(cluster);
         Ok(())
     }
 
@@ -896,6 +918,7 @@ impl World {
                     let _ = self.new_op(cluster, Op::Voter { raft_id, add: true });
                 }
                 self.schedule_heartbeat(m, cluster);
+                self.wake_orchestrator(cluster);
                 Ok(())
             }
             Op::UpdateNode { id, change } => {
@@ -961,10 +984,12 @@ impl World {
                 if let Some(op) = follow_up {
                     let _ = self.new_op(cluster, op);
                 }
+                self.wake_orchestrator(cluster);
                 Ok(())
             }
             Op::RemoveNode(id) => {
                 s.nodes.remove(&id);
+                self.wake_orchestrator(cluster);
                 Ok(())
             }
             Op::RotateToken(role, secret) => {
@@ -985,6 +1010,11 @@ impl World {
                     s.heartbeat_period = p;
                 }
                 Ok(())
+            }
+            Op::Service(op) => {
+                let r = self.apply_service_op(cluster, op, version);
+                self.swarms[cluster].outcomes.insert(op_id, r);
+                return;
             }
             Op::Voter { raft_id, add } => {
                 if !add {
@@ -1031,6 +1061,7 @@ impl World {
         // A new leader's dispatcher knows nobody yet: every node is Unknown until its next
         // heartbeat, and gets a fresh grace period (spec §12).
         let s = &mut self.swarms[cluster];
+        let mut changed = leader != s.dispatcher;
         if leader != s.dispatcher {
             s.dispatcher = leader;
             for n in s.nodes.values_mut() {
@@ -1051,8 +1082,12 @@ impl World {
                     n.state = NodeState::Down;
                     n.message = "heartbeat failure".into();
                     n.updated_at = now;
+                    changed = true;
                 }
             }
+        }
+        if changed && leader.is_some() {
+            self.wake_orchestrator(cluster);
         }
         self.schedule(SimDuration::from_secs(1), Event::RaftTick(cluster));
     }
@@ -1068,13 +1103,18 @@ impl World {
             let leader = self.swarms[cluster].leader();
             if leader.is_some_and(|l| self.can_reach(m, l)) {
                 let now = self.now();
+                let mut back = false;
                 if let Some(n) = self.swarms[cluster].nodes.get_mut(&ms.node_id) {
                     n.last_heartbeat = now;
                     if n.state != NodeState::Ready {
                         n.state = NodeState::Ready;
                         n.message.clear();
                         n.updated_at = now;
+                        back = true;
                     }
+                }
+                if back {
+                    self.wake_orchestrator(cluster);
                 }
             }
         }

@@ -210,6 +210,11 @@ impl World {
         self.machines.get(id.0 as usize)
     }
 
+    /// The machine with this id, to change (its engine's containers and images).
+    pub(crate) fn machine_mut(&mut self, id: MachineId) -> Option<&mut Machine> {
+        self.machines.get_mut(id.0 as usize)
+    }
+
     /// The machine with this hostname.
     pub fn machine_by_name(&self, name: &str) -> Option<&Machine> {
         self.machines.iter().find(|m| m.hostname == name)
@@ -265,6 +270,7 @@ impl World {
                 id: engine_id,
                 started_at: self.now,
             },
+            runtime: Default::default(),
         });
         self.record(format!("add-machine {id} {hostname} {ip}"));
         self.schedule(SimDuration::from_millis(boot), Event::EngineStarted(id));

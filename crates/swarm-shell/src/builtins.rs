@@ -48,6 +48,17 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         return 0;
     };
     let args = &argv[1..];
+    // Inside a container's shell (`docker exec -it C sh`): the container's commands.
+    let in_container = interp.session.borrow().ctx().container.clone();
+    if let Some(c) = in_container {
+        const SHELL_BUILTINS: &[&str] = &[
+            "exit", "echo", "printf", "true", "false", ":", "sleep", "clear", "export", "unset",
+            "test", "[", "break", "continue", "grep", "head", "tail",
+        ];
+        if !SHELL_BUILTINS.contains(&name.as_str()) {
+            return crate::docker::container_cmd::shell_command(interp, &c, &argv, io).await;
+        }
+    }
     match name.as_str() {
         "echo" => echo(args, io),
         "printf" => printf(args, io),

@@ -35,6 +35,24 @@ pub(crate) struct Context {
     pub vars: BTreeMap<String, String>,
     /// Set when this level was entered with `ssh`, to say where we came from on `exit`.
     pub via_ssh: Option<String>,
+    /// Set when this level is a shell inside a container (`docker exec -it C sh`).
+    pub container: Option<ContainerShell>,
+}
+
+/// A shell level inside a container (`docker exec -it C sh`, `docker run -it alpine sh`):
+/// its commands run in the container (see `docker::container_cmd::run_in_container`).
+#[derive(Clone, Debug)]
+pub(crate) struct ContainerShell {
+    /// The container's machine.
+    pub machine: MachineId,
+    /// Its full ID.
+    pub id: String,
+    /// Its hostname, for the prompt.
+    pub hostname: String,
+    /// `sh` (prompt `/ # `) or `bash` (prompt `root@HOST:/# `).
+    pub shell: String,
+    /// The shell is the container's main process: leaving it ends the container's run.
+    pub main: bool,
 }
 
 /// The state of one terminal's shell.
@@ -86,7 +104,31 @@ impl Session {
             cwd: "/root".into(),
             vars,
             via_ssh,
+            container: None,
         }
+    }
+
+    /// A shell inside container `c` of `machine` (`docker exec -it C sh`).
+    pub(crate) fn container_login(
+        world: &World,
+        machine: MachineId,
+        c: &swarm_core::container::Container,
+        shell: &str,
+        main: bool,
+    ) -> Context {
+        let mut ctx = Session::login(world, machine, None);
+        ctx.cwd = "/".into();
+        ctx.vars
+            .insert("HOSTNAME".into(), c.config.hostname.clone());
+        ctx.vars.insert("PWD".into(), "/".into());
+        ctx.container = Some(ContainerShell {
+            machine,
+            id: c.id.clone(),
+            hostname: c.config.hostname.clone(),
+            shell: shell.to_string(),
+            main,
+        });
+        ctx
     }
 
     pub(crate) fn ctx(&self) -> &Context {
@@ -107,6 +149,13 @@ impl Session {
     pub(crate) fn prompt(&self) -> String {
         let w = self.world.borrow();
         let ctx = self.ctx();
+        if let Some(c) = &ctx.container {
+            return if c.shell == "bash" {
+                format!("root@{}:{}# ", c.hostname, ctx.cwd)
+            } else {
+                format!("{} # ", ctx.cwd)
+            };
+        }
         let (host, ip) = w
             .machine(ctx.machine)
             .map(|m| (m.hostname.clone(), m.ip.to_string()))
@@ -418,6 +467,22 @@ impl Interp {
         };
         let mut s = self.session.borrow_mut();
         s.last_status = code;
+        // Leaving a shell inside a container: back to the machine, silently; a container
+        // whose main process that shell was ends its run.
+        if s.stack.len() > 1 {
+            if let Some(c) = s.ctx().container.clone() {
+                s.stack.pop();
+                let world = s.world.clone();
+                drop(s);
+                if c.main {
+                    if let Ok(mut w) = world.try_borrow_mut() {
+                        w.container_main_exited(c.machine, &c.id, code);
+                    }
+                }
+                self.flow.set(Flow::Normal);
+                return;
+            }
+        }
         if s.stack.len() > 1 {
             let ctx = s.stack.pop();
             drop(s);

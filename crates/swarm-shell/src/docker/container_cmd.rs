@@ -1,13 +1,87 @@
-//! The engine's own commands: containers and images on this machine. SKELETON.
+//! The engine's own commands: containers and images on this machine.
+//!
+//! `ps`, `run`, `create`, `start`, `stop`, `kill`, `restart`, `rm`, `logs`, `inspect`, `exec`,
+//! `stats`, `top`, `images`, `pull`, `rmi`, with their `container …`/`image …` aliases, over the
+//! world's container runtime (`swarm_core::container`). Errors are docker's texts: the daemon's
+//! behind `Error response from daemon: `, the client's own (`Error: No such container: x` from
+//! an inspect) as they are, and `docker run`'s as `docker: …` followed by its help hint.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde_json::{json, Map, Value};
+use swarm_core::catalog::{Catalog, HealthConfig, Stream};
+use swarm_core::container::{
+    Container, ContainerConfig, ContainerState, HealthStatus, PortBinding, RestartPolicy,
+};
+use swarm_core::machine::build;
+use swarm_core::{MachineId, SimDuration, SimTime, World};
 
 use super::cli::Parsed;
+use super::swarm_cmd::{go_json_indent, parse_go_duration, rfc3339};
 use super::Status;
-use crate::exec::{Interp, Io};
-use swarm_core::MachineId;
+use crate::exec::{Dest, Interp, Io};
+use crate::format;
+use crate::format::container::{ContainerPort, ContainerRow, ContainerStatus};
+
+/// How often a foreground `run`, `logs -f` or `start -a` looks for new output.
+const POLL: SimDuration = SimDuration::from_millis(250);
+/// The first host port `-p 80` gets (the kernel's ephemeral range).
+const EPHEMERAL: u16 = 32768;
 
 /// Whether `path` is one of this module's commands.
 pub(crate) fn handles(path: &str) -> bool {
-    matches!(path, "ps" | "container ls")
+    matches!(
+        path,
+        "ps" | "container ls"
+            | "run"
+            | "container run"
+            | "create"
+            | "container create"
+            | "start"
+            | "container start"
+            | "stop"
+            | "container stop"
+            | "kill"
+            | "container kill"
+            | "restart"
+            | "container restart"
+            | "rm"
+            | "container rm"
+            | "logs"
+            | "container logs"
+            | "inspect"
+            | "container inspect"
+            | "image inspect"
+            | "exec"
+            | "container exec"
+            | "stats"
+            | "container stats"
+            | "top"
+            | "container top"
+            | "images"
+            | "image ls"
+            | "pull"
+            | "image pull"
+            | "rmi"
+            | "image rm"
+    )
+}
+
+/// Commands whose flags end at their first argument (the rest is a command to run).
+pub(crate) fn takes_command(path: &str) -> bool {
+    matches!(
+        path,
+        "run"
+            | "container run"
+            | "create"
+            | "container create"
+            | "exec"
+            | "container exec"
+            | "top"
+            | "container top"
+    )
 }
 
 /// Runs one of this module's commands against machine `m`'s engine.
@@ -18,11 +92,2110 @@ pub(crate) async fn run(
     cmd: &Parsed,
     io: &Io,
 ) -> Status {
-    let _ = (interp, m, path);
-    if !cmd.bool("quiet") {
-        io.out.write(&crate::format::tabwriter::render(
-            "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES\n",
+    let up = interp
+        .world()
+        .borrow()
+        .machine(m)
+        .is_some_and(|x| x.engine_up());
+    if !up {
+        let msg = format!(
+            "Cannot connect to the Docker daemon at {}. Is the docker daemon running?",
+            super::SOCKET
+        );
+        if matches!(
+            path,
+            "run" | "container run" | "create" | "container create"
+        ) {
+            return run_error(io, path, &msg);
+        }
+        io.err.write(&format!("{msg}\n"));
+        return 1;
+    }
+    match path {
+        "ps" | "container ls" => ps(interp, m, cmd, io),
+        "run" | "container run" => run_cmd(interp, m, path, cmd, io, true).await,
+        "create" | "container create" => run_cmd(interp, m, path, cmd, io, false).await,
+        "start" | "container start" => start(interp, m, cmd, io).await,
+        "stop" | "container stop" => stop_restart(interp, m, cmd, io, false).await,
+        "restart" | "container restart" => stop_restart(interp, m, cmd, io, true).await,
+        "kill" | "container kill" => kill(interp, m, cmd, io),
+        "rm" | "container rm" => rm(interp, m, cmd, io),
+        "logs" | "container logs" => logs(interp, m, cmd, io).await,
+        "inspect" | "container inspect" | "image inspect" => inspect(interp, m, path, cmd, io),
+        "exec" | "container exec" => exec(interp, m, cmd, io).await,
+        "stats" | "container stats" => stats(interp, m, cmd, io),
+        "top" | "container top" => top(interp, m, cmd, io),
+        "images" | "image ls" => images(interp, m, cmd, io),
+        "pull" | "image pull" => pull(interp, m, cmd, io).await,
+        _ => rmi(interp, m, cmd, io),
+    }
+}
+
+fn daemon_error(io: &Io, msg: &str) -> Status {
+    io.err
+        .write(&format!("Error response from daemon: {msg}\n"));
+    1
+}
+
+/// `docker run`'s `reportError` with its help hint; exit status 125.
+fn run_error(io: &Io, path: &str, msg: &str) -> Status {
+    io.err.write(&format!(
+        "docker: {msg}\n\nRun 'docker {path} --help' for more information\n"
+    ));
+    125
+}
+
+/// Whether output to `d` goes to the terminal (docker draws progress bars there).
+fn is_terminal(d: &Dest) -> bool {
+    matches!(d, Dest::Terminal(..))
+}
+
+fn now_unix_ms(w: &World) -> i64 {
+    w.now().unix_ms()
+}
+
+// ------------------------------------------------------------------------------------------
+// docker ps
+
+fn status_of(c: &Container, now: SimTime) -> ContainerStatus {
+    let since = |t: Option<SimTime>| t.map_or(0, |t| now.saturating_since(t).as_millis());
+    match c.state {
+        ContainerState::Created => ContainerStatus::Created,
+        ContainerState::Running => ContainerStatus::Running {
+            up_ms: c.uptime_ms(now),
+            health: c.health.as_ref().map(|h| h.status.as_str().to_string()),
+            paused: false,
+        },
+        ContainerState::Restarting => ContainerStatus::Restarting {
+            exit_code: i64::from(c.exit_code),
+            since_ms: since(c.finished_at),
+        },
+        ContainerState::Exited => ContainerStatus::Exited {
+            exit_code: i64::from(c.exit_code),
+            since_ms: since(c.finished_at),
+        },
+        ContainerState::Dead => ContainerStatus::Dead,
+    }
+}
+
+/// The ports `docker ps` shows: published ones (IPv4 and IPv6, as docker-proxy binds both),
+/// and exposed ones of a running container.
+fn ports_of(c: &Container) -> Vec<ContainerPort> {
+    if !c.is_running() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for p in &c.config.ports {
+        let ips: Vec<String> = if p.host_ip.is_empty() || p.host_ip == "0.0.0.0" {
+            vec!["0.0.0.0".into(), "::".into()]
+        } else {
+            vec![p.host_ip.clone()]
+        };
+        for ip in ips {
+            out.push(ContainerPort {
+                ip,
+                private_port: p.container_port,
+                public_port: p.host_port,
+                kind: p.proto.clone(),
+            });
+        }
+    }
+    for (port, proto) in exposed_ports(c) {
+        if !c
+            .config
+            .ports
+            .iter()
+            .any(|p| p.container_port == port && p.proto == proto)
+        {
+            out.push(ContainerPort {
+                ip: String::new(),
+                private_port: port,
+                public_port: 0,
+                kind: proto,
+            });
+        }
+    }
+    out
+}
+
+/// The image's `EXPOSE`d ports.
+fn exposed_ports(c: &Container) -> Vec<(u16, String)> {
+    let Some(image) = Catalog::get().lookup(&c.config.image) else {
+        return Vec::new();
+    };
+    image
+        .exposed_ports
+        .iter()
+        .filter_map(|e| {
+            let (port, proto) = e.split_once('/').unwrap_or((e.as_str(), "tcp"));
+            Some((port.parse().ok()?, proto.to_string()))
+        })
+        .collect()
+}
+
+fn command_of(c: &Container) -> String {
+    c.program.argv().join(" ")
+}
+
+fn row_of(c: &Container, now: SimTime) -> ContainerRow {
+    ContainerRow {
+        id: c.id.clone(),
+        image: c.config.image.clone(),
+        image_id: c.image_id.clone(),
+        command: command_of(c),
+        created_ago_ms: now.saturating_since(c.created_at).as_millis(),
+        status: status_of(c, now),
+        ports: ports_of(c),
+        names: vec![format!("/{}", c.name)],
+    }
+}
+
+/// `formatter.ContainerContext` as `--format` sees it (alphabetical, as `json` prints it).
+fn row_json(c: &Container, row: &ContainerRow, now: SimTime, no_trunc: bool) -> Value {
+    let command = if no_trunc {
+        row.command.clone()
+    } else {
+        format::container::ellipsis(&row.command, 20)
+    };
+    let labels: Vec<String> = c
+        .config
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let created = c.created_at.unix_ms();
+    json!({
+        "Command": format::container::go_quote(&command),
+        "CreatedAt": format::go_time_utc(created.div_euclid(1000), 0),
+        "ID": if no_trunc { c.id.clone() } else { c.short_id().to_string() },
+        "Image": row.image_cell(no_trunc),
+        "Labels": labels.join(","),
+        "LocalVolumes": "0",
+        "Mounts": "",
+        "Names": row.names_cell(no_trunc),
+        "Networks": if c.config.task_id.is_some() { "ingress" } else { "bridge" },
+        "Ports": format::container::displayable_ports(&row.ports),
+        "RunningFor": format!("{} ago", format::human_duration(now.saturating_since(c.created_at).as_millis())),
+        "Size": "0B",
+        "State": c.state.as_str(),
+        "Status": format::container::container_status(&row.status),
+    })
+}
+
+fn ps_header(field: &str) -> Option<String> {
+    Some(
+        match field {
+            "ID" => "CONTAINER ID",
+            "Image" => "IMAGE",
+            "Command" => "COMMAND",
+            "CreatedAt" => "CREATED AT",
+            "RunningFor" => "CREATED",
+            "Ports" => "PORTS",
+            "State" => "STATE",
+            "Status" => "STATUS",
+            "Size" => "SIZE",
+            "Names" => "NAMES",
+            "Labels" => "LABELS",
+            "Mounts" => "MOUNTS",
+            "Networks" => "NETWORKS",
+            "LocalVolumes" => "LOCAL VOLUMES",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+/// `--filter key=value` flags, grouped by key.
+fn parse_filters(cmd: &Parsed) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in cmd.values("filter") {
+        match f.split_once('=') {
+            Some((k, v)) => out
+                .entry(k.trim().to_ascii_lowercase())
+                .or_default()
+                .push(v.to_string()),
+            None => return Err("bad format of filter (expected name=value)".to_string()),
+        }
+    }
+    Ok(out)
+}
+
+/// A tiny subset of Go's regexp for the name filter: `^` and `$` anchors, else a substring.
+fn name_matches(pattern: &str, name: &str) -> bool {
+    let full = format!("/{name}");
+    let (start, p) = match pattern.strip_prefix('^') {
+        Some(p) => (true, p),
+        None => (false, pattern),
+    };
+    let (end, p) = match p.strip_suffix('$') {
+        Some(p) => (true, p),
+        None => (false, p),
+    };
+    [full.as_str(), name].iter().any(|n| match (start, end) {
+        (true, true) => *n == p,
+        (true, false) => n.starts_with(p),
+        (false, true) => n.ends_with(p),
+        (false, false) => n.contains(p),
+    })
+}
+
+fn container_matches(
+    c: &Container,
+    filters: &BTreeMap<String, Vec<String>>,
+) -> Result<bool, String> {
+    for (key, values) in filters {
+        let any = |f: &dyn Fn(&str) -> Result<bool, String>| -> Result<bool, String> {
+            for v in values {
+                if f(v)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        };
+        let ok = match key.as_str() {
+            "id" => any(&|v| Ok(c.id.starts_with(v)))?,
+            "name" => any(&|v| Ok(name_matches(v, &c.name)))?,
+            "label" => any(&|v| {
+                Ok(match v.split_once('=') {
+                    Some((k, val)) => c.config.labels.get(k).is_some_and(|x| x == val),
+                    None => c.config.labels.contains_key(v),
+                })
+            })?,
+            "status" => any(&|v| match v {
+                "created" | "restarting" | "running" | "removing" | "paused" | "exited"
+                | "dead" => Ok(c.state.as_str() == v),
+                _ => Err(format!("invalid filter 'status={v}'")),
+            })?,
+            "ancestor" => any(&|v| {
+                let norm = swarm_core::catalog::normalize(v);
+                let image_norm = swarm_core::catalog::normalize(&c.config.image);
+                let hex = v.strip_prefix("sha256:").unwrap_or(v);
+                Ok((norm.is_some() && norm == image_norm)
+                    || (hex.len() >= 4
+                        && c.image_id
+                            .strip_prefix("sha256:")
+                            .unwrap_or(&c.image_id)
+                            .starts_with(hex)))
+            })?,
+            "exited" => any(&|v| match v.parse::<i32>() {
+                Ok(code) => Ok(c.state == ContainerState::Exited && c.exit_code == code),
+                Err(_) => Err(format!(
+                    "invalid filter 'exited={v}': strconv.Atoi: parsing \"{v}\": invalid syntax"
+                )),
+            })?,
+            "health" => any(&|v| {
+                Ok(match (&c.health, v) {
+                    (None, "none") => true,
+                    (Some(h), v) => h.status.as_str() == v,
+                    _ => false,
+                })
+            })?,
+            "is-task" => any(&|v| match v {
+                "true" => Ok(c.config.task_id.is_some()),
+                "false" => Ok(c.config.task_id.is_none()),
+                _ => Err(format!("invalid filter 'is-task={v}'")),
+            })?,
+            "before" | "since" | "volume" | "network" | "publish" | "expose" => true,
+            other => return Err(format!("invalid filter '{other}'")),
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let world = interp.world();
+    let w = world.borrow();
+    let now = w.now();
+    let filters = match parse_filters(cmd) {
+        Ok(f) => f,
+        Err(e) => {
+            io.err.write(&format!("{e}\n"));
+            return 1;
+        }
+    };
+    const KEYS: &[&str] = &[
+        "id", "name", "label", "status", "ancestor", "exited", "health", "is-task", "before",
+        "since", "volume", "network", "publish", "expose",
+    ];
+    if let Some(k) = filters.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return daemon_error(io, &format!("invalid filter '{k}'"));
+    }
+    for v in filters.get("status").into_iter().flatten() {
+        if !matches!(
+            v.as_str(),
+            "created" | "restarting" | "running" | "removing" | "paused" | "exited" | "dead"
+        ) {
+            return daemon_error(io, &format!("invalid filter 'status={v}'"));
+        }
+    }
+    let last: i64 = match cmd.value("last") {
+        Some(v) => match v.parse() {
+            Ok(n) => n,
+            Err(_) => {
+                return super::usage_error(
+                    io,
+                    "ps",
+                    &format!("invalid argument \"{v}\" for \"-n, --last\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax"),
+                )
+            }
+        },
+        None => -1,
+    };
+    let last = if cmd.bool("latest") { 1 } else { last };
+    let all = cmd.bool("all") || last > 0;
+    let mut picked: Vec<&Container> = Vec::new();
+    for c in w.containers(m).iter().rev() {
+        if !(all || c.is_running() || c.state == ContainerState::Restarting) {
+            continue;
+        }
+        match container_matches(c, &filters) {
+            Ok(true) => picked.push(c),
+            Ok(false) => {}
+            Err(e) => return daemon_error(io, &e),
+        }
+    }
+    if last > 0 {
+        picked.truncate(last as usize);
+    }
+    let no_trunc = cmd.bool("no-trunc");
+    let rows: Vec<ContainerRow> = picked.iter().map(|c| row_of(c, now)).collect();
+    if cmd.bool("quiet") {
+        io.out
+            .write(&format::container::container_ids(&rows, no_trunc));
+        return 0;
+    }
+    match cmd
+        .value("format")
+        .filter(|f| !f.is_empty() && *f != "table")
+    {
+        Some(f) => {
+            let values: Vec<Value> = picked
+                .iter()
+                .zip(&rows)
+                .map(|(c, r)| row_json(c, r, now, no_trunc))
+                .collect();
+            match super::template::render_table(
+                f,
+                &values,
+                "formatter.ContainerContext",
+                &ps_header,
+            ) {
+                Ok(out) => {
+                    io.out.write(&out);
+                    0
+                }
+                Err(e) => {
+                    io.err.write(&format!("{}\n", e.0));
+                    1
+                }
+            }
+        }
+        None => {
+            io.out
+                .write(&format::container::container_table(&rows, no_trunc));
+            0
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// docker run / create
+
+/// `--restart`, as the CLI parses it and the daemon validates it.
+fn parse_restart(v: &str) -> Result<RestartPolicy, (bool, String)> {
+    let (name, count) = match v.split_once(':') {
+        Some((n, c)) => (n, Some(c)),
+        None => (v, None),
+    };
+    let max = match count {
+        Some(c) => match c.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return Err((
+                    true,
+                    "invalid restart policy format: maximum retry count must be an integer"
+                        .to_string(),
+                ))
+            }
+        },
+        None => None,
+    };
+    match (name, max) {
+        ("" | "no", None) => Ok(RestartPolicy::No),
+        ("always", None) => Ok(RestartPolicy::Always),
+        ("unless-stopped", None) => Ok(RestartPolicy::UnlessStopped),
+        ("on-failure", m) => Ok(RestartPolicy::OnFailure(m.unwrap_or(0))),
+        ("no" | "always" | "unless-stopped", Some(_)) => Err((
+            false,
+            "invalid restart policy: maximum retry count can only be used with 'on-failure'"
+                .to_string(),
+        )),
+        (other, _) => Err((
+            false,
+            format!("invalid restart policy: unknown policy '{other}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'"),
+        )),
+    }
+}
+
+/// `-p [ip:][hostPort:]containerPort[/proto]`; a missing host port is 0 (assigned at start).
+fn parse_publish(v: &str) -> Result<PortBinding, String> {
+    let (spec, proto) = match v.rsplit_once('/') {
+        Some((s, p)) => (s, p.to_ascii_lowercase()),
+        None => (v, "tcp".to_string()),
+    };
+    if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
+        return Err(format!("invalid proto: {proto}"));
+    }
+    let parts: Vec<&str> = spec.split(':').collect();
+    let (ip, host, container) = match parts.as_slice() {
+        [c] => ("", "", *c),
+        [h, c] => ("", *h, *c),
+        [ip, h, c] => (*ip, *h, *c),
+        _ => return Err(format!("invalid port format for --publish: {v}")),
+    };
+    let container_port: u16 = match container.parse() {
+        Ok(p) if p > 0 => p,
+        _ => return Err(format!("invalid containerPort: {container}")),
+    };
+    let host_port: u16 = if host.is_empty() {
+        0
+    } else {
+        match host.parse() {
+            Ok(p) => p,
+            Err(_) => return Err(format!("invalid hostPort: {host}")),
+        }
+    };
+    Ok(PortBinding {
+        host_ip: ip.to_string(),
+        host_port,
+        container_port,
+        proto,
+    })
+}
+
+fn duration_flag(cmd: &Parsed, flag: &str) -> Result<u64, String> {
+    match cmd.value(flag) {
+        None => Ok(0),
+        Some(v) => parse_go_duration(v).map(|d| d.as_millis()).ok_or_else(|| {
+            format!(
+                "invalid argument \"{v}\" for \"--{flag}\" flag: time: invalid duration \"{v}\""
+            )
+        }),
+    }
+}
+
+/// The familiar reference with its tag, as `Unable to find image '…' locally` shows it.
+fn tagged_reference(image: &str) -> String {
+    match format::container::ImageRef::parse_normalized(image) {
+        Some(mut r) => {
+            if r.tag.is_none() && r.digest.is_none() {
+                r.tag = Some("latest".into());
+            }
+            r.familiar_string()
+        }
+        None => image.to_string(),
+    }
+}
+
+/// Pulls `image`, waiting as long as the pull takes, and prints docker's progress. Err is the
+/// daemon's message.
+async fn pull_image(
+    interp: &Interp,
+    m: MachineId,
+    image: &str,
+    out: &Dest,
+    quiet: bool,
+) -> Result<(), String> {
+    let world = interp.world();
+    let present = world.borrow().image_present(m, image);
+    let took = world.borrow_mut().image_pull(m, image)?;
+    interp.sleep(took).await;
+    if quiet {
+        return Ok(());
+    }
+    let (layers, digest) = {
+        let w = world.borrow();
+        match w.find_image(m, image) {
+            Some(i) => (i.layers.clone(), i.digest.clone()),
+            None => (Vec::new(), String::new()),
+        }
+    };
+    let text = if present {
+        format::container::pull_up_to_date(image, &digest)
+    } else if is_terminal(out) {
+        format::container::pull_output_tty(image, &layers, &digest)
+    } else {
+        format::container::pull_output(image, &layers, &digest)
+    };
+    out.write(&text.unwrap_or_default());
+    Ok(())
+}
+
+/// Host ports for `-p 80` (no host port): the first free ones from 32768.
+fn assign_ports(w: &World, m: MachineId, ports: &mut [PortBinding]) {
+    let mut used: Vec<u16> = w
+        .containers(m)
+        .iter()
+        .filter(|c| c.is_running() || c.state == ContainerState::Restarting)
+        .flat_map(|c| c.config.ports.iter().map(|p| p.host_port))
+        .collect();
+    for p in ports.iter_mut() {
+        if p.host_port == 0 {
+            let mut port = EPHEMERAL;
+            while used.contains(&port) && port < u16::MAX {
+                port += 1;
+            }
+            p.host_port = port;
+            used.push(port);
+        }
+    }
+}
+
+/// The shell command of a `-it` container whose program is an interactive shell, if it is one.
+fn interactive_shell(argv: &[String]) -> Option<&'static str> {
+    let first = argv.first()?;
+    let base = first.rsplit('/').next().unwrap_or(first);
+    match base {
+        "sh" | "ash" if argv.len() == 1 => Some("sh"),
+        "bash" if argv.len() == 1 => Some("bash"),
+        _ => None,
+    }
+}
+
+/// `docker run` (start: true) and `docker create`.
+async fn run_cmd(
+    interp: &Interp,
+    m: MachineId,
+    path: &str,
+    cmd: &Parsed,
+    io: &Io,
+    start: bool,
+) -> Status {
+    let Some(image) = cmd.args.first().cloned() else {
+        return 1;
+    };
+    let detach = cmd.bool("detach") || !start;
+    let auto_remove = cmd.bool("rm");
+    let restart = match cmd.value("restart").map(parse_restart) {
+        None => RestartPolicy::No,
+        Some(Ok(p)) => p,
+        Some(Err((true, e))) => return run_error(io, path, &e),
+        Some(Err((false, e))) => {
+            return run_error(io, path, &format!("Error response from daemon: {e}"))
+        }
+    };
+    if auto_remove && restart != RestartPolicy::No {
+        return run_error(
+            io,
+            path,
+            "conflicting options: cannot specify both --restart and --rm",
+        );
+    }
+    if let Some(p) = cmd.value("pull") {
+        if !matches!(p, "always" | "missing" | "never") {
+            return run_error(
+                io,
+                path,
+                &format!("invalid pull option: '{p}': must be one of \"always\", \"missing\" or \"never\""),
+            );
+        }
+    }
+    let mut ports = Vec::new();
+    for p in cmd.values("publish") {
+        match parse_publish(p) {
+            Ok(b) => ports.push(b),
+            Err(e) => return run_error(io, path, &e),
+        }
+    }
+    let health_flags = [
+        "health-cmd",
+        "health-interval",
+        "health-timeout",
+        "health-retries",
+        "health-start-period",
+        "health-start-interval",
+    ];
+    let any_health = health_flags.iter().any(|f| cmd.value(f).is_some());
+    if cmd.bool("no-healthcheck") && any_health {
+        return run_error(
+            io,
+            path,
+            "--no-healthcheck conflicts with --health-* options",
+        );
+    }
+    let mut times = [0u64; 5];
+    for (i, f) in [
+        "health-interval",
+        "health-timeout",
+        "health-start-period",
+        "health-start-interval",
+    ]
+    .iter()
+    .enumerate()
+    {
+        match duration_flag(cmd, f) {
+            Ok(v) => times[i] = v,
+            Err(e) => return super::usage_error(io, path, &e),
+        }
+    }
+    let retries = match cmd.value("health-retries") {
+        None => 0,
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => return super::usage_error(io, path, &format!("invalid argument \"{v}\" for \"--health-retries\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax")),
+        },
+    };
+    let stop_timeout = match cmd.value("stop-timeout") {
+        None => 0,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n >= 0 => n as u64 * 1000,
+            Ok(_) => 0,
+            Err(_) => return super::usage_error(io, path, &format!("invalid argument \"{v}\" for \"--stop-timeout\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax")),
+        },
+    };
+    let mut env = Vec::new();
+    for e in cmd.values("env") {
+        if e.contains('=') {
+            env.push(e.to_string());
+        } else if let Some(v) = interp.get_var(e) {
+            env.push(format!("{e}={v}"));
+        }
+    }
+    let mut labels = BTreeMap::new();
+    for l in cmd.values("label") {
+        let (k, v) = l.split_once('=').unwrap_or((l, ""));
+        labels.insert(k.to_string(), v.to_string());
+    }
+
+    // Pull when missing.
+    let pull_policy = cmd.value("pull").unwrap_or("missing");
+    let present = interp.world().borrow().image_present(m, &image);
+    if pull_policy == "always" || (!present && pull_policy == "missing") {
+        if !present {
+            io.err.write(&format!(
+                "Unable to find image '{}' locally\n",
+                tagged_reference(&image)
+            ));
+        }
+        let reference = tagged_reference(&image);
+        if let Err(e) = pull_image(interp, m, &reference, &io.err, cmd.bool("quiet")).await {
+            return run_error(io, path, &format!("Error response from daemon: {e}"));
+        }
+    }
+
+    let image_health = Catalog::get()
+        .lookup(&image)
+        .and_then(|i| i.healthcheck.clone());
+    let healthcheck = if cmd.bool("no-healthcheck") {
+        None
+    } else {
+        let base = image_health.unwrap_or_default();
+        let test = match cmd.value("health-cmd") {
+            Some(c) => vec!["CMD-SHELL".to_string(), c.to_string()],
+            None => base.test.clone(),
+        };
+        let pick = |v: u64, b: u64| if v > 0 { v } else { b };
+        let h = HealthConfig {
+            test,
+            interval_ms: pick(times[0], base.interval_ms),
+            timeout_ms: pick(times[1], base.timeout_ms),
+            start_period_ms: pick(times[2], base.start_period_ms),
+            start_interval_ms: pick(times[3], base.start_interval_ms),
+            retries: if retries > 0 { retries } else { base.retries },
+        };
+        (!h.test.is_empty() && h.test.first().map(String::as_str) != Some("NONE")).then_some(h)
+    };
+    let entrypoint = cmd.value("entrypoint").map(|e| {
+        if e.is_empty() {
+            Vec::new()
+        } else {
+            vec![e.to_string()]
+        }
+    });
+    let config = ContainerConfig {
+        name: cmd.value("name").unwrap_or("").to_string(),
+        image: image.clone(),
+        entrypoint,
+        args: cmd.args.get(1..).unwrap_or_default().to_vec(),
+        env,
+        labels,
+        hostname: cmd.value("hostname").unwrap_or("").to_string(),
+        tty: cmd.bool("tty"),
+        interactive: cmd.bool("interactive"),
+        healthcheck,
+        stop_grace_ms: stop_timeout,
+        restart,
+        ports,
+        workdir: cmd.value("workdir").unwrap_or("").to_string(),
+        user: cmd.value("user").unwrap_or("").to_string(),
+        auto_remove,
+        task_id: None,
+        addresses: vec!["172.17.0.2".to_string()],
+    };
+    let world = interp.world();
+    let created = {
+        let mut w = world.borrow_mut();
+        let mut config = config;
+        assign_ports(&w, m, &mut config.ports);
+        w.container_create(m, config)
+    };
+    let id = match created {
+        Ok(id) => id,
+        Err(e) => return run_error(io, path, &format!("Error response from daemon: {e}")),
+    };
+    if !start {
+        io.out.write(&format!("{id}\n"));
+        return 0;
+    }
+    let started = world.borrow_mut().container_start(m, &id);
+    if let Err(e) = started {
+        io.err
+            .write(&format!("docker: Error response from daemon: {e}\n"));
+        if auto_remove {
+            let _ = world.borrow_mut().container_remove(m, &id, true);
+        }
+        return 125;
+    }
+    if detach {
+        io.out.write(&format!("{id}\n"));
+        return 0;
+    }
+    // `-it` with a shell as the program: the terminal is now that shell.
+    let (tty, interactive, argv) = {
+        let w = world.borrow();
+        match w.container(m, &id) {
+            Some(c) => (c.config.tty, c.config.interactive, c.program.argv()),
+            None => (false, false, Vec::new()),
+        }
+    };
+    if tty && interactive {
+        if let Some(shell) = interactive_shell(&argv) {
+            enter_shell(interp, m, &id, shell, true);
+            return 0;
+        }
+    }
+    attach(interp, m, &id, io, tty).await
+}
+
+/// Sends SIGINT to a foreground container when its command is interrupted (Ctrl+C), as the
+/// CLI's signal proxy does.
+struct SigProxy {
+    world: Rc<RefCell<World>>,
+    m: MachineId,
+    id: String,
+    armed: bool,
+}
+
+impl Drop for SigProxy {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        if let Ok(mut w) = self.world.try_borrow_mut() {
+            let _ = w.container_kill(self.m, &self.id, "INT");
+        }
+    }
+}
+
+/// Prints a container's output as it comes until its current run ends; its exit code.
+async fn attach(interp: &Interp, m: MachineId, id: &str, io: &Io, tty: bool) -> Status {
+    let world = interp.world();
+    let mut guard = SigProxy {
+        world: world.clone(),
+        m,
+        id: id.to_string(),
+        armed: true,
+    };
+    let (run_index, mut from) = {
+        let w = world.borrow();
+        match w.container(m, id) {
+            Some(c) => (
+                c.runs.len().saturating_sub(1),
+                c.runs.last().map_or(w.now(), |r| r.0),
+            ),
+            None => (0, w.now()),
+        }
+    };
+    let mut snapshot: Option<Container> = None;
+    loop {
+        let (lines, done, code, exit_at) = {
+            let w = world.borrow();
+            let now = w.now();
+            let to = now + SimDuration::from_millis(1);
+            match w.container(m, id) {
+                Some(c) => {
+                    let ended = c.runs.get(run_index).is_none_or(|r| r.1.is_some());
+                    let exit_at = c
+                        .program
+                        .exit()
+                        .zip(c.runs.get(run_index))
+                        .map(|(e, r)| r.0 + SimDuration::from_millis(e.after_ms));
+                    snapshot = Some(c.clone());
+                    (c.log_lines(now, from, to), ended, c.exit_code, exit_at)
+                }
+                None => {
+                    // Removed (`--rm`): what it printed up to its end, from the last look.
+                    let (lines, code) = match &snapshot {
+                        Some(c) => (
+                            c.log_lines(now, from, to),
+                            c.program.exit().map_or(137, |e| e.code),
+                        ),
+                        None => (Vec::new(), 0),
+                    };
+                    (lines, true, code, None)
+                }
+            }
+        };
+        for l in lines {
+            let text = format!("{}{}", l.text, if tty { "\r\n" } else { "\n" });
+            match (l.stream, tty) {
+                (Stream::Stderr, false) => io.err.write(&text),
+                _ => io.out.write(&text),
+            }
+        }
+        if done {
+            guard.armed = false;
+            return code;
+        }
+        let now = world.borrow().now();
+        from = now + SimDuration::from_millis(1);
+        let wait = match exit_at {
+            Some(t) if t > now => t.saturating_since(now).min(POLL),
+            Some(_) => SimDuration::from_millis(1),
+            None => POLL,
+        };
+        interp.sleep(wait).await;
+    }
+}
+
+/// Opens a shell inside the container on this terminal (`docker exec -it C sh`, `docker run
+/// -it alpine sh`): a new shell level until `exit`. `main`: the shell is the container's main
+/// process, so leaving it ends the container's run.
+fn enter_shell(interp: &Interp, m: MachineId, id: &str, shell: &str, main: bool) {
+    let world = interp.world();
+    let w = world.borrow();
+    let Some(c) = w.container(m, id) else { return };
+    let ctx = crate::exec::Session::container_login(&w, m, c, shell, main);
+    drop(w);
+    interp.session.borrow_mut().stack.push(ctx);
+}
+
+// ------------------------------------------------------------------------------------------
+// start / stop / restart / kill / rm
+
+async fn start(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let world = interp.world();
+    if cmd.bool("attach") || cmd.bool("interactive") {
+        if cmd.args.len() > 1 {
+            io.err
+                .write("you cannot start and attach multiple containers at once\n");
+            return 1;
+        }
+        let reference = cmd.args.first().cloned().unwrap_or_default();
+        let found = world
+            .borrow()
+            .find_container(m, &reference)
+            .map(|c| (c.id.clone(), c.config.tty));
+        let (id, tty) = match found {
+            Ok(x) => x,
+            Err(e) => {
+                io.err.write(&format!("Error: {e}\n"));
+                return 1;
+            }
+        };
+        let r = world.borrow_mut().container_start(m, &id);
+        if let Err(e) = r {
+            return daemon_error(io, &e);
+        }
+        return attach(interp, m, &id, io, tty).await;
+    }
+    let mut failed = Vec::new();
+    for a in &cmd.args {
+        let r = world.borrow_mut().container_start(m, a);
+        match r {
+            Ok(()) => io.out.write(&format!("{a}\n")),
+            Err(e) => {
+                io.err.write(&format!("Error response from daemon: {e}\n"));
+                failed.push(a.clone());
+            }
+        }
+    }
+    if failed.is_empty() {
+        0
+    } else {
+        io.err.write(&format!(
+            "Error: failed to start containers: {}\n",
+            failed.join(", ")
+        ));
+        1
+    }
+}
+
+async fn stop_restart(
+    interp: &Interp,
+    m: MachineId,
+    cmd: &Parsed,
+    io: &Io,
+    restart: bool,
+) -> Status {
+    let path = if restart { "restart" } else { "stop" };
+    let timeout = match cmd.value("timeout") {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n < 0 => Some(u64::MAX / 4),
+            Ok(n) => Some(n as u64 * 1000),
+            Err(_) => {
+                return super::usage_error(
+                    io,
+                    path,
+                    &format!("invalid argument \"{v}\" for \"-t, --timeout\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax"),
+                )
+            }
+        },
+    };
+    let world = interp.world();
+    // Every container gets its signal at once (the CLI works in parallel), then we wait.
+    let mut results: Vec<(String, Result<SimTime, String>)> = Vec::new();
+    for a in &cmd.args {
+        let r = if restart {
+            world.borrow_mut().container_restart(m, a, timeout)
+        } else {
+            world.borrow_mut().container_stop(m, a, timeout)
+        };
+        results.push((a.clone(), r));
+    }
+    let mut errors = Vec::new();
+    for (a, r) in results {
+        match r {
+            Ok(when) => {
+                let now = world.borrow().now();
+                if when > now {
+                    interp.sleep(when.saturating_since(now)).await;
+                }
+                io.out.write(&format!("{a}\n"));
+            }
+            Err(e) => errors.push(format!("Error response from daemon: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        io.err.write(&format!("{}\n", errors.join("\n")));
+        1
+    }
+}
+
+fn kill(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let signal = cmd
+        .value("signal")
+        .filter(|s| !s.is_empty())
+        .unwrap_or("KILL");
+    let world = interp.world();
+    let mut errors = Vec::new();
+    for a in &cmd.args {
+        let r = world.borrow_mut().container_kill(m, a, signal);
+        match r {
+            Ok(()) => io.out.write(&format!("{a}\n")),
+            Err(e) => errors.push(format!("Error response from daemon: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        io.err.write(&format!("{}\n", errors.join("\n")));
+        1
+    }
+}
+
+fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let force = cmd.bool("force");
+    let world = interp.world();
+    let mut errors = Vec::new();
+    for a in &cmd.args {
+        let name = a.trim_matches('/');
+        if name.is_empty() {
+            errors.push("Container name cannot be empty".to_string());
+            continue;
+        }
+        let r = world.borrow_mut().container_remove(m, name, force);
+        match r {
+            Ok(()) => io.out.write(&format!("{a}\n")),
+            Err(e) if force && e.starts_with("No such container") => {
+                io.err.write(&format!("Error response from daemon: {e}\n"));
+            }
+            Err(e) => errors.push(format!("Error response from daemon: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        io.err.write(&format!("{}\n", errors.join("\n")));
+        1
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// logs
+
+/// `--since`/`--until`: a Go duration before now (`42m`), unix seconds, or an RFC 3339 time.
+fn parse_time_arg(v: &str, now: SimTime) -> Option<SimTime> {
+    if let Some(d) = parse_go_duration(v) {
+        return Some(SimTime::from_millis(
+            now.as_millis().saturating_sub(d.as_millis()),
         ));
     }
+    let unix_ms: i64 = if let Ok(secs) = v.parse::<f64>() {
+        (secs * 1000.0) as i64
+    } else {
+        parse_rfc3339_ms(v)?
+    };
+    let rel = unix_ms - SimTime::ZERO.unix_ms();
+    Some(SimTime::from_millis(rel.max(0) as u64))
+}
+
+/// `2026-11-23T09:00:05Z`, `2026-11-23T09:00:05.5Z`, `2026-11-23` (UTC).
+fn parse_rfc3339_ms(v: &str) -> Option<i64> {
+    let (date, time) = v.split_once('T').unwrap_or((v, "00:00:00Z"));
+    let mut d = date.split('-');
+    let y: i64 = d.next()?.parse().ok()?;
+    let mo: i64 = d.next()?.parse().ok()?;
+    let day: i64 = d.next()?.parse().ok()?;
+    let time = time.trim_end_matches('Z');
+    let (hms, frac) = time.split_once('.').unwrap_or((time, "0"));
+    let mut t = hms.split(':');
+    let h: i64 = t.next()?.parse().ok()?;
+    let mi: i64 = t.next().unwrap_or("0").parse().ok()?;
+    let s: i64 = t.next().unwrap_or("0").parse().ok()?;
+    let ms: i64 = format!("{:0<3}", frac.get(..frac.len().min(3))?)
+        .parse()
+        .ok()?;
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant).
+    let y2 = if mo <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + h * 3600 + mi * 60 + s) * 1000) + ms)
+}
+
+/// Docker's log timestamp: RFC 3339 with nine fraction digits.
+fn log_timestamp(at: SimTime) -> String {
+    let t = rfc3339(at.as_millis());
+    let base = t.trim_end_matches('Z');
+    let (main, frac) = base.split_once('.').unwrap_or((base, ""));
+    format!("{main}.{frac:0<9}Z")
+}
+
+async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let reference = cmd.args.first().cloned().unwrap_or_default();
+    let world = interp.world();
+    let (id, tty) = match world.borrow().find_container(m, &reference) {
+        Ok(c) => (c.id.clone(), c.config.tty),
+        Err(e) => {
+            io.err.write(&format!("Error: {e}\n"));
+            return 1;
+        }
+    };
+    let now = world.borrow().now();
+    let since = match cmd.value("since").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match parse_time_arg(v, now) {
+            Some(t) => Some(t),
+            None => {
+                return daemon_error(
+                    io,
+                    &format!("invalid value for \"since\": failed to parse value as time or duration: \"{v}\""),
+                )
+            }
+        },
+    };
+    let until = match cmd.value("until").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match parse_time_arg(v, now) {
+            Some(t) => Some(t),
+            None => {
+                return daemon_error(
+                    io,
+                    &format!("invalid value for \"until\": failed to parse value as time or duration: \"{v}\""),
+                )
+            }
+        },
+    };
+    let tail = match cmd.value("tail") {
+        None | Some("all") => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n as usize),
+            _ => None,
+        },
+    };
+    let stamps = cmd.bool("timestamps");
+    let print = |lines: Vec<swarm_core::container::ContainerLogLine>| {
+        for l in lines {
+            let mut text = String::new();
+            if stamps {
+                text.push_str(&log_timestamp(l.at));
+                text.push(' ');
+            }
+            text.push_str(&l.text);
+            text.push_str(if tty { "\r\n" } else { "\n" });
+            match (l.stream, tty) {
+                (Stream::Stderr, false) => io.err.write(&text),
+                _ => io.out.write(&text),
+            }
+        }
+    };
+    let first = world
+        .borrow()
+        .container_logs(m, &id, since, until, tail)
+        .unwrap_or_default();
+    print(first);
+    if !cmd.bool("follow") || until.is_some() {
+        return 0;
+    }
+    let mut from = now + SimDuration::from_millis(1);
+    loop {
+        let running = world
+            .borrow()
+            .container(m, &id)
+            .is_some_and(|c| c.is_running() || c.state == ContainerState::Restarting);
+        if !running {
+            return 0;
+        }
+        interp.sleep(POLL).await;
+        let (lines, next) = {
+            let w = world.borrow();
+            let now = w.now();
+            let to = now + SimDuration::from_millis(1);
+            let lines = w
+                .container(m, &id)
+                .map(|c| c.log_lines(now, from, to))
+                .unwrap_or_default();
+            (lines, to)
+        };
+        print(lines);
+        from = next;
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// inspect
+
+fn health_json(hc: &HealthConfig) -> Value {
+    let mut v = Map::new();
+    v.insert("Test".into(), json!(hc.test));
+    let ns = |ms: u64| ms * 1_000_000;
+    if hc.interval_ms > 0 {
+        v.insert("Interval".into(), json!(ns(hc.interval_ms)));
+    }
+    if hc.timeout_ms > 0 {
+        v.insert("Timeout".into(), json!(ns(hc.timeout_ms)));
+    }
+    if hc.start_period_ms > 0 {
+        v.insert("StartPeriod".into(), json!(ns(hc.start_period_ms)));
+    }
+    if hc.start_interval_ms > 0 {
+        v.insert("StartInterval".into(), json!(ns(hc.start_interval_ms)));
+    }
+    if hc.retries > 0 {
+        v.insert("Retries".into(), json!(hc.retries));
+    }
+    Value::Object(v)
+}
+
+/// The Engine API's `ContainerJSON`, as `docker container inspect` prints it.
+fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
+    let zero = "0001-01-01T00:00:00Z".to_string();
+    let time = |t: Option<SimTime>| t.map_or_else(|| zero.clone(), |t| rfc3339(t.as_millis()));
+    let image = Catalog::get().lookup(&c.config.image);
+    let argv = c.program.argv();
+    let mut state = json!({
+        "Status": c.state.as_str(),
+        "Running": c.is_running() || c.state == ContainerState::Restarting,
+        "Paused": false,
+        "Restarting": c.state == ContainerState::Restarting,
+        "OOMKilled": false,
+        "Dead": c.state == ContainerState::Dead,
+        "Pid": c.pid,
+        "ExitCode": c.exit_code,
+        "Error": c.error,
+        "StartedAt": time(c.started_at),
+        "FinishedAt": time(c.finished_at),
+    });
+    if let Some(h) = &c.health {
+        state["Health"] = json!({
+            "Status": h.status.as_str(),
+            "FailingStreak": h.failing_streak,
+            "Log": h.log.iter().map(|l| json!({
+                "Start": rfc3339(l.start.as_millis()),
+                "End": rfc3339(l.end.as_millis()),
+                "ExitCode": l.exit_code,
+                "Output": l.output,
+            })).collect::<Vec<_>>(),
+        });
+    }
+    let restart_name = match c.config.restart {
+        RestartPolicy::No => "no",
+        RestartPolicy::Always => "always",
+        RestartPolicy::UnlessStopped => "unless-stopped",
+        RestartPolicy::OnFailure(_) => "on-failure",
+    };
+    let max_retry = match c.config.restart {
+        RestartPolicy::OnFailure(n) => n,
+        _ => 0,
+    };
+    let mut bindings = Map::new();
+    for p in &c.config.ports {
+        let key = format!("{}/{}", p.container_port, p.proto);
+        let entry = bindings.entry(key).or_insert_with(|| json!([]));
+        if let Some(a) = entry.as_array_mut() {
+            a.push(json!({"HostIp": p.host_ip, "HostPort": p.host_port.to_string()}));
+        }
+    }
+    let mut exposed = Map::new();
+    for (port, proto) in exposed_ports(c) {
+        exposed.insert(format!("{port}/{proto}"), json!({}));
+    }
+    for p in &c.config.ports {
+        exposed.insert(format!("{}/{}", p.container_port, p.proto), json!({}));
+    }
+    let mut env: Vec<String> = image.map(|i| i.env.clone()).unwrap_or_default();
+    for e in &c.config.env {
+        let key = e.split('=').next().unwrap_or("");
+        env.retain(|x| x.split('=').next() != Some(key));
+        env.push(e.clone());
+    }
+    let entrypoint: Option<Vec<String>> = match &c.config.entrypoint {
+        Some(e) => Some(e.clone()),
+        None => image
+            .map(|i| i.entrypoint.clone())
+            .filter(|e| !e.is_empty()),
+    };
+    let cmd_value: Vec<String> = if !c.config.args.is_empty() {
+        c.config.args.clone()
+    } else if c.config.entrypoint.is_some() {
+        Vec::new()
+    } else {
+        image.map(|i| i.cmd.clone()).unwrap_or_default()
+    };
+    let mut config = json!({
+        "Hostname": c.config.hostname,
+        "Domainname": "",
+        "User": c.config.user,
+        "AttachStdin": c.config.interactive,
+        "AttachStdout": true,
+        "AttachStderr": true,
+    });
+    if !exposed.is_empty() {
+        config["ExposedPorts"] = Value::Object(exposed);
+    }
+    config["Tty"] = json!(c.config.tty);
+    config["OpenStdin"] = json!(c.config.interactive);
+    config["StdinOnce"] = json!(c.config.interactive);
+    config["Env"] = json!(env);
+    config["Cmd"] = if cmd_value.is_empty() {
+        Value::Null
+    } else {
+        json!(cmd_value)
+    };
+    if let Some(h) = &c.config.healthcheck {
+        config["Healthcheck"] = health_json(h);
+    }
+    config["Image"] = json!(c.config.image);
+    config["Volumes"] = Value::Null;
+    config["WorkingDir"] = json!(if c.config.workdir.is_empty() {
+        image.map(|i| i.workdir.clone()).unwrap_or_default()
+    } else {
+        c.config.workdir.clone()
+    });
+    config["Entrypoint"] = match entrypoint {
+        Some(e) if !e.is_empty() => json!(e),
+        _ => Value::Null,
+    };
+    config["OnBuild"] = Value::Null;
+    let mut labels: BTreeMap<String, String> = image.map(|i| i.labels.clone()).unwrap_or_default();
+    labels.extend(c.config.labels.clone());
+    config["Labels"] = json!(labels);
+    if let Some(sig) = image.and_then(|i| i.stop_signal()) {
+        config["StopSignal"] = json!(sig);
+    }
+    let ip = if c.is_running() {
+        c.config.addresses.first().cloned().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let mac = if ip.is_empty() {
+        String::new()
+    } else {
+        "02:42:ac:11:00:02".to_string()
+    };
+    let network = if c.config.task_id.is_some() {
+        "ingress"
+    } else {
+        "bridge"
+    };
+    let _ = (w, m);
+    let gateway = if ip.is_empty() { "" } else { "172.17.0.1" };
+    let prefix = if ip.is_empty() { 0 } else { 16 };
+    let mut networks = Map::new();
+    networks.insert(
+        network.to_string(),
+        json!({
+            "IPAMConfig": Value::Null,
+            "Links": Value::Null,
+            "Aliases": Value::Null,
+            "MacAddress": mac,
+            "NetworkID": swarm_core::container::hex64(&format!("network:{network}")),
+            "Gateway": gateway,
+            "IPAddress": ip,
+            "IPPrefixLen": prefix,
+        }),
+    );
+    let sandbox = swarm_core::container::hex64(&format!("sandbox:{}", c.id));
+    let network_settings = json!({
+        "Bridge": "",
+        "SandboxID": sandbox,
+        "SandboxKey": format!("/var/run/docker/netns/{}", sandbox.get(..12).unwrap_or("")),
+        "Ports": if c.is_running() { json!(bindings) } else { json!({}) },
+        "Gateway": gateway,
+        "IPAddress": ip,
+        "IPPrefixLen": prefix,
+        "MacAddress": mac,
+        "Networks": networks,
+    });
+    let host_config = json!({
+        "Binds": Value::Null,
+        "ContainerIDFile": "",
+        "LogConfig": {"Type": "json-file", "Config": {}},
+        "NetworkMode": network,
+        "PortBindings": bindings,
+        "RestartPolicy": {"Name": restart_name, "MaximumRetryCount": max_retry},
+        "AutoRemove": c.config.auto_remove,
+    });
+    let graph = json!({
+        "Data": {
+            "MergedDir": format!("/var/lib/docker/overlay2/{}/merged", swarm_core::container::hex64(&c.id)),
+        },
+        "Name": "overlay2",
+    });
+    let mut v = Map::new();
+    v.insert("Id".into(), json!(c.id));
+    v.insert("Created".into(), json!(rfc3339(c.created_at.as_millis())));
+    v.insert(
+        "Path".into(),
+        json!(argv.first().cloned().unwrap_or_default()),
+    );
+    v.insert("Args".into(), json!(argv.get(1..).unwrap_or_default()));
+    v.insert("State".into(), state);
+    v.insert("Image".into(), json!(c.image_id));
+    for (k, f) in [
+        ("ResolvConfPath", "resolv.conf".to_string()),
+        ("HostnamePath", "hostname".to_string()),
+        ("HostsPath", "hosts".to_string()),
+        ("LogPath", format!("{}-json.log", c.id)),
+    ] {
+        v.insert(
+            k.into(),
+            json!(format!("/var/lib/docker/containers/{}/{f}", c.id)),
+        );
+    }
+    v.insert("Name".into(), json!(format!("/{}", c.name)));
+    v.insert("RestartCount".into(), json!(c.restart_count));
+    v.insert("Driver".into(), json!("overlay2"));
+    v.insert("Platform".into(), json!("linux"));
+    v.insert("MountLabel".into(), json!(""));
+    v.insert("ProcessLabel".into(), json!(""));
+    v.insert("AppArmorProfile".into(), json!(""));
+    v.insert("ExecIDs".into(), Value::Null);
+    v.insert("HostConfig".into(), host_config);
+    v.insert("GraphDriver".into(), graph);
+    v.insert("Mounts".into(), json!([]));
+    v.insert("Config".into(), config);
+    v.insert("NetworkSettings".into(), network_settings);
+    Value::Object(v)
+}
+
+/// The Engine API's image inspect, the fields a student looks at.
+fn image_json(img: &swarm_core::container::PulledImage) -> Value {
+    let cat = Catalog::get().lookup(&img.reference());
+    let created_ms = img.created_unix * 1000 - SimTime::ZERO.unix_ms();
+    let created = if created_ms >= 0 {
+        rfc3339(created_ms as u64)
+    } else {
+        format!(
+            "{}Z",
+            format::go_time_utc(img.created_unix, 0)
+                .trim_end_matches(" +0000 UTC")
+                .replacen(' ', "T", 1)
+        )
+    };
+    let mut config = json!({
+        "Env": cat.map(|i| i.env.clone()).unwrap_or_default(),
+        "Cmd": cat.map(|i| i.cmd.clone()).filter(|c| !c.is_empty()),
+        "Entrypoint": cat.map(|i| i.entrypoint.clone()).filter(|c| !c.is_empty()),
+        "WorkingDir": cat.map(|i| i.workdir.clone()).unwrap_or_default(),
+        "Labels": cat.map(|i| i.labels.clone()),
+    });
+    if let Some(h) = cat.and_then(|i| i.healthcheck.as_ref()) {
+        config["Healthcheck"] = health_json(h);
+    }
+    if let Some(i) = cat {
+        if !i.exposed_ports.is_empty() {
+            let mut ports = Map::new();
+            for p in &i.exposed_ports {
+                ports.insert(p.clone(), json!({}));
+            }
+            config["ExposedPorts"] = Value::Object(ports);
+        }
+        if let Some(s) = i.stop_signal() {
+            config["StopSignal"] = json!(s);
+        }
+    }
+    json!({
+        "Id": img.id,
+        "RepoTags": [img.reference()],
+        "RepoDigests": [format!("{}@{}", img.repository, img.digest)],
+        "Parent": "",
+        "Comment": "",
+        "Created": created,
+        "Config": config,
+        "Architecture": "amd64",
+        "Os": "linux",
+        "Size": img.size,
+        "RootFS": {"Type": "layers", "Layers": img.layers},
+    })
+}
+
+fn inspect(interp: &Interp, m: MachineId, path: &str, cmd: &Parsed, io: &Io) -> Status {
+    let world = interp.world();
+    let w = world.borrow();
+    let kind = match path {
+        "container inspect" => "container",
+        "image inspect" => "image",
+        _ => cmd.value("type").unwrap_or(""),
+    };
+    if !matches!(kind, "" | "container" | "image") && path == "inspect" {
+        io.err
+            .write(&format!("\"{kind}\" is not a valid value for --type\n"));
+        return 1;
+    }
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    for a in &cmd.args {
+        let found = match kind {
+            "container" => w
+                .find_container(m, a)
+                .map(|c| container_json(&w, m, c))
+                .ok(),
+            "image" => w.find_image(m, a).map(image_json),
+            _ => w
+                .find_container(m, a)
+                .map(|c| container_json(&w, m, c))
+                .ok()
+                .or_else(|| w.find_image(m, a).map(image_json)),
+        };
+        match found {
+            Some(v) => values.push(v),
+            None => errors.push(match kind {
+                "container" => format!("Error: No such container: {a}"),
+                "image" => format!("Error: No such image: {a}"),
+                _ => format!("Error: No such object: {a}"),
+            }),
+        }
+    }
+    let status = i32::from(!errors.is_empty());
+    let report = |io: &Io| {
+        if !errors.is_empty() {
+            io.err.write(&format!("{}\n", errors.join("\n")));
+        }
+    };
+    if let Some(f) = cmd.value("format").filter(|f| !f.is_empty()) {
+        let type_name = if kind == "image" {
+            "image.InspectResponse"
+        } else {
+            "container.InspectResponse"
+        };
+        let mut out = String::new();
+        for v in &values {
+            match super::template::render(f, v, type_name) {
+                Ok(s) => {
+                    out.push_str(&s);
+                    out.push('\n');
+                }
+                Err(e) => {
+                    io.out.write(&out);
+                    io.err.write(&format!("{}\n", e.0));
+                    return if e.1 { 64 } else { 1 };
+                }
+            }
+        }
+        io.out.write(&out);
+        report(io);
+        return status;
+    }
+    io.out.write(&go_json_indent(&Value::Array(values)));
+    io.out.write("\n");
+    report(io);
+    status
+}
+
+// ------------------------------------------------------------------------------------------
+// exec
+
+/// The environment a process in the container sees, as `env` prints it.
+fn container_env(c: &Container) -> Vec<String> {
+    let image = Catalog::get().lookup(&c.config.image);
+    let mut env: Vec<String> = image.map(|i| i.env.clone()).unwrap_or_default();
+    for e in &c.config.env {
+        let key = e.split('=').next().unwrap_or("");
+        env.retain(|x| x.split('=').next() != Some(key));
+        env.push(e.clone());
+    }
+    let mut out = Vec::new();
+    if let Some(p) = env.iter().position(|e| e.starts_with("PATH=")) {
+        out.push(env.remove(p));
+    } else {
+        out.push("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string());
+    }
+    out.push(format!("HOSTNAME={}", c.config.hostname));
+    if c.config.tty {
+        out.push("TERM=xterm".to_string());
+    }
+    out.extend(env);
+    if !out.iter().any(|e| e.starts_with("HOME=")) {
+        out.push("HOME=/root".to_string());
+    }
+    out
+}
+
+/// Alpine and busybox based images have busybox's tools (`ps`, `wget`).
+fn is_busybox(c: &Container) -> bool {
+    let r = c.config.image.to_ascii_lowercase();
+    r.contains("alpine") || r.starts_with("busybox") || r.contains("/busybox")
+}
+
+/// What a command run in the container (`docker exec C …`, or typed in its shell) prints:
+/// (stdout, stderr, exit status).
+pub(crate) fn run_in_container(
+    interp: &Interp,
+    m: MachineId,
+    id: &str,
+    argv: &[String],
+) -> (String, String, i32) {
+    let world = interp.world();
+    let Some(c) = world.borrow().container(m, id).cloned() else {
+        return (String::new(), String::new(), 137);
+    };
+    let name = argv.first().map(String::as_str).unwrap_or("");
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let args = argv.get(1..).unwrap_or_default();
+    let ok = |s: String| (s, String::new(), 0);
+    match base {
+        "hostname" => ok(format!("{}\n", c.config.hostname)),
+        "echo" => ok(format!("{}\n", args.join(" "))),
+        "true" => ok(String::new()),
+        "false" => (String::new(), String::new(), 1),
+        "whoami" => ok("root\n".into()),
+        "id" => ok("uid=0(root) gid=0(root) groups=0(root)\n".into()),
+        "pwd" => ok(format!(
+            "{}\n",
+            if c.config.workdir.is_empty() {
+                Catalog::get()
+                    .lookup(&c.config.image)
+                    .map(|i| i.workdir.clone())
+                    .filter(|w| !w.is_empty())
+                    .unwrap_or_else(|| "/".into())
+            } else {
+                c.config.workdir.clone()
+            }
+        )),
+        "env" | "printenv" if args.is_empty() => {
+            let mut s = container_env(&c).join("\n");
+            s.push('\n');
+            ok(s)
+        }
+        "printenv" => {
+            let env = container_env(&c);
+            let mut out = String::new();
+            let mut code = 0;
+            for a in args {
+                match env.iter().find_map(|e| e.strip_prefix(&format!("{a}="))) {
+                    Some(v) => {
+                        out.push_str(v);
+                        out.push('\n');
+                    }
+                    None => code = 1,
+                }
+            }
+            (out, String::new(), code)
+        }
+        "uname" => {
+            if args.iter().any(|a| a == "-a") {
+                ok(format!(
+                    "Linux {} {} #1 SMP x86_64 Linux\n",
+                    c.config.hostname,
+                    build::KERNEL
+                ))
+            } else if args.iter().any(|a| a == "-r") {
+                ok(format!("{}\n", build::KERNEL))
+            } else {
+                ok("Linux\n".into())
+            }
+        }
+        "cat" => {
+            let mut out = String::new();
+            let mut err = String::new();
+            let mut code = 0;
+            for a in args {
+                match a.as_str() {
+                    "/etc/hostname" => out.push_str(&format!("{}\n", c.config.hostname)),
+                    "/etc/hosts" => {
+                        out.push_str("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\nff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+                        if let Some(ip) = c.config.addresses.first() {
+                            out.push_str(&format!("{ip}\t{}\n", c.config.hostname));
+                        }
+                    }
+                    "/etc/resolv.conf" => out.push_str("nameserver 127.0.0.11\noptions ndots:0\n"),
+                    other => {
+                        err.push_str(&format!("cat: can't open '{other}': No such file or directory\n"));
+                        code = 1;
+                    }
+                }
+            }
+            (out, err, code)
+        }
+        "ls" => {
+            let target = args.iter().find(|a| !a.starts_with('-')).map(String::as_str).unwrap_or("/");
+            if target != "/" {
+                return (
+                    String::new(),
+                    format!("ls: {target}: No such file or directory\n"),
+                    1,
+                );
+            }
+            let mut dirs = vec![
+                "bin", "dev", "etc", "home", "lib", "media", "mnt", "opt", "proc", "root", "run",
+                "sbin", "srv", "sys", "tmp", "usr", "var",
+            ];
+            if !is_busybox(&c) {
+                dirs.extend(["boot", "lib64"]);
+            }
+            let argv0 = c.program.argv();
+            if argv0.first().is_some_and(|a| a == "/docker-entrypoint.sh") {
+                dirs.extend(["docker-entrypoint.d", "docker-entrypoint.sh"]);
+            }
+            dirs.sort_unstable();
+            ok(format!("{}\n", dirs.join("\n")))
+        }
+        "ps" if is_busybox(&c) || c.config.image.starts_with("ubuntu") => {
+            let cmdline = c.program.argv().join(" ");
+            let me = argv.join(" ");
+            if is_busybox(&c) {
+                ok(format!(
+                    "PID   USER     TIME  COMMAND\n    1 root      0:00 {cmdline}\n{:>5} root      0:00 {me}\n",
+                    c.pid % 1000 + 7
+                ))
+            } else {
+                ok(format!(
+                    "    PID TTY          TIME CMD\n      1 ?        00:00:00 {}\n{:>7} pts/0    00:00:00 ps\n",
+                    c.program.argv().first().map(|a| a.rsplit('/').next().unwrap_or(a)).unwrap_or(""),
+                    c.pid % 1000 + 7
+                ))
+            }
+        }
+        "curl" | "wget" => {
+            let url = args.iter().rfind(|a| !a.starts_with('-')).cloned().unwrap_or_default();
+            let rest = url
+                .strip_prefix("http://")
+                .unwrap_or(&url)
+                .to_string();
+            let (hostport, path) = match rest.find('/') {
+                Some(i) => (rest[..i].to_string(), rest[i..].to_string()),
+                None => (rest.clone(), "/".to_string()),
+            };
+            let (host, port) = match hostport.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), p.parse().unwrap_or(80)),
+                None => (hostport.clone(), 80u16),
+            };
+            if !matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0")
+                && host != c.config.hostname
+            {
+                return (
+                    String::new(),
+                    format!("{base}: bad address '{host}'\n"),
+                    if base == "curl" { 6 } else { 1 },
+                );
+            }
+            let reply = world.borrow_mut().container_http_get(m, id, port, &path);
+            match reply {
+                Some(r) => ok(r.body),
+                None => {
+                    if base == "curl" {
+                        (
+                            String::new(),
+                            format!("curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n"),
+                            7,
+                        )
+                    } else {
+                        (
+                            String::new(),
+                            format!("Connecting to {hostport} (127.0.0.1:{port})\nwget: can't connect to remote host (127.0.0.1): Connection refused\n"),
+                            1,
+                        )
+                    }
+                }
+            }
+        }
+        "exit" => {
+            let code = args.first().and_then(|a| a.parse::<i32>().ok()).unwrap_or(0);
+            (String::new(), String::new(), code & 0xff)
+        }
+        "sh" | "bash" | "ash" if args.first().is_some_and(|a| a == "-c") => {
+            let script = args.get(1).cloned().unwrap_or_default();
+            let mut out = String::new();
+            let mut err = String::new();
+            let mut code = 0;
+            for part in script.split(';') {
+                let words: Vec<String> = part.split_whitespace().map(str::to_string).collect();
+                if words.is_empty() {
+                    continue;
+                }
+                let (o, e, c2) = run_in_container(interp, m, id, &words);
+                out.push_str(&o);
+                err.push_str(&e);
+                code = c2;
+            }
+            (out, err, code)
+        }
+        "sh" | "bash" | "ash" => (String::new(), String::new(), 0),
+        _ => (
+            String::new(),
+            format!("OCI runtime exec failed: exec failed: unable to start container process: exec: \"{name}\": executable file not found in $PATH: unknown\n"),
+            127,
+        ),
+    }
+}
+
+async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let reference = cmd.args.first().cloned().unwrap_or_default();
+    let argv: Vec<String> = cmd.args.get(1..).unwrap_or_default().to_vec();
+    let world = interp.world();
+    if let Err(e) = world.borrow().find_container(m, &reference) {
+        io.err.write(&format!("Error: {e}\n"));
+        return 1;
+    }
+    let id = match world.borrow().container_exec_check(m, &reference) {
+        Ok(id) => id,
+        Err(e) => return daemon_error(io, &e),
+    };
+    if cmd.bool("detach") {
+        return 0;
+    }
+    let tty = cmd.bool("tty");
+    if cmd.bool("interactive") && tty {
+        if let Some(shell) = interactive_shell(&argv) {
+            enter_shell(interp, m, &id, shell, false);
+            return 0;
+        }
+    }
+    if argv.first().is_some_and(|a| a == "sleep") {
+        let ms = argv
+            .get(1)
+            .and_then(|a| crate::util::parse_interval(a))
+            .unwrap_or(0);
+        interp.sleep(SimDuration::from_millis(ms)).await;
+        return 0;
+    }
+    let (out, err, code) = run_in_container(interp, m, &id, &argv);
+    if tty {
+        io.out.write(&out.replace('\n', "\r\n"));
+        io.out.write(&err.replace('\n', "\r\n"));
+    } else {
+        io.out.write(&out);
+        io.err.write(&err);
+    }
+    code
+}
+
+// ------------------------------------------------------------------------------------------
+// stats, top
+
+fn stats(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let world = interp.world();
+    let w = world.borrow();
+    let now = w.now();
+    let mut picked: Vec<&Container> = Vec::new();
+    if cmd.args.is_empty() {
+        for c in w.containers(m).iter().rev() {
+            if cmd.bool("all") || c.is_running() {
+                picked.push(c);
+            }
+        }
+    } else {
+        let mut errors = Vec::new();
+        for a in &cmd.args {
+            match w.find_container(m, a) {
+                Ok(c) => picked.push(c),
+                Err(e) => errors.push(format!("Error response from daemon: {e}")),
+            }
+        }
+        if !errors.is_empty() {
+            io.err.write(&format!("{}\n", errors.join("\n")));
+            return 1;
+        }
+    }
+    let limit = build::MEMORY_BYTES as f64;
+    let rows: Vec<format::container::StatsRow> = picked
+        .iter()
+        .map(|c| {
+            let running = c.is_running();
+            let up_s = c.uptime_ms(now) / 1000;
+            let mem = if running {
+                c.program.memory_bytes() as f64
+            } else {
+                0.0
+            };
+            let pids = if !running {
+                0
+            } else if c.program.argv().iter().any(|a| a.contains("nginx")) {
+                1 + u64::from(build::CPUS)
+            } else {
+                1
+            };
+            format::container::StatsRow {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                cpu_percent: if running {
+                    c.program.cpu_percent()
+                } else {
+                    0.0
+                },
+                memory: mem,
+                memory_limit: if running { limit } else { 0.0 },
+                memory_percent: if running { mem / limit * 100.0 } else { 0.0 },
+                net_rx: if running {
+                    (866 + up_s * 42) as f64
+                } else {
+                    0.0
+                },
+                net_tx: if running {
+                    (126 * (up_s / 600)) as f64
+                } else {
+                    0.0
+                },
+                block_read: 0.0,
+                block_write: 0.0,
+                pids,
+                invalid: false,
+            }
+        })
+        .collect();
+    io.out
+        .write(&format::container::stats_table(&rows, cmd.bool("no-trunc")));
     0
+}
+
+fn top(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let reference = cmd.args.first().cloned().unwrap_or_default();
+    let world = interp.world();
+    let w = world.borrow();
+    let c = match w.find_container(m, &reference) {
+        Ok(c) => c,
+        Err(e) => return daemon_error(io, &e),
+    };
+    if !c.is_running() {
+        return daemon_error(io, &format!("container {} is not running", c.id));
+    }
+    let start = c.started_at.unwrap_or_default().unix_ms() / 1000;
+    let hm = format::go_time_utc(start, 0);
+    let stime = hm.get(11..16).unwrap_or("00:00");
+    let argv = c.program.argv().join(" ");
+    let mut text = String::from("UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCMD\n");
+    text.push_str(&format!(
+        "root\t{}\t{}\t0\t{stime}\t?\t00:00:00\t{argv}\n",
+        c.pid,
+        c.pid.saturating_sub(21)
+    ));
+    let config = format::tabwriter::Config {
+        min_width: 20,
+        padding: 1,
+        pad_char: ' ',
+    };
+    io.out.write(&format::tabwriter::render_with(&text, config));
+    0
+}
+
+// ------------------------------------------------------------------------------------------
+// images, pull, rmi
+
+fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let world = interp.world();
+    let w = world.borrow();
+    let now_ms = now_unix_ms(&w);
+    let wanted = cmd.args.first().map(|a| {
+        let (repo, tag) = match a.rsplit_once(':') {
+            Some((r, t)) if !t.contains('/') => (r.to_string(), Some(t.to_string())),
+            _ => (a.clone(), None),
+        };
+        (repo, tag)
+    });
+    let rows: Vec<format::container::ImageRow> = w
+        .images(m)
+        .into_iter()
+        .filter(|i| match &wanted {
+            None => true,
+            Some((repo, tag)) => &i.repository == repo && tag.as_ref().is_none_or(|t| &i.tag == t),
+        })
+        .map(|i| format::container::ImageRow {
+            repository: i.repository.clone(),
+            tag: i.tag.clone(),
+            id: i.id.clone(),
+            created_ago_ms: Some((now_ms - i.created_unix * 1000).max(0) as u64),
+            size: i.size,
+        })
+        .collect();
+    if cmd.bool("quiet") {
+        io.out
+            .write(&format::container::image_ids(&rows, cmd.bool("no-trunc")));
+        return 0;
+    }
+    io.out
+        .write(&format::container::image_table(&rows, cmd.bool("no-trunc")));
+    0
+}
+
+async fn pull(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let reference = cmd.args.first().cloned().unwrap_or_default();
+    if format::container::ImageRef::parse_normalized(&reference).is_none() {
+        io.err.write("invalid reference format\n");
+        return 1;
+    }
+    let quiet = cmd.bool("quiet");
+    match pull_image(interp, m, &reference, &io.out, quiet).await {
+        Ok(()) => {
+            if quiet {
+                io.out.write(&format!(
+                    "{}\n",
+                    format::container::ImageRef::parse_normalized(&reference)
+                        .map(|r| {
+                            let mut r = r;
+                            if r.tag.is_none() && r.digest.is_none() {
+                                r.tag = Some("latest".into());
+                            }
+                            r.full_string()
+                        })
+                        .unwrap_or(reference)
+                ));
+            }
+            0
+        }
+        Err(e) => {
+            if !reference.contains(':') && !reference.contains('@') {
+                io.out.write("Using default tag: latest\n");
+            }
+            daemon_error(io, &e)
+        }
+    }
+}
+
+fn rmi(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let world = interp.world();
+    let force = cmd.bool("force");
+    let mut errors = Vec::new();
+    for a in &cmd.args {
+        let r = world.borrow_mut().image_remove(m, a, force);
+        match r {
+            Ok(lines) => {
+                for l in lines {
+                    io.out.write(&format!("{l}\n"));
+                }
+            }
+            Err(e) => errors.push(format!("Error response from daemon: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        io.err.write(&format!("{}\n", errors.join("\n")));
+        1
+    }
+}
+
+/// A health status's word, for other modules.
+#[allow(dead_code)]
+pub(crate) fn health_word(h: HealthStatus) -> &'static str {
+    h.as_str()
+}
+
+/// A command typed in a shell inside a container (`docker exec -it C sh`).
+pub(crate) async fn shell_command(
+    interp: &Interp,
+    c: &crate::exec::ContainerShell,
+    argv: &[String],
+    io: &Io,
+) -> Status {
+    let name = argv.first().map(String::as_str).unwrap_or("");
+    let not_found = |io: &Io| {
+        if c.shell == "bash" {
+            io.err.write(&format!("bash: {name}: command not found\n"));
+        } else {
+            io.err.write(&format!("sh: {name}: not found\n"));
+        }
+        127
+    };
+    match name {
+        "cd" => {
+            let target = argv.get(1).map(String::as_str).unwrap_or("/root");
+            let dir = if target.starts_with('/') {
+                target.to_string()
+            } else {
+                let cwd = interp.session.borrow().ctx().cwd.clone();
+                format!("{}/{target}", cwd.trim_end_matches('/'))
+            };
+            let known = [
+                "/", "/bin", "/dev", "/etc", "/home", "/lib", "/media", "/mnt", "/opt", "/proc",
+                "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
+            ];
+            if !known.contains(&dir.as_str()) {
+                io.err.write(&format!(
+                    "sh: cd: can't cd to {target}: No such file or directory\n"
+                ));
+                return 2;
+            }
+            let mut s = interp.session.borrow_mut();
+            s.ctx_mut().cwd = dir.clone();
+            s.ctx_mut().vars.insert("PWD".into(), dir);
+            0
+        }
+        "pwd" => {
+            let cwd = interp.session.borrow().ctx().cwd.clone();
+            io.out.write(&format!("{cwd}\n"));
+            0
+        }
+        "docker" | "ssh" | "sim" => not_found(io),
+        "sleep" => {
+            let ms = argv
+                .get(1)
+                .and_then(|a| crate::util::parse_interval(a))
+                .unwrap_or(0);
+            interp.sleep(SimDuration::from_millis(ms)).await;
+            0
+        }
+        _ => {
+            let (out, err, code) = run_in_container(interp, c.machine, &c.id, argv);
+            if code == 127 && err.starts_with("OCI runtime") {
+                return not_found(io);
+            }
+            io.out.write(&out);
+            io.err.write(&err);
+            code
+        }
+    }
 }

@@ -5,7 +5,7 @@
 //! captured help texts (see `cli`); what the engine answers comes from the world.
 
 mod cli;
-mod container_cmd;
+pub(crate) mod container_cmd;
 mod service_cmd;
 mod swarm_cmd;
 mod system;
@@ -186,7 +186,9 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         }
     }
     let specs = cli::flags(&path);
-    let cmd = match cli::parse(&specs, rest, true) {
+    // `run`, `create` and `exec` stop at the image/container: the rest is the command.
+    let interspersed = !container_cmd::takes_command(&path);
+    let cmd = match cli::parse(&specs, rest, interspersed) {
         Ok(p) => p,
         Err(e) => return usage_error(io, &path, &e.0),
     };

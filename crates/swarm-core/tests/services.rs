@@ -1,0 +1,500 @@
+//! Services on the bare world: placement, restarts, node failure, drain, scaling, updates and
+//! rollbacks, as the control loop works them out in simulated time.
+
+use swarm_core::{
+    Availability, FailureAction, MachineId, Mode, NodeChange, Role, ServiceSpec, SimDuration, Task,
+    TaskState, UpdateConfig, UpdateOrder, UpdateState, World,
+};
+
+/// A swarm of `managers` managers and `workers` workers, formed by init and joins.
+fn cluster(seed: u64, managers: u32, workers: u32) -> World {
+    let mut w = World::new(seed);
+    for _ in 0..managers + workers {
+        w.add_machine(None).unwrap();
+    }
+    w.advance(SimDuration::from_secs(1));
+    w.swarm_init(MachineId(0), None).unwrap();
+    let s = w.swarm(0).unwrap();
+    let (wt, mt) = (s.token(Role::Worker), s.token(Role::Manager));
+    for i in 1..managers + workers {
+        let token = if i < managers { &mt } else { &wt };
+        let h = w
+            .swarm_join(MachineId(i), token, "192.168.0.11:2377")
+            .unwrap();
+        w.advance(SimDuration::from_millis(300));
+        assert_eq!(w.op_result(h), Some(&Ok(())), "join of machine {i}");
+    }
+    w.advance(SimDuration::from_secs(5));
+    w
+}
+
+fn create(w: &mut World, spec: ServiceSpec) -> String {
+    let (id, h) = w.service_create(MachineId(0), spec).unwrap();
+    w.advance(SimDuration::from_millis(100));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    id
+}
+
+fn tasks(w: &World, svc: &str) -> Vec<Task> {
+    let mut v: Vec<Task> = w.swarm(0).unwrap().tasks_of(svc).cloned().collect();
+    v.sort_by_key(|t| (t.slot, t.created_at));
+    v
+}
+
+fn running(w: &World, svc: &str) -> Vec<Task> {
+    tasks(w, svc)
+        .into_iter()
+        .filter(|t| t.state == TaskState::Running && t.desired == TaskState::Running)
+        .collect()
+}
+
+fn hostname(w: &World, node: &str) -> String {
+    w.swarm(0).unwrap().node_name(node)
+}
+
+fn update(w: &mut World, svc: &str, f: impl FnOnce(&mut ServiceSpec)) {
+    let s = w.swarm(0).unwrap().find_service(svc).unwrap().clone();
+    let mut spec = s.spec.clone();
+    f(&mut spec);
+    let h = w
+        .service_update(MachineId(0), svc, s.version, spec)
+        .unwrap();
+    w.advance(SimDuration::from_millis(100));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+}
+
+#[test]
+fn replicas_spread_over_nodes_and_run() {
+    let mut w = cluster(1, 1, 2);
+    let mut spec = ServiceSpec::new("web", "nginx:alpine");
+    spec.mode = Mode::Replicated { replicas: 6 };
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(20));
+    let r = running(&w, &id);
+    assert_eq!(r.len(), 6, "{:#?}", tasks(&w, &id));
+    let mut per_node = std::collections::BTreeMap::new();
+    for t in &r {
+        *per_node
+            .entry(hostname(&w, t.node_id.as_deref().unwrap()))
+            .or_insert(0) += 1;
+    }
+    assert_eq!(
+        per_node.values().copied().collect::<Vec<_>>(),
+        vec![2, 2, 2]
+    );
+    let slots: Vec<u64> = r.iter().map(|t| t.slot).collect();
+    assert_eq!(slots, vec![1, 2, 3, 4, 5, 6]);
+}
+
+#[test]
+fn a_program_that_exits_is_restarted_after_the_delay() {
+    let mut w = cluster(2, 1, 0);
+    let mut spec = ServiceSpec::new("crash", "alpine:latest");
+    spec.args = vec!["sh".into(), "-c".into(), "sleep 2; exit 1".into()];
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(30));
+    let all = tasks(&w, &id);
+    assert!(all.len() >= 3, "{all:#?}");
+    let failed: Vec<&Task> = all
+        .iter()
+        .filter(|t| t.state == TaskState::Failed)
+        .collect();
+    assert!(!failed.is_empty());
+    assert_eq!(failed[0].err, "task: non-zero exit (1)");
+    assert!(all.iter().all(|t| t.slot == 1));
+    // History is bounded by the retention limit (5).
+    w.advance(SimDuration::from_secs(120));
+    assert!(tasks(&w, &id).len() <= 5);
+}
+
+#[test]
+fn restart_condition_none_leaves_the_slot_empty() {
+    let mut w = cluster(3, 1, 0);
+    let mut spec = ServiceSpec::new("once", "alpine:latest");
+    spec.args = vec!["sh".into(), "-c".into(), "exit 3".into()];
+    spec.restart.condition = Some(swarm_core::RestartCondition::None);
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(30));
+    let all = tasks(&w, &id);
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].state, TaskState::Failed);
+    assert_eq!(all[0].desired, TaskState::Shutdown);
+}
+
+#[test]
+fn tasks_of_a_dead_node_move_and_do_not_come_back() {
+    let mut w = cluster(4, 1, 2);
+    let mut spec = ServiceSpec::new("web", "nginx:alpine");
+    spec.mode = Mode::Replicated { replicas: 3 };
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(10));
+    assert_eq!(running(&w, &id).len(), 3);
+    w.power_off("node3").unwrap();
+    w.advance(SimDuration::from_secs(40));
+    let r = running(&w, &id);
+    assert_eq!(r.len(), 3, "{:#?}", tasks(&w, &id));
+    assert!(r
+        .iter()
+        .all(|t| hostname(&w, t.node_id.as_deref().unwrap()) != "node3"));
+    // The old task keeps its frozen observed state, desired shutdown.
+    let stale: Vec<Task> = tasks(&w, &id)
+        .into_iter()
+        .filter(|t| t.desired == TaskState::Shutdown)
+        .collect();
+    assert_eq!(stale.len(), 1);
+    assert_eq!(stale[0].state, TaskState::Running);
+    w.power_on("node3").unwrap();
+    w.advance(SimDuration::from_secs(30));
+    let r = running(&w, &id);
+    assert!(r
+        .iter()
+        .all(|t| hostname(&w, t.node_id.as_deref().unwrap()) != "node3"));
+}
+
+#[test]
+fn drain_moves_tasks_at_once() {
+    let mut w = cluster(5, 1, 2);
+    let mut spec = ServiceSpec::new("web", "nginx:alpine");
+    spec.mode = Mode::Replicated { replicas: 3 };
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(10));
+    let h = w
+        .node_update(
+            MachineId(0),
+            "node2",
+            NodeChange {
+                availability: Some(Availability::Drain),
+                ..NodeChange::default()
+            },
+        )
+        .unwrap();
+    w.advance(SimDuration::from_secs(5));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    let r = running(&w, &id);
+    assert_eq!(r.len(), 3, "{:#?}", tasks(&w, &id));
+    assert!(r
+        .iter()
+        .all(|t| hostname(&w, t.node_id.as_deref().unwrap()) != "node2"));
+}
+
+#[test]
+fn scale_down_removes_tasks_and_up_reuses_slots() {
+    let mut w = cluster(6, 1, 2);
+    let mut spec = ServiceSpec::new("web", "nginx:alpine");
+    spec.mode = Mode::Replicated { replicas: 5 };
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(10));
+    update(&mut w, &id, |s| s.mode = Mode::Replicated { replicas: 2 });
+    w.advance(SimDuration::from_secs(15));
+    assert_eq!(running(&w, &id).len(), 2);
+    assert_eq!(tasks(&w, &id).len(), 2, "removed tasks are deleted");
+    update(&mut w, &id, |s| s.mode = Mode::Replicated { replicas: 4 });
+    w.advance(SimDuration::from_secs(10));
+    assert_eq!(running(&w, &id).len(), 4);
+}
+
+#[test]
+fn constraint_keeps_a_task_pending_until_a_label_appears() {
+    let mut w = cluster(7, 1, 1);
+    let mut spec = ServiceSpec::new("db", "nginx:alpine");
+    spec.constraints = vec!["node.labels.storage==raid".into()];
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(5));
+    let t = &tasks(&w, &id)[0];
+    assert_eq!(t.state, TaskState::Pending);
+    assert_eq!(
+        t.err,
+        "no suitable node (scheduling constraints not satisfied on 2 nodes)"
+    );
+    let h = w
+        .node_update(
+            MachineId(0),
+            "node2",
+            NodeChange {
+                labels_add: vec![("storage".into(), "raid".into())],
+                ..NodeChange::default()
+            },
+        )
+        .unwrap();
+    w.advance(SimDuration::from_secs(5));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    let r = running(&w, &id);
+    assert_eq!(r.len(), 1);
+    assert_eq!(hostname(&w, r[0].node_id.as_deref().unwrap()), "node2");
+}
+
+#[test]
+fn global_service_runs_one_task_per_node() {
+    let mut w = cluster(8, 1, 2);
+    let mut spec = ServiceSpec::new("agent", "nginx:alpine");
+    spec.mode = Mode::Global;
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(10));
+    assert_eq!(running(&w, &id).len(), 3);
+    assert!(running(&w, &id).iter().all(|t| t.slot == 0));
+}
+
+#[test]
+fn rolling_update_replaces_every_task_and_rollback_returns() {
+    let mut w = cluster(9, 1, 0);
+    let mut spec = ServiceSpec::new("timecheck", "diamol/ch12-timecheck:1.0");
+    spec.mode = Mode::Replicated { replicas: 1 };
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(15));
+    assert_eq!(running(&w, &id).len(), 1);
+    update(&mut w, &id, |s| {
+        s.image = "diamol/ch12-timecheck:2.0".into()
+    });
+    w.advance(SimDuration::from_secs(30));
+    let r = running(&w, &id);
+    assert_eq!(r.len(), 1, "{:#?}", tasks(&w, &id));
+    assert_eq!(r[0].spec.image, "diamol/ch12-timecheck:2.0");
+    let svc = w.swarm(0).unwrap().services.get(&id).unwrap().clone();
+    let st = svc.update_status.unwrap();
+    assert_eq!(st.state, UpdateState::Completed);
+    assert_eq!(st.message, "update completed");
+    assert_eq!(tasks(&w, &id).len(), 2);
+    let h = w.service_rollback(MachineId(0), &id).unwrap();
+    w.advance(SimDuration::from_secs(30));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    let r = running(&w, &id);
+    assert_eq!(r[0].spec.image, "diamol/ch12-timecheck:1.0");
+    let st = w.swarm(0).unwrap().services[&id]
+        .update_status
+        .clone()
+        .unwrap();
+    assert_eq!(st.state, UpdateState::RollbackCompleted);
+}
+
+#[test]
+fn a_failing_update_rolls_back_by_itself() {
+    let mut w = cluster(10, 1, 1);
+    let mut spec = ServiceSpec::new("api", "nginx:alpine");
+    spec.mode = Mode::Replicated { replicas: 2 };
+    spec.update = Some(UpdateConfig {
+        parallelism: 1,
+        failure_action: FailureAction::Rollback,
+        monitor_ms: 30_000,
+        order: UpdateOrder::StartFirst,
+        ..UpdateConfig::default()
+    });
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(15));
+    assert_eq!(running(&w, &id).len(), 2);
+    update(&mut w, &id, |s| {
+        s.image = "alpine:latest".into();
+        s.args = vec!["sh".into(), "-c".into(), "sleep 3; exit 2".into()];
+    });
+    w.advance(SimDuration::from_secs(120));
+    let svc = w.swarm(0).unwrap().services[&id].clone();
+    let st = svc.update_status.unwrap();
+    assert_eq!(st.state, UpdateState::RollbackCompleted, "{st:?}");
+    let r = running(&w, &id);
+    assert_eq!(r.len(), 2);
+    assert!(r.iter().all(|t| t.spec.image == "nginx:alpine"));
+}
+
+#[test]
+fn removing_a_service_removes_its_tasks() {
+    let mut w = cluster(11, 1, 1);
+    let mut spec = ServiceSpec::new("web", "nginx:alpine");
+    spec.mode = Mode::Replicated { replicas: 2 };
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(10));
+    let h = w.service_remove(MachineId(0), &id).unwrap();
+    w.advance(SimDuration::from_secs(15));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    assert!(tasks(&w, &id).is_empty());
+}
+
+#[test]
+fn bad_specs_are_refused_and_change_nothing() {
+    let mut w = cluster(12, 1, 0);
+    let mut spec = ServiceSpec::new("bad name!", "nginx");
+    assert!(w.service_create(MachineId(0), spec.clone()).is_err());
+    spec.name = "ok".into();
+    spec.constraints = vec!["node.role=manager".into()];
+    assert_eq!(
+        w.service_create(MachineId(0), spec).unwrap_err(),
+        "rpc error: code = Unknown desc = constraint expected one operator from ==, !="
+    );
+    assert!(w.swarm(0).unwrap().services.is_empty());
+    assert!(w.swarm(0).unwrap().tasks.is_empty());
+}
+
+#[test]
+fn removing_a_task_container_fails_the_task_and_it_is_replaced() {
+    let mut w = cluster(13, 1, 0);
+    let id = create(
+        &mut w,
+        ServiceSpec::new("timecheck", "diamol/ch12-timecheck:1.0"),
+    );
+    w.advance(SimDuration::from_secs(15));
+    let t = running(&w, &id).remove(0);
+    let cid = t.container_id.clone().unwrap();
+    w.container_remove(MachineId(0), &cid, true).unwrap();
+    w.advance(SimDuration::from_secs(1));
+    let old = w.swarm(0).unwrap().tasks[&t.id].clone();
+    assert_eq!(old.state, TaskState::Failed);
+    assert_eq!(old.err, "task: non-zero exit (137)");
+    assert_eq!(old.desired, TaskState::Shutdown);
+    w.advance(SimDuration::from_secs(10));
+    let r = running(&w, &id);
+    assert_eq!(r.len(), 1);
+    assert_ne!(r[0].id, t.id);
+    assert_eq!(r[0].slot, 1);
+}
+
+#[test]
+fn an_unhealthy_container_is_killed_and_replaced() {
+    let mut w = cluster(14, 1, 0);
+    let mut spec = ServiceSpec::new("api", "diamol/ch14-numbers-api:v5");
+    spec.healthcheck = Some(swarm_core::service::HealthOverride {
+        interval_ms: 2_000,
+        timeout_ms: 3_000,
+        retries: 2,
+        start_period_ms: 5_000,
+        ..Default::default()
+    });
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(60));
+    let failed: Vec<Task> = tasks(&w, &id)
+        .into_iter()
+        .filter(|t| t.state == TaskState::Failed)
+        .collect();
+    assert!(!failed.is_empty(), "{:#?}", tasks(&w, &id));
+    assert!(
+        failed[0].err.ends_with(": dockerexec: unhealthy container"),
+        "{}",
+        failed[0].err
+    );
+}
+
+#[test]
+fn healthy_tasks_run_only_once_healthy() {
+    let mut w = cluster(15, 1, 0);
+    let mut spec = ServiceSpec::new("api", "diamol/ch14-numbers-api:v5");
+    spec.env = vec!["Broken=false".into()];
+    spec.healthcheck = Some(swarm_core::service::HealthOverride {
+        interval_ms: 2_000,
+        timeout_ms: 3_000,
+        retries: 2,
+        start_period_ms: 5_000,
+        ..Default::default()
+    });
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_millis(1_500));
+    assert!(tasks(&w, &id)
+        .iter()
+        .all(|t| t.state <= TaskState::Starting));
+    w.advance(SimDuration::from_secs(30));
+    assert_eq!(running(&w, &id).len(), 1, "{:#?}", tasks(&w, &id));
+    assert_eq!(tasks(&w, &id).len(), 1);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_trace() {
+    let run = || {
+        let mut w = cluster(16, 1, 2);
+        let mut spec = ServiceSpec::new("web", "nginx:alpine");
+        spec.mode = Mode::Replicated { replicas: 5 };
+        let id = create(&mut w, spec);
+        w.advance(SimDuration::from_secs(10));
+        w.power_off("node2").unwrap();
+        w.advance(SimDuration::from_secs(40));
+        update(&mut w, &id, |s| s.image = "nginx:latest".into());
+        w.advance(SimDuration::from_secs(60));
+        w.trace_hash()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn a_new_node_gets_the_global_task_and_nothing_else_moves() {
+    let mut w = cluster(17, 1, 1);
+    let mut g = ServiceSpec::new("agent", "nginx:alpine");
+    g.mode = Mode::Global;
+    let gid = create(&mut w, g);
+    let mut r = ServiceSpec::new("web", "nginx:alpine");
+    r.mode = Mode::Replicated { replicas: 4 };
+    let rid = create(&mut w, r);
+    w.advance(SimDuration::from_secs(10));
+    let before: Vec<String> = running(&w, &rid).iter().map(|t| t.id.clone()).collect();
+    let m = w.add_machine(None).unwrap();
+    w.advance(SimDuration::from_secs(2));
+    let token = w.swarm(0).unwrap().token(Role::Worker);
+    let h = w.swarm_join(m, &token, "192.168.0.11:2377").unwrap();
+    w.advance(SimDuration::from_secs(10));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    assert_eq!(running(&w, &gid).len(), 3);
+    let after: Vec<String> = running(&w, &rid).iter().map(|t| t.id.clone()).collect();
+    assert_eq!(before, after, "no rebalancing");
+}
+
+#[test]
+fn force_update_replaces_tasks_one_by_one_stop_first() {
+    let mut w = cluster(18, 1, 2);
+    let mut spec = ServiceSpec::new("web", "nginx:alpine");
+    spec.mode = Mode::Replicated { replicas: 3 };
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(10));
+    update(&mut w, &id, |s| s.force_update += 1);
+    // Stop-first, parallelism 1: never more than 3 running, never fewer than 2.
+    for _ in 0..60 {
+        w.advance(SimDuration::from_millis(500));
+        let n = running(&w, &id).len();
+        assert!((2..=3).contains(&n), "{n} running");
+    }
+    assert_eq!(running(&w, &id).len(), 3);
+    assert_eq!(tasks(&w, &id).len(), 6);
+    let st = w.swarm(0).unwrap().services[&id]
+        .update_status
+        .clone()
+        .unwrap();
+    assert_eq!(st.state, UpdateState::Completed);
+}
+
+#[test]
+fn a_failing_update_pauses_by_default() {
+    let mut w = cluster(19, 1, 1);
+    let mut spec = ServiceSpec::new("api", "nginx:alpine");
+    spec.mode = Mode::Replicated { replicas: 3 };
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(10));
+    update(&mut w, &id, |s| {
+        s.image = "alpine:latest".into();
+        s.args = vec!["sh".into(), "-c".into(), "exit 1".into()];
+    });
+    w.advance(SimDuration::from_secs(60));
+    let svc = w.swarm(0).unwrap().services[&id].clone();
+    let st = svc.update_status.unwrap();
+    assert_eq!(st.state, UpdateState::Paused);
+    assert!(st
+        .message
+        .starts_with("update paused due to failure or early termination of task "));
+    // Only the first slot was touched.
+    let old = running(&w, &id)
+        .iter()
+        .filter(|t| t.spec.image == "nginx:alpine")
+        .count();
+    assert_eq!(old, 2);
+}
+
+#[test]
+fn a_replicated_job_runs_to_completion() {
+    let mut w = cluster(20, 1, 1);
+    let mut spec = ServiceSpec::new("job", "alpine:latest");
+    spec.args = vec!["sh".into(), "-c".into(), "sleep 1".into()];
+    spec.mode = Mode::ReplicatedJob {
+        max_concurrent: 2,
+        total_completions: 5,
+    };
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(60));
+    let done = tasks(&w, &id)
+        .iter()
+        .filter(|t| t.state == TaskState::Complete)
+        .count();
+    assert_eq!(done, 5, "{:#?}", tasks(&w, &id));
+    assert!(tasks(&w, &id).iter().all(|t| !t.is_runnable()));
+}

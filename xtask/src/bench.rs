@@ -17,7 +17,7 @@ use crate::Result;
 
 pub fn run(ctx: &Ctx) -> Result<()> {
     println!("xtask bench: simulation (swarm-core, release build)");
-    for bench in ["idle_cluster", "scheduler"] {
+    for bench in ["idle_cluster", "scheduler", "services"] {
         ctx.run(
             ctx.cargo()
                 .args(["bench", "-p", "swarm-core", "--bench", bench]),

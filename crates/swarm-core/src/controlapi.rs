@@ -335,8 +335,9 @@ impl World {
                 svc.updated_at = now;
                 if dirty || svc.spec.mode.is_job() {
                     svc.spec_version = next;
-                    svc.update_status = None;
                 }
+                // swarmkit resets the update status on every update but a rollback.
+                svc.update_status = None;
                 if svc.spec.mode.is_job() {
                     svc.job_iteration += 1;
                 }
@@ -379,6 +380,13 @@ impl World {
             ServiceOp::Remove { id } => {
                 if s.services.remove(&id).is_none() {
                     return Err(format!("service {id} not found"));
+                }
+                // The orchestrator marks the service's tasks for removal at once.
+                for t in s.tasks.values_mut().filter(|t| t.service_id == id) {
+                    if t.desired < crate::TaskState::Remove {
+                        t.desired = crate::TaskState::Remove;
+                        t.updated_at = now;
+                    }
                 }
                 self.control_service_removed(cluster, &id);
                 self.record(format!("service-rm c{cluster} {id}"));

@@ -350,12 +350,27 @@ impl World {
 
     /// Tasks that ended while they should run (spec §3.1).
     fn restart_supervisor(&mut self, cluster: usize) {
-        let ended: Vec<String> = self.swarms[cluster]
-            .tasks
-            .values()
-            .filter(|t| t.desired <= TaskState::Complete && t.state.is_terminal())
-            .map(|t| t.id.clone())
-            .collect();
+        let now = self.now();
+        let s = &self.swarms[cluster];
+        let mut ended = Vec::new();
+        let mut later: Option<SimTime> = None;
+        for t in s.tasks.values() {
+            if t.desired > TaskState::Complete || !t.state.is_terminal() {
+                continue;
+            }
+            // A replacement that ends while its own restart delay runs (an image that can't
+            // be pulled fails while preparing) is restarted once that delay is over, to
+            // avoid a tight loop (swarmkit's `Restart`).
+            match s.control.delayed.get(&t.id) {
+                Some(d) if d.at > now => {
+                    later = Some(later.map_or(d.at, |l: SimTime| l.min(d.at)));
+                }
+                _ => ended.push(t.id.clone()),
+            }
+        }
+        if let Some(at) = later {
+            self.wake_at(cluster, at);
+        }
         for id in ended {
             self.restart_task(cluster, &id, false, false);
         }
@@ -1335,8 +1350,9 @@ impl World {
             task_id: Some(t.id.clone()),
             addresses: Vec::new(),
         };
-        if !self.image_present(m, &spec.image) {
-            self.image_pull(m, &spec.image)?;
+        if !self.image_present(m, &spec.image) && self.image_pull(m, &spec.image).is_err() {
+            // Engine 28: the pull error is only logged; creating the container then fails.
+            return Err(format!("No such image: {}", spec.image));
         }
         self.container_create(m, config)
     }

@@ -396,6 +396,7 @@ fn info(
     match server {
         Some(m) => {
             io.out.write(&system::info_server_text(
+                &w,
                 m,
                 &swarm_cmd::info_section(&w, m.id),
             ));

@@ -1,14 +1,53 @@
-//! `docker service …`: services and their tasks over the world's control API. SKELETON.
+//! `docker service …` (and the task table of `docker node ps`): services and their tasks over
+//! the world's control API.
+//!
+//! Writes (`create`, `update`, `scale`, `rollback`, `rm`) are Raft operations: like the CLI
+//! waiting for the daemon, the command waits in simulated time until the write commits, then
+//! (unless `-d`) follows the service until it converges with the progress display of
+//! [`progress`] (its docs say how the display's frames become text). A service that never
+//! converges (unschedulable, a task that keeps failing) keeps the command waiting as docker
+//! does, until Ctrl+C; swarmsh scripts press Ctrl+C after their idle limit, so a script
+//! still finishes, but transcripts use `-d` for such services.
+//!
+//! - [`opts`]: flag values (pflag's and docker's parsers, with their texts) and the spec they
+//!   build or change;
+//! - [`read`]: `ls`, `ps`, `inspect`, and `node ps`;
+//! - [`logs`]: `service logs`.
+
+mod logs;
+mod opts;
+mod progress;
+mod read;
+
+use swarm_core::catalog::Catalog;
+use swarm_core::swarm::texts;
+use swarm_core::{MachineId, Mode, OpHandle, SimDuration};
 
 use super::cli::Parsed;
 use super::Status;
 use crate::exec::{Interp, Io};
-use swarm_core::MachineId;
+
+pub(crate) use read::node_ps;
+
+/// How long a write may take before the daemon gives up.
+const WRITE_TIMEOUT: SimDuration = SimDuration::from_secs(10);
+/// How often the CLI looks again.
+const POLL: SimDuration = SimDuration::from_millis(10);
 
 /// Whether `path` is one of this module's commands.
 pub(crate) fn handles(path: &str) -> bool {
-    let _ = path;
-    false
+    matches!(
+        path,
+        "service create"
+            | "service ls"
+            | "service ps"
+            | "service inspect"
+            | "service logs"
+            | "service scale"
+            | "service update"
+            | "service rollback"
+            | "service rm"
+    )
 }
 
 /// Runs one of this module's commands against machine `m`'s engine.
@@ -19,6 +58,309 @@ pub(crate) async fn run(
     cmd: &Parsed,
     io: &Io,
 ) -> Status {
-    let _ = (interp, m, path, cmd, io);
+    match path {
+        "service create" => create(interp, m, cmd, io).await,
+        "service update" => update(interp, m, cmd, io).await,
+        "service scale" => scale(interp, m, cmd, io).await,
+        "service rollback" => rollback(interp, m, cmd, io).await,
+        "service rm" => remove(interp, m, cmd, io).await,
+        "service ls" => read::ls(interp, m, cmd, io),
+        "service ps" => read::ps(interp, m, cmd, io),
+        "service inspect" => read::inspect(interp, m, cmd, io),
+        "service logs" => logs::logs(interp, m, cmd, io).await,
+        _ => 1,
+    }
+}
+
+pub(super) fn daemon_error(io: &Io, msg: &str) -> Status {
+    io.err
+        .write(&format!("Error response from daemon: {msg}\n"));
+    1
+}
+
+/// Waits until the operation commits; the daemon's answer.
+async fn wait_op(interp: &Interp, h: OpHandle) -> Result<(), String> {
+    let world = interp.world();
+    let start = world.borrow().now();
+    loop {
+        if let Some(r) = world.borrow().op_result(h).cloned() {
+            return r;
+        }
+        if world.borrow().now().saturating_since(start) >= WRITE_TIMEOUT {
+            return Err(texts::DEADLINE.into());
+        }
+        interp.sleep(POLL).await;
+    }
+}
+
+/// The daemon pins the image to its digest when the registry knows it (`nginx` →
+/// `nginx:latest@sha256:…`) and records its platforms; otherwise it warns (the warning the
+/// CLI prints on stderr).
+fn pin_image(spec: &mut swarm_core::ServiceSpec) -> Option<String> {
+    let image = spec.image.clone();
+    if image.contains('@') {
+        return None;
+    }
+    match Catalog::get().lookup(&image) {
+        Some(img) => {
+            spec.image = format!("{}:{}@{}", img.repository, img.tag, img.digest);
+            spec.platforms = vec![(img.os.clone(), img.arch.clone())];
+            None
+        }
+        None => Some(format!(
+            "image {image} could not be accessed on a registry to record\nits digest. Each node will access {image} independently,\npossibly leading to different nodes running different\nversions of the image.\n\n"
+        )),
+    }
+}
+
+fn usage(io: &Io, path: &str, cmd: &Parsed) -> Option<Status> {
+    match opts::check_values(path, cmd) {
+        Ok(()) => None,
+        Err(e) => Some(super::usage_error(io, path, &e)),
+    }
+}
+
+/// `docker service create`.
+async fn create(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    if let Some(s) = usage(io, "service create", cmd) {
+        return s;
+    }
+    let spec = match opts::create_spec(cmd) {
+        Ok(s) => s,
+        Err(e) => {
+            io.err.write(&format!("{e}\n"));
+            return 1;
+        }
+    };
+    let world = interp.world();
+    if let Err(e) = world.borrow().control(m) {
+        return daemon_error(io, &e);
+    }
+    let mut spec = match spec {
+        Ok(s) => s,
+        Err(e) => return daemon_error(io, &e),
+    };
+    let warning = pin_image(&mut spec);
+    let r = world.borrow_mut().service_create(m, spec);
+    let id = match r {
+        Ok((id, h)) => match wait_op(interp, h).await {
+            Ok(()) => id,
+            Err(e) => return daemon_error(io, &e),
+        },
+        Err(e) => return daemon_error(io, &e),
+    };
+    if let Some(w) = warning {
+        io.err.write(&w);
+    }
+    io.out.write(&format!("{id}\n"));
+    if cmd.bool("detach") {
+        return 0;
+    }
+    match progress::wait_on_service(interp, m, &id, cmd.bool("quiet"), io).await {
+        Ok(()) => 0,
+        Err(e) => {
+            io.err.write(&format!("{e}\n"));
+            1
+        }
+    }
+}
+
+/// `docker service update`.
+async fn update(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    if let Some(s) = usage(io, "service update", cmd) {
+        return s;
+    }
+    let target = cmd.args.first().cloned().unwrap_or_default();
+    let world = interp.world();
+    let current = {
+        let w = world.borrow();
+        w.control_swarm(m).and_then(|(_, s)| {
+            s.find_service(&target)
+                .map(|svc| (svc.id.clone(), svc.version, svc.spec.clone()))
+        })
+    };
+    let (id, version, mut spec) = match current {
+        Ok(x) => x,
+        Err(e) => return daemon_error(io, &e),
+    };
+    let mut warning = None;
+    let r = if cmd.bool("rollback") {
+        if !opts::only_rollback_flags(cmd) {
+            io.err
+                .write("other flags may not be combined with --rollback\n");
+            return 1;
+        }
+        world.borrow_mut().service_rollback(m, &id)
+    } else {
+        if let Err(e) = opts::apply_update(cmd, &mut spec) {
+            io.err.write(&format!("{e}\n"));
+            return 1;
+        }
+        if cmd.value("image").is_some() && !cmd.bool("no-resolve-image") {
+            warning = pin_image(&mut spec);
+        }
+        world.borrow_mut().service_update(m, &id, version, spec)
+    };
+    let r = match r {
+        Ok(h) => wait_op(interp, h).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = r {
+        return daemon_error(io, &e);
+    }
+    if let Some(w) = warning {
+        io.err.write(&w);
+    }
+    io.out.write(&format!("{target}\n"));
+    if cmd.bool("detach") {
+        return 0;
+    }
+    match progress::wait_on_service(interp, m, &target, cmd.bool("quiet"), io).await {
+        Ok(()) => 0,
+        Err(e) => {
+            io.err.write(&format!("{e}\n"));
+            1
+        }
+    }
+}
+
+/// `docker service scale SERVICE=N…`.
+async fn scale(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    for a in &cmd.args {
+        let ok = a
+            .split_once('=')
+            .is_some_and(|(k, v)| !k.is_empty() && !v.is_empty());
+        if !ok {
+            io.err.write(&format!(
+                "invalid scale specifier '{a}'.\nSee 'docker service scale --help'.\n\nUsage:  {}\n\nScale one or multiple replicated services\n",
+                super::cli::usage_line("service scale")
+            ));
+            return 1;
+        }
+    }
+    let world = interp.world();
+    let mut errors: Vec<String> = Vec::new();
+    let mut scaled: Vec<String> = Vec::new();
+    for a in &cmd.args {
+        let (name, value) = a.split_once('=').unwrap_or((a, ""));
+        // strconv.ParseUint(value, 10, 64).
+        let n = if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+            Err("invalid syntax")
+        } else {
+            value.parse::<u64>().map_err(|_| "value out of range")
+        };
+        let n = match n {
+            Ok(n) => n,
+            Err(why) => {
+                errors.push(format!(
+                    "{name}: invalid replicas value {value}: strconv.ParseUint: parsing \"{value}\": {why}"
+                ));
+                continue;
+            }
+        };
+        let current = {
+            let w = world.borrow();
+            w.control_swarm(m).and_then(|(_, s)| {
+                s.find_service(name)
+                    .map(|svc| (svc.id.clone(), svc.version, svc.spec.clone()))
+            })
+        };
+        let (id, version, mut spec) = match current {
+            Ok(x) => x,
+            Err(e) => {
+                errors.push(format!("{name}: Error response from daemon: {e}"));
+                continue;
+            }
+        };
+        match &mut spec.mode {
+            Mode::Replicated { replicas } => *replicas = n,
+            Mode::ReplicatedJob {
+                total_completions, ..
+            } => *total_completions = n,
+            _ => {
+                errors.push(format!(
+                    "{name}: scale can only be used with replicated or replicated-job mode"
+                ));
+                continue;
+            }
+        }
+        let r = world.borrow_mut().service_update(m, &id, version, spec);
+        let r = match r {
+            Ok(h) => wait_op(interp, h).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = r {
+            errors.push(format!("{name}: Error response from daemon: {e}"));
+            continue;
+        }
+        io.out.write(&format!("{name} scaled to {n}\n"));
+        scaled.push(name.to_string());
+    }
+    if !cmd.bool("detach") {
+        for name in &scaled {
+            if let Err(e) = progress::wait_on_service(interp, m, name, false, io).await {
+                errors.push(format!("{name}: {e}"));
+            }
+        }
+    }
+    if errors.is_empty() {
+        return 0;
+    }
+    io.err.write(&format!("{}\n", errors.join("\n")));
+    1
+}
+
+/// `docker service rollback`.
+async fn rollback(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let target = cmd.args.first().cloned().unwrap_or_default();
+    let world = interp.world();
+    let id = {
+        let w = world.borrow();
+        w.control_swarm(m)
+            .and_then(|(_, s)| s.find_service(&target).map(|svc| svc.id.clone()))
+    };
+    let r = match id {
+        Ok(id) => world.borrow_mut().service_rollback(m, &id),
+        Err(e) => Err(e),
+    };
+    let r = match r {
+        Ok(h) => wait_op(interp, h).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = r {
+        return daemon_error(io, &e);
+    }
+    io.out.write(&format!("{target}\n"));
+    if cmd.bool("detach") {
+        return 0;
+    }
+    match progress::wait_on_service(interp, m, &target, cmd.bool("quiet"), io).await {
+        Ok(()) => 0,
+        Err(e) => {
+            io.err.write(&format!("{e}\n"));
+            1
+        }
+    }
+}
+
+/// `docker service rm SERVICE…`: each removed one is printed as typed; the errors come last.
+async fn remove(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let world = interp.world();
+    let mut errors = Vec::new();
+    for target in &cmd.args {
+        let r = world.borrow_mut().service_remove(m, target);
+        let r = match r {
+            Ok(h) => wait_op(interp, h).await,
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(()) => io.out.write(&format!("{target}\n")),
+            Err(e) => errors.push(format!("Error response from daemon: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        return 0;
+    }
+    io.err.write(&format!("{}\n", errors.join("\n")));
     1
 }

@@ -691,25 +691,9 @@ pub(crate) async fn node_rm(interp: &Interp, engine: MachineId, cmd: &Parsed, io
     status
 }
 
-/// `docker node ps`: no services exist yet, so the task table is empty.
+/// `docker node ps [NODE…]`: the tasks on the nodes, with the task table of `service ps`.
 pub(crate) fn node_ps(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
-    let world = interp.world();
-    let w = world.borrow();
-    let s = match w.control_swarm(engine) {
-        Ok((_, s)) => s,
-        Err(e) => return daemon_error(io, &e),
-    };
-    for r in cmd.args.iter().filter(|r| *r != "self") {
-        if let Err(e) = s.find_node(r) {
-            return daemon_error(io, &e);
-        }
-    }
-    if !cmd.bool("quiet") {
-        io.out.write(&format::tabwriter::render(
-            "ID\tNAME\tIMAGE\tNODE\tDESIRED STATE\tCURRENT STATE\tERROR\tPORTS\n",
-        ));
-    }
-    0
+    super::service_cmd::node_ps(interp, engine, cmd, io)
 }
 
 /// The ` Swarm:` lines of `docker info` for `engine`.

@@ -94,9 +94,12 @@ pub(crate) fn info_client_text(debug: bool) -> String {
 
 /// `docker info`'s server section for a machine outside any swarm (starts with a blank line,
 /// ends with one, as docker prints it).
-pub(crate) fn info_server_text(m: &Machine, swarm_section: &str) -> String {
+pub(crate) fn info_server_text(w: &swarm_core::World, m: &Machine, swarm_section: &str) -> String {
     let mut s = String::from("\nServer:\n");
-    let (running, stopped, images) = (0, 0, 0);
+    let containers = w.containers(m.id);
+    let running = containers.iter().filter(|c| c.is_running()).count();
+    let stopped = containers.len() - running;
+    let images = w.images(m.id).len();
     s.push_str(&format!(
         " Containers: {}\n  Running: {running}\n  Paused: 0\n  Stopped: {stopped}\n Images: {images}\n",
         running + stopped

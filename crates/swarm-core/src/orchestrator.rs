@@ -86,6 +86,9 @@ struct Updater {
     failed: BTreeSet<String>,
     /// The next batch may start then (the update delay).
     next_batch_at: SimTime,
+    /// When it first found every slot up to date (the monitor period counts from the last
+    /// task start, or from then if it started none).
+    idle_since: Option<SimTime>,
 }
 
 /// A recent failure, for the scheduler's underweighting.
@@ -775,6 +778,7 @@ impl World {
                     watched: BTreeMap::new(),
                     failed: BTreeSet::new(),
                     next_batch_at: now,
+                    idle_since: None,
                 }
             }
         };
@@ -792,9 +796,11 @@ impl World {
                 if t.state == TaskState::Running {
                     up.watched
                         .insert(new.clone(), t.running_since.or(Some(now)));
-                }
-                if up.config.order == UpdateOrder::StartFirst {
-                    shut.extend(old.iter().cloned());
+                    // Start-first: the old task goes once its replacement runs (not when the
+                    // replacement failed).
+                    if up.config.order == UpdateOrder::StartFirst {
+                        shut.extend(old.iter().cloned());
+                    }
                 }
                 batch_done_any = true;
             } else {
@@ -865,6 +871,9 @@ impl World {
                 };
                 let s = &mut self.swarms[cluster];
                 s.control.updates.remove(id);
+                if state == UpdateState::RollbackStarted {
+                    s.control.to_reconcile.insert(id.to_string());
+                }
                 s.version += 1;
                 let v = s.version;
                 if let Some(x) = s.services.get_mut(id) {
@@ -953,7 +962,8 @@ impl World {
         }
         // Done: every slot updated; wait out the monitor period, then complete.
         if up.in_flight.is_empty() && current.values().all(|t| t.spec_version == svc.spec_version) {
-            let last = up.watched.values().flatten().max().copied().unwrap_or(now);
+            let idle = *up.idle_since.get_or_insert(now);
+            let last = up.watched.values().flatten().max().copied().unwrap_or(idle);
             let wait = if up.config.delay_ms >= monitor {
                 up.config.delay_ms + 1000
             } else {

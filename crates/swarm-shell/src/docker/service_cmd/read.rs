@@ -948,22 +948,33 @@ pub(crate) fn inspect(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i
                 return 64;
             }
         };
+        // docker/cli's TemplateInspector: each element renders into a buffer that is dropped
+        // on error; the errors come after the output, as `template parsing error: …`.
         let types = template::Types {
             root: "swarm.Service",
-            fields: &[],
+            fields: &[
+                ("UpdateStatus", "*swarm.UpdateStatus"),
+                ("PreviousSpec", "*swarm.ServiceSpec"),
+            ],
         };
         let mut out = String::new();
+        let mut failed = Vec::new();
         for v in &values {
-            let (text, err) = tpl.execute(v, &types);
-            out.push_str(&text);
-            if let Some(e) = err {
-                io.out.write(&out);
-                io.err.write(&format!("{}\n", e.0));
-                return 1;
+            match tpl.execute(v, &types) {
+                (text, None) => {
+                    out.push_str(&text);
+                    out.push('\n');
+                }
+                (_, Some(e)) => failed.push(format!("template parsing error: {}", e.0)),
             }
-            out.push('\n');
         }
         io.out.write(&out);
+        if !failed.is_empty() {
+            let mut all = failed;
+            all.extend(errors.iter().cloned());
+            io.err.write(&format!("{}\n", all.join("\n")));
+            return 1;
+        }
     } else {
         io.out.write(&go_json_indent(&Value::Array(values)));
         io.out.write("\n");

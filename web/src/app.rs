@@ -312,6 +312,7 @@ impl Component for App {
                                 <li><a href="?template=3m2w">{ "3 managers + 2 workers" }</a></li>
                                 <li><a href="?template=5m">{ "5 managers" }</a></li>
                                 <li><a href="?template=1m1w">{ "1 manager + 1 worker" }</a></li>
+                                <li><a href="?template=1m2w">{ "1 manager + 2 workers" }</a></li>
                                 <li><a href="?machines=1">{ "1 empty machine" }</a></li>
                             </ul>
                         </details>

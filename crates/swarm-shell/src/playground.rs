@@ -19,6 +19,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("3m2w", "3 managers and 2 workers"),
     ("5m", "5 managers"),
     ("1m1w", "1 manager and 1 worker"),
+    ("1m2w", "1 manager and 2 workers"),
 ];
 
 /// How a playground starts.
@@ -129,6 +130,7 @@ impl Playground {
                 "3m2w" => 5,
                 "5m" => 5,
                 "1m1w" => 2,
+                "1m2w" => 3,
                 other => {
                     let known: Vec<&str> = TEMPLATES.iter().map(|(n, _)| *n).collect();
                     return Err(format!(

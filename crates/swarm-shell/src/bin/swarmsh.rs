@@ -18,7 +18,7 @@ node1's terminal and the transcript is printed; on a terminal it starts an inter
 Options:
   --seed N         seed of every random choice (default 1)
   --machines N     machines to start with (default 1)
-  --template NAME  start from a template instead: 3m2w, 5m, 1m1w
+  --template NAME  start from a template instead: 3m2w, 5m, 1m1w, 1m2w
   -h, --help       print this help
 ";
 

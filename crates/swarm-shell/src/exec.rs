@@ -63,6 +63,9 @@ pub(crate) struct Session {
     pub exited: bool,
     /// Commands entered so far, oldest first.
     pub history: Vec<String>,
+    /// What a running command prints after `^C` if it is interrupted (docker's
+    /// `Operation continuing in background.`); it clears it when it ends normally.
+    pub interrupt_note: Option<String>,
 }
 
 impl Session {
@@ -74,6 +77,7 @@ impl Session {
             last_status: 0,
             exited: false,
             history: Vec::new(),
+            interrupt_note: None,
         }
     }
 

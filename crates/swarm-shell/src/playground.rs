@@ -315,7 +315,11 @@ impl Playground {
         let had_job = t.job.take().is_some();
         t.typeahead.clear();
         if had_job {
-            emit(&t.sink, Output::Stdout("^C\n".into()));
+            let note = t.session.borrow_mut().interrupt_note.take();
+            emit(
+                &t.sink,
+                Output::Stdout(format!("^C{}", note.as_deref().unwrap_or("\n"))),
+            );
             t.session.borrow_mut().last_status = 130;
         } else {
             let mut text = prompt;

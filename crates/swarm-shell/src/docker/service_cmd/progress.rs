@@ -10,10 +10,11 @@
 //!   written once when the command ends (converged, paused, failed). A person watching the
 //!   page sees the service ID, then the final screen when the wait is over. If the command is
 //!   stopped with Ctrl+C (a service that never converges, e.g. unschedulable), the screen as
-//!   it stood is written when the job is dropped, so it appears just above the `^C`
-//!   (docker's two lines after `^C`, `Operation continuing in background.` and
-//!   ``Use `docker service ps …` to check progress.``, cannot be written: the interrupted job
-//!   is gone). Scripts press Ctrl+C after the script runner's idle limit.
+//!   it stood is written when the job is dropped, so it appears just above the `^C`, and
+//!   docker's two lines after it, `Operation continuing in background.` and
+//!   ``Use `docker service ps …` to check progress.``, come from the session's interrupt
+//!   note, which the terminal prints after `^C`. Scripts press Ctrl+C after the script
+//!   runner's idle limit.
 //! - **When stdout is not a terminal** (a pipe, `$(…)`, a redirection) docker prints every
 //!   update as a new line and drops those that carry a bar: so does this module.
 //!
@@ -542,7 +543,13 @@ pub(crate) async fn wait_on_service(
         io.clone()
     };
     let mut screen = Screen::new(&sink_io);
+    if !quiet {
+        interp.session.borrow_mut().interrupt_note = Some(format!(
+            "Operation continuing in background.\nUse `docker service ps {service_ref}` to check progress.\n"
+        ));
+    }
     let r = follow(interp, m, service_ref, &mut screen).await;
+    interp.session.borrow_mut().interrupt_note = None;
     screen.flush();
     r
 }

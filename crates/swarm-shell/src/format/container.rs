@@ -547,16 +547,7 @@ pub fn container_table(rows: &[ContainerRow], no_trunc: bool) -> String {
 
 /// `docker ps -q`: the IDs, cut to 12 unless `no_trunc`, one per line.
 pub fn container_ids(rows: &[ContainerRow], no_trunc: bool) -> String {
-    let mut out = String::new();
-    for row in rows {
-        out.push_str(if no_trunc {
-            &row.id
-        } else {
-            truncate_id(&row.id)
-        });
-        out.push('\n');
-    }
-    out
+    super::text::id_lines(rows.iter().map(|r| r.id.as_str()), no_trunc)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -673,16 +664,7 @@ pub fn image_table(rows: &[ImageRow], no_trunc: bool) -> String {
 
 /// `docker image ls -q`: the IDs (12 hex characters unless `no_trunc`), one per line.
 pub fn image_ids(rows: &[ImageRow], no_trunc: bool) -> String {
-    let mut out = String::new();
-    for row in rows {
-        out.push_str(if no_trunc {
-            &row.id
-        } else {
-            truncate_id(&row.id)
-        });
-        out.push('\n');
-    }
-    out
+    super::text::id_lines(rows.iter().map(|r| r.id.as_str()), no_trunc)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -308,16 +308,10 @@ pub fn service_table(rows: &[ServiceRow]) -> String {
 /// `docker service ls -q`: the IDs in table order, one per line. docker truncates them to 12
 /// characters (`service ls` has no `--no-trunc`; pass `false`).
 pub fn service_ids(rows: &[ServiceRow], no_trunc: bool) -> String {
-    let mut out = String::new();
-    for row in sorted_services(rows) {
-        out.push_str(if no_trunc {
-            &row.id
-        } else {
-            truncate_id(&row.id)
-        });
-        out.push('\n');
-    }
-    out
+    super::text::id_lines(
+        sorted_services(rows).into_iter().map(|r| r.id.as_str()),
+        no_trunc,
+    )
 }
 
 /// `docker service ls --format raw`: one block per service, each followed by an empty line.
@@ -448,16 +442,10 @@ pub fn task_table(rows: &[TaskRow], no_trunc: bool) -> String {
 /// `service ps -q` / `node ps -q` / `stack ps -q`: the task IDs in table order, one per
 /// line, cut to 12 characters unless `no_trunc`.
 pub fn task_ids(rows: &[TaskRow], no_trunc: bool) -> String {
-    let mut out = String::new();
-    for row in sorted_tasks(rows) {
-        out.push_str(if no_trunc {
-            &row.id
-        } else {
-            truncate_id(&row.id)
-        });
-        out.push('\n');
-    }
-    out
+    super::text::id_lines(
+        sorted_tasks(rows).into_iter().map(|r| r.id.as_str()),
+        no_trunc,
+    )
 }
 
 // ---------------------------------------------------------------------------------------

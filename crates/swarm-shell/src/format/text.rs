@@ -58,6 +58,17 @@ fn simple_upper(c: char) -> char {
     }
 }
 
+/// The `-q` output of a list command: each ID on its own line, cut to 12 characters by
+/// [`truncate_id`] unless `no_trunc`.
+pub fn id_lines<'a>(ids: impl IntoIterator<Item = &'a str>, no_trunc: bool) -> String {
+    let mut out = String::new();
+    for id in ids {
+        out.push_str(if no_trunc { id } else { truncate_id(id) });
+        out.push('\n');
+    }
+    out
+}
+
 /// docker's `stringid.TruncateID`: drops an algorithm prefix (`sha256:`) and keeps the first
 /// 12 characters.
 pub fn truncate_id(id: &str) -> &str {

@@ -20,19 +20,13 @@ mod progress;
 mod read;
 
 use swarm_core::catalog::Catalog;
-use swarm_core::swarm::texts;
-use swarm_core::{MachineId, Mode, OpHandle, SimDuration};
+use swarm_core::{MachineId, Mode};
 
 use super::cli::Parsed;
 use super::Status;
 use crate::exec::{Interp, Io};
 
 pub(crate) use read::node_ps;
-
-/// How long a write may take before the daemon gives up.
-const WRITE_TIMEOUT: SimDuration = SimDuration::from_secs(10);
-/// How often the CLI looks again.
-const POLL: SimDuration = SimDuration::from_millis(10);
 
 /// Whether `path` is one of this module's commands.
 pub(crate) fn handles(path: &str) -> bool {
@@ -72,26 +66,8 @@ pub(crate) async fn run(
     }
 }
 
-pub(super) fn daemon_error(io: &Io, msg: &str) -> Status {
-    io.err
-        .write(&format!("Error response from daemon: {msg}\n"));
-    1
-}
-
-/// Waits until the operation commits; the daemon's answer.
-async fn wait_op(interp: &Interp, h: OpHandle) -> Result<(), String> {
-    let world = interp.world();
-    let start = world.borrow().now();
-    loop {
-        if let Some(r) = world.borrow().op_result(h).cloned() {
-            return r;
-        }
-        if world.borrow().now().saturating_since(start) >= WRITE_TIMEOUT {
-            return Err(texts::DEADLINE.into());
-        }
-        interp.sleep(POLL).await;
-    }
-}
+pub(super) use super::swarm_cmd::daemon_error;
+use super::swarm_cmd::wait as wait_op;
 
 /// The daemon pins the image to its digest when the registry knows it (`nginx` →
 /// `nginx:latest@sha256:…`) and records its platforms; otherwise it warns (the warning the

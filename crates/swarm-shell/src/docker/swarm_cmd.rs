@@ -34,14 +34,15 @@ pub(crate) fn rfc3339(ms: u64) -> String {
     format!("{}Z", t.replacen(' ', "T", 1))
 }
 
-fn daemon_error(io: &Io, msg: &str) -> i32 {
+/// `Error response from daemon: …` on stderr; exit status 1.
+pub(super) fn daemon_error(io: &Io, msg: &str) -> i32 {
     io.err
         .write(&format!("Error response from daemon: {msg}\n"));
     1
 }
 
-/// Waits until the operation commits; the daemon's answer.
-async fn wait(interp: &Interp, h: OpHandle) -> Result<(), String> {
+/// Waits until the operation commits (up to the daemon's deadline); the daemon's answer.
+pub(super) async fn wait(interp: &Interp, h: OpHandle) -> Result<(), String> {
     let world = interp.world();
     let start = world.borrow().now();
     loop {

@@ -61,6 +61,8 @@ struct View {
     power: &'static str,
     /// `leader`, `manager`, `worker`, or empty outside a swarm.
     role: &'static str,
+    /// The last Tab completion: bumped on each, with the completed text before the cursor.
+    completion: (u64, AttrValue),
 }
 
 impl View {
@@ -76,6 +78,7 @@ impl View {
             history: Rc::default(),
             power: "on",
             role: "",
+            completion: (0, AttrValue::default()),
         }
     }
 }
@@ -92,6 +95,9 @@ pub enum Msg {
     Interrupt(usize, String),
     /// Ctrl+L in the terminal at this index.
     Clear(usize),
+    /// Tab in the terminal at this index: the text before the cursor, and whether to list
+    /// the candidates (a second Tab).
+    Complete(usize, String, bool),
     /// The machine at this index was chosen in the sidebar.
     Select(usize),
     /// The "add machine" button.
@@ -197,6 +203,14 @@ impl Component for App {
                 }
                 self.sync()
             }
+            Msg::Complete(i, text, list) => {
+                if let (Ok(pg), Some(view)) = (&mut self.playground, self.views.get_mut(i)) {
+                    let c = pg.complete(&view.name, &text, list);
+                    view.completion = (view.completion.0 + 1, c.line.into());
+                }
+                self.sync();
+                true
+            }
             Msg::Clear(i) => {
                 if let Some(view) = self.views.get_mut(i) {
                     view.screen.0.borrow_mut().clear();
@@ -284,6 +298,8 @@ impl Component for App {
                     on_submit={link.callback(move |line| Msg::Submit(i, line))}
                     on_interrupt={link.callback(move |typed: String| Msg::Interrupt(i, typed))}
                     on_clear={link.callback(move |()| Msg::Clear(i))}
+                    completion={view.completion.clone()}
+                    on_complete={link.callback(move |(text, list): (String, bool)| Msg::Complete(i, text, list))}
                 />
             }
         });

@@ -7,7 +7,10 @@
 //!
 //! Keys: Enter submits the line (an empty one too, which echoes the prompt), ↑/↓ walk the
 //! history, Ctrl+L clears the screen, Ctrl+C abandons the line or stops the running command
-//! (unless text is selected: then it copies, as in terminal emulators).
+//! (unless text is selected: then it copies, as in terminal emulators). Tab completes through
+//! the playground (`on_complete`; the result comes back as the `completion` prop), a second
+//! Tab on the same line lists the candidates. readline's Ctrl+A/E/U/K/W and Alt+B/F edit the
+//! line; Ctrl+D on an empty line ends the shell as `exit` does.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -63,6 +66,12 @@ pub struct TerminalProps {
     pub on_interrupt: Callback<String>,
     /// Ctrl+L.
     pub on_clear: Callback<()>,
+    /// The last Tab completion (a counter, and the completed text before the cursor).
+    #[prop_or_default]
+    pub completion: (u64, AttrValue),
+    /// Tab: the text before the cursor, and true for a second Tab (list the candidates).
+    #[prop_or_default]
+    pub on_complete: Callback<(String, bool)>,
 }
 
 /// A key the terminal acts on.
@@ -78,6 +87,24 @@ pub enum Key {
     Clear,
     /// Ctrl+C.
     Interrupt,
+    /// Tab.
+    Complete,
+    /// Ctrl+A: to the start of the line.
+    Home,
+    /// Ctrl+E: to the end of the line.
+    End,
+    /// Ctrl+U: delete before the cursor.
+    KillBefore,
+    /// Ctrl+K: delete after the cursor.
+    KillAfter,
+    /// Ctrl+W: delete the word before the cursor.
+    KillWord,
+    /// Alt+B: a word left.
+    WordLeft,
+    /// Alt+F: a word right.
+    WordRight,
+    /// Ctrl+D on an empty line: end the shell, as `exit`.
+    Eof,
 }
 
 /// Messages of the terminal component.
@@ -99,6 +126,10 @@ pub struct Terminal {
     draft: String,
     /// True while the view is scrolled to the bottom: new output then keeps it there.
     stick: Rc<Cell<bool>>,
+    /// The text after the cursor while a Tab completion is on its way.
+    after_cursor: String,
+    /// The line as the last completion left it: Tab again on it lists the candidates.
+    completed_line: Option<String>,
     want_focus: bool,
     want_scroll: bool,
 }
@@ -115,6 +146,8 @@ impl Component for Terminal {
             cursor: None,
             draft: String::new(),
             stick: Rc::new(Cell::new(true)),
+            after_cursor: String::new(),
+            completed_line: None,
             want_focus: ctx.props().active,
             want_scroll: true,
         }
@@ -144,6 +177,13 @@ impl Component for Terminal {
         if new.history.len() != old.history.len() {
             self.cursor = None;
         }
+        if new.completion.0 != old.completion.0 {
+            let before = new.completion.1.to_string();
+            let line = format!("{before}{}", self.after_cursor);
+            self.set_line(&line);
+            self.set_caret(before.encode_utf16().count() as u32);
+            self.completed_line = Some(line);
+        }
         true
     }
 
@@ -163,6 +203,39 @@ impl Component for Terminal {
                 props.on_interrupt.emit(typed);
             }
             Msg::Key(Key::Clear) => props.on_clear.emit(()),
+            Msg::Key(Key::Complete) => {
+                let (chars, caret) = self.chars_and_caret();
+                let before: String = chars[..caret].iter().collect();
+                let line: String = chars.iter().collect();
+                self.after_cursor = chars[caret..].iter().collect();
+                let again = self.completed_line.as_deref() == Some(line.as_str());
+                props.on_complete.emit((before, again));
+            }
+            Msg::Key(Key::Eof) => {
+                if self.line().is_empty() {
+                    self.stick.set(true);
+                    self.want_scroll = true;
+                    props.on_submit.emit("exit".to_string());
+                }
+            }
+            Msg::Key(
+                k @ (Key::Home
+                | Key::End
+                | Key::KillBefore
+                | Key::KillAfter
+                | Key::KillWord
+                | Key::WordLeft
+                | Key::WordRight),
+            ) => {
+                let (chars, caret) = self.chars_and_caret();
+                let (line, at) = edit(&chars, caret, k);
+                let text: String = line.iter().collect();
+                if text != self.line() {
+                    self.set_line(&text);
+                }
+                let at16: usize = line[..at].iter().map(|c| c.len_utf16()).sum();
+                self.set_caret(at16 as u32);
+            }
             Msg::Key(Key::Older) => {
                 let history = &props.history;
                 if history.is_empty() {
@@ -246,7 +319,7 @@ impl Component for Terminal {
                     <span class="terminal-title">{ machine.clone() }</span>
                     <span class="terminal-ip">{ props.ip.clone() }</span>
                     <span class="terminal-status">{ status }</span>
-                    <span class="terminal-keys" aria-hidden="true">{ "↑↓ history · Ctrl+C interrupt · Ctrl+L clear" }</span>
+                    <span class="terminal-keys" aria-hidden="true">{ "↑↓ history · Tab complete · Ctrl+C interrupt · Ctrl+L clear" }</span>
                 </header>
                 <div
                     ref={self.scroller.clone()}
@@ -314,6 +387,32 @@ impl Terminal {
         }
     }
 
+    /// Puts the caret at a UTF-16 offset of the line.
+    fn set_caret(&self, at: u32) {
+        if let Some(input) = self.input.cast::<HtmlInputElement>() {
+            let _ = input.set_selection_range(at, at);
+        }
+    }
+
+    /// The line as characters, and the caret as an index into them.
+    fn chars_and_caret(&self) -> (Vec<char>, usize) {
+        let Some(input) = self.input.cast::<HtmlInputElement>() else {
+            return (Vec::new(), 0);
+        };
+        let chars: Vec<char> = input.value().chars().collect();
+        let caret16 = input.selection_start().ok().flatten().unwrap_or(u32::MAX) as usize;
+        let mut seen = 0;
+        let mut at = chars.len();
+        for (i, c) in chars.iter().enumerate() {
+            if seen >= caret16 {
+                at = i;
+                break;
+            }
+            seen += c.len_utf16();
+        }
+        (chars, at)
+    }
+
     /// Takes the line being typed, leaving the input empty and the history at its end.
     fn take_line(&mut self) -> String {
         let line = self.line();
@@ -353,11 +452,33 @@ impl Terminal {
 /// The key `e` stands for, if the terminal acts on it. `takes_input` is false while the input
 /// line is hidden: only Ctrl+C and Ctrl+L work then.
 fn key_of(e: &KeyboardEvent, takes_input: bool) -> Option<Key> {
-    if e.is_composing() || e.alt_key() || e.meta_key() {
+    if e.is_composing() || e.meta_key() {
         return None;
     }
     let ctrl = e.ctrl_key();
     let key = e.key();
+    if e.alt_key() {
+        return match (ctrl, key.as_str()) {
+            (false, "b" | "B") if takes_input => Some(Key::WordLeft),
+            (false, "f" | "F") if takes_input => Some(Key::WordRight),
+            _ => None,
+        };
+    }
+    if takes_input && !e.shift_key() {
+        let edit = match (ctrl, key.as_str()) {
+            (false, "Tab") => Some(Key::Complete),
+            (true, "a" | "A") => Some(Key::Home),
+            (true, "e" | "E") => Some(Key::End),
+            (true, "u" | "U") => Some(Key::KillBefore),
+            (true, "k" | "K") => Some(Key::KillAfter),
+            (true, "w" | "W") => Some(Key::KillWord),
+            (true, "d" | "D") => Some(Key::Eof),
+            _ => None,
+        };
+        if edit.is_some() {
+            return edit;
+        }
+    }
     match (ctrl, key.as_str()) {
         (true, "c" | "C") if !e.shift_key() && !has_selection() && !input_has_selection(e) => {
             Some(Key::Interrupt)
@@ -367,6 +488,52 @@ fn key_of(e: &KeyboardEvent, takes_input: bool) -> Option<Key> {
         (false, "ArrowUp") if takes_input => Some(Key::Older),
         (false, "ArrowDown") if takes_input => Some(Key::Newer),
         _ => None,
+    }
+}
+
+/// readline's editing commands on a line: the new line and caret (character indices).
+fn edit(line: &[char], caret: usize, key: Key) -> (Vec<char>, usize) {
+    let caret = caret.min(line.len());
+    let word_start = |from: usize| {
+        let mut i = from;
+        while i > 0 && !line[i - 1].is_alphanumeric() {
+            i -= 1;
+        }
+        while i > 0 && line[i - 1].is_alphanumeric() {
+            i -= 1;
+        }
+        i
+    };
+    match key {
+        Key::Home => (line.to_vec(), 0),
+        Key::End => (line.to_vec(), line.len()),
+        Key::KillBefore => (line[caret..].to_vec(), 0),
+        Key::KillAfter => (line[..caret].to_vec(), caret),
+        Key::KillWord => {
+            // Ctrl+W deletes back to the previous whitespace (unix-word-rubout).
+            let mut i = caret;
+            while i > 0 && line[i - 1].is_whitespace() {
+                i -= 1;
+            }
+            while i > 0 && !line[i - 1].is_whitespace() {
+                i -= 1;
+            }
+            let mut out = line[..i].to_vec();
+            out.extend_from_slice(&line[caret..]);
+            (out, i)
+        }
+        Key::WordLeft => (line.to_vec(), word_start(caret)),
+        Key::WordRight => {
+            let mut i = caret;
+            while i < line.len() && !line[i].is_alphanumeric() {
+                i += 1;
+            }
+            while i < line.len() && line[i].is_alphanumeric() {
+                i += 1;
+            }
+            (line.to_vec(), i)
+        }
+        _ => (line.to_vec(), caret),
     }
 }
 

@@ -300,3 +300,39 @@ async fn the_sidebar_shows_roles_and_power() {
         node2.text_content()
     );
 }
+
+#[wasm_bindgen_test]
+async fn tab_completes_and_readline_keys_edit() {
+    let root = mount(2, false).await;
+    let field = input(&root);
+    field.set_value("docker serv");
+    press(&field, "Tab", false);
+    settle().await;
+    assert_eq!(
+        field.value(),
+        "docker service ",
+        "Tab completes the subcommand"
+    );
+    field.set_value("ssh no");
+    press(&field, "Tab", false);
+    settle().await;
+    assert_eq!(
+        field.value(),
+        "ssh node",
+        "several machines: the common prefix"
+    );
+    press(&field, "Tab", false);
+    settle().await;
+    let text = output_text(&root);
+    assert!(
+        text.contains("ssh node\nnode1  node2\n"),
+        "a second Tab lists the candidates: {text:?}"
+    );
+    field.set_value("echo one two");
+    press(&field, "w", true);
+    settle().await;
+    assert_eq!(field.value(), "echo one ", "Ctrl+W deletes the last word");
+    press(&field, "u", true);
+    settle().await;
+    assert_eq!(field.value(), "", "Ctrl+U deletes before the cursor");
+}

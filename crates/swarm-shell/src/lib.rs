@@ -8,6 +8,7 @@
 //! driver advances time: the page advances it in real time, `swarmsh` fast-forwards it.
 
 mod builtins;
+pub mod complete;
 mod docker;
 mod exec;
 mod expand;
@@ -18,6 +19,7 @@ mod script;
 mod terminal;
 mod util;
 
+pub use complete::Completion;
 pub use playground::{Options, Playground, DEFAULT_SEED, TEMPLATES};
 pub use script::{drain_into, rerun_transcript, run_script, ScriptError, IDLE_LIMIT};
 pub use terminal::{Output, Terminal};

@@ -301,6 +301,32 @@ impl Playground {
         self.sync_terminals();
     }
 
+    /// Tab on `machine`'s terminal with `text` before the cursor: the completed text. With
+    /// `list` (the second Tab) and several candidates, the terminal shows them as bash does:
+    /// the prompt and line, then the candidates in columns.
+    pub fn complete(&mut self, machine: &str, text: &str, list: bool) -> crate::Completion {
+        let Some(i) = self.index(machine) else {
+            return crate::Completion {
+                line: text.to_string(),
+                candidates: Vec::new(),
+            };
+        };
+        let t = &self.terminals[i];
+        let on = t.session.borrow().machine();
+        let c = crate::complete::complete(&self.world.borrow(), on, text);
+        if list && c.candidates.len() > 1 {
+            let mut shown = t.prompt();
+            shown.push_str(text);
+            shown.push('\n');
+            emit(&t.sink, Output::Echo(shown));
+            emit(
+                &t.sink,
+                Output::Stdout(crate::complete::columns(&c.candidates)),
+            );
+        }
+        c
+    }
+
     /// Ctrl+C: abandons the line being typed or stops the running job.
     pub fn interrupt(&mut self, machine: &str) {
         self.interrupt_line(machine, "");

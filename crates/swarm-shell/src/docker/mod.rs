@@ -4,7 +4,7 @@
 //! Everything the real CLI prints by itself (help, usage errors, exit codes) comes from its
 //! captured help texts (see `cli`); what the engine answers comes from the world.
 
-mod cli;
+pub(crate) mod cli;
 pub(crate) mod container_cmd;
 mod service_cmd;
 mod swarm_cmd;

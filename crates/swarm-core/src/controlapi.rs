@@ -135,6 +135,25 @@ fn validate(spec: &ServiceSpec) -> ApiResult<()> {
     Ok(())
 }
 
+/// The networks a spec names must exist and be attachable by services.
+fn check_networks(s: &Swarm, spec: &ServiceSpec) -> ApiResult<()> {
+    for r in &spec.networks {
+        let net = s.find_network(r)?;
+        if net.ingress {
+            return Err(invalid(&format!(
+                "Service cannot be explicitly attached to the ingress network \"{}\"",
+                net.name
+            )));
+        }
+    }
+    if spec.endpoint_mode == "dnsrr" && spec.ports.iter().any(|p| p.mode != "host") {
+        return Err(invalid(
+            "EndpointSpec: port published with ingress mode can't be used with dnsrr mode",
+        ));
+    }
+    Ok(())
+}
+
 /// The port a published port without a number gets: 30000 and up, the first one free.
 fn allocate_ports(
     s: &Swarm,
@@ -211,6 +230,7 @@ impl World {
                 ),
             ));
         }
+        check_networks(s, &spec)?;
         let endpoint_ports = allocate_ports(s, &spec, None)?;
         let id = ids::swarm_id(self.rng("swarm"));
         let now = self.now();
@@ -226,6 +246,7 @@ impl World {
             previous_spec_version: 0,
             job_iteration: 0,
             endpoint_ports,
+            virtual_ips: Vec::new(),
         };
         let h = self.new_op(cluster, Op::Service(ServiceOp::Create(Box::new(service))))?;
         Ok((id, h))
@@ -260,6 +281,7 @@ impl World {
             return Err(rpc("Unimplemented", "service mode change is not allowed"));
         }
         validate(&spec)?;
+        check_networks(s, &spec)?;
         allocate_ports(s, &spec, Some(&svc.id))?;
         let id = svc.id.clone();
         self.new_op(
@@ -317,6 +339,7 @@ impl World {
                 svc.job_iteration = u64::from(svc.spec.mode.is_job());
                 let id = svc.id.clone();
                 s.services.insert(id.clone(), svc);
+                s.assign_vips(&id);
                 s.control.to_reconcile.insert(id.clone());
                 self.record(format!("service-create c{cluster} {id}"));
             }
@@ -350,6 +373,7 @@ impl World {
                         svc.endpoint_ports = p;
                     }
                 }
+                self.swarms[cluster].assign_vips(&id);
                 self.control_service_updated(cluster, &id, false);
                 self.record(format!("service-update c{cluster} {id}"));
             }
@@ -374,6 +398,7 @@ impl World {
                     completed_at: None,
                     message: "manually requested rollback".into(),
                 });
+                self.swarms[cluster].assign_vips(&id);
                 self.control_service_updated(cluster, &id, true);
                 self.record(format!("service-rollback c{cluster} {id}"));
             }

@@ -12,6 +12,7 @@ pub mod container;
 pub mod controlapi;
 pub mod ids;
 pub mod machine;
+pub mod network;
 pub mod orchestrator;
 mod quorum;
 pub mod rng;

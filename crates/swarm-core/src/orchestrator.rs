@@ -118,6 +118,18 @@ pub(crate) struct Control {
     pub(crate) to_reconcile: BTreeSet<String>,
     /// The leader of the last pass: a new leader reconciles every service.
     last_leader: Option<MachineId>,
+    /// Per service: requests balanced so far (the VIP's round-robin).
+    rr: BTreeMap<String, u64>,
+}
+
+impl crate::swarm::Swarm {
+    /// The next round-robin number of a service's load balancer.
+    pub(crate) fn control_rr(&mut self, service_id: &str) -> u64 {
+        let c = self.control.rr.entry(service_id.to_string()).or_insert(0);
+        let n = *c;
+        *c += 1;
+        n
+    }
 }
 
 /// One line of a service's logs.
@@ -308,8 +320,10 @@ impl World {
             version: s.version,
             job_iteration: svc.job_iteration,
             running_since: None,
+            addresses: Vec::new(),
         };
         s.tasks.insert(id.clone(), task);
+        s.assign_task_addresses(&id);
         self.record(format!("task-new c{cluster} {} slot {slot}", &id[..12]));
         id
     }

@@ -555,6 +555,8 @@ pub struct Service {
     pub job_iteration: u64,
     /// Published ports as allocated (ingress ports without a number get one from 30000).
     pub endpoint_ports: Vec<PortConfig>,
+    /// Its virtual IPs, one per network (`vip` endpoint mode).
+    pub virtual_ips: Vec<crate::network::VirtualIp>,
 }
 
 /// Task states, in swarmkit's order (a task's observed state only moves forward).
@@ -666,6 +668,8 @@ pub struct Task {
     pub job_iteration: u64,
     /// When it reached RUNNING (for the update monitor).
     pub running_since: Option<SimTime>,
+    /// Its address on each of its networks (network ID, address).
+    pub addresses: Vec<(String, std::net::Ipv4Addr)>,
 }
 
 impl Task {

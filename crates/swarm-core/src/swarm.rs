@@ -188,6 +188,8 @@ pub(crate) enum Op {
     },
     /// A write to services (create, update, rollback, remove).
     Service(crate::controlapi::ServiceOp),
+    /// A write to networks (create, remove).
+    Network(crate::network::NetworkOp),
     /// A Raft membership change: add or remove the voter `raft_id`.
     Voter {
         raft_id: u64,
@@ -242,6 +244,8 @@ pub struct Swarm {
     pub services: BTreeMap<String, crate::service::Service>,
     /// Tasks, by ID.
     pub tasks: BTreeMap<String, crate::service::Task>,
+    /// Swarm-scoped networks (`ingress` and overlays), by ID.
+    pub networks: BTreeMap<String, crate::network::Network>,
     /// The control loop's memory (restart history, running updates), on the leader.
     pub(crate) control: crate::orchestrator::Control,
 }
@@ -556,6 +560,7 @@ impl World {
             version: 1,
             services: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            networks: BTreeMap::new(),
             control: Default::default(),
         });
         self.memberships.insert(
@@ -566,6 +571,7 @@ impl World {
             },
         );
         self.record(format!("swarm-init {m} c{cluster}"));
+        self.create_ingress(cluster);
         self.pump(cluster, m);
         self.schedule(SimDuration::from_secs(1), Event::RaftTick(cluster));
         self.schedule_heartbeat(m, cluster);
@@ -1013,6 +1019,11 @@ impl World {
             }
             Op::Service(op) => {
                 let r = self.apply_service_op(cluster, op, version);
+                self.swarms[cluster].outcomes.insert(op_id, r);
+                return;
+            }
+            Op::Network(op) => {
+                let r = self.apply_network_op(cluster, op, version);
                 self.swarms[cluster].outcomes.insert(op_id, r);
                 return;
             }

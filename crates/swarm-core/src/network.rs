@@ -1,0 +1,584 @@
+//! Swarm networks: overlay networks and their address management, service VIPs, task
+//! addresses, the embedded DNS, the ingress routing mesh, and HTTP requests through them
+//! (spec §7).
+//!
+//! - **IPAM**: the swarm pool 10.0.0.0/8 in /24s, handed out in order: `ingress` takes
+//!   10.0.0.0/24 at `swarm init`, user overlays 10.0.1.0/24, 10.0.2.0/24 … (or `--subnet`).
+//!   Inside a network addresses are serial: the gateway `.1`, then VIPs and task addresses in
+//!   allocation order; freed addresses are not reused before the range wraps.
+//! - **VIPs**: a service in `vip` endpoint mode gets one per attached network, plus one on
+//!   `ingress` when it publishes ingress ports; `dnsrr` services get none.
+//! - **Task addresses**: one per network of the task's spec (and `ingress` for publishing
+//!   services), allocated when the task is created, released when it is deleted.
+//! - **DNS** ([`World::dns_lookup`]): on user networks only, the service name resolves to the
+//!   VIP (or, for `dnsrr`, the task addresses), `tasks.NAME` to the running tasks' addresses,
+//!   a task's container name to its address.
+//! - **Routing mesh** ([`World::mesh_pick`]): a published ingress port answers on every node
+//!   and goes round-robin to running tasks of the service, wherever they run.
+//!
+//! IDs come from their own random stream (`networks`), so creating networks never shifts the
+//! IDs of nodes, services or tasks.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use crate::machine::{MachineId, Power};
+use crate::service::{Task, TaskState};
+use crate::swarm::{rpc, ApiResult, Op, OpHandle, Swarm};
+use crate::time::SimTime;
+use crate::world::World;
+use crate::{ids, Service};
+
+/// A swarm-scoped network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Network {
+    /// 25-character ID.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `overlay`.
+    pub driver: String,
+    /// `--attachable`.
+    pub attachable: bool,
+    /// `--internal`.
+    pub internal: bool,
+    /// The routing-mesh network.
+    pub ingress: bool,
+    /// Its subnet's first address.
+    pub subnet: Ipv4Addr,
+    /// The subnet's prefix length.
+    pub prefix: u8,
+    /// The gateway (`.1`).
+    pub gateway: Ipv4Addr,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Driver options (`--opt encrypted` …).
+    pub options: BTreeMap<String, String>,
+    /// The VXLAN ID (4096 for ingress, then 4097 …).
+    pub vxlan_id: u32,
+    /// Creation time.
+    pub created_at: SimTime,
+    /// Store version.
+    pub version: u64,
+    /// The next host offset to hand out.
+    next_host: u32,
+}
+
+impl Network {
+    /// `10.0.1.0/24`.
+    pub fn cidr(&self) -> String {
+        format!("{}/{}", self.subnet, self.prefix)
+    }
+
+    fn size(&self) -> u32 {
+        1u32 << (32 - u32::from(self.prefix.min(30)))
+    }
+
+    /// The next free address (serial, skipping the network and broadcast addresses).
+    fn allocate(&mut self, used: &dyn Fn(Ipv4Addr) -> bool) -> Option<Ipv4Addr> {
+        let size = self.size();
+        let base = u32::from(self.subnet);
+        for _ in 0..size {
+            let host = self.next_host;
+            self.next_host = if host + 1 >= size - 1 { 2 } else { host + 1 };
+            let addr = Ipv4Addr::from(base + host);
+            if host >= 2 && !used(addr) {
+                return Some(addr);
+            }
+        }
+        None
+    }
+}
+
+/// A service's virtual IP on one network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VirtualIp {
+    /// The network's ID.
+    pub network_id: String,
+    /// The address.
+    pub addr: Ipv4Addr,
+    /// The network's prefix length.
+    pub prefix: u8,
+}
+
+/// What `docker network create` asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NetworkSpec {
+    /// Name.
+    pub name: String,
+    /// Driver (only `overlay` makes a swarm network).
+    pub driver: String,
+    /// `--attachable`.
+    pub attachable: bool,
+    /// `--internal`.
+    pub internal: bool,
+    /// `--subnet` (`10.5.0.0/24`), if given.
+    pub subnet: Option<String>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// Options.
+    pub options: BTreeMap<String, String>,
+}
+
+/// A network write waiting for its Raft entry.
+#[derive(Clone, Debug)]
+pub enum NetworkOp {
+    /// Create.
+    Create(Box<Network>),
+    /// Remove.
+    Remove(String),
+}
+
+fn parse_cidr(s: &str) -> Option<(Ipv4Addr, u8)> {
+    let (a, p) = s.split_once('/')?;
+    let addr: Ipv4Addr = a.parse().ok()?;
+    let prefix: u8 = p.parse().ok()?;
+    if !(8..=30).contains(&prefix) {
+        return None;
+    }
+    let mask = u32::MAX << (32 - u32::from(prefix));
+    Some((Ipv4Addr::from(u32::from(addr) & mask), prefix))
+}
+
+fn overlaps(a: (Ipv4Addr, u8), b: (Ipv4Addr, u8)) -> bool {
+    let p = a.1.min(b.1);
+    let mask = u32::MAX << (32 - u32::from(p));
+    u32::from(a.0) & mask == u32::from(b.0) & mask
+}
+
+impl Swarm {
+    /// Resolves a network reference: full ID, exact name, unique ID prefix.
+    pub fn find_network(&self, r: &str) -> Result<&Network, String> {
+        if let Some(n) = self.networks.get(r) {
+            return Ok(n);
+        }
+        if let Some(n) = self.networks.values().find(|n| n.name == r) {
+            return Ok(n);
+        }
+        let by_prefix: Vec<&Network> = self
+            .networks
+            .values()
+            .filter(|n| !r.is_empty() && n.id.starts_with(r))
+            .collect();
+        match by_prefix.len() {
+            1 => Ok(by_prefix[0]),
+            0 => Err(format!("network {r} not found")),
+            n => Err(format!("network {r} is ambiguous ({n} matches found)")),
+        }
+    }
+
+    /// The ingress network, if it exists.
+    pub fn ingress(&self) -> Option<&Network> {
+        self.networks.values().find(|n| n.ingress)
+    }
+
+    /// The next free /24 of 10.0.0.0/8.
+    fn next_subnet(&self) -> Option<(Ipv4Addr, u8)> {
+        (0u32..65536).find_map(|i| {
+            let candidate = (Ipv4Addr::from((10u32 << 24) | (i << 8)), 24);
+            let taken = self
+                .networks
+                .values()
+                .any(|n| overlaps((n.subnet, n.prefix), candidate));
+            (!taken).then_some(candidate)
+        })
+    }
+
+    /// Every address in use on a network (VIPs and task addresses).
+    fn used_on(&self, network_id: &str) -> impl Fn(Ipv4Addr) -> bool + '_ {
+        let network_id = network_id.to_string();
+        move |addr| {
+            self.services
+                .values()
+                .flat_map(|s| s.virtual_ips.iter())
+                .any(|v| v.network_id == network_id && v.addr == addr)
+                || self
+                    .tasks
+                    .values()
+                    .flat_map(|t| t.addresses.iter())
+                    .any(|(n, a)| *n == network_id && *a == addr)
+        }
+    }
+
+    /// Allocates an address on a network; `None` when it is full or gone.
+    fn allocate_on(&mut self, network_id: &str) -> Option<Ipv4Addr> {
+        let mut net = self.networks.get(network_id)?.clone();
+        let addr = {
+            let used = self.used_on(network_id);
+            net.allocate(&used)
+        };
+        self.networks.insert(network_id.to_string(), net);
+        addr
+    }
+
+    /// The networks a task of `svc` attaches to: its spec's (as IDs), and `ingress` when it
+    /// publishes ingress ports.
+    pub fn task_networks(&self, svc: &Service) -> Vec<String> {
+        let mut out: Vec<String> = svc
+            .spec
+            .networks
+            .iter()
+            .filter_map(|r| self.find_network(r).ok().map(|n| n.id.clone()))
+            .collect();
+        if svc.spec.ports.iter().any(|p| p.mode != "host") {
+            if let Some(i) = self.ingress() {
+                out.insert(0, i.id.clone());
+            }
+        }
+        out.dedup();
+        out
+    }
+
+    /// Gives a service its VIPs (vip endpoint mode), keeping those it has on networks it stays
+    /// on, releasing the others.
+    pub(crate) fn assign_vips(&mut self, service_id: &str) {
+        let Some(svc) = self.services.get(service_id).cloned() else {
+            return;
+        };
+        let wanted: Vec<String> = if svc.spec.endpoint_mode == "dnsrr" {
+            Vec::new()
+        } else {
+            self.task_networks(&svc)
+        };
+        let mut vips: Vec<VirtualIp> = svc
+            .virtual_ips
+            .iter()
+            .filter(|v| wanted.contains(&v.network_id))
+            .cloned()
+            .collect();
+        for n in &wanted {
+            if vips.iter().any(|v| &v.network_id == n) {
+                continue;
+            }
+            let prefix = self.networks.get(n).map_or(24, |x| x.prefix);
+            if let Some(addr) = self.allocate_on(n) {
+                vips.push(VirtualIp {
+                    network_id: n.clone(),
+                    addr,
+                    prefix,
+                });
+            }
+        }
+        vips.sort_by_key(|v| wanted.iter().position(|w| *w == v.network_id));
+        if let Some(s) = self.services.get_mut(service_id) {
+            s.virtual_ips = vips;
+        }
+    }
+
+    /// Gives a new task its addresses.
+    pub(crate) fn assign_task_addresses(&mut self, task_id: &str) {
+        let Some(t) = self.tasks.get(task_id) else {
+            return;
+        };
+        let Some(svc) = self.services.get(&t.service_id).cloned() else {
+            return;
+        };
+        let mut addrs = Vec::new();
+        for n in self.task_networks(&svc) {
+            if let Some(a) = self.allocate_on(&n) {
+                addrs.push((n, a));
+            }
+        }
+        if let Some(t) = self.tasks.get_mut(task_id) {
+            t.addresses = addrs;
+        }
+    }
+}
+
+/// The default first user overlay: what `docker network create -d overlay` gets.
+const FIRST_USER_VXLAN: u32 = 4097;
+
+impl World {
+    /// Creates the `ingress` network of a new swarm (10.0.0.0/24, VXLAN 4096).
+    pub(crate) fn create_ingress(&mut self, cluster: usize) {
+        let id = ids::swarm_id(self.rng("networks"));
+        let now = self.now();
+        let s = &mut self.swarms[cluster];
+        s.networks.insert(
+            id.clone(),
+            Network {
+                id,
+                name: "ingress".into(),
+                driver: "overlay".into(),
+                attachable: false,
+                internal: false,
+                ingress: true,
+                subnet: Ipv4Addr::new(10, 0, 0, 0),
+                prefix: 24,
+                gateway: Ipv4Addr::new(10, 0, 0, 1),
+                labels: BTreeMap::new(),
+                options: BTreeMap::new(),
+                vxlan_id: 4096,
+                created_at: now,
+                version: 1,
+                next_host: 2,
+            },
+        );
+    }
+
+    /// `docker network create -d overlay …`: validates, then proposes the network. Returns its
+    /// ID and the operation to wait for.
+    pub fn network_create(
+        &mut self,
+        from: MachineId,
+        spec: NetworkSpec,
+    ) -> ApiResult<(String, OpHandle)> {
+        let cluster = self.control(from)?;
+        let s = &self.swarms[cluster];
+        if s.networks.values().any(|n| n.name == spec.name) {
+            return Err(format!("network with name {} already exists", spec.name));
+        }
+        let (subnet, prefix) = match &spec.subnet {
+            Some(c) => {
+                let parsed = parse_cidr(c)
+                    .ok_or_else(|| format!("invalid subnet {c}: invalid CIDR address: {c}"))?;
+                if s.networks
+                    .values()
+                    .any(|n| overlaps((n.subnet, n.prefix), parsed))
+                {
+                    return Err(rpc(
+                        "InvalidArgument",
+                        "invalid pool request: Pool overlaps with other one on this address space",
+                    ));
+                }
+                parsed
+            }
+            None => s
+                .next_subnet()
+                .ok_or_else(|| rpc("ResourceExhausted", "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network"))?,
+        };
+        let vxlan_id = s
+            .networks
+            .values()
+            .map(|n| n.vxlan_id + 1)
+            .max()
+            .unwrap_or(FIRST_USER_VXLAN)
+            .max(FIRST_USER_VXLAN);
+        let id = ids::swarm_id(self.rng("networks"));
+        let now = self.now();
+        let net = Network {
+            id: id.clone(),
+            name: spec.name,
+            driver: if spec.driver.is_empty() {
+                "overlay".into()
+            } else {
+                spec.driver
+            },
+            attachable: spec.attachable,
+            internal: spec.internal,
+            ingress: false,
+            subnet,
+            prefix,
+            gateway: Ipv4Addr::from(u32::from(subnet) + 1),
+            labels: spec.labels,
+            options: spec.options,
+            vxlan_id,
+            created_at: now,
+            version: 0,
+            next_host: 2,
+        };
+        let h = self.new_op(cluster, Op::Network(NetworkOp::Create(Box::new(net))))?;
+        Ok((id, h))
+    }
+
+    /// `docker network rm`: refused while a service uses it, and for ingress while services
+    /// publish ports.
+    pub fn network_remove(&mut self, from: MachineId, network_ref: &str) -> ApiResult<OpHandle> {
+        let cluster = self.control(from)?;
+        let s = &self.swarms[cluster];
+        let net = s.find_network(network_ref)?.clone();
+        if net.ingress {
+            if let Some(svc) = s
+                .services
+                .values()
+                .find(|x| x.spec.ports.iter().any(|p| p.mode != "host"))
+            {
+                return Err(rpc(
+                    "FailedPrecondition",
+                    &format!(
+                        "ingress network cannot be removed because service {} depends on it",
+                        svc.id
+                    ),
+                ));
+            }
+        } else if let Some(svc) = s.services.values().find(|x| {
+            x.spec
+                .networks
+                .iter()
+                .any(|r| *r == net.id || *r == net.name)
+        }) {
+            return Err(rpc(
+                "FailedPrecondition",
+                &format!("network {} is in use by service {}", net.id, svc.id),
+            ));
+        }
+        self.new_op(cluster, Op::Network(NetworkOp::Remove(net.id)))
+    }
+
+    /// Applies a committed network operation.
+    pub(crate) fn apply_network_op(
+        &mut self,
+        cluster: usize,
+        op: NetworkOp,
+        version: u64,
+    ) -> Result<(), String> {
+        let s = &mut self.swarms[cluster];
+        match op {
+            NetworkOp::Create(net) => {
+                let mut net = *net;
+                if s.networks.values().any(|n| n.name == net.name) {
+                    return Err(format!("network with name {} already exists", net.name));
+                }
+                net.version = version;
+                s.networks.insert(net.id.clone(), net);
+            }
+            NetworkOp::Remove(id) => {
+                if s.networks.remove(&id).is_none() {
+                    return Err(format!("network {id} not found"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves `name` as the embedded DNS server of a container on `networks` answers it
+    /// (IDs of user networks; ingress has no DNS). `None`: NXDOMAIN.
+    pub fn dns_lookup(
+        &self,
+        cluster: usize,
+        networks: &[String],
+        name: &str,
+    ) -> Option<Vec<Ipv4Addr>> {
+        let s = self.swarms.get(cluster)?;
+        let user: Vec<&String> = networks
+            .iter()
+            .filter(|n| s.networks.get(*n).is_some_and(|x| !x.ingress))
+            .collect();
+        if user.is_empty() {
+            return None;
+        }
+        let name = name.trim_end_matches('.');
+        let (tasks_only, svc_name) = match name.strip_prefix("tasks.") {
+            Some(rest) => (true, rest),
+            None => (false, name),
+        };
+        let svc = s.services.values().find(|x| {
+            x.spec.name == svc_name
+                || x.spec
+                    .labels
+                    .get("com.docker.stack.namespace")
+                    .is_some_and(|ns| format!("{ns}_{svc_name}") == x.spec.name)
+        });
+        if let Some(svc) = svc {
+            let shared: Vec<&String> = user
+                .iter()
+                .copied()
+                .filter(|n| s.task_networks(svc).contains(n))
+                .collect();
+            if shared.is_empty() {
+                return None;
+            }
+            if !tasks_only && svc.spec.endpoint_mode != "dnsrr" {
+                let vips: Vec<Ipv4Addr> = svc
+                    .virtual_ips
+                    .iter()
+                    .filter(|v| shared.contains(&&v.network_id))
+                    .map(|v| v.addr)
+                    .take(1)
+                    .collect();
+                return (!vips.is_empty()).then_some(vips);
+            }
+            let addrs: Vec<Ipv4Addr> = s
+                .tasks_of(&svc.id)
+                .filter(|t| t.state == TaskState::Running && t.desired == TaskState::Running)
+                .flat_map(|t| t.addresses.iter())
+                .filter(|(n, _)| shared.contains(&n))
+                .map(|(_, a)| *a)
+                .collect();
+            return (!addrs.is_empty()).then_some(addrs);
+        }
+        // A task's container name (`web.1.<id>`) or its short form `web.1`.
+        let task = s.tasks.values().find(|t| {
+            t.state == TaskState::Running && (t.container_name() == name || t.name() == name)
+        })?;
+        let addrs: Vec<Ipv4Addr> = task
+            .addresses
+            .iter()
+            .filter(|(n, _)| user.contains(&n))
+            .map(|(_, a)| *a)
+            .collect();
+        (!addrs.is_empty()).then_some(addrs)
+    }
+
+    /// The service behind an address on the overlay (a VIP), if any.
+    pub fn service_of_vip(&self, cluster: usize, addr: Ipv4Addr) -> Option<&Service> {
+        self.swarms
+            .get(cluster)?
+            .services
+            .values()
+            .find(|s| s.virtual_ips.iter().any(|v| v.addr == addr))
+    }
+
+    /// The task that owns an overlay address.
+    pub fn task_of_address(&self, cluster: usize, addr: Ipv4Addr) -> Option<&Task> {
+        self.swarms
+            .get(cluster)?
+            .tasks
+            .values()
+            .find(|t| t.addresses.iter().any(|(_, a)| *a == addr))
+    }
+
+    /// The tasks that take traffic for a service: running (healthy, when it has a
+    /// healthcheck, since a task is RUNNING only once healthy), on a Ready node whose machine
+    /// is up, with their container.
+    pub fn serving_tasks<'a>(&'a self, cluster: usize, service_id: &'a str) -> Vec<&'a Task> {
+        let Some(s) = self.swarms.get(cluster) else {
+            return Vec::new();
+        };
+        s.tasks_of(service_id)
+            .filter(|t| t.state == TaskState::Running && t.desired == TaskState::Running)
+            .filter(|t| {
+                t.node_id
+                    .as_ref()
+                    .and_then(|n| s.nodes.get(n))
+                    .is_some_and(|n| {
+                        n.state == crate::swarm::NodeState::Ready
+                            && self
+                                .machine(n.machine)
+                                .is_some_and(|m| m.power == Power::Running)
+                    })
+            })
+            .filter(|t| t.container_id.is_some())
+            .collect()
+    }
+
+    /// The routing mesh: the next task (round-robin) of the service that publishes `port`
+    /// (`tcp`) on ingress: `None` when no service publishes it, `Some(None)` when none of its
+    /// tasks can take traffic, else the task's ID.
+    pub fn mesh_pick(&mut self, cluster: usize, port: u16) -> Option<Option<String>> {
+        let s = self.swarms.get(cluster)?;
+        let svc = s.services.values().find(|x| {
+            x.endpoint_ports
+                .iter()
+                .any(|p| p.mode != "host" && p.published == port && p.protocol == "tcp")
+        })?;
+        let id = svc.id.clone();
+        Some(self.balance(cluster, &id))
+    }
+
+    /// Round-robin over a service's serving tasks (the VIP's load balancer).
+    pub fn balance(&mut self, cluster: usize, service_id: &str) -> Option<String> {
+        let mut tasks: Vec<String> = self
+            .serving_tasks(cluster, service_id)
+            .iter()
+            .map(|t| t.id.clone())
+            .collect();
+        tasks.sort();
+        if tasks.is_empty() {
+            return None;
+        }
+        let s = self.swarms.get_mut(cluster)?;
+        let n = s.control_rr(service_id);
+        tasks.get((n % tasks.len() as u64) as usize).cloned()
+    }
+}

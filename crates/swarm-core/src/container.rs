@@ -1551,6 +1551,31 @@ impl World {
         reply
     }
 
+    /// A request from the network to a container's program: its reply (`None` when the
+    /// container does not run, has not started serving yet, or nothing listens on the
+    /// port); the lines the program logs for it go to the container's log.
+    pub fn container_serve(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        req: &crate::catalog::HttpRequest,
+    ) -> Option<crate::catalog::HttpReply> {
+        let now = self.now();
+        let c = self.ctr_mut(m, id)?;
+        if !c.is_running() || c.uptime_ms(now) < c.program.startup_ms() {
+            return None;
+        }
+        let mut proc = c.proc.clone();
+        let exchange = c.program.handle(&mut proc, req);
+        c.proc = proc;
+        let exchange = exchange?;
+        let cid = c.id.clone();
+        for (stream, text) in &exchange.logs {
+            self.container_log_append(m, &cid, *stream, text);
+        }
+        Some(exchange.reply)
+    }
+
     /// The main process of a container ended with `code` (the shell of `docker run -it … sh`
     /// left with `exit`): the run ends as if the program had exited by itself.
     pub fn container_main_exited(&mut self, m: MachineId, id: &str, code: i32) {

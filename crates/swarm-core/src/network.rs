@@ -582,3 +582,226 @@ impl World {
         tasks.get((n % tasks.len() as u64) as usize).cloned()
     }
 }
+
+/// What an HTTP request through the simulated network got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpOutcome {
+    /// The reply.
+    pub reply: crate::catalog::HttpReply,
+    /// The machine and container that answered.
+    pub served_by: (MachineId, String),
+}
+
+/// Why an HTTP request got no reply, as curl tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HttpError {
+    /// The name does not resolve (`curl: (6) Could not resolve host: NAME`).
+    CouldNotResolve,
+    /// Nothing listens there (`curl: (7) Failed to connect to HOST port PORT …`).
+    Refused,
+    /// The packets go nowhere (a partition, a machine that is off).
+    Timeout,
+}
+
+/// Where a request goes once its destination address is known.
+enum Target {
+    /// A container on a machine, at a container port.
+    Container(MachineId, String, u16),
+    /// A machine's address: published ports decide.
+    Machine(MachineId),
+}
+
+impl World {
+    /// An HTTP GET of `http://HOST:PORT/PATH` from `from` (a machine's shell) or from inside
+    /// `container` on it: resolves the host (machine names and addresses; inside a container
+    /// `localhost`, the embedded DNS and overlay addresses), goes through the routing mesh or
+    /// a VIP's load balancer, and lets the answering container's program reply (its access log
+    /// gets the line it writes).
+    pub fn http_get(
+        &mut self,
+        from: MachineId,
+        container: Option<&str>,
+        host: &str,
+        port: u16,
+        path: &str,
+    ) -> Result<HttpOutcome, HttpError> {
+        let cluster = self.memberships.get(&from).map(|m| m.cluster);
+        let own = container.and_then(|c| self.container(from, c).cloned());
+        let client_ip = own
+            .as_ref()
+            .and_then(|c| c.config.addresses.first().cloned())
+            .or_else(|| self.machine(from).map(|m| m.ip.to_string()))
+            .unwrap_or_default();
+        let target = match host {
+            "localhost" | "127.0.0.1" | "::1" => match &own {
+                Some(c) => Target::Container(from, c.id.clone(), port),
+                None => Target::Machine(from),
+            },
+            _ => {
+                let machine = self
+                    .machine_by_name(host)
+                    .or_else(|| host.parse().ok().and_then(|ip| self.machine_by_ip(ip)))
+                    .map(|m| m.id);
+                match machine {
+                    Some(m) => Target::Machine(m),
+                    None => {
+                        let addr: Option<Ipv4Addr> = host.parse().ok();
+                        let addr = match addr {
+                            Some(a) => a,
+                            None => {
+                                // The embedded DNS answers only inside containers on user
+                                // networks.
+                                let (Some(c), Some(cl)) = (&own, cluster) else {
+                                    return Err(HttpError::CouldNotResolve);
+                                };
+                                let nets = self.container_networks(cl, &c.id);
+                                let ips = self
+                                    .dns_lookup(cl, &nets, host)
+                                    .ok_or(HttpError::CouldNotResolve)?;
+                                *ips.first().ok_or(HttpError::CouldNotResolve)?
+                            }
+                        };
+                        let cl = cluster.ok_or(HttpError::Timeout)?;
+                        self.overlay_target(cl, addr, port)?
+                    }
+                }
+            }
+        };
+        let (m, cid, cport) = match target {
+            Target::Container(m, c, p) => (m, c, p),
+            Target::Machine(m) => {
+                if !self.can_reach(from, m) {
+                    return Err(HttpError::Timeout);
+                }
+                self.machine_port(m, port)?
+            }
+        };
+        if !self.can_reach(from, m) {
+            return Err(HttpError::Timeout);
+        }
+        let now = self.now().unix_ms();
+        let req = crate::catalog::HttpRequest {
+            port: cport,
+            method: "GET",
+            path,
+            host,
+            client: &client_ip,
+            user_agent: "curl/8.5.0",
+            now_unix_ms: now,
+        };
+        let reply = self
+            .container_serve(m, &cid, &req)
+            .ok_or(HttpError::Refused)?;
+        Ok(HttpOutcome {
+            reply,
+            served_by: (m, cid),
+        })
+    }
+
+    /// The user networks (IDs) a task container is attached to.
+    fn container_networks(&self, cluster: usize, container_id: &str) -> Vec<String> {
+        self.swarms
+            .get(cluster)
+            .and_then(|s| {
+                s.tasks
+                    .values()
+                    .find(|t| t.container_id.as_deref() == Some(container_id))
+            })
+            .map(|t| t.addresses.iter().map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// An overlay address: a VIP (balanced over its service's tasks) or a task's address.
+    fn overlay_target(
+        &mut self,
+        cluster: usize,
+        addr: Ipv4Addr,
+        port: u16,
+    ) -> Result<Target, HttpError> {
+        if let Some(svc) = self.service_of_vip(cluster, addr).map(|s| s.id.clone()) {
+            let task = self.balance(cluster, &svc).ok_or(HttpError::Refused)?;
+            return self.task_target(cluster, &task, port);
+        }
+        let task = self
+            .task_of_address(cluster, addr)
+            .map(|t| t.id.clone())
+            .ok_or(HttpError::Timeout)?;
+        self.task_target(cluster, &task, port)
+    }
+
+    fn task_target(&self, cluster: usize, task: &str, port: u16) -> Result<Target, HttpError> {
+        let s = self.swarms.get(cluster).ok_or(HttpError::Timeout)?;
+        let t = s.tasks.get(task).ok_or(HttpError::Refused)?;
+        let m = t
+            .node_id
+            .as_ref()
+            .and_then(|n| s.nodes.get(n))
+            .map(|n| n.machine)
+            .ok_or(HttpError::Timeout)?;
+        let cid = t.container_id.clone().ok_or(HttpError::Refused)?;
+        Ok(Target::Container(m, cid, port))
+    }
+
+    /// What answers on a machine's port: a standalone container publishing it, the routing
+    /// mesh (every node of the swarm), or a task publishing it in host mode on that machine.
+    fn machine_port(
+        &mut self,
+        m: MachineId,
+        port: u16,
+    ) -> Result<(MachineId, String, u16), HttpError> {
+        if self.machine(m).is_none_or(|x| x.power != Power::Running) {
+            return Err(HttpError::Timeout);
+        }
+        let published = self.containers(m).iter().find_map(|c| {
+            if !c.is_running() {
+                return None;
+            }
+            c.config
+                .ports
+                .iter()
+                .find(|p| p.host_port == port && p.proto == "tcp")
+                .map(|p| (c.id.clone(), p.container_port))
+        });
+        if let Some((cid, cport)) = published {
+            return Ok((m, cid, cport));
+        }
+        let Some(cluster) = self.memberships.get(&m).map(|x| x.cluster) else {
+            return Err(HttpError::Refused);
+        };
+        let target_port = self.swarms.get(cluster).and_then(|s| {
+            s.services.values().find_map(|x| {
+                x.endpoint_ports
+                    .iter()
+                    .find(|p| p.mode != "host" && p.published == port && p.protocol == "tcp")
+                    .map(|p| p.target)
+            })
+        });
+        if let Some(target_port) = target_port {
+            let task = self
+                .mesh_pick(cluster, port)
+                .flatten()
+                .ok_or(HttpError::Refused)?;
+            return match self.task_target(cluster, &task, target_port)? {
+                Target::Container(tm, c, p) => Ok((tm, c, p)),
+                Target::Machine(_) => Err(HttpError::Refused),
+            };
+        }
+        // Host mode: a task of this machine's node publishing the port.
+        let node = self.memberships.get(&m).map(|x| x.node_id.clone());
+        let s = self.swarms.get(cluster).ok_or(HttpError::Refused)?;
+        let hit = s.tasks.values().find_map(|t| {
+            if t.node_id != node || t.state != TaskState::Running {
+                return None;
+            }
+            t.spec
+                .ports
+                .iter()
+                .find(|p| p.mode == "host" && p.published == port && p.protocol == "tcp")
+                .and_then(|p| t.container_id.clone().map(|c| (c, p.target)))
+        });
+        match hit {
+            Some((c, p)) => Ok((m, c, p)),
+            None => Err(HttpError::Refused),
+        }
+    }
+}

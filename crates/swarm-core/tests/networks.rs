@@ -166,3 +166,75 @@ fn attaching_to_ingress_or_dnsrr_with_ingress_ports_is_refused() {
     );
     assert!(w.swarm(0).unwrap().services.is_empty());
 }
+
+#[test]
+fn http_through_the_mesh_reaches_every_task_from_every_machine() {
+    let mut w = cluster(5, 1, 2);
+    let mut spec = ServiceSpec::new("who", "traefik/whoami");
+    spec.mode = Mode::Replicated { replicas: 2 };
+    spec.ports = vec![PortConfig {
+        protocol: "tcp".into(),
+        target: 80,
+        published: 8080,
+        mode: "ingress".into(),
+    }];
+    service(&mut w, spec);
+    w.advance(SimDuration::from_secs(20));
+    // node3 may run no task: it still answers on 8080.
+    let mut served = Vec::new();
+    for from in 0..3 {
+        for _ in 0..2 {
+            let out = w
+                .http_get(MachineId(from), None, "localhost", 8080, "/")
+                .unwrap();
+            assert_eq!(out.reply.status, 200);
+            assert!(out.reply.body.contains("Hostname: "), "{}", out.reply.body);
+            served.push(out.served_by.1.clone());
+        }
+    }
+    let distinct: std::collections::BTreeSet<&String> = served.iter().collect();
+    assert_eq!(distinct.len(), 2, "both tasks answer");
+    assert_eq!(
+        w.http_get(MachineId(0), None, "localhost", 9090, "/"),
+        Err(swarm_core::network::HttpError::Refused)
+    );
+    assert_eq!(
+        w.http_get(MachineId(0), None, "nope", 80, "/"),
+        Err(swarm_core::network::HttpError::CouldNotResolve)
+    );
+    // Across a partition the request times out.
+    w.partition(&[vec![MachineId(0)]]);
+    assert_eq!(
+        w.http_get(MachineId(0), None, "node2", 8080, "/"),
+        Err(swarm_core::network::HttpError::Timeout)
+    );
+}
+
+#[test]
+fn containers_reach_services_by_name_on_shared_networks() {
+    let mut w = cluster(6, 1, 1);
+    network(&mut w, "app");
+    let mut api = ServiceSpec::new("api", "traefik/whoami");
+    api.mode = Mode::Replicated { replicas: 2 };
+    api.networks = vec!["app".into()];
+    service(&mut w, api);
+    let mut client = ServiceSpec::new("client", "nginx:alpine");
+    client.networks = vec!["app".into()];
+    let client_id = service(&mut w, client);
+    w.advance(SimDuration::from_secs(20));
+    let s = w.swarm(0).unwrap();
+    let t = s
+        .tasks_of(&client_id)
+        .find(|t| t.state == TaskState::Running)
+        .unwrap();
+    let m = s.nodes[t.node_id.as_ref().unwrap()].machine;
+    let cid = t.container_id.clone().unwrap();
+    let out = w.http_get(m, Some(&cid), "api", 80, "/").unwrap();
+    assert!(out.reply.body.contains("Hostname: "));
+    let out = w.http_get(m, Some(&cid), "tasks.api", 80, "/").unwrap();
+    assert_eq!(out.reply.status, 200);
+    assert_eq!(
+        w.http_get(m, Some(&cid), "other", 80, "/"),
+        Err(swarm_core::network::HttpError::CouldNotResolve)
+    );
+}

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod check;
 pub mod container;
 pub mod controlapi;
+pub mod fs;
 pub mod ids;
 pub mod machine;
 pub mod network;

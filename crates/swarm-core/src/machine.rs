@@ -53,6 +53,8 @@ pub struct Machine {
     pub engine: Engine,
     /// What its engine holds: containers and images.
     pub runtime: crate::container::Runtime,
+    /// Its filesystem (`/root`, `/etc/hosts` …): what the shell's file commands work on.
+    pub fs: crate::fs::Fs,
 }
 
 impl Machine {

@@ -215,6 +215,11 @@ impl World {
         self.machines.get_mut(id.0 as usize)
     }
 
+    /// The filesystem of a machine, to change (the shell's file commands and redirections).
+    pub fn fs_mut(&mut self, id: MachineId) -> Option<&mut crate::fs::Fs> {
+        self.machines.get_mut(id.0 as usize).map(|m| &mut m.fs)
+    }
+
     /// The machine with this hostname.
     pub fn machine_by_name(&self, name: &str) -> Option<&Machine> {
         self.machines.iter().find(|m| m.hostname == name)
@@ -271,6 +276,7 @@ impl World {
                 started_at: self.now,
             },
             runtime: Default::default(),
+            fs: crate::fs::Fs::skeleton(&hostname, ip, self.now),
         });
         self.record(format!("add-machine {id} {hostname} {ip}"));
         self.schedule(SimDuration::from_millis(boot), Event::EngineStarted(id));

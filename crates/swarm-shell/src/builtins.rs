@@ -11,35 +11,52 @@ use crate::terminal::{emit, Output};
 
 /// Names `help` lists and `which`/`type` know, with one line each.
 pub(crate) const BUILTINS: &[(&str, &str)] = &[
-    (
-        "cat",
-        "print standard input (files arrive with the filesystem)",
-    ),
+    ("alias", "define or list aliases"),
+    ("cat", "print files and standard input"),
+    ("cd", "change the current directory"),
     ("clear", "clear the screen (also Ctrl+L)"),
+    ("cp", "copy files and directories (-r)"),
+    ("date", "print the simulated date and time (+FORMAT)"),
     ("docker", "the Docker CLI, talking to this machine's engine"),
     ("echo", "print arguments"),
+    ("env", "print the environment"),
     ("exit", "leave this shell (returns from ssh)"),
     ("export", "set shell variables"),
     ("false", "do nothing, unsuccessfully"),
+    ("find", "find files by -name and -type"),
     ("grep", "print lines that match a pattern"),
     ("head", "first lines of standard input (-n N)"),
     ("help", "this list"),
     ("history", "commands typed so far"),
     ("hostname", "print the machine's name (-i: its address)"),
+    ("ls", "list directory contents (-l, -a, -1)"),
+    ("mkdir", "make directories (-p)"),
+    ("mv", "move or rename files"),
+    ("nano", "edit a file (in the page; scripts use heredocs)"),
     ("printf", "format and print"),
+    ("pwd", "print the current directory"),
+    ("rm", "remove files and directories (-r, -f)"),
+    ("rmdir", "remove empty directories"),
+    ("sh", "run a script file (also bash FILE, sh -c)"),
     (
         "sim",
         "control the playground: machines, power, partitions, time",
     ),
     ("sleep", "let simulated time pass"),
+    ("source", "run a file's commands in this shell (also .)"),
     (
         "ssh",
         "open a shell on another machine, or run a command there",
     ),
     ("tail", "last lines of standard input (-n N)"),
     ("test", "evaluate a condition (also [ … ])"),
+    ("touch", "create files or update their time"),
     ("true", "do nothing, successfully"),
+    ("unalias", "remove aliases"),
     ("unset", "remove shell variables"),
+    ("uptime", "how long the machine has been up"),
+    ("vi", "edit a file (in the page; also vim)"),
+    ("which", "locate a command"),
 ];
 
 /// Runs one command; returns its exit status.
@@ -77,9 +94,63 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "sleep" => sleep(interp, args, io).await,
         "exit" => exit(interp, args, io),
         "ssh" => ssh(interp, args, io).await,
-        "grep" => grep(args, io),
-        "cat" => cat(args, io),
-        "head" | "tail" => head_tail(&name, args, io),
+        "grep" => grep(interp, args, io),
+        "cat" => crate::fsutils::cat(interp, args, io),
+        "pwd" => crate::fsutils::pwd(interp, io),
+        "cd" => crate::fsutils::cd(interp, args, io),
+        "ls" => crate::fsutils::ls(interp, args, io),
+        "mkdir" => crate::fsutils::mkdir(interp, args, io),
+        "rmdir" => crate::fsutils::rmdir(interp, args, io),
+        "touch" => crate::fsutils::touch(interp, args, io),
+        "rm" => crate::fsutils::rm(interp, args, io),
+        "cp" | "mv" => crate::fsutils::cp_mv(interp, &name, args, io),
+        "find" => crate::fsutils::find(interp, args, io),
+        "alias" => crate::fsutils::alias(interp, args, io),
+        "unalias" => crate::fsutils::unalias(interp, args, io),
+        "date" => crate::fsutils::date(interp, args, io),
+        "uptime" => crate::fsutils::uptime(interp, io),
+        "source" | "." => crate::fsutils::source(interp, &name, args, io).await,
+        "sh" | "bash" => crate::fsutils::sh(interp, &name, args, io).await,
+        "nano" | "vi" | "vim" => crate::fsutils::editor(interp, &name, args, io),
+        "env" => {
+            // `env NAME=VALUE … COMMAND ARGS`: the command with those variables.
+            let n = args
+                .iter()
+                .take_while(|a| a.contains('=') && !a.starts_with('='))
+                .count();
+            if n == args.len() {
+                let mut vars = interp.session.borrow().ctx().vars.clone();
+                for (k, v) in args.iter().filter_map(|a| a.split_once('=')) {
+                    vars.insert(k.to_string(), v.to_string());
+                }
+                let text: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+                io.out.write(&text);
+                0
+            } else {
+                let saved: Vec<(String, Option<String>)> = args[..n]
+                    .iter()
+                    .filter_map(|a| a.split_once('='))
+                    .map(|(k, _)| (k.to_string(), interp.get_var(k)))
+                    .collect();
+                for (k, v) in args[..n].iter().filter_map(|a| a.split_once('=')) {
+                    interp.set_var(k, v.to_string());
+                }
+                let fut: crate::exec::LocalFuture<'_, i32> =
+                    Box::pin(run(interp, args[n..].to_vec(), io));
+                let status = fut.await;
+                for (k, old) in saved {
+                    match old {
+                        Some(v) => interp.set_var(&k, v),
+                        None => interp.unset_var(&k),
+                    }
+                }
+                status
+            }
+        }
+        "head" | "tail" | "wc" | "sort" | "uniq" | "cut" | "tr" | "tee" | "sed" | "awk" | "seq"
+        | "jq" => crate::textutils::run_in_shell(interp, &name, args, io),
+        "xargs" => crate::textutils::xargs(interp, args, io).await,
+        "watch" => crate::watch::watch(interp, args, io).await,
         "export" => export(interp, args, io),
         "unset" => {
             for a in args {
@@ -96,13 +167,13 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
             interp.request_break(n, name == "continue");
             0
         }
-        "test" => test_cmd(args, io),
+        "test" => test_cmd(interp, args, io),
         "[" => {
             if args.last().map(String::as_str) != Some("]") {
                 io.err.write("bash: [: missing `]'\n");
                 return 2;
             }
-            test_cmd(&args[..args.len() - 1], io)
+            test_cmd(interp, &args[..args.len() - 1], io)
         }
         "docker" => crate::docker::run(interp, args, io).await,
         "sim" => sim(interp, args, io).await,
@@ -425,26 +496,6 @@ async fn ssh(interp: &Interp, args: &[String], io: &Io) -> i32 {
     code
 }
 
-fn cat(args: &[String], io: &Io) -> i32 {
-    let mut status = 0;
-    if args.is_empty() || args.iter().all(|a| a == "-") {
-        io.out.write(&io.stdin);
-        return 0;
-    }
-    for a in args {
-        match a.as_str() {
-            "-" => io.out.write(&io.stdin),
-            "/dev/null" => {}
-            other => {
-                io.err
-                    .write(&format!("cat: {other}: No such file or directory\n"));
-                status = 1;
-            }
-        }
-    }
-    status
-}
-
 fn export(interp: &Interp, args: &[String], io: &Io) -> i32 {
     if args.is_empty() || args.iter().all(|a| a == "-p") {
         let vars = interp.session.borrow().ctx().vars.clone();
@@ -483,18 +534,43 @@ fn export(interp: &Interp, args: &[String], io: &Io) -> i32 {
 }
 
 fn which(name: &str, args: &[String], io: &Io) -> i32 {
+    // Commands only the shell has (no file on disk: `which` is silent, `type` says builtin).
+    const SHELL_ONLY: &[&str] = &[
+        "alias", "cd", "exit", "export", "help", "history", "source", ".", "unalias", "unset",
+        "type", "sim", "break", "continue",
+    ];
+    // Where Alpine keeps the others (busybox applets in /bin, docker in /usr/local/bin).
+    const IN_BIN: &[&str] = &[
+        "bash", "cat", "cp", "date", "echo", "false", "grep", "hostname", "ls", "mkdir", "mv",
+        "pwd", "rm", "rmdir", "sh", "sleep", "touch", "true", "vi",
+    ];
     let mut status = 0;
     for a in args {
-        let known = BUILTINS.iter().any(|(n, _)| n == a) || a == "[" || a == "which";
+        let known = BUILTINS.iter().any(|(n, _)| n == a)
+            || [
+                "[", "which", "type", "bash", "vim", ".", "break", "continue",
+            ]
+            .contains(&a.as_str());
+        let path = if a == "docker" {
+            "/usr/local/bin/docker".to_string()
+        } else if IN_BIN.contains(&a.as_str()) {
+            format!("/bin/{a}")
+        } else {
+            format!("/usr/bin/{a}")
+        };
+        let builtin = SHELL_ONLY.contains(&a.as_str())
+            || ["echo", "printf", "test", "[", "true", "false", "pwd"].contains(&a.as_str());
         if name == "type" {
-            if known {
-                io.out.write(&format!("{a} is /usr/bin/{a}\n"));
+            if known && builtin {
+                io.out.write(&format!("{a} is a shell builtin\n"));
+            } else if known {
+                io.out.write(&format!("{a} is {path}\n"));
             } else {
                 io.err.write(&format!("bash: type: {a}: not found\n"));
                 status = 1;
             }
-        } else if known {
-            io.out.write(&format!("/usr/bin/{a}\n"));
+        } else if known && !SHELL_ONLY.contains(&a.as_str()) {
+            io.out.write(&format!("{path}\n"));
         } else {
             status = 1;
         }
@@ -503,7 +579,7 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
 }
 
 /// grep for text on standard input: -i -v -c -n -q -w -x -o -E -F -e.
-fn grep(args: &[String], io: &Io) -> i32 {
+fn grep(interp: &Interp, args: &[String], io: &Io) -> i32 {
     let mut ignore_case = false;
     let mut invert = false;
     let mut count = false;
@@ -646,17 +722,29 @@ fn grep(args: &[String], io: &Io) -> i32 {
     };
     let mut status = 1;
     let mut missing = false;
-    let mut inputs: Vec<(Option<&str>, &str)> = Vec::new();
+    let mut inputs: Vec<(Option<String>, String)> = Vec::new();
     if files.is_empty() {
-        inputs.push((None, &io.stdin));
+        inputs.push((None, io.stdin.to_string()));
     }
+    let many = files.len() > 1;
     for f in &files {
+        let label = many.then(|| {
+            if f == "-" {
+                "(standard input)".to_string()
+            } else {
+                f.clone()
+            }
+        });
         if f == "-" {
-            inputs.push((None, &io.stdin));
-        } else {
-            io.err
-                .write(&format!("grep: {f}: No such file or directory\n"));
-            missing = true;
+            inputs.push((label, io.stdin.to_string()));
+            continue;
+        }
+        match crate::fsutils::read_file(interp, f) {
+            Ok(text) => inputs.push((label, text)),
+            Err(e) => {
+                io.err.write(&format!("grep: {f}: {e}\n"));
+                missing = true;
+            }
         }
     }
     let mut out = String::new();
@@ -669,7 +757,14 @@ fn grep(args: &[String], io: &Io) -> i32 {
             format!("{l}\n")
         }
     };
-    for (_, text) in inputs {
+    for (label, text) in &inputs {
+        // With several files, each line starts with its file's name (`name:` / `name-`).
+        let file_prefix = |sep: char| {
+            label
+                .as_ref()
+                .map(|l| format!("{l}{sep}"))
+                .unwrap_or_default()
+        };
         let mut n = 0;
         let lines: Vec<&str> = text.lines().collect();
         // With context: the last line printed, to print each line once and `--` between groups.
@@ -680,6 +775,7 @@ fn grep(args: &[String], io: &Io) -> i32 {
             let hit = re.is_match(l) != invert;
             if !hit {
                 if context && pending_after > 0 && !quiet && !count {
+                    out.push_str(&file_prefix('-'));
                     out.push_str(&context_line(idx, l));
                     last_printed = Some(idx);
                     pending_after -= 1;
@@ -698,15 +794,16 @@ fn grep(args: &[String], io: &Io) -> i32 {
                     out.push_str("--\n");
                 }
                 for (j, line) in lines.iter().enumerate().take(idx).skip(from) {
+                    out.push_str(&file_prefix('-'));
                     out.push_str(&context_line(j, line));
                 }
                 last_printed = Some(idx);
                 pending_after = after;
             }
             let prefix = if number {
-                format!("{}:", idx + 1)
+                format!("{}{}:", file_prefix(':'), idx + 1)
             } else {
-                String::new()
+                file_prefix(':')
             };
             if only && !invert {
                 for m in re.find_iter(l) {
@@ -719,7 +816,7 @@ fn grep(args: &[String], io: &Io) -> i32 {
             }
         }
         if count && !quiet {
-            out.push_str(&format!("{n}\n"));
+            out.push_str(&format!("{}{n}\n", file_prefix(':')));
         }
     }
     if quiet && status == 0 {
@@ -770,20 +867,24 @@ fn bre_to_ere(p: &str) -> String {
 }
 
 /// `test` / `[`: strings, integers and the file tests that need no filesystem yet.
-fn test_cmd(args: &[String], io: &Io) -> i32 {
+fn test_cmd(interp: &Interp, args: &[String], io: &Io) -> i32 {
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = match a.as_slice() {
         [] => Some(false),
         [s] => Some(!s.is_empty()),
         ["!", rest @ ..] => {
             return i32::from(
-                test_cmd(&rest.iter().map(|s| s.to_string()).collect::<Vec<_>>(), io) == 0,
+                test_cmd(
+                    interp,
+                    &rest.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                    io,
+                ) == 0,
             )
         }
         ["-n", s] => Some(!s.is_empty()),
         ["-z", s] => Some(s.is_empty()),
-        ["-e" | "-f" | "-d" | "-r" | "-s" | "-x" | "-w", p] => {
-            Some(matches!(*p, "/" | "/root" | "/tmp" | "/dev/null"))
+        [op @ ("-e" | "-a" | "-f" | "-d" | "-r" | "-s" | "-x" | "-w" | "-h" | "-L"), p] => {
+            Some(crate::fsutils::file_test(interp, op, p))
         }
         [l, op, r] => match *op {
             "=" | "==" => Some(l == r),
@@ -823,14 +924,18 @@ fn test_cmd(args: &[String], io: &Io) -> i32 {
 }
 
 /// `[[ -op word ]]`.
-pub(crate) fn unary_test(p: &ast::UnaryPredicate, v: &str) -> i32 {
+pub(crate) fn unary_test(interp: &Interp, p: &ast::UnaryPredicate, v: &str) -> i32 {
     use ast::UnaryPredicate as U;
     let r = match p {
         U::StringHasZeroLength => v.is_empty(),
         U::StringHasNonZeroLength => !v.is_empty(),
-        U::FileExists | U::FileExistsAndIsDir | U::FileExistsAndIsReadable => {
-            matches!(v, "/" | "/root" | "/tmp" | "/dev/null")
+        U::FileExists | U::FileExistsAndIsReadable | U::FileExistsAndIsWritable => {
+            crate::fsutils::file_test(interp, "-e", v)
         }
+        U::FileExistsAndIsDir => crate::fsutils::file_test(interp, "-d", v),
+        U::FileExistsAndIsRegularFile => crate::fsutils::file_test(interp, "-f", v),
+        U::FileExistsAndIsExecutable => crate::fsutils::file_test(interp, "-x", v),
+        U::FileExistsAndIsNotZeroLength => crate::fsutils::file_test(interp, "-s", v),
         _ => false,
     };
     i32::from(!r)
@@ -966,64 +1071,4 @@ async fn wait_booted(interp: &Interp, id: swarm_core::MachineId) {
         }
         interp.sleep(SimDuration::from_millis(100)).await;
     }
-}
-
-/// `head`/`tail [-n N | -N]` on standard input (files arrive with the filesystem).
-fn head_tail(name: &str, args: &[String], io: &Io) -> i32 {
-    let mut n: usize = 10;
-    let mut i = 0;
-    let mut files = Vec::new();
-    while let Some(a) = args.get(i) {
-        i += 1;
-        let value = if a == "-n" {
-            i += 1;
-            args.get(i - 1).cloned()
-        } else if let Some(v) = a.strip_prefix("-n").or_else(|| a.strip_prefix("--lines=")) {
-            Some(v.to_string())
-        } else if a.len() > 1 && a.starts_with('-') && a[1..].bytes().all(|b| b.is_ascii_digit()) {
-            Some(a[1..].to_string())
-        } else if a.starts_with('-') && a != "-" {
-            io.err.write(&format!(
-                "{name}: invalid option -- '{}'\nTry '{name} --help' for more information.\n",
-                a.trim_start_matches('-')
-            ));
-            return 1;
-        } else {
-            files.push(a.clone());
-            continue;
-        };
-        match value
-            .as_deref()
-            .map(|v| v.trim_start_matches('+'))
-            .and_then(|v| v.parse().ok())
-        {
-            Some(v) => n = v,
-            None => {
-                let what = if name == "head" {
-                    "lines"
-                } else {
-                    "number of lines"
-                };
-                io.err.write(&format!(
-                    "{name}: invalid {what}: '{}'\n",
-                    value.unwrap_or_default()
-                ));
-                return 1;
-            }
-        }
-    }
-    if let Some(f) = files.iter().find(|f| *f != "-") {
-        io.err.write(&format!(
-            "{name}: cannot open '{f}' for reading: No such file or directory\n"
-        ));
-        return 1;
-    }
-    let lines: Vec<&str> = io.stdin.split_inclusive('\n').collect();
-    let pick: &[&str] = if name == "head" {
-        &lines[..n.min(lines.len())]
-    } else {
-        &lines[lines.len().saturating_sub(n)..]
-    };
-    io.out.write(&pick.concat());
-    0
 }

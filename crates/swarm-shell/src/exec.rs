@@ -37,6 +37,8 @@ pub(crate) struct Context {
     pub via_ssh: Option<String>,
     /// Set when this level is a shell inside a container (`docker exec -it C sh`).
     pub container: Option<ContainerShell>,
+    /// `alias NAME=VALUE`: the first word of a command that is NAME becomes VALUE.
+    pub aliases: BTreeMap<String, String>,
 }
 
 /// A shell level inside a container (`docker exec -it C sh`, `docker run -it alpine sh`):
@@ -66,6 +68,10 @@ pub(crate) struct Session {
     /// What a running command prints after `^C` if it is interrupted (docker's
     /// `Operation continuing in background.`); it clears it when it ends normally.
     pub interrupt_note: Option<String>,
+    /// The driver can show an editor panel (see `fsutils`: `nano FILE` then leaves a request).
+    pub editor_available: bool,
+    /// What `nano`/`vi`/`vim FILE` asked to open: (absolute path, content).
+    pub edit_request: Option<(String, String)>,
 }
 
 impl Session {
@@ -78,6 +84,8 @@ impl Session {
             exited: false,
             history: Vec::new(),
             interrupt_note: None,
+            editor_available: false,
+            edit_request: None,
         }
     }
 
@@ -109,6 +117,7 @@ impl Session {
             vars,
             via_ssh,
             container: None,
+            aliases: BTreeMap::new(),
         }
     }
 
@@ -258,6 +267,7 @@ pub(crate) fn accept_line(t: &mut Terminal, line: &str) {
                 depth: Cell::new(0),
                 flow: Cell::new(Flow::Normal),
                 subst_status: Cell::new(None),
+                aliasing: RefCell::new(Vec::new()),
             };
             let fut = async move {
                 let io = Io::terminal(&interp.sink);
@@ -280,8 +290,10 @@ pub(crate) fn reopen_if_exited(t: &mut Terminal) {
     }
     let world = t.session.borrow().world.clone();
     let history = std::mem::take(&mut t.session.borrow_mut().history);
+    let editor = t.session.borrow().editor_available;
     let mut fresh = Session::new(world, t.home);
     fresh.history = history;
+    fresh.editor_available = editor;
     *t.session.borrow_mut() = fresh;
 }
 
@@ -367,6 +379,8 @@ pub(crate) enum Dest {
     Buf(Rc<RefCell<String>>),
     /// `/dev/null`.
     Null,
+    /// A file on the machine (`> FILE`, `>> FILE`).
+    File(Rc<crate::fsutils::FileSink>),
 }
 
 impl Dest {
@@ -376,6 +390,18 @@ impl Dest {
             Dest::Terminal(sink, true) => emit(sink, Output::Stderr(s.to_string())),
             Dest::Buf(b) => b.borrow_mut().push_str(s),
             Dest::Null => {}
+            Dest::File(f) => f.write(s),
+        }
+    }
+
+    /// Writes out what a file destination still holds; returns its write error, if any.
+    fn finish(&self) -> Option<swarm_core::fs::FsError> {
+        match self {
+            Dest::File(f) => {
+                f.flush();
+                f.take_error()
+            }
+            _ => None,
         }
     }
 }
@@ -410,6 +436,8 @@ pub(crate) struct Interp {
     flow: Cell<Flow>,
     /// Status of the last `$(…)` in the command being expanded.
     subst_status: Cell<Option<i32>>,
+    /// Aliases being expanded now (an alias is not expanded inside its own value).
+    aliasing: RefCell<Vec<String>>,
 }
 
 /// Loop control requested by `break`/`continue` (levels left to unwind).
@@ -634,7 +662,10 @@ impl Interp {
                     let items: Vec<&ast::IoRedirect> =
                         redirects.iter().flat_map(|r| r.0.iter()).collect();
                     match self.apply_redirects(&items, io).await {
-                        Ok(io2) => self.run_compound(cc, &io2).await,
+                        Ok(io2) => {
+                            let s = self.run_compound(cc, &io2).await;
+                            self.finish_redirects("bash", &io2, io, s)
+                        }
                         Err(status) => status,
                     }
                 }
@@ -837,7 +868,7 @@ impl Interp {
                     let Ok(v) = self.expand_single(&w.value, io).await else {
                         return 2;
                     };
-                    crate::builtins::unary_test(p, &v)
+                    crate::builtins::unary_test(self, p, &v)
                 }
                 E::BinaryTest(p, a, b) => {
                     let Ok(l) = self.expand_single(&a.value, io).await else {
@@ -918,6 +949,7 @@ impl Interp {
                 }
             }
             let sub_status = self.subst_status.get().unwrap_or(0);
+            let outer = io;
             let io = match self.apply_redirects(&redirects, io).await {
                 Ok(io) => io,
                 Err(status) => return status,
@@ -926,7 +958,7 @@ impl Interp {
                 for (k, v) in assignments {
                     self.set_var(&k, v);
                 }
-                return sub_status;
+                return self.finish_redirects("bash", &io, outer, sub_status);
             }
             // `VAR=x cmd`: the variables hold for this command only.
             let saved: Vec<(String, Option<String>)> = assignments
@@ -936,7 +968,25 @@ impl Interp {
             for (k, v) in &assignments {
                 self.set_var(k, v.clone());
             }
-            let status = crate::builtins::run(self, argv, &io).await;
+            let argv = match self.expand_alias(sc, argv, &io).await {
+                Ok(a) => a,
+                Err(status) => {
+                    for (k, old) in saved {
+                        match old {
+                            Some(v) => self.set_var(&k, v),
+                            None => self.unset_var(&k),
+                        }
+                    }
+                    return status;
+                }
+            };
+            let name = argv.first().cloned().unwrap_or_default();
+            let status = if argv.is_empty() {
+                self.status()
+            } else {
+                crate::builtins::run(self, argv, &io).await
+            };
+            let status = self.finish_redirects(&name, &io, outer, status);
             for (k, old) in saved {
                 match old {
                     Some(v) => self.set_var(&k, v),
@@ -985,9 +1035,9 @@ impl Interp {
                             io.stdin = Rc::from(v.as_str());
                         }
                     }
-                    ast::IoRedirect::OutputAndError(w, _append) => {
+                    ast::IoRedirect::OutputAndError(w, append) => {
                         let target = self.expand_single(&w.value, &io).await?;
-                        let d = self.open_for_write(&target, &io)?;
+                        let d = self.open_for_write(&target, *append, &io)?;
                         io.out = d.clone();
                         io.err = d;
                     }
@@ -1032,7 +1082,8 @@ impl Interp {
                                 ast::IoFileRedirectTarget::Filename(w),
                             ) => {
                                 let target = self.expand_single(&w.value, &io).await?;
-                                let d = self.open_for_write(&target, &io)?;
+                                let d =
+                                    self.open_for_write(&target, matches!(kind, K::Append), &io)?;
                                 match fd.unwrap_or(1) {
                                     1 => io.out = d,
                                     2 => io.err = d,
@@ -1043,11 +1094,24 @@ impl Interp {
                                 let target = self.expand_single(&w.value, &io).await?;
                                 if target == "/dev/null" {
                                     io.stdin = Rc::from("");
-                                } else {
+                                } else if target == "/dev/stdin" {
+                                } else if self.session.borrow().ctx().container.is_some() {
                                     io.err.write(&format!(
-                                        "bash: {target}: No such file or directory\n"
+                                        "sh: can't open '{target}': No such file or directory\n"
                                     ));
                                     return Err(1);
+                                } else {
+                                    match crate::fsutils::read_file(self, &target) {
+                                        Ok(text) => io.stdin = Rc::from(text.as_str()),
+                                        // Reading a directory gives the command nothing.
+                                        Err(swarm_core::fs::FsError::IsADirectory) => {
+                                            io.stdin = Rc::from("")
+                                        }
+                                        Err(e) => {
+                                            io.err.write(&format!("bash: {target}: {e}\n"));
+                                            return Err(1);
+                                        }
+                                    }
                                 }
                             }
                             _ => {
@@ -1064,9 +1128,43 @@ impl Interp {
         })
     }
 
-    /// Where `> target` writes. Files arrive with the per-machine filesystem; `/dev/null`,
-    /// `/dev/stdout` and `/dev/stderr` work now.
-    fn open_for_write(&self, target: &str, io: &Io) -> Result<Dest, i32> {
+    /// Alias expansion of the command word: when it was typed unquoted and names an alias,
+    /// the alias's value runs as a command line with the arguments (quoted) after it.
+    /// Returns the status of that run, or the words unchanged when there is no alias. An
+    /// alias is not expanded again inside its own value (`alias ls='ls -F'`), as in bash.
+    fn expand_alias<'a>(
+        &'a self,
+        sc: &'a ast::SimpleCommand,
+        argv: Vec<String>,
+        io: &'a Io,
+    ) -> LocalFuture<'a, Result<Vec<String>, i32>> {
+        Box::pin(async move {
+            let typed = sc.word_or_name.as_ref().map(|w| w.value.as_str());
+            let Some(first) = argv.first().cloned() else {
+                return Ok(argv);
+            };
+            if typed != Some(first.as_str()) || self.aliasing.borrow().contains(&first) {
+                return Ok(argv);
+            }
+            let Some(value) = self.session.borrow().ctx().aliases.get(&first).cloned() else {
+                return Ok(argv);
+            };
+            let mut line = value;
+            for a in &argv[1..] {
+                line.push_str(" '");
+                line.push_str(&a.replace('\'', "'\\''"));
+                line.push('\'');
+            }
+            self.aliasing.borrow_mut().push(first);
+            let status = self.run_source(&line, io).await;
+            self.aliasing.borrow_mut().pop();
+            Err(status)
+        })
+    }
+
+    /// Where `> target` (`>> target` with `append`) writes: a file on the machine, created or
+    /// truncated now, or `/dev/null`, `/dev/stdout`, `/dev/stderr`.
+    fn open_for_write(&self, target: &str, append: bool, io: &Io) -> Result<Dest, i32> {
         match target {
             "/dev/null" => Ok(Dest::Null),
             "/dev/stdout" => Ok(io.out.clone()),
@@ -1075,12 +1173,31 @@ impl Interp {
                 io.err.write("bash: : No such file or directory\n");
                 Err(1)
             }
-            other => {
+            other if self.session.borrow().ctx().container.is_some() => {
                 io.err
                     .write(&format!("bash: {other}: Read-only file system\n"));
                 Err(1)
             }
+            other => crate::fsutils::open_for_write(self, other, append).map_err(|msg| {
+                io.err.write(&msg);
+                1
+            }),
         }
+    }
+
+    /// After a command with redirections: writes out its files and reports a full disk as
+    /// the command's write error.
+    fn finish_redirects(&self, name: &str, redirected: &Io, outer: &Io, status: i32) -> i32 {
+        let mut status = status;
+        for d in [&redirected.out, &redirected.err] {
+            if let Some(e) = d.finish() {
+                outer
+                    .err
+                    .write(&format!("bash: {name}: write error: {e}\n"));
+                status = 1;
+            }
+        }
+        status
     }
 
     /// Expands a word into fields (argv words).

@@ -2,8 +2,9 @@
 //!
 //! Words arrive as raw source text; brush-parser's word parser splits them into pieces, and
 //! this module turns the pieces into strings. Results of unquoted expansions are split on
-//! blanks; quoted text and literal text are not. Pathname expansion (globbing) waits for the
-//! per-machine filesystem: like bash with no match, a pattern stays as typed.
+//! blanks; quoted text and literal text are not. Then pathname expansion: a field with an
+//! unquoted `*`, `?` or `[…]` becomes the sorted names it matches on the machine's
+//! filesystem, or stays as typed when nothing matches (bash without `nullglob`).
 
 use brush_parser::word::{
     self, Parameter, ParameterExpr, ParameterTestType, SpecialParameter, WordPiece,
@@ -14,29 +15,49 @@ use crate::exec::{parser_options, Interp, Io, LocalFuture};
 
 /// A field being built, and whether anything quoted went into it (a quoted empty string
 /// still makes an argument, an unquoted empty expansion does not).
+/// Each field also keeps its glob pattern: the same text with quoted characters escaped,
+/// and whether an unquoted `*`, `?` or `[` appeared in it.
 #[derive(Default)]
 struct Fields {
-    done: Vec<String>,
+    done: Vec<(String, Option<String>)>,
     cur: String,
     cur_counts: bool,
+    pat: String,
+    globby: bool,
 }
 
 impl Fields {
+    /// Unquoted text: glob characters in it are live.
     fn literal(&mut self, s: &str) {
         self.cur.push_str(s);
         self.cur_counts = true;
+        self.unquoted_pattern(s);
     }
 
-    /// Quoted text: one field even when empty.
+    fn unquoted_pattern(&mut self, s: &str) {
+        self.pat.push_str(s);
+        if s.contains(['*', '?', '[']) {
+            self.globby = true;
+        }
+    }
+
+    /// Quoted text: one field even when empty; glob characters in it are literal.
     fn quoted(&mut self, s: &str) {
         self.cur.push_str(s);
         self.cur_counts = true;
+        for c in s.chars() {
+            if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+                self.pat.push('\\');
+            }
+            self.pat.push(c);
+        }
     }
 
     /// Unquoted expansion result: split on blanks when splitting.
     fn expanded(&mut self, s: &str, split: bool) {
         if !split {
             self.cur.push_str(s);
+            self.unquoted_pattern(s);
             return;
         }
         for (i, part) in s.split([' ', '\t', '\n']).enumerate() {
@@ -46,19 +67,24 @@ impl Fields {
             if !part.is_empty() {
                 self.cur.push_str(part);
                 self.cur_counts = true;
+                self.unquoted_pattern(part);
             }
         }
     }
 
     fn end_field(&mut self) {
         if self.cur_counts {
-            self.done.push(std::mem::take(&mut self.cur));
+            let pat = std::mem::take(&mut self.pat);
+            let glob = self.globby.then_some(pat);
+            self.done.push((std::mem::take(&mut self.cur), glob));
         }
         self.cur.clear();
+        self.pat.clear();
         self.cur_counts = false;
+        self.globby = false;
     }
 
-    fn finish(mut self) -> Vec<String> {
+    fn finish(mut self) -> Vec<(String, Option<String>)> {
         self.end_field();
         self.done
     }
@@ -82,7 +108,14 @@ pub(crate) async fn expand_word(
     let mut f = Fields::default();
     expand_pieces(interp, &pieces, io, split, false, &mut f).await?;
     if split {
-        Ok(f.finish())
+        let mut out = Vec::new();
+        for (text, pat) in f.finish() {
+            match pat.map(|p| glob(interp, &p)) {
+                Some(matches) if !matches.is_empty() => out.extend(matches),
+                _ => out.push(text),
+            }
+        }
+        Ok(out)
     } else {
         Ok(vec![f.cur])
     }
@@ -110,6 +143,7 @@ fn expand_pieces<'a>(
     Box::pin(async move {
         for p in pieces {
             match &p.piece {
+                WordPiece::Text(t) if in_quotes => f.quoted(t),
                 WordPiece::Text(t) => f.literal(t),
                 WordPiece::SingleQuotedText(t) => f.quoted(t),
                 WordPiece::AnsiCQuotedText(t) => f.quoted(&ansi_c(t)),
@@ -140,7 +174,7 @@ fn expand_pieces<'a>(
                         }
                         _ => "~".into(),
                     };
-                    f.literal(&v);
+                    f.quoted(&v);
                 }
                 WordPiece::ParameterExpansion(expr) => {
                     let v = parameter(interp, expr, io).await?;
@@ -174,6 +208,120 @@ fn expand_pieces<'a>(
         }
         Ok(())
     })
+}
+
+/// The most names one pattern expands to.
+const MAX_GLOB_MATCHES: usize = 10_000;
+
+/// Pathname expansion of `pattern` (quoted characters escaped with `\`) on the current
+/// machine's filesystem: the matching paths in byte order, empty when none match. Names
+/// starting with `.` match only a pattern component starting with `.`. Inside a container's
+/// shell there is no filesystem, so nothing matches.
+fn glob(interp: &Interp, pattern: &str) -> Vec<String> {
+    let (machine, cwd, in_container) = {
+        let s = interp.session.borrow();
+        (
+            s.machine(),
+            s.ctx().cwd.clone(),
+            s.ctx().container.is_some(),
+        )
+    };
+    if in_container {
+        return Vec::new();
+    }
+    let world = interp.world();
+    let w = world.borrow();
+    let Some(m) = w.machine(machine) else {
+        return Vec::new();
+    };
+    let fs = &m.fs;
+    let absolute = pattern.starts_with('/');
+    // Candidates as (shown text, absolute path).
+    let mut cands: Vec<(String, String)> = vec![if absolute {
+        (String::new(), "/".to_string())
+    } else {
+        (String::new(), cwd)
+    }];
+    let comps: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+    let trailing_slash = pattern.ends_with('/');
+    for (i, comp) in comps.iter().enumerate() {
+        let last = i + 1 == comps.len();
+        let live = has_live_glob(comp);
+        let mut next = Vec::new();
+        for (shown, abs) in &cands {
+            let join_shown = |name: &str| {
+                if shown.is_empty() && !absolute {
+                    name.to_string()
+                } else if shown.is_empty() {
+                    format!("/{name}")
+                } else {
+                    format!("{shown}/{name}")
+                }
+            };
+            if !live {
+                let name = unescape(comp);
+                let p = swarm_core::fs::join(abs, &name);
+                if fs.exists(&p) {
+                    next.push((join_shown(&name), p));
+                }
+                continue;
+            }
+            let Ok(entries) = fs.list(abs) else {
+                continue;
+            };
+            for (name, meta) in entries {
+                if name.starts_with('.') && !comp.starts_with('.') {
+                    continue;
+                }
+                if (!last || trailing_slash) && !meta.is_dir() {
+                    continue;
+                }
+                if crate::util::glob_match(comp, &name) {
+                    next.push((join_shown(&name), swarm_core::fs::join(abs, &name)));
+                }
+            }
+        }
+        cands = next;
+        if cands.is_empty() || cands.len() > MAX_GLOB_MATCHES {
+            return Vec::new();
+        }
+    }
+    let mut out: Vec<String> = cands
+        .into_iter()
+        .map(|(s, _)| if trailing_slash { format!("{s}/") } else { s })
+        .collect();
+    out.sort();
+    out
+}
+
+/// True when a pattern component has a `*`, `?` or `[` that is not escaped.
+fn has_live_glob(comp: &str) -> bool {
+    let mut escaped = false;
+    for c in comp.chars() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if matches!(c, '*' | '?' | '[') {
+            return true;
+        }
+    }
+    false
+}
+
+/// A pattern component without its escapes.
+fn unescape(comp: &str) -> String {
+    let mut out = String::new();
+    let mut escaped = false;
+    for c in comp.chars() {
+        if !escaped && c == '\\' {
+            escaped = true;
+            continue;
+        }
+        escaped = false;
+        out.push(c);
+    }
+    out
 }
 
 /// `$'…'` escapes.

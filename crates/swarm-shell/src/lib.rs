@@ -7,17 +7,25 @@
 //! later `docker service create` without `--detach`, `watch`) run as jobs that resume as the
 //! driver advances time: the page advances it in real time, `swarmsh` fast-forwards it.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod api;
 mod builtins;
 pub mod complete;
 mod docker;
 mod exec;
 mod expand;
 pub mod format;
+mod fsutils;
 mod job;
+mod jq;
+mod jq_val;
+mod model;
 mod playground;
 mod script;
 mod terminal;
+mod textutils;
 mod util;
+mod watch;
 
 pub use complete::Completion;
 pub use playground::{Options, Playground, DEFAULT_SEED, TEMPLATES};

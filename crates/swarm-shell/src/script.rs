@@ -24,9 +24,29 @@ impl std::fmt::Display for ScriptError {
     }
 }
 
+/// How many screens `watch` shows in a script unless the script sets `WATCH_MAX_REFRESHES`
+/// itself (a script has nobody to press Ctrl+C).
+pub const SCRIPT_WATCH_REFRESHES: &str = "10";
+
+/// Gives every terminal of a scripted playground the script defaults.
+fn script_defaults(pg: &mut Playground) {
+    for name in pg.machine_names() {
+        if let Some(t) = pg.terminal_mut(&name) {
+            t.session
+                .borrow_mut()
+                .ctx_mut()
+                .vars
+                .entry("WATCH_MAX_REFRESHES".into())
+                .or_insert_with(|| SCRIPT_WATCH_REFRESHES.into());
+        }
+    }
+}
+
 /// Runs `input` line by line in the first machine's terminal; returns the transcript.
+/// `watch` stops after [`SCRIPT_WATCH_REFRESHES`] screens unless the script says otherwise.
 pub fn run_script(opts: &Options, input: &str) -> Result<String, ScriptError> {
     let mut pg = Playground::new(opts).map_err(ScriptError)?;
+    script_defaults(&mut pg);
     let Some(first) = pg.machine_names().into_iter().next() else {
         return Err(ScriptError("a script needs at least one machine".into()));
     };
@@ -78,6 +98,7 @@ pub fn rerun_transcript(text: &str) -> Result<String, ScriptError> {
     }
     let (opts, _) = Options::from_args(&args).map_err(ScriptError)?;
     let mut pg = Playground::new(&opts).map_err(ScriptError)?;
+    script_defaults(&mut pg);
     let Some(first) = pg.machine_names().into_iter().next() else {
         return Err(ScriptError(
             "a transcript needs at least one machine".into(),

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use swarm_shell::{run_script, Options, Playground, IDLE_LIMIT};
 
 const USAGE: &str = "Usage: swarmsh [--seed N] [--machines N | --template NAME] [FILE]
+       swarmsh serve [--seed N] [--machines N | --template NAME] [--listen HOST:PORT] [--manual-clock]
 
 Runs the Swarm Playground shell. With FILE (or piped standard input) each line is typed into
 node1's terminal and the transcript is printed; on a terminal it starts an interactive shell.
@@ -20,6 +21,12 @@ Options:
   --machines N     machines to start with (default 1)
   --template NAME  start from a template instead: 3m2w, 5m, 1m1w, 1m2w
   -h, --help       print this help
+
+serve: answers the Docker Engine API for every machine, node1 on PORT (default
+127.0.0.1:23750), node2 on PORT+1 …, so a real docker CLI can drive the cluster:
+  docker -H tcp://127.0.0.1:23750 node ls
+  --listen HOST:PORT  where node1 listens (port 0: a free port for every machine)
+  --manual-clock      simulated time moves only by POST /_swarmsh/advance?ms=N
 ";
 
 fn repl(opts: &Options) -> ExitCode {
@@ -73,6 +80,9 @@ fn main() -> ExitCode {
         print!("{USAGE}");
         return ExitCode::SUCCESS;
     }
+    if args.first().map(String::as_str) == Some("serve") {
+        return serve(&args[1..]);
+    }
     let (opts, file) = match Options::from_args(&args) {
         Ok(x) => x,
         Err(e) => {
@@ -108,4 +118,29 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `swarmsh serve …`: the Engine API on loopback (native builds only).
+#[cfg(not(target_arch = "wasm32"))]
+fn serve(args: &[String]) -> ExitCode {
+    let opts = match swarm_shell::api::ServeOptions::from_args(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("swarmsh: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match swarm_shell::api::serve(&opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("swarmsh: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn serve(_args: &[String]) -> ExitCode {
+    eprintln!("swarmsh: serve needs a native build");
+    ExitCode::from(2)
 }

@@ -151,7 +151,7 @@ fn is_terminal(d: &Dest) -> bool {
 }
 
 fn now_unix_ms(w: &World) -> i64 {
-    w.now().unix_ms()
+    crate::model::unix_ms(w.now())
 }
 
 // ------------------------------------------------------------------------------------------
@@ -243,15 +243,60 @@ fn row_of(c: &Container, now: SimTime) -> ContainerRow {
         image: c.config.image.clone(),
         image_id: c.image_id.clone(),
         command: command_of(c),
-        created_ago_ms: now.saturating_since(c.created_at).as_millis(),
+        // `Created` is whole Unix seconds: the CLI ages it from the second it falls in.
+        created_ago_ms: (crate::model::unix_ms(now)
+            - crate::model::unix_ms(c.created_at).div_euclid(1000) * 1000)
+            .max(0) as u64,
         status: status_of(c, now),
         ports: ports_of(c),
         names: vec![format!("/{}", c.name)],
     }
 }
 
+/// `container.Summary` as `GET /containers/json` returns it (what `docker ps` reads).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // the Engine API uses it
+pub(crate) fn container_summary_json(c: &Container, now: SimTime) -> Value {
+    let row = row_of(c, now);
+    let ports: Vec<Value> = row
+        .ports
+        .iter()
+        .map(|p| {
+            let mut o = serde_json::Map::new();
+            if !p.ip.is_empty() {
+                o.insert("IP".into(), json!(p.ip));
+            }
+            o.insert("PrivatePort".into(), json!(p.private_port));
+            if p.public_port > 0 {
+                o.insert("PublicPort".into(), json!(p.public_port));
+            }
+            o.insert("Type".into(), json!(p.kind));
+            Value::Object(o)
+        })
+        .collect();
+    let network = if c.config.task_id.is_some() {
+        "ingress"
+    } else {
+        "bridge"
+    };
+    json!({
+        "Id": c.id,
+        "Names": row.names,
+        "Image": row.image,
+        "ImageID": row.image_id,
+        "Command": row.command,
+        "Created": crate::model::unix_ms(c.created_at).div_euclid(1000),
+        "Ports": ports,
+        "Labels": c.config.labels,
+        "State": c.state.as_str(),
+        "Status": format::container::container_status(&row.status),
+        "HostConfig": {"NetworkMode": if network == "bridge" { "bridge" } else { "default" }},
+        "NetworkSettings": {"Networks": {network: {}}},
+        "Mounts": [],
+    })
+}
+
 /// `formatter.ContainerContext` as `--format` sees it (alphabetical, as `json` prints it).
-fn row_json(c: &Container, row: &ContainerRow, now: SimTime, no_trunc: bool) -> Value {
+fn row_json(c: &Container, row: &ContainerRow, _now: SimTime, no_trunc: bool) -> Value {
     let command = if no_trunc {
         row.command.clone()
     } else {
@@ -275,7 +320,7 @@ fn row_json(c: &Container, row: &ContainerRow, now: SimTime, no_trunc: bool) -> 
         "Names": row.names_cell(no_trunc),
         "Networks": if c.config.task_id.is_some() { "ingress" } else { "bridge" },
         "Ports": format::container::displayable_ports(&row.ports),
-        "RunningFor": format!("{} ago", format::human_duration(now.saturating_since(c.created_at).as_millis())),
+        "RunningFor": format!("{} ago", format::human_duration(row.created_ago_ms)),
         "Size": "0B",
         "State": c.state.as_str(),
         "Status": format::container::container_status(&row.status),
@@ -405,6 +450,46 @@ fn container_matches(
     Ok(true)
 }
 
+/// The containers `GET /containers/json` lists (newest first): running ones unless `all`,
+/// those the filters match, at most `last` when positive; `Err` is the daemon's text.
+pub(crate) fn list_containers<'w>(
+    w: &'w World,
+    m: MachineId,
+    all: bool,
+    last: i64,
+    filters: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<&'w Container>, String> {
+    const KEYS: &[&str] = &[
+        "id", "name", "label", "status", "ancestor", "exited", "health", "is-task", "before",
+        "since", "volume", "network", "publish", "expose",
+    ];
+    if let Some(k) = filters.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(format!("invalid filter '{k}'"));
+    }
+    for v in filters.get("status").into_iter().flatten() {
+        if !matches!(
+            v.as_str(),
+            "created" | "restarting" | "running" | "removing" | "paused" | "exited" | "dead"
+        ) {
+            return Err(format!("invalid filter 'status={v}'"));
+        }
+    }
+    let all = all || last > 0;
+    let mut picked: Vec<&Container> = Vec::new();
+    for c in w.containers(m).iter().rev() {
+        if !(all || c.is_running() || c.state == ContainerState::Restarting) {
+            continue;
+        }
+        if container_matches(c, filters)? {
+            picked.push(c);
+        }
+    }
+    if last > 0 {
+        picked.truncate(last as usize);
+    }
+    Ok(picked)
+}
+
 fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let world = interp.world();
     let w = world.borrow();
@@ -416,21 +501,6 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             return 1;
         }
     };
-    const KEYS: &[&str] = &[
-        "id", "name", "label", "status", "ancestor", "exited", "health", "is-task", "before",
-        "since", "volume", "network", "publish", "expose",
-    ];
-    if let Some(k) = filters.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return daemon_error(io, &format!("invalid filter '{k}'"));
-    }
-    for v in filters.get("status").into_iter().flatten() {
-        if !matches!(
-            v.as_str(),
-            "created" | "restarting" | "running" | "removing" | "paused" | "exited" | "dead"
-        ) {
-            return daemon_error(io, &format!("invalid filter 'status={v}'"));
-        }
-    }
     let last: i64 = match cmd.value("last") {
         Some(v) => match v.parse() {
             Ok(n) => n,
@@ -446,20 +516,10 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     };
     let last = if cmd.bool("latest") { 1 } else { last };
     let all = cmd.bool("all") || last > 0;
-    let mut picked: Vec<&Container> = Vec::new();
-    for c in w.containers(m).iter().rev() {
-        if !(all || c.is_running() || c.state == ContainerState::Restarting) {
-            continue;
-        }
-        match container_matches(c, &filters) {
-            Ok(true) => picked.push(c),
-            Ok(false) => {}
-            Err(e) => return daemon_error(io, &e),
-        }
-    }
-    if last > 0 {
-        picked.truncate(last as usize);
-    }
+    let picked = match list_containers(&w, m, all, last, &filters) {
+        Ok(p) => p,
+        Err(e) => return daemon_error(io, &e),
+    };
     let no_trunc = cmd.bool("no-trunc");
     let rows: Vec<ContainerRow> = picked.iter().map(|c| row_of(c, now)).collect();
     if cmd.bool("quiet") {
@@ -1152,7 +1212,7 @@ fn parse_time_arg(v: &str, now: SimTime) -> Option<SimTime> {
     } else {
         parse_rfc3339_ms(v)?
     };
-    let rel = unix_ms - SimTime::ZERO.unix_ms();
+    let rel = unix_ms - crate::model::unix_ms(SimTime::ZERO);
     Some(SimTime::from_millis(rel.max(0) as u64))
 }
 
@@ -1311,7 +1371,7 @@ fn health_json(hc: &HealthConfig) -> Value {
 }
 
 /// The Engine API's `ContainerJSON`, as `docker container inspect` prints it.
-fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
+pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
     let zero = "0001-01-01T00:00:00Z".to_string();
     let time = |t: Option<SimTime>| t.map_or_else(|| zero.clone(), |t| rfc3339(t.as_millis()));
     let image = Catalog::get().lookup(&c.config.image);
@@ -2013,7 +2073,7 @@ fn top(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     if !c.is_running() {
         return daemon_error(io, &format!("container {} is not running", c.id));
     }
-    let start = c.started_at.unwrap_or_default().unix_ms() / 1000;
+    let start = crate::model::unix_ms(c.started_at.unwrap_or_default()) / 1000;
     let hm = format::go_time_utc(start, 0);
     let stime = hm.get(11..16).unwrap_or("00:00");
     let argv = c.program.argv().join(" ");

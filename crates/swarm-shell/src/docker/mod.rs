@@ -6,9 +6,10 @@
 
 pub(crate) mod cli;
 pub(crate) mod container_cmd;
-mod service_cmd;
-mod swarm_cmd;
-mod system;
+pub(crate) mod network_cmd;
+pub(crate) mod service_cmd;
+pub(crate) mod swarm_cmd;
+pub(crate) mod system;
 mod template;
 
 use swarm_core::{MachineId, Power};
@@ -236,6 +237,13 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
             };
             container_cmd::run(interp, m, p, &cmd, io).await
         }
+        p if network_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            network_cmd::run(interp, m, p, &cmd, io).await
+        }
         p if service_cmd::handles(p) => {
             let m = match engine {
                 Ok(m) => m,
@@ -392,6 +400,34 @@ fn info(
         .ok()
         .and_then(|id| w.machine(*id))
         .filter(|m| m.engine_up());
+    if let Some(f) = cmd.value("format").filter(|f| !f.is_empty()) {
+        // `--format`: the template over `/info` plus the client's half, as docker/cli's
+        // `dockerInfo` (the server fields at the top level).
+        let mut v =
+            server.map_or_else(|| serde_json::json!({}), |m| crate::model::info_json(&w, m));
+        v["ClientInfo"] = serde_json::json!({
+            "Debug": debug, "Version": system::client::VERSION, "GitCommit": system::client::GIT_COMMIT,
+            "GoVersion": system::client::GO_VERSION, "Os": "linux", "Arch": "amd64",
+            "BuildTime": system::client::BUILT, "Context": "default", "Plugins": [], "Warnings": null,
+        });
+        if server.is_none() {
+            v["ServerErrors"] = serde_json::json!([daemon_error(&engine)]);
+        }
+        return match template::render(f, &v, "system.dockerInfo") {
+            Ok(s) => {
+                io.out.write(&format!("{s}\n"));
+                0
+            }
+            Err(e) => {
+                io.err.write(&format!("{}\n", e.0));
+                if e.1 {
+                    64
+                } else {
+                    1
+                }
+            }
+        };
+    }
     io.out.write(&system::info_client_text(debug));
     match server {
         Some(m) => {

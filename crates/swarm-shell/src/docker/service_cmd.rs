@@ -27,6 +27,10 @@ use super::Status;
 use crate::exec::{Interp, Io};
 
 pub(crate) use read::node_ps;
+#[cfg_attr(target_arch = "wasm32", allow(unused_imports))] // the Engine API uses them
+pub(crate) use read::{
+    check_service_filters, service_json, service_matches, service_status, spec_json, task_matches,
+};
 
 /// Whether `path` is one of this module's commands.
 pub(crate) fn handles(path: &str) -> bool {

@@ -20,19 +20,7 @@ const WRITE_TIMEOUT: SimDuration = SimDuration::from_secs(10);
 /// How often the CLI looks again.
 const POLL: SimDuration = SimDuration::from_millis(10);
 
-/// Unix time of the world's time zero: 2026-11-23 09:00:00 UTC.
-pub(crate) const EPOCH_UNIX: i64 = 1_795_424_400;
-
-/// An RFC 3339 timestamp with nanoseconds, as the Engine API writes times.
-pub(crate) fn rfc3339(ms: u64) -> String {
-    let t = format::go_time_utc(
-        EPOCH_UNIX + (ms / 1000) as i64,
-        ((ms % 1000) * 1_000_000) as u32,
-    );
-    // `2026-11-23 09:00:05.25 +0000 UTC` → `2026-11-23T09:00:05.25Z`.
-    let t = t.trim_end_matches(" +0000 UTC");
-    format!("{}Z", t.replacen(' ', "T", 1))
-}
+pub(crate) use crate::model::rfc3339;
 
 /// `Error response from daemon: …` on stderr; exit status 1.
 pub(super) fn daemon_error(io: &Io, msg: &str) -> i32 {
@@ -285,7 +273,7 @@ fn node_rows(w: &World, cluster: usize, engine: MachineId) -> Vec<(format::node:
         .collect()
 }
 
-fn node_matches(
+pub(crate) fn node_matches(
     s: &swarm_core::Swarm,
     n: &swarm_core::Node,
     filters: &[(String, String)],
@@ -386,20 +374,44 @@ pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io)
         .filter(|f| !f.is_empty() && *f != "table")
     {
         rows.sort_by(|a, b| format::natural_cmp(&a.0.hostname, &b.0.hostname));
-        let values: Vec<&Value> = rows.iter().map(|(_, v)| v).collect();
-        let out = match render_each(f, &values, "formatter.nodeContext", io) {
-            Ok(o) => o,
-            Err(status) => return status,
+        let values: Vec<Value> = rows.into_iter().map(|(_, v)| v).collect();
+        // `table …` formats get the column headers of docker/cli's node formatter.
+        let header = |f: &str| {
+            Some(
+                match f {
+                    "ID" => "ID",
+                    "Hostname" => "HOSTNAME",
+                    "Status" => "STATUS",
+                    "Availability" => "AVAILABILITY",
+                    "ManagerStatus" => "MANAGER STATUS",
+                    "EngineVersion" => "ENGINE VERSION",
+                    "TLSStatus" => "TLS STATUS",
+                    _ => return None,
+                }
+                .to_string(),
+            )
         };
-        io.out.write(&out);
-        return 0;
+        return match super::template::render_table(f, &values, "formatter.nodeContext", &header) {
+            Ok(out) => {
+                io.out.write(&out);
+                0
+            }
+            Err(e) => {
+                io.err.write(&format!("{}\n", e.0));
+                if e.1 {
+                    64
+                } else {
+                    1
+                }
+            }
+        };
     }
     let r: Vec<format::node::NodeRow> = rows.into_iter().map(|(r, _)| r).collect();
     io.out.write(&format::node::node_table(&r));
     0
 }
 
-fn node_json(w: &World, s: &swarm_core::Swarm, n: &swarm_core::Node) -> Value {
+pub(crate) fn node_json(w: &World, s: &swarm_core::Swarm, n: &swarm_core::Node) -> Value {
     // Field order as the Engine API's `swarm.Node` struct marshals it.
     let mut status = json!({"State": n.state.as_str()});
     if !n.message.is_empty() {
@@ -417,7 +429,9 @@ fn node_json(w: &World, s: &swarm_core::Swarm, n: &swarm_core::Node) -> Value {
             "Platform": {"Architecture": "x86_64", "OS": "linux"},
             "Resources": {"NanoCPUs": u64::from(build::CPUS) * 1_000_000_000, "MemoryBytes": build::MEMORY_BYTES},
             "Engine": {"EngineVersion": build::VERSION, "Plugins": plugins_json()},
-            "TLSInfo": {"TrustRoot": "", "CertIssuerSubject": "", "CertIssuerPublicKey": ""},
+            // No certificates are emulated: Go leaves out the empty fields, and the CLI the
+            // `TLS Info` section.
+            "TLSInfo": {},
         },
         "Status": status,
     });
@@ -533,10 +547,7 @@ pub(crate) fn node_inspect(interp: &Interp, engine: MachineId, cmd: &Parsed, io:
                     name: String::new(),
                     labels: n.labels.clone(),
                     hostname: n.hostname.clone(),
-                    created_at: format::go_time_utc(
-                        EPOCH_UNIX + (n.created_at.as_millis() / 1000) as i64,
-                        ((n.created_at.as_millis() % 1000) * 1_000_000) as u32,
-                    ),
+                    created_at: crate::model::go_time(n.created_at),
                     state: n.state.as_str().into(),
                     message: n.message.clone(),
                     availability: n.availability.as_str().into(),
@@ -699,8 +710,16 @@ pub(crate) fn node_ps(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io)
 
 /// The ` Swarm:` lines of `docker info` for `engine`.
 pub(crate) fn info_section(w: &World, engine: MachineId) -> String {
+    format::info::swarm_info_section(&swarm_info(w, engine))
+}
+
+/// `info.Swarm` of `engine`: what `docker info` shows and `/info` serves.
+pub(crate) fn swarm_info(w: &World, engine: MachineId) -> format::info::SwarmInfo {
     let Some((s, n)) = w.node_of(engine) else {
-        return " Swarm: inactive\n".into();
+        return format::info::SwarmInfo {
+            local_node_state: "inactive".into(),
+            ..Default::default()
+        };
     };
     let is_manager =
         n.role == Role::Manager && w.membership(engine).is_some() && s.reachability(n).is_some();
@@ -725,7 +744,7 @@ pub(crate) fn info_section(w: &World, engine: MachineId) -> String {
         c.heartbeat_period_ms = s.heartbeat_period.as_millis();
         c
     });
-    format::info::swarm_info_section(&format::info::SwarmInfo {
+    format::info::SwarmInfo {
         local_node_state: "active".into(),
         node_id: n.id.clone(),
         error,
@@ -733,7 +752,7 @@ pub(crate) fn info_section(w: &World, engine: MachineId) -> String {
         cluster,
         node_addr: n.addr.to_string(),
         manager_addrs: managers,
-    })
+    }
 }
 
 /// The daemon's warnings at the end of `docker info` (printed on stderr): a swarm with exactly

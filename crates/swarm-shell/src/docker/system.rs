@@ -126,7 +126,7 @@ pub(crate) fn info_server_text(w: &swarm_core::World, m: &Machine, swarm_section
         m.hostname,
         m.engine.id
     ));
-    s.push_str(" Docker Root Dir: /var/lib/docker\n Debug Mode: false\n Experimental: false\n Insecure Registries:\n  ::1/128\n  127.0.0.0/8\n Live Restore Enabled: false\n Firewall Backend: iptables\n\n");
+    s.push_str(" Docker Root Dir: /var/lib/docker\n Debug Mode: false\n Experimental: false\n Insecure Registries:\n  ::1/128\n  127.0.0.0/8\n Live Restore Enabled: false\n\n");
     s
 }
 

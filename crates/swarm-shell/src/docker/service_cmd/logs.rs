@@ -5,7 +5,6 @@ use swarm_core::catalog::Stream;
 use swarm_core::{MachineId, Mode, SimDuration, SimTime};
 
 use super::super::cli::Parsed;
-use super::super::swarm_cmd::rfc3339;
 use super::daemon_error;
 use super::opts::go_parse_duration;
 use crate::exec::{Interp, Io};
@@ -72,7 +71,7 @@ fn parse_since(v: &str, now: SimTime) -> Result<SimTime, String> {
         let ms = (d.max(0) / 1_000_000) as u64;
         return Ok(SimTime::from_millis(now.as_millis().saturating_sub(ms)));
     }
-    let epoch_ms = swarm_core::time::EPOCH_UNIX_MS;
+    let epoch_ms = crate::model::unix_ms(SimTime::ZERO);
     let to_sim = |unix_ms: i64| SimTime::from_millis((unix_ms - epoch_ms).max(0) as u64);
     // Unix seconds, with an optional fraction.
     let (secs, frac) = v.split_once('.').unwrap_or((v, ""));
@@ -213,7 +212,8 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
             for l in &lines {
                 let mut line = String::new();
                 if cmd.bool("timestamps") {
-                    line.push_str(&rfc3339(l.at.as_millis()));
+                    // The daemon stamps lines in Go's RFC3339NanoFixed (nine digits).
+                    line.push_str(&crate::model::rfc3339_fixed(l.at.as_millis()));
                     line.push(' ');
                 }
                 if !cmd.bool("raw") {

@@ -53,7 +53,7 @@ fn label_matches(labels: &BTreeMap<String, String>, v: &str) -> bool {
 }
 
 /// `ServiceStatus` as the daemon computes it: (running, desired, completed).
-fn service_status(s: &Swarm, svc: &Service) -> (u64, u64, u64) {
+pub(crate) fn service_status(s: &Swarm, svc: &Service) -> (u64, u64, u64) {
     let tasks: Vec<&Task> = s.tasks_of(&svc.id).collect();
     let running = tasks
         .iter()
@@ -114,6 +114,44 @@ fn render_list(
     }
 }
 
+/// The daemon's check of `GET /services` filters; `Err` is its text.
+pub(crate) fn check_service_filters(keys: &BTreeMap<&str, Vec<&str>>) -> Result<(), String> {
+    for (k, vals) in keys {
+        if !["id", "label", "mode", "name"].contains(k) {
+            return Err(format!("invalid filter '{k}'"));
+        }
+        if *k == "mode" {
+            for v in vals {
+                if !["replicated", "global", "replicated-job", "global-job"].contains(v) {
+                    return Err(format!("Invalid filter: 'mode'='{v}'"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `svc` passes the `GET /services` filters (ID and name prefixes, labels, mode).
+pub(crate) fn service_matches(svc: &Service, keys: &BTreeMap<&str, Vec<&str>>) -> bool {
+    keys.iter().all(|(k, vals)| {
+        vals.iter().any(|v| match *k {
+            "id" => svc.id.starts_with(v),
+            "name" => svc.spec.name.starts_with(v),
+            "label" => label_matches(&svc.spec.labels, v),
+            "mode" => {
+                let mode = match svc.spec.mode {
+                    Mode::Replicated { .. } => "replicated",
+                    Mode::Global => "global",
+                    Mode::ReplicatedJob { .. } => "replicated-job",
+                    Mode::GlobalJob => "global-job",
+                };
+                mode == *v
+            }
+            _ => false,
+        })
+    })
+}
+
 /// `docker service ls`.
 pub(crate) fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i32 {
     let world = interp.world();
@@ -124,38 +162,12 @@ pub(crate) fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i32 {
     };
     let filters = parse_filters(cmd);
     let keys = by_key(&filters);
-    for (k, vals) in &keys {
-        if !["id", "label", "mode", "name"].contains(k) {
-            return daemon_error(io, &format!("invalid filter '{k}'"));
-        }
-        if *k == "mode" {
-            for v in vals {
-                if !["replicated", "global", "replicated-job", "global-job"].contains(v) {
-                    return daemon_error(io, &format!("Invalid filter: 'mode'='{v}'"));
-                }
-            }
-        }
+    if let Err(e) = check_service_filters(&keys) {
+        return daemon_error(io, &e);
     }
     let mut rows = Vec::new();
     for svc in s.services.values() {
-        let ok = keys.iter().all(|(k, vals)| {
-            vals.iter().any(|v| match *k {
-                "id" => svc.id.starts_with(v),
-                "name" => svc.spec.name.starts_with(v),
-                "label" => label_matches(&svc.spec.labels, v),
-                "mode" => {
-                    let mode = match svc.spec.mode {
-                        Mode::Replicated { .. } => "replicated",
-                        Mode::Global => "global",
-                        Mode::ReplicatedJob { .. } => "replicated-job",
-                        Mode::GlobalJob => "global-job",
-                    };
-                    mode == *v
-                }
-                _ => false,
-            })
-        });
-        if !ok {
+        if !service_matches(svc, &keys) {
             continue;
         }
         let (running, desired, completed) = service_status(s, svc);
@@ -248,7 +260,7 @@ fn task_row(w: &World, s: &Swarm, t: &Task) -> TaskRow {
 }
 
 /// The task filters of the daemon (`newListTasksFilters`); `Err` is the daemon's text.
-fn task_matches(s: &Swarm, t: &Task, keys: &BTreeMap<&str, Vec<String>>) -> bool {
+pub(crate) fn task_matches(s: &Swarm, t: &Task, keys: &BTreeMap<&str, Vec<String>>) -> bool {
     keys.iter().all(|(k, vals)| {
         vals.iter().any(|v| match *k {
             "id" => t.id.starts_with(v.as_str()),
@@ -536,7 +548,7 @@ fn port_json(p: &swarm_core::PortConfig) -> Value {
 
 /// `swarm.ServiceSpec` as the Engine API marshals it; `defaults` inserts what the daemon
 /// fills in (`InsertDefaults`, as `service inspect` asks).
-fn spec_json(spec: &ServiceSpec, defaults: bool) -> Value {
+pub(crate) fn spec_json(spec: &ServiceSpec, defaults: bool) -> Value {
     use swarm_core::service::defaults as d;
     let mut cs = Map::new();
     cs.insert("Image".into(), json!(spec.image));
@@ -755,7 +767,7 @@ fn spec_json(spec: &ServiceSpec, defaults: bool) -> Value {
 }
 
 /// `swarm.Service` as `GET /services/{id}?insertDefaults=true` returns it.
-fn service_json(svc: &Service) -> Value {
+pub(crate) fn service_json(svc: &Service) -> Value {
     let mut o = Map::new();
     o.insert("ID".into(), json!(svc.id));
     o.insert("Version".into(), json!({"Index": svc.version}));

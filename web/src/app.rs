@@ -15,6 +15,7 @@ use swarm_core::SimDuration;
 use swarm_shell::{Options, Playground};
 use yew::prelude::*;
 
+use crate::editor::Editor;
 use crate::screen::Screen;
 use crate::terminal::{ScreenRef, Terminal};
 
@@ -98,6 +99,10 @@ pub enum Msg {
     /// Tab in the terminal at this index: the text before the cursor, and whether to list
     /// the candidates (a second Tab).
     Complete(usize, String, bool),
+    /// The editor's Save, with the text.
+    EditorSave(String),
+    /// The editor's Cancel.
+    EditorCancel,
     /// The machine at this index was chosen in the sidebar.
     Select(usize),
     /// The "add machine" button.
@@ -105,8 +110,19 @@ pub enum Msg {
 }
 
 /// The app component.
+/// A file open in the editor panel.
+struct Editing {
+    /// The terminal that asked for it.
+    view: usize,
+    path: AttrValue,
+    content: AttrValue,
+    error: Option<AttrValue>,
+}
+
 pub struct App {
     playground: Result<Playground, String>,
+    /// The editor panel, while a file is open (`nano FILE`).
+    editing: Option<Editing>,
     seed: u64,
     views: Vec<View>,
     selected: usize,
@@ -168,6 +184,7 @@ impl Component for App {
         };
         let mut app = App {
             playground,
+            editing: None,
             seed: opts.seed,
             views,
             selected: 0,
@@ -209,6 +226,32 @@ impl Component for App {
                     view.completion = (view.completion.0 + 1, c.line.into());
                 }
                 self.sync();
+                true
+            }
+            Msg::EditorSave(text) => {
+                let Some(ed) = &mut self.editing else {
+                    return false;
+                };
+                let name = self.views.get(ed.view).map(|v| v.name.to_string());
+                let result = match (&mut self.playground, name) {
+                    (Ok(pg), Some(name)) => match pg.terminal_mut(&name) {
+                        Some(t) => t.save_file(&ed.path, &text),
+                        None => Err("the machine is gone".to_string()),
+                    },
+                    _ => Err("the machine is gone".to_string()),
+                };
+                match result {
+                    Ok(()) => {
+                        self.editing = None;
+                        self.focus += 1;
+                    }
+                    Err(e) => ed.error = Some(e.into()),
+                }
+                true
+            }
+            Msg::EditorCancel => {
+                self.editing = None;
+                self.focus += 1;
                 true
             }
             Msg::Clear(i) => {
@@ -347,6 +390,16 @@ impl Component for App {
                     </footer>
                 </aside>
                 <main class="terminals">{ for terminals }</main>
+                if let Some(ed) = &self.editing {
+                    <Editor
+                        key={format!("{}:{}", ed.view, ed.path)}
+                        path={ed.path.clone()}
+                        content={ed.content.clone()}
+                        error={ed.error.clone()}
+                        on_save={link.callback(Msg::EditorSave)}
+                        on_cancel={link.callback(|()| Msg::EditorCancel)}
+                    />
+                }
             </div>
         }
     }
@@ -389,7 +442,8 @@ impl App {
                 changed = true;
             }
         }
-        for view in &mut self.views {
+        let mut edit_requests = Vec::new();
+        for (index, view) in self.views.iter_mut().enumerate() {
             let (power, role) = pg.machine_status(&view.name);
             let power = match power {
                 swarm_core::Power::Running => "on",
@@ -405,6 +459,10 @@ impl App {
             let Some(term) = pg.terminal_mut(&view.name) else {
                 continue;
             };
+            term.set_editor_available(true);
+            if let Some((path, content)) = term.take_edit_request() {
+                edit_requests.push((index, path, content));
+            }
             let out = term.drain_output();
             if !out.is_empty() {
                 let mut screen = view.screen.0.borrow_mut();
@@ -429,6 +487,15 @@ impl App {
                 view.history = Rc::new(term.history().to_vec());
                 changed = true;
             }
+        }
+        if let Some((view, path, content)) = edit_requests.pop() {
+            self.editing = Some(Editing {
+                view,
+                path: path.into(),
+                content: content.into(),
+                error: None,
+            });
+            changed = true;
         }
         let secs = pg.now().as_millis() / 1000;
         if secs != self.shown_secs {

@@ -336,3 +336,38 @@ async fn tab_completes_and_readline_keys_edit() {
     settle().await;
     assert_eq!(field.value(), "", "Ctrl+U deletes before the cursor");
 }
+
+#[wasm_bindgen_test]
+async fn nano_opens_the_editor_and_saves_the_file() {
+    let root = mount(1, false).await;
+    submit(&root, "nano /root/stack.yaml").await;
+    settle().await;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let editor = document
+        .query_selector("[data-testid=editor]")
+        .unwrap()
+        .expect("nano opens the editor panel");
+    let text: web_sys::HtmlTextAreaElement = find(&editor, "[data-testid=editor-text]")
+        .dyn_into()
+        .unwrap();
+    assert_eq!(text.value(), "", "a new file is empty");
+    text.set_value("version: \"3.7\"\nservices: {}\n");
+    find(&editor, "[data-testid=editor-save]")
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+    settle().await;
+    assert!(
+        document
+            .query_selector("[data-testid=editor]")
+            .unwrap()
+            .is_none(),
+        "Save closes the editor"
+    );
+    submit(&root, "cat /root/stack.yaml").await;
+    let out = output_text(&root);
+    assert!(
+        out.contains("$ cat /root/stack.yaml\nversion: \"3.7\"\nservices: {}\n"),
+        "the file holds what was saved: {out:?}"
+    );
+}

@@ -1336,7 +1336,10 @@ pub(crate) fn editor(interp: &Interp, name: &str, args: &[String], io: &Io) -> i
         Ok(t) => t,
         Err(FsError::NotFound) => {
             // A new file, if its directory exists.
-            let parent = abs_path(interp, &format!("{file}/.."));
+            let parent = match p.rsplit_once('/') {
+                Some(("", _)) | None => "/".to_string(),
+                Some((dir, _)) => dir.to_string(),
+            };
             match with_fs(interp, |fs| fs.stat(&parent)) {
                 Some(Ok(m)) if m.is_dir() => String::new(),
                 _ => {

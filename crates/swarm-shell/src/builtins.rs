@@ -95,6 +95,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "exit" => exit(interp, args, io),
         "ssh" => ssh(interp, args, io).await,
         "grep" => grep(interp, args, io),
+        "curl" => crate::net::curl(interp, args, io),
         "cat" => crate::fsutils::cat(interp, args, io),
         "pwd" => crate::fsutils::pwd(interp, io),
         "cd" => crate::fsutils::cd(interp, args, io),

@@ -56,6 +56,22 @@ fn with_fs_mut<T>(
     }
 }
 
+/// Writes (or appends to) a file for a command (`tee`, `sed -i` …); `Err` is the
+/// `strerror` text.
+pub(crate) fn write_file(
+    interp: &Interp,
+    name: &str,
+    data: &str,
+    append: bool,
+) -> Result<(), String> {
+    if name == "/dev/null" {
+        return Ok(());
+    }
+    let p = abs_path(interp, name);
+    with_fs_mut(interp, |fs, now| fs.write(&p, data.as_bytes(), append, now))
+        .map_err(|e| e.to_string())
+}
+
 /// The text of a file for a command that reads it (`cat`, `grep FILE`, `source`, `< FILE`;
 /// also for `head FILE`, `wc FILE` …). `-` is not special here.
 pub(crate) fn read_file(interp: &Interp, name: &str) -> Result<String, FsError> {

@@ -20,6 +20,7 @@ mod job;
 mod jq;
 mod jq_val;
 mod model;
+mod net;
 mod playground;
 mod script;
 mod terminal;

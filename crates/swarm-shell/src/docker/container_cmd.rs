@@ -1870,48 +1870,10 @@ pub(crate) fn run_in_container(
                 ))
             }
         }
-        "curl" | "wget" => {
-            let url = args.iter().rfind(|a| !a.starts_with('-')).cloned().unwrap_or_default();
-            let rest = url
-                .strip_prefix("http://")
-                .unwrap_or(&url)
-                .to_string();
-            let (hostport, path) = match rest.find('/') {
-                Some(i) => (rest[..i].to_string(), rest[i..].to_string()),
-                None => (rest.clone(), "/".to_string()),
-            };
-            let (host, port) = match hostport.rsplit_once(':') {
-                Some((h, p)) => (h.to_string(), p.parse().unwrap_or(80)),
-                None => (hostport.clone(), 80u16),
-            };
-            if !matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0")
-                && host != c.config.hostname
-            {
-                return (
-                    String::new(),
-                    format!("{base}: bad address '{host}'\n"),
-                    if base == "curl" { 6 } else { 1 },
-                );
-            }
-            let reply = world.borrow_mut().container_http_get(m, id, port, &path);
-            match reply {
-                Some(r) => ok(r.body),
-                None => {
-                    if base == "curl" {
-                        (
-                            String::new(),
-                            format!("curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n"),
-                            7,
-                        )
-                    } else {
-                        (
-                            String::new(),
-                            format!("Connecting to {hostport} (127.0.0.1:{port})\nwget: can't connect to remote host (127.0.0.1): Connection refused\n"),
-                            1,
-                        )
-                    }
-                }
-            }
+        "curl" | "wget" | "nslookup" => {
+            let w = world.clone();
+            crate::net::in_container(&w, m, id, base, args)
+                .unwrap_or_else(|| (String::new(), String::new(), 127))
         }
         "exit" => {
             let code = args.first().and_then(|a| a.parse::<i32>().ok()).unwrap_or(0);

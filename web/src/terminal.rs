@@ -10,7 +10,8 @@
 //! (unless text is selected: then it copies, as in terminal emulators). Tab completes through
 //! the playground (`on_complete`; the result comes back as the `completion` prop), a second
 //! Tab on the same line lists the candidates. readline's Ctrl+A/E/U/K/W and Alt+B/F edit the
-//! line; Ctrl+D on an empty line ends the shell as `exit` does.
+//! line; Ctrl+D on an empty line ends the shell as `exit` does; Ctrl+R searches the history
+//! backwards as bash does (type to narrow, Ctrl+R for older, Enter runs, Esc/Ctrl+G cancels).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -105,6 +106,10 @@ pub enum Key {
     WordRight,
     /// Ctrl+D on an empty line: end the shell, as `exit`.
     Eof,
+    /// Ctrl+R: reverse search through the history (again: the next older match).
+    Search,
+    /// Esc or Ctrl+G during a search: back to the line as it was.
+    CancelSearch,
 }
 
 /// Messages of the terminal component.
@@ -113,6 +118,8 @@ pub enum Msg {
     Key(Key),
     /// A click in the terminal: take the focus unless the user is selecting text.
     Click,
+    /// The input's text changed (the search query, while searching).
+    Input,
 }
 
 /// The terminal component.
@@ -130,6 +137,8 @@ pub struct Terminal {
     after_cursor: String,
     /// The line as the last completion left it: Tab again on it lists the candidates.
     completed_line: Option<String>,
+    /// While Ctrl+R searches: the line before the search, and the history index found.
+    search: Option<(String, Option<usize>)>,
     want_focus: bool,
     want_scroll: bool,
 }
@@ -148,6 +157,7 @@ impl Component for Terminal {
             stick: Rc::new(Cell::new(true)),
             after_cursor: String::new(),
             completed_line: None,
+            search: None,
             want_focus: ctx.props().active,
             want_scroll: true,
         }
@@ -189,7 +199,62 @@ impl Component for Terminal {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         let props = ctx.props();
+        if self.search.is_some() {
+            match msg {
+                Msg::Key(Key::Search) => {
+                    let from = self.search.as_ref().and_then(|s| s.1);
+                    let hit = find_back(&props.history, &self.line(), from);
+                    if let Some(s) = &mut self.search {
+                        if hit.is_some() {
+                            s.1 = hit;
+                        }
+                    }
+                    return true;
+                }
+                Msg::Input => {
+                    let hit = find_back(&props.history, &self.line(), None);
+                    if let Some(s) = &mut self.search {
+                        s.1 = hit;
+                    }
+                    return true;
+                }
+                Msg::Key(Key::CancelSearch) => {
+                    let (draft, _) = self.search.take().unwrap_or_default();
+                    self.set_line(&draft);
+                    return true;
+                }
+                Msg::Key(Key::Submit) => {
+                    // Enter runs the line found, as bash does.
+                    let found = self
+                        .search
+                        .take()
+                        .and_then(|(_, hit)| hit)
+                        .and_then(|i| props.history.get(i).cloned())
+                        .unwrap_or_default();
+                    self.set_line(&found);
+                }
+                Msg::Click => {}
+                _ => {
+                    // Any other key takes the line found for editing.
+                    let found = self
+                        .search
+                        .take()
+                        .and_then(|(_, hit)| hit)
+                        .and_then(|i| props.history.get(i).cloned());
+                    if let Some(f) = found {
+                        self.set_line(&f);
+                    }
+                    return true;
+                }
+            }
+        }
         match msg {
+            Msg::Key(Key::Search) => {
+                self.search = Some((self.line(), None));
+                self.set_line("");
+                return true;
+            }
+            Msg::Key(Key::CancelSearch) | Msg::Input => {}
             Msg::Key(Key::Submit) => {
                 let line = self.take_line();
                 self.stick.set(true);
@@ -334,7 +399,11 @@ impl Component for Terminal {
                         <p class="ended">{ "The shell has exited. Type a command or press Enter to open a new one." }</p>
                     }
                     <div class="input-line" hidden={!takes_input}>
-                        <span class="ps1">{ props.prompt.clone() }</span>
+                        if self.search.is_some() {
+                            <span class="ps1" data-testid={testid("search-label")}>{ "(reverse-i-search)`" }</span>
+                        } else {
+                            <span class="ps1">{ props.prompt.clone() }</span>
+                        }
                         <input
                             ref={self.input.clone()}
                             class="command"
@@ -346,7 +415,13 @@ impl Component for Terminal {
                             autocorrect="off"
                             spellcheck="false"
                             enterkeyhint="send"
+                            oninput={ctx.link().callback(|_: InputEvent| Msg::Input)}
                         />
+                        if let Some((_, hit)) = &self.search {
+                            <span class="search-hit" data-testid={testid("search-hit")}>
+                                { format!("': {}", hit.and_then(|i| props.history.get(i)).cloned().unwrap_or_default()) }
+                            </span>
+                        }
                     </div>
                 </div>
             </section>
@@ -473,6 +548,8 @@ fn key_of(e: &KeyboardEvent, takes_input: bool) -> Option<Key> {
             (true, "k" | "K") => Some(Key::KillAfter),
             (true, "w" | "W") => Some(Key::KillWord),
             (true, "d" | "D") => Some(Key::Eof),
+            (true, "r" | "R") => Some(Key::Search),
+            (true, "g" | "G") | (false, "Escape") => Some(Key::CancelSearch),
             _ => None,
         };
         if edit.is_some() {
@@ -489,6 +566,12 @@ fn key_of(e: &KeyboardEvent, takes_input: bool) -> Option<Key> {
         (false, "ArrowDown") if takes_input => Some(Key::Newer),
         _ => None,
     }
+}
+
+/// The newest history entry containing `query`, older than `before` if given.
+fn find_back(history: &[String], query: &str, before: Option<usize>) -> Option<usize> {
+    let end = before.unwrap_or(history.len()).min(history.len());
+    (0..end).rev().find(|&i| history[i].contains(query))
 }
 
 /// readline's editing commands on a line: the new line and caret (character indices).

@@ -371,3 +371,29 @@ async fn nano_opens_the_editor_and_saves_the_file() {
         "the file holds what was saved: {out:?}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn ctrl_r_finds_an_earlier_command() {
+    let root = mount(1, false).await;
+    submit(&root, "echo alpha").await;
+    submit(&root, "echo beta").await;
+    let field = input(&root);
+    press(&field, "r", true);
+    settle().await;
+    field.set_value("alp");
+    let ev = web_sys::InputEvent::new("input").unwrap();
+    field.dispatch_event(&ev).unwrap();
+    settle().await;
+    let hit = find(&root, "[data-testid=search-hit]")
+        .text_content()
+        .unwrap_or_default();
+    assert_eq!(hit, "': echo alpha", "the newest match shows");
+    press(&field, "Enter", false);
+    settle().await;
+    let out = output_text(&root);
+    assert_eq!(
+        out.matches("\nalpha\n").count(),
+        2,
+        "Enter runs the match again: {out:?}"
+    );
+}

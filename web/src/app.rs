@@ -103,6 +103,8 @@ pub enum Msg {
     EditorSave(String),
     /// The editor's Cancel.
     EditorCancel,
+    /// A file dropped onto the terminal at this index: name and text.
+    Upload(usize, String, String),
     /// The machine at this index was chosen in the sidebar.
     Select(usize),
     /// The "add machine" button.
@@ -249,6 +251,14 @@ impl Component for App {
                 }
                 true
             }
+            Msg::Upload(i, name, text) => {
+                if let (Ok(pg), Some(view)) = (&mut self.playground, self.views.get(i)) {
+                    if let Some(t) = pg.terminal_mut(&view.name) {
+                        let _ = t.upload(&name, &text);
+                    }
+                }
+                self.sync()
+            }
             Msg::EditorCancel => {
                 self.editing = None;
                 self.focus += 1;
@@ -343,6 +353,7 @@ impl Component for App {
                     on_clear={link.callback(move |()| Msg::Clear(i))}
                     completion={view.completion.clone()}
                     on_complete={link.callback(move |(text, list): (String, bool)| Msg::Complete(i, text, list))}
+                    on_upload={link.callback(move |(name, text): (String, String)| Msg::Upload(i, name, text))}
                 />
             }
         });

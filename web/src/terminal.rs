@@ -12,12 +12,13 @@
 //! Tab on the same line lists the candidates. readline's Ctrl+A/E/U/K/W and Alt+B/F edit the
 //! line; Ctrl+D on an empty line ends the shell as `exit` does; Ctrl+R searches the history
 //! backwards as bash does (type to narrow, Ctrl+R for older, Enter runs, Esc/Ctrl+G cancels).
+//! A file dropped onto the terminal is uploaded into the shell's working directory.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent};
+use web_sys::{DragEvent, Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::screen::Screen;
@@ -73,6 +74,9 @@ pub struct TerminalProps {
     /// Tab: the text before the cursor, and true for a second Tab (list the candidates).
     #[prop_or_default]
     pub on_complete: Callback<(String, bool)>,
+    /// A file was dropped onto the terminal: its name and text.
+    #[prop_or_default]
+    pub on_upload: Callback<(String, String)>,
 }
 
 /// A key the terminal acts on.
@@ -348,6 +352,28 @@ impl Component for Terminal {
             Some(Msg::Key(key))
         });
         let onclick = ctx.link().callback(|_: MouseEvent| Msg::Click);
+        let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+        let upload = props.on_upload.clone();
+        let ondrop = Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            let Some(files) = e.data_transfer().and_then(|d| d.files()) else {
+                return;
+            };
+            for i in 0..files.length() {
+                let Some(file) = files.get(i) else { continue };
+                let upload = upload.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let name = file.name();
+                    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                        .await
+                        .ok()
+                        .and_then(|v| v.as_string());
+                    if let Some(text) = text {
+                        upload.emit((name, text));
+                    }
+                });
+            }
+        });
         let stick = self.stick.clone();
         let scroller = self.scroller.clone();
         let onscroll = Callback::from(move |_: Event| {
@@ -375,6 +401,8 @@ impl Component for Terminal {
         html! {
             <section
                 ref={self.root.clone()}
+                {ondragover}
+                {ondrop}
                 class="terminal"
                 hidden={!props.active}
                 aria-label={format!("Terminal of {machine}")}

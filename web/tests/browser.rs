@@ -397,3 +397,37 @@ async fn ctrl_r_finds_an_earlier_command() {
         "Enter runs the match again: {out:?}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_dropped_file_lands_in_the_working_directory() {
+    let root = mount(1, false).await;
+    let parts = js_sys::Array::new();
+    parts.push(&"services:\n  web:\n    image: nginx\n".into());
+    let file = web_sys::File::new_with_str_sequence(&parts, "stack.yml").unwrap();
+    let dt = web_sys::DataTransfer::new().unwrap();
+    dt.items().add_with_file(&file).unwrap();
+    let init = web_sys::DragEventInit::new();
+    init.set_data_transfer(Some(&dt));
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
+    find(&root, ".terminal").dispatch_event(&ev).unwrap();
+    // Reading the file is asynchronous.
+    for _ in 0..20 {
+        settle().await;
+        if output_text(&root).contains("uploaded stack.yml") {
+            break;
+        }
+    }
+    let out = output_text(&root);
+    assert!(
+        out.contains("uploaded stack.yml (34 bytes) to /root/stack.yml\n"),
+        "{out:?}"
+    );
+    submit(&root, "cat stack.yml").await;
+    assert!(
+        output_text(&root).contains("$ cat stack.yml\nservices:\n  web:\n    image: nginx\n"),
+        "{:?}",
+        output_text(&root)
+    );
+}

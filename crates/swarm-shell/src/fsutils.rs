@@ -1388,6 +1388,25 @@ impl Terminal {
         self.session.borrow_mut().edit_request.take()
     }
 
+    /// A file dropped onto the terminal in the page: written into the shell's working
+    /// directory under its own name (overwriting), with a line in the terminal saying where.
+    /// Returns the path, or the filesystem's error.
+    pub fn upload(&mut self, name: &str, content: &str) -> Result<String, String> {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
+        if base.is_empty() || base == "." || base == ".." {
+            return Err(format!("{name}: not a file name"));
+        }
+        let cwd = self.session.borrow().ctx().cwd.clone();
+        let path = fs::join(&cwd, base);
+        let r = self.save_file(&path, content);
+        let line = match &r {
+            Ok(()) => format!("uploaded {base} ({} bytes) to {path}\n", content.len()),
+            Err(e) => format!("upload of {base} failed: {e}\n"),
+        };
+        crate::terminal::emit(&self.sink, crate::terminal::Output::Stdout(line));
+        r.map(|()| path)
+    }
+
     /// Saves an edited file on the machine the terminal's shell is on (the editor panel's
     /// Save). Errors are the filesystem's texts (`No space left on device` …).
     pub fn save_file(&mut self, path: &str, content: &str) -> Result<(), String> {

@@ -782,23 +782,7 @@ fn logs(
         .and_then(|t| t.parse::<i64>().ok())
         .filter(|n| *n >= 0)
     {
-        let n = n as usize;
-        let mut keep = vec![false; lines.len()];
-        for id in &ids {
-            let idx: Vec<usize> = lines
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| &l.task_id == id)
-                .map(|(i, _)| i)
-                .collect();
-            for i in idx.iter().skip(idx.len().saturating_sub(n)) {
-                if let Some(k) = keep.get_mut(*i) {
-                    *k = true;
-                }
-            }
-        }
-        let mut it = keep.into_iter();
-        lines.retain(|_| it.next().unwrap_or(false));
+        crate::docker::service_cmd::tail_per_task(&mut lines, &ids, n as usize);
     }
     let details = req.flag("details");
     let timestamps = req.flag("timestamps");

@@ -26,6 +26,8 @@ use super::cli::Parsed;
 use super::Status;
 use crate::exec::{Interp, Io};
 
+#[cfg_attr(target_arch = "wasm32", allow(unused_imports))] // the Engine API uses it
+pub(crate) use logs::tail_per_task;
 pub(crate) use read::node_ps;
 #[cfg_attr(target_arch = "wasm32", allow(unused_imports))] // the Engine API uses them
 pub(crate) use read::{

@@ -184,23 +184,7 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
             let mut lines = w.task_logs(cluster, &ids, from, until);
             if first {
                 if let Some(n) = tail {
-                    // The last `n` lines of each task.
-                    let mut keep = vec![false; lines.len()];
-                    for id in &ids {
-                        let idx: Vec<usize> = lines
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, l)| &l.task_id == id)
-                            .map(|(i, _)| i)
-                            .collect();
-                        for i in idx.iter().skip(idx.len().saturating_sub(n)) {
-                            if let Some(k) = keep.get_mut(*i) {
-                                *k = true;
-                            }
-                        }
-                    }
-                    let mut it = keep.into_iter();
-                    lines.retain(|_| it.next().unwrap_or(false));
+                    tail_per_task(&mut lines, &ids, n);
                 }
             }
             let name = s
@@ -248,6 +232,30 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
         from = SimTime::from_millis(until.as_millis() + 1);
         interp.sleep(FOLLOW_POLL).await;
     }
+}
+
+/// Keeps the last `n` lines of each task (`--tail`), in their order.
+pub(crate) fn tail_per_task(
+    lines: &mut Vec<swarm_core::orchestrator::TaskLogLine>,
+    ids: &[String],
+    n: usize,
+) {
+    let mut keep = vec![false; lines.len()];
+    for id in ids {
+        let idx: Vec<usize> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| &l.task_id == id)
+            .map(|(i, _)| i)
+            .collect();
+        for i in idx.iter().skip(idx.len().saturating_sub(n)) {
+            if let Some(k) = keep.get_mut(*i) {
+                *k = true;
+            }
+        }
+    }
+    let mut it = keep.into_iter();
+    lines.retain(|_| it.next().unwrap_or(false));
 }
 
 #[cfg(test)]

@@ -583,6 +583,32 @@ impl World {
     }
 }
 
+/// One request through the simulated network, as the UI animates it and `sim trace` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrafficEvent {
+    /// Its number (counting every request ever).
+    pub seq: u64,
+    /// When.
+    pub at: SimTime,
+    /// The machine it left from.
+    pub from: MachineId,
+    /// The host and port asked for.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// How it was routed: `mesh` (an ingress port), `vip`, `task`, `container`, `host`.
+    pub via: &'static str,
+    /// The task that answered, if a task did.
+    pub task: Option<String>,
+    /// The machine that answered.
+    pub to: Option<MachineId>,
+    /// The HTTP status, or the error.
+    pub outcome: String,
+}
+
+/// How many requests the world remembers.
+pub const TRAFFIC_KEEP: usize = 256;
+
 /// What an HTTP request through the simulated network got.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpOutcome {
@@ -618,6 +644,79 @@ impl World {
     /// a VIP's load balancer, and lets the answering container's program reply (its access log
     /// gets the line it writes).
     pub fn http_get(
+        &mut self,
+        from: MachineId,
+        container: Option<&str>,
+        host: &str,
+        port: u16,
+        path: &str,
+    ) -> Result<HttpOutcome, HttpError> {
+        let r = self.http_get_inner(from, container, host, port, path);
+        let (task, to, via) = match &r {
+            Ok(out) => {
+                let cluster = self.memberships.get(&out.served_by.0).map(|m| m.cluster);
+                let task = cluster
+                    .and_then(|c| self.swarms.get(c))
+                    .and_then(|s| {
+                        s.tasks
+                            .values()
+                            .find(|t| t.container_id.as_deref() == Some(out.served_by.1.as_str()))
+                    })
+                    .map(|t| t.container_name());
+                let via = if task.is_none() {
+                    "container"
+                } else if host.parse::<Ipv4Addr>().is_err()
+                    && self.machine_by_name(host).is_none()
+                    && !matches!(host, "localhost" | "127.0.0.1")
+                {
+                    "vip"
+                } else {
+                    "mesh"
+                };
+                (task, Some(out.served_by.0), via)
+            }
+            Err(_) => (None, None, "none"),
+        };
+        let outcome = match &r {
+            Ok(out) => out.reply.status.to_string(),
+            Err(HttpError::CouldNotResolve) => "could not resolve".into(),
+            Err(HttpError::Refused) => "refused".into(),
+            Err(HttpError::Timeout) => "timeout".into(),
+        };
+        self.traffic_count += 1;
+        let ev = TrafficEvent {
+            seq: self.traffic_count,
+            at: self.now(),
+            from,
+            host: host.to_string(),
+            port,
+            via,
+            task,
+            to,
+            outcome,
+        };
+        self.record(format!(
+            "http {} {}:{} -> {:?} {}",
+            ev.from, ev.host, ev.port, ev.task, ev.outcome
+        ));
+        if self.traffic.len() >= TRAFFIC_KEEP {
+            self.traffic.pop_front();
+        }
+        self.traffic.push_back(ev);
+        r
+    }
+
+    /// The requests recorded after number `seq` (the latest [`TRAFFIC_KEEP`] at most).
+    pub fn traffic_since(&self, seq: u64) -> impl Iterator<Item = &TrafficEvent> {
+        self.traffic.iter().filter(move |e| e.seq > seq)
+    }
+
+    /// How many requests were ever recorded.
+    pub fn traffic_count(&self) -> u64 {
+        self.traffic_count
+    }
+
+    fn http_get_inner(
         &mut self,
         from: MachineId,
         container: Option<&str>,

@@ -161,6 +161,10 @@ pub struct World {
     pub(crate) memberships: BTreeMap<MachineId, crate::swarm::Membership>,
     /// Partition group of each machine (absent: group 0); machines reach only their group.
     groups: BTreeMap<MachineId, u32>,
+    /// The latest requests through the simulated network (bounded), for views and traces.
+    pub(crate) traffic: VecDeque<crate::network::TrafficEvent>,
+    /// How many requests were ever recorded.
+    pub(crate) traffic_count: u64,
 }
 
 impl World {
@@ -179,6 +183,8 @@ impl World {
             swarms: Vec::new(),
             memberships: BTreeMap::new(),
             groups: BTreeMap::new(),
+            traffic: VecDeque::new(),
+            traffic_count: 0,
         }
     }
 

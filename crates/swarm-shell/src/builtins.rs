@@ -983,6 +983,7 @@ Commands:
   sim partition A,B C,D ...    split the network into groups that cannot reach each other
   sim heal                     end every partition
   sim time                     print the simulated time
+  sim trace on|off             print each request through the network (curl) and its route
 ";
 
 /// `sim …`: the playground's own controls.
@@ -994,6 +995,15 @@ async fn sim(interp: &Interp, args: &[String], io: &Io) -> i32 {
         1
     };
     match words.as_slice() {
+        ["trace", on @ ("on" | "off")] => {
+            interp.session.borrow_mut().trace = *on == "on";
+            0
+        }
+        ["trace"] => {
+            let on = interp.session.borrow().trace;
+            io.out.write(if on { "trace on\n" } else { "trace off\n" });
+            0
+        }
         ["time"] => {
             let t = world.borrow().now();
             io.out.write(&format!("{t}\n"));

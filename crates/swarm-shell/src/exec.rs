@@ -68,6 +68,8 @@ pub(crate) struct Session {
     /// What a running command prints after `^C` if it is interrupted (docker's
     /// `Operation continuing in background.`); it clears it when it ends normally.
     pub interrupt_note: Option<String>,
+    /// `sim trace on`: requests through the simulated network are printed as they happen.
+    pub trace: bool,
     /// The driver can show an editor panel (see `fsutils`: `nano FILE` then leaves a request).
     pub editor_available: bool,
     /// What `nano`/`vi`/`vim FILE` asked to open: (absolute path, content).
@@ -84,6 +86,7 @@ impl Session {
             exited: false,
             history: Vec::new(),
             interrupt_note: None,
+            trace: false,
             editor_available: false,
             edit_request: None,
         }

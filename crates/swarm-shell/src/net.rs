@@ -220,11 +220,41 @@ fn curl_run(
     }
 }
 
+/// A request as `sim trace on` shows it: where it left, what it asked for, how it was routed
+/// and who answered.
+fn trace_line(w: &World, ev: &swarm_core::network::TrafficEvent) -> String {
+    let name = |m: MachineId| w.machine(m).map(|x| x.hostname.clone()).unwrap_or_default();
+    let answer = match (&ev.task, ev.to) {
+        (Some(t), Some(m)) => format!(
+            " -> {} on {}",
+            t.rsplit_once('.').map_or(t.as_str(), |(a, _)| a),
+            name(m)
+        ),
+        (None, Some(m)) => format!(" -> a container on {}", name(m)),
+        _ => String::new(),
+    };
+    format!(
+        "trace: {} -> {}:{} ({}){answer}: {}\n",
+        name(ev.from),
+        ev.host,
+        ev.port,
+        ev.via,
+        ev.outcome
+    )
+}
+
 /// `curl` on a machine's shell.
 pub(crate) fn curl(interp: &Interp, args: &[String], io: &Io) -> i32 {
     let m = interp.session.borrow().machine();
     let world = interp.world();
+    let before = world.borrow().traffic_count();
     let (out, mut err, mut code, file) = curl_run(&world, m, None, args);
+    if interp.session.borrow().trace {
+        let w = world.borrow();
+        for ev in w.traffic_since(before) {
+            err.push_str(&trace_line(&w, ev));
+        }
+    }
     if let Some((path, body)) = file {
         if let Err(e) = crate::fsutils::write_file(interp, &path, &body, false) {
             err.push_str(&format!(

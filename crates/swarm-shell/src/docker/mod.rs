@@ -8,6 +8,7 @@ pub(crate) mod cli;
 pub(crate) mod container_cmd;
 pub(crate) mod network_cmd;
 pub(crate) mod service_cmd;
+pub(crate) mod stack_cmd;
 pub(crate) mod swarm_cmd;
 pub(crate) mod system;
 mod template;
@@ -243,6 +244,13 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 Err(e) => return cannot_connect(io, &e),
             };
             network_cmd::run(interp, m, p, &cmd, io).await
+        }
+        p if stack_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            stack_cmd::run(interp, m, p, &cmd, io).await
         }
         p if service_cmd::handles(p) => {
             let m = match engine {

@@ -210,6 +210,16 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 );
                 (v == "builtin") == builtin
             }
+            "label" => {
+                let (lk, lv) = match v.split_once('=') {
+                    Some((a, b)) => (a, Some(b)),
+                    None => (v, None),
+                };
+                match r.json["Labels"].get(lk).and_then(Value::as_str) {
+                    Some(have) => lv.is_none_or(|want| want == have),
+                    None => false,
+                }
+            }
             _ => true,
         };
         if !matches!(k, "name" | "id" | "driver" | "scope" | "type" | "label") {

@@ -15,9 +15,9 @@
 //! - [`logs`]: `service logs`.
 
 mod logs;
-mod opts;
+pub(crate) mod opts;
 mod progress;
-mod read;
+pub(crate) mod read;
 
 use swarm_core::catalog::Catalog;
 use swarm_core::{MachineId, Mode};
@@ -28,6 +28,7 @@ use crate::exec::{Interp, Io};
 
 #[cfg_attr(target_arch = "wasm32", allow(unused_imports))] // the Engine API uses it
 pub(crate) use logs::tail_per_task;
+pub(crate) use progress::wait_on_service;
 pub(crate) use read::node_ps;
 #[cfg_attr(target_arch = "wasm32", allow(unused_imports))] // the Engine API uses them
 pub(crate) use read::{
@@ -78,7 +79,7 @@ use super::swarm_cmd::wait as wait_op;
 /// The daemon pins the image to its digest when the registry knows it (`nginx` →
 /// `nginx:latest@sha256:…`) and records its platforms; otherwise it warns (the warning the
 /// CLI prints on stderr).
-fn pin_image(spec: &mut swarm_core::ServiceSpec) -> Option<String> {
+pub(crate) fn pin_image(spec: &mut swarm_core::ServiceSpec) -> Option<String> {
     let image = spec.image.clone();
     if image.contains('@') {
         return None;

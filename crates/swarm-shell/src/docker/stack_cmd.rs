@@ -1,0 +1,558 @@
+//! `docker stack …`: stacks are client-side, as in the real CLI. `deploy` reads compose files
+//! from the machine's filesystem ([`compose`]), then creates the stack's networks and creates
+//! or updates its services through the world's control API; the other commands list or
+//! remove the objects that carry the stack's `com.docker.stack.namespace` label.
+//!
+//! Not emulated yet: configs, secrets and volumes in the file (reported on stderr and
+//! skipped), network aliases beyond the service's own name, `--with-registry-auth`.
+
+mod compose;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::json;
+use swarm_core::network::NetworkSpec;
+use swarm_core::{MachineId, Role};
+
+use super::cli::Parsed;
+use super::service_cmd::{self, daemon_error};
+use super::swarm_cmd::wait;
+use super::{template, Status};
+use crate::exec::{Interp, Io};
+use crate::format;
+use compose::{LABEL_IMAGE, LABEL_NAMESPACE};
+
+/// Whether `path` is one of this module's commands.
+pub(crate) fn handles(path: &str) -> bool {
+    matches!(
+        path,
+        "stack deploy" | "stack ls" | "stack services" | "stack ps" | "stack rm"
+    )
+}
+
+/// Runs one of this module's commands against machine `m`'s engine.
+pub(crate) async fn run(
+    interp: &Interp,
+    m: MachineId,
+    path: &str,
+    cmd: &Parsed,
+    io: &Io,
+) -> Status {
+    match path {
+        "stack deploy" => deploy(interp, m, cmd, io).await,
+        "stack ls" => ls(interp, m, cmd, io),
+        "stack services" => services(interp, m, cmd, io),
+        "stack ps" => ps(interp, m, cmd, io),
+        "stack rm" => rm(interp, m, cmd, io).await,
+        _ => 1,
+    }
+}
+
+/// The CLI's own check before a deploy (`checkDaemonIsSwarmManager`).
+const NOT_A_MANAGER: &str = "this node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again";
+
+fn is_manager(interp: &Interp, m: MachineId) -> bool {
+    let world = interp.world();
+    let w = world.borrow();
+    w.membership(m).is_some() && w.node_of(m).is_some_and(|(_, n)| n.role == Role::Manager)
+}
+
+/// The stack's services: (name, ID, version, image label), sorted by name.
+fn stack_services(
+    interp: &Interp,
+    m: MachineId,
+    namespace: &str,
+) -> Result<Vec<(String, String)>, String> {
+    let world = interp.world();
+    let w = world.borrow();
+    let (_, s) = w.control_swarm(m)?;
+    let mut out: Vec<(String, String)> = s
+        .services
+        .values()
+        .filter(|x| x.spec.labels.get(LABEL_NAMESPACE).map(String::as_str) == Some(namespace))
+        .map(|x| (x.spec.name.clone(), x.id.clone()))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// The stack's networks: (name, ID), sorted by name.
+fn stack_networks(
+    interp: &Interp,
+    m: MachineId,
+    namespace: &str,
+) -> Result<Vec<(String, String)>, String> {
+    let world = interp.world();
+    let w = world.borrow();
+    let (_, s) = w.control_swarm(m)?;
+    let mut out: Vec<(String, String)> = s
+        .networks
+        .values()
+        .filter(|x| x.labels.get(LABEL_NAMESPACE).map(String::as_str) == Some(namespace))
+        .map(|x| (x.name.clone(), x.id.clone()))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// `docker stack deploy`.
+async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let namespace = cmd.args.first().cloned().unwrap_or_default();
+    if namespace.is_empty() {
+        io.err.write("invalid stack name: \"\"\n");
+        return 1;
+    }
+    let resolve = cmd.value("resolve-image").unwrap_or("always").to_string();
+    if !matches!(resolve.as_str(), "always" | "changed" | "never") {
+        io.err.write(&format!(
+            "Invalid option {resolve} for flag --resolve-image\n"
+        ));
+        return 1;
+    }
+    let paths: Vec<String> = cmd
+        .values("compose-file")
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(String::from)
+        .collect();
+    if paths.is_empty() {
+        io.err
+            .write("Specify a Compose file (with --compose-file)\n");
+        return 1;
+    }
+    let mut files = Vec::new();
+    for p in &paths {
+        let text = if p == "-" {
+            Ok(io.stdin.to_string())
+        } else {
+            crate::fsutils::read_file(interp, p)
+        };
+        match text {
+            Ok(t) => files.push((p.clone(), t)),
+            Err(swarm_core::fs::FsError::IsADirectory) => {
+                io.err.write(&format!("read {p}: is a directory\n"));
+                return 1;
+            }
+            Err(_) => {
+                io.err
+                    .write(&format!("open {p}: no such file or directory\n"));
+                return 1;
+            }
+        }
+    }
+    let lookup = |name: &str| interp.get_var(name);
+    let config = match compose::load(&files, &lookup) {
+        Ok(c) => c,
+        Err(e) => {
+            io.err.write(&format!("{e}\n"));
+            return 1;
+        }
+    };
+    io.err.write(&config.warnings);
+    let detach_given = cmd.flags.iter().any(|(k, _)| k == "detach");
+    if !detach_given {
+        io.err.write("Since --detach=false was not specified, tasks will be created in the background.\nIn a future release, --detach=false will become the default.\n");
+    }
+    if !is_manager(interp, m) {
+        io.err.write(&format!("{NOT_A_MANAGER}\n"));
+        return 1;
+    }
+    let skipped: Vec<&str> = ["configs", "secrets", "volumes"]
+        .into_iter()
+        .filter(|k| config.has(k) || config.services_use(k))
+        .collect();
+    if !skipped.is_empty() {
+        io.err.write(&format!(
+            "stack deploy: {} are not emulated by Swarm Playground yet; deploying the rest without them\n",
+            skipped.join(", ")
+        ));
+    }
+
+    let existing = match stack_services(interp, m, &namespace) {
+        Ok(s) => s,
+        Err(e) => return daemon_error(io, &e),
+    };
+    let wanted: BTreeSet<String> = config
+        .services()
+        .iter()
+        .map(|(k, _)| format!("{namespace}_{k}"))
+        .collect();
+    if cmd.bool("prune") {
+        for (name, id) in existing.iter().filter(|(n, _)| !wanted.contains(n)) {
+            io.out.write(&format!("Removing service {name}\n"));
+            let r = interp.world().borrow_mut().service_remove(m, id);
+            let r = match r {
+                Ok(h) => wait(interp, h).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = r {
+                io.err
+                    .write(&format!("Failed to remove service {name}: {e}\n"));
+            }
+        }
+    }
+
+    // Networks: every one a service uses, named `<stack>_<key>` unless `name:` says.
+    let mut to_create: BTreeMap<String, NetworkSpec> = BTreeMap::new();
+    let mut external: BTreeSet<String> = BTreeSet::new();
+    let mut targets: BTreeMap<String, String> = BTreeMap::new();
+    for (_, svc) in config.services() {
+        for key in compose::service_networks(svc) {
+            let Some(def) = config.network(&key) else {
+                // Undeclared: created by its scoped name; the conversion refuses it below.
+                to_create
+                    .entry(format!("{namespace}_{key}"))
+                    .or_insert_with(|| {
+                        network_spec(
+                            &namespace,
+                            &format!("{namespace}_{key}"),
+                            &compose::NetworkDef::default(),
+                        )
+                    });
+                continue;
+            };
+            let name = if def.name.is_empty() {
+                format!("{namespace}_{key}")
+            } else {
+                def.name.clone()
+            };
+            targets.insert(key.clone(), name.clone());
+            if def.external {
+                external.insert(name);
+            } else {
+                to_create
+                    .entry(name.clone())
+                    .or_insert_with(|| network_spec(&namespace, &name, &def));
+            }
+        }
+    }
+    for name in &external {
+        if matches!(name.as_str(), "host" | "bridge" | "none") {
+            continue;
+        }
+        let found = {
+            let world = interp.world();
+            let w = world.borrow();
+            w.control_swarm(m).map(|(_, s)| {
+                s.networks
+                    .values()
+                    .any(|n| &n.name == name || &n.id == name)
+            })
+        };
+        match found {
+            Ok(true) => {}
+            Ok(false) => {
+                io.err.write(&format!("network \"{name}\" is declared as external, but could not be found. You need to create a swarm-scoped network before the stack is deployed\n"));
+                return 1;
+            }
+            Err(e) => return daemon_error(io, &e),
+        }
+    }
+    let have: BTreeSet<String> = match stack_networks(interp, m, &namespace) {
+        Ok(n) => n.into_iter().map(|(name, _)| name).collect(),
+        Err(e) => return daemon_error(io, &e),
+    };
+    for (name, spec) in to_create {
+        if have.contains(&name) {
+            continue;
+        }
+        io.out.write(&format!("Creating network {name}\n"));
+        let r = interp.world().borrow_mut().network_create(m, spec);
+        let r = match r {
+            Ok((_, h)) => wait(interp, h).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = r {
+            io.err.write(&format!(
+                "failed to create network {name}: Error response from daemon: {e}\n"
+            ));
+            return 1;
+        }
+    }
+
+    // Services, sorted by name.
+    let mut specs = Vec::new();
+    for (key, svc) in config.services() {
+        let mut nets = Vec::new();
+        for n in compose::service_networks(svc) {
+            match targets.get(&n) {
+                Some(t) => nets.push(t.clone()),
+                None => {
+                    io.err.write(&format!("undefined network \"{n}\"\n"));
+                    return 1;
+                }
+            }
+        }
+        nets.sort();
+        nets.dedup();
+        match compose::service_spec(&namespace, key, svc, nets, &lookup) {
+            Ok(s) => specs.push(s),
+            Err(e) => {
+                io.err.write(&format!("{e}\n"));
+                return 1;
+            }
+        }
+    }
+    let mut ids = Vec::new();
+    for mut spec in specs {
+        let name = spec.name.clone();
+        let current = {
+            let world = interp.world();
+            let w = world.borrow();
+            w.control_swarm(m).map(|(_, s)| {
+                s.services
+                    .values()
+                    .find(|x| x.spec.name == name)
+                    .map(|x| (x.id.clone(), x.version, x.spec.clone()))
+            })
+        };
+        let current = match current {
+            Ok(c) => c,
+            Err(e) => return daemon_error(io, &e),
+        };
+        let mut warning = None;
+        let r = match current {
+            Some((id, version, old)) => {
+                io.out
+                    .write(&format!("Updating service {name} (id: {id})\n"));
+                spec.force_update = old.force_update;
+                let image_label = old.labels.get(LABEL_IMAGE).cloned().unwrap_or_default();
+                match resolve.as_str() {
+                    "always" => warning = service_cmd::pin_image(&mut spec),
+                    "changed" if spec.labels.get(LABEL_IMAGE) != Some(&image_label) => {
+                        warning = service_cmd::pin_image(&mut spec)
+                    }
+                    "changed" => {
+                        spec.image = old.image.clone();
+                        spec.platforms = old.platforms.clone();
+                    }
+                    _ => {}
+                }
+                let r = interp
+                    .world()
+                    .borrow_mut()
+                    .service_update(m, &id, version, spec);
+                match r {
+                    Ok(h) => wait(interp, h).await.map(|()| id),
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| {
+                    format!("failed to update service {name}: Error response from daemon: {e}")
+                })
+            }
+            None => {
+                io.out.write(&format!("Creating service {name}\n"));
+                if resolve != "never" {
+                    warning = service_cmd::pin_image(&mut spec);
+                }
+                let r = interp.world().borrow_mut().service_create(m, spec);
+                match r {
+                    Ok((id, h)) => wait(interp, h).await.map(|()| id),
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| {
+                    format!("failed to create service {name}: Error response from daemon: {e}")
+                })
+            }
+        };
+        match r {
+            Ok(id) => ids.push(id),
+            Err(e) => {
+                io.err.write(&format!("{e}\n"));
+                return 1;
+            }
+        }
+        if let Some(w) = warning {
+            io.err.write(&w);
+        }
+    }
+    if !detach_given || cmd.bool("detach") {
+        return 0;
+    }
+    let quiet = cmd.bool("quiet");
+    let mut errors = Vec::new();
+    for id in &ids {
+        if let Err(e) = service_cmd::wait_on_service(interp, m, id, quiet, io).await {
+            errors.push(format!("failed to wait on service {id}: {e}"));
+        }
+    }
+    if errors.is_empty() {
+        return 0;
+    }
+    io.err.write(&format!("{}\n", errors.join("\n")));
+    1
+}
+
+fn network_spec(namespace: &str, name: &str, def: &compose::NetworkDef) -> NetworkSpec {
+    let mut labels = def.labels.clone();
+    labels.insert(LABEL_NAMESPACE.into(), namespace.to_string());
+    NetworkSpec {
+        name: name.to_string(),
+        driver: if def.driver.is_empty() {
+            "overlay".into()
+        } else {
+            def.driver.clone()
+        },
+        attachable: def.attachable,
+        internal: def.internal,
+        subnet: None,
+        labels,
+        options: def.options.clone(),
+    }
+}
+
+/// `docker stack ls`.
+fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let counts: BTreeMap<String, usize> = {
+        let world = interp.world();
+        let w = world.borrow();
+        let (_, s) = match w.control_swarm(m) {
+            Ok(x) => x,
+            Err(e) => return daemon_error(io, &e),
+        };
+        let mut c = BTreeMap::new();
+        for svc in s.services.values() {
+            if let Some(ns) = svc.spec.labels.get(LABEL_NAMESPACE) {
+                *c.entry(ns.clone()).or_insert(0) += 1;
+            }
+        }
+        c
+    };
+    let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| format::natural_cmp(&a.0, &b.0));
+    let f = cmd.value("format").unwrap_or("");
+    let f = if f.is_empty() || f == "table" {
+        "table {{.Name}}\t{{.Services}}"
+    } else {
+        f
+    };
+    let values: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(n, c)| json!({"Name": n, "Services": c.to_string()}))
+        .collect();
+    let header = |f: &str| {
+        Some(
+            match f {
+                "Name" => "NAME",
+                "Services" => "SERVICES",
+                _ => return None,
+            }
+            .to_string(),
+        )
+    };
+    match template::render_table(f, &values, "*formatter.stackContext", &header) {
+        Ok(out) => {
+            io.out.write(&out);
+            0
+        }
+        Err(e) => {
+            io.err.write(&format!("{}\n", e.0));
+            1
+        }
+    }
+}
+
+/// `docker stack services`: `service ls` of the stack's services.
+fn services(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let namespace = cmd.args.first().cloned().unwrap_or_default();
+    match stack_services(interp, m, &namespace) {
+        Ok(s) if s.is_empty() => {
+            io.err
+                .write(&format!("Nothing found in stack: {namespace}\n"));
+            0
+        }
+        Ok(_) => {
+            let mut inner = Parsed {
+                flags: cmd.flags.clone(),
+                args: Vec::new(),
+                help: false,
+                short_help: false,
+            };
+            inner.flags.push((
+                "filter".into(),
+                format!("label={LABEL_NAMESPACE}={namespace}"),
+            ));
+            service_cmd::read::ls(interp, m, &inner, io)
+        }
+        Err(e) => daemon_error(io, &e),
+    }
+}
+
+/// `docker stack ps`: `service ps` of the stack's services.
+fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let namespace = cmd.args.first().cloned().unwrap_or_default();
+    match stack_services(interp, m, &namespace) {
+        Ok(s) if s.is_empty() => {
+            io.err
+                .write(&format!("nothing found in stack: {namespace}\n"));
+            1
+        }
+        Ok(s) => {
+            let inner = Parsed {
+                flags: cmd.flags.clone(),
+                args: s.into_iter().map(|(_, id)| id).collect(),
+                help: false,
+                short_help: false,
+            };
+            service_cmd::read::ps(interp, m, &inner, io)
+        }
+        Err(e) => daemon_error(io, &e),
+    }
+}
+
+/// `docker stack rm STACK…`.
+async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let mut errors = Vec::new();
+    for namespace in &cmd.args {
+        let found = stack_services(interp, m, namespace)
+            .and_then(|s| stack_networks(interp, m, namespace).map(|n| (s, n)));
+        let (services, networks) = match found {
+            Ok(x) => x,
+            Err(e) => return daemon_error(io, &e),
+        };
+        if services.is_empty() && networks.is_empty() {
+            io.err
+                .write(&format!("Nothing found in stack: {namespace}\n"));
+            continue;
+        }
+        let mut failed = false;
+        for (name, id) in &services {
+            io.out.write(&format!("Removing service {name}\n"));
+            let r = interp.world().borrow_mut().service_remove(m, id);
+            let r = match r {
+                Ok(h) => wait(interp, h).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = r {
+                io.err.write(&format!(
+                    "Failed to remove service {name}: Error response from daemon: {e}\n"
+                ));
+                failed = true;
+            }
+        }
+        for (name, id) in &networks {
+            io.out.write(&format!("Removing network {name}\n"));
+            let r = interp.world().borrow_mut().network_remove(m, id);
+            let r = match r {
+                Ok(h) => wait(interp, h).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = r {
+                io.err.write(&format!(
+                    "Failed to remove network {name}: Error response from daemon: {e}\n"
+                ));
+                failed = true;
+            }
+        }
+        if failed {
+            errors.push(format!(
+                "failed to remove some resources from stack: {namespace}"
+            ));
+        }
+    }
+    if errors.is_empty() {
+        return 0;
+    }
+    io.err.write(&format!("{}\n", errors.join("\n")));
+    1
+}

@@ -19,6 +19,41 @@ pub struct SimDuration(u64);
 /// what timestamps (`CreatedAt`, log times) show for [`SimTime::ZERO`].
 pub const EPOCH_UNIX_MS: i64 = 1_795_424_400_000;
 
+/// The proleptic Gregorian date (year, month 1-12, day 1-31) of a day counted from
+/// 1970-01-01 (Howard Hinnant's `civil_from_days`); saturates instead of overflowing.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = era
+        .saturating_mul(400)
+        .saturating_add(yoe)
+        .saturating_add(i64::from(month <= 2));
+    // `day` is in 1..=31 and `month` in 1..=12 by construction.
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
+/// The day, counted from 1970-01-01, of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`); the inverse of [`civil_from_days`].
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y.saturating_sub(1) } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era.saturating_mul(146_097).saturating_add(doe - 719_468)
+}
+
 impl SimTime {
     /// The moment the world was created.
     pub const ZERO: SimTime = SimTime(0);
@@ -114,6 +149,21 @@ impl fmt::Display for SimTime {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn calendar_days_round_trip() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_780), (2026, 11, 23));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(days_from_civil(2024, 2, 29), 19_782);
+        for d in (-800_000..800_000).step_by(997) {
+            let (y, m, day) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, day), d);
+        }
+        // Extremes saturate instead of overflowing.
+        let _ = civil_from_days(i64::MAX);
+        let _ = days_from_civil(i64::MIN, 1, 1);
+    }
     use super::*;
 
     #[test]

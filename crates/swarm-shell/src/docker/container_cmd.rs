@@ -1210,40 +1210,10 @@ fn parse_time_arg(v: &str, now: SimTime) -> Option<SimTime> {
     let unix_ms: i64 = if let Ok(secs) = v.parse::<f64>() {
         (secs * 1000.0) as i64
     } else {
-        parse_rfc3339_ms(v)?
+        crate::format::text::parse_rfc3339_ms(v)?
     };
     let rel = unix_ms - crate::model::unix_ms(SimTime::ZERO);
     Some(SimTime::from_millis(rel.max(0) as u64))
-}
-
-/// `2026-11-23T09:00:05Z`, `2026-11-23T09:00:05.5Z`, `2026-11-23` (UTC).
-fn parse_rfc3339_ms(v: &str) -> Option<i64> {
-    let (date, time) = v.split_once('T').unwrap_or((v, "00:00:00Z"));
-    let mut d = date.split('-');
-    let y: i64 = d.next()?.parse().ok()?;
-    let mo: i64 = d.next()?.parse().ok()?;
-    let day: i64 = d.next()?.parse().ok()?;
-    let time = time.trim_end_matches('Z');
-    let (hms, frac) = time.split_once('.').unwrap_or((time, "0"));
-    let mut t = hms.split(':');
-    let h: i64 = t.next()?.parse().ok()?;
-    let mi: i64 = t.next().unwrap_or("0").parse().ok()?;
-    let s: i64 = t.next().unwrap_or("0").parse().ok()?;
-    let ms: i64 = format!("{:0<3}", frac.get(..frac.len().min(3))?)
-        .parse()
-        .ok()?;
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&day) {
-        return None;
-    }
-    // Days from civil (Howard Hinnant).
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + h * 3600 + mi * 60 + s) * 1000) + ms)
 }
 
 /// Docker's log timestamp: RFC 3339 with nine fraction digits.

@@ -138,6 +138,34 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len())
 }
 
+/// `2026-11-23T09:00:05Z`, `2026-11-23T09:00:05.5Z`, `2026-11-23` (UTC) → Unix ms: the
+/// absolute times `--since`/`--until` take.
+pub fn parse_rfc3339_ms(v: &str) -> Option<i64> {
+    let (date, time) = v.split_once('T').unwrap_or((v, "00:00:00Z"));
+    let mut d = date.split('-');
+    let y: i64 = d.next()?.parse().ok()?;
+    let mo: u32 = d.next()?.parse().ok()?;
+    let da: u32 = d.next()?.parse().ok()?;
+    if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
+        return None;
+    }
+    let time = time.strip_suffix('Z').unwrap_or(time);
+    let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
+    let mut t = hms.split(':');
+    let h: i64 = t.next()?.parse().ok()?;
+    let mi: i64 = t.next().unwrap_or("0").parse().ok()?;
+    let s: i64 = t.next().unwrap_or("0").parse().ok()?;
+    let mut ms = 0;
+    for (i, c) in frac.bytes().take(3).enumerate() {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        ms += i64::from(c - b'0') * 10i64.pow(2 - i as u32);
+    }
+    let days = swarm_core::time::days_from_civil(y, mo, da);
+    Some(((days * 86_400 + h * 3600 + mi * 60 + s) * 1000) + ms)
+}
+
 /// Go's `time.Time.String()` of a UTC instant: `2006-01-02 15:04:05.999999999 +0000 UTC`, the
 /// fraction without trailing zeros and left out when zero (e.g. `2009-11-10 23:00:00 +0000
 /// UTC`, `2025-01-10 09:12:44.99 +0000 UTC`). Nanoseconds past a second carry over.
@@ -146,7 +174,7 @@ pub fn go_time_utc(unix_secs: i64, nanos: u32) -> String {
     let nanos = nanos % 1_000_000_000;
     let days = secs.div_euclid(86_400);
     let second_of_day = secs.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = swarm_core::time::civil_from_days(days);
     let (h, m, s) = (
         second_of_day / 3600,
         second_of_day / 60 % 60,
@@ -160,29 +188,6 @@ pub fn go_time_utc(unix_secs: i64, nanos: u32) -> String {
     }
     out.push_str(" +0000 UTC");
     out
-}
-
-/// The proleptic Gregorian date of a day number counted from 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days.saturating_add(719_468);
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = era
-        .saturating_mul(400)
-        .saturating_add(yoe)
-        .saturating_add(i64::from(month <= 2));
-    // `day` is in 1..=31 and `month` in 1..=12 by construction.
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
 }
 
 #[cfg(test)]

@@ -86,46 +86,12 @@ fn parse_since(v: &str, now: SimTime) -> Result<SimTime, String> {
         }
         return Ok(to_sim(s.saturating_mul(1000).saturating_add(ms)));
     }
-    if let Some(unix_ms) = parse_rfc3339(v) {
+    if let Some(unix_ms) = crate::format::text::parse_rfc3339_ms(v) {
         return Ok(to_sim(unix_ms));
     }
     Err(format!(
         "failed to parse value as time or duration: \"{v}\""
     ))
-}
-
-/// `2026-11-23T09:00:05Z`, `2026-11-23T09:00:05.5Z`, `2026-11-23` (UTC) → Unix ms.
-fn parse_rfc3339(v: &str) -> Option<i64> {
-    let (date, time) = v.split_once('T').unwrap_or((v, "00:00:00Z"));
-    let mut d = date.split('-');
-    let y: i64 = d.next()?.parse().ok()?;
-    let mo: i64 = d.next()?.parse().ok()?;
-    let da: i64 = d.next()?.parse().ok()?;
-    if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
-        return None;
-    }
-    let time = time.strip_suffix('Z').unwrap_or(time);
-    let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
-    let mut t = hms.split(':');
-    let h: i64 = t.next()?.parse().ok()?;
-    let mi: i64 = t.next().unwrap_or("0").parse().ok()?;
-    let s: i64 = t.next().unwrap_or("0").parse().ok()?;
-    let mut ms = 0;
-    for (i, c) in frac.bytes().take(3).enumerate() {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        ms += i64::from(c - b'0') * 10i64.pow(2 - i as u32);
-    }
-    // Days from civil (Howard Hinnant).
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + da - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + h * 3600 + mi * 60 + s) * 1000) + ms)
 }
 
 /// `docker service logs`.

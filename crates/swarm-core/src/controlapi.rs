@@ -106,16 +106,6 @@ fn validate(spec: &ServiceSpec) -> ApiResult<()> {
         )));
     }
     scheduler::parse_constraints(&spec.constraints).map_err(|e| rpc("Unknown", &e))?;
-    if let Some(h) = &spec.healthcheck {
-        for (what, v) in [
-            ("Interval", h.interval_ms),
-            ("Timeout", h.timeout_ms),
-            ("StartPeriod", h.start_period_ms),
-            ("StartInterval", h.start_interval_ms),
-        ] {
-            let _ = (what, v); // durations are unsigned here; the CLI rejects negatives
-        }
-    }
     for u in [&spec.update, &spec.rollback].into_iter().flatten() {
         if !(0.0..=1.0).contains(&u.max_failure_ratio) {
             return Err(invalid(
@@ -364,8 +354,6 @@ impl World {
                 if svc.spec.mode.is_job() {
                     svc.job_iteration += 1;
                 }
-                let ports = svc.spec.ports.clone();
-                let _ = ports;
                 let svc_id = svc.id.clone();
                 let spec_now = svc.spec.clone();
                 if let Ok(p) = allocate_ports(s, &spec_now, Some(&svc_id)) {
@@ -374,7 +362,7 @@ impl World {
                     }
                 }
                 self.swarms[cluster].assign_vips(&id);
-                self.control_service_updated(cluster, &id, false);
+                self.control_service_updated(cluster, &id);
                 self.record(format!("service-update c{cluster} {id}"));
             }
             ServiceOp::Rollback { id } => {
@@ -399,7 +387,7 @@ impl World {
                     message: "manually requested rollback".into(),
                 });
                 self.swarms[cluster].assign_vips(&id);
-                self.control_service_updated(cluster, &id, true);
+                self.control_service_updated(cluster, &id);
                 self.record(format!("service-rollback c{cluster} {id}"));
             }
             ServiceOp::Remove { id } => {

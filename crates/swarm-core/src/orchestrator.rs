@@ -179,7 +179,7 @@ impl World {
     }
 
     /// A service's spec changed: a running update starts over.
-    pub(crate) fn control_service_updated(&mut self, cluster: usize, id: &str, rollback: bool) {
+    pub(crate) fn control_service_updated(&mut self, cluster: usize, id: &str) {
         let s = &mut self.swarms[cluster];
         s.control.to_reconcile.insert(id.to_string());
         s.control.updates.remove(id);
@@ -195,7 +195,6 @@ impl World {
                 s.control.restarts.remove(&k);
             }
         }
-        let _ = rollback;
     }
 
     /// A service was removed.
@@ -923,12 +922,11 @@ impl World {
         // Next batch.
         let in_flight_slots: BTreeSet<SlotKey> =
             up.in_flight.iter().map(|(k, _, _)| k.clone()).collect();
-        let mut dirty: Vec<(SlotKey, String)> = Vec::new();
-        for (k, t) in &current {
-            if t.spec_version != svc.spec_version && !in_flight_slots.contains(k) {
-                dirty.push((k.clone(), t.id.clone()));
-            }
-        }
+        let dirty: Vec<SlotKey> = current
+            .iter()
+            .filter(|(k, t)| t.spec_version != svc.spec_version && !in_flight_slots.contains(*k))
+            .map(|(k, _)| k.clone())
+            .collect();
         let parallelism = if up.config.parallelism == 0 {
             usize::MAX
         } else {
@@ -937,13 +935,12 @@ impl World {
         let mut wake: Option<SimTime> = None;
         if !dirty.is_empty() && up.in_flight.is_empty() {
             if now >= up.next_batch_at {
-                for (k, old) in dirty.into_iter().take(parallelism) {
+                for k in dirty.into_iter().take(parallelism) {
                     let old_tasks: Vec<String> = self.swarms[cluster]
                         .tasks_of(id)
                         .filter(|t| t.is_runnable() && slot_key(t) == k)
                         .map(|t| t.id.clone())
                         .collect();
-                    let _ = old;
                     let node = if k.0 == 0 { Some(k.1.clone()) } else { None };
                     let svc_now = self.swarms[cluster].services.get(id).cloned();
                     let Some(svc_now) = svc_now else { return };

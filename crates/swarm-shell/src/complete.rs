@@ -167,7 +167,6 @@ pub fn complete(world: &World, machine: MachineId, text: &str) -> Completion {
             // The command path so far (skipping flags and their values is approximate: a
             // flag's value is not a subcommand because subcommands must match the help).
             let mut path = String::new();
-            let mut args = 0;
             for w in &before[1..] {
                 if w.starts_with('-') {
                     continue;
@@ -180,8 +179,6 @@ pub fn complete(world: &World, machine: MachineId, text: &str) -> Completion {
                 let candidate = cli::resolve_alias(&candidate);
                 if (path.is_empty() || cli::is_group(&path)) && cli::help(&candidate).is_some() {
                     path = candidate;
-                } else {
-                    args += 1;
                 }
             }
             if partial.starts_with('-') {
@@ -198,7 +195,6 @@ pub fn complete(world: &World, machine: MachineId, text: &str) -> Completion {
             } else if path.is_empty() || cli::is_group(&path) {
                 pool = subcommands(&path);
             } else {
-                let _ = args;
                 let kind = arg_kind(&path);
                 pool = names(world, machine, kind);
                 if path == "service scale" {

@@ -184,20 +184,21 @@ impl Swarm {
         })
     }
 
-    /// Every address in use on a network (VIPs and task addresses).
-    fn used_on(&self, network_id: &str) -> impl Fn(Ipv4Addr) -> bool + '_ {
-        let network_id = network_id.to_string();
-        move |addr| {
-            self.services
-                .values()
-                .flat_map(|s| s.virtual_ips.iter())
-                .any(|v| v.network_id == network_id && v.addr == addr)
-                || self
-                    .tasks
-                    .values()
-                    .flat_map(|t| t.addresses.iter())
-                    .any(|(n, a)| *n == network_id && *a == addr)
-        }
+    /// Every address in use on a network (VIPs and task addresses), gathered once.
+    fn used_on(&self, network_id: &str) -> std::collections::BTreeSet<Ipv4Addr> {
+        let vips = self
+            .services
+            .values()
+            .flat_map(|s| s.virtual_ips.iter())
+            .filter(|v| v.network_id == network_id)
+            .map(|v| v.addr);
+        let tasks = self
+            .tasks
+            .values()
+            .flat_map(|t| t.addresses.iter())
+            .filter(|(n, _)| n == network_id)
+            .map(|(_, a)| *a);
+        vips.chain(tasks).collect()
     }
 
     /// Allocates an address on a network; `None` when it is full or gone.
@@ -205,7 +206,7 @@ impl Swarm {
         let mut net = self.networks.get(network_id)?.clone();
         let addr = {
             let used = self.used_on(network_id);
-            net.allocate(&used)
+            net.allocate(&|a| used.contains(&a))
         };
         self.networks.insert(network_id.to_string(), net);
         addr

@@ -476,6 +476,12 @@ impl World {
             self.set_desired(cluster, &id, TaskState::Remove);
         }
         let services: Vec<Service> = self.swarms[cluster].services.values().cloned().collect();
+        // Constraints only read what a node is (not what runs on it): one view for the pass.
+        let infos = if services.iter().any(|s| s.spec.mode.is_global()) {
+            self.node_infos(cluster)
+        } else {
+            Vec::new()
+        };
         for svc in services {
             match svc.spec.mode {
                 Mode::Replicated { replicas } => {
@@ -483,8 +489,8 @@ impl World {
                         self.reconcile_replicated(cluster, &svc, replicas)
                     }
                 }
-                Mode::Global => self.reconcile_global(cluster, &svc, false),
-                Mode::GlobalJob => self.reconcile_global(cluster, &svc, true),
+                Mode::Global => self.reconcile_global(cluster, &svc, &infos, false),
+                Mode::GlobalJob => self.reconcile_global(cluster, &svc, &infos, true),
                 Mode::ReplicatedJob {
                     max_concurrent,
                     total_completions,
@@ -557,10 +563,14 @@ impl World {
     }
 
     /// Nodes where a global service runs: known, not down, not drained, constraints met.
-    fn global_nodes(&self, cluster: usize, svc: &Service) -> Vec<(String, bool)> {
+    fn global_nodes(
+        &self,
+        cluster: usize,
+        svc: &Service,
+        infos: &[NodeInfo],
+    ) -> Vec<(String, bool)> {
         let s = &self.swarms[cluster];
         let cons = scheduler::parse_constraints(&svc.spec.constraints).unwrap_or_default();
-        let infos = self.node_infos(cluster);
         infos
             .iter()
             .filter(|n| {
@@ -579,8 +589,8 @@ impl World {
             .collect()
     }
 
-    fn reconcile_global(&mut self, cluster: usize, svc: &Service, job: bool) {
-        let eligible = self.global_nodes(cluster, svc);
+    fn reconcile_global(&mut self, cluster: usize, svc: &Service, infos: &[NodeInfo], job: bool) {
+        let eligible = self.global_nodes(cluster, svc, infos);
         let eligible_ids: BTreeSet<&str> = eligible.iter().map(|(n, _)| n.as_str()).collect();
         let s = &self.swarms[cluster];
         let mut covered: BTreeSet<String> = BTreeSet::new();

@@ -1,20 +1,29 @@
-//! The page: a sidebar of machines and one terminal per machine, over one playground.
+//! The page: machines on the left, the selected machine's terminal in the middle (with tabs
+//! for the machines used recently), and a panel of views on the right, over one playground.
 //!
-//! The app owns the [`Playground`] and drives its clock in real time: a timer fires every
-//! [`TICK_MS`] milliseconds, measures the real time that passed with `performance.now()` (never
-//! `std::time`, which panics on wasm32) and advances the simulation by as much. The clock stops
-//! while the tab is hidden. After every step and every command the app drains each terminal's
-//! output into its scrollback and re-renders only what changed.
+//! The app owns the [`Playground`] and drives its clock: a timer fires every [`TICK_MS`]
+//! milliseconds, measures the real time that passed with `performance.now()` (never
+//! `std::time`, which panics on wasm32) and advances the simulation by as much times the
+//! chosen speed (1×, 2×, 5×, 10×, 60×). Pause stops it (the Step button moves it by one
+//! second); it also stops while the tab is hidden. After every step and every command the app
+//! drains each terminal's output into its scrollback and re-renders only what changed.
+//!
+//! What the page shows of the cluster (the sidebar's roles, states and task counts, and the
+//! cluster view) comes from one [`ClusterView`], rebuilt only when the world recorded
+//! something since the last one (its generation) and handed down only when it differs.
+//! One-click faults are typed into a terminal as the command they stand for.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Interval;
-use swarm_core::SimDuration;
+use swarm_core::{Availability, NodeState, Power, SimDuration, SimTime};
+use swarm_shell::view::{ClusterView, Fault, MachineView};
 use swarm_shell::{Options, Playground};
 use yew::prelude::*;
 
+use crate::cluster::{role_icon, ClusterPanel};
 use crate::editor::Editor;
 use crate::screen::Screen;
 use crate::terminal::{ScreenRef, Terminal};
@@ -22,9 +31,15 @@ use crate::terminal::{ScreenRef, Terminal};
 /// How often the clock ticks, in real milliseconds.
 pub const TICK_MS: u32 = 100;
 
-/// The most simulated time one tick advances, in milliseconds. A tick that comes later than
+/// The most real time one tick accounts for, in milliseconds. A tick that comes later than
 /// that (the computer slept, the tab was throttled) does not make the simulation leap ahead.
 pub const MAX_STEP_MS: f64 = 5_000.0;
+
+/// The speeds the time controls offer: simulated seconds per real second.
+pub const SPEEDS: [u32; 5] = [1, 2, 5, 10, 60];
+
+/// How many recently used machines have a tab over the terminal.
+pub const MAX_TABS: usize = 5;
 
 /// How the app starts.
 #[derive(Properties, PartialEq)]
@@ -58,12 +73,11 @@ struct View {
     busy: bool,
     exited: bool,
     history: Rc<Vec<String>>,
-    /// `on`, `booting` or `off`.
-    power: &'static str,
-    /// `leader`, `manager`, `worker`, or empty outside a swarm.
-    role: &'static str,
     /// The last Tab completion: bumped on each, with the completed text before the cursor.
     completion: (u64, AttrValue),
+    /// Taken off the page with "remove" (powered off, as Play with Docker's delete left a
+    /// node Down in its swarm); it comes back if something powers it on again.
+    removed: bool,
 }
 
 impl View {
@@ -77,9 +91,32 @@ impl View {
             busy: false,
             exited: false,
             history: Rc::default(),
-            power: "on",
-            role: "",
             completion: (0, AttrValue::default()),
+            removed: false,
+        }
+    }
+}
+
+/// The views of the right panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    /// Nodes and their tasks.
+    Cluster,
+}
+
+impl Panel {
+    /// Every view, in tab order.
+    pub const ALL: [Panel; 1] = [Panel::Cluster];
+
+    fn title(self) -> &'static str {
+        match self {
+            Panel::Cluster => "Cluster",
+        }
+    }
+
+    fn id(self) -> &'static str {
+        match self {
+            Panel::Cluster => "cluster",
         }
     }
 }
@@ -105,13 +142,26 @@ pub enum Msg {
     EditorCancel,
     /// A file dropped onto the terminal at this index: name and text.
     Upload(usize, String, String),
-    /// The machine at this index was chosen in the sidebar.
+    /// The machine at this index was chosen (sidebar, tab, or a notice's "show").
     Select(usize),
     /// The "add machine" button.
     AddMachine,
+    /// The "remove" button of the machine at this index.
+    Remove(usize),
+    /// Pause or play the clock.
+    TogglePause,
+    /// Run the clock at this speed (one of [`SPEEDS`]).
+    Speed(u32),
+    /// Advance simulated time by one second.
+    Step,
+    /// A one-click fault.
+    Fault(Fault),
+    /// A view of the right panel was chosen.
+    ShowPanel(Panel),
+    /// Show or hide the right panel.
+    TogglePanel,
 }
 
-/// The app component.
 /// A file open in the editor panel.
 struct Editing {
     /// The terminal that asked for it.
@@ -121,6 +171,15 @@ struct Editing {
     error: Option<AttrValue>,
 }
 
+/// What the last fault or removal did: the command and where it was typed, or why not.
+struct Notice {
+    text: AttrValue,
+    error: bool,
+    /// The terminal it went to, for a "show" button.
+    terminal: Option<usize>,
+}
+
+/// The app component.
 pub struct App {
     playground: Result<Playground, String>,
     /// The editor panel, while a file is open (`nano FILE`).
@@ -131,12 +190,27 @@ pub struct App {
     /// Bumped to give the selected terminal the keyboard focus.
     focus: u64,
     add_error: Option<String>,
-    /// Real time of the last tick, `None` after the tab was hidden.
+    /// Real time of the last tick, `None` after the tab was hidden or the clock paused.
     last_tick: Option<f64>,
-    /// Real milliseconds measured but not yet given to the simulation (it counts whole ones).
+    /// Simulated milliseconds measured but not yet given to the simulation (it counts whole
+    /// ones).
     carry_ms: f64,
-    /// The simulated time the clock in the sidebar shows, in whole seconds.
+    /// The simulated time the clock shows, in whole seconds.
     shown_secs: u64,
+    paused: bool,
+    /// Simulated seconds per real second.
+    speed: u32,
+    /// Tabs over the terminal: (view index, when last selected), in the order they opened.
+    tabs: Vec<(usize, u64)>,
+    tab_clock: u64,
+    panel: Panel,
+    panel_open: bool,
+    /// The picture of the cluster, replaced only when it changes.
+    cluster: Rc<ClusterView>,
+    /// The world's generation and time when the picture was taken.
+    cluster_gen: u64,
+    cluster_at: SimTime,
+    notice: Option<Notice>,
     _timer: Option<Interval>,
     _visibility: Option<EventListener>,
 }
@@ -195,9 +269,20 @@ impl Component for App {
             last_tick: None,
             carry_ms: 0.0,
             shown_secs: 0,
+            paused: false,
+            speed: 1,
+            tabs: Vec::new(),
+            tab_clock: 0,
+            panel: Panel::Cluster,
+            panel_open: true,
+            cluster: Rc::default(),
+            cluster_gen: u64::MAX,
+            cluster_at: SimTime::ZERO,
+            notice: None,
             _timer: timer,
             _visibility: visibility,
         };
+        app.touch_tab(0);
         app.sync();
         app
     }
@@ -272,8 +357,9 @@ impl Component for App {
                 true
             }
             Msg::Select(i) => {
-                if i < self.views.len() {
+                if self.views.get(i).is_some_and(|v| !v.removed) {
                     self.selected = i;
+                    self.touch_tab(i);
                     self.focus += 1;
                 }
                 true
@@ -287,12 +373,58 @@ impl Component for App {
                         let ip = ip_of(pg, &name);
                         self.views.push(View::new(name, ip));
                         self.selected = self.views.len() - 1;
+                        self.touch_tab(self.selected);
                         self.focus += 1;
                         self.add_error = None;
                         self.sync();
                     }
                     Err(e) => self.add_error = Some(e),
                 }
+                true
+            }
+            Msg::Remove(i) => {
+                self.remove(i);
+                self.sync();
+                true
+            }
+            Msg::TogglePause => {
+                self.paused = !self.paused;
+                self.last_tick = None;
+                true
+            }
+            Msg::Speed(s) => {
+                if SPEEDS.contains(&s) {
+                    self.speed = s;
+                }
+                true
+            }
+            Msg::Step => {
+                if let Ok(pg) = &mut self.playground {
+                    pg.advance(SimDuration::from_secs(1));
+                }
+                self.sync();
+                true
+            }
+            Msg::Fault(fault) => {
+                let selected = self.selected_name();
+                // The machine the fault is about takes the command when it can (a powered-off
+                // one cannot: powering on is typed where the user is).
+                let mut prefer = Vec::new();
+                if !matches!(fault, Fault::PowerOn(_)) {
+                    prefer.push(fault.machine().to_string());
+                }
+                prefer.extend(selected);
+                self.inject(&fault, &prefer);
+                self.sync();
+                true
+            }
+            Msg::ShowPanel(p) => {
+                self.panel = p;
+                self.panel_open = true;
+                true
+            }
+            Msg::TogglePanel => {
+                self.panel_open = !self.panel_open;
                 true
             }
         }
@@ -308,32 +440,12 @@ impl Component for App {
             };
         }
         let link = ctx.link();
-        let machines = self.views.iter().enumerate().map(|(i, view)| {
-            let selected = i == self.selected;
-            html! {
-                <li key={view.name.to_string()}>
-                    <button
-                        type="button"
-                        class={classes!("machine", selected.then_some("selected"))}
-                        data-testid={format!("machine-{}", view.name)}
-                        aria-current={selected.then_some("true")}
-                        onclick={link.callback(move |_| Msg::Select(i))}
-                    >
-                        <span class={classes!("dot", view.busy.then_some("busy"), view.exited.then_some("ended"), (view.power != "on").then_some(view.power))} aria-hidden="true"></span>
-                        <span class="machine-name">{ view.name.clone() }</span>
-                        if !view.role.is_empty() {
-                            <span class={classes!("role", view.role)} title={format!("swarm {}", view.role)}>
-                                { if view.role == "leader" { "★ leader" } else { view.role } }
-                            </span>
-                        }
-                        if view.power != "on" {
-                            <span class="power">{ if view.power == "off" { "powered off" } else { "booting" } }</span>
-                        }
-                        <span class="machine-ip">{ view.ip.clone() }</span>
-                    </button>
-                </li>
-            }
-        });
+        let machines = self
+            .views
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.removed)
+            .map(|(i, view)| self.machine_item(ctx, i, view));
         let terminals = self.views.iter().enumerate().map(|(i, view)| {
             html! {
                 <Terminal
@@ -346,7 +458,7 @@ impl Component for App {
                     busy={view.busy}
                     exited={view.exited}
                     history={view.history.clone()}
-                    active={i == self.selected}
+                    active={i == self.selected && !view.removed}
                     focus={self.focus}
                     on_submit={link.callback(move |line| Msg::Submit(i, line))}
                     on_interrupt={link.callback(move |typed: String| Msg::Interrupt(i, typed))}
@@ -357,9 +469,10 @@ impl Component for App {
                 />
             }
         });
-        let count = self.views.len();
+        let count = self.views.iter().filter(|v| !v.removed).count();
+        let none_left = count == 0;
         html! {
-            <div class="layout">
+            <div class={classes!("layout", (!self.panel_open).then_some("no-panel"))}>
                 <aside class="sidebar">
                     <header class="brand">
                         <span class="logo" aria-hidden="true">{ "◆" }</span>
@@ -393,14 +506,28 @@ impl Component for App {
                             <ul class="machines">{ for machines }</ul>
                         </nav>
                     </div>
-                    <footer class="status">
-                        <span title="Simulated time since the playground started">
-                            { "sim time " }<span class="clock" data-testid="sim-clock">{ clock_text(self.shown_secs) }</span>
-                        </span>
-                        <span>{ format!("seed {}", self.seed) }</span>
-                    </footer>
+                    { self.time_controls(ctx) }
                 </aside>
-                <main class="terminals">{ for terminals }</main>
+                <main class="workspace">
+                    { self.tab_bar(ctx) }
+                    if let Some(n) = &self.notice {
+                        <p class={classes!("notice", n.error.then_some("error"))} role="status" data-testid="notice">
+                            <span class="notice-text">{ n.text.clone() }</span>
+                            if let Some(t) = n.terminal.filter(|t| *t != self.selected) {
+                                <button type="button" class="link-button" onclick={link.callback(move |_| Msg::Select(t))}>{ "show" }</button>
+                            }
+                        </p>
+                    }
+                    <div class="terminals">
+                        { for terminals }
+                        if none_left {
+                            <p class="empty">{ "No machines. Add one with “+ Add new instance”." }</p>
+                        }
+                    </div>
+                </main>
+                if self.panel_open {
+                    { self.panel(ctx) }
+                }
                 if let Some(ed) = &self.editing {
                     <Editor
                         key={format!("{}:{}", ed.view, ed.path)}
@@ -417,9 +544,320 @@ impl Component for App {
 }
 
 impl App {
+    /// One machine in the sidebar: a button that selects it (name, address, role, leader,
+    /// status, availability, tasks) and its power and remove buttons.
+    fn machine_item(&self, ctx: &Context<Self>, i: usize, view: &View) -> Html {
+        let link = ctx.link();
+        let selected = i == self.selected;
+        let info: Option<&MachineView> = self.cluster.machine(&view.name);
+        let power = info.map_or(Power::Running, |m| m.power);
+        let member = info.and_then(|m| m.swarm.as_ref());
+        let name = view.name.to_string();
+        let off = power == Power::Off;
+        let fault = if off {
+            Fault::PowerOn(name.clone())
+        } else {
+            Fault::PowerOff(name.clone())
+        };
+        let power_label = format!(
+            "{} {name} ({})",
+            if off { "Power on" } else { "Power off" },
+            fault.command(&name)
+        );
+        let status = member.map(|m| match m.status {
+            NodeState::Ready => "Ready",
+            NodeState::Down => "Down",
+            NodeState::Unknown => "Unknown",
+        });
+        html! {
+            <li key={name.clone()} class="machine-item">
+                <button
+                    type="button"
+                    class={classes!("machine", selected.then_some("selected"))}
+                    data-testid={format!("machine-{name}")}
+                    aria-current={selected.then_some("true")}
+                    onclick={link.callback(move |_| Msg::Select(i))}
+                >
+                    <span class={classes!("dot", view.busy.then_some("busy"), view.exited.then_some("ended"), match power { Power::Off => Some("off"), Power::Booting => Some("booting"), Power::Running => None })} aria-hidden="true"></span>
+                    <span class="machine-name">{ name.clone() }</span>
+                    if let Some(m) = member {
+                        <span class={classes!("role", m.role.as_str())}>
+                            <span class="role-icon" aria-hidden="true">{ role_icon(m.role) }</span>
+                            { format!(" {}", m.role.as_str()) }
+                            if m.leader {
+                                <span class="crown" title="Raft leader">{ " ♛" }<span class="sr-only">{ " leader" }</span></span>
+                            }
+                        </span>
+                    }
+                    <span class="machine-ip">{ view.ip.clone() }</span>
+                    <span class="machine-badges">
+                        if off {
+                            <span class="badge off">{ "powered off" }</span>
+                        } else if power == Power::Booting {
+                            <span class="badge booting">{ "booting" }</span>
+                        }
+                        if let Some(s) = status {
+                            <span class={classes!("badge", "status", s.to_ascii_lowercase())}>{ s }</span>
+                        }
+                        if let Some(m) = member.filter(|m| m.availability != Availability::Active) {
+                            <span class={classes!("badge", "availability", m.availability.as_str())}>{ m.availability.as_str() }</span>
+                        }
+                        if let Some(m) = member {
+                            <span class="task-count">{ if m.tasks == 1 { "1 task".to_string() } else { format!("{} tasks", m.tasks) } }</span>
+                        }
+                    </span>
+                </button>
+                <div class="machine-actions">
+                    <button
+                        type="button"
+                        class={classes!("icon-button", off.then_some("is-off"))}
+                        data-testid={format!("power-{name}")}
+                        aria-label={power_label.clone()}
+                        title={power_label}
+                        onclick={link.callback(move |_| Msg::Fault(fault.clone()))}
+                    >
+                        { "⏻" }
+                    </button>
+                    <button
+                        type="button"
+                        class="icon-button"
+                        data-testid={format!("remove-{name}")}
+                        aria-label={format!("Remove {name}")}
+                        title={format!("Remove {name} (powers it off)")}
+                        onclick={link.callback(move |_| Msg::Remove(i))}
+                    >
+                        { "✕" }
+                    </button>
+                </div>
+            </li>
+        }
+    }
+
+    /// The clock and its controls: pause/play, one second forward, speeds.
+    fn time_controls(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let speeds = SPEEDS.iter().map(|&s| {
+            let on = s == self.speed;
+            html! {
+                <button
+                    type="button"
+                    class={classes!("speed", on.then_some("on"))}
+                    data-testid={format!("speed-{s}")}
+                    aria-pressed={if on { "true" } else { "false" }}
+                    onclick={link.callback(move |_| Msg::Speed(s))}
+                >
+                    { format!("{s}×") }
+                </button>
+            }
+        });
+        html! {
+            <section class="time" aria-label="Simulated time">
+                <div class="clock-line">
+                    <span class="clock-label">{ "sim time" }</span>
+                    <span class="clock" data-testid="sim-clock" title="Simulated time since the playground started">{ clock_text(self.shown_secs) }</span>
+                    if self.paused {
+                        <span class="paused" data-testid="paused">{ "paused" }</span>
+                    }
+                </div>
+                <div class="time-buttons">
+                    <button
+                        type="button"
+                        class="time-button"
+                        data-testid="time-pause"
+                        aria-pressed={if self.paused { "true" } else { "false" }}
+                        onclick={link.callback(|_| Msg::TogglePause)}
+                    >
+                        { if self.paused { "▶ Play" } else { "⏸ Pause" } }
+                    </button>
+                    <button
+                        type="button"
+                        class="time-button"
+                        data-testid="time-step"
+                        title="Advance simulated time by one second"
+                        onclick={link.callback(|_| Msg::Step)}
+                    >
+                        { "+1 s" }
+                    </button>
+                    <span class="seed">{ format!("seed {}", self.seed) }</span>
+                </div>
+                <div class="speeds" role="group" aria-label="Speed">{ for speeds }</div>
+            </section>
+        }
+    }
+
+    /// Tabs of the recently used machines, and the panel's show/hide button.
+    fn tab_bar(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let tabs = self.tabs.iter().filter_map(|&(i, _)| {
+            let view = self.views.get(i).filter(|v| !v.removed)?;
+            let on = i == self.selected;
+            Some(html! {
+                <button
+                    key={view.name.to_string()}
+                    type="button"
+                    role="tab"
+                    class={classes!("tab", on.then_some("on"))}
+                    aria-selected={if on { "true" } else { "false" }}
+                    data-testid={format!("tab-{}", view.name)}
+                    onclick={link.callback(move |_| Msg::Select(i))}
+                >
+                    <span class={classes!("dot", view.busy.then_some("busy"))} aria-hidden="true"></span>
+                    { view.name.clone() }
+                </button>
+            })
+        });
+        html! {
+            <div class="tab-bar">
+                <div class="tabs" role="tablist" aria-label="Recent machines">{ for tabs }</div>
+                <button
+                    type="button"
+                    class="panel-toggle"
+                    data-testid="panel-toggle"
+                    aria-expanded={if self.panel_open { "true" } else { "false" }}
+                    onclick={link.callback(|_| Msg::TogglePanel)}
+                >
+                    { if self.panel_open { "Hide views ▸" } else { "◂ Show views" } }
+                </button>
+            </div>
+        }
+    }
+
+    /// The right panel: its view tabs and the chosen view.
+    fn panel(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let tabs = Panel::ALL.iter().map(|&p| {
+            let on = p == self.panel;
+            html! {
+                <button
+                    type="button"
+                    role="tab"
+                    id={format!("view-tab-{}", p.id())}
+                    class={classes!("tab", on.then_some("on"))}
+                    aria-selected={if on { "true" } else { "false" }}
+                    aria-controls={format!("view-{}", p.id())}
+                    data-testid={format!("view-tab-{}", p.id())}
+                    onclick={link.callback(move |_| Msg::ShowPanel(p))}
+                >
+                    { p.title() }
+                </button>
+            }
+        });
+        let body = match self.panel {
+            Panel::Cluster => html! {
+                <ClusterPanel view={self.cluster.clone()} on_fault={link.callback(Msg::Fault)} />
+            },
+        };
+        html! {
+            <aside class="panel" aria-label="Views">
+                <div class="tabs" role="tablist" aria-label="Views">{ for tabs }</div>
+                <div
+                    class="panel-body"
+                    role="tabpanel"
+                    id={format!("view-{}", self.panel.id())}
+                    aria-labelledby={format!("view-tab-{}", self.panel.id())}
+                >
+                    { body }
+                </div>
+            </aside>
+        }
+    }
+
+    /// The selected machine's name, if it is on the page.
+    fn selected_name(&self) -> Option<String> {
+        self.views
+            .get(self.selected)
+            .filter(|v| !v.removed)
+            .map(|v| v.name.to_string())
+    }
+
+    /// Marks `i` as just used, opening a tab for it (closing the least recently used one
+    /// beyond [`MAX_TABS`]).
+    fn touch_tab(&mut self, i: usize) {
+        self.tab_clock += 1;
+        let now = self.tab_clock;
+        match self.tabs.iter_mut().find(|(v, _)| *v == i) {
+            Some(t) => t.1 = now,
+            None => self.tabs.push((i, now)),
+        }
+        if self.tabs.len() > MAX_TABS {
+            if let Some(oldest) = self
+                .tabs
+                .iter()
+                .enumerate()
+                .filter(|(_, (v, _))| *v != i)
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k)
+            {
+                self.tabs.remove(oldest);
+            }
+        }
+    }
+
+    /// Types `fault`'s command into a terminal (the first of `prefer` that can take it, else
+    /// any) and notes where; true if it went somewhere.
+    fn inject(&mut self, fault: &Fault, prefer: &[String]) -> bool {
+        let Ok(pg) = &mut self.playground else {
+            return false;
+        };
+        let prefer: Vec<&str> = prefer.iter().map(String::as_str).collect();
+        match pg.inject_fault(fault, &prefer) {
+            Ok(run) => {
+                let terminal = self.views.iter().position(|v| v.name == run.terminal);
+                self.notice = Some(Notice {
+                    text: format!("{} $ {}", run.terminal, run.command).into(),
+                    error: false,
+                    terminal,
+                });
+                true
+            }
+            Err(e) => {
+                self.notice = Some(Notice {
+                    text: e.into(),
+                    error: true,
+                    terminal: None,
+                });
+                false
+            }
+        }
+    }
+
+    /// "Remove": powers the machine off (typed into another machine's terminal when one is
+    /// free) and takes it off the page.
+    fn remove(&mut self, i: usize) {
+        let Some(name) = self.views.get(i).map(|v| v.name.to_string()) else {
+            return;
+        };
+        let powered = self
+            .cluster
+            .machine(&name)
+            .is_some_and(|m| m.power != Power::Off);
+        if powered {
+            let mut prefer: Vec<String> = self.selected_name().into_iter().collect();
+            prefer.extend(
+                self.views
+                    .iter()
+                    .filter(|v| !v.removed)
+                    .map(|v| v.name.to_string()),
+            );
+            prefer.retain(|n| *n != name);
+            if !self.inject(&Fault::PowerOff(name.clone()), &prefer) {
+                return;
+            }
+        }
+        self.views[i].removed = true;
+        self.tabs.retain(|(v, _)| *v != i);
+        if self.selected == i {
+            if let Some(next) = self.views.iter().position(|v| !v.removed) {
+                self.selected = next;
+                self.touch_tab(next);
+                self.focus += 1;
+            }
+        }
+    }
+
     /// One step of the real-time clock; true if the page must re-render.
     fn tick(&mut self) -> bool {
-        if page_hidden() {
+        if self.paused || page_hidden() {
             self.last_tick = None;
             return false;
         }
@@ -427,7 +865,8 @@ impl App {
         let Some(last) = self.last_tick.replace(now) else {
             return false;
         };
-        let elapsed = ((now - last).max(0.0) + self.carry_ms).min(MAX_STEP_MS);
+        let real = (now - last).clamp(0.0, MAX_STEP_MS);
+        let elapsed = real * f64::from(self.speed) + self.carry_ms;
         let whole = elapsed.floor();
         self.carry_ms = elapsed - whole;
         if whole >= 1.0 {
@@ -438,8 +877,8 @@ impl App {
         self.sync()
     }
 
-    /// Drains every terminal's output into its scrollback and refreshes prompts, states and
-    /// the clock; true if anything the page shows changed.
+    /// Drains every terminal's output into its scrollback and refreshes prompts, states, the
+    /// clock and the cluster picture; true if anything the page shows changed.
     fn sync(&mut self) -> bool {
         let Ok(pg) = &mut self.playground else {
             return false;
@@ -455,18 +894,6 @@ impl App {
         }
         let mut edit_requests = Vec::new();
         for (index, view) in self.views.iter_mut().enumerate() {
-            let (power, role) = pg.machine_status(&view.name);
-            let power = match power {
-                swarm_core::Power::Running => "on",
-                swarm_core::Power::Booting => "booting",
-                swarm_core::Power::Off => "off",
-            };
-            let role = role.unwrap_or("");
-            if (view.power, view.role) != (power, role) {
-                view.power = power;
-                view.role = role;
-                changed = true;
-            }
             let Some(term) = pg.terminal_mut(&view.name) else {
                 continue;
             };
@@ -513,7 +940,49 @@ impl App {
             self.shown_secs = secs;
             changed = true;
         }
+        if self.refresh_cluster() {
+            // A removed machine that something powered on again is back on the page.
+            for view in self.views.iter_mut().filter(|v| v.removed) {
+                if self
+                    .cluster
+                    .machine(&view.name)
+                    .is_some_and(|m| m.power != Power::Off)
+                {
+                    view.removed = false;
+                }
+            }
+            changed = true;
+        }
         changed
+    }
+
+    /// Takes a new picture of the cluster if the world recorded anything since the last one
+    /// (or time passed while it shows tasks that ended, which leave it after a while); true
+    /// if the picture changed.
+    fn refresh_cluster(&mut self) -> bool {
+        let Ok(pg) = &self.playground else {
+            return false;
+        };
+        let generation = pg.generation();
+        let now = pg.now();
+        let fading = now != self.cluster_at
+            && self
+                .cluster
+                .clusters
+                .iter()
+                .flat_map(|c| &c.nodes)
+                .any(|n| n.tasks.iter().any(|t| t.ended()));
+        if generation == self.cluster_gen && !fading {
+            return false;
+        }
+        self.cluster_gen = generation;
+        self.cluster_at = now;
+        let picture = pg.cluster_view();
+        if picture == *self.cluster {
+            return false;
+        }
+        self.cluster = Rc::new(picture);
+        true
     }
 }
 
@@ -525,7 +994,7 @@ fn ip_of(pg: &Playground, machine: &str) -> String {
 }
 
 /// `hh:mm:ss`.
-fn clock_text(secs: u64) -> String {
+pub fn clock_text(secs: u64) -> String {
     format!(
         "{:02}:{:02}:{:02}",
         secs / 3600,

@@ -7,6 +7,7 @@
 //! number of machines (`?seed=7&machines=3`, see [`query`]).
 
 pub mod app;
+pub mod cluster;
 pub mod editor;
 pub mod panic;
 pub mod query;

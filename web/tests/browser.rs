@@ -283,10 +283,11 @@ async fn the_sidebar_shows_roles_and_power() {
     })
     .await;
     let node1 = find(&root, "[data-testid=\"machine-node1\"]");
-    assert!(node1
-        .text_content()
-        .unwrap_or_default()
-        .contains("★ leader"));
+    let text = node1.text_content().unwrap_or_default();
+    assert!(
+        text.contains("manager") && text.contains("♛ leader") && text.contains("Ready"),
+        "{text:?}"
+    );
     let node4 = find(&root, "[data-testid=\"machine-node4\"]");
     assert!(node4.text_content().unwrap_or_default().contains("worker"));
     submit(&root, "sim node kill node2").await;
@@ -428,6 +429,351 @@ async fn a_dropped_file_lands_in_the_working_directory() {
     assert!(
         output_text(&root).contains("$ cat stack.yml\nservices:\n  web:\n    image: nginx\n"),
         "{:?}",
+        output_text(&root)
+    );
+}
+
+fn click(root: &Element, selector: &str) {
+    find(root, selector)
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+}
+
+/// Clicks "+1 s" `n` times: `n` seconds of simulated time pass.
+async fn step(root: &Element, n: usize) {
+    for _ in 0..n {
+        click(root, "[data-testid=time-step]");
+    }
+    settle().await;
+}
+
+fn text_of(root: &Element, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default()
+}
+
+/// Mounts a playground from `template` with the real-time clock off.
+async fn mount_template(template: &str) -> Element {
+    let options = Options {
+        template: Some(template.into()),
+        ..Options::default()
+    };
+    mount_with(AppProps {
+        options: Some(options),
+        clock: false,
+    })
+    .await
+}
+
+/// The labels of the chips in the node card of `node`, in order.
+fn chips(root: &Element, node: &str) -> Vec<String> {
+    let card = find(root, &format!("[data-testid=node-{node}]"));
+    let list = card.query_selector_all(".chip .chip-name").unwrap();
+    (0..list.length())
+        .filter_map(|i| list.get(i).and_then(|n| n.text_content()))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_cluster_view_shows_task_chips() {
+    let root = mount_template("1m2w");
+    let root = root.await;
+    for n in ["node1", "node2", "node3"] {
+        assert!(chips(&root, n).is_empty(), "no tasks yet on {n}");
+    }
+    submit(
+        &root,
+        "docker service create -d --name web --replicas 3 nginx",
+    )
+    .await;
+    step(&root, 15).await;
+    assert_eq!(chips(&root, "node1"), ["web.1"]);
+    assert_eq!(chips(&root, "node2"), ["web.2"]);
+    assert_eq!(chips(&root, "node3"), ["web.3"]);
+    let chip = find(&root, "[data-testid=node-node2] .chip");
+    assert!(
+        chip.class_list().contains("state-running"),
+        "{}",
+        chip.class_name()
+    );
+    assert!(chip.text_content().unwrap_or_default().contains(":latest"));
+    // The same service has the same colour everywhere.
+    let colour = |node: &str| {
+        find(&root, &format!("[data-testid=node-{node}] .chip"))
+            .class_name()
+            .split(' ')
+            .find(|c| c.starts_with("svc-"))
+            .map(str::to_string)
+    };
+    assert!(colour("node1").is_some());
+    assert_eq!(colour("node1"), colour("node3"));
+    assert!(text_of(&root, "[data-testid=machine-node2]").contains("1 task"));
+
+    // A service that cannot be placed is listed as pending, with the scheduler's reason.
+    submit(
+        &root,
+        "docker service create -d --name stuck --constraint node.labels.zone==mars redis",
+    )
+    .await;
+    step(&root, 2).await;
+    let pending = text_of(&root, "[data-testid=pending]");
+    assert!(
+        pending.contains("stuck.1")
+            && pending
+                .contains("no suitable node (scheduling constraints not satisfied on 3 nodes)"),
+        "{pending:?}"
+    );
+
+    // Filters: one service, only running tasks.
+    submit(&root, "docker service create -d --name api redis").await;
+    step(&root, 15).await;
+    let all: usize = ["node1", "node2", "node3"]
+        .iter()
+        .map(|n| chips(&root, n).len())
+        .sum();
+    assert_eq!(all, 4);
+    let select: web_sys::HtmlSelectElement = find(&root, "[data-testid=filter-service]")
+        .dyn_into()
+        .unwrap();
+    select.set_value("api");
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    let shown: Vec<String> = ["node1", "node2", "node3"]
+        .iter()
+        .flat_map(|n| chips(&root, n))
+        .collect();
+    assert_eq!(shown, ["api.1"]);
+    assert!(
+        root.query_selector("[data-testid=pending]")
+            .unwrap()
+            .is_none(),
+        "the filter hides other services' pending tasks"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_crashed_container_is_replaced() {
+    let root = mount_template("1m2w").await;
+    submit(
+        &root,
+        "docker service create -d --name web --replicas 3 nginx",
+    )
+    .await;
+    step(&root, 15).await;
+    click(&root, "[data-testid=crash-web\\.2]");
+    settle().await;
+    let notice = text_of(&root, "[data-testid=notice] .notice-text");
+    assert!(
+        notice.starts_with("node2 $ docker kill web.2."),
+        "typed into node2's terminal: {notice:?}"
+    );
+    click(&root, "[data-testid=tab-node1]");
+    click(&root, "[data-testid=machine-node2]");
+    settle().await;
+    assert!(
+        output_text(&root).contains("$ docker kill web.2."),
+        "node2's terminal shows the command: {:?}",
+        output_text(&root)
+    );
+    step(&root, 1).await;
+    let card = find(&root, "[data-testid=node-node2]");
+    assert!(
+        card.query_selector(".chip.ended.state-failed")
+            .unwrap()
+            .is_some(),
+        "the failed task shows: {}",
+        card.inner_html()
+    );
+    step(&root, 10).await;
+    let card = find(&root, "[data-testid=node-node2]");
+    assert!(card.query_selector(".chip.ended").unwrap().is_none());
+    assert_eq!(
+        chips(&root, "node2"),
+        ["web.2"],
+        "replaced in the same slot"
+    );
+    assert!(card
+        .query_selector(".chip.state-running")
+        .unwrap()
+        .is_some());
+}
+
+#[wasm_bindgen_test]
+async fn the_power_button_takes_a_node_down() {
+    let root = mount_template("3m2w").await;
+    submit(
+        &root,
+        "docker service create -d --name web --replicas 5 nginx",
+    )
+    .await;
+    step(&root, 15).await;
+    let on_node2 = chips(&root, "node2");
+    assert_eq!(on_node2.len(), 1, "five tasks spread over five nodes");
+    click(&root, "[data-testid=node-power-node2]");
+    settle().await;
+    assert_eq!(
+        text_of(&root, "[data-testid=notice] .notice-text"),
+        "node2 $ sim node kill node2"
+    );
+    let card = || text_of(&root, "[data-testid=node-node2]");
+    assert!(card().contains("powered off"), "{:?}", card());
+    assert!(
+        card().contains("Ready"),
+        "the managers have not noticed yet"
+    );
+    step(&root, 20).await;
+    assert!(
+        find(&root, "[data-testid=node-node2] [data-testid=node-status]")
+            .text_content()
+            .unwrap_or_default()
+            == "Down",
+        "{:?}",
+        card()
+    );
+    assert!(find(&root, "[data-testid=node-node2]")
+        .class_list()
+        .contains("down"));
+    let sidebar = text_of(&root, "[data-testid=machine-node2]");
+    assert!(
+        sidebar.contains("powered off") && sidebar.contains("Down"),
+        "{sidebar:?}"
+    );
+    // Its task was re-created elsewhere.
+    let elsewhere: usize = ["node1", "node3", "node4", "node5"]
+        .iter()
+        .map(|n| {
+            chips(&root, n)
+                .iter()
+                .filter(|c| **c == on_node2[0])
+                .count()
+        })
+        .sum();
+    assert_eq!(elsewhere, 1, "{} runs elsewhere", on_node2[0]);
+
+    // Powering it on is typed where the user is (node2 itself cannot take a command).
+    click(&root, "[data-testid=power-node2]");
+    settle().await;
+    assert_eq!(
+        text_of(&root, "[data-testid=notice] .notice-text"),
+        "node1 $ sim node boot node2"
+    );
+    assert!(output_text(&root).contains("$ sim node boot node2\n"));
+    step(&root, 10).await;
+    let sidebar = text_of(&root, "[data-testid=machine-node2]");
+    assert!(
+        sidebar.contains("Ready") && !sidebar.contains("powered off"),
+        "{sidebar:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn time_controls_pause_step_and_speed() {
+    let root = mount(1, true).await;
+    let clock = || text_of(&root, "[data-testid=sim-clock]");
+    click(&root, "[data-testid=time-pause]");
+    settle().await;
+    assert!(text_of(&root, "[data-testid=time-pause]").contains("Play"));
+    let paused_at = clock();
+    submit(&root, "sleep 1").await;
+    let line = find(&root, ".input-line");
+    yew::platform::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(clock(), paused_at, "the clock stands still");
+    assert!(
+        line.has_attribute("hidden"),
+        "and so does the running command"
+    );
+    step(&root, 1).await;
+    assert!(!line.has_attribute("hidden"), "a step of a second ends it");
+    assert_ne!(clock(), paused_at);
+
+    click(&root, "[data-testid=speed-60]");
+    click(&root, "[data-testid=time-pause]");
+    settle().await;
+    assert_eq!(
+        find(&root, "[data-testid=speed-60]")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    let before = clock();
+    yew::platform::time::sleep(Duration::from_millis(1_000)).await;
+    let secs = |t: &str| {
+        let p: Vec<u64> = t.split(':').map(|x| x.parse().unwrap()).collect();
+        p[0] * 3600 + p[1] * 60 + p[2]
+    };
+    let gained = secs(&clock()) - secs(&before);
+    assert!(
+        gained >= 20,
+        "60× runs a minute a second: {before} → {}",
+        clock()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn machines_have_tabs_and_can_be_removed() {
+    let root = mount(3, false).await;
+    click(&root, "[data-testid=machine-node2]");
+    click(&root, "[data-testid=machine-node3]");
+    settle().await;
+    for n in ["node1", "node2", "node3"] {
+        find(&root, &format!("[data-testid=tab-{n}]"));
+    }
+    assert_eq!(
+        find(&root, "[data-testid=tab-node3]")
+            .get_attribute("aria-selected")
+            .as_deref(),
+        Some("true")
+    );
+    click(&root, "[data-testid=tab-node1]");
+    settle().await;
+    submit(&root, "hostname").await;
+    assert!(output_text(&root).contains("\nnode1\n"));
+    click(&root, "[data-testid=remove-node3]");
+    settle().await;
+    assert!(root
+        .query_selector("[data-testid=machine-node3]")
+        .unwrap()
+        .is_none());
+    assert!(root
+        .query_selector("[data-testid=tab-node3]")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        text_of(&root, "[data-testid=notice] .notice-text"),
+        "node1 $ sim node kill node3"
+    );
+    // Powered on again from a terminal, it is back.
+    submit(&root, "sim node boot node3").await;
+    step(&root, 2).await;
+    find(&root, "[data-testid=machine-node3]");
+}
+
+#[wasm_bindgen_test]
+async fn names_and_labels_render_as_text() {
+    let root = mount_template("1m1w").await;
+    let payload = "<img src=x onerror=alert(1)>";
+    submit(
+        &root,
+        &format!("docker node update --label-add 'x={payload}' node2"),
+    )
+    .await;
+    step(&root, 2).await;
+    submit(
+        &root,
+        &format!("docker service create -d --name '{payload}' nginx"),
+    )
+    .await;
+    step(&root, 1).await;
+    let panel = find(&root, "[data-testid=cluster-view]");
+    let text = panel.text_content().unwrap_or_default();
+    assert!(text.contains(&format!("x={payload}")), "{text:?}");
+    assert!(panel.query_selector("img").unwrap().is_none());
+    assert!(root.query_selector("img").unwrap().is_none());
+    assert!(
+        output_text(&root).contains("name must be valid as a DNS name component"),
+        "docker refuses such a service name: {:?}",
         output_text(&root)
     );
 }

@@ -107,6 +107,8 @@ pub struct Image {
     pub exposed_ports: Vec<String>,
     pub healthcheck: Option<HealthConfig>,
     pub labels: BTreeMap<String, String>,
+    /// `VOLUME`s: paths that get an anonymous volume unless a mount covers them.
+    pub volumes: Vec<String>,
     pub os: String,
     pub arch: String,
     /// How long pulling it takes in the simulation.
@@ -218,6 +220,14 @@ impl Catalog {
                     .ok_or_else(|| format!("behaviour {name}: unknown `use` {}", switch.target))?;
                 switch.resolved = Some(Arc::clone(target));
             }
+            if let Some(data) = &mut behaviour.data {
+                if let Some(existing) = &data.existing {
+                    let target = plain.get(existing).ok_or_else(|| {
+                        format!("behaviour {name}: unknown data.existing {existing}")
+                    })?;
+                    data.existing_resolved = Some(Arc::clone(target));
+                }
+            }
             linked.insert(name.clone(), Arc::new(behaviour));
         }
 
@@ -280,6 +290,7 @@ impl Catalog {
                 exposed_ports: entry.exposed_ports,
                 healthcheck: entry.healthcheck,
                 labels: entry.labels,
+                volumes: entry.volumes,
                 os: entry.os,
                 arch: entry.arch,
                 pull_ms,
@@ -641,6 +652,8 @@ struct ImageEntry {
     healthcheck: Option<HealthConfig>,
     #[serde(default)]
     labels: BTreeMap<String, String>,
+    #[serde(default)]
+    volumes: Vec<String>,
     #[serde(default = "default_os")]
     os: String,
     #[serde(default = "default_arch")]
@@ -731,6 +744,8 @@ struct Behaviour {
     broken_at_start: bool,
     unless_env: Option<EnvSwitch>,
     startup_check: Option<StartupCheckSpec>,
+    /// Where the program keeps its data, and how it starts when the data is there already.
+    data: Option<DataSpec>,
 }
 
 impl Behaviour {
@@ -867,6 +882,36 @@ struct EnvSwitch {
     resolved: Option<Arc<Behaviour>>,
 }
 
+/// A stateful program's data directory (`behaviours.*.data`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct DataSpec {
+    /// The variable that moves the directory (`PGDATA`), if any.
+    dir_env: String,
+    /// The directory.
+    dir: String,
+    /// The file whose presence means "already initialised" (`PG_VERSION`).
+    marker: String,
+    /// Files (relative to the directory) a first start writes (initdb's).
+    init: BTreeMap<String, String>,
+    /// The behaviour of a start that finds the marker.
+    existing: Option<String>,
+    #[serde(skip)]
+    existing_resolved: Option<Arc<Behaviour>>,
+}
+
+/// Where a container's program keeps its data ([`Program::data`]): the directory, the file
+/// that says it is initialised, and the files a first start writes there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataDir {
+    /// Absolute directory (`/var/lib/postgresql/data`, `/data`).
+    pub dir: String,
+    /// Marker file name inside it (`PG_VERSION`, `dump.rdb`).
+    pub marker: String,
+    /// Files a first start writes: (name inside the directory, content).
+    pub init: Vec<(String, String)>,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StartupCheckSpec {
@@ -900,6 +945,12 @@ pub struct Program {
     cpu_percent: f64,
     memory_bytes: u64,
     healthcheck: Option<HealthConfig>,
+    /// The app's data directory, if it keeps data.
+    data: Option<DataDir>,
+    /// This is the variant for a start that found its data initialised.
+    warm: bool,
+    /// The other variant (warm for a cold program and the reverse), if the app has one.
+    alt: Option<Arc<Program>>,
 }
 
 /// Generic long-running process: what an unknown image or command looks like to `docker stats`.
@@ -951,6 +1002,9 @@ impl Program {
             cpu_percent: 0.0,
             memory_bytes: GENERIC_MEMORY,
             healthcheck: image.and_then(|i| i.healthcheck.clone()),
+            data: None,
+            warm: false,
+            alt: None,
         };
 
         let behaviour = image.and_then(|i| i.behaviour.clone());
@@ -1004,28 +1058,114 @@ impl Program {
     /// numbers); defaults to the `HOSTNAME` env variable.
     pub fn with_hostname(mut self, hostname: &str) -> Program {
         self.hostname = hostname.to_string();
+        self.map_alt(|p| p.hostname = hostname.to_string());
         self
     }
 
     /// The container's IP addresses on its networks (whoami lists them).
     pub fn with_addresses(mut self, addresses: &[String]) -> Program {
         self.addresses = addresses.to_vec();
+        self.map_alt(|p| p.addresses = addresses.to_vec());
         self
     }
 
     /// Whether the container has a terminal (`-t`): then a bare shell waits instead of exiting.
     pub fn with_tty(mut self, tty: bool) -> Program {
         self.tty = tty;
+        self.map_alt(|p| p.tty = tty);
         self
     }
 
+    fn map_alt(&mut self, f: impl FnOnce(&mut Program)) {
+        if let Some(a) = &self.alt {
+            let mut p = Program::clone(a);
+            f(&mut p);
+            self.alt = Some(Arc::new(p));
+        }
+    }
+
+    /// Where the app keeps its data (postgres's `PGDATA`, redis's `/data`), if it does.
+    pub fn data(&self) -> Option<&DataDir> {
+        self.data.as_ref()
+    }
+
+    /// True for the variant of a start that found its data initialised.
+    pub fn is_warm(&self) -> bool {
+        self.warm
+    }
+
+    /// The program of a run that found its data initialised (`warm`: postgres skips initdb)
+    /// or not; the program itself when the app has no such variant.
+    pub fn variant(&self, warm: bool) -> Program {
+        if self.warm == warm {
+            return self.clone();
+        }
+        match &self.alt {
+            Some(a) => {
+                let mut me = self.clone();
+                me.alt = None;
+                let mut p = Program::clone(a);
+                p.alt = Some(Arc::new(me));
+                p
+            }
+            None => self.clone(),
+        }
+    }
+
+    /// [`Program::variant`] by reference, for reading an earlier run's logs.
+    pub fn variant_ref(&self, warm: bool) -> &Program {
+        match &self.alt {
+            Some(a) if self.warm != warm => a,
+            _ => self,
+        }
+    }
+
     fn run_app(&mut self, behaviour: Arc<Behaviour>) {
+        if let Some(d) = behaviour.data.clone() {
+            let dir = if d.dir_env.is_empty() {
+                d.dir.clone()
+            } else {
+                lookup_env(&[&self.env], &d.dir_env)
+                    .filter(|v| v.starts_with('/'))
+                    .unwrap_or_else(|| d.dir.clone())
+            };
+            self.data = Some(DataDir {
+                dir,
+                marker: d.marker.clone(),
+                init: d.init.clone().into_iter().collect(),
+            });
+            if let Some(existing) = &d.existing_resolved {
+                let mut warm = self.clone();
+                warm.run_behaviour(Arc::clone(existing), false);
+                warm.warm = true;
+                warm.data = self.data.clone();
+                if let Some(w) = &mut warm.data {
+                    w.init.clear();
+                }
+                self.run_behaviour(behaviour, true);
+                let mut cold = self.clone();
+                cold.alt = None;
+                warm.alt = Some(Arc::new(cold));
+                self.alt = Some(Arc::new(warm));
+                return;
+            }
+        }
+        self.run_behaviour(behaviour, true);
+    }
+
+    /// Sets the program up as `behaviour` (or its `unless_env` target when `env_switch` and
+    /// no pattern matches: the warm variant of postgres needs no password).
+    fn run_behaviour(&mut self, behaviour: Arc<Behaviour>, env_switch: bool) {
         let mut b = behaviour;
-        if let Some(switch) = &b.unless_env {
+        if let Some(switch) = b.unless_env.as_ref().filter(|_| env_switch) {
             let matched = switch.any_of.iter().any(|p| env_matches(&[&self.env], p));
             if !matched {
                 if let Some(target) = &switch.resolved {
                     b = Arc::clone(target);
+                    // The program that runs instead writes no data.
+                    if let Some(d) = &mut self.data {
+                        d.init.clear();
+                    }
                 }
             }
         }
@@ -3554,6 +3694,7 @@ mod tests {
         "ubuntu",
         "traefik/whoami",
         "registry:2",
+        "nicolaka/netshoot",
     ];
 
     #[test]

@@ -118,6 +118,10 @@ pub struct ContainerConfig {
     pub task_id: Option<String>,
     /// Its IP addresses on its networks.
     pub addresses: Vec<String>,
+    /// `-v`, `--mount`, a task's mounts (see [`crate::container_fs`]).
+    pub mounts: Vec<crate::container_fs::MountSpec>,
+    /// Secrets and configs: read-only files with their content.
+    pub files: Vec<crate::container_fs::FileMount>,
 }
 
 /// `State.Status`.
@@ -282,6 +286,9 @@ pub struct Container {
     pub extra_logs: Vec<(SimTime, Stream, String)>,
     /// Started at least once (the engine restarts only those after a reboot).
     pub has_run: bool,
+    /// For each run: whether it found its program's data initialised (the program's warm
+    /// variant ran: postgres skipped initdb). See [`crate::appdata`].
+    pub warm_runs: Vec<bool>,
 }
 
 impl Container {
@@ -307,7 +314,10 @@ impl Container {
                 start_unix_ms: start.unix_ms(),
             };
             let off = |t: SimTime| t.saturating_since(*start).as_millis();
-            for l in self.program.logs(&ctx, off(lo), off(hi)) {
+            let program = self
+                .program
+                .variant_ref(self.warm_runs.get(i).copied().unwrap_or(false));
+            for l in program.logs(&ctx, off(lo), off(hi)) {
                 lines.push(ContainerLogLine {
                     at: *start + SimDuration::from_millis(l.offset_ms),
                     stream: l.stream,
@@ -315,7 +325,7 @@ impl Container {
                 });
             }
             for (_, at) in self.signals.iter().filter(|(r, _)| *r == i) {
-                for l in self.program.stop_logs(&ctx, off(*at)) {
+                for l in program.stop_logs(&ctx, off(*at)) {
                     let t = *start + SimDuration::from_millis(l.offset_ms);
                     if t >= lo && t < hi {
                         lines.push(ContainerLogLine {
@@ -402,6 +412,8 @@ pub struct Runtime {
     pub containers: Vec<Container>,
     /// Pulled images, in pull order.
     pub images: Vec<PulledImage>,
+    /// Volumes and the containers' filesystems.
+    pub storage: crate::volume::Storage,
     /// The last process ID handed out.
     next_pid: u32,
 }
@@ -863,6 +875,15 @@ impl World {
             let shown = normalize(&config.image).unwrap_or_else(|| config.image.clone());
             return Err(format!("No such image: {shown}"));
         };
+        let mounts = self.check_mounts(
+            m,
+            &config.mounts,
+            if image.known {
+                Catalog::get().lookup(&image.reference())
+            } else {
+                None
+            },
+        )?;
         let mut id = ids::hex_id(self.rng("containers"));
         while self.containers(m).iter().any(|c| c.id == id) {
             id = ids::hex_id(self.rng("containers"));
@@ -925,10 +946,25 @@ impl World {
             crashed_at: None,
             extra_logs: Vec::new(),
             has_run: false,
+            warm_runs: Vec::new(),
         };
+        let layer = crate::container_fs::skeleton(
+            &container.config.image,
+            container.program.argv().first().map(String::as_str),
+            &container.config.hostname,
+            &container.config.addresses,
+            &if container.config.workdir.is_empty() {
+                catalog_image.map(|i| i.workdir.clone()).unwrap_or_default()
+            } else {
+                container.config.workdir.clone()
+            },
+            now,
+        );
+        let files = container.config.files.clone();
         if let Some(r) = self.runtime_mut(m) {
             r.containers.push(container);
         }
+        self.setup_container_fs(m, &id, layer, mounts, &files);
         Ok(id)
     }
 
@@ -951,6 +987,13 @@ impl World {
         };
         if c.is_running() {
             return Ok(());
+        }
+        // Its networks must be joinable (crate::endpoints).
+        if let Err(msg) = self.endpoints_check(m, &id) {
+            if let Some(c) = self.ctr_mut(m, &id) {
+                c.error = msg.clone();
+            }
+            return Err(msg);
         }
         // Host ports must be free.
         for p in &c.config.ports {
@@ -994,7 +1037,9 @@ impl World {
 
     /// Begins a new run of container `id` (which exists and is not running).
     fn start_run(&mut self, m: MachineId, id: &str) {
+        self.endpoints_on_start(m, id);
         let now = self.now();
+        let warm = self.app_run_starting(m, id);
         let pid = match self.runtime_mut(m) {
             Some(r) => {
                 r.next_pid = r.next_pid.wrapping_add(1 + (r.next_pid % 7)).max(1000);
@@ -1003,6 +1048,8 @@ impl World {
             None => return,
         };
         let Some(c) = self.ctr_mut(m, id) else { return };
+        c.program = c.program.variant(warm);
+        c.warm_runs.push(warm);
         c.state = ContainerState::Running;
         c.started_at = Some(now);
         c.generation += 1;
@@ -1213,6 +1260,18 @@ impl World {
         reference: &str,
         force: bool,
     ) -> Result<(), String> {
+        self.container_remove_volumes(m, reference, force, false)
+    }
+
+    /// `docker rm [-f] [-v]`: with `volumes`, its anonymous volumes go too (unless another
+    /// container uses them), as they do for `--rm` containers and swarm tasks.
+    pub fn container_remove_volumes(
+        &mut self,
+        m: MachineId,
+        reference: &str,
+        force: bool,
+        volumes: bool,
+    ) -> Result<(), String> {
         let id = self.resolve(m, reference)?;
         let Some(c) = self.container(m, &id) else {
             return Err(no_such_container(reference));
@@ -1236,6 +1295,7 @@ impl World {
         if let Some(r) = self.runtime_mut(m) {
             r.containers.retain(|c| c.id != id);
         }
+        self.drop_container_fs(m, &id, volumes);
         self.on_container_change(m, &id);
         Ok(())
     }
@@ -1289,6 +1349,7 @@ impl World {
         }
         let short = c.short_id().to_string();
         self.record(format!("container-exit {m} {short} code={code}"));
+        self.app_run_ended(m, id, code != 137);
         if restart_now {
             self.on_container_change(m, id);
             self.start_run(m, id);
@@ -1301,6 +1362,7 @@ impl World {
             if let Some(r) = self.runtime_mut(m) {
                 r.containers.retain(|c| c.id != id);
             }
+            self.drop_container_fs(m, id, true);
             self.record(format!("container-rm {m} {short} (auto)"));
         }
         self.on_container_change(m, id);
@@ -1412,6 +1474,7 @@ impl World {
                 c.crashed_at = Some(now);
                 c.generation += 1;
             }
+            self.app_run_ended(m, id, false);
             self.on_container_change(m, id);
         }
     }
@@ -1449,6 +1512,7 @@ impl World {
                     if let Some(r) = self.runtime_mut(m) {
                         r.containers.retain(|c| c.id != id);
                     }
+                    self.drop_container_fs(m, &id, true);
                     self.on_container_change(m, &id);
                     continue;
                 }

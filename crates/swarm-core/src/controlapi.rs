@@ -210,7 +210,9 @@ impl World {
             spec.name = ids::random_name(self.rng("names"));
         }
         validate(&spec)?;
+        crate::objects::validate_refs(&spec)?;
         let s = &self.swarms[cluster];
+        s.check_refs(&spec)?;
         if s.services.values().any(|x| x.spec.name == spec.name) {
             return Err(rpc(
                 "AlreadyExists",
@@ -271,6 +273,8 @@ impl World {
             return Err(rpc("Unimplemented", "service mode change is not allowed"));
         }
         validate(&spec)?;
+        crate::objects::validate_refs(&spec)?;
+        s.check_refs(&spec)?;
         check_networks(s, &spec)?;
         allocate_ports(s, &spec, Some(&svc.id))?;
         let id = svc.id.clone();

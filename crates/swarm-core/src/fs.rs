@@ -51,6 +51,8 @@ pub enum FsError {
     InvalidArgument,
     /// `EBUSY`: removing or renaming `/`.
     Busy,
+    /// `EROFS`: a write below a read-only mount of a container (a secret, `:ro`).
+    ReadOnly,
 }
 
 impl fmt::Display for FsError {
@@ -65,6 +67,7 @@ impl fmt::Display for FsError {
             FsError::NameTooLong => "File name too long",
             FsError::InvalidArgument => "Invalid argument",
             FsError::Busy => "Device or resource busy",
+            FsError::ReadOnly => "Read-only file system",
         })
     }
 }

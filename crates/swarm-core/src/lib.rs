@@ -6,14 +6,18 @@
 //! [`World::trace`], bit for bit. `clippy.toml` bans the clock, the global RNG and hashed
 //! collections in this crate.
 
+pub mod appdata;
 pub mod catalog;
 pub mod check;
 pub mod container;
+pub mod container_fs;
 pub mod controlapi;
+pub mod endpoints;
 pub mod fs;
 pub mod ids;
 pub mod machine;
 pub mod network;
+pub mod objects;
 pub mod orchestrator;
 mod quorum;
 pub mod rng;
@@ -21,9 +25,11 @@ pub mod scheduler;
 pub mod service;
 pub mod swarm;
 pub mod time;
+pub mod volume;
 pub mod world;
 
 pub use machine::{Machine, MachineId, Power};
+pub use objects::{ObjectKind, ObjectSpec, StoredObject};
 pub use rng::SimRng;
 pub use service::{
     FailureAction, Mode, PortConfig, RestartCondition, RestartPolicy, Service, ServiceSpec, Task,

@@ -55,6 +55,8 @@ pub struct Machine {
     pub runtime: crate::container::Runtime,
     /// Its filesystem (`/root`, `/etc/hosts` …): what the shell's file commands work on.
     pub fs: crate::fs::Fs,
+    /// Its engine's local networks and its containers' connections.
+    pub networks: crate::endpoints::LocalNetworks,
 }
 
 impl Machine {

@@ -62,6 +62,20 @@ pub struct Network {
     pub version: u64,
     /// The next host offset to hand out.
     next_host: u32,
+    /// Standalone containers attached to it (`docker run --network` on an attachable
+    /// overlay), by container ID: swarmkit keeps each as a network-attachment task.
+    pub attachments: BTreeMap<String, NetAttachment>,
+}
+
+/// A standalone container's address on an attachable overlay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetAttachment {
+    /// The machine it runs on.
+    pub machine: MachineId,
+    /// Its address.
+    pub addr: Ipv4Addr,
+    /// The attachment task's ID.
+    pub task_id: String,
 }
 
 impl Network {
@@ -198,7 +212,12 @@ impl Swarm {
             .flat_map(|t| t.addresses.iter())
             .filter(|(n, _)| n == network_id)
             .map(|(_, a)| *a);
-        vips.chain(tasks).collect()
+        let attached = self
+            .networks
+            .get(network_id)
+            .into_iter()
+            .flat_map(|n| n.attachments.values().map(|a| a.addr));
+        vips.chain(tasks).chain(attached).collect()
     }
 
     /// Allocates an address on a network; `None` when it is full or gone.
@@ -210,6 +229,28 @@ impl Swarm {
         };
         self.networks.insert(network_id.to_string(), net);
         addr
+    }
+
+    /// Gives standalone container `container_id` on `machine` an address on an attachable
+    /// overlay (the attachment task `task_id`).
+    pub(crate) fn attach_container(
+        &mut self,
+        network_id: &str,
+        container_id: &str,
+        machine: MachineId,
+        task_id: &str,
+    ) -> Option<Ipv4Addr> {
+        let addr = self.allocate_on(network_id)?;
+        let n = self.networks.get_mut(network_id)?;
+        n.attachments.insert(
+            container_id.to_string(),
+            NetAttachment {
+                machine,
+                addr,
+                task_id: task_id.to_string(),
+            },
+        );
+        Some(addr)
     }
 
     /// The networks a task of `svc` attaches to: its spec's (as IDs), and `ingress` when it
@@ -313,6 +354,7 @@ impl World {
                 created_at: now,
                 version: 1,
                 next_host: 2,
+                attachments: BTreeMap::new(),
             },
         );
     }
@@ -377,6 +419,7 @@ impl World {
             created_at: now,
             version: 0,
             next_host: 2,
+            attachments: BTreeMap::new(),
         };
         let h = self.new_op(cluster, Op::Network(NetworkOp::Create(Box::new(net))))?;
         Ok((id, h))
@@ -411,6 +454,16 @@ impl World {
             return Err(rpc(
                 "FailedPrecondition",
                 &format!("network {} is in use by service {}", net.id, svc.id),
+            ));
+        }
+        if let Some((_, a)) = net
+            .attachments
+            .iter()
+            .find(|(cid, a)| self.attachment_live(a.machine, cid, &net.id))
+        {
+            return Err(rpc(
+                "FailedPrecondition",
+                &format!("network {} is in use by task {}", net.id, a.task_id),
             ));
         }
         self.new_op(cluster, Op::Network(NetworkOp::Remove(net.id)))
@@ -501,7 +554,15 @@ impl World {
         // A task's container name (`web.1.<id>`) or its short form `web.1`.
         let task = s.tasks.values().find(|t| {
             t.state == TaskState::Running && (t.container_name() == name || t.name() == name)
-        })?;
+        });
+        let Some(task) = task else {
+            // A standalone container attached to one of the networks.
+            let addrs: Vec<Ipv4Addr> = user
+                .iter()
+                .flat_map(|n| self.attached_named(cluster, n, name))
+                .collect();
+            return (!addrs.is_empty()).then_some(addrs);
+        };
         let addrs: Vec<Ipv4Addr> = task
             .addresses
             .iter()
@@ -751,18 +812,24 @@ impl World {
                             None => {
                                 // The embedded DNS answers only inside containers on user
                                 // networks.
-                                let (Some(c), Some(cl)) = (&own, cluster) else {
+                                let Some(c) = &own else {
                                     return Err(HttpError::CouldNotResolve);
                                 };
-                                let nets = self.container_networks(cl, &c.id);
-                                let ips = self
-                                    .dns_lookup(cl, &nets, host)
-                                    .ok_or(HttpError::CouldNotResolve)?;
-                                *ips.first().ok_or(HttpError::CouldNotResolve)?
+                                match self.container_dns(from, &c.id, host) {
+                                    crate::endpoints::DnsAnswer::Found(ips) => {
+                                        *ips.first().ok_or(HttpError::CouldNotResolve)?
+                                    }
+                                    _ => return Err(HttpError::CouldNotResolve),
+                                }
                             }
                         };
-                        let cl = cluster.ok_or(HttpError::Timeout)?;
-                        self.overlay_target(cl, addr, port)?
+                        match self.container_at(from, container, addr) {
+                            Some((cm, cid)) => Target::Container(cm, cid, port),
+                            None => {
+                                let cl = cluster.ok_or(HttpError::Timeout)?;
+                                self.overlay_target(cl, addr, port)?
+                            }
+                        }
                     }
                 }
             }
@@ -796,19 +863,6 @@ impl World {
             reply,
             served_by: (m, cid),
         })
-    }
-
-    /// The user networks (IDs) a task container is attached to.
-    fn container_networks(&self, cluster: usize, container_id: &str) -> Vec<String> {
-        self.swarms
-            .get(cluster)
-            .and_then(|s| {
-                s.tasks
-                    .values()
-                    .find(|t| t.container_id.as_deref() == Some(container_id))
-            })
-            .map(|t| t.addresses.iter().map(|(n, _)| n.clone()).collect())
-            .unwrap_or_default()
     }
 
     /// An overlay address: a VIP (balanced over its service's tasks) or a task's address.

@@ -1380,6 +1380,8 @@ impl World {
             auto_remove: false,
             task_id: Some(t.id.clone()),
             addresses: Vec::new(),
+            mounts: self.task_mounts(spec),
+            files: self.task_files(spec),
         };
         if !self.image_present(m, &spec.image) && self.image_pull(m, &spec.image).is_err() {
             // Engine 28: the pull error is only logged; creating the container then fails.
@@ -1566,7 +1568,8 @@ impl World {
             if let (Some(node), Some(cid)) = (&t.node_id, &t.container_id) {
                 if let Some(m) = self.swarms[cluster].nodes.get(node).map(|n| n.machine) {
                     if self.machine(m).is_some_and(|x| x.power == Power::Running) {
-                        let _ = self.container_remove(m, cid, true);
+                        // The executor removes task containers with their anonymous volumes.
+                        let _ = self.container_remove_volumes(m, cid, true, true);
                     }
                 }
             }

@@ -279,17 +279,42 @@ pub struct Mount {
     pub target: String,
     /// Read-only.
     pub read_only: bool,
+    /// `VolumeOptions.Labels`: labels of the volume created on first use (a stack's
+    /// `com.docker.stack.namespace`, `--mount volume-label=…`).
+    pub labels: BTreeMap<String, String>,
 }
 
-/// A secret or config reference (`--secret`, `--config`), for issue 8.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A secret or config reference (`--secret`, `--config`, compose `secrets:`/`configs:`):
+/// `SecretName`/`ConfigName`, the ID, and `File {Name, UID, GID, Mode}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileRef {
     /// The secret's/config's name.
     pub source: String,
-    /// Its ID.
+    /// Its ID (resolved from the name by the client, as the docker CLI does).
     pub id: String,
-    /// File name in the container.
+    /// `File.Name`: the target as given (defaults to the name); relative targets are under
+    /// `/run/secrets/` for secrets and `/` for configs
+    /// ([`crate::objects::ObjectKind::mount_path`]).
     pub target: String,
+    /// `File.UID` (`"0"`).
+    pub uid: String,
+    /// `File.GID` (`"0"`).
+    pub gid: String,
+    /// `File.Mode` (`0o444`).
+    pub mode: u32,
+}
+
+impl Default for FileRef {
+    fn default() -> FileRef {
+        FileRef {
+            source: String::new(),
+            id: String::new(),
+            target: String::new(),
+            uid: "0".into(),
+            gid: "0".into(),
+            mode: 0o444,
+        }
+    }
 }
 
 /// What the user asked for: `docker service create`'s flags, the compose `deploy` section.

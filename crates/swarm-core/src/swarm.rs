@@ -190,6 +190,8 @@ pub(crate) enum Op {
     Service(crate::controlapi::ServiceOp),
     /// A write to networks (create, remove).
     Network(crate::network::NetworkOp),
+    /// A write to secrets or configs (create, update, remove).
+    Object(crate::objects::ObjectOp),
     /// A Raft membership change: add or remove the voter `raft_id`.
     Voter {
         raft_id: u64,
@@ -246,6 +248,10 @@ pub struct Swarm {
     pub tasks: BTreeMap<String, crate::service::Task>,
     /// Swarm-scoped networks (`ingress` and overlays), by ID.
     pub networks: BTreeMap<String, crate::network::Network>,
+    /// Secrets, by ID.
+    pub secrets: BTreeMap<String, crate::objects::StoredObject>,
+    /// Configs, by ID.
+    pub configs: BTreeMap<String, crate::objects::StoredObject>,
     /// The control loop's memory (restart history, running updates), on the leader.
     pub(crate) control: crate::orchestrator::Control,
 }
@@ -561,6 +567,8 @@ impl World {
             services: BTreeMap::new(),
             tasks: BTreeMap::new(),
             networks: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            configs: BTreeMap::new(),
             control: Default::default(),
         });
         self.memberships.insert(
@@ -735,7 +743,7 @@ impl World {
             .map(|c| c.id.clone())
             .collect();
         for id in tasks {
-            let _ = self.container_remove(m, &id, true);
+            let _ = self.container_remove_volumes(m, &id, true, true);
         }
         self.wake_orchestrator(cluster);
         Ok(())
@@ -1024,6 +1032,11 @@ impl World {
             }
             Op::Network(op) => {
                 let r = self.apply_network_op(cluster, op, version);
+                self.swarms[cluster].outcomes.insert(op_id, r);
+                return;
+            }
+            Op::Object(op) => {
+                let r = self.apply_object_op(cluster, op, version);
                 self.swarms[cluster].outcomes.insert(op_id, r);
                 return;
             }

@@ -283,6 +283,7 @@ impl World {
             },
             runtime: Default::default(),
             fs: crate::fs::Fs::skeleton(&hostname, ip, self.now),
+            networks: Default::default(),
         });
         self.record(format!("add-machine {id} {hostname} {ip}"));
         self.schedule(SimDuration::from_millis(boot), Event::EngineStarted(id));

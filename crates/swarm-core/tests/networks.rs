@@ -238,3 +238,333 @@ fn containers_reach_services_by_name_on_shared_networks() {
         Err(swarm_core::network::HttpError::CouldNotResolve)
     );
 }
+
+fn machines(seed: u64, n: u32) -> World {
+    let mut w = World::new(seed);
+    for _ in 0..n {
+        w.add_machine(None).unwrap();
+    }
+    w.advance(SimDuration::from_secs(1));
+    w
+}
+
+/// Runs a standalone container on `m` (pulling its image) with networks `nets`.
+fn run(
+    w: &mut World,
+    m: MachineId,
+    name: &str,
+    image: &str,
+    nets: &[&str],
+) -> Result<String, String> {
+    let took = w.image_pull(m, image).unwrap();
+    w.advance(took + SimDuration::from_millis(10));
+    let config = swarm_core::container::ContainerConfig {
+        name: name.into(),
+        image: image.into(),
+        ..Default::default()
+    };
+    let id = w.container_create(m, config).unwrap();
+    if !nets.is_empty() {
+        let atts = nets
+            .iter()
+            .map(|n| swarm_core::endpoints::Attachment::to(n))
+            .collect();
+        w.container_set_networks(m, &id, atts);
+    }
+    w.container_start(m, &id)?;
+    Ok(id)
+}
+
+fn addr_of(w: &World, m: MachineId, id: &str) -> Vec<Ipv4Addr> {
+    w.live_endpoints(m, id)
+        .into_iter()
+        .map(|(_, e)| e.addr)
+        .collect()
+}
+
+#[test]
+fn the_default_bridge_hands_out_the_lowest_free_address() {
+    let mut w = machines(11, 1);
+    let m = MachineId(0);
+    let a = run(&mut w, m, "c1", "nginx:alpine", &[]).unwrap();
+    let b = run(&mut w, m, "c2", "nginx:alpine", &[]).unwrap();
+    assert_eq!(addr_of(&w, m, &a), vec![ip("172.17.0.2")]);
+    assert_eq!(addr_of(&w, m, &b), vec![ip("172.17.0.3")]);
+    w.container_kill(m, &a, "KILL").unwrap();
+    w.advance(SimDuration::from_millis(100));
+    assert!(
+        addr_of(&w, m, &a).is_empty(),
+        "a stopped container holds no address"
+    );
+    let c = run(&mut w, m, "c3", "nginx:alpine", &[]).unwrap();
+    assert_eq!(addr_of(&w, m, &c), vec![ip("172.17.0.2")], "reused");
+    w.container_start(m, &a).unwrap();
+    assert_eq!(addr_of(&w, m, &a), vec![ip("172.17.0.4")]);
+    // No embedded DNS on the default bridge.
+    assert_eq!(
+        w.container_dns(m, &c, "c2"),
+        swarm_core::endpoints::DnsAnswer::NoEmbeddedDns
+    );
+}
+
+#[test]
+fn user_bridges_take_local_pools_and_resolve_container_names() {
+    let mut w = machines(12, 2);
+    let m = MachineId(0);
+    let spec = |name: &str| swarm_core::endpoints::LocalNetworkSpec {
+        name: name.into(),
+        ..Default::default()
+    };
+    let net = w.local_network_create(m, spec("app")).unwrap();
+    assert_eq!(net.len(), 64);
+    w.local_network_create(m, spec("other")).unwrap();
+    let nets = w.local_networks(m);
+    assert_eq!(nets[0].cidr(), "172.18.0.0/16");
+    assert_eq!(nets[1].cidr(), "172.19.0.0/16");
+    assert!(
+        w.local_networks(MachineId(1)).is_empty(),
+        "local to the machine"
+    );
+    assert_eq!(
+        w.local_network_create(m, spec("app")).unwrap_err(),
+        "network with name app already exists"
+    );
+    assert_eq!(
+        w.local_network_create(m, spec("host")).unwrap_err(),
+        "operation is not permitted on predefined host network"
+    );
+    let web = run(&mut w, m, "web", "nginx:alpine", &["app"]).unwrap();
+    let client = run(&mut w, m, "client", "nginx:alpine", &["app"]).unwrap();
+    let outsider = run(&mut w, m, "outsider", "nginx:alpine", &["other"]).unwrap();
+    assert_eq!(addr_of(&w, m, &web), vec![ip("172.18.0.2")]);
+    use swarm_core::endpoints::DnsAnswer;
+    assert_eq!(
+        w.container_dns(m, &client, "web"),
+        DnsAnswer::Found(vec![ip("172.18.0.2")])
+    );
+    assert_eq!(
+        w.container_dns(m, &client, &web[..12]),
+        DnsAnswer::Found(vec![ip("172.18.0.2")]),
+        "the short ID resolves too"
+    );
+    assert_eq!(w.container_dns(m, &outsider, "web"), DnsAnswer::NotFound);
+    w.advance(SimDuration::from_secs(5));
+    let out = w.http_get(m, Some(&client), "web", 80, "/").unwrap();
+    assert_eq!(out.served_by.1, web);
+    assert_eq!(
+        w.http_get(m, Some(&outsider), "172.18.0.2", 80, "/"),
+        Err(swarm_core::network::HttpError::Timeout),
+        "bridges are isolated from each other"
+    );
+    // Connect the outsider: now it resolves web, with an alias of its own.
+    w.network_connect(m, "app", "outsider", vec!["ext".into()], None)
+        .unwrap();
+    assert_eq!(
+        w.network_connect(m, "app", "outsider", vec![], None)
+            .unwrap_err(),
+        "endpoint with name outsider already exists in network app"
+    );
+    assert_eq!(
+        w.container_dns(m, &client, "ext"),
+        DnsAnswer::Found(vec![ip("172.18.0.4")])
+    );
+    let err = w.local_network_remove(m, "app").unwrap_err();
+    assert!(
+        err.starts_with("error while removing network: network app has active endpoints (name:\"")
+            && err.contains("name:\"web\" id:\""),
+        "{err}"
+    );
+    w.network_disconnect(m, "app", "outsider", false).unwrap();
+    assert_eq!(
+        w.network_disconnect(m, "app", "outsider", false)
+            .unwrap_err(),
+        format!("container {outsider} is not connected to network app")
+    );
+    for id in [&web, &client] {
+        w.container_kill(m, id, "KILL").unwrap();
+    }
+    w.advance(SimDuration::from_millis(100));
+    assert_eq!(w.local_network_remove(m, "app").unwrap(), "app");
+    // Starting a container whose network is gone fails as docker's does.
+    assert_eq!(
+        w.container_start(m, &web).unwrap_err(),
+        "failed to set up container networking: network app not found"
+    );
+    // The pool is handed out again.
+    w.local_network_create(m, spec("again")).unwrap();
+    assert_eq!(w.local_networks(m)[1].cidr(), "172.18.0.0/16");
+}
+
+#[test]
+fn standalone_containers_join_attachable_overlays_only() {
+    let mut w = cluster(13, 1, 1);
+    let plain = network(&mut w, "plain");
+    let spec = NetworkSpec {
+        name: "shared".into(),
+        driver: "overlay".into(),
+        attachable: true,
+        ..NetworkSpec::default()
+    };
+    let (shared, h) = w.network_create(MachineId(0), spec).unwrap();
+    w.advance(SimDuration::from_millis(100));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    let worker = MachineId(1);
+    assert_eq!(
+        run(&mut w, worker, "xx", "nginx:alpine", &["plain"]).unwrap_err(),
+        "failed to set up container networking: Could not attach to network plain: rpc error: code = PermissionDenied desc = network plain not manually attachable"
+    );
+    assert_eq!(
+        run(&mut w, worker, "yy", "nginx:alpine", &["nope"]).unwrap_err(),
+        "failed to set up container networking: Could not attach to network nope: rpc error: code = NotFound desc = network nope not found"
+    );
+    let mut api = ServiceSpec::new("api", "traefik/whoami");
+    api.mode = Mode::Replicated { replicas: 2 };
+    api.networks = vec!["shared".into()];
+    service(&mut w, api);
+    w.advance(SimDuration::from_secs(20));
+    let c = run(&mut w, worker, "probe", "nginx:alpine", &["shared"]).unwrap();
+    let addrs = addr_of(&w, worker, &c);
+    assert_eq!(addrs.len(), 1);
+    assert_eq!(addrs[0].octets()[..3], [10, 0, 2]);
+    use swarm_core::endpoints::DnsAnswer;
+    let vip = w
+        .swarm(0)
+        .unwrap()
+        .services
+        .values()
+        .next()
+        .unwrap()
+        .virtual_ips[0]
+        .addr;
+    assert_eq!(
+        w.container_dns(worker, &c, "api"),
+        DnsAnswer::Found(vec![vip])
+    );
+    match w.container_dns(worker, &c, "tasks.api") {
+        DnsAnswer::Found(a) => assert_eq!(a.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    let out = w.http_get(worker, Some(&c), "api", 80, "/").unwrap();
+    assert!(out.reply.body.contains("Hostname: "));
+    // Tasks resolve the standalone container by name.
+    assert_eq!(
+        w.dns_lookup(0, std::slice::from_ref(&shared), "probe"),
+        Some(addrs.clone())
+    );
+    assert_eq!(w.dns_lookup(0, &[plain], "probe"), None);
+    // The network is in use while the container runs on it.
+    w.service_remove(MachineId(0), "api").unwrap();
+    w.advance(SimDuration::from_secs(5));
+    let err = w.network_remove(MachineId(0), "shared").unwrap_err();
+    assert!(err.contains("is in use by task "), "{err}");
+    w.container_kill(worker, &c, "KILL").unwrap();
+    w.advance(SimDuration::from_millis(100));
+    assert!(w.network_remove(MachineId(0), "shared").is_ok());
+}
+
+/// The data plane follows the control plane under faults: once a killed machine's node is
+/// marked down and its tasks replaced, neither the routing mesh, nor a VIP, nor `tasks.NAME`
+/// sends anything to the tasks that ran there.
+#[test]
+fn no_traffic_reaches_a_dead_machine_once_its_tasks_are_down() {
+    for seed in 0..100u64 {
+        let mut w = cluster(1000 + seed, 1, 3);
+        let net = network(&mut w, "app");
+        let mut spec = ServiceSpec::new("who", "traefik/whoami");
+        spec.mode = Mode::Replicated { replicas: 4 };
+        spec.networks = vec!["app".into()];
+        spec.ports = vec![PortConfig {
+            protocol: "tcp".into(),
+            target: 80,
+            published: 8080,
+            mode: "ingress".into(),
+        }];
+        let svc = service(&mut w, spec);
+        let mut client = ServiceSpec::new("client", "nginx:alpine");
+        client.networks = vec!["app".into()];
+        client.constraints = vec!["node.role==manager".into()];
+        let client_id = service(&mut w, client);
+        w.advance(SimDuration::from_secs(20));
+        // Kill a worker that runs a task of the service (the seed picks which).
+        let s = w.swarm(0).unwrap();
+        let mut victims: Vec<(MachineId, String)> = s
+            .tasks_of(&svc)
+            .filter(|t| t.state == TaskState::Running)
+            .filter_map(|t| {
+                let n = &s.nodes[t.node_id.as_ref()?];
+                (n.machine != MachineId(0)).then(|| (n.machine, n.id.clone()))
+            })
+            .collect();
+        victims.sort();
+        victims.dedup();
+        assert!(!victims.is_empty(), "seed {seed}: a worker runs a task");
+        let (dead, dead_node) = victims[(seed as usize) % victims.len()].clone();
+        let name = w.machine(dead).unwrap().hostname.clone();
+        let dead_addrs: Vec<Ipv4Addr> = w
+            .swarm(0)
+            .unwrap()
+            .tasks_of(&svc)
+            .filter(|t| t.node_id.as_deref() == Some(dead_node.as_str()))
+            .flat_map(|t| t.addresses.iter().map(|(_, a)| *a))
+            .collect();
+        w.power_off(&name).unwrap();
+        // Wait until the node is Down and its tasks are replaced.
+        let mut replaced = false;
+        for _ in 0..120 {
+            w.advance(SimDuration::from_secs(1));
+            let s = w.swarm(0).unwrap();
+            let down = s.nodes[&dead_node].state == swarm_core::NodeState::Down;
+            let running = s
+                .tasks_of(&svc)
+                .filter(|t| t.state == TaskState::Running && t.desired == TaskState::Running)
+                .filter(|t| t.node_id.as_deref() != Some(dead_node.as_str()))
+                .count();
+            if down && running == 4 {
+                replaced = true;
+                break;
+            }
+        }
+        assert!(replaced, "seed {seed}: the tasks of {name} were replaced");
+        let client_task = w
+            .swarm(0)
+            .unwrap()
+            .tasks_of(&client_id)
+            .find(|t| t.state == TaskState::Running)
+            .cloned()
+            .unwrap();
+        let cid = client_task.container_id.clone().unwrap();
+        for i in 0..24 {
+            let t = w.mesh_pick(0, 8080).unwrap().unwrap();
+            let task = &w.swarm(0).unwrap().tasks[&t];
+            assert_ne!(
+                task.node_id.as_deref(),
+                Some(dead_node.as_str()),
+                "seed {seed}: mesh"
+            );
+            let from = MachineId(i % 3);
+            let from = if from == dead { MachineId(0) } else { from };
+            let out = w.http_get(from, None, "localhost", 8080, "/").unwrap();
+            assert_ne!(out.served_by.0, dead, "seed {seed}: mesh request");
+            let out = w
+                .http_get(MachineId(0), Some(&cid), "who", 80, "/")
+                .unwrap();
+            assert_ne!(out.served_by.0, dead, "seed {seed}: VIP request");
+        }
+        let tasks = w
+            .dns_lookup(0, std::slice::from_ref(&net), "tasks.who")
+            .unwrap();
+        assert_eq!(tasks.len(), 4, "seed {seed}");
+        for a in &tasks {
+            assert!(
+                !dead_addrs.contains(a),
+                "seed {seed}: tasks.who answers {a} of {name}"
+            );
+        }
+        for a in &tasks {
+            let out = w
+                .http_get(MachineId(0), Some(&cid), &a.to_string(), 80, "/")
+                .unwrap();
+            assert_ne!(out.served_by.0, dead, "seed {seed}: task address");
+        }
+    }
+}

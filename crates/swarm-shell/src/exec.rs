@@ -1099,10 +1099,15 @@ impl Interp {
                                     io.stdin = Rc::from("");
                                 } else if target == "/dev/stdin" {
                                 } else if self.session.borrow().ctx().container.is_some() {
-                                    io.err.write(&format!(
-                                        "sh: can't open '{target}': No such file or directory\n"
-                                    ));
-                                    return Err(1);
+                                    match crate::docker::container_files::read_for_input(
+                                        self, &target,
+                                    ) {
+                                        Ok(text) => io.stdin = Rc::from(text.as_str()),
+                                        Err(msg) => {
+                                            io.err.write(&msg);
+                                            return Err(1);
+                                        }
+                                    }
                                 } else {
                                     match crate::fsutils::read_file(self, &target) {
                                         Ok(text) => io.stdin = Rc::from(text.as_str()),
@@ -1177,9 +1182,10 @@ impl Interp {
                 Err(1)
             }
             other if self.session.borrow().ctx().container.is_some() => {
-                io.err
-                    .write(&format!("bash: {other}: Read-only file system\n"));
-                Err(1)
+                crate::docker::container_files::open_for_write(self, other, append).map_err(|msg| {
+                    io.err.write(&msg);
+                    1
+                })
             }
             other => crate::fsutils::open_for_write(self, other, append).map_err(|msg| {
                 io.err.write(&msg);

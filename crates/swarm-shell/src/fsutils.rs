@@ -125,6 +125,8 @@ pub(crate) struct FileSink {
     path: String,
     pending: std::cell::RefCell<String>,
     error: std::cell::Cell<Option<FsError>>,
+    /// The container whose filesystem the file is in (a redirection in its shell), if any.
+    container: Option<String>,
 }
 
 impl FileSink {
@@ -143,6 +145,13 @@ impl FileSink {
         };
         let now = w.now();
         let data = std::mem::take(&mut *self.pending.borrow_mut());
+        if let Some(cid) = &self.container {
+            if let Err(e) = w.container_write(self.machine, cid, &self.path, data.as_bytes(), true)
+            {
+                self.error.set(Some(e));
+            }
+            return;
+        }
         if let Some(fs) = w.fs_mut(self.machine) {
             if let Err(e) = fs.write(&self.path, data.as_bytes(), true, now) {
                 self.error.set(Some(e));
@@ -162,6 +171,19 @@ impl Drop for FileSink {
     }
 }
 
+/// A redirection into file `path` (absolute) of container `id` on `machine`, already
+/// created or truncated.
+pub(crate) fn container_sink(interp: &Interp, machine: MachineId, id: &str, path: String) -> Dest {
+    Dest::File(Rc::new(FileSink {
+        world: interp.world(),
+        machine,
+        path,
+        pending: Default::default(),
+        error: Default::default(),
+        container: Some(id.to_string()),
+    }))
+}
+
 /// Opens `target` for `>` (`append` for `>>`): the file is created or truncated now.
 /// Errors are bash's (`bash: x/y: No such file or directory`).
 pub(crate) fn open_for_write(interp: &Interp, target: &str, append: bool) -> Result<Dest, String> {
@@ -176,6 +198,7 @@ pub(crate) fn open_for_write(interp: &Interp, target: &str, append: bool) -> Res
                 path: p,
                 pending: Default::default(),
                 error: Default::default(),
+                container: None,
             })))
         }
         Err(e) => Err(format!("bash: {target}: {e}\n")),

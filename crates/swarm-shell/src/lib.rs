@@ -26,6 +26,7 @@ mod script;
 mod terminal;
 mod textutils;
 mod util;
+pub mod view;
 mod watch;
 
 pub use complete::Completion;

@@ -3,8 +3,8 @@
 //!
 //! The builders of the store objects live next to the commands that first needed them and are
 //! re-exported here (`node_json`, `service_json`/`spec_json`, `container_json`,
-//! `version_value`); the ones only the API needs (`task_json`, `info_json`, `swarm_json`)
-//! live here.
+//! `object_json` for secrets and configs, `version_value`); the ones only the API needs
+//! (`task_json`, `info_json`, `swarm_json`) live here.
 //!
 //! **Time.** Every absolute time the shell shows goes through [`unix_ms`]: the simulated
 //! instant plus the world's epoch ([`swarm_core::time::EPOCH_UNIX_MS`]) plus a *time shift*,
@@ -25,6 +25,7 @@ use swarm_core::machine::build;
 use swarm_core::{Machine, SimTime, Swarm, Task, World};
 
 pub(crate) use crate::docker::container_cmd::container_json;
+pub(crate) use crate::docker::objects_cmd::object_json;
 pub(crate) use crate::docker::service_cmd::{service_json, service_status, spec_json};
 pub(crate) use crate::docker::swarm_cmd::node_json;
 pub(crate) use crate::docker::system::version_value;

@@ -1,10 +1,12 @@
-//! Network tools: `curl` on a machine and `curl`, `wget`, `nslookup` inside containers, over
-//! the world's simulated network (`World::http_get`, `World::dns_lookup`): the routing mesh,
-//! VIPs, the embedded DNS. Texts and exit codes are curl 8's and BusyBox's.
+//! Network tools: `curl` on a machine and `curl`, `wget`, `nslookup`, `ping`, `dig` inside
+//! containers, over the world's simulated network (`World::http_get`, `World::container_dns`,
+//! `World::ping_path`): the routing mesh, VIPs, the embedded DNS. Texts and exit codes are
+//! curl 8's, BusyBox's, iputils' and BIND 9's.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use swarm_core::endpoints::DnsAnswer;
 use swarm_core::network::HttpError;
 use swarm_core::{MachineId, World};
 
@@ -283,6 +285,8 @@ pub(crate) fn in_container(
         }
         "wget" => Some(wget(world, m, container, args)),
         "nslookup" => Some(nslookup(world, m, container, args)),
+        "ping" => Some(ping(world, m, container, args)),
+        "dig" => Some(dig(world, m, container, args)),
         _ => None,
     }
 }
@@ -373,21 +377,16 @@ fn nslookup(
         );
     };
     let w = world.borrow();
-    let cluster = w.membership(m).map(|ms| ms.cluster);
-    let nets: Vec<String> = cluster
-        .and_then(|c| w.swarm(c))
-        .and_then(|s| {
-            s.tasks
-                .values()
-                .find(|t| t.container_id.as_deref() == Some(container))
-        })
-        .map(|t| t.addresses.iter().map(|(n, _)| n.clone()).collect())
-        .unwrap_or_default();
-    let header = "Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\n";
-    let addrs = cluster.and_then(|c| w.dns_lookup(c, &nets, name));
-    match addrs {
-        Some(addrs) => {
-            let mut out = String::from(header);
+    let answer = w.container_dns(m, container, name);
+    let server = if answer == DnsAnswer::NoEmbeddedDns {
+        "8.8.8.8"
+    } else {
+        "127.0.0.11"
+    };
+    let header = format!("Server:\t\t{server}\nAddress:\t{server}:53\n\n");
+    match answer {
+        DnsAnswer::Found(addrs) => {
+            let mut out = header;
             out.push_str("Non-authoritative answer:\n");
             for a in &addrs {
                 out.push_str(&format!("Name:\t{name}\nAddress: {a}\n"));
@@ -395,12 +394,354 @@ fn nslookup(
             out.push('\n');
             (out, String::new(), 0)
         }
-        None => (
+        _ => (
             format!("{header}** server can't find {name}: NXDOMAIN\n\n"),
             String::new(),
             1,
         ),
     }
+}
+
+/// Which `ping` an image has.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PingFlavor {
+    /// BusyBox (Alpine, BusyBox).
+    BusyBox,
+    /// iputils (Debian, Ubuntu, netshoot).
+    Iputils,
+    /// None (images built `FROM scratch`).
+    Missing,
+}
+
+fn ping_flavor(image: &str) -> PingFlavor {
+    let r = image.to_ascii_lowercase();
+    if r.contains("netshoot") {
+        PingFlavor::Iputils
+    } else if r.starts_with("traefik/whoami") || r.starts_with("hello-world") {
+        PingFlavor::Missing
+    } else if r.contains("alpine") || r.starts_with("busybox") || r.contains("/busybox") {
+        PingFlavor::BusyBox
+    } else if ["ubuntu", "debian", "nginx", "redis", "postgres"]
+        .iter()
+        .any(|b| r == *b || r.starts_with(&format!("{b}:")))
+    {
+        PingFlavor::Iputils
+    } else {
+        PingFlavor::BusyBox
+    }
+}
+
+/// `executable file not found`, as `docker exec` reports a missing program (the shell turns it
+/// into `sh: NAME: not found`).
+fn missing(name: &str) -> (String, String, i32) {
+    (
+        String::new(),
+        format!("OCI runtime exec failed: exec failed: unable to start container process: exec: \"{name}\": executable file not found in $PATH: unknown\n"),
+        127,
+    )
+}
+
+/// A deterministic round-trip time in microseconds: tens of µs on one machine, a few hundred
+/// across the LAN.
+fn rtt_us(seed: &str, same_host: bool) -> u64 {
+    let h = swarm_core::container::hex64(seed);
+    let n = u64::from_str_radix(&h[..8], 16).unwrap_or(0);
+    if same_host {
+        40 + n % 80
+    } else {
+        280 + n % 500
+    }
+}
+
+fn ms3(us: u64) -> String {
+    format!("{}.{:03}", us / 1000, us % 1000)
+}
+
+/// `ping [-c N] [-q] HOST` inside a container, with BusyBox's or iputils' texts. Without `-c`
+/// it stops after four replies (the playground has no Ctrl+C for `docker exec`).
+fn ping(
+    world: &Rc<RefCell<World>>,
+    m: MachineId,
+    container: &str,
+    args: &[String],
+) -> (String, String, i32) {
+    let w = world.borrow();
+    let Some(c) = w.container(m, container) else {
+        return (String::new(), String::new(), 137);
+    };
+    let flavor = ping_flavor(&c.config.image);
+    if flavor == PingFlavor::Missing {
+        return missing("ping");
+    }
+    let mut count: Option<u64> = None;
+    let mut quiet = false;
+    let mut host: Option<&str> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        i += 1;
+        if let Some(v) = a.strip_prefix("-c") {
+            let v = if v.is_empty() {
+                i += 1;
+                args.get(i - 1).map(String::as_str).unwrap_or("")
+            } else {
+                v
+            };
+            match v.parse::<u64>() {
+                Ok(n) => count = Some(n.min(100)),
+                Err(_) => {
+                    return match flavor {
+                        PingFlavor::BusyBox => {
+                            (String::new(), format!("ping: invalid number '{v}'\n"), 1)
+                        }
+                        _ => (String::new(), format!("ping: invalid argument: '{v}'\n"), 1),
+                    };
+                }
+            }
+        } else if a == "-q" {
+            quiet = true;
+        } else if matches!(a, "-W" | "-w" | "-i" | "-s" | "-t") {
+            i += 1;
+        } else if !a.starts_with('-') {
+            host = Some(a);
+        }
+    }
+    let Some(host) = host else {
+        return match flavor {
+            PingFlavor::BusyBox => (
+                String::new(),
+                "BusyBox v1.36.1 (2023-11-07 18:53:09 UTC) multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n".into(),
+                1,
+            ),
+            _ => (
+                String::new(),
+                "ping: usage error: Destination address required\n".into(),
+                1,
+            ),
+        };
+    };
+    let count = count.unwrap_or(4);
+    let addr: Option<std::net::Ipv4Addr> = match host {
+        "localhost" => Some(std::net::Ipv4Addr::LOCALHOST),
+        h => h
+            .parse()
+            .ok()
+            .or_else(|| match w.container_dns(m, container, h) {
+                DnsAnswer::Found(a) => a.first().copied(),
+                _ => w.machine_by_name(h).map(|x| x.ip),
+            }),
+    };
+    let Some(addr) = addr else {
+        return match flavor {
+            PingFlavor::BusyBox => (String::new(), format!("ping: bad address '{host}'\n"), 1),
+            _ => (
+                String::new(),
+                format!("ping: {host}: Name or service not known\n"),
+                2,
+            ),
+        };
+    };
+    let path = w.ping_path(m, container, addr);
+    let now = w.now().as_millis();
+    let times: Vec<u64> = match path {
+        Some(same) => (0..count)
+            .map(|k| rtt_us(&format!("ping:{container}:{addr}:{now}:{k}"), same))
+            .collect(),
+        None => Vec::new(),
+    };
+    let ttl = if path == Some(false) && w.machine_by_ip(addr).is_some() {
+        63
+    } else {
+        64
+    };
+    let mut out = String::new();
+    let received = times.len() as u64;
+    let loss = ((count - received) * 100).checked_div(count).unwrap_or(0);
+    let (min, max) = (
+        times.iter().copied().min().unwrap_or(0),
+        times.iter().copied().max().unwrap_or(0),
+    );
+    let avg = times.iter().sum::<u64>().checked_div(received).unwrap_or(0);
+    match flavor {
+        PingFlavor::BusyBox => {
+            out.push_str(&format!("PING {host} ({addr}): 56 data bytes\n"));
+            if !quiet {
+                for (k, t) in times.iter().enumerate() {
+                    out.push_str(&format!(
+                        "64 bytes from {addr}: seq={k} ttl={ttl} time={} ms\n",
+                        ms3(*t)
+                    ));
+                }
+            }
+            out.push_str(&format!(
+                "\n--- {host} ping statistics ---\n{count} packets transmitted, {received} packets received, {loss}% packet loss\n"
+            ));
+            if received > 0 {
+                out.push_str(&format!(
+                    "round-trip min/avg/max = {}/{}/{} ms\n",
+                    ms3(min),
+                    ms3(avg),
+                    ms3(max)
+                ));
+            }
+        }
+        _ => {
+            out.push_str(&format!("PING {host} ({addr}) 56(84) bytes of data.\n"));
+            // The embedded DNS's PTR record of a container on a user network: `NAME.NETWORK`.
+            let ptr = w.containers(m).iter().find_map(|o| {
+                w.live_endpoints(m, &o.id)
+                    .into_iter()
+                    .find(|(_, e)| e.addr == addr && e.network_name != "bridge")
+                    .map(|(_, e)| format!("{}.{}", o.name, e.network_name))
+            });
+            let ptr = ptr.or_else(|| {
+                let s = w.swarm(w.membership(m)?.cluster)?;
+                s.networks.values().find_map(|n| {
+                    let attached = n.attachments.iter().find_map(|(cid, a)| {
+                        (a.addr == addr)
+                            .then(|| w.container(a.machine, cid))
+                            .flatten()
+                            .map(|c| format!("{}.{}", c.name, n.name))
+                    });
+                    attached.or_else(|| {
+                        s.tasks.values().find_map(|t| {
+                            t.addresses
+                                .iter()
+                                .any(|(nid, a)| *nid == n.id && *a == addr && !n.ingress)
+                                .then(|| format!("{}.{}", t.container_name(), n.name))
+                        })
+                    })
+                })
+            });
+            let from = match ptr {
+                Some(p) => format!("{p} ({addr})"),
+                None if host.parse::<std::net::Ipv4Addr>().is_ok() => format!("{addr}"),
+                None => format!("{host} ({addr})"),
+            };
+            if !quiet {
+                for (k, t) in times.iter().enumerate() {
+                    out.push_str(&format!(
+                        "64 bytes from {from}: icmp_seq={} ttl={ttl} time={} ms\n",
+                        k + 1,
+                        ms3(*t)
+                    ));
+                }
+            }
+            let total = if count > 1 {
+                (count - 1) * 1000 + rtt_us(&format!("ping-total:{now}"), true) / 4
+            } else {
+                0
+            };
+            out.push_str(&format!(
+                "\n--- {host} ping statistics ---\n{count} packets transmitted, {received} received, {loss}% packet loss, time {total}ms\n"
+            ));
+            if let Some(mean_sq) = times
+                .iter()
+                .map(|t| t * t)
+                .sum::<u64>()
+                .checked_div(received)
+            {
+                let mdev = ((mean_sq.saturating_sub(avg * avg)) as f64).sqrt() as u64;
+                out.push_str(&format!(
+                    "rtt min/avg/max/mdev = {}/{}/{}/{} ms\n",
+                    ms3(min),
+                    ms3(avg),
+                    ms3(max),
+                    ms3(mdev)
+                ));
+            }
+        }
+    }
+    let code = if received > 0 { 0 } else { 1 };
+    (out, String::new(), code)
+}
+
+/// `dig [+short] NAME` inside a container that has it (nicolaka/netshoot): BIND 9.18's output
+/// for the embedded DNS's answer.
+fn dig(
+    world: &Rc<RefCell<World>>,
+    m: MachineId,
+    container: &str,
+    args: &[String],
+) -> (String, String, i32) {
+    let w = world.borrow();
+    let Some(c) = w.container(m, container) else {
+        return (String::new(), String::new(), 137);
+    };
+    if !c.config.image.to_ascii_lowercase().contains("netshoot") {
+        return missing("dig");
+    }
+    let short = args.iter().any(|a| a == "+short");
+    let name = args
+        .iter()
+        .find(|a| !a.starts_with('+') && !a.starts_with('-') && !a.starts_with('@'))
+        .cloned()
+        .unwrap_or_else(|| ".".to_string());
+    let answer = w.container_dns(m, container, &name);
+    let server = if answer == DnsAnswer::NoEmbeddedDns {
+        "8.8.8.8"
+    } else {
+        "127.0.0.11"
+    };
+    let addrs = match &answer {
+        DnsAnswer::Found(a) => a.clone(),
+        _ => Vec::new(),
+    };
+    if short {
+        let mut out = String::new();
+        for a in &addrs {
+            out.push_str(&format!("{a}\n"));
+        }
+        return (out, String::new(), 0);
+    }
+    let fqdn = format!("{}.", name.trim_end_matches('.'));
+    let status = if addrs.is_empty() {
+        "NXDOMAIN"
+    } else {
+        "NOERROR"
+    };
+    let now = w.now();
+    let id = u32::from_str_radix(
+        &swarm_core::container::hex64(&format!("dig:{container}:{name}:{}", now.as_millis()))[..4],
+        16,
+    )
+    .unwrap_or(0);
+    let mut out = format!(
+        "\n; <<>> DiG 9.18.27 <<>> {}\n;; global options: +cmd\n;; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: {status}, id: {id}\n;; flags: qr rd ra; QUERY: 1, ANSWER: {}, AUTHORITY: 0, ADDITIONAL: 0\n\n;; QUESTION SECTION:\n;{fqdn}\t\t\tIN\tA\n\n",
+        args.join(" "),
+        addrs.len()
+    );
+    if !addrs.is_empty() {
+        out.push_str(";; ANSWER SECTION:\n");
+        for a in &addrs {
+            out.push_str(&format!("{fqdn}\t\t600\tIN\tA\t{a}\n"));
+        }
+        out.push('\n');
+    }
+    let size = 12 + fqdn.len() + 1 + 4 + 16 * addrs.len();
+    out.push_str(&format!(
+        ";; Query time: 0 msec\n;; SERVER: {server}#53({server}) (UDP)\n;; WHEN: {}\n;; MSG SIZE  rcvd: {size}\n\n",
+        dig_date(now.unix_ms())
+    ));
+    (out, String::new(), 0)
+}
+
+/// `Mon Nov 23 09:00:00 UTC 2026`, as dig's `WHEN` line prints it.
+fn dig_date(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, mo, d) = swarm_core::time::civil_from_days(days);
+    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(mo as usize).saturating_sub(1).min(11)];
+    format!(
+        "{wd} {month} {d:02} {:02}:{:02}:{:02} UTC {y}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ pub(super) fn status_of(msg: &str) -> u16 {
     }
 }
 
-fn err(msg: &str) -> Response {
+pub(super) fn err(msg: &str) -> Response {
     Response::error(status_of(msg), msg)
 }
 
@@ -225,37 +225,55 @@ fn route(pg: &mut Playground, machine: &str, req: &Request) -> Response {
             distribution(&rest.join("/"))
         }
         ("GET", ["networks"]) => {
+            let f = match filters(req) {
+                Ok(f) => f,
+                Err(r) => return r,
+            };
             let w = pg.world();
-            let all = crate::docker::network_cmd::network_values(&w, m);
-            Response::json(200, &Value::Array(all))
+            match crate::docker::network_cmd::network_values_filtered(&w, m, &f) {
+                Ok(all) => Response::json(200, &Value::Array(all)),
+                Err(e) => Response::error(400, &e),
+            }
         }
         ("POST", ["networks", "create"]) => network_create(pg, m, req),
-        ("DELETE", ["networks", id]) => {
-            let r = pg.world.borrow_mut().network_remove(m, id);
-            write_result(pg, r, || Response {
-                status: 204,
-                ..Response::default()
-            })
+        ("DELETE", ["networks", id]) => network_remove(pg, m, id),
+        ("POST", ["networks", id, "connect" | "disconnect"]) => {
+            network_connect(pg, m, id, &segs[2..], req)
         }
         ("GET", ["networks", id]) => {
             let w = pg.world();
-            let all = crate::docker::network_cmd::network_values(&w, m);
-            let hit = all
-                .into_iter()
-                .find(|n| n["Id"].as_str() == Some(id) || n["Name"].as_str() == Some(id));
-            match hit {
+            match crate::docker::network_cmd::find_value(&w, m, id) {
                 Some(n) => Response::json(200, &n),
                 None => Response::error(404, &format!("network {id} not found")),
             }
         }
-        ("GET", ["volumes"]) => Response::json(200, &json!({"Volumes": [], "Warnings": null})),
-        ("GET", ["secrets"] | ["configs"]) => {
+        ("GET", ["volumes"]) => volume_list(pg, m, req),
+        ("POST", ["volumes", "create"]) => volume_create(pg, m, req),
+        ("POST", ["volumes", "prune"]) => volume_prune(pg, m, req),
+        ("GET", ["volumes", name]) => {
             let w = pg.world();
-            match w.control(m) {
-                Ok(_) => Response::json(200, &json!([])),
-                Err(e) => err(&e),
+            match w.volume(m, name) {
+                Some(v) => Response::json(200, &crate::docker::volume_cmd::volume_json(v)),
+                None => Response::error(404, &format!("get {name}: no such volume")),
             }
         }
+        ("DELETE", ["volumes", name]) => {
+            let r = pg
+                .world
+                .borrow_mut()
+                .volume_remove(m, name, req.flag("force"));
+            match r {
+                Ok(()) => Response {
+                    status: 204,
+                    ..Response::default()
+                },
+                Err(e) if e.contains("volume is in use") => Response::error(409, &e),
+                Err(e) if e.ends_with("no such volume") => Response::error(404, &e),
+                Err(e) => Response::error(500, &e),
+            }
+        }
+        (_, ["secrets" | "configs", ..]) => super::objects::route(pg, m, method, &segs, req)
+            .unwrap_or_else(|| Response::error(404, "page not found")),
         _ => Response::error(404, "page not found"),
     }
 }
@@ -301,7 +319,7 @@ pub(super) fn wait(pg: &mut Playground, h: OpHandle) -> Result<(), String> {
     }
 }
 
-fn write_result(
+pub(super) fn write_result(
     pg: &mut Playground,
     r: Result<OpHandle, String>,
     ok: impl FnOnce() -> Response,
@@ -312,7 +330,7 @@ fn write_result(
     }
 }
 
-fn body_json(req: &Request) -> Result<Value, Response> {
+pub(super) fn body_json(req: &Request) -> Result<Value, Response> {
     if req.body.is_empty() {
         return Ok(Value::Null);
     }
@@ -555,13 +573,26 @@ fn network_create(pg: &mut Playground, m: MachineId, req: &Request) -> Response 
     };
     let driver = text(&body["Driver"]);
     if driver != "overlay" {
-        return Response::error(
-            400,
-            &format!(
-                "local networks ({}) are not emulated by Swarm Playground yet",
-                if driver.is_empty() { "bridge" } else { &driver }
-            ),
-        );
+        let spec = swarm_core::endpoints::LocalNetworkSpec {
+            name: text(&body["Name"]),
+            driver,
+            subnet: body["IPAM"]["Config"][0]["Subnet"]
+                .as_str()
+                .map(str::to_string),
+            gateway: body["IPAM"]["Config"][0]["Gateway"]
+                .as_str()
+                .filter(|g| !g.is_empty())
+                .map(str::to_string),
+            internal: body["Internal"].as_bool().unwrap_or(false),
+            attachable: body["Attachable"].as_bool().unwrap_or(false),
+            labels: map(&body["Labels"]),
+            options: map(&body["Options"]),
+        };
+        let r = pg.world.borrow_mut().local_network_create(m, spec);
+        return match r {
+            Ok(id) => Response::json(201, &json!({ "Id": id, "Warning": "" })),
+            Err(e) => Response::error(local_network_status(&e), &e),
+        };
     }
     let spec = swarm_core::network::NetworkSpec {
         name: text(&body["Name"]),
@@ -581,6 +612,103 @@ fn network_create(pg: &mut Playground, m: MachineId, req: &Request) -> Response 
             Err(e) => err(&e),
         },
         Err(e) => err(&e),
+    }
+}
+
+/// The status the daemon answers a local network error with.
+fn local_network_status(msg: &str) -> u16 {
+    if msg.contains("already exists") {
+        409
+    } else if msg.starts_with("operation is not permitted")
+        || msg.contains("pre-defined")
+        || msg.contains("has active endpoints")
+    {
+        403
+    } else if msg.ends_with("not found") || msg.starts_with("No such") {
+        404
+    } else if msg.starts_with("invalid") {
+        400
+    } else {
+        500
+    }
+}
+
+/// `DELETE /networks/{id}`: a local network is removed by the engine, a swarm network by the
+/// managers.
+fn network_remove(pg: &mut Playground, m: MachineId, id: &str) -> Response {
+    let found = {
+        let w = pg.world();
+        crate::docker::network_cmd::find_value(&w, m, id)
+    };
+    let Some(n) = found else {
+        return Response::error(404, &format!("network {id} not found"));
+    };
+    let nid = n["Id"].as_str().unwrap_or_default().to_string();
+    if n["Scope"] == "local" {
+        if n["Name"] == "docker_gwbridge" {
+            return Response::error(
+                403,
+                "docker_gwbridge is a pre-defined network and cannot be removed",
+            );
+        }
+        let r = pg.world.borrow_mut().local_network_remove(m, &nid);
+        return match r {
+            Ok(_) => Response {
+                status: 204,
+                ..Response::default()
+            },
+            Err(e) => Response::error(local_network_status(&e), &e),
+        };
+    }
+    let r = pg.world.borrow_mut().network_remove(m, &nid);
+    write_result(pg, r, || Response {
+        status: 204,
+        ..Response::default()
+    })
+}
+
+/// `POST /networks/{id}/connect|disconnect`.
+fn network_connect(
+    pg: &mut Playground,
+    m: MachineId,
+    id: &str,
+    action: &[&str],
+    req: &Request,
+) -> Response {
+    let body = match body_json(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let container = body["Container"].as_str().unwrap_or_default().to_string();
+    let r = if action.first() == Some(&"connect") {
+        let ep = &body["EndpointConfig"];
+        let aliases: Vec<String> = ep["Aliases"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ip = ep["IPAMConfig"]["IPv4Address"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .and_then(|s| s.parse().ok());
+        pg.world
+            .borrow_mut()
+            .network_connect(m, id, &container, aliases, ip)
+    } else {
+        let force = body["Force"].as_bool().unwrap_or(false);
+        pg.world
+            .borrow_mut()
+            .network_disconnect(m, id, &container, force)
+    };
+    match r {
+        Ok(()) => Response {
+            status: 200,
+            ..Response::default()
+        },
+        Err(e) => Response::error(local_network_status(&e), &e),
     }
 }
 
@@ -699,7 +827,15 @@ fn container_list(pg: &Playground, m: MachineId, req: &Request) -> Response {
             200,
             &Value::Array(
                 cs.iter()
-                    .map(|c| crate::docker::container_cmd::container_summary_json(c, now))
+                    .map(|c| {
+                        let mut v = crate::docker::container_cmd::container_summary_json(c, now);
+                        let net = crate::docker::network_cmd::container_net(&w, m, c);
+                        let nets: serde_json::Map<String, Value> =
+                            net.names.iter().map(|n| (n.clone(), json!({}))).collect();
+                        v["NetworkSettings"]["Networks"] = Value::Object(nets);
+                        v["HostConfig"]["NetworkMode"] = json!(net.mode);
+                        v
+                    })
                     .collect(),
             ),
         ),
@@ -866,5 +1002,75 @@ fn now_json(pg: &Playground) -> Response {
     Response::json(
         200,
         &json!({"sim_ms": now.as_millis(), "unix_ms": model::unix_ms(now), "shift_ms": model::time_shift()}),
+    )
+}
+
+/// The volume filters of a request, as `docker volume ls`/`prune` send them.
+fn volume_filter(
+    req: &Request,
+    prune: bool,
+) -> Result<(swarm_core::volume::VolumeFilter, bool), Response> {
+    let pairs = filters(req)?;
+    let all = pairs
+        .iter()
+        .any(|(k, v)| k == "all" && matches!(v.as_str(), "1" | "true"));
+    let raw: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    swarm_core::volume::VolumeFilter::parse(&raw, prune)
+        .map(|f| (f, all))
+        .map_err(|e| Response::error(400, &e))
+}
+
+fn volume_list(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
+    let (f, _) = match volume_filter(req, false) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let w = pg.world();
+    let all = crate::docker::volume_cmd::volume_values(&w, m, &f);
+    Response::json(200, &json!({"Volumes": all, "Warnings": null}))
+}
+
+fn volume_create(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
+    let body = match body_json(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let map = |v: &Value| -> BTreeMap<String, String> {
+        v.as_object()
+            .map(|o| o.iter().map(|(k, v)| (k.clone(), text(v))).collect())
+            .unwrap_or_default()
+    };
+    let name = text(&body["Name"]);
+    let driver = text(&body["Driver"]);
+    let r = pg.world.borrow_mut().volume_create(
+        m,
+        Some(name.as_str()).filter(|n| !n.is_empty()),
+        &driver,
+        map(&body["Labels"]),
+        map(&body["DriverOpts"]),
+    );
+    match r {
+        Ok(n) => {
+            let w = pg.world();
+            match w.volume(m, &n) {
+                Some(v) => Response::json(201, &crate::docker::volume_cmd::volume_json(v)),
+                None => Response::error(500, "volume vanished"),
+            }
+        }
+        Err(e) if e.contains("plugin") => Response::error(404, &e),
+        Err(e) => Response::error(400, &e),
+    }
+}
+
+fn volume_prune(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
+    let (f, all) = match volume_filter(req, true) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let (names, bytes) = pg.world.borrow_mut().volume_prune(m, all, &f);
+    Response::json(
+        200,
+        &json!({"VolumesDeleted": if names.is_empty() { Value::Null } else { json!(names) }, "SpaceReclaimed": bytes}),
     )
 }

@@ -17,6 +17,7 @@
 //! time, `GET /_swarmsh/now` tells it.
 
 mod handlers;
+mod objects;
 pub mod server;
 mod spec;
 

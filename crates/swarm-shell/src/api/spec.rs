@@ -86,10 +86,20 @@ fn file_refs(v: &Value, kind: &str) -> Vec<FileRef> {
     v.as_array()
         .map(|a| {
             a.iter()
-                .map(|r| FileRef {
-                    source: s(r, &format!("{kind}Name")),
-                    id: s(r, &format!("{kind}ID")),
-                    target: s(obj(r, "File"), "Name"),
+                .map(|r| {
+                    let file = obj(r, "File");
+                    FileRef {
+                        source: s(r, &format!("{kind}Name")),
+                        id: s(r, &format!("{kind}ID")),
+                        target: s(file, "Name"),
+                        uid: s(file, "UID"),
+                        gid: s(file, "GID"),
+                        mode: file
+                            .get("Mode")
+                            .and_then(Value::as_u64)
+                            .and_then(|m| u32::try_from(m).ok())
+                            .unwrap_or(0),
+                    }
                 })
                 .collect()
         })
@@ -125,6 +135,16 @@ pub(super) fn service_spec(v: &Value) -> Result<ServiceSpec, String> {
                 source: s(m, "Source"),
                 target: s(m, "Target"),
                 read_only: m.get("ReadOnly").and_then(Value::as_bool).unwrap_or(false),
+                labels: m
+                    .get("VolumeOptions")
+                    .and_then(|v| v.get("Labels"))
+                    .and_then(Value::as_object)
+                    .map(|o| {
+                        o.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
             .collect();
     }

@@ -216,6 +216,14 @@ pub(crate) fn flags(path: &str) -> Vec<FlagSpec> {
         };
         out.push(FlagSpec { long, short, kind });
     }
+    // Hidden (deprecated) flags the CLI still accepts; its help does not show them.
+    if path == "volume create" {
+        out.push(FlagSpec {
+            long: "name".into(),
+            short: None,
+            kind: Some("string".into()),
+        });
+    }
     out
 }
 

@@ -535,7 +535,13 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             let values: Vec<Value> = picked
                 .iter()
                 .zip(&rows)
-                .map(|(c, r)| row_json(c, r, now, no_trunc))
+                .map(|(c, r)| {
+                    let mut v = row_json(c, r, now, no_trunc);
+                    let mut nets = super::network_cmd::container_net(&w, m, c).names;
+                    nets.sort();
+                    v["Networks"] = json!(nets.join(","));
+                    v
+                })
                 .collect();
             match super::template::render_table(
                 f,
@@ -875,7 +881,23 @@ async fn run_cmd(
             vec![e.to_string()]
         }
     });
+    let networks = {
+        let w = interp.world();
+        let w = w.borrow();
+        super::network_cmd::run_networks(&w, m, cmd)
+    };
+    let networks = match networks {
+        Ok(n) => n,
+        Err((false, e)) => return run_error(io, path, &e),
+        Err((true, e)) => return run_error(io, path, &format!("Error response from daemon: {e}")),
+    };
+    let mounts = match super::volume_cmd::run_mounts(interp, path, cmd, io) {
+        Ok(mounts) => mounts,
+        Err(status) => return status,
+    };
     let config = ContainerConfig {
+        mounts,
+        files: Vec::new(),
         name: cmd.value("name").unwrap_or("").to_string(),
         image: image.clone(),
         entrypoint,
@@ -893,14 +915,18 @@ async fn run_cmd(
         user: cmd.value("user").unwrap_or("").to_string(),
         auto_remove,
         task_id: None,
-        addresses: vec!["172.17.0.2".to_string()],
+        addresses: Vec::new(),
     };
     let world = interp.world();
     let created = {
         let mut w = world.borrow_mut();
         let mut config = config;
         assign_ports(&w, m, &mut config.ports);
-        w.container_create(m, config)
+        let id = w.container_create(m, config);
+        if let Ok(id) = &id {
+            w.container_set_networks(m, id, networks);
+        }
+        id
     };
     let id = match created {
         Ok(id) => id,
@@ -915,7 +941,9 @@ async fn run_cmd(
         io.err
             .write(&format!("docker: Error response from daemon: {e}\n"));
         if auto_remove {
-            let _ = world.borrow_mut().container_remove(m, &id, true);
+            let _ = world
+                .borrow_mut()
+                .container_remove_volumes(m, &id, true, true);
         }
         return 125;
     }
@@ -1180,7 +1208,9 @@ fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             errors.push("Container name cannot be empty".to_string());
             continue;
         }
-        let r = world.borrow_mut().container_remove(m, name, force);
+        let r = world
+            .borrow_mut()
+            .container_remove_volumes(m, name, force, cmd.bool("volumes"));
         match r {
             Ok(()) => io.out.write(&format!("{a}\n")),
             Err(e) if force && e.starts_with("No such container") => {
@@ -1439,7 +1469,7 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
         config["Healthcheck"] = health_json(h);
     }
     config["Image"] = json!(c.config.image);
-    config["Volumes"] = Value::Null;
+    config["Volumes"] = super::volume_cmd::config_volumes(w, m, &c.id);
     config["WorkingDir"] = json!(if c.config.workdir.is_empty() {
         image.map(|i| i.workdir.clone()).unwrap_or_default()
     } else {
@@ -1456,38 +1486,9 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
     if let Some(sig) = image.and_then(|i| i.stop_signal()) {
         config["StopSignal"] = json!(sig);
     }
-    let ip = if c.is_running() {
-        c.config.addresses.first().cloned().unwrap_or_default()
-    } else {
-        String::new()
-    };
-    let mac = if ip.is_empty() {
-        String::new()
-    } else {
-        "02:42:ac:11:00:02".to_string()
-    };
-    let network = if c.config.task_id.is_some() {
-        "ingress"
-    } else {
-        "bridge"
-    };
-    let _ = (w, m);
-    let gateway = if ip.is_empty() { "" } else { "172.17.0.1" };
-    let prefix = if ip.is_empty() { 0 } else { 16 };
-    let mut networks = Map::new();
-    networks.insert(
-        network.to_string(),
-        json!({
-            "IPAMConfig": Value::Null,
-            "Links": Value::Null,
-            "Aliases": Value::Null,
-            "MacAddress": mac,
-            "NetworkID": swarm_core::container::hex64(&format!("network:{network}")),
-            "Gateway": gateway,
-            "IPAddress": ip,
-            "IPPrefixLen": prefix,
-        }),
-    );
+    let net = super::network_cmd::container_net(w, m, c);
+    let (ip, gateway, prefix, mac, network) = (net.ip, net.gateway, net.prefix, net.mac, net.mode);
+    let networks = net.networks;
     let sandbox = swarm_core::container::hex64(&format!("sandbox:{}", c.id));
     let network_settings = json!({
         "Bridge": "",
@@ -1546,7 +1547,7 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
     v.insert("ExecIDs".into(), Value::Null);
     v.insert("HostConfig".into(), host_config);
     v.insert("GraphDriver".into(), graph);
-    v.insert("Mounts".into(), json!([]));
+    v.insert("Mounts".into(), super::volume_cmd::mounts_json(w, m, &c.id));
     v.insert("Config".into(), config);
     v.insert("NetworkSettings".into(), network_settings);
     Value::Object(v)
@@ -1723,6 +1724,30 @@ pub(crate) fn run_in_container(
     let Some(c) = world.borrow().container(m, id).cloned() else {
         return (String::new(), String::new(), 137);
     };
+    // File commands work on the container's filesystem (its layer, volumes, binds, secrets).
+    {
+        let tty = interp
+            .session
+            .borrow()
+            .ctx()
+            .container
+            .as_ref()
+            .is_some_and(|x| x.id == id);
+        let cwd = super::container_files::cwd_for(interp, &world.borrow(), m, id);
+        let here = super::container_files::Here {
+            m,
+            id,
+            busybox: is_busybox(&c),
+            cwd,
+            tty,
+        };
+        if let Some(r) = super::container_files::run(&mut world.borrow_mut(), &here, argv) {
+            return r;
+        }
+        if let Some(r) = super::container_files::redis_cli(&mut world.borrow_mut(), &here, argv) {
+            return r;
+        }
+    }
     let name = argv.first().map(String::as_str).unwrap_or("");
     let base = name.rsplit('/').next().unwrap_or(name);
     let args = argv.get(1..).unwrap_or_default();
@@ -1779,51 +1804,6 @@ pub(crate) fn run_in_container(
                 ok("Linux\n".into())
             }
         }
-        "cat" => {
-            let mut out = String::new();
-            let mut err = String::new();
-            let mut code = 0;
-            for a in args {
-                match a.as_str() {
-                    "/etc/hostname" => out.push_str(&format!("{}\n", c.config.hostname)),
-                    "/etc/hosts" => {
-                        out.push_str("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\nff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
-                        if let Some(ip) = c.config.addresses.first() {
-                            out.push_str(&format!("{ip}\t{}\n", c.config.hostname));
-                        }
-                    }
-                    "/etc/resolv.conf" => out.push_str("nameserver 127.0.0.11\noptions ndots:0\n"),
-                    other => {
-                        err.push_str(&format!("cat: can't open '{other}': No such file or directory\n"));
-                        code = 1;
-                    }
-                }
-            }
-            (out, err, code)
-        }
-        "ls" => {
-            let target = args.iter().find(|a| !a.starts_with('-')).map(String::as_str).unwrap_or("/");
-            if target != "/" {
-                return (
-                    String::new(),
-                    format!("ls: {target}: No such file or directory\n"),
-                    1,
-                );
-            }
-            let mut dirs = vec![
-                "bin", "dev", "etc", "home", "lib", "media", "mnt", "opt", "proc", "root", "run",
-                "sbin", "srv", "sys", "tmp", "usr", "var",
-            ];
-            if !is_busybox(&c) {
-                dirs.extend(["boot", "lib64"]);
-            }
-            let argv0 = c.program.argv();
-            if argv0.first().is_some_and(|a| a == "/docker-entrypoint.sh") {
-                dirs.extend(["docker-entrypoint.d", "docker-entrypoint.sh"]);
-            }
-            dirs.sort_unstable();
-            ok(format!("{}\n", dirs.join("\n")))
-        }
         "ps" if is_busybox(&c) || c.config.image.starts_with("ubuntu") => {
             let cmdline = c.program.argv().join(" ");
             let me = argv.join(" ");
@@ -1840,7 +1820,7 @@ pub(crate) fn run_in_container(
                 ))
             }
         }
-        "curl" | "wget" | "nslookup" => {
+        "curl" | "wget" | "nslookup" | "ping" | "dig" => {
             let w = world.clone();
             crate::net::in_container(&w, m, id, base, args)
                 .unwrap_or_else(|| (String::new(), String::new(), 127))
@@ -1904,6 +1884,9 @@ async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             .unwrap_or(0);
         interp.sleep(SimDuration::from_millis(ms)).await;
         return 0;
+    }
+    if let Some((shell, script)) = super::container_files::shell_script(&argv) {
+        return super::container_files::exec_script(interp, m, &id, shell, &script, io).await;
     }
     let (out, err, code) = run_in_container(interp, m, &id, &argv);
     if tty {
@@ -2145,20 +2128,24 @@ pub(crate) async fn shell_command(
     match name {
         "cd" => {
             let target = argv.get(1).map(String::as_str).unwrap_or("/root");
-            let dir = if target.starts_with('/') {
-                target.to_string()
-            } else {
-                let cwd = interp.session.borrow().ctx().cwd.clone();
-                format!("{}/{target}", cwd.trim_end_matches('/'))
+            let cwd = interp.session.borrow().ctx().cwd.clone();
+            let dir = swarm_core::fs::normalize(&swarm_core::fs::join(&cwd, target));
+            let meta = interp
+                .world()
+                .borrow()
+                .container_stat(c.machine, &c.id, &dir);
+            let why = match meta {
+                Ok(m) if m.is_dir() => None,
+                Ok(_) => Some("Not a directory"),
+                Err(_) => Some("No such file or directory"),
             };
-            let known = [
-                "/", "/bin", "/dev", "/etc", "/home", "/lib", "/media", "/mnt", "/opt", "/proc",
-                "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
-            ];
-            if !known.contains(&dir.as_str()) {
-                io.err.write(&format!(
-                    "sh: cd: can't cd to {target}: No such file or directory\n"
-                ));
+            if let Some(why) = why {
+                if c.shell == "bash" {
+                    io.err.write(&format!("bash: cd: {target}: {why}\n"));
+                    return 1;
+                }
+                io.err
+                    .write(&format!("sh: cd: can't cd to {target}: {why}\n"));
                 return 2;
             }
             let mut s = interp.session.borrow_mut();

@@ -6,12 +6,15 @@
 
 pub(crate) mod cli;
 pub(crate) mod container_cmd;
+pub(crate) mod container_files;
 pub(crate) mod network_cmd;
+pub(crate) mod objects_cmd;
 pub(crate) mod service_cmd;
 pub(crate) mod stack_cmd;
 pub(crate) mod swarm_cmd;
 pub(crate) mod system;
 mod template;
+pub(crate) mod volume_cmd;
 
 use swarm_core::{MachineId, Power};
 
@@ -251,6 +254,20 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 Err(e) => return cannot_connect(io, &e),
             };
             stack_cmd::run(interp, m, p, &cmd, io).await
+        }
+        p if objects_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            objects_cmd::run(interp, m, p, &cmd, io).await
+        }
+        p if volume_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            volume_cmd::run(interp, m, p, &cmd, io).await
         }
         p if service_cmd::handles(p) => {
             let m = match engine {

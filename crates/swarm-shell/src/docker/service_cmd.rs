@@ -96,6 +96,28 @@ pub(crate) fn pin_image(spec: &mut swarm_core::ServiceSpec) -> Option<String> {
     }
 }
 
+/// The CLI's `ParseSecrets`/`ParseConfigs` over the references the flags just added (those
+/// without an ID yet): names become IDs, or the CLI's error text.
+pub(crate) fn resolve_new_refs(
+    w: &swarm_core::World,
+    m: MachineId,
+    spec: &mut swarm_core::ServiceSpec,
+) -> Result<(), String> {
+    use swarm_core::ObjectKind;
+    for kind in [ObjectKind::Secret, ObjectKind::Config] {
+        let refs = match kind {
+            ObjectKind::Secret => &mut spec.secrets,
+            ObjectKind::Config => &mut spec.configs,
+        };
+        let (mut new, old): (Vec<_>, Vec<_>) = refs.drain(..).partition(|r| r.id.is_empty());
+        let r = super::objects_cmd::resolve_refs(w, m, kind, &mut new);
+        refs.extend(old);
+        refs.extend(new);
+        r?;
+    }
+    Ok(())
+}
+
 fn usage(io: &Io, path: &str, cmd: &Parsed) -> Option<Status> {
     match opts::check_values(path, cmd) {
         Ok(()) => None,
@@ -123,6 +145,10 @@ async fn create(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         Ok(s) => s,
         Err(e) => return daemon_error(io, &e),
     };
+    if let Err(e) = resolve_new_refs(&world.borrow(), m, &mut spec) {
+        io.err.write(&format!("{e}\n"));
+        return 1;
+    }
     let warning = pin_image(&mut spec);
     let r = world.borrow_mut().service_create(m, spec);
     let id = match r {
@@ -176,6 +202,10 @@ async fn update(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         world.borrow_mut().service_rollback(m, &id)
     } else {
         if let Err(e) = opts::apply_update(cmd, &mut spec) {
+            io.err.write(&format!("{e}\n"));
+            return 1;
+        }
+        if let Err(e) = resolve_new_refs(&world.borrow(), m, &mut spec) {
             io.err.write(&format!("{e}\n"));
             return 1;
         }

@@ -3,18 +3,27 @@
 //! or updates its services through the world's control API; the other commands list or
 //! remove the objects that carry the stack's `com.docker.stack.namespace` label.
 //!
-//! Not emulated yet: configs, secrets and volumes in the file (reported on stderr and
-//! skipped), network aliases beyond the service's own name, `--with-registry-auth`.
+//! Secrets and configs the file defines are created as `<stack>_<key>` (or `name:`) before
+//! the services, external ones must exist; `stack rm` removes the stack's own.
+//!
+//! Service volumes become mounts (`stack_cmd::volumes`): named volumes `<stack>_<key>`
+//! labelled with the namespace, created by each node's engine when a task mounts them and
+//! left by `stack rm`. Not emulated yet: network aliases beyond the service's own name,
+//! `--with-registry-auth`.
 
 mod compose;
+mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 use swarm_core::network::NetworkSpec;
+use swarm_core::objects::{ObjectKind, ObjectSpec};
+use swarm_core::service::FileRef;
 use swarm_core::{MachineId, Role};
 
 use super::cli::Parsed;
+use super::objects_cmd;
 use super::service_cmd::{self, daemon_error};
 use super::swarm_cmd::wait;
 use super::{template, Status};
@@ -157,16 +166,6 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         io.err.write(&format!("{NOT_A_MANAGER}\n"));
         return 1;
     }
-    let skipped: Vec<&str> = ["configs", "secrets", "volumes"]
-        .into_iter()
-        .filter(|k| config.has(k) || config.services_use(k))
-        .collect();
-    if !skipped.is_empty() {
-        io.err.write(&format!(
-            "stack deploy: {} are not emulated by Swarm Playground yet; deploying the rest without them\n",
-            skipped.join(", ")
-        ));
-    }
 
     let existing = match stack_services(interp, m, &namespace) {
         Ok(s) => s,
@@ -270,6 +269,15 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         }
     }
 
+    // Secrets, then configs: those the file defines are created (or their labels updated).
+    let workdir = compose_dir(interp, &paths);
+    for kind in [ObjectKind::Secret, ObjectKind::Config] {
+        if let Err(e) = deploy_objects(interp, m, &namespace, &config, kind, &workdir, io).await {
+            io.err.write(&format!("{e}\n"));
+            return 1;
+        }
+    }
+
     // Services, sorted by name.
     let mut specs = Vec::new();
     for (key, svc) in config.services() {
@@ -285,8 +293,32 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         }
         nets.sort();
         nets.dedup();
+        let refs = {
+            let world = interp.world();
+            let w = world.borrow();
+            service_file_refs(&w, m, &namespace, &config, key, svc)
+        };
+        let (secrets, configs) = match refs {
+            Ok(r) => r,
+            Err(e) => {
+                io.err.write(&format!("{e}\n"));
+                return 1;
+            }
+        };
+        let mounts = match volumes::service_mounts(&namespace, &config, svc, &workdir) {
+            Ok(v) => v,
+            Err(e) => {
+                io.err.write(&format!("{e}\n"));
+                return 1;
+            }
+        };
         match compose::service_spec(&namespace, key, svc, nets, &lookup) {
-            Ok(s) => specs.push(s),
+            Ok(mut s) => {
+                s.secrets = secrets;
+                s.configs = configs;
+                s.mounts = mounts;
+                specs.push(s)
+            }
             Err(e) => {
                 io.err.write(&format!("{e}\n"));
                 return 1;
@@ -381,6 +413,193 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
     }
     io.err.write(&format!("{}\n", errors.join("\n")));
     1
+}
+
+/// The directory relative `file:` paths start from: the first compose file's (the working
+/// directory for `-c -`), as docker/cli's `getConfigDetails`.
+fn compose_dir(interp: &Interp, paths: &[String]) -> String {
+    match paths {
+        [only] if only == "-" => crate::fsutils::abs_path(interp, "."),
+        [first, ..] => {
+            let abs = swarm_core::fs::normalize(&crate::fsutils::abs_path(interp, first));
+            match abs.rsplit_once('/') {
+                Some(("", _)) | None => "/".to_string(),
+                Some((dir, _)) => dir.to_string(),
+            }
+        }
+        [] => crate::fsutils::abs_path(interp, "."),
+    }
+}
+
+fn kind_key(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::Secret => "secrets",
+        ObjectKind::Config => "configs",
+    }
+}
+
+/// docker/cli `convert.Secrets`/`convert.Configs` and `createSecrets`/`createConfigs`: every
+/// object the file defines (not external) gets its data read from its file, then is created
+/// as `<stack>_<key>` (or `name:`) with the stack's label, or, when it exists, updated (only
+/// its labels may change). `Err` is the CLI's text.
+async fn deploy_objects(
+    interp: &Interp,
+    m: MachineId,
+    namespace: &str,
+    config: &compose::Config,
+    kind: ObjectKind,
+    workdir: &str,
+    io: &Io,
+) -> Result<(), String> {
+    let what = kind.as_str();
+    let mut specs: Vec<ObjectSpec> = Vec::new();
+    for (key, def) in config.file_objects(kind_key(kind)) {
+        if def.external {
+            continue;
+        }
+        let name = if def.name.is_empty() {
+            format!("{namespace}_{key}")
+        } else {
+            def.name.clone()
+        };
+        let mut labels = def.labels.clone();
+        labels.insert(LABEL_NAMESPACE.into(), namespace.to_string());
+        let driver =
+            (kind == ObjectKind::Secret && !def.driver.is_empty()).then(|| def.driver.clone());
+        let data = if driver.is_some() {
+            Vec::new()
+        } else {
+            let path = swarm_core::fs::normalize(&swarm_core::fs::join(workdir, &def.file));
+            match crate::fsutils::read_file(interp, &path) {
+                Ok(t) => t.into_bytes(),
+                Err(e) => {
+                    let op = if matches!(e, swarm_core::fs::FsError::IsADirectory) {
+                        "read"
+                    } else {
+                        "open"
+                    };
+                    return Err(format!("{op} {path}: {}", e.to_string().to_lowercase()));
+                }
+            }
+        };
+        specs.push(ObjectSpec {
+            name,
+            labels,
+            data,
+            templating: (!def.template_driver.is_empty()).then(|| def.template_driver.clone()),
+            driver,
+        });
+    }
+    specs.sort_by(|a, b| a.name.cmp(&b.name));
+    for spec in specs {
+        let name = spec.name.clone();
+        let existing = {
+            let world = interp.world();
+            let w = world.borrow();
+            let (_, s) = w
+                .control_swarm(m)
+                .map_err(|e| format!("Error response from daemon: {e}"))?;
+            s.find_object(kind, &name)
+                .ok()
+                .map(|o| (o.id.clone(), o.version))
+        };
+        let r = match existing {
+            Some((id, version)) => {
+                let r = interp
+                    .world()
+                    .borrow_mut()
+                    .object_update(m, kind, &id, version, spec);
+                match r {
+                    Ok(h) => wait(interp, h).await,
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| {
+                    format!("failed to update {what} {name}: Error response from daemon: {e}")
+                })
+            }
+            None => {
+                io.out.write(&format!("Creating {what} {name}\n"));
+                let r = interp.world().borrow_mut().object_create(m, kind, spec);
+                match r {
+                    Ok((_, h)) => wait(interp, h).await,
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| {
+                    format!("failed to create {what} {name}: Error response from daemon: {e}")
+                })
+            }
+        };
+        r?;
+    }
+    Ok(())
+}
+
+/// docker/cli `convertServiceSecrets`/`convertServiceConfigObjs` for the service `key`: its
+/// references with their scoped names, resolved to IDs (`ParseSecrets`), sorted by name.
+/// `Err` is the CLI's text (`service web: undefined secret "x"`).
+fn service_file_refs(
+    w: &swarm_core::World,
+    m: MachineId,
+    namespace: &str,
+    config: &compose::Config,
+    key: &str,
+    svc: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(Vec<FileRef>, Vec<FileRef>), String> {
+    let mut out = (Vec::new(), Vec::new());
+    for kind in [ObjectKind::Secret, ObjectKind::Config] {
+        let what = kind.as_str();
+        let mut refs = Vec::new();
+        for r in compose::service_file_refs(svc, kind_key(kind)) {
+            let Some(def) = config.file_object(kind_key(kind), &r.source) else {
+                return Err(format!("service {key}: undefined {what} \"{}\"", r.source));
+            };
+            let source = if def.name.is_empty() {
+                format!("{namespace}_{}", r.source)
+            } else {
+                def.name
+            };
+            refs.push(FileRef {
+                source,
+                id: String::new(),
+                target: if r.target.is_empty() {
+                    r.source.clone()
+                } else {
+                    r.target
+                },
+                uid: if r.uid.is_empty() { "0".into() } else { r.uid },
+                gid: if r.gid.is_empty() { "0".into() } else { r.gid },
+                mode: r.mode.unwrap_or(0o444),
+            });
+        }
+        objects_cmd::resolve_refs(w, m, kind, &mut refs)
+            .map_err(|e| format!("service {key}: {e}"))?;
+        refs.sort_by(|a, b| a.source.cmp(&b.source));
+        match kind {
+            ObjectKind::Secret => out.0 = refs,
+            ObjectKind::Config => out.1 = refs,
+        }
+    }
+    Ok(out)
+}
+
+/// The stack's secrets or configs: (name, ID), sorted by name.
+fn stack_objects(
+    interp: &Interp,
+    m: MachineId,
+    namespace: &str,
+    kind: ObjectKind,
+) -> Result<Vec<(String, String)>, String> {
+    let world = interp.world();
+    let w = world.borrow();
+    let (_, s) = w.control_swarm(m)?;
+    let mut out: Vec<(String, String)> = s
+        .objects(kind)
+        .values()
+        .filter(|x| x.labels.get(LABEL_NAMESPACE).map(String::as_str) == Some(namespace))
+        .map(|x| (x.name.clone(), x.id.clone()))
+        .collect();
+    out.sort();
+    Ok(out)
 }
 
 fn network_spec(namespace: &str, name: &str, def: &compose::NetworkDef) -> NetworkSpec {
@@ -510,7 +729,13 @@ async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             Ok(x) => x,
             Err(e) => return daemon_error(io, &e),
         };
-        if services.is_empty() && networks.is_empty() {
+        let objects = stack_objects(interp, m, namespace, ObjectKind::Secret)
+            .and_then(|s| stack_objects(interp, m, namespace, ObjectKind::Config).map(|c| (s, c)));
+        let (secrets, configs) = match objects {
+            Ok(x) => x,
+            Err(e) => return daemon_error(io, &e),
+        };
+        if services.is_empty() && networks.is_empty() && secrets.is_empty() && configs.is_empty() {
             io.err
                 .write(&format!("Nothing found in stack: {namespace}\n"));
             continue;
@@ -528,6 +753,26 @@ async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                     "Failed to remove service {name}: Error response from daemon: {e}\n"
                 ));
                 failed = true;
+            }
+        }
+        for (kind, objects) in [
+            (ObjectKind::Secret, &secrets),
+            (ObjectKind::Config, &configs),
+        ] {
+            let what = kind.as_str();
+            for (name, id) in objects {
+                io.out.write(&format!("Removing {what} {name}\n"));
+                let r = interp.world().borrow_mut().object_remove(m, kind, id);
+                let r = match r {
+                    Ok(h) => wait(interp, h).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = r {
+                    io.err.write(&format!(
+                        "Failed to remove {what} {id}: Error response from daemon: {e}\n"
+                    ));
+                    failed = true;
+                }
             }
         }
         for (name, id) in &networks {

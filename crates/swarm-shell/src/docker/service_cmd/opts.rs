@@ -409,6 +409,10 @@ pub(crate) fn parse_mount(value: &str) -> Result<Mount, String> {
             ("type", Some(v)) => m.kind = v.to_string(),
             ("source" | "src", Some(v)) => m.source = v.to_string(),
             ("target" | "dst" | "destination", Some(v)) => m.target = v.to_string(),
+            ("volume-label", Some(v)) => {
+                let (k, v) = v.split_once('=').unwrap_or((v, ""));
+                m.labels.insert(k.to_string(), v.to_string());
+            }
             (k, Some(_))
                 if k.starts_with("volume-")
                     || k.starts_with("bind-")
@@ -440,37 +444,51 @@ pub(crate) fn parse_pref(value: &str) -> Result<String, String> {
     Ok(arg.to_string())
 }
 
-/// docker's `SecretOpt`/`ConfigOpt`: `name` or `source=name,target=path`.
+/// docker's `SecretOpt`/`ConfigOpt`: `name` or `source=name,target=path,uid=0,gid=0,mode=0444`.
+/// The ID stays empty: the client resolves names later ([`crate::docker::objects_cmd`]).
 pub(crate) fn parse_file_ref(value: &str, secret: bool) -> Result<FileRef, String> {
     let what = if secret { "secret" } else { "config" };
     if value.is_empty() {
         return Err("EOF".into());
     }
     let mut r = FileRef::default();
-    if !value.contains('=') {
+    let fields: Vec<&str> = value.split(',').collect();
+    if fields.len() == 1 && !value.contains('=') {
         r.source = value.to_string();
-    } else {
-        for field in value.split(',') {
-            let Some((k, v)) = field.split_once('=') else {
-                return Err(format!("invalid field '{field}' must be a key=value pair"));
-            };
-            match k.to_lowercase().as_str() {
-                "source" | "src" => r.source = v.to_string(),
-                "target" => r.target = v.to_string(),
-                "uid" | "gid" | "mode" => {}
-                _ => return Err(format!("invalid field in {what} request: {k}")),
+        r.target = value.to_string();
+        return Ok(r);
+    }
+    for field in fields {
+        let Some((k, v)) = field.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            return Err(format!("invalid field '{field}' must be a key=value pair"));
+        };
+        match k.to_lowercase().as_str() {
+            "source" | "src" => r.source = v.to_string(),
+            "target" => r.target = v.to_string(),
+            "uid" => r.uid = v.to_string(),
+            "gid" => r.gid = v.to_string(),
+            "mode" => {
+                let m = parse_uint(v).and_then(|m| {
+                    u32::try_from(m).map_err(|_| {
+                        format!(
+                            "strconv.ParseUint: parsing {}: value out of range",
+                            go_quote(v)
+                        )
+                    })
+                });
+                match m {
+                    Ok(m) => r.mode = m,
+                    Err(e) => return Err(format!("invalid mode specified: {e}")),
+                }
             }
-        }
-        if r.source.is_empty() {
-            return Err("source is required".to_string());
+            _ => return Err(format!("invalid field in {what} request: {k}")),
         }
     }
+    if r.source.is_empty() {
+        return Err("source is required".to_string());
+    }
     if r.target.is_empty() {
-        r.target = if secret {
-            r.source.clone()
-        } else {
-            format!("/{}", r.source)
-        };
+        r.target = r.source.clone();
     }
     Ok(r)
 }

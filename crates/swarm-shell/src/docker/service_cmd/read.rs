@@ -596,6 +596,9 @@ pub(crate) fn spec_json(spec: &ServiceSpec, defaults: bool) -> Value {
                 if m.read_only {
                     o.insert("ReadOnly".into(), json!(true));
                 }
+                if !m.labels.is_empty() {
+                    o.insert("VolumeOptions".into(), json!({ "Labels": m.labels }));
+                }
                 Value::Object(o)
             })
             .collect();
@@ -638,7 +641,7 @@ pub(crate) fn spec_json(spec: &ServiceSpec, defaults: bool) -> Value {
             v.iter()
                 .map(|r| {
                     json!({
-                        "File": {"Name": r.target, "UID": "0", "GID": "0", "Mode": 292},
+                        "File": {"Name": r.target, "UID": r.uid, "GID": r.gid, "Mode": r.mode},
                         format!("{kind}ID"): r.id,
                         format!("{kind}Name"): r.source,
                     })

@@ -45,6 +45,31 @@ pub(crate) struct NetworkDef {
     pub internal: bool,
 }
 
+/// A top-level secret or config (`secrets:`/`configs:`), as the loader leaves it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FileObjectDef {
+    /// `name:`, or for an external object the name to look up (`external.name`, else the key);
+    /// empty: the stack scopes the key (`<stack>_<key>`).
+    pub name: String,
+    /// `file:` as written (relative to the compose file's directory).
+    pub file: String,
+    pub external: bool,
+    pub labels: BTreeMap<String, String>,
+    /// `driver:` (secrets from a secret store: no file).
+    pub driver: String,
+    pub template_driver: String,
+}
+
+/// A service's reference to a secret or config (short syntax: just `source`).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FileRefDef {
+    pub source: String,
+    pub target: String,
+    pub uid: String,
+    pub gid: String,
+    pub mode: Option<u32>,
+}
+
 // ---------------------------------------------------------------------------------------
 // Loading
 
@@ -404,6 +429,8 @@ enum S {
     IntOrStr,
     /// A boolean or a mapping (`external`).
     External,
+    /// A service's `secrets:`/`configs:`: names, or `{source, target, uid, gid, mode}`.
+    FileRefs,
 }
 
 const UPDATE: S = S::Obj(
@@ -491,7 +518,7 @@ const SERVICE: S = S::Obj(
         ("cgroupns_mode", S::Any),
         ("cgroup_parent", S::Any),
         ("command", S::StrOrList),
-        ("configs", S::Any),
+        ("configs", S::FileRefs),
         ("container_name", S::Str),
         ("credential_spec", S::Any),
         ("depends_on", S::Any),
@@ -523,7 +550,7 @@ const SERVICE: S = S::Obj(
         ("privileged", S::Any),
         ("read_only", S::Bool),
         ("restart", S::Any),
-        ("secrets", S::Any),
+        ("secrets", S::FileRefs),
         ("security_opt", S::Any),
         ("shm_size", S::Any),
         ("stdin_open", S::Bool),
@@ -561,8 +588,32 @@ const ROOT: S = S::Obj(
         ("services", S::Map(&SERVICE)),
         ("networks", S::Map(&NETWORK)),
         ("volumes", S::Any),
-        ("secrets", S::Any),
-        ("configs", S::Any),
+        ("secrets", S::Map(&SECRET)),
+        ("configs", S::Map(&CONFIG)),
+    ],
+    false,
+);
+
+const SECRET: S = S::Obj(
+    &[
+        ("name", S::Str),
+        ("file", S::Str),
+        ("external", S::External),
+        ("labels", S::ListOrDict),
+        ("driver", S::Str),
+        ("driver_opts", S::Any),
+        ("template_driver", S::Str),
+    ],
+    false,
+);
+
+const CONFIG: S = S::Obj(
+    &[
+        ("name", S::Str),
+        ("file", S::Str),
+        ("external", S::External),
+        ("labels", S::ListOrDict),
+        ("template_driver", S::Str),
     ],
     false,
 );
@@ -717,6 +768,35 @@ fn validate(v: &Value, s: S, path: &str) -> Result<(), String> {
             }
             Ok(())
         }
+        S::FileRefs => {
+            const LONG: S = S::Obj(
+                &[
+                    ("source", S::Str),
+                    ("target", S::Str),
+                    ("uid", S::Str),
+                    ("gid", S::Str),
+                    ("mode", S::Any),
+                ],
+                false,
+            );
+            let Value::Array(items) = v else {
+                return Err(type_error(path, "list"));
+            };
+            for (i, x) in items.iter().enumerate() {
+                let p = format!("{path}.{i}");
+                match x {
+                    Value::String(_) => {}
+                    Value::Object(m) => {
+                        validate(x, LONG, &p)?;
+                        if m.get("mode").is_some_and(|v| file_mode(v).is_none()) {
+                            return Err(type_error(&format!("{p}.mode"), "number"));
+                        }
+                    }
+                    _ => return Err(type_error(&p, "string")),
+                }
+            }
+            Ok(())
+        }
         S::ServiceNetworks => {
             const ALIASES: S = S::Obj(
                 &[
@@ -839,6 +919,7 @@ pub(crate) fn load(
     }
     let config = Config { root, warnings };
     config.check_typed()?;
+    config.check_file_objects()?;
     Ok(config)
 }
 
@@ -931,20 +1012,6 @@ impl Config {
         services_of(&self.root).collect()
     }
 
-    pub(crate) fn has(&self, key: &str) -> bool {
-        self.root
-            .get(key)
-            .and_then(Value::as_object)
-            .is_some_and(|m| !m.is_empty())
-    }
-
-    /// Whether some service mounts volumes or uses configs or secrets.
-    pub(crate) fn services_use(&self, key: &str) -> bool {
-        self.services()
-            .iter()
-            .any(|(_, svc)| svc.get(key).is_some_and(|v| !v.is_null()))
-    }
-
     /// The loader's typed decoding: sizes, and an image for every service.
     fn check_typed(&self) -> Result<(), String> {
         for (name, svc) in self.services() {
@@ -1000,6 +1067,120 @@ impl Config {
         }
         Some(def)
     }
+}
+
+impl Config {
+    /// The top-level secrets (`kind` = `secrets`) or configs (`configs`), sorted by key.
+    pub(crate) fn file_objects(&self, kind: &str) -> Vec<(String, FileObjectDef)> {
+        obj(&self.root, kind)
+            .map(|m| {
+                m.keys()
+                    .filter(|k| !k.starts_with("x-"))
+                    .filter_map(|k| self.file_object(kind, k).map(|d| (k.clone(), d)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// One top-level secret or config, as the loader's `loadFileObjectConfig` leaves it.
+    pub(crate) fn file_object(&self, kind: &str, key: &str) -> Option<FileObjectDef> {
+        let m = obj(&self.root, kind)?.get(key)?.as_object()?;
+        let mut def = FileObjectDef {
+            name: s(m, "name").unwrap_or("").to_string(),
+            file: s(m, "file").unwrap_or("").to_string(),
+            labels: labels(m.get("labels")),
+            driver: s(m, "driver").unwrap_or("").to_string(),
+            template_driver: s(m, "template_driver").unwrap_or("").to_string(),
+            ..FileObjectDef::default()
+        };
+        match m.get("external") {
+            Some(Value::Bool(true)) => def.external = true,
+            Some(Value::Object(e)) => {
+                def.external = true;
+                if let Some(n) = s(e, "name") {
+                    def.name = n.to_string();
+                }
+            }
+            _ => {}
+        }
+        if def.external && def.name.is_empty() {
+            def.name = key.to_string();
+        }
+        Some(def)
+    }
+
+    /// The loader's checks of top-level secrets and configs (`loadFileObjectConfig`).
+    fn check_file_objects(&self) -> Result<(), String> {
+        for (kind, what) in [("secrets", "secret"), ("configs", "config")] {
+            let Some(m) = obj(&self.root, kind) else {
+                continue;
+            };
+            for (key, v) in m {
+                let Some(d) = v.as_object() else { continue };
+                let ext_name = d
+                    .get("external")
+                    .and_then(Value::as_object)
+                    .and_then(|e| s(e, "name"));
+                if ext_name.is_some() && s(d, "name").is_some_and(|n| !n.is_empty()) {
+                    return Err(format!(
+                        "{what} {key}: {what}.external.name and {what}.name conflict; only use {what}.name"
+                    ));
+                }
+                let external = matches!(
+                    d.get("external"),
+                    Some(Value::Bool(true)) | Some(Value::Object(_))
+                );
+                if !external
+                    && s(d, "driver").is_some_and(|x| !x.is_empty())
+                    && s(d, "file").is_some_and(|x| !x.is_empty())
+                {
+                    return Err(format!(
+                        "{what} {key}: {what}.driver and {what}.file conflict; only use {what}.driver"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A file `mode:`. YAML 1.1 (docker's loader) reads `0440` as octal; serde_yaml leaves such
+/// a plain scalar a string, so strings are read as Go's `ParseInt(s, 0, …)` would.
+fn file_mode(v: &Value) -> Option<u32> {
+    match v {
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+            .and_then(|m| u32::try_from(m).ok()),
+        Value::String(s) => super::super::service_cmd::opts::parse_uint(s)
+            .ok()
+            .and_then(|m| u32::try_from(m).ok()),
+        _ => None,
+    }
+}
+
+/// A service's `secrets:` (`kind` = `secrets`) or `configs:` references, in file order.
+pub(crate) fn service_file_refs(svc: &Map<String, Value>, kind: &str) -> Vec<FileRefDef> {
+    let Some(Value::Array(items)) = svc.get(kind) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|x| match x {
+            Value::String(src) => Some(FileRefDef {
+                source: src.clone(),
+                ..FileRefDef::default()
+            }),
+            Value::Object(m) => Some(FileRefDef {
+                source: s(m, "source").unwrap_or("").to_string(),
+                target: s(m, "target").unwrap_or("").to_string(),
+                uid: s(m, "uid").unwrap_or("").to_string(),
+                gid: s(m, "gid").unwrap_or("").to_string(),
+                mode: m.get("mode").and_then(file_mode),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The network keys a service is attached to (`default` when it names none).
@@ -1274,6 +1455,14 @@ pub(crate) fn service_spec(
     spec.ports = ports;
     spec.networks = networks;
     Ok(spec)
+}
+
+impl Config {
+    /// A top-level section (`volumes` …) as the file wrote it, after merging and
+    /// interpolation.
+    pub(crate) fn section(&self, key: &str) -> Option<&Map<String, Value>> {
+        obj(&self.root, key)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,517 @@
+//! What stateful programs keep, in their container's filesystem (so in their volumes).
+//!
+//! A catalog behaviour may declare a data directory ([`crate::catalog::DataDir`]): postgres's
+//! `PGDATA`, redis's `/data`. When a run starts, [`World::app_run_starting`] looks for the
+//! directory's marker file (`PG_VERSION`, `dump.rdb`): present, the run uses the program's
+//! *warm* variant (postgres logs "…appears to contain a database; Skipping initialization"
+//! instead of running initdb); absent, the first start writes the behaviour's init files (so
+//! the next start, in a new container on the same volume, is warm).
+//!
+//! Redis keeps its keys in memory while it runs ([`RedisMemory`], per container) and on disk
+//! in `/data/dump.rdb`: loaded at start, written by `SAVE`/`BGSAVE`, by a graceful stop
+//! ("Saving the final RDB snapshot before exiting"), and by the default `save 3600 1 300 100
+//! 60 10000` rule; with `--appendonly yes` every write reaches `/data/appendonly.aof` at once.
+//! A container killed (`docker rm -f`, SIGKILL, power loss) loses what was not saved, as the
+//! real one does. The dump is text (a header, then `key<TAB>value` lines with `\t`, `\n` and
+//! `\\` escaped), so `cat /data/dump.rdb` shows what is kept.
+
+use std::collections::BTreeMap;
+
+use crate::machine::MachineId;
+use crate::time::{SimDuration, SimTime};
+use crate::world::World;
+
+/// The most keys one redis holds (a bound on everything).
+pub const MAX_REDIS_KEYS: usize = 10_000;
+/// The longest value one key holds.
+pub const MAX_REDIS_VALUE: usize = 64 * 1024;
+
+/// A running redis's dataset.
+#[derive(Clone, Debug, Default)]
+pub struct RedisMemory {
+    /// Keys and their string values.
+    pub keys: BTreeMap<String, String>,
+    /// Writes since the last save.
+    changes: u64,
+    /// When it last saved (or started).
+    last_save: SimTime,
+    /// `--appendonly yes`.
+    aof: bool,
+    /// Its data directory.
+    dir: String,
+}
+
+/// A reply of redis, as `redis-cli` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RedisReply {
+    /// `+OK`.
+    Status(String),
+    /// `-ERR …`.
+    Error(String),
+    /// `:1`.
+    Int(i64),
+    /// A bulk string, or nil.
+    Bulk(Option<String>),
+    /// An array of bulk strings.
+    Array(Vec<String>),
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some(o) => out.push(o),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// The dump file's text for a keyspace.
+fn dump(keys: &BTreeMap<String, String>) -> String {
+    let mut s = String::from("REDIS0011\n");
+    for (k, v) in keys {
+        s.push_str(&escape(k));
+        s.push('\t');
+        s.push_str(&escape(v));
+        s.push('\n');
+    }
+    s
+}
+
+/// Reads a dump file back (lines that are not `key<TAB>value` are skipped).
+fn load(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split_once('\t'))
+        .take(MAX_REDIS_KEYS)
+        .map(|(k, v)| (unescape(k), unescape(v)))
+        .collect()
+}
+
+/// redis's `KEYS` glob: `*`, `?` and literal characters (`\` escapes one).
+fn glob(pattern: &[char], s: &[char]) -> bool {
+    match pattern.split_first() {
+        None => s.is_empty(),
+        Some(('*', rest)) => (0..=s.len()).any(|i| glob(rest, &s[i..])),
+        Some(('?', rest)) => !s.is_empty() && glob(rest, &s[1..]),
+        Some(('\\', rest)) if !rest.is_empty() => {
+            s.first() == rest.first() && glob(&rest[1..], &s[1..])
+        }
+        Some((c, rest)) => s.first() == Some(c) && glob(rest, &s[1..]),
+    }
+}
+
+fn is_redis(argv: &[String]) -> bool {
+    argv.iter()
+        .any(|a| a.rsplit('/').next().unwrap_or(a) == "redis-server")
+}
+
+impl World {
+    /// A run of container `id` is starting: true when its program's data is already there
+    /// (the run uses the warm variant). A first start writes the program's init files; redis
+    /// loads its dump.
+    pub(crate) fn app_run_starting(&mut self, m: MachineId, id: &str) -> bool {
+        self.refresh_hosts_file(m, id);
+        let Some(c) = self.container(m, id) else {
+            return false;
+        };
+        let cold = c.program.variant_ref(false);
+        let Some(data) = cold.data().cloned() else {
+            return false;
+        };
+        let argv = c.program.argv();
+        let dir = data.dir.trim_end_matches('/').to_string();
+        let marker = format!("{dir}/{}", data.marker);
+        let warm = self.container_stat(m, id, &marker).is_ok();
+        if !warm && !data.init.is_empty() {
+            let _ = self.container_mkdir(m, id, &dir, true);
+            for (name, text) in &data.init {
+                let _ =
+                    self.container_write(m, id, &format!("{dir}/{name}"), text.as_bytes(), false);
+            }
+        }
+        if is_redis(&argv) {
+            let aof = argv
+                .windows(2)
+                .any(|w| w[0] == "--appendonly" && w[1].eq_ignore_ascii_case("yes"));
+            let aof_path = format!("{dir}/appendonly.aof");
+            let text = if aof && self.container_stat(m, id, &aof_path).is_ok() {
+                self.container_read(m, id, &aof_path).ok()
+            } else {
+                self.container_read(m, id, &marker).ok()
+            };
+            let keys = text
+                .map(|t| load(&String::from_utf8_lossy(&t)))
+                .unwrap_or_default();
+            let now = self.now();
+            if let Some(s) = self.storage_mut(m) {
+                s.redis.insert(
+                    id.to_string(),
+                    RedisMemory {
+                        keys,
+                        changes: 0,
+                        last_save: now,
+                        aof,
+                        dir,
+                    },
+                );
+            }
+        }
+        warm
+    }
+
+    /// The engine writes `/etc/hosts` again at every start, with the container's address on
+    /// its first network.
+    fn refresh_hosts_file(&mut self, m: MachineId, id: &str) {
+        let Some(c) = self.container(m, id) else {
+            return;
+        };
+        let hostname = c.config.hostname.clone();
+        let addr = self
+            .container_attachments(m, id)
+            .into_iter()
+            .find_map(|a| a.endpoint.map(|e| e.addr.to_string()))
+            .or_else(|| c.config.addresses.first().cloned());
+        let text = crate::container_fs::hosts_file(&hostname, addr.as_deref());
+        let now = self.now();
+        if let Some(cfs) = self.storage_mut(m).and_then(|s| s.filesystems.get_mut(id)) {
+            let _ = cfs.layer.write("/etc/hosts", text.as_bytes(), false, now);
+        }
+    }
+
+    /// A run of container `id` ended (`graceful`: by itself or on its stop signal, not
+    /// killed): redis saves on a graceful end, then its memory is gone.
+    pub(crate) fn app_run_ended(&mut self, m: MachineId, id: &str, graceful: bool) {
+        let Some(mem) = self.storage_mut(m).and_then(|s| s.redis.remove(id)) else {
+            return;
+        };
+        let now = self.now();
+        if graceful || autosave_due(&mem, now) {
+            self.redis_save(m, id, &mem);
+        }
+    }
+
+    fn redis_save(&mut self, m: MachineId, id: &str, mem: &RedisMemory) {
+        let text = dump(&mem.keys);
+        let _ = self.container_mkdir(m, id, &mem.dir, true);
+        let _ = self.container_write(
+            m,
+            id,
+            &format!("{}/dump.rdb", mem.dir),
+            text.as_bytes(),
+            false,
+        );
+    }
+
+    /// True while container `id` runs a redis server.
+    pub fn redis_running(&self, m: MachineId, id: &str) -> bool {
+        self.machine(m)
+            .is_some_and(|mc| mc.runtime.storage.redis.contains_key(id))
+    }
+
+    /// The keys the redis of container `id` holds now (empty when it does not run one).
+    pub fn redis_keys(&self, m: MachineId, id: &str) -> BTreeMap<String, String> {
+        self.machine(m)
+            .and_then(|mc| mc.runtime.storage.redis.get(id))
+            .map(|r| r.keys.clone())
+            .unwrap_or_default()
+    }
+
+    /// One redis command against the server of container `id` (`redis-cli` inside it, or an
+    /// app that counts in redis). `None` when no redis runs there.
+    pub fn redis_command(&mut self, m: MachineId, id: &str, args: &[String]) -> Option<RedisReply> {
+        let now = self.now();
+        let mut mem = self.storage_mut(m)?.redis.get(id)?.clone();
+        let reply = redis_apply(&mut mem, args);
+        let wrote = matches!(
+            args.first().map(|a| a.to_ascii_lowercase()).as_deref(),
+            Some(
+                "set"
+                    | "incr"
+                    | "decr"
+                    | "incrby"
+                    | "decrby"
+                    | "del"
+                    | "append"
+                    | "mset"
+                    | "flushall"
+                    | "flushdb"
+                    | "setnx"
+                    | "getset"
+            )
+        ) && !matches!(reply, RedisReply::Error(_));
+        if wrote {
+            mem.changes += 1;
+        }
+        let cmd = args
+            .first()
+            .map(|a| a.to_ascii_lowercase())
+            .unwrap_or_default();
+        let save_now = cmd == "save" || cmd == "bgsave" || autosave_due(&mem, now);
+        if save_now {
+            mem.changes = 0;
+            mem.last_save = now;
+        }
+        if let Some(s) = self.storage_mut(m) {
+            s.redis.insert(id.to_string(), mem.clone());
+        }
+        if save_now {
+            self.redis_save(m, id, &mem);
+        }
+        if wrote && mem.aof {
+            let _ = self.container_write(
+                m,
+                id,
+                &format!("{}/appendonly.aof", mem.dir),
+                dump(&mem.keys).as_bytes(),
+                false,
+            );
+        }
+        self.record(format!("redis {m} {} {cmd}", &id[..id.len().min(12)]));
+        Some(reply)
+    }
+}
+
+/// redis's default `save 3600 1 300 100 60 10000`.
+fn autosave_due(mem: &RedisMemory, now: SimTime) -> bool {
+    let elapsed = now.saturating_since(mem.last_save);
+    let s = |n: u64| SimDuration::from_secs(n);
+    mem.changes > 0
+        && (elapsed >= s(3600)
+            || elapsed >= s(300) && mem.changes >= 100
+            || elapsed >= s(60) && mem.changes >= 10_000)
+}
+
+fn wrong_args(cmd: &str) -> RedisReply {
+    RedisReply::Error(format!("ERR wrong number of arguments for '{cmd}' command"))
+}
+
+fn not_int() -> RedisReply {
+    RedisReply::Error("ERR value is not an integer or out of range".into())
+}
+
+fn full(mem: &RedisMemory, key: &str) -> bool {
+    mem.keys.len() >= MAX_REDIS_KEYS && !mem.keys.contains_key(key)
+}
+
+fn oom() -> RedisReply {
+    RedisReply::Error("OOM command not allowed when used memory > 'maxmemory'.".into())
+}
+
+fn redis_apply(mem: &mut RedisMemory, args: &[String]) -> RedisReply {
+    let Some(first) = args.first() else {
+        return RedisReply::Error("ERR unknown command ''".into());
+    };
+    let cmd = first.to_ascii_lowercase();
+    let a = &args[1..];
+    let ok = || RedisReply::Status("OK".into());
+    match cmd.as_str() {
+        "ping" => match a {
+            [] => RedisReply::Status("PONG".into()),
+            [m] => RedisReply::Bulk(Some(m.clone())),
+            _ => wrong_args(&cmd),
+        },
+        "echo" => match a {
+            [m] => RedisReply::Bulk(Some(m.clone())),
+            _ => wrong_args(&cmd),
+        },
+        "set" | "setnx" | "getset" => {
+            if a.len() < 2 || (cmd != "set" && a.len() != 2) {
+                return wrong_args(&cmd);
+            }
+            if full(mem, &a[0]) || a[1].len() > MAX_REDIS_VALUE {
+                return oom();
+            }
+            if cmd == "setnx" {
+                if mem.keys.contains_key(&a[0]) {
+                    return RedisReply::Int(0);
+                }
+                mem.keys.insert(a[0].clone(), a[1].clone());
+                return RedisReply::Int(1);
+            }
+            let old = mem.keys.insert(a[0].clone(), a[1].clone());
+            if cmd == "getset" {
+                RedisReply::Bulk(old)
+            } else {
+                ok()
+            }
+        }
+        "get" => match a {
+            [k] => RedisReply::Bulk(mem.keys.get(k).cloned()),
+            _ => wrong_args(&cmd),
+        },
+        "mget" if !a.is_empty() => RedisReply::Array(
+            a.iter()
+                .map(|k| mem.keys.get(k).cloned().unwrap_or_default())
+                .collect(),
+        ),
+        "mset" if !a.is_empty() && a.len().is_multiple_of(2) => {
+            for pair in a.chunks(2) {
+                if full(mem, &pair[0]) {
+                    return oom();
+                }
+                mem.keys.insert(pair[0].clone(), pair[1].clone());
+            }
+            ok()
+        }
+        "incr" | "decr" | "incrby" | "decrby" => {
+            let by_arg = cmd.ends_with("by");
+            if a.len() != if by_arg { 2 } else { 1 } {
+                return wrong_args(&cmd);
+            }
+            let by: i64 = if by_arg {
+                match a[1].parse() {
+                    Ok(n) => n,
+                    Err(_) => return not_int(),
+                }
+            } else {
+                1
+            };
+            let by = if cmd.starts_with("decr") {
+                by.checked_neg()
+            } else {
+                Some(by)
+            };
+            let cur: i64 = match mem.keys.get(&a[0]) {
+                None => 0,
+                Some(v) => match v.parse() {
+                    Ok(n) => n,
+                    Err(_) => return not_int(),
+                },
+            };
+            if full(mem, &a[0]) {
+                return oom();
+            }
+            match by.and_then(|b| cur.checked_add(b)) {
+                Some(n) => {
+                    mem.keys.insert(a[0].clone(), n.to_string());
+                    RedisReply::Int(n)
+                }
+                None => RedisReply::Error("ERR increment or decrement would overflow".into()),
+            }
+        }
+        "append" => match a {
+            [k, v] => {
+                if full(mem, k) {
+                    return oom();
+                }
+                let e = mem.keys.entry(k.clone()).or_default();
+                if e.len() + v.len() > MAX_REDIS_VALUE {
+                    return oom();
+                }
+                e.push_str(v);
+                RedisReply::Int(e.len() as i64)
+            }
+            _ => wrong_args(&cmd),
+        },
+        "strlen" => match a {
+            [k] => RedisReply::Int(mem.keys.get(k).map_or(0, |v| v.len() as i64)),
+            _ => wrong_args(&cmd),
+        },
+        "del" | "unlink" | "exists" if !a.is_empty() => {
+            let mut n = 0;
+            for k in a {
+                let hit = if cmd == "exists" {
+                    mem.keys.contains_key(k)
+                } else {
+                    mem.keys.remove(k).is_some()
+                };
+                n += i64::from(hit);
+            }
+            RedisReply::Int(n)
+        }
+        "keys" => match a {
+            [p] => {
+                let pat: Vec<char> = p.chars().collect();
+                RedisReply::Array(
+                    mem.keys
+                        .keys()
+                        .filter(|k| glob(&pat, &k.chars().collect::<Vec<_>>()))
+                        .cloned()
+                        .collect(),
+                )
+            }
+            _ => wrong_args(&cmd),
+        },
+        "dbsize" if a.is_empty() => RedisReply::Int(mem.keys.len() as i64),
+        "flushall" | "flushdb" => {
+            mem.keys.clear();
+            ok()
+        }
+        "save" if a.is_empty() => ok(),
+        "bgsave" => RedisReply::Status("Background saving started".into()),
+        "mget" | "mset" | "del" | "unlink" | "exists" | "dbsize" | "save" => wrong_args(&cmd),
+        _ => {
+            let mut msg = format!("ERR unknown command '{first}', with args beginning with: ");
+            for x in a {
+                msg.push_str(&format!("'{x}' "));
+            }
+            RedisReply::Error(msg)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dumps_round_trip_with_escapes() {
+        let mut k = BTreeMap::new();
+        k.insert("a\tb".to_string(), "line\nnext\\".to_string());
+        k.insert("hits".to_string(), "3".to_string());
+        assert_eq!(load(&dump(&k)), k);
+    }
+
+    #[test]
+    fn keys_globs_like_redis() {
+        let g = |p: &str, s: &str| {
+            glob(
+                &p.chars().collect::<Vec<_>>(),
+                &s.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert!(g("*", "anything"));
+        assert!(g("h?ts", "hits"));
+        assert!(g("user:*", "user:1"));
+        assert!(!g("user:*", "users"));
+    }
+
+    #[test]
+    fn counters_and_errors() {
+        let mut m = RedisMemory::default();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            redis_apply(&mut m, &s(&["INCR", "hits"])),
+            RedisReply::Int(1)
+        );
+        assert_eq!(
+            redis_apply(&mut m, &s(&["incrby", "hits", "4"])),
+            RedisReply::Int(5)
+        );
+        assert_eq!(
+            redis_apply(&mut m, &s(&["set", "name", "x"])),
+            RedisReply::Status("OK".into())
+        );
+        assert_eq!(redis_apply(&mut m, &s(&["incr", "name"])), not_int());
+        assert_eq!(redis_apply(&mut m, &s(&["get"])), wrong_args("get"));
+        assert_eq!(
+            redis_apply(&mut m, &s(&["foo", "a"])),
+            RedisReply::Error("ERR unknown command 'foo', with args beginning with: 'a' ".into())
+        );
+    }
+}

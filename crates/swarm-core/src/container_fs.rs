@@ -1,0 +1,833 @@
+//! A filesystem per container: its own layer, plus mounts resolved by path.
+//!
+//! Every container gets a [`ContainerFs`] when it is created (kept in its engine's
+//! [`crate::volume::Storage`], not in the [`crate::container::Container`], so reading a
+//! container never copies its files): a writable *layer*, an [`Fs`] with the image's skeleton
+//! (`/etc/hostname`, `/etc/hosts`, `/etc/resolv.conf`, the usual top-level directories, the
+//! workdir), and the *mounts* over it:
+//!
+//! - `volume`: a named or anonymous volume of the machine ([`crate::volume`]), created on
+//!   first use; the image's `VOLUME`s get anonymous ones unless a mount covers them;
+//! - `bind`: a directory (or file) of the machine's own filesystem; with `--mount` it must
+//!   exist (`invalid mount config for type "bind": bind source path does not exist: /x`), with
+//!   `-v /host:/path` the daemon creates it;
+//! - `tmpfs`: an empty [`Fs`] that goes with the container;
+//! - secrets and configs: read-only files written into the layer at their target, whose
+//!   writes fail with `EROFS`, as `:ro` mounts do.
+//!
+//! A path is served by the mount with the longest target that is a prefix of it (after
+//! lexical normalisation), else by the layer; so what the program or `docker exec` writes
+//! below a volume's target lands in the volume, and survives the container. The file
+//! operations are `World` methods (`container_read`, `container_write`, `container_list` …)
+//! that the shell's commands in containers and the apps' behaviours use.
+
+use std::collections::BTreeMap;
+
+use crate::catalog::Image;
+use crate::fs::{self, Fs, FsError, Metadata};
+use crate::machine::MachineId;
+use crate::time::SimTime;
+use crate::world::World;
+
+/// The most mounts one container may have (a bound on everything).
+pub const MAX_MOUNTS: usize = 64;
+
+/// `Type` of a mount.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MountType {
+    /// A volume.
+    #[default]
+    Volume,
+    /// A path of the machine.
+    Bind,
+    /// Memory.
+    Tmpfs,
+}
+
+impl MountType {
+    /// The API string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MountType::Volume => "volume",
+            MountType::Bind => "bind",
+            MountType::Tmpfs => "tmpfs",
+        }
+    }
+
+    /// Parses the API string.
+    pub fn parse(s: &str) -> Option<MountType> {
+        match s {
+            "volume" => Some(MountType::Volume),
+            "bind" => Some(MountType::Bind),
+            "tmpfs" => Some(MountType::Tmpfs),
+            _ => None,
+        }
+    }
+}
+
+/// A mount a container is created with (`-v`, `--mount`, a service's mounts).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MountSpec {
+    /// volume, bind or tmpfs.
+    pub kind: MountType,
+    /// Volume name (empty: anonymous) or host path.
+    pub source: String,
+    /// Absolute path in the container.
+    pub target: String,
+    /// Read-only.
+    pub read_only: bool,
+    /// Given with `-v` (`Binds`): a missing bind source is created, volumes show mode `z`.
+    pub legacy: bool,
+    /// Labels of a volume created for this mount (a stack's namespace).
+    pub volume_labels: BTreeMap<String, String>,
+    /// Driver options of a volume created for this mount.
+    pub volume_options: BTreeMap<String, String>,
+}
+
+/// A secret or config given to a container: a read-only file with this content.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileMount {
+    /// Absolute path in the container.
+    pub target: String,
+    /// Content.
+    pub data: Vec<u8>,
+    /// Owner (`"0"`).
+    pub uid: String,
+    /// Group (`"0"`).
+    pub gid: String,
+    /// Permission bits (`0o444`).
+    pub mode: u32,
+}
+
+/// A mount as the container has it (`docker inspect`'s `Mounts`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mounted {
+    /// volume, bind or tmpfs.
+    pub kind: MountType,
+    /// The volume's name (empty for binds and tmpfs).
+    pub name: String,
+    /// The volume's mountpoint or the host path (empty for tmpfs).
+    pub source: String,
+    /// Path in the container.
+    pub target: String,
+    /// Read-only.
+    pub read_only: bool,
+    /// From `-v` (volume mode `z`, bind propagation `rprivate`).
+    pub legacy: bool,
+}
+
+/// A secret's or config's file, with its owner (for `ls -l`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileInfo {
+    /// Absolute path in the container.
+    pub target: String,
+    /// Owner.
+    pub uid: String,
+    /// Group.
+    pub gid: String,
+}
+
+/// One container's filesystem: its layer and its mounts.
+#[derive(Clone, Debug)]
+pub struct ContainerFs {
+    pub(crate) layer: Fs,
+    /// Mounts, in the order given.
+    pub mounts: Vec<Mounted>,
+    pub(crate) tmpfs: BTreeMap<String, Fs>,
+    /// Read-only files (secrets, configs).
+    pub files: Vec<FileInfo>,
+}
+
+/// Which tree serves a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Backing {
+    Layer,
+    Volume(String),
+    Bind,
+    Tmpfs(String),
+}
+
+#[derive(Clone, Debug)]
+struct Route {
+    backing: Backing,
+    /// The path inside that tree.
+    inner: String,
+    read_only: bool,
+    /// The path is the mount point itself (it can't be removed or renamed).
+    is_mount_point: bool,
+}
+
+/// True when `path` is `dir` or below it (both normalised).
+fn under(path: &str, dir: &str) -> bool {
+    dir == "/" || path == dir || path.starts_with(&format!("{dir}/"))
+}
+
+/// `rest` of `path` below `dir`, as an absolute path of the mounted tree.
+fn inner_of(path: &str, dir: &str) -> String {
+    let rest = if dir == "/" { path } else { &path[dir.len()..] };
+    if rest.is_empty() {
+        "/".to_string()
+    } else {
+        rest.to_string()
+    }
+}
+
+impl ContainerFs {
+    /// True when one of its mounts is volume `name`.
+    pub fn uses_volume(&self, name: &str) -> bool {
+        self.mounts
+            .iter()
+            .any(|m| m.kind == MountType::Volume && m.name == name)
+    }
+
+    /// The owner of a path, when it is one of the secret/config files.
+    pub fn owner(&self, path: &str) -> Option<(&str, &str)> {
+        let p = fs::normalize(path);
+        self.files
+            .iter()
+            .find(|f| f.target == p)
+            .map(|f| (f.uid.as_str(), f.gid.as_str()))
+    }
+
+    fn route(&self, path: &str) -> Route {
+        let p = fs::normalize(path);
+        if self.files.iter().any(|f| f.target == p) {
+            return Route {
+                backing: Backing::Layer,
+                inner: p,
+                read_only: true,
+                is_mount_point: true,
+            };
+        }
+        let best = self
+            .mounts
+            .iter()
+            .filter(|m| under(&p, &m.target))
+            .max_by_key(|m| m.target.len());
+        match best {
+            None => Route {
+                backing: Backing::Layer,
+                inner: p,
+                read_only: false,
+                is_mount_point: false,
+            },
+            Some(m) => {
+                let is_mount_point = p == m.target;
+                let (backing, inner) = match m.kind {
+                    MountType::Volume => (Backing::Volume(m.name.clone()), inner_of(&p, &m.target)),
+                    MountType::Tmpfs => (Backing::Tmpfs(m.target.clone()), inner_of(&p, &m.target)),
+                    MountType::Bind => {
+                        let rest = inner_of(&p, &m.target);
+                        let inner = if rest == "/" {
+                            m.source.clone()
+                        } else {
+                            fs::normalize(&format!("{}{rest}", m.source))
+                        };
+                        (Backing::Bind, inner)
+                    }
+                };
+                Route {
+                    backing,
+                    inner,
+                    read_only: m.read_only,
+                    is_mount_point,
+                }
+            }
+        }
+    }
+}
+
+/// The image looks like Alpine or BusyBox (its tools are BusyBox's).
+pub fn is_busybox_image(image: &str) -> bool {
+    let r = image.to_ascii_lowercase();
+    r.contains("alpine") || r.starts_with("busybox") || r.contains("/busybox")
+}
+
+/// `/etc/hosts` of a container: docker's localhost lines and its own address.
+pub fn hosts_file(hostname: &str, address: Option<&str>) -> String {
+    let mut s = String::from("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::\tip6-localnet\nff00::\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+    if let Some(ip) = address {
+        s.push_str(&format!("{ip}\t{hostname}\n"));
+    }
+    s
+}
+
+/// The layer of a new container: the top-level directories its image has, its `/etc` files
+/// and its workdir.
+pub fn skeleton(
+    image: &str,
+    argv0: Option<&str>,
+    hostname: &str,
+    addresses: &[String],
+    workdir: &str,
+    now: SimTime,
+) -> Fs {
+    let mut layer = Fs::new(now);
+    let mut dirs: Vec<(&str, u32)> = vec![
+        ("/bin", 0o755),
+        ("/dev", 0o755),
+        ("/etc", 0o755),
+        ("/home", 0o755),
+        ("/lib", 0o755),
+        ("/media", 0o755),
+        ("/mnt", 0o755),
+        ("/opt", 0o755),
+        ("/proc", 0o555),
+        ("/root", 0o700),
+        ("/run", 0o755),
+        ("/sbin", 0o755),
+        ("/srv", 0o755),
+        ("/sys", 0o555),
+        ("/tmp", 0o1777),
+        ("/usr", 0o755),
+        ("/usr/bin", 0o755),
+        ("/usr/lib", 0o755),
+        ("/usr/local", 0o755),
+        ("/usr/local/bin", 0o755),
+        ("/usr/sbin", 0o755),
+        ("/usr/share", 0o755),
+        ("/var", 0o755),
+        ("/var/lib", 0o755),
+        ("/var/log", 0o755),
+        ("/var/tmp", 0o1777),
+    ];
+    if !is_busybox_image(image) {
+        dirs.push(("/boot", 0o755));
+        dirs.push(("/lib64", 0o755));
+    }
+    let entrypoint_dir = argv0 == Some("/docker-entrypoint.sh");
+    if entrypoint_dir {
+        dirs.push(("/docker-entrypoint.d", 0o755));
+    }
+    for (d, mode) in dirs {
+        let _ = layer.mkdir(d, true, now);
+        let _ = layer.set_mode(d, mode);
+    }
+    if entrypoint_dir {
+        let _ = layer.write("/docker-entrypoint.sh", b"#!/bin/sh\n", false, now);
+        let _ = layer.set_mode("/docker-entrypoint.sh", 0o775);
+    }
+    let ip = addresses.first().map(String::as_str);
+    let _ = layer.write(
+        "/etc/hostname",
+        format!("{hostname}\n").as_bytes(),
+        false,
+        now,
+    );
+    let _ = layer.write(
+        "/etc/hosts",
+        hosts_file(hostname, ip).as_bytes(),
+        false,
+        now,
+    );
+    let _ = layer.write(
+        "/etc/resolv.conf",
+        b"nameserver 127.0.0.11\noptions ndots:0\n",
+        false,
+        now,
+    );
+    if workdir.starts_with('/') {
+        let _ = layer.mkdir(&fs::normalize(workdir), true, now);
+    }
+    layer
+}
+
+/// The daemon's error for a mount, `invalid mount config for type "…": …`.
+fn mount_error(kind: MountType, msg: &str) -> String {
+    format!("invalid mount config for type \"{}\": {msg}", kind.as_str())
+}
+
+impl World {
+    /// The filesystem of container `id` on `m` (its mounts for `docker inspect`).
+    pub fn container_fs(&self, m: MachineId, id: &str) -> Option<&ContainerFs> {
+        self.machine(m)?.runtime.storage.filesystems.get(id)
+    }
+
+    /// The mounts container `id` gets, checked as the daemon does before creating it: the
+    /// given ones, then anonymous volumes for the image's `VOLUME`s that none covers.
+    pub(crate) fn check_mounts(
+        &self,
+        m: MachineId,
+        specs: &[MountSpec],
+        image: Option<&Image>,
+    ) -> Result<Vec<MountSpec>, String> {
+        if specs.len() > MAX_MOUNTS {
+            return Err(format!(
+                "the playground's containers have at most {MAX_MOUNTS} mounts"
+            ));
+        }
+        let mut out: Vec<MountSpec> = Vec::new();
+        for s in specs {
+            if s.target.is_empty() {
+                return Err(mount_error(s.kind, "field Target must not be empty"));
+            }
+            if !s.target.starts_with('/') {
+                return Err(mount_error(
+                    s.kind,
+                    &format!(
+                        "invalid mount path: '{}' mount path must be absolute",
+                        s.target
+                    ),
+                ));
+            }
+            let mut s = s.clone();
+            s.target = fs::normalize(&s.target);
+            if s.target == "/" {
+                return Err(mount_error(
+                    s.kind,
+                    "invalid specification: destination can't be '/'",
+                ));
+            }
+            match s.kind {
+                MountType::Bind => {
+                    if s.source.is_empty() {
+                        return Err(mount_error(s.kind, "field Source must not be empty"));
+                    }
+                    if !s.source.starts_with('/') {
+                        return Err(mount_error(
+                            s.kind,
+                            &format!(
+                                "invalid mount path: '{}' mount path must be absolute",
+                                s.source
+                            ),
+                        ));
+                    }
+                    s.source = fs::normalize(&s.source);
+                    let exists = self.machine(m).is_some_and(|mc| mc.fs.exists(&s.source));
+                    if !exists && !s.legacy {
+                        return Err(mount_error(
+                            s.kind,
+                            &format!("bind source path does not exist: {}", s.source),
+                        ));
+                    }
+                }
+                MountType::Volume => {
+                    if !s.source.is_empty() && !crate::volume::valid_volume_name(&s.source) {
+                        return Err(crate::volume::invalid_name_error(&s.source));
+                    }
+                }
+                MountType::Tmpfs => {
+                    if !s.source.is_empty() {
+                        return Err(mount_error(s.kind, "field Source must not be specified"));
+                    }
+                }
+            }
+            if out.iter().any(|o| o.target == s.target) {
+                return Err(format!("Duplicate mount point: {}", s.target));
+            }
+            out.push(s);
+        }
+        if let Some(img) = image {
+            for v in &img.volumes {
+                let t = fs::normalize(v);
+                if !out.iter().any(|o| o.target == t) {
+                    out.push(MountSpec {
+                        kind: MountType::Volume,
+                        target: t,
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets up the filesystem of a container just created: its layer, its volumes (created
+    /// on first use), bind sources `-v` creates, tmpfs, and its secret and config files.
+    pub(crate) fn setup_container_fs(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        mut layer: Fs,
+        mounts: Vec<MountSpec>,
+        files: &[FileMount],
+    ) {
+        let now = self.now();
+        let mut mounted = Vec::new();
+        let mut tmpfs = BTreeMap::new();
+        for s in mounts {
+            let _ = layer.mkdir(&s.target, true, now);
+            match s.kind {
+                MountType::Volume => {
+                    let name = if s.source.is_empty() {
+                        None
+                    } else {
+                        Some(s.source.as_str())
+                    };
+                    let Ok(name) = self.volume_ensure(
+                        m,
+                        name,
+                        s.volume_labels.clone(),
+                        s.volume_options.clone(),
+                        name.is_none(),
+                    ) else {
+                        continue;
+                    };
+                    mounted.push(Mounted {
+                        kind: s.kind,
+                        source: format!("/var/lib/docker/volumes/{name}/_data"),
+                        name,
+                        target: s.target,
+                        read_only: s.read_only,
+                        legacy: s.legacy,
+                    });
+                }
+                MountType::Bind => {
+                    if let Some(mfs) = self.fs_mut(m) {
+                        if !mfs.exists(&s.source) {
+                            let _ = mfs.mkdir(&s.source, true, now);
+                        }
+                    }
+                    mounted.push(Mounted {
+                        kind: s.kind,
+                        name: String::new(),
+                        source: s.source,
+                        target: s.target,
+                        read_only: s.read_only,
+                        legacy: s.legacy,
+                    });
+                }
+                MountType::Tmpfs => {
+                    tmpfs.insert(s.target.clone(), Fs::new(now));
+                    mounted.push(Mounted {
+                        kind: s.kind,
+                        name: String::new(),
+                        source: String::new(),
+                        target: s.target,
+                        read_only: s.read_only,
+                        legacy: s.legacy,
+                    });
+                }
+            }
+        }
+        let mut infos = Vec::new();
+        for f in files {
+            let target = fs::normalize(&f.target);
+            let parent = match target.rfind('/') {
+                Some(0) | None => "/".to_string(),
+                Some(i) => target[..i].to_string(),
+            };
+            let _ = layer.mkdir(&parent, true, now);
+            if layer.write(&target, &f.data, false, now).is_ok() {
+                let _ = layer.set_mode(&target, f.mode);
+                infos.push(FileInfo {
+                    target,
+                    uid: f.uid.clone(),
+                    gid: f.gid.clone(),
+                });
+            }
+        }
+        let cfs = ContainerFs {
+            layer,
+            mounts: mounted,
+            tmpfs,
+            files: infos,
+        };
+        if let Some(s) = self.storage_mut(m) {
+            s.filesystems.insert(id.to_string(), cfs);
+        }
+    }
+
+    /// A container is gone: its filesystem goes, and with `anonymous_volumes` its anonymous
+    /// volumes that no other container uses (`--rm`, `docker rm -v`, a task's container).
+    pub(crate) fn drop_container_fs(&mut self, m: MachineId, id: &str, anonymous_volumes: bool) {
+        let Some(s) = self.storage_mut(m) else {
+            return;
+        };
+        s.redis.remove(id);
+        let Some(cfs) = s.filesystems.remove(id) else {
+            return;
+        };
+        if !anonymous_volumes {
+            return;
+        }
+        for mt in cfs.mounts {
+            if mt.kind != MountType::Volume {
+                continue;
+            }
+            let anonymous = self.volume(m, &mt.name).is_some_and(|v| v.anonymous);
+            if anonymous && self.volume_users(m, &mt.name).is_empty() {
+                let _ = self.volume_remove(m, &mt.name, true);
+            }
+        }
+    }
+
+    fn route(&self, m: MachineId, id: &str, path: &str) -> Result<Route, FsError> {
+        if !path.starts_with('/') {
+            return Err(FsError::InvalidArgument);
+        }
+        if path.len() > fs::MAX_PATH {
+            return Err(FsError::NameTooLong);
+        }
+        let cfs = self.container_fs(m, id).ok_or(FsError::NotFound)?;
+        Ok(cfs.route(path))
+    }
+
+    fn backing(&self, m: MachineId, id: &str, b: &Backing) -> Option<&Fs> {
+        let mc = self.machine(m)?;
+        let st = &mc.runtime.storage;
+        match b {
+            Backing::Layer => st.filesystems.get(id).map(|f| &f.layer),
+            Backing::Volume(n) => st.volumes.get(n).map(|v| &v.data),
+            Backing::Bind => Some(&mc.fs),
+            Backing::Tmpfs(t) => st.filesystems.get(id)?.tmpfs.get(t),
+        }
+    }
+
+    fn backing_mut(&mut self, m: MachineId, id: &str, b: &Backing) -> Option<&mut Fs> {
+        let mc = self.machine_mut(m)?;
+        match b {
+            Backing::Layer => mc
+                .runtime
+                .storage
+                .filesystems
+                .get_mut(id)
+                .map(|f| &mut f.layer),
+            Backing::Volume(n) => mc.runtime.storage.volumes.get_mut(n).map(|v| &mut v.data),
+            Backing::Bind => Some(&mut mc.fs),
+            Backing::Tmpfs(t) => mc.runtime.storage.filesystems.get_mut(id)?.tmpfs.get_mut(t),
+        }
+    }
+
+    fn with_route<T>(
+        &self,
+        m: MachineId,
+        id: &str,
+        path: &str,
+        f: impl FnOnce(&Fs, &str) -> Result<T, FsError>,
+    ) -> Result<T, FsError> {
+        let r = self.route(m, id, path)?;
+        let fs = self.backing(m, id, &r.backing).ok_or(FsError::NotFound)?;
+        f(fs, &r.inner)
+    }
+
+    fn with_route_mut<T>(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        path: &str,
+        f: impl FnOnce(&mut Fs, &str, SimTime) -> Result<T, FsError>,
+    ) -> Result<T, FsError> {
+        let r = self.route(m, id, path)?;
+        if r.read_only {
+            return Err(FsError::ReadOnly);
+        }
+        let now = self.now();
+        let fs = self
+            .backing_mut(m, id, &r.backing)
+            .ok_or(FsError::NotFound)?;
+        f(fs, &r.inner, now)
+    }
+
+    /// `stat` of a path in a container.
+    pub fn container_stat(&self, m: MachineId, id: &str, path: &str) -> Result<Metadata, FsError> {
+        self.with_route(m, id, path, |fs, p| fs.stat(p))
+    }
+
+    /// The content of a file in a container.
+    pub fn container_read(&self, m: MachineId, id: &str, path: &str) -> Result<Vec<u8>, FsError> {
+        self.with_route(m, id, path, |fs, p| fs.read(p).map(<[u8]>::to_vec))
+    }
+
+    /// The entries of a directory in a container, by name.
+    pub fn container_list(
+        &self,
+        m: MachineId,
+        id: &str,
+        path: &str,
+    ) -> Result<Vec<(String, Metadata)>, FsError> {
+        self.with_route(m, id, path, |fs, p| fs.list(p))
+    }
+
+    /// Writes (or appends to) a file in a container: into a volume when the path is below one.
+    pub fn container_write(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        path: &str,
+        data: &[u8],
+        append: bool,
+    ) -> Result<(), FsError> {
+        self.with_route_mut(m, id, path, |fs, p, now| fs.write(p, data, append, now))
+    }
+
+    /// `mkdir [-p]` in a container.
+    pub fn container_mkdir(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        path: &str,
+        parents: bool,
+    ) -> Result<(), FsError> {
+        let r = self.route(m, id, path)?;
+        if r.is_mount_point {
+            return if parents {
+                Ok(())
+            } else {
+                Err(FsError::Exists)
+            };
+        }
+        self.with_route_mut(m, id, path, |fs, p, now| fs.mkdir(p, parents, now))
+    }
+
+    /// `touch` in a container.
+    pub fn container_touch(&mut self, m: MachineId, id: &str, path: &str) -> Result<(), FsError> {
+        self.with_route_mut(m, id, path, |fs, p, now| fs.touch(p, now))
+    }
+
+    /// `rm [-r]` in a container (a mount point is busy).
+    pub fn container_unlink(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        path: &str,
+        recursive: bool,
+    ) -> Result<(), FsError> {
+        let r = self.route(m, id, path)?;
+        if r.is_mount_point && !r.read_only {
+            self.container_stat(m, id, path)?;
+            if !recursive {
+                return Err(FsError::IsADirectory);
+            }
+            return Err(FsError::Busy);
+        }
+        self.with_route_mut(m, id, path, |fs, p, now| fs.remove(p, recursive, now))
+    }
+
+    /// `rmdir` in a container.
+    pub fn container_rmdir(&mut self, m: MachineId, id: &str, path: &str) -> Result<(), FsError> {
+        let r = self.route(m, id, path)?;
+        if r.is_mount_point {
+            return Err(FsError::Busy);
+        }
+        self.with_route_mut(m, id, path, |fs, p, now| fs.rmdir(p, now))
+    }
+
+    /// Copies a file or a directory tree inside a container, across mounts too.
+    pub fn container_copy(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<(), FsError> {
+        let src = self.route(m, id, from)?;
+        let dst = self.route(m, id, to)?;
+        if dst.read_only {
+            return Err(FsError::ReadOnly);
+        }
+        if src.backing == dst.backing {
+            let now = self.now();
+            let fs = self
+                .backing_mut(m, id, &dst.backing)
+                .ok_or(FsError::NotFound)?;
+            return fs.copy(&src.inner, &dst.inner, now);
+        }
+        // Across trees: read everything first, then write it.
+        let entries: Vec<(String, Option<Vec<u8>>)> = {
+            let fs = self.backing(m, id, &src.backing).ok_or(FsError::NotFound)?;
+            let walk = fs.walk(&src.inner)?;
+            let base = walk.first().map(|(p, _)| p.clone()).unwrap_or_default();
+            walk.into_iter()
+                .map(|(p, meta)| {
+                    let rel = p[base.len()..].to_string();
+                    let data = if meta.is_file() {
+                        fs.read(&p).ok().map(<[u8]>::to_vec)
+                    } else {
+                        None
+                    };
+                    (rel, data)
+                })
+                .collect()
+        };
+        let to_norm = fs::normalize(to);
+        for (rel, data) in entries {
+            let target = if rel.is_empty() {
+                to_norm.clone()
+            } else {
+                format!("{}{rel}", to_norm.trim_end_matches('/'))
+            };
+            match data {
+                Some(d) => self.container_write(m, id, &target, &d, false)?,
+                None => self.container_mkdir(m, id, &target, true)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Renames inside a container; across mounts it copies and removes, as `mv` does.
+    pub fn container_rename(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<(), FsError> {
+        let src = self.route(m, id, from)?;
+        let dst = self.route(m, id, to)?;
+        if src.read_only || dst.read_only {
+            return Err(FsError::ReadOnly);
+        }
+        if src.is_mount_point || dst.is_mount_point {
+            return Err(FsError::Busy);
+        }
+        if src.backing == dst.backing {
+            let now = self.now();
+            let fs = self
+                .backing_mut(m, id, &dst.backing)
+                .ok_or(FsError::NotFound)?;
+            return fs.rename(&src.inner, &dst.inner, now);
+        }
+        self.container_copy(m, id, from, to)?;
+        self.container_unlink(m, id, from, true)
+    }
+}
+
+impl World {
+    /// The container mounts of a task of `spec` (`Mounts` of its container spec).
+    pub(crate) fn task_mounts(&self, spec: &crate::service::ServiceSpec) -> Vec<MountSpec> {
+        spec.mounts
+            .iter()
+            .map(|mt| MountSpec {
+                kind: MountType::parse(&mt.kind).unwrap_or_default(),
+                source: mt.source.clone(),
+                target: mt.target.clone(),
+                read_only: mt.read_only,
+                legacy: false,
+                volume_labels: mt.labels.clone(),
+                volume_options: BTreeMap::new(),
+            })
+            .collect()
+    }
+
+    /// The secret and config files of a task of `spec`, with the objects' current data (a
+    /// reference whose object is gone is skipped, as the agent would fail to fetch it).
+    pub(crate) fn task_files(&self, spec: &crate::service::ServiceSpec) -> Vec<FileMount> {
+        use crate::objects::ObjectKind;
+        let mut out = Vec::new();
+        for (kind, refs) in [
+            (ObjectKind::Secret, &spec.secrets),
+            (ObjectKind::Config, &spec.configs),
+        ] {
+            for r in refs {
+                let key = if r.id.is_empty() { &r.source } else { &r.id };
+                let Some(obj) = self.object(kind, key) else {
+                    continue;
+                };
+                let target = if r.target.is_empty() {
+                    &r.source
+                } else {
+                    &r.target
+                };
+                out.push(FileMount {
+                    target: kind.mount_path(target),
+                    data: obj.data.clone(),
+                    uid: r.uid.clone(),
+                    gid: r.gid.clone(),
+                    mode: r.mode,
+                });
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,665 @@
+//! File commands inside a container (`docker exec C cat /data/x`, or typed in `docker exec
+//! -it C sh`): `cat`, `ls [-l -a -1]`, `mkdir [-p]`, `touch`, `rm [-r -f]`, `rmdir`,
+//! `cp [-r]`, `mv`, over the container's filesystem (`swarm_core::container_fs`: its layer,
+//! its volumes, binds and secrets), with the texts of the image's tools: BusyBox for Alpine
+//! and BusyBox images (`cat: can't open 'x': No such file or directory`), GNU coreutils for
+//! the Debian-based ones (`cat: x: No such file or directory`).
+
+use swarm_core::fs::{self, FsError, Metadata};
+use swarm_core::{MachineId, SimTime, World};
+
+use crate::exec::Interp;
+
+/// What a command printed: (stdout, stderr, exit status).
+pub(crate) type Outcome = (String, String, i32);
+
+/// Where a file command runs: the container, its tools, its working directory, and whether
+/// its output goes to a terminal (`ls` then prints columns).
+pub(crate) struct Here<'a> {
+    pub m: MachineId,
+    pub id: &'a str,
+    pub busybox: bool,
+    pub cwd: String,
+    pub tty: bool,
+}
+
+impl Here<'_> {
+    fn abs(&self, p: &str) -> String {
+        fs::normalize(&fs::join(&self.cwd, p))
+    }
+}
+
+/// Splits `-la`-style flags (single letters) from operands; `--` ends the flags.
+fn flags(args: &[String]) -> (String, Vec<String>) {
+    let mut f = String::new();
+    let mut ops = Vec::new();
+    let mut done = false;
+    for a in args {
+        if done || a == "-" || !a.starts_with('-') {
+            ops.push(a.clone());
+        } else if a == "--" {
+            done = true;
+        } else if let Some(long) = a.strip_prefix("--") {
+            match long {
+                "recursive" => f.push('r'),
+                "force" => f.push('f'),
+                "parents" => f.push('p'),
+                "all" => f.push('a'),
+                _ => {}
+            }
+        } else {
+            f.push_str(&a[1..]);
+        }
+    }
+    (f, ops)
+}
+
+/// Runs `argv` if it is one of the file commands; `None` otherwise.
+pub(crate) fn run(w: &mut World, here: &Here, argv: &[String]) -> Option<Outcome> {
+    let name = argv.first()?;
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let args = &argv[1..];
+    Some(match base {
+        "cat" => cat(w, here, args),
+        "ls" => ls(w, here, args),
+        "mkdir" => mkdir(w, here, args),
+        "touch" => touch(w, here, args),
+        "rm" => rm(w, here, args),
+        "rmdir" => rmdir(w, here, args),
+        "cp" | "mv" => cp_mv(w, here, base, args),
+        _ => return None,
+    })
+}
+
+/// `'x'`, as both tool sets quote names in most messages.
+fn q(s: &str) -> String {
+    format!("'{s}'")
+}
+
+fn cat(w: &World, h: &Here, args: &[String]) -> Outcome {
+    let (_, ops) = flags(args);
+    let mut out = String::new();
+    let mut err = String::new();
+    let mut code = 0;
+    for a in &ops {
+        match w.container_read(h.m, h.id, &h.abs(a)) {
+            Ok(d) => out.push_str(&String::from_utf8_lossy(&d)),
+            Err(e) => {
+                code = 1;
+                err.push_str(&match (h.busybox, e) {
+                    (true, FsError::IsADirectory) => "cat: read error: Is a directory\n".into(),
+                    (true, e) => format!("cat: can't open {}: {e}\n", q(a)),
+                    (false, e) => format!("cat: {a}: {e}\n"),
+                });
+            }
+        }
+    }
+    (out, err, code)
+}
+
+fn mode_string(m: &Metadata) -> String {
+    let mut s = String::with_capacity(10);
+    s.push(if m.is_dir() { 'd' } else { '-' });
+    for (shift, special, lower, upper) in [
+        (6, 0o4000, 's', 'S'),
+        (3, 0o2000, 's', 'S'),
+        (0, 0o1000, 't', 'T'),
+    ] {
+        let b = (m.mode >> shift) & 7;
+        s.push(if b & 4 != 0 { 'r' } else { '-' });
+        s.push(if b & 2 != 0 { 'w' } else { '-' });
+        s.push(match (m.mode & special != 0, b & 1 != 0) {
+            (true, true) => lower,
+            (true, false) => upper,
+            (false, true) => 'x',
+            (false, false) => '-',
+        });
+    }
+    s
+}
+
+fn ls_time(t: SimTime) -> String {
+    crate::fsutils::strftime(crate::model::unix_ms(t), "%b %e %H:%M")
+}
+
+fn owner(w: &World, h: &Here, path: &str) -> (String, String) {
+    let name = |id: &str| {
+        if id == "0" {
+            "root".to_string()
+        } else {
+            id.to_string()
+        }
+    };
+    match w.container_fs(h.m, h.id).and_then(|c| c.owner(path)) {
+        Some((u, g)) => (name(u), name(g)),
+        None => ("root".into(), "root".into()),
+    }
+}
+
+fn long_lines(w: &World, h: &Here, dir: Option<&str>, entries: &[(String, Metadata)]) -> String {
+    let rows: Vec<(String, String, String, String, String, String, String)> = entries
+        .iter()
+        .map(|(n, m)| {
+            let full = match dir {
+                Some(d) => fs::normalize(&format!("{d}/{n}")),
+                None => h.abs(n),
+            };
+            let (u, g) = owner(w, h, &full);
+            (
+                mode_string(m),
+                m.nlink.to_string(),
+                u,
+                g,
+                m.size.to_string(),
+                ls_time(m.mtime),
+                n.clone(),
+            )
+        })
+        .collect();
+    let mut out = String::new();
+    if h.busybox {
+        for (mode, links, u, g, size, t, n) in rows {
+            out.push_str(&format!(
+                "{mode} {links:>4} {u:<8} {g:<8} {size:>9} {t} {n}\n"
+            ));
+        }
+        return out;
+    }
+    let wl = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    let wu = rows.iter().map(|r| r.2.len()).max().unwrap_or(0);
+    let wg = rows.iter().map(|r| r.3.len()).max().unwrap_or(0);
+    let ws = rows.iter().map(|r| r.4.len()).max().unwrap_or(0);
+    for (mode, links, u, g, size, t, n) in rows {
+        out.push_str(&format!(
+            "{mode} {links:>wl$} {u:<wu$} {g:<wg$} {size:>ws$} {t} {n}\n"
+        ));
+    }
+    out
+}
+
+/// BusyBox `ls` on a terminal: every column as wide as the longest name plus two, names
+/// down the columns.
+fn busybox_columns(names: &[String], width: usize) -> String {
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let col = longest + 2;
+    let cols = (width / col).max(1);
+    let rows = names.len().div_ceil(cols);
+    let mut out = String::new();
+    for r in 0..rows {
+        let mut line = String::new();
+        for c in 0..cols {
+            let i = c * rows + r;
+            let Some(n) = names.get(i) else { break };
+            line.push_str(n);
+            if i + rows < names.len() {
+                line.push_str(&" ".repeat(col - n.chars().count()));
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+fn names_out(h: &Here, names: &[String], one: bool) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    if h.tty && !one && h.busybox {
+        busybox_columns(names, 80)
+    } else if h.tty && !one {
+        crate::fsutils::columns(names, 80)
+    } else {
+        names.iter().map(|n| format!("{n}\n")).collect()
+    }
+}
+
+fn ls(w: &World, h: &Here, args: &[String]) -> Outcome {
+    let (f, mut ops) = flags(args);
+    let long = f.contains('l');
+    let all = f.contains('a');
+    let almost = f.contains('A');
+    let one = f.contains('1');
+    let dir_only = f.contains('d');
+    if ops.is_empty() {
+        ops.push(".".into());
+    }
+    let mut out = String::new();
+    let mut err = String::new();
+    let mut code = 0;
+    let mut files: Vec<(String, Metadata)> = Vec::new();
+    let mut dirs: Vec<(String, String)> = Vec::new();
+    for a in &ops {
+        let p = h.abs(a);
+        match w.container_stat(h.m, h.id, &p) {
+            Ok(m) if m.is_dir() && !dir_only => dirs.push((a.clone(), p)),
+            Ok(m) => files.push((a.clone(), m)),
+            Err(e) => {
+                code = if h.busybox { 1 } else { 2 };
+                err.push_str(&if h.busybox {
+                    format!("ls: {a}: {e}\n")
+                } else {
+                    format!("ls: cannot access {}: {e}\n", q(a))
+                });
+            }
+        }
+    }
+    if !files.is_empty() {
+        if long {
+            out.push_str(&long_lines(w, h, None, &files));
+        } else {
+            let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+            out.push_str(&names_out(h, &names, one));
+        }
+    }
+    let headers = ops.len() > 1;
+    for (i, (shown, p)) in dirs.iter().enumerate() {
+        if headers {
+            if i > 0 || !files.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!("{shown}:\n"));
+        }
+        let mut entries = w.container_list(h.m, h.id, p).unwrap_or_default();
+        entries.retain(|(n, _)| all || almost || !n.starts_with('.'));
+        if all {
+            let dot = w.container_stat(h.m, h.id, p).ok();
+            let parent = w
+                .container_stat(h.m, h.id, &fs::normalize(&format!("{p}/..")))
+                .ok();
+            let mut with_dots = Vec::new();
+            if let Some(d) = dot {
+                with_dots.push((".".to_string(), d));
+            }
+            if let Some(d) = parent {
+                with_dots.push(("..".to_string(), d));
+            }
+            with_dots.extend(entries);
+            entries = with_dots;
+        }
+        if long {
+            let blocks: u64 = entries
+                .iter()
+                .map(|(_, m)| {
+                    if m.is_dir() {
+                        4
+                    } else {
+                        m.size.div_ceil(4096) * 4
+                    }
+                })
+                .sum();
+            out.push_str(&format!("total {blocks}\n"));
+            out.push_str(&long_lines(w, h, Some(p), &entries));
+        } else {
+            let names: Vec<String> = entries.into_iter().map(|(n, _)| n).collect();
+            out.push_str(&names_out(h, &names, one));
+        }
+    }
+    (out, err, code)
+}
+
+fn mkdir(w: &mut World, h: &Here, args: &[String]) -> Outcome {
+    let (f, ops) = flags(args);
+    let parents = f.contains('p');
+    let mut err = String::new();
+    let mut code = 0;
+    for a in &ops {
+        if let Err(e) = w.container_mkdir(h.m, h.id, &h.abs(a), parents) {
+            code = 1;
+            err.push_str(&if h.busybox {
+                format!("mkdir: can't create directory {}: {e}\n", q(a))
+            } else {
+                format!("mkdir: cannot create directory {}: {e}\n", q(a))
+            });
+        }
+    }
+    (String::new(), err, code)
+}
+
+fn touch(w: &mut World, h: &Here, args: &[String]) -> Outcome {
+    let (_, ops) = flags(args);
+    let mut err = String::new();
+    let mut code = 0;
+    for a in &ops {
+        if let Err(e) = w.container_touch(h.m, h.id, &h.abs(a)) {
+            code = 1;
+            err.push_str(&if h.busybox {
+                format!("touch: {a}: {e}\n")
+            } else {
+                format!("touch: cannot touch {}: {e}\n", q(a))
+            });
+        }
+    }
+    (String::new(), err, code)
+}
+
+fn rm(w: &mut World, h: &Here, args: &[String]) -> Outcome {
+    let (f, ops) = flags(args);
+    let recursive = f.contains('r') || f.contains('R');
+    let force = f.contains('f');
+    let mut err = String::new();
+    let mut code = 0;
+    for a in &ops {
+        let p = h.abs(a);
+        match w.container_unlink(h.m, h.id, &p, recursive) {
+            Ok(()) => {}
+            Err(FsError::NotFound) if force => {}
+            Err(FsError::IsADirectory) if !recursive => {
+                code = 1;
+                err.push_str(&if h.busybox {
+                    format!("rm: {}: is a directory\n", q(a))
+                } else {
+                    format!("rm: cannot remove {}: Is a directory\n", q(a))
+                });
+            }
+            Err(e) => {
+                code = 1;
+                err.push_str(&if h.busybox {
+                    format!("rm: can't remove {}: {e}\n", q(a))
+                } else {
+                    format!("rm: cannot remove {}: {e}\n", q(a))
+                });
+            }
+        }
+    }
+    (String::new(), err, code)
+}
+
+fn rmdir(w: &mut World, h: &Here, args: &[String]) -> Outcome {
+    let (_, ops) = flags(args);
+    let mut err = String::new();
+    let mut code = 0;
+    for a in &ops {
+        if let Err(e) = w.container_rmdir(h.m, h.id, &h.abs(a)) {
+            code = 1;
+            err.push_str(&if h.busybox {
+                format!("rmdir: {}: {e}\n", q(a))
+            } else {
+                format!("rmdir: failed to remove {}: {e}\n", q(a))
+            });
+        }
+    }
+    (String::new(), err, code)
+}
+
+fn cp_mv(w: &mut World, h: &Here, cmd: &str, args: &[String]) -> Outcome {
+    let (f, ops) = flags(args);
+    let recursive = f.contains('r') || f.contains('R') || f.contains('a');
+    if ops.len() < 2 {
+        let msg = if ops.is_empty() {
+            format!("{cmd}: missing file operand\n")
+        } else {
+            format!(
+                "{cmd}: missing destination file operand after {}\n",
+                q(&ops[0])
+            )
+        };
+        return (String::new(), msg, 1);
+    }
+    let (srcs, dst) = ops.split_at(ops.len() - 1);
+    let dst = &dst[0];
+    let dst_abs = h.abs(dst);
+    let dst_is_dir = w
+        .container_stat(h.m, h.id, &dst_abs)
+        .is_ok_and(|m| m.is_dir());
+    let mut err = String::new();
+    let mut code = 0;
+    for s in srcs {
+        let src = h.abs(s);
+        let target = if dst_is_dir {
+            fs::normalize(&format!("{dst_abs}/{}", fs::file_name(&src)))
+        } else {
+            dst_abs.clone()
+        };
+        let meta = match w.container_stat(h.m, h.id, &src) {
+            Ok(m) => m,
+            Err(e) => {
+                code = 1;
+                err.push_str(&match (h.busybox, cmd) {
+                    (true, "cp") => format!("cp: can't stat {}: {e}\n", q(s)),
+                    (true, _) => format!("mv: can't rename {}: {e}\n", q(s)),
+                    (false, _) => format!("{cmd}: cannot stat {}: {e}\n", q(s)),
+                });
+                continue;
+            }
+        };
+        if cmd == "cp" && meta.is_dir() && !recursive {
+            code = 1;
+            err.push_str(&if h.busybox {
+                format!("cp: omitting directory {}\n", q(s))
+            } else {
+                format!("cp: -r not specified; omitting directory {}\n", q(s))
+            });
+            continue;
+        }
+        let r = if cmd == "cp" {
+            w.container_copy(h.m, h.id, &src, &target)
+        } else {
+            w.container_rename(h.m, h.id, &src, &target)
+        };
+        if let Err(e) = r {
+            code = 1;
+            err.push_str(&if h.busybox {
+                format!("{cmd}: can't create {}: {e}\n", q(&target))
+            } else {
+                format!("{cmd}: cannot create regular file {}: {e}\n", q(dst))
+            });
+        }
+    }
+    (String::new(), err, code)
+}
+
+/// The working directory of a command run in container `id`: the shell level's when the
+/// terminal is in that container's shell, else the container's workdir.
+pub(crate) fn cwd_for(interp: &Interp, w: &World, m: MachineId, id: &str) -> String {
+    {
+        let s = interp.session.borrow();
+        let ctx = s.ctx();
+        if ctx.container.as_ref().is_some_and(|c| c.id == id) {
+            return ctx.cwd.clone();
+        }
+    }
+    let Some(c) = w.container(m, id) else {
+        return "/".into();
+    };
+    if !c.config.workdir.is_empty() {
+        return c.config.workdir.clone();
+    }
+    swarm_core::catalog::Catalog::get()
+        .lookup(&c.config.image)
+        .map(|i| i.workdir.clone())
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "/".into())
+}
+
+/// `redis-cli [-h HOST] [-p PORT] [--raw] COMMAND ARGS…` in a redis image: the command
+/// against the container's own server, printed as redis-cli prints replies (quoted and typed
+/// on a terminal, raw otherwise). `None` when the image has no redis-cli.
+pub(crate) fn redis_cli(w: &mut World, h: &Here, argv: &[String]) -> Option<Outcome> {
+    use swarm_core::appdata::RedisReply;
+    let name = argv.first()?;
+    if name.rsplit('/').next() != Some("redis-cli") {
+        return None;
+    }
+    let image = w.container(h.m, h.id)?.config.image.clone();
+    let repo = image.rsplit('/').next().unwrap_or(&image);
+    if !repo.starts_with("redis") {
+        return None;
+    }
+    let mut host = "127.0.0.1".to_string();
+    let mut port = "6379".to_string();
+    let mut raw = !h.tty;
+    let mut words: Vec<String> = Vec::new();
+    let mut i = 1;
+    while i < argv.len() {
+        let a = &argv[i];
+        if !words.is_empty() {
+            words.push(a.clone());
+        } else if a == "-h" || a == "-p" || a == "-n" || a == "-a" {
+            let v = argv.get(i + 1).cloned().unwrap_or_default();
+            match a.as_str() {
+                "-h" => host = v,
+                "-p" => port = v,
+                _ => {}
+            }
+            i += 1;
+        } else if a == "--raw" {
+            raw = true;
+        } else if a == "--no-raw" {
+            raw = false;
+        } else {
+            words.push(a.clone());
+        }
+        i += 1;
+    }
+    let local = matches!(host.as_str(), "127.0.0.1" | "localhost") && port == "6379";
+    let refused = format!("Could not connect to Redis at {host}:{port}: Connection refused\n");
+    if !local || !w.redis_running(h.m, h.id) {
+        return Some((String::new(), refused, 1));
+    }
+    if words.is_empty() {
+        // The interactive prompt needs a terminal the playground does not give it.
+        return Some((String::new(), String::new(), 0));
+    }
+    let reply = w.redis_command(h.m, h.id, &words)?;
+    let quote = |s: &str| {
+        let mut o = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => o.push_str("\\\""),
+                '\\' => o.push_str("\\\\"),
+                '\n' => o.push_str("\\n"),
+                '\t' => o.push_str("\\t"),
+                c => o.push(c),
+            }
+        }
+        o.push('"');
+        o
+    };
+    let out = match (reply, raw) {
+        (RedisReply::Status(s), _) => format!("{s}\n"),
+        (RedisReply::Error(e), true) => format!("{e}\n"),
+        (RedisReply::Error(e), false) => format!("(error) {e}\n"),
+        (RedisReply::Int(n), true) => format!("{n}\n"),
+        (RedisReply::Int(n), false) => format!("(integer) {n}\n"),
+        (RedisReply::Bulk(Some(v)), true) => format!("{v}\n"),
+        (RedisReply::Bulk(Some(v)), false) => format!("{}\n", quote(&v)),
+        (RedisReply::Bulk(None), true) => "\n".into(),
+        (RedisReply::Bulk(None), false) => "(nil)\n".into(),
+        (RedisReply::Array(v), true) => v.iter().map(|x| format!("{x}\n")).collect(),
+        (RedisReply::Array(v), false) if v.is_empty() => "(empty array)\n".into(),
+        (RedisReply::Array(v), false) => {
+            let width = v.len().to_string().len();
+            v.iter()
+                .enumerate()
+                .map(|(i, x)| format!("{:>width$}) {}\n", i + 1, quote(x)))
+                .collect()
+        }
+    };
+    Some((out, String::new(), 0))
+}
+
+/// The container shell level the terminal is in: (machine, container ID, shell, cwd).
+fn shell_level(interp: &Interp) -> Option<(MachineId, String, String, String)> {
+    let s = interp.session.borrow();
+    let ctx = s.ctx();
+    let c = ctx.container.as_ref()?;
+    Some((c.machine, c.id.clone(), c.shell.clone(), ctx.cwd.clone()))
+}
+
+/// `> FILE` / `>> FILE` typed in a container's shell: the file is created (or truncated) in
+/// the container's filesystem now. Errors are ash's (`sh: can't create x: …`) or bash's.
+pub(crate) fn open_for_write(
+    interp: &Interp,
+    target: &str,
+    append: bool,
+) -> Result<crate::exec::Dest, String> {
+    let Some((m, id, shell, cwd)) = shell_level(interp) else {
+        return Err(format!(
+            "sh: can't create {target}: No such file or directory\n"
+        ));
+    };
+    let path = fs::normalize(&fs::join(&cwd, target));
+    let world = interp.world();
+    let r = world
+        .borrow_mut()
+        .container_write(m, &id, &path, b"", append);
+    let busybox = world
+        .borrow()
+        .container(m, &id)
+        .is_some_and(|c| swarm_core::container_fs::is_busybox_image(&c.config.image));
+    match r {
+        Ok(()) => Ok(crate::fsutils::container_sink(interp, m, &id, path)),
+        Err(e) if shell == "bash" => Err(format!("bash: {target}: {e}\n")),
+        // Debian's sh is dash.
+        Err(FsError::NotFound) if !busybox => Err(format!(
+            "sh: 1: cannot create {target}: Directory nonexistent\n"
+        )),
+        Err(e) if !busybox => Err(format!("sh: 1: cannot create {target}: {e}\n")),
+        Err(FsError::NotFound) => Err(format!(
+            "sh: can't create {target}: nonexistent directory\n"
+        )),
+        Err(e) => Err(format!("sh: can't create {target}: {e}\n")),
+    }
+}
+
+/// `< FILE` typed in a container's shell: the file's text.
+pub(crate) fn read_for_input(interp: &Interp, target: &str) -> Result<String, String> {
+    let Some((m, id, shell, cwd)) = shell_level(interp) else {
+        return Err(format!(
+            "sh: can't open '{target}': No such file or directory\n"
+        ));
+    };
+    let path = fs::normalize(&fs::join(&cwd, target));
+    let r = interp.world().borrow().container_read(m, &id, &path);
+    match r {
+        Ok(d) => Ok(String::from_utf8_lossy(&d).into_owned()),
+        Err(FsError::IsADirectory) => Ok(String::new()),
+        Err(e) if shell == "bash" => Err(format!("bash: {target}: {e}\n")),
+        Err(e) => Err(format!("sh: can't open '{target}': {e}\n")),
+    }
+}
+
+/// The script of `sh -c SCRIPT` (also `bash`/`ash`, `/bin/sh`), if `argv` is one.
+pub(crate) fn shell_script(argv: &[String]) -> Option<(&'static str, String)> {
+    let first = argv.first()?;
+    let shell = match first.rsplit('/').next().unwrap_or(first) {
+        "sh" | "ash" => "sh",
+        "bash" => "bash",
+        _ => return None,
+    };
+    (argv.get(1)? == "-c").then(|| (shell, argv.get(2).cloned().unwrap_or_default()))
+}
+
+/// `docker exec C sh -c 'SCRIPT'`: the script runs in the playground's shell inside the
+/// container (redirections write the container's files, pipes, `&&`, loops), in a shell level
+/// pushed for it and popped after; `exit N` ends only the script.
+pub(crate) async fn exec_script(
+    interp: &Interp,
+    m: MachineId,
+    id: &str,
+    shell: &str,
+    script: &str,
+    io: &crate::exec::Io,
+) -> i32 {
+    let ctx = {
+        let world = interp.world();
+        let w = world.borrow();
+        let Some(c) = w.container(m, id) else {
+            return 137;
+        };
+        let mut ctx = crate::exec::Session::container_login(&w, m, c, shell, false);
+        let cwd = cwd_for(interp, &w, m, id);
+        ctx.vars.insert("PWD".into(), cwd.clone());
+        ctx.cwd = cwd;
+        ctx
+    };
+    let depth = interp.session.borrow().stack.len();
+    interp.session.borrow_mut().stack.push(ctx);
+    let pending_exit = interp.exiting.take();
+    let status = interp.run_source(script, io).await;
+    let code = interp.exiting.take();
+    interp.exiting.set(pending_exit);
+    interp.session.borrow_mut().stack.truncate(depth);
+    code.unwrap_or(status)
+}

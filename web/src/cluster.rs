@@ -1,0 +1,365 @@
+//! The cluster view: a card per node with its tasks as chips, the pending tasks with the
+//! scheduler's reason, and filters.
+//!
+//! It renders a [`ClusterView`] (the shell's read-only picture of the world) and nothing
+//! else; the app hands it a new picture only when the picture changed. Chips are keyed by
+//! task ID, so a task that fails keeps its element and its class change animates; chips
+//! coloured per service take their colour class from a hash of the service name, so a
+//! service keeps its colour across reloads. Every name, label and reason is a text node.
+//!
+//! Faults are one click: the power button on each card and the crash button on each running
+//! chip emit a [`Fault`], which the app types into a terminal as the command it stands for.
+
+use std::rc::Rc;
+
+use swarm_core::container::HealthStatus;
+use swarm_core::{Availability, NodeState, Power, Role, TaskState};
+use swarm_shell::view::{ClusterView, Fault, NodeView, SwarmView, TaskView};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// How many colours services cycle through (CSS classes `svc-0` … `svc-11`).
+pub const SERVICE_COLOURS: u64 = 12;
+
+/// The colour class of a service: FNV-1a of its name, so it is the same on every page load.
+pub fn service_class(name: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("svc-{}", h % SERVICE_COLOURS)
+}
+
+/// What the cluster view shows and where its faults go.
+#[derive(Properties, PartialEq)]
+pub struct ClusterProps {
+    /// The picture to show.
+    pub view: Rc<ClusterView>,
+    /// A power or crash button was pressed.
+    pub on_fault: Callback<Fault>,
+}
+
+/// Messages of the cluster view.
+pub enum Msg {
+    /// The service filter changed (empty: every service).
+    Service(String),
+    /// "Only running" was toggled.
+    OnlyRunning(bool),
+}
+
+/// The cluster view component; it owns only its filters.
+pub struct ClusterPanel {
+    service: Option<String>,
+    only_running: bool,
+}
+
+impl Component for ClusterPanel {
+    type Message = Msg;
+    type Properties = ClusterProps;
+
+    fn create(_ctx: &Context<Self>) -> Self {
+        ClusterPanel {
+            service: None,
+            only_running: false,
+        }
+    }
+
+    fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Service(s) => self.service = (!s.is_empty()).then_some(s),
+            Msg::OnlyRunning(on) => self.only_running = on,
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let view = &ctx.props().view;
+        if view.clusters.is_empty() {
+            return html! {
+                <div class="cluster-view" data-testid="cluster-view">
+                    <p class="empty">
+                        { "No swarm yet. Run " }<code>{ "docker swarm init" }</code>
+                        { " in a terminal, or start from a template." }
+                    </p>
+                </div>
+            };
+        }
+        let mut names: Vec<&str> = view
+            .clusters
+            .iter()
+            .flat_map(|c| c.services.iter().map(|s| s.name.as_str()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let selected = self.service.clone().unwrap_or_default();
+        let on_service = ctx.link().callback(|e: Event| {
+            Msg::Service(e.target_unchecked_into::<HtmlSelectElement>().value())
+        });
+        let on_running = ctx.link().callback(|e: Event| {
+            Msg::OnlyRunning(e.target_unchecked_into::<HtmlInputElement>().checked())
+        });
+        let options = names.iter().map(|n| {
+            html! { <option value={n.to_string()} selected={*n == selected}>{ n.to_string() }</option> }
+        });
+        let several = view.clusters.len() > 1;
+        let clusters = view.clusters.iter().map(|c| self.swarm(ctx, c, several));
+        html! {
+            <div class="cluster-view" data-testid="cluster-view">
+                <div class="filters">
+                    <label>
+                        { "Service " }
+                        <select data-testid="filter-service" onchange={on_service}>
+                            <option value="" selected={selected.is_empty()}>{ "all" }</option>
+                            { for options }
+                        </select>
+                    </label>
+                    <label>
+                        <input type="checkbox" data-testid="filter-running" checked={self.only_running} onchange={on_running} />
+                        { " only running" }
+                    </label>
+                </div>
+                { for clusters }
+            </div>
+        }
+    }
+}
+
+impl ClusterPanel {
+    fn shows(&self, t: &TaskView) -> bool {
+        self.service.as_deref().is_none_or(|s| s == t.service)
+            && (!self.only_running || t.state == TaskState::Running)
+    }
+
+    fn swarm(&self, ctx: &Context<Self>, c: &SwarmView, several: bool) -> Html {
+        let nodes = c.nodes.iter().map(|n| self.node(ctx, n));
+        let pending: Vec<&TaskView> = c
+            .pending
+            .iter()
+            .filter(|t| self.service.as_deref().is_none_or(|s| s == t.service))
+            .collect();
+        let legend = c
+            .services
+            .iter()
+            .filter(|s| self.service.as_deref().is_none_or(|f| f == s.name))
+            .map(|s| {
+                let count = match s.replicas {
+                    Some(r) => format!("{}/{}", s.running, r),
+                    None => format!("{} {}", s.running, s.mode),
+                };
+                html! {
+                    <li key={s.id.clone()} class={classes!("legend-item", service_class(&s.name))}>
+                        <span class="swatch" aria-hidden="true"></span>
+                        <span class="legend-name">{ s.name.clone() }</span>
+                        <span class="legend-count">{ count }</span>
+                        <span class="legend-image">{ s.image.clone() }</span>
+                    </li>
+                }
+            });
+        html! {
+            <section class="swarm" aria-label={format!("swarm {}", short(&c.id))}>
+                if several {
+                    <h3 class="swarm-title">{ format!("Swarm {}", short(&c.id)) }</h3>
+                }
+                if !c.has_leader {
+                    <p class="no-leader" role="status">{ "No leader: the managers have lost quorum, so the cluster cannot change." }</p>
+                }
+                if !c.services.is_empty() {
+                    <ul class="legend" aria-label="Services">{ for legend }</ul>
+                }
+                <div class="nodes">{ for nodes }</div>
+                if !pending.is_empty() {
+                    <section class="pending" data-testid="pending" aria-label="Pending tasks">
+                        <h3>{ format!("Pending ({})", pending.len()) }</h3>
+                        <ul>
+                            { for pending.iter().map(|t| html! {
+                                <li key={t.id.clone()} class={classes!("pending-task", service_class(&t.service))}>
+                                    <span class="chip-name">{ t.label.clone() }</span>
+                                    <span class="reason">{ if t.error.is_empty() { "waiting for the scheduler".to_string() } else { t.error.clone() } }</span>
+                                </li>
+                            }) }
+                        </ul>
+                    </section>
+                }
+            </section>
+        }
+    }
+
+    fn node(&self, ctx: &Context<Self>, n: &NodeView) -> Html {
+        let off = n.power == Power::Off;
+        let fault = if off {
+            Fault::PowerOn(n.hostname.clone())
+        } else {
+            Fault::PowerOff(n.hostname.clone())
+        };
+        let power_label = format!(
+            "{} {} ({})",
+            if off { "Power on" } else { "Power off" },
+            n.hostname,
+            fault.command(&n.hostname)
+        );
+        let on_fault = ctx.props().on_fault.clone();
+        let power = Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()));
+        let status = match n.status {
+            NodeState::Ready => "Ready",
+            NodeState::Down => "Down",
+            NodeState::Unknown => "Unknown",
+        };
+        let chips = n
+            .tasks
+            .iter()
+            .filter(|t| self.shows(t))
+            .map(|t| self.chip(ctx, n, t));
+        let marked = off || n.status != NodeState::Ready || n.availability != Availability::Active;
+        html! {
+            <article
+                key={n.id.clone()}
+                class={classes!(
+                    "node-card",
+                    marked.then_some("marked"),
+                    off.then_some("off"),
+                    (n.status == NodeState::Down).then_some("down"),
+                    match n.availability { Availability::Drain => Some("drain"), Availability::Pause => Some("pause"), Availability::Active => None },
+                )}
+                data-testid={format!("node-{}", n.hostname)}
+                aria-label={format!("node {}", n.hostname)}
+            >
+                <header class="node-head">
+                    <span class={classes!("role-icon", n.role.as_str())} aria-hidden="true">{ role_icon(n.role) }</span>
+                    <span class="node-name">{ n.hostname.clone() }</span>
+                    if n.leader {
+                        <span class="crown" title="Raft leader">{ "♛" }<span class="sr-only">{ " leader" }</span></span>
+                    }
+                    <span class="node-role">{ n.role.as_str() }</span>
+                    <button
+                        type="button"
+                        class="icon-button"
+                        data-testid={format!("node-power-{}", n.hostname)}
+                        aria-label={power_label.clone()}
+                        title={power_label}
+                        onclick={power}
+                    >
+                        { "⏻" }
+                    </button>
+                </header>
+                <div class="badges">
+                    <span class={classes!("badge", "status", status.to_ascii_lowercase())} data-testid="node-status">{ status }</span>
+                    if off {
+                        <span class="badge off">{ "powered off" }</span>
+                    } else if n.power == Power::Booting {
+                        <span class="badge booting">{ "booting" }</span>
+                    }
+                    if n.availability != Availability::Active {
+                        <span class={classes!("badge", "availability", n.availability.as_str())}>{ n.availability.as_str() }</span>
+                    }
+                    <span class="node-addr">{ n.addr.to_string() }</span>
+                </div>
+                if !n.labels.is_empty() {
+                    <ul class="labels" aria-label="Node labels">
+                        { for n.labels.iter().map(|(k, v)| html! { <li>{ format!("{k}={v}") }</li> }) }
+                    </ul>
+                }
+                <ul class="chips" aria-label={format!("tasks on {}", n.hostname)}>{ for chips }</ul>
+            </article>
+        }
+    }
+
+    fn chip(&self, ctx: &Context<Self>, n: &NodeView, t: &TaskView) -> Html {
+        let ended = t.ended();
+        let stopping = !ended && !t.holds_slot();
+        let crash = match (&t.container, &t.node) {
+            (Some(container), Some(machine))
+                if !ended
+                    && !stopping
+                    && n.power == Power::Running
+                    && t.state >= TaskState::Starting =>
+            {
+                let fault = Fault::Crash {
+                    machine: machine.clone(),
+                    container: container.clone(),
+                };
+                let label = format!("Crash {} ({})", t.label, fault.command(machine));
+                let on_fault = ctx.props().on_fault.clone();
+                let onclick = Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()));
+                Some(html! {
+                    <button
+                        type="button"
+                        class="chip-crash"
+                        data-testid={format!("crash-{}", t.label)}
+                        aria-label={label.clone()}
+                        title={label}
+                        {onclick}
+                    >
+                        { "✕" }
+                    </button>
+                })
+            }
+            _ => None,
+        };
+        let state = if t.state == TaskState::Running && !stopping {
+            None
+        } else if stopping {
+            Some(format!("{} → {}", t.state.as_str(), t.desired.as_str()))
+        } else {
+            Some(t.state.as_str().to_string())
+        };
+        let health = t.health.map(|h| match h {
+            HealthStatus::Healthy => ("healthy", "♥ healthy"),
+            HealthStatus::Unhealthy => ("unhealthy", "✗ unhealthy"),
+            HealthStatus::Starting => ("starting", "… health starting"),
+        });
+        html! {
+            <li
+                key={t.id.clone()}
+                class={classes!(
+                    "chip",
+                    service_class(&t.service),
+                    format!("state-{}", t.state.as_str()),
+                    ended.then_some("ended"),
+                    stopping.then_some("stopping"),
+                )}
+                data-testid="chip"
+                title={format!("{} {} ({})", t.label, t.short_id, t.image)}
+            >
+                <span class="chip-name">{ t.label.clone() }</span>
+                <span class="chip-tag">{ format!(":{}", t.tag) }</span>
+                if let Some(s) = state {
+                    <span class="chip-state">{ s }</span>
+                }
+                if let Some((class, text)) = health {
+                    <span class={classes!("chip-health", class)}>{ text }</span>
+                }
+                { for crash }
+            </li>
+        }
+    }
+}
+
+/// The icon next to a node's name: a filled diamond for managers, a circle for workers.
+pub fn role_icon(role: Role) -> &'static str {
+    match role {
+        Role::Manager => "◆",
+        Role::Worker => "○",
+    }
+}
+
+fn short(id: &str) -> String {
+    id.chars().take(12).collect()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_colours_are_stable_and_spread() {
+        assert_eq!(service_class("web"), service_class("web"));
+        let classes: std::collections::BTreeSet<String> =
+            ["web", "api", "db", "redis", "vote", "result"]
+                .iter()
+                .map(|n| service_class(n))
+                .collect();
+        assert!(classes.len() >= 4, "{classes:?}");
+        assert!(classes.iter().all(|c| c.starts_with("svc-")));
+    }
+}

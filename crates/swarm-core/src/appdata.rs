@@ -31,6 +31,8 @@ pub const MAX_REDIS_VALUE: usize = 64 * 1024;
 pub struct RedisMemory {
     /// Keys and their string values.
     pub keys: BTreeMap<String, String>,
+    /// Keys holding lists (`RPUSH votes …`), head first.
+    pub lists: BTreeMap<String, Vec<String>>,
     /// Writes since the last save.
     changes: u64,
     /// When it last saved (or started).
@@ -80,13 +82,23 @@ fn unescape(s: &str) -> String {
     out
 }
 
-/// The dump file's text for a keyspace.
-fn dump(keys: &BTreeMap<String, String>) -> String {
+/// The dump file's text for a keyspace: `key<TAB>value` lines, then one
+/// `\l<TAB>key<TAB>element…` line per list (escaping never makes a line start with `\l`).
+fn dump(keys: &BTreeMap<String, String>, lists: &BTreeMap<String, Vec<String>>) -> String {
     let mut s = String::from("REDIS0011\n");
     for (k, v) in keys {
         s.push_str(&escape(k));
         s.push('\t');
         s.push_str(&escape(v));
+        s.push('\n');
+    }
+    for (k, items) in lists {
+        s.push_str("\\l\t");
+        s.push_str(&escape(k));
+        for v in items {
+            s.push('\t');
+            s.push_str(&escape(v));
+        }
         s.push('\n');
     }
     s
@@ -96,9 +108,24 @@ fn dump(keys: &BTreeMap<String, String>) -> String {
 fn load(text: &str) -> BTreeMap<String, String> {
     text.lines()
         .skip(1)
+        .filter(|l| !l.starts_with("\\l\t"))
         .filter_map(|l| l.split_once('\t'))
         .take(MAX_REDIS_KEYS)
         .map(|(k, v)| (unescape(k), unescape(v)))
+        .collect()
+}
+
+/// The lists of a dump file.
+fn load_lists(text: &str) -> BTreeMap<String, Vec<String>> {
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.strip_prefix("\\l\t"))
+        .take(MAX_REDIS_KEYS)
+        .filter_map(|l| {
+            let mut parts = l.split('\t').map(unescape);
+            let key = parts.next()?;
+            Some((key, parts.take(MAX_REDIS_KEYS).collect()))
+        })
         .collect()
 }
 
@@ -154,15 +181,18 @@ impl World {
             } else {
                 self.container_read(m, id, &marker).ok()
             };
-            let keys = text
-                .map(|t| load(&String::from_utf8_lossy(&t)))
+            let text = text
+                .map(|t| String::from_utf8_lossy(&t).into_owned())
                 .unwrap_or_default();
+            let keys = load(&text);
+            let lists = load_lists(&text);
             let now = self.now();
             if let Some(s) = self.storage_mut(m) {
                 s.redis.insert(
                     id.to_string(),
                     RedisMemory {
                         keys,
+                        lists,
                         changes: 0,
                         last_save: now,
                         aof,
@@ -206,7 +236,7 @@ impl World {
     }
 
     fn redis_save(&mut self, m: MachineId, id: &str, mem: &RedisMemory) {
-        let text = dump(&mem.keys);
+        let text = dump(&mem.keys, &mem.lists);
         let _ = self.container_mkdir(m, id, &mem.dir, true);
         let _ = self.container_write(
             m,
@@ -252,6 +282,10 @@ impl World {
                     | "flushdb"
                     | "setnx"
                     | "getset"
+                    | "rpush"
+                    | "lpush"
+                    | "lpop"
+                    | "rpop"
             )
         ) && !matches!(reply, RedisReply::Error(_));
         if wrote {
@@ -277,7 +311,7 @@ impl World {
                 m,
                 id,
                 &format!("{}/appendonly.aof", mem.dir),
-                dump(&mem.keys).as_bytes(),
+                dump(&mem.keys, &mem.lists).as_bytes(),
                 false,
             );
         }
@@ -312,12 +346,130 @@ fn oom() -> RedisReply {
     RedisReply::Error("OOM command not allowed when used memory > 'maxmemory'.".into())
 }
 
+fn wrong_type() -> RedisReply {
+    RedisReply::Error("WRONGTYPE Operation against a key holding the wrong kind of value".into())
+}
+
+/// The list commands, and the type checks of the string commands on list keys; `None` for
+/// the others.
+fn list_apply(mem: &mut RedisMemory, cmd: &str, a: &[String]) -> Option<RedisReply> {
+    let on_list = a.first().is_some_and(|k| mem.lists.contains_key(k));
+    let on_string = a.first().is_some_and(|k| mem.keys.contains_key(k));
+    Some(match cmd {
+        "get" | "incr" | "decr" | "incrby" | "decrby" | "append" | "strlen" | "getset"
+            if on_list =>
+        {
+            wrong_type()
+        }
+        "set" if a.len() >= 2 => {
+            mem.lists.remove(&a[0]);
+            return None;
+        }
+        "rpush" | "lpush" | "lpop" | "rpop" | "llen" | "lrange" if on_string => wrong_type(),
+        "rpush" | "lpush" => {
+            if a.len() < 2 {
+                return Some(wrong_args(cmd));
+            }
+            let fresh = !mem.lists.contains_key(&a[0]);
+            if fresh && mem.keys.len() + mem.lists.len() >= MAX_REDIS_KEYS
+                || a[1..].iter().any(|v| v.len() > MAX_REDIS_VALUE)
+            {
+                return Some(oom());
+            }
+            let list = mem.lists.entry(a[0].clone()).or_default();
+            if list.len() + a.len() > MAX_REDIS_KEYS {
+                return Some(oom());
+            }
+            for v in &a[1..] {
+                if cmd == "rpush" {
+                    list.push(v.clone());
+                } else {
+                    list.insert(0, v.clone());
+                }
+            }
+            RedisReply::Int(list.len() as i64)
+        }
+        "lpop" | "rpop" => {
+            let [k] = a else {
+                return Some(wrong_args(cmd));
+            };
+            let Some(list) = mem.lists.get_mut(k) else {
+                return Some(RedisReply::Bulk(None));
+            };
+            let v = if cmd == "lpop" {
+                (!list.is_empty()).then(|| list.remove(0))
+            } else {
+                list.pop()
+            };
+            if list.is_empty() {
+                mem.lists.remove(k);
+            }
+            RedisReply::Bulk(v)
+        }
+        "llen" => match a {
+            [k] => RedisReply::Int(mem.lists.get(k).map_or(0, |l| l.len() as i64)),
+            _ => wrong_args(cmd),
+        },
+        "lrange" => {
+            let [k, start, stop] = a else {
+                return Some(wrong_args(cmd));
+            };
+            let (Ok(start), Ok(stop)) = (start.parse::<i64>(), stop.parse::<i64>()) else {
+                return Some(not_int());
+            };
+            let list = mem.lists.get(k).map(Vec::as_slice).unwrap_or_default();
+            let n = list.len() as i64;
+            let norm = |i: i64| if i < 0 { (n + i).max(0) } else { i };
+            let (lo, hi) = (norm(start), norm(stop).min(n - 1));
+            if lo > hi || lo >= n {
+                RedisReply::Array(Vec::new())
+            } else {
+                RedisReply::Array(list[lo as usize..=hi as usize].to_vec())
+            }
+        }
+        "del" | "unlink" | "exists" if !a.is_empty() => {
+            let mut n = 0;
+            for k in a {
+                let hit = if cmd == "exists" {
+                    mem.keys.contains_key(k) || mem.lists.contains_key(k)
+                } else {
+                    let s = mem.keys.remove(k).is_some();
+                    mem.lists.remove(k).is_some() || s
+                };
+                n += i64::from(hit);
+            }
+            RedisReply::Int(n)
+        }
+        "dbsize" if a.is_empty() => RedisReply::Int((mem.keys.len() + mem.lists.len()) as i64),
+        "flushall" | "flushdb" => {
+            mem.lists.clear();
+            return None;
+        }
+        "keys" if a.len() == 1 => {
+            let pat: Vec<char> = a[0].chars().collect();
+            let mut all: Vec<String> = mem
+                .keys
+                .keys()
+                .chain(mem.lists.keys())
+                .filter(|k| glob(&pat, &k.chars().collect::<Vec<_>>()))
+                .cloned()
+                .collect();
+            all.sort();
+            RedisReply::Array(all)
+        }
+        _ => return None,
+    })
+}
+
 fn redis_apply(mem: &mut RedisMemory, args: &[String]) -> RedisReply {
     let Some(first) = args.first() else {
         return RedisReply::Error("ERR unknown command ''".into());
     };
     let cmd = first.to_ascii_lowercase();
     let a = &args[1..];
+    if let Some(reply) = list_apply(mem, &cmd, a) {
+        return reply;
+    }
     let ok = || RedisReply::Status("OK".into());
     match cmd.as_str() {
         "ping" => match a {
@@ -474,7 +626,13 @@ mod tests {
         let mut k = BTreeMap::new();
         k.insert("a\tb".to_string(), "line\nnext\\".to_string());
         k.insert("hits".to_string(), "3".to_string());
-        assert_eq!(load(&dump(&k)), k);
+        let mut l = BTreeMap::new();
+        l.insert(
+            "votes".to_string(),
+            vec!["{\"a\":1}".to_string(), "x\ty".to_string()],
+        );
+        assert_eq!(load(&dump(&k, &l)), k);
+        assert_eq!(load_lists(&dump(&k, &l)), l);
     }
 
     #[test]

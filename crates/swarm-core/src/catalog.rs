@@ -353,14 +353,18 @@ pub struct ProcState {
     pub requests: u64,
     /// Broken for good (the numbers API after too many calls).
     pub broken: bool,
+    /// What an app that talks to other services remembers during a run (see [`crate::apps`]).
+    pub app: crate::apps::AppProc,
 }
 
 /// An HTTP response.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HttpReply {
     pub status: u16,
     pub body: String,
     pub content_type: String,
+    /// Other response headers (`Location`, `Set-Cookie`), in order.
+    pub headers: Vec<(String, String)>,
 }
 
 /// An HTTP request with the details access logs and `traefik/whoami` show.
@@ -377,6 +381,10 @@ pub struct HttpRequest<'a> {
     pub user_agent: &'a str,
     /// Simulated wall-clock time of the request, unix milliseconds (for log lines).
     pub now_unix_ms: i64,
+    /// The request body (`curl -d`), empty for most requests.
+    pub body: &'a str,
+    /// Other request headers (`Cookie`, `Content-Type`), as sent.
+    pub headers: &'a [(String, String)],
 }
 
 impl<'a> HttpRequest<'a> {
@@ -390,7 +398,18 @@ impl<'a> HttpRequest<'a> {
             client: "127.0.0.1:48702",
             user_agent: "curl/8.5.0",
             now_unix_ms: 0,
+            body: "",
+            headers: &[],
         }
+    }
+
+    /// The value of request header `name` (ASCII case ignored), if sent.
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        let headers: &'a [(String, String)] = self.headers;
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -746,6 +765,9 @@ struct Behaviour {
     startup_check: Option<StartupCheckSpec>,
     /// Where the program keeps its data, and how it starts when the data is there already.
     data: Option<DataSpec>,
+    /// The program talks to other services: `counter`, `todo`, `vote`, `result`, `worker`
+    /// (served by [`crate::apps`]).
+    app: Option<String>,
 }
 
 impl Behaviour {
@@ -1082,6 +1104,23 @@ impl Program {
             f(&mut p);
             self.alt = Some(Arc::new(p));
         }
+    }
+
+    /// The kind of app that talks to other services (`counter`, `todo`, `vote`, `result`,
+    /// `worker`), when the image's own program runs one. See [`crate::apps`].
+    pub fn app_kind(&self) -> Option<&str> {
+        self.app.as_ref()?.app.as_deref()
+    }
+
+    /// The value of environment variable `name` as the program sees it (the container's
+    /// `-e` over the image's).
+    pub fn env_var(&self, name: &str) -> Option<String> {
+        lookup_env(&[&self.env], name)
+    }
+
+    /// The container's hostname as the program sees it.
+    pub fn hostname(&self) -> &str {
+        &self.hostname
     }
 
     /// Where the app keeps its data (postgres's `PGDATA`, redis's `/data`), if it does.
@@ -1439,8 +1478,7 @@ impl Program {
         if !local {
             return Fetch::Reply(HttpReply {
                 status: 200,
-                body: String::new(),
-                content_type: String::new(),
+                ..HttpReply::default()
             });
         }
         if since < self.startup_ms || !self.ports.contains(&target.port) {
@@ -1772,6 +1810,7 @@ impl Program {
                 status,
                 body,
                 content_type: content_type.to_string(),
+                headers: Vec::new(),
             },
             logs: lines,
         })
@@ -3688,6 +3727,7 @@ mod tests {
         "dockersamples/examplevotingapp_vote",
         "dockersamples/examplevotingapp_result",
         "dockersamples/examplevotingapp_worker",
+        "counter",
         "hello-world",
         "alpine",
         "busybox",

@@ -227,6 +227,11 @@ pub enum Timer {
         /// Run generation.
         generation: u64,
     },
+    /// An app that talks to other services takes its next step (see [`crate::apps`]).
+    App {
+        /// Run generation.
+        generation: u64,
+    },
 }
 
 /// One container.
@@ -574,7 +579,7 @@ impl World {
         self.machine_mut(m).map(|mc| &mut mc.runtime)
     }
 
-    fn ctr_mut(&mut self, m: MachineId, id: &str) -> Option<&mut Container> {
+    pub(crate) fn ctr_mut(&mut self, m: MachineId, id: &str) -> Option<&mut Container> {
         self.runtime_mut(m)?
             .containers
             .iter_mut()
@@ -968,7 +973,7 @@ impl World {
         Ok(id)
     }
 
-    fn schedule_timer(&mut self, m: MachineId, id: &str, after_ms: u64, timer: Timer) {
+    pub(crate) fn schedule_timer(&mut self, m: MachineId, id: &str, after_ms: u64, timer: Timer) {
         self.schedule(
             SimDuration::from_millis(after_ms),
             Event::Container {
@@ -1101,6 +1106,7 @@ impl World {
             };
             self.schedule_timer(m, id, first, Timer::Probe { generation });
         }
+        self.app_started(m, id);
         self.on_container_change(m, id);
     }
 
@@ -1393,6 +1399,9 @@ impl World {
             Timer::Probe { generation } if generation == current && running => {
                 self.probe(m, id);
             }
+            Timer::App { generation } if generation == current && running => {
+                self.app_timer(m, id);
+            }
             Timer::Restart { generation }
                 if generation == current && c.state == ContainerState::Restarting =>
             {
@@ -1624,6 +1633,10 @@ impl World {
         id: &str,
         req: &crate::catalog::HttpRequest,
     ) -> Option<crate::catalog::HttpReply> {
+        if let Some(kind) = self.container(m, id).and_then(|c| c.program.app_kind()) {
+            let kind = kind.to_string();
+            return self.app_serve(m, id, &kind, req);
+        }
         let now = self.now();
         let c = self.ctr_mut(m, id)?;
         if !c.is_running() || c.uptime_ms(now) < c.program.startup_ms() {

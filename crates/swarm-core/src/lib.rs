@@ -7,6 +7,7 @@
 //! collections in this crate.
 
 pub mod appdata;
+pub mod apps;
 pub mod catalog;
 pub mod check;
 pub mod container;

@@ -691,8 +691,32 @@ pub enum HttpError {
     Timeout,
 }
 
+/// What a client sends besides the address: method, path and query, body, headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpCall {
+    /// `GET`, `POST` …
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// The body (`curl -d`).
+    pub body: String,
+    /// Other headers (`Cookie`, `Content-Type`).
+    pub headers: Vec<(String, String)>,
+}
+
+impl HttpCall {
+    /// A plain `GET path`.
+    pub fn get(path: &str) -> HttpCall {
+        HttpCall {
+            method: "GET".into(),
+            path: path.to_string(),
+            ..HttpCall::default()
+        }
+    }
+}
+
 /// Where a request goes once its destination address is known.
-enum Target {
+pub(crate) enum Target {
     /// A container on a machine, at a container port.
     Container(MachineId, String, u16),
     /// A machine's address: published ports decide.
@@ -713,7 +737,19 @@ impl World {
         port: u16,
         path: &str,
     ) -> Result<HttpOutcome, HttpError> {
-        let r = self.http_get_inner(from, container, host, port, path);
+        self.http_request(from, container, host, port, &HttpCall::get(path))
+    }
+
+    /// [`World::http_get`] with any method, body and headers (`curl -X POST -d …`).
+    pub fn http_request(
+        &mut self,
+        from: MachineId,
+        container: Option<&str>,
+        host: &str,
+        port: u16,
+        call: &HttpCall,
+    ) -> Result<HttpOutcome, HttpError> {
+        let r = self.http_get_inner(from, container, host, port, call);
         let (task, to, via) = match &r {
             Ok(out) => {
                 let cluster = self.memberships.get(&out.served_by.0).map(|m| m.cluster);
@@ -784,7 +820,7 @@ impl World {
         container: Option<&str>,
         host: &str,
         port: u16,
-        path: &str,
+        call: &HttpCall,
     ) -> Result<HttpOutcome, HttpError> {
         let cluster = self.memberships.get(&from).map(|m| m.cluster);
         let own = container.and_then(|c| self.container(from, c).cloned());
@@ -849,12 +885,14 @@ impl World {
         let now = self.now().unix_ms();
         let req = crate::catalog::HttpRequest {
             port: cport,
-            method: "GET",
-            path,
+            method: &call.method,
+            path: &call.path,
             host,
             client: &client_ip,
             user_agent: "curl/8.5.0",
             now_unix_ms: now,
+            body: &call.body,
+            headers: &call.headers,
         };
         let reply = self
             .container_serve(m, &cid, &req)
@@ -866,7 +904,7 @@ impl World {
     }
 
     /// An overlay address: a VIP (balanced over its service's tasks) or a task's address.
-    fn overlay_target(
+    pub(crate) fn overlay_target(
         &mut self,
         cluster: usize,
         addr: Ipv4Addr,
@@ -883,7 +921,12 @@ impl World {
         self.task_target(cluster, &task, port)
     }
 
-    fn task_target(&self, cluster: usize, task: &str, port: u16) -> Result<Target, HttpError> {
+    pub(crate) fn task_target(
+        &self,
+        cluster: usize,
+        task: &str,
+        port: u16,
+    ) -> Result<Target, HttpError> {
         let s = self.swarms.get(cluster).ok_or(HttpError::Timeout)?;
         let t = s.tasks.get(task).ok_or(HttpError::Refused)?;
         let m = t
@@ -898,7 +941,7 @@ impl World {
 
     /// What answers on a machine's port: a standalone container publishing it, the routing
     /// mesh (every node of the swarm), or a task publishing it in host mode on that machine.
-    fn machine_port(
+    pub(crate) fn machine_port(
         &mut self,
         m: MachineId,
         port: u16,

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use swarm_core::endpoints::DnsAnswer;
-use swarm_core::network::HttpError;
+use swarm_core::network::{HttpCall, HttpError};
 use swarm_core::{MachineId, World};
 
 use crate::exec::{Interp, Io};
@@ -71,7 +71,15 @@ fn curl_run(
     let mut out_file: Option<String> = None;
     let mut write_out: Option<String> = None;
     let mut head = false;
+    let mut method: Option<String> = None;
+    let mut data: Vec<String> = Vec::new();
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut follow = false;
     let mut i = 0;
+    let header = |h: &str| {
+        h.split_once(':')
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+    };
     while i < args.len() {
         let a = &args[i];
         i += 1;
@@ -90,9 +98,24 @@ fn curl_run(
                     write_out = args.get(i).cloned();
                     i += 1;
                 }
-                "request" | "header" | "data" | "max-time" | "connect-timeout" | "user-agent" => {
-                    i += 1
+                "request" => {
+                    method = args.get(i).cloned();
+                    i += 1;
                 }
+                "data" | "data-raw" | "data-urlencode" => {
+                    data.extend(args.get(i).cloned());
+                    i += 1;
+                }
+                "header" => {
+                    headers.extend(args.get(i).and_then(|h| header(h)));
+                    i += 1;
+                }
+                "cookie" => {
+                    headers.extend(args.get(i).map(|c| ("Cookie".to_string(), c.clone())));
+                    i += 1;
+                }
+                "location" => follow = true,
+                "max-time" | "connect-timeout" | "user-agent" => i += 1,
                 _ => {}
             }
             continue;
@@ -127,7 +150,24 @@ fn curl_run(
                     write_out = value(&mut i);
                     break;
                 }
-                'X' | 'H' | 'd' | 'm' | 'A' => {
+                'L' => follow = true,
+                'X' => {
+                    method = value(&mut i);
+                    break;
+                }
+                'd' => {
+                    data.extend(value(&mut i));
+                    break;
+                }
+                'H' => {
+                    headers.extend(value(&mut i).and_then(|h| header(&h)));
+                    break;
+                }
+                'b' => {
+                    headers.extend(value(&mut i).map(|c| ("Cookie".to_string(), c)));
+                    break;
+                }
+                'm' | 'A' => {
                     let _ = value(&mut i);
                     break;
                 }
@@ -152,9 +192,65 @@ fn curl_run(
         );
     };
     let quiet_err = silent && !show_error;
-    let r = world
+    let mut call = HttpCall {
+        method: method.unwrap_or_else(|| {
+            if !data.is_empty() {
+                "POST"
+            } else if head {
+                "HEAD"
+            } else {
+                "GET"
+            }
+            .to_string()
+        }),
+        path: u.path.clone(),
+        body: data.join("&"),
+        headers,
+    };
+    if !data.is_empty()
+        && !call
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("Content-Type"))
+    {
+        call.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+    }
+    let mut r = world
         .borrow_mut()
-        .http_get(m, container, &u.host, u.port, &u.path);
+        .http_request(m, container, &u.host, u.port, &call);
+    // `-L`: follow redirects to paths on the same server (curl turns a POST into a GET).
+    let mut hops = 0;
+    while follow && hops < 10 {
+        let Ok(out) = &r else { break };
+        let Some(loc) = (300..400)
+            .contains(&out.reply.status)
+            .then(|| {
+                out.reply
+                    .headers
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("Location"))
+            })
+            .flatten()
+            .map(|(_, v)| v.clone())
+            .filter(|l| l.starts_with('/'))
+        else {
+            break;
+        };
+        hops += 1;
+        call.path = loc;
+        if matches!(out.reply.status, 301..=303) {
+            call.method = "GET".into();
+            call.body.clear();
+            call.headers
+                .retain(|(k, _)| !k.eq_ignore_ascii_case("Content-Type"));
+        }
+        r = world
+            .borrow_mut()
+            .http_request(m, container, &u.host, u.port, &call);
+    }
     match r {
         Ok(out) => {
             let status = out.reply.status;
@@ -168,12 +264,15 @@ fn curl_run(
             }
             let mut body = String::new();
             if include || head {
-                body.push_str(&format!(
-                    "HTTP/1.1 {status} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
-                    reason(status),
-                    out.reply.content_type,
-                    out.reply.body.len()
-                ));
+                body.push_str(&format!("HTTP/1.1 {status} {}\r\n", reason(status)));
+                if !out.reply.content_type.is_empty() {
+                    body.push_str(&format!("Content-Type: {}\r\n", out.reply.content_type));
+                }
+                body.push_str(&format!("Content-Length: {}\r\n", out.reply.body.len()));
+                for (k, v) in &out.reply.headers {
+                    body.push_str(&format!("{k}: {v}\r\n"));
+                }
+                body.push_str("\r\n");
             }
             if !head {
                 body.push_str(&out.reply.body);

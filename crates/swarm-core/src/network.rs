@@ -523,11 +523,31 @@ impl World {
                     .get("com.docker.stack.namespace")
                     .is_some_and(|ns| format!("{ns}_{svc_name}") == x.spec.name)
         });
+        // Else a network alias (`--network name=N,alias=A`), on its own network only.
+        let (svc, only) = match svc {
+            Some(x) => (Some(x), None),
+            None => s
+                .services
+                .values()
+                .find_map(|x| {
+                    let nets: Vec<String> = x
+                        .spec
+                        .network_aliases
+                        .iter()
+                        .filter(|(_, a)| a.iter().any(|a| a == svc_name))
+                        .filter_map(|(n, _)| s.find_network(n).ok().map(|n| n.id.clone()))
+                        .filter(|id| user.contains(&id))
+                        .collect();
+                    (!nets.is_empty()).then_some((x, nets))
+                })
+                .map_or((None, None), |(x, nets)| (Some(x), Some(nets))),
+        };
         if let Some(svc) = svc {
             let shared: Vec<&String> = user
                 .iter()
                 .copied()
                 .filter(|n| s.task_networks(svc).contains(n))
+                .filter(|n| only.as_ref().is_none_or(|o| o.contains(n)))
                 .collect();
             if shared.is_empty() {
                 return None;

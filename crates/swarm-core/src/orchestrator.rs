@@ -1443,9 +1443,10 @@ impl World {
                 self.swarms[cluster].control.unhealthy.remove(task);
                 if stopping_on_purpose {
                     self.set_state(cluster, task, TaskState::Shutdown, "shutdown");
-                } else if code == 0 && !unhealthy {
-                    // moby's executor reports an exit error with the health error as its
-                    // cause whatever the code, so an unhealthy container never "completes".
+                } else if code == 0 {
+                    // moby's executor (`controller.Wait`) returns an exit error only for a
+                    // non-zero code: a container stopped as unhealthy that exits 0 on SIGTERM
+                    // completes ("finished"), its health error dropped.
                     self.set_state(cluster, task, TaskState::Complete, "finished");
                 } else {
                     let mut err = format!("task: non-zero exit ({code})");

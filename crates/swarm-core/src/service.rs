@@ -370,6 +370,10 @@ pub struct ServiceSpec {
     pub platforms: Vec<(String, String)>,
     /// Networks (names or IDs as given; issue 7 resolves them).
     pub networks: Vec<String>,
+    /// Extra DNS names of the service on some of its networks (`--network name=N,alias=A`,
+    /// compose `networks: {N: {aliases: […]}}`), keyed by the entry of `networks` they go
+    /// with; a network without aliases has no entry.
+    pub network_aliases: BTreeMap<String, Vec<String>>,
     /// Replicated, global or a job.
     pub mode: Mode,
     /// `UpdateConfig`, if any flag set it.
@@ -413,6 +417,7 @@ impl ServiceSpec {
             max_replicas_per_node: 0,
             platforms: Vec::new(),
             networks: Vec::new(),
+            network_aliases: BTreeMap::new(),
             mode: Mode::Replicated { replicas: 1 },
             update: None,
             rollback: None,

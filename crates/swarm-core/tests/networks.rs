@@ -108,6 +108,39 @@ fn services_get_vips_tasks_get_addresses_and_dns_answers() {
         .starts_with("rpc error: code = FailedPrecondition desc = network "));
 }
 
+/// A network alias answers like the service's name, but only on its own network.
+#[test]
+fn network_aliases_resolve_on_their_network_only() {
+    let mut w = cluster(3, 1, 0);
+    let front = network(&mut w, "front");
+    let back = network(&mut w, "back");
+    let mut api = ServiceSpec::new("app_api", "nginx:alpine");
+    api.networks = vec!["back".into(), "front".into()];
+    api.network_aliases
+        .insert("back".into(), vec!["backend".into(), "api".into()]);
+    let id = service(&mut w, api);
+    w.advance(SimDuration::from_secs(15));
+    let s = w.swarm(0).unwrap();
+    let vip_on = |net: &str| {
+        s.services[&id]
+            .virtual_ips
+            .iter()
+            .find(|v| v.network_id == net)
+            .map(|v| v.addr)
+            .unwrap()
+    };
+    let (vb, _vf) = (vip_on(&back), vip_on(&front));
+    let on_back = std::slice::from_ref(&back);
+    let on_front = std::slice::from_ref(&front);
+    assert_eq!(w.dns_lookup(0, on_back, "backend"), Some(vec![vb]));
+    assert_eq!(w.dns_lookup(0, on_front, "backend"), None);
+    let tasks = w.dns_lookup(0, on_back, "tasks.backend").unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(w.dns_lookup(0, on_front, "tasks.backend"), None);
+    // The service's own name still answers on both.
+    assert!(w.dns_lookup(0, on_front, "app_api").is_some());
+}
+
 #[test]
 fn the_mesh_balances_round_robin_and_skips_dead_nodes() {
     let mut w = cluster(3, 1, 2);

@@ -208,6 +208,21 @@ pub(super) fn service_spec(v: &Value) -> Result<ServiceSpec, String> {
         .and_then(Value::as_array)
         .map(|a| a.iter().map(|n| s(n, "Target")).collect())
         .unwrap_or_default();
+    for n in tt
+        .get("Networks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let aliases: Vec<String> = n
+            .get("Aliases")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+            .unwrap_or_default();
+        if !aliases.is_empty() {
+            spec.network_aliases.insert(s(n, "Target"), aliases);
+        }
+    }
     spec.force_update = u(tt, "ForceUpdate").unwrap_or(0);
     let mode = obj(v, "Mode");
     spec.mode = if let Some(r) = mode.get("Replicated") {

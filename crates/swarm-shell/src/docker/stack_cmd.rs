@@ -8,10 +8,14 @@
 //!
 //! Service volumes become mounts (`stack_cmd::volumes`): named volumes `<stack>_<key>`
 //! labelled with the namespace, created by each node's engine when a task mounts them and
-//! left by `stack rm`. Not emulated yet: network aliases beyond the service's own name,
-//! `--with-registry-auth`.
+//! left by `stack rm`. Several `-c` files are merged as docker/cli 28 merges them
+//! (`stack_cmd::merge`). Each service gets its file's network aliases plus its own short
+//! name on every user-defined network (`ServiceSpec::network_aliases`), which the embedded
+//! DNS answers on that network only. Not emulated yet: `--with-registry-auth`,
+//! `docker stack config`.
 
 mod compose;
+mod merge;
 mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -107,8 +111,7 @@ fn stack_networks(
 /// `docker stack deploy`.
 async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let namespace = cmd.args.first().cloned().unwrap_or_default();
-    if namespace.is_empty() {
-        io.err.write("invalid stack name: \"\"\n");
+    if !valid_name(&namespace, io) {
         return 1;
     }
     let resolve = cmd.value("resolve-image").unwrap_or("always").to_string();
@@ -185,8 +188,9 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
                 Err(e) => Err(e),
             };
             if let Err(e) = r {
-                io.err
-                    .write(&format!("Failed to remove service {name}: {e}\n"));
+                io.err.write(&format!(
+                    "Failed to remove service {id}: Error response from daemon: {e}"
+                ));
             }
         }
     }
@@ -282,11 +286,24 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
     let mut specs = Vec::new();
     for (key, svc) in config.services() {
         let mut nets = Vec::new();
+        // convertServiceNetworks: the file's aliases, then the service's own name on every
+        // user-defined network.
+        let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for n in compose::service_networks(svc) {
             match targets.get(&n) {
-                Some(t) => nets.push(t.clone()),
+                Some(t) => {
+                    let mut a = compose::service_network_aliases(svc, &n);
+                    if !matches!(t.as_str(), "host" | "bridge" | "none" | "default") {
+                        a.push(key.to_string());
+                    }
+                    if !a.is_empty() {
+                        aliases.insert(t.clone(), a);
+                    }
+                    nets.push(t.clone())
+                }
                 None => {
-                    io.err.write(&format!("undefined network \"{n}\"\n"));
+                    io.err
+                        .write(&format!("service {key}: undefined network \"{n}\"\n"));
                     return 1;
                 }
             }
@@ -308,19 +325,27 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         let mounts = match volumes::service_mounts(&namespace, &config, svc, &workdir) {
             Ok(v) => v,
             Err(e) => {
-                io.err.write(&format!("{e}\n"));
+                io.err.write(&format!("service {key}: {e}\n"));
                 return 1;
             }
         };
         match compose::service_spec(&namespace, key, svc, nets, &lookup) {
             Ok(mut s) => {
+                s.network_aliases = aliases;
                 s.secrets = secrets;
                 s.configs = configs;
                 s.mounts = mounts;
                 specs.push(s)
             }
+            // What the daemon refuses (an unknown restart condition) surfaces at create.
+            Err(e) if e.starts_with("Error response from daemon:") => {
+                io.err.write(&format!(
+                    "failed to create service {namespace}_{key}: {e}\n"
+                ));
+                return 1;
+            }
             Err(e) => {
-                io.err.write(&format!("{e}\n"));
+                io.err.write(&format!("service {key}: {e}\n"));
                 return 1;
             }
         }
@@ -354,7 +379,9 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
                     "changed" if spec.labels.get(LABEL_IMAGE) != Some(&image_label) => {
                         warning = service_cmd::pin_image(&mut spec)
                     }
-                    "changed" => {
+                    // `changed` with the same image, and `never` with the same image, keep
+                    // what the last deploy resolved.
+                    _ if spec.labels.get(LABEL_IMAGE) == Some(&image_label) => {
                         spec.image = old.image.clone();
                         spec.platforms = old.platforms.clone();
                     }
@@ -671,56 +698,142 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     }
 }
 
-/// `docker stack services`: `service ls` of the stack's services.
-fn services(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
-    let namespace = cmd.args.first().cloned().unwrap_or_default();
-    match stack_services(interp, m, &namespace) {
-        Ok(s) if s.is_empty() => {
-            io.err
-                .write(&format!("Nothing found in stack: {namespace}\n"));
-            0
-        }
-        Ok(_) => {
-            let mut inner = Parsed {
-                flags: cmd.flags.clone(),
-                args: Vec::new(),
-                help: false,
-                short_help: false,
-            };
-            inner.flags.push((
-                "filter".into(),
-                format!("label={LABEL_NAMESPACE}={namespace}"),
-            ));
-            service_cmd::read::ls(interp, m, &inner, io)
-        }
-        Err(e) => daemon_error(io, &e),
+/// docker/cli's `validateStackName`: a name of only spaces is refused by every stack command.
+fn valid_name(namespace: &str, io: &Io) -> bool {
+    if namespace.trim().is_empty() {
+        io.err.write(&format!(
+            "invalid stack name: {}\n",
+            serde_json::to_string(namespace).unwrap_or_default()
+        ));
+        return false;
     }
+    true
 }
 
-/// `docker stack ps`: `service ps` of the stack's services.
+/// Runs a read-only listing quietly into buffers: (status, stdout, stderr). The stack
+/// commands list with the stack's filter added to the user's, and say "nothing found"
+/// when that matches nothing, as the CLI does after its list call.
+fn probe(run: impl FnOnce(&Io) -> Status) -> (Status, String, String) {
+    let out = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
+    let err = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
+    let io = Io {
+        stdin: std::rc::Rc::from(""),
+        out: crate::exec::Dest::Buf(out.clone()),
+        err: crate::exec::Dest::Buf(err.clone()),
+    };
+    let status = run(&io);
+    let (o, e) = (out.borrow().clone(), err.borrow().clone());
+    (status, o, e)
+}
+
+/// The user's flags without `--format`, with `--quiet`: what [`probe`] lists with.
+fn quiet_flags(cmd: &Parsed) -> Vec<(String, String)> {
+    let mut flags: Vec<(String, String)> = cmd
+        .flags
+        .iter()
+        .filter(|(k, _)| k != "format" && k != "quiet")
+        .cloned()
+        .collect();
+    flags.push(("quiet".into(), "true".into()));
+    flags
+}
+
+/// `docker stack services`: `service ls` filtered by the stack's label and the user's
+/// filters; nothing left → `Nothing found in stack: NAME` on stderr, exit 0.
+fn services(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let namespace = cmd.args.first().cloned().unwrap_or_default();
+    if !valid_name(&namespace, io) {
+        return 1;
+    }
+    let mut flags = cmd.flags.clone();
+    flags.push((
+        "filter".into(),
+        format!("label={LABEL_NAMESPACE}={namespace}"),
+    ));
+    let inner = |flags: Vec<(String, String)>| Parsed {
+        flags,
+        args: Vec::new(),
+        help: false,
+        short_help: false,
+    };
+    let probe_cmd = inner(quiet_flags(&inner(flags.clone())));
+    let (status, out, err) = probe(|pio| service_cmd::read::ls(interp, m, &probe_cmd, pio));
+    if status != 0 {
+        io.err.write(&err);
+        return status;
+    }
+    if out.trim().is_empty() {
+        io.err
+            .write(&format!("Nothing found in stack: {namespace}\n"));
+        return 0;
+    }
+    service_cmd::read::ls(interp, m, &inner(flags), io)
+}
+
+/// `docker stack ps`: the stack's tasks (`service ps` of its services, with the user's
+/// filters); none → `nothing found in stack: NAME`, exit 1.
 fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let namespace = cmd.args.first().cloned().unwrap_or_default();
-    match stack_services(interp, m, &namespace) {
-        Ok(s) if s.is_empty() => {
-            io.err
-                .write(&format!("nothing found in stack: {namespace}\n"));
-            1
+    if !valid_name(&namespace, io) {
+        return 1;
+    }
+    let nothing = |io: &Io| {
+        io.err
+            .write(&format!("nothing found in stack: {namespace}\n"));
+        1
+    };
+    let ids: Vec<String> = match stack_services(interp, m, &namespace) {
+        Ok(s) if s.is_empty() => return nothing(io),
+        Ok(s) => s.into_iter().map(|(_, id)| id).collect(),
+        Err(e) => return daemon_error(io, &e),
+    };
+    let inner = |flags: Vec<(String, String)>| Parsed {
+        flags,
+        args: ids.clone(),
+        help: false,
+        short_help: false,
+    };
+    let probe_cmd = inner(quiet_flags(cmd));
+    let (status, out, err) = probe(|pio| service_cmd::read::ps(interp, m, &probe_cmd, pio));
+    if status != 0 {
+        io.err.write(&err);
+        return status;
+    }
+    if out.trim().is_empty() {
+        return nothing(io);
+    }
+    service_cmd::read::ps(interp, m, &inner(cmd.flags.clone()), io)
+}
+
+/// `stack rm --detach=false`: polls (every 200 ms, at most ten minutes) until every task of
+/// the removed services is terminal or gone, as docker/cli's `waitOnTasks`.
+async fn wait_tasks_gone(interp: &Interp, m: MachineId, services: &[(String, String)]) {
+    let ids: BTreeSet<&String> = services.iter().map(|(_, id)| id).collect();
+    for _ in 0..3000 {
+        let busy = {
+            let world = interp.world();
+            let w = world.borrow();
+            w.control_swarm(m).is_ok_and(|(_, s)| {
+                s.tasks
+                    .values()
+                    .any(|t| ids.contains(&t.service_id) && !t.state.is_terminal())
+            })
+        };
+        if !busy {
+            return;
         }
-        Ok(s) => {
-            let inner = Parsed {
-                flags: cmd.flags.clone(),
-                args: s.into_iter().map(|(_, id)| id).collect(),
-                help: false,
-                short_help: false,
-            };
-            service_cmd::read::ps(interp, m, &inner, io)
-        }
-        Err(e) => daemon_error(io, &e),
+        interp
+            .sleep(swarm_core::SimDuration::from_millis(200))
+            .await;
     }
 }
 
 /// `docker stack rm STACK…`.
 async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    if !cmd.args.iter().all(|n| valid_name(n, io)) {
+        return 1;
+    }
+    let detach = !cmd.flags.iter().any(|(k, _)| k == "detach") || cmd.bool("detach");
     let mut errors = Vec::new();
     for namespace in &cmd.args {
         let found = stack_services(interp, m, namespace)
@@ -749,8 +862,9 @@ async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 Err(e) => Err(e),
             };
             if let Err(e) = r {
+                // docker/cli prints the ID and no newline here.
                 io.err.write(&format!(
-                    "Failed to remove service {name}: Error response from daemon: {e}\n"
+                    "Failed to remove service {id}: Error response from daemon: {e}"
                 ));
                 failed = true;
             }
@@ -769,7 +883,7 @@ async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 };
                 if let Err(e) = r {
                     io.err.write(&format!(
-                        "Failed to remove {what} {id}: Error response from daemon: {e}\n"
+                        "Failed to remove {what} {id}: Error response from daemon: {e}"
                     ));
                     failed = true;
                 }
@@ -784,15 +898,19 @@ async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             };
             if let Err(e) = r {
                 io.err.write(&format!(
-                    "Failed to remove network {name}: Error response from daemon: {e}\n"
+                    "Failed to remove network {id}: Error response from daemon: {e}"
                 ));
                 failed = true;
             }
         }
         if failed {
             errors.push(format!(
-                "failed to remove some resources from stack: {namespace}"
+                "Failed to remove some resources from stack: {namespace}"
             ));
+            continue;
+        }
+        if !detach {
+            wait_tasks_gone(interp, m, &services).await;
         }
     }
     if errors.is_empty() {

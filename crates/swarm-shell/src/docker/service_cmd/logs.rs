@@ -147,7 +147,14 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
                     .map(|t| t.id.clone())
                     .collect(),
             };
-            let mut lines = w.task_logs(cluster, &ids, from, until);
+            // `task_logs` reads up to `until` exclusive: lines written at this very moment
+            // (a request served by the command line just before) are in the answer.
+            let mut lines = w.task_logs(
+                cluster,
+                &ids,
+                from,
+                SimTime::from_millis(until.as_millis() + 1),
+            );
             if first {
                 if let Some(n) = tail {
                     tail_per_task(&mut lines, &ids, n);

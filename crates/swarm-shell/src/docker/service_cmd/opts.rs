@@ -557,6 +557,38 @@ const POSITIVE_DURATIONS: &[&str] = &[
 ];
 
 /// Checks every flag value as pflag would while parsing, in command-line order; the error is
+/// docker/cli's `NetworkOpt`: a network name, or `name=N,alias=A,…` (fields lower-cased,
+/// as the CLI does): (target, aliases). `Err` is the flag error's reason.
+pub(crate) fn parse_network(value: &str) -> Result<(String, Vec<String>), String> {
+    // The CLI's test for the long syntax: `\w+=\w+(,\w+=\w+)*` anywhere in the value.
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let long = value.char_indices().any(|(i, c)| {
+        c == '='
+            && value[..i].chars().next_back().is_some_and(word)
+            && value[i + 1..].chars().next().is_some_and(word)
+    });
+    if !long {
+        return Ok((value.to_string(), Vec::new()));
+    }
+    let (mut target, mut aliases) = (String::new(), Vec::new());
+    for field in value.split(',') {
+        let lower = field.to_lowercase();
+        let Some((key, val)) = lower.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            return Err(format!("invalid field {field}"));
+        };
+        match key.trim() {
+            "name" => target = val.to_string(),
+            "alias" => aliases.push(val.to_string()),
+            "driver-opt" | "ip" | "ip6" | "link-local-ip" | "mac-address" | "gw-priority" => {}
+            other => return Err(format!("invalid field key {other}")),
+        }
+    }
+    if target.is_empty() {
+        return Err("network name/id is not specified".into());
+    }
+    Ok((target, aliases))
+}
+
 /// the usage error's first line.
 pub(crate) fn check_values(path: &str, cmd: &Parsed) -> Result<(), String> {
     let specs = cli::flags(path);
@@ -583,6 +615,7 @@ pub(crate) fn check_values(path: &str, cmd: &Parsed) -> Result<(), String> {
             "port" => parse_publish(value).map(|_| ()),
             "mount" => parse_mount(value).map(|_| ()),
             "pref" => parse_pref(value).map(|_| ()),
+            "network" => parse_network(value).map(|_| ()),
             "secret" => parse_file_ref(value, true).map(|_| ()),
             "config" => parse_file_ref(value, false).map(|_| ()),
             "filter" => {
@@ -932,11 +965,14 @@ pub(crate) fn create_spec(cmd: &Parsed) -> Result<Result<ServiceSpec, DaemonErro
         .iter()
         .filter_map(|v| parse_pref(v).ok())
         .collect();
-    spec.networks = cmd
-        .values("network")
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    for v in cmd.values("network") {
+        if let Ok((target, aliases)) = parse_network(v) {
+            if !aliases.is_empty() {
+                spec.network_aliases.insert(target.clone(), aliases);
+            }
+            spec.networks.push(target);
+        }
+    }
     for p in cmd.values("publish") {
         spec.ports.extend(parse_publish(p).unwrap_or_default());
     }
@@ -1083,9 +1119,16 @@ pub(crate) fn apply_update(cmd: &Parsed, spec: &mut ServiceSpec) -> Result<(), S
     // Networks, mounts, secrets, configs.
     let rm: BTreeSet<&str> = cmd.values("network-rm").into_iter().collect();
     spec.networks.retain(|n| !rm.contains(n.as_str()));
-    for n in cmd.values("network-add") {
-        if !spec.networks.iter().any(|x| x == n) {
-            spec.networks.push(n.to_string());
+    spec.network_aliases.retain(|n, _| !rm.contains(n.as_str()));
+    for v in cmd.values("network-add") {
+        let Ok((n, aliases)) = parse_network(v) else {
+            continue;
+        };
+        if !spec.networks.contains(&n) {
+            if !aliases.is_empty() {
+                spec.network_aliases.insert(n.clone(), aliases);
+            }
+            spec.networks.push(n);
         }
     }
     let rm: BTreeSet<&str> = cmd.values("mount-rm").into_iter().collect();

@@ -721,7 +721,14 @@ pub(crate) fn spec_json(spec: &ServiceSpec, defaults: bool) -> Value {
     }
     tt.insert("Placement".into(), Value::Object(pl));
     if !spec.networks.is_empty() {
-        let n: Vec<Value> = spec.networks.iter().map(|n| json!({"Target": n})).collect();
+        let n: Vec<Value> = spec
+            .networks
+            .iter()
+            .map(|n| match spec.network_aliases.get(n) {
+                Some(a) => json!({"Target": n, "Aliases": a}),
+                None => json!({"Target": n}),
+            })
+            .collect();
         tt.insert("Networks".into(), Value::Array(n));
     }
     tt.insert("ForceUpdate".into(), json!(spec.force_update));

@@ -123,31 +123,122 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("memswap_limit", "Set resource limits using deploy.resources"),
 ];
 
-/// go-yaml's text for a parse error (`yaml: line 3: did not find expected node content`).
-fn yaml_error(e: &serde_yaml::Error) -> String {
+/// Scanner problems (go-yaml reports their line 1-based; parser problems 0-based).
+const SCANNER_PROBLEMS: &[&str] = &[
+    "mapping values are not allowed in this context",
+    "block sequence entries are not allowed in this context",
+    "found character that cannot start any token",
+    "found unexpected end of stream",
+    "found a tab character",
+    "did not find expected comment or line break",
+    "could not find expected ':'",
+    "found unknown escape character",
+    "found undefined tag handle",
+];
+
+/// `(line, column)` of a libyaml mark in serde_yaml's text (`… at line 3 column 12`).
+fn mark(s: &str) -> Option<(usize, usize)> {
+    let rest = &s[s.rfind(" at line ")? + 9..];
+    let (line, rest) = rest.split_once(" column ")?;
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+/// go-yaml v3's text for a parse error of `text` (docker/cli's `ParseYAML`):
+/// `yaml: line 3: did not find expected node content`, where the line is go-yaml's (the
+/// enclosing construct's, as its `parser.fail` picks it), or `yaml: unmarshal errors:` for
+/// a key defined twice.
+fn yaml_error(e: &serde_yaml::Error, text: &str) -> String {
     let msg = e.to_string();
-    let problem = msg.split(" at line ").next().unwrap_or(&msg);
-    let problem = problem
-        .split(", while ")
-        .next()
-        .unwrap_or(problem)
-        .to_string();
-    if let Some(key) = problem
-        .strip_prefix("duplicate entry with key ")
-        .map(|k| k.trim_matches('"'))
-    {
-        let line = e.location().map(|l| l.line()).unwrap_or(0);
-        return format!(
-            "yaml: unmarshal errors:\n  line {line}: mapping key \"{key}\" already defined"
-        );
-    }
+    let (problem_part, context) = match msg.split_once(", while ") {
+        Some((p, c)) => (p, Some(c)),
+        None => (msg.as_str(), None),
+    };
+    let problem_mark = mark(problem_part);
+    let problem = problem_part
+        .rsplit_once(" at line ")
+        .map_or(problem_part, |(p, _)| p);
     let problem = problem
         .split_once(": ")
         .filter(|(path, _)| !path.contains(' '))
-        .map_or(problem.as_str(), |(_, p)| p);
-    match e.location() {
-        Some(l) => format!("yaml: line {}: {problem}", l.line()),
-        None => format!("yaml: {problem}"),
+        .map_or(problem, |(_, p)| p);
+    if let Some(key) = problem
+        .find("duplicate entry with key ")
+        .map(|i| problem[i + 25..].trim_matches('"'))
+    {
+        // go-yaml parses the whole document before it decodes (where it finds the
+        // duplicate): a syntax error anywhere comes first.
+        if let Err(syntax) = serde_yaml::from_str::<serde::de::IgnoredAny>(text) {
+            if !syntax.to_string().contains("duplicate entry") {
+                return yaml_error(&syntax, text);
+            }
+        }
+        return duplicate_key(text, key, problem_mark);
+    }
+    if problem == "unknown anchor" {
+        let name = problem_mark
+            .and_then(|(l, c)| text.lines().nth(l.checked_sub(1)?)?.get(c..))
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                    .collect::<String>()
+            })
+            .unwrap_or_default();
+        return format!("yaml: unknown anchor '{name}' referenced");
+    }
+    if problem.starts_with("expected a mapping") && problem.contains("merging") {
+        return "yaml: map merge requires map or sequence of maps as the value".into();
+    }
+    let scanner = match context {
+        Some(c) => c.starts_with("scanning"),
+        None => SCANNER_PROBLEMS.iter().any(|p| problem.starts_with(p)),
+    };
+    // go-yaml's marks are 0-based: the context's if it is past the first line, else the
+    // problem's; a scanner error adds one.
+    let zero_based = |m: Option<(usize, usize)>| m.map_or(0, |(l, _)| l.saturating_sub(1));
+    let context_line = zero_based(context.and_then(mark));
+    let line = if context_line != 0 {
+        context_line
+    } else {
+        zero_based(problem_mark)
+    };
+    let line = if scanner && line != 0 { line + 1 } else { line };
+    if line != 0 {
+        format!("yaml: line {line}: {problem}")
+    } else {
+        format!("yaml: {problem}")
+    }
+}
+
+/// go-yaml's `mapping key "K" already defined at line N`: serde_yaml gives the mapping's
+/// position; the two definitions are found in the text below it, at its indentation.
+fn duplicate_key(text: &str, key: &str, at: Option<(usize, usize)>) -> String {
+    let (start, col) = at.unwrap_or((1, 1));
+    let indent = col.saturating_sub(1);
+    let mut found: Vec<usize> = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(start.saturating_sub(1)) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let ind = line.len() - trimmed.len();
+        if ind < indent && i + 1 > start {
+            break;
+        }
+        if ind != indent {
+            continue;
+        }
+        let trimmed = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+        let name = trimmed.split(':').next().unwrap_or("").trim();
+        if name.trim_matches(|c| c == '"' || c == '\'') == key {
+            found.push(i + 1);
+        }
+    }
+    match found.as_slice() {
+        [first, second, ..] => format!(
+            "yaml: unmarshal errors:\n  line {second}: mapping key \"{key}\" already defined at line {first}"
+        ),
+        _ => format!("yaml: unmarshal errors:\n  line {start}: mapping key \"{key}\" already defined"),
     }
 }
 
@@ -182,6 +273,10 @@ fn to_json(v: &serde_yaml::Value, path: &str) -> Result<Value, String> {
             for (k, x) in m {
                 let key = match k {
                     Y::String(s) => s.clone(),
+                    // go-yaml cannot hash these into a Go map key.
+                    Y::Sequence(_) | Y::Mapping(_) => {
+                        return Err(format!("yaml: invalid map key: {}", go_syntax(k)))
+                    }
                     other => {
                         let shown = serde_yaml::to_string(other).unwrap_or_default();
                         let shown = shown.trim_end();
@@ -205,13 +300,43 @@ fn to_json(v: &serde_yaml::Value, path: &str) -> Result<Value, String> {
     })
 }
 
+/// Go's `%#v` of a decoded YAML value (`[]interface {}{"a", 1}`).
+fn go_syntax(v: &serde_yaml::Value) -> String {
+    use serde_yaml::Value as Y;
+    match v {
+        Y::Null => "interface {}(nil)".into(),
+        Y::Bool(b) => b.to_string(),
+        Y::Number(n) => n.to_string(),
+        Y::String(s) => go_quote(s),
+        Y::Sequence(items) => format!(
+            "[]interface {{}}{{{}}}",
+            items.iter().map(go_syntax).collect::<Vec<_>>().join(", ")
+        ),
+        Y::Mapping(m) => format!(
+            "map[string]interface {{}}{{{}}}",
+            m.iter()
+                .map(|(k, x)| format!("{}:{}", go_syntax(k), go_syntax(x)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Y::Tagged(t) => go_syntax(&t.value),
+    }
+}
+
 /// Parses one file into its top-level mapping.
 fn parse(text: &str) -> Result<Map<String, Value>, String> {
-    let mut y: serde_yaml::Value = match serde_yaml::from_str(text) {
-        Ok(v) => v,
-        Err(e) => return Err(yaml_error(&e)),
+    // go-yaml's Unmarshal reads the first document and ignores the rest.
+    use serde::Deserialize;
+    let first = serde_yaml::Deserializer::from_str(text).next();
+    let parsed = match first {
+        Some(doc) => serde_yaml::Value::deserialize(doc),
+        None => Ok(serde_yaml::Value::Null),
     };
-    y.apply_merge().map_err(|e| yaml_error(&e))?;
+    let mut y: serde_yaml::Value = match parsed {
+        Ok(v) => v,
+        Err(e) => return Err(yaml_error(&e, text)),
+    };
+    y.apply_merge().map_err(|e| yaml_error(&e, text))?;
     if !matches!(y, serde_yaml::Value::Mapping(_)) {
         return Err("top-level object must be a mapping".into());
     }
@@ -219,6 +344,30 @@ fn parse(text: &str) -> Result<Map<String, Value>, String> {
         Value::Object(m) => Ok(m),
         _ => Err("top-level object must be a mapping".into()),
     }
+}
+
+/// distribution/reference's `ParseAnyReference`, as far as its errors go.
+fn check_reference(image: &str) -> Result<(), String> {
+    if swarm_core::catalog::normalize(image).is_some() {
+        return Ok(());
+    }
+    let lower = image.to_ascii_lowercase();
+    if lower != image && swarm_core::catalog::normalize(&lower).is_some() {
+        let name = image.split(['@', ':']).next().unwrap_or(image).to_string();
+        let name = match name.split_once('/') {
+            None => format!("library/{name}"),
+            Some((first, rest))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
+                rest.to_string()
+            }
+            Some(_) => name,
+        };
+        return Err(format!(
+            "invalid reference format: repository name ({name}) must be lowercase"
+        ));
+    }
+    Err("invalid reference format".into())
 }
 
 /// The file's schema version (`version` absent → 3.13).
@@ -289,7 +438,8 @@ pub(crate) fn substitute(
     s: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<String, String> {
-    let invalid = || format!("Invalid template: {}", go_quote(s));
+    // An invalid template is reported as itself (`InvalidTemplateError.Template`).
+    let invalid = || s.to_string();
     let mut out = String::new();
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -431,6 +581,8 @@ enum S {
     External,
     /// A service's `secrets:`/`configs:`: names, or `{source, target, uid, gid, mode}`.
     FileRefs,
+    /// One of these strings.
+    Enum(&'static [&'static str]),
 }
 
 const UPDATE: S = S::Obj(
@@ -440,7 +592,7 @@ const UPDATE: S = S::Obj(
         ("failure_action", S::Str),
         ("monitor", S::Dur),
         ("max_failure_ratio", S::Num),
-        ("order", S::Str),
+        ("order", S::Enum(&["start-first", "stop-first"])),
     ],
     false,
 );
@@ -719,6 +871,13 @@ fn validate(v: &Value, s: S, path: &str) -> Result<(), String> {
         S::Map(item) => match v {
             Value::Object(m) => {
                 for (k, x) in m {
+                    // The schema's `patternProperties` for service names.
+                    let named = !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+                    if path == "services" && !named {
+                        return Err(format!("services Additional property {k} is not allowed"));
+                    }
                     if path == "services" && x.is_null() {
                         return Err(type_error(&field(path, k), "mapping"));
                     }
@@ -728,6 +887,18 @@ fn validate(v: &Value, s: S, path: &str) -> Result<(), String> {
             }
             Value::Null if path != "services" => Ok(()),
             _ => Err(type_error(path, "mapping")),
+        },
+        S::Enum(allowed) => match v {
+            Value::String(x) if allowed.contains(&x.as_str()) => Ok(()),
+            // gojsonschema's enum text, the path twice as docker prints it.
+            _ => Err(format!(
+                "{path} {path} must be one of the following: {}",
+                allowed
+                    .iter()
+                    .map(|a| format!("\"{a}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         },
         S::IntOrStr => match v {
             Value::String(_) => Ok(()),
@@ -821,7 +992,7 @@ fn validate(v: &Value, s: S, path: &str) -> Result<(), String> {
 }
 
 /// The short port syntax (`8080:80`, `80`, `8080:80/udp`, ranges), docker's `ports` format.
-fn short_ports(s: &str) -> Result<Vec<PortConfig>, String> {
+pub(super) fn short_ports(s: &str) -> Result<Vec<PortConfig>, String> {
     if s.is_empty() || s.contains('=') || s.contains(',') {
         return Err(format!("invalid port {s}"));
     }
@@ -836,20 +1007,6 @@ fn short_ports(s: &str) -> Result<Vec<PortConfig>, String> {
         s.to_string()
     };
     parse_publish(&spec)
-}
-
-// ---------------------------------------------------------------------------------------
-// Merging several files
-
-fn merge(base: &mut Map<String, Value>, over: Map<String, Value>) {
-    for (k, v) in over {
-        match (base.get_mut(&k), v) {
-            (Some(Value::Object(b)), Value::Object(o)) => merge(b, o),
-            (_, v) => {
-                base.insert(k, v);
-            }
-        }
-    }
 }
 
 /// Loads the files (name, text), in order, as `docker stack deploy -c A -c B` does.
@@ -895,9 +1052,16 @@ pub(crate) fn load(
             }
         }
     }
-    let mut root = Map::new();
-    for d in dicts {
-        merge(&mut root, d);
+    let mut dicts = dicts.into_iter();
+    let mut root = dicts.next().unwrap_or_default();
+    let mut normalized = false;
+    for mut d in dicts {
+        if !normalized {
+            super::merge::normalize(&mut root, lookup);
+            normalized = true;
+        }
+        super::merge::normalize(&mut d, lookup);
+        super::merge::merge_files(&mut root, d);
     }
     let mut warnings = String::new();
     if !unsupported.is_empty() {
@@ -1007,7 +1171,8 @@ fn decode_error(field: &str, e: &str) -> String {
 }
 
 impl Config {
-    /// The services, sorted by name.
+    /// The services in file order (Go's map order in docker; a stable order here), those
+    /// only a later file adds after the first file's.
     pub(crate) fn services(&self) -> Vec<(&String, &Map<String, Value>)> {
         services_of(&self.root).collect()
     }
@@ -1024,10 +1189,14 @@ impl Config {
                     }
                 }
             }
-            if s(svc, "image").unwrap_or("").is_empty() {
+            let image = s(svc, "image").unwrap_or("");
+            if image.is_empty() {
                 return Err(format!(
                     "invalid image reference for service {name}: no image specified"
                 ));
+            }
+            if let Err(e) = check_reference(image) {
+                return Err(format!("invalid image reference for service {name}: {e}"));
             }
         }
         Ok(())
@@ -1181,6 +1350,23 @@ pub(crate) fn service_file_refs(svc: &Map<String, Value>, kind: &str) -> Vec<Fil
             _ => None,
         })
         .collect()
+}
+
+/// A service's `aliases:` on the network `key` (long syntax), as written.
+pub(crate) fn service_network_aliases(svc: &Map<String, Value>, key: &str) -> Vec<String> {
+    svc.get("networks")
+        .and_then(Value::as_object)
+        .and_then(|m| m.get(key))
+        .and_then(Value::as_object)
+        .and_then(|n| n.get("aliases"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The network keys a service is attached to (`default` when it names none).
@@ -1492,8 +1678,8 @@ mod tests {
             sub("${NOPE:?need it}").unwrap_err(),
             "required variable NOPE is missing a value: need it"
         );
-        assert_eq!(sub("${}").unwrap_err(), "Invalid template: \"${}\"");
-        assert_eq!(sub("a$").unwrap_err(), "Invalid template: \"a$\"");
+        assert_eq!(sub("${}").unwrap_err(), "${}");
+        assert_eq!(sub("a$").unwrap_err(), "a$");
     }
 
     #[test]

@@ -49,6 +49,12 @@ fn parse_short(spec: &str) -> Result<VolumeRef, String> {
     Ok(v)
 }
 
+/// The target of a short-syntax entry (what docker merges several files' volumes by); the
+/// whole entry when it does not parse (the conversion reports it).
+pub(super) fn volume_target(spec: &str) -> String {
+    parse_short(spec).map_or_else(|_| spec.to_string(), |v| v.target)
+}
+
 fn parse_long(m: &Map<String, Value>) -> VolumeRef {
     let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     VolumeRef {

@@ -2,6 +2,25 @@
 // carry content hashes) into a <meta name="swarm-app"> tag (see `pattern_script` in
 // Trunk.toml); this external module loads them, so the page needs no inline script.
 const status = () => document.querySelector('[data-testid="loading"]');
+
+// jq is a second module (crates/swarm-jq-web) under fixed names next to the page; web/src/jq_host.rs
+// calls this on the first `jq`. A failed load is retried on the next (with a fresh URL).
+let jq = null;
+let jqAttempts = 0;
+globalThis.swarmLoadJq = () => {
+  jq ??= (async () => {
+    const retry = jqAttempts++ > 0 ? `?attempt=${jqAttempts}` : "";
+    const base = document.baseURI;
+    const glue = await import(new URL(`swarm-jq-web.js${retry}`, base).href);
+    await glue.default({ module_or_path: new URL(`swarm-jq-web_bg.wasm${retry}`, base) });
+    return glue.run_jq;
+  })().catch((error) => {
+    jq = null;
+    throw error;
+  });
+  return jq;
+};
+
 try {
   const meta = document.querySelector('meta[name="swarm-app"]');
   const glue = await import(new URL(meta.dataset.js, document.baseURI).href);

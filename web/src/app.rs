@@ -23,10 +23,16 @@ use swarm_shell::view::{ClusterView, Fault, MachineView};
 use swarm_shell::{Options, Playground};
 use yew::prelude::*;
 
+use crate::browser_panel::BrowserPanel;
 use crate::cluster::{role_icon, ClusterPanel};
 use crate::editor::Editor;
+use crate::i18n::{self, t, tf, Lang, Noun, K};
+use crate::panel_data::{PanelData, Shown};
+use crate::quorum::QuorumPanel;
 use crate::screen::Screen;
 use crate::terminal::{ScreenRef, Terminal};
+use crate::traffic::TrafficPanel;
+use swarm_shell::view::browser::BrowserAction;
 
 /// How often the clock ticks, in real milliseconds.
 pub const TICK_MS: u32 = 100;
@@ -102,21 +108,41 @@ impl View {
 pub enum Panel {
     /// Nodes and their tasks.
     Cluster,
+    /// The managers' Raft state and the last committed writes.
+    Quorum,
+    /// Requests through the network.
+    Traffic,
+    /// Published ports and an in-page browser.
+    Browser,
 }
 
 impl Panel {
     /// Every view, in tab order.
-    pub const ALL: [Panel; 1] = [Panel::Cluster];
+    pub const ALL: [Panel; 4] = [
+        Panel::Cluster,
+        Panel::Quorum,
+        Panel::Traffic,
+        Panel::Browser,
+    ];
 
-    fn title(self) -> &'static str {
-        match self {
-            Panel::Cluster => "Cluster",
-        }
+    fn title(self, lang: Lang) -> &'static str {
+        t(
+            lang,
+            match self {
+                Panel::Cluster => K::Cluster,
+                Panel::Quorum => K::Quorum,
+                Panel::Traffic => K::Traffic,
+                Panel::Browser => K::Browser,
+            },
+        )
     }
 
     fn id(self) -> &'static str {
         match self {
             Panel::Cluster => "cluster",
+            Panel::Quorum => "quorum",
+            Panel::Traffic => "traffic",
+            Panel::Browser => "browser",
         }
     }
 }
@@ -156,10 +182,16 @@ pub enum Msg {
     Step,
     /// A one-click fault.
     Fault(Fault),
+    /// Saving the playground in the browser failed: why.
+    PersistProblem(String),
     /// A view of the right panel was chosen.
     ShowPanel(Panel),
     /// Show or hide the right panel.
     TogglePanel,
+    /// Something done in the browser view (a badge, a link, a button, the address bar).
+    Browse(BrowserAction),
+    /// The language switch.
+    Lang(Lang),
 }
 
 /// A file open in the editor panel.
@@ -211,8 +243,20 @@ pub struct App {
     cluster_gen: u64,
     cluster_at: SimTime,
     notice: Option<Notice>,
+    /// The cluster view's fault callback, made once so that the view's props compare equal
+    /// (and it skips rendering) while the picture stays the same.
+    on_fault: Callback<Fault>,
+    /// The quorum, traffic and browser views' pictures, and the browser tab.
+    more: PanelData,
+    /// The browser view's callback, made once (see `on_fault`).
+    on_browse: Callback<BrowserAction>,
     _timer: Option<Interval>,
     _visibility: Option<EventListener>,
+    /// Whether the playground is saved in this browser (see `persist`).
+    saved: bool,
+    _saver: Option<crate::persist::Saver>,
+    /// The page's language (see `i18n`).
+    lang: Lang,
 }
 
 impl Component for App {
@@ -220,18 +264,22 @@ impl Component for App {
     type Properties = AppProps;
 
     fn create(ctx: &Context<Self>) -> Self {
+        let lang = i18n::detect();
         let props = ctx.props();
-        let opts = props
-            .options
-            .clone()
-            .unwrap_or_else(crate::query::options_from_location);
-        // Options from a link that the playground refuses fall back to the defaults.
-        let playground = Playground::new(&opts).or_else(|e| {
-            web_sys::console::warn_1(
-                &format!("cannot start a playground with {opts:?}: {e}").into(),
-            );
-            Playground::new(&Options::default())
-        });
+        // The page's own options come from its URL, and its playground may be restored (a
+        // share link, or what this browser saved: see `persist`); options given as props
+        // start afresh, unsaved. Options the playground refuses fall back to the defaults.
+        let saved = props.options.is_none();
+        let crate::persist::Start {
+            playground,
+            options: opts,
+            problem,
+            removed,
+            ..
+        } = match props.options.clone() {
+            Some(opts) => crate::persist::start_unsaved(opts),
+            None => crate::persist::start(crate::query::options_from_location()),
+        };
         let views = match &playground {
             Ok(pg) => pg
                 .machine_names()
@@ -279,10 +327,34 @@ impl Component for App {
             cluster_gen: u64::MAX,
             cluster_at: SimTime::ZERO,
             notice: None,
+            on_fault: ctx.link().callback(Msg::Fault),
+            more: PanelData::default(),
+            on_browse: ctx.link().callback(Msg::Browse),
             _timer: timer,
             _visibility: visibility,
+            saved,
+            _saver: saved
+                .then(|| crate::persist::Saver::start(ctx.link().callback(Msg::PersistProblem))),
+            lang,
         };
-        app.touch_tab(0);
+        // A restored playground: machines the user removed stay off the page, and a link or
+        // saved state that could not be used says why.
+        for view in app.views.iter_mut() {
+            if removed.iter().any(|r| view.name == r.as_str()) {
+                view.removed = true;
+            }
+        }
+        if let Some(first) = app.views.iter().position(|v| !v.removed) {
+            app.selected = first;
+        }
+        if let Some(problem) = problem {
+            app.notice = Some(Notice {
+                text: problem.into(),
+                error: true,
+                terminal: None,
+            });
+        }
+        app.touch_tab(app.selected);
         app.sync();
         app
     }
@@ -321,11 +393,8 @@ impl Component for App {
                 };
                 let name = self.views.get(ed.view).map(|v| v.name.to_string());
                 let result = match (&mut self.playground, name) {
-                    (Ok(pg), Some(name)) => match pg.terminal_mut(&name) {
-                        Some(t) => t.save_file(&ed.path, &text),
-                        None => Err("the machine is gone".to_string()),
-                    },
-                    _ => Err("the machine is gone".to_string()),
+                    (Ok(pg), Some(name)) => pg.save_file(&name, &ed.path, &text),
+                    _ => Err(t(i18n::current(), K::MachineGone).to_string()),
                 };
                 match result {
                     Ok(()) => {
@@ -338,9 +407,7 @@ impl Component for App {
             }
             Msg::Upload(i, name, text) => {
                 if let (Ok(pg), Some(view)) = (&mut self.playground, self.views.get(i)) {
-                    if let Some(t) = pg.terminal_mut(&view.name) {
-                        let _ = t.upload(&name, &text);
-                    }
+                    let _ = pg.upload(&view.name, &name, &text);
                 }
                 self.sync()
             }
@@ -350,10 +417,19 @@ impl Component for App {
                 true
             }
             Msg::Clear(i) => {
-                if let Some(view) = self.views.get_mut(i) {
-                    view.screen.0.borrow_mut().clear();
-                    view.version += 1;
+                // Through the playground, so that the replay log has it too.
+                if let (Ok(pg), Some(view)) = (&mut self.playground, self.views.get(i)) {
+                    pg.clear_screen(&view.name);
                 }
+                self.sync();
+                true
+            }
+            Msg::PersistProblem(text) => {
+                self.notice = Some(Notice {
+                    text: text.into(),
+                    error: true,
+                    terminal: None,
+                });
                 true
             }
             Msg::Select(i) => {
@@ -421,11 +497,27 @@ impl Component for App {
             Msg::ShowPanel(p) => {
                 self.panel = p;
                 self.panel_open = true;
+                self.sync();
+                true
+            }
+            Msg::Browse(action) => {
+                if let Ok(pg) = &mut self.playground {
+                    self.more.browse(pg, action);
+                }
+                self.panel = Panel::Browser;
+                self.panel_open = true;
+                self.sync();
                 true
             }
             Msg::TogglePanel => {
                 self.panel_open = !self.panel_open;
                 true
+            }
+            Msg::Lang(lang) => {
+                i18n::set(lang);
+                let changed = self.lang != lang;
+                self.lang = lang;
+                changed
             }
         }
     }
@@ -434,7 +526,7 @@ impl Component for App {
         if let Err(e) = &self.playground {
             return html! {
                 <div class="fatal" role="alert">
-                    <h1>{ "Swarm Playground could not start" }</h1>
+                    <h1>{ t(self.lang, K::CouldNotStart) }</h1>
                     <pre>{ e.clone() }</pre>
                 </div>
             };
@@ -466,6 +558,7 @@ impl Component for App {
                     completion={view.completion.clone()}
                     on_complete={link.callback(move |(text, list): (String, bool)| Msg::Complete(i, text, list))}
                     on_upload={link.callback(move |(name, text): (String, String)| Msg::Upload(i, name, text))}
+                    lang={self.lang}
                 />
             }
         });
@@ -478,35 +571,37 @@ impl Component for App {
                         <span class="logo" aria-hidden="true">{ "◆" }</span>
                         <h1>{ "Swarm Playground" }</h1>
                     </header>
-                    <p class="tagline">{ "Docker Swarm, simulated in your browser." }</p>
+                    <p class="tagline">{ t(self.lang, K::Tagline) }</p>
                     <div class="instances">
-                        <h2>{ format!("Instances ({count})") }</h2>
+                        <h2>{ tf(self.lang, K::Instances, &[&count]) }</h2>
                         <button
                             type="button"
                             class="add"
                             data-testid="add-machine"
                             onclick={link.callback(|_| Msg::AddMachine)}
                         >
-                            { "+ Add new instance" }
+                            { t(self.lang, K::AddInstance) }
                         </button>
                         <details class="templates">
-                            <summary>{ "Start from a template" }</summary>
+                            <summary>{ t(self.lang, K::StartFromTemplate) }</summary>
                             <ul>
-                                <li><a href="?template=3m2w">{ "3 managers + 2 workers" }</a></li>
-                                <li><a href="?template=5m">{ "5 managers" }</a></li>
-                                <li><a href="?template=1m1w">{ "1 manager + 1 worker" }</a></li>
-                                <li><a href="?template=1m2w">{ "1 manager + 2 workers" }</a></li>
-                                <li><a href="?machines=1">{ "1 empty machine" }</a></li>
+                                <li><a href="?template=3m2w">{ t(self.lang, K::Tpl3m2w) }</a></li>
+                                <li><a href="?template=5m">{ t(self.lang, K::Tpl5m) }</a></li>
+                                <li><a href="?template=1m1w">{ t(self.lang, K::Tpl1m1w) }</a></li>
+                                <li><a href="?template=1m2w">{ t(self.lang, K::Tpl1m2w) }</a></li>
+                                <li><a href="?machines=1">{ t(self.lang, K::Tpl1Empty) }</a></li>
                             </ul>
                         </details>
                         if let Some(e) = &self.add_error {
                             <p class="add-error" role="alert">{ e.clone() }</p>
                         }
-                        <nav aria-label="Machines">
+                        <nav aria-label={t(self.lang, K::Machines)}>
                             <ul class="machines">{ for machines }</ul>
                         </nav>
                     </div>
                     { self.time_controls(ctx) }
+                    <crate::persist::PersistControls saved={self.saved} lang={self.lang} />
+                    { self.lang_switch(ctx) }
                 </aside>
                 <main class="workspace">
                     { self.tab_bar(ctx) }
@@ -514,14 +609,14 @@ impl Component for App {
                         <p class={classes!("notice", n.error.then_some("error"))} role="status" data-testid="notice">
                             <span class="notice-text">{ n.text.clone() }</span>
                             if let Some(t) = n.terminal.filter(|t| *t != self.selected) {
-                                <button type="button" class="link-button" onclick={link.callback(move |_| Msg::Select(t))}>{ "show" }</button>
+                                <button type="button" class="link-button" onclick={link.callback(move |_| Msg::Select(t))}>{ i18n::t(self.lang, K::Show) }</button>
                             }
                         </p>
                     }
                     <div class="terminals">
                         { for terminals }
                         if none_left {
-                            <p class="empty">{ "No machines. Add one with “+ Add new instance”." }</p>
+                            <p class="empty">{ t(self.lang, K::NoMachines) }</p>
                         }
                     </div>
                 </main>
@@ -536,6 +631,7 @@ impl Component for App {
                         error={ed.error.clone()}
                         on_save={link.callback(Msg::EditorSave)}
                         on_cancel={link.callback(|()| Msg::EditorCancel)}
+                        lang={self.lang}
                     />
                 }
             </div>
@@ -559,15 +655,16 @@ impl App {
         } else {
             Fault::PowerOff(name.clone())
         };
+        let lang = self.lang;
         let power_label = format!(
             "{} {name} ({})",
-            if off { "Power on" } else { "Power off" },
+            t(lang, if off { K::PowerOn } else { K::PowerOff }),
             fault.command(&name)
         );
         let status = member.map(|m| match m.status {
-            NodeState::Ready => "Ready",
-            NodeState::Down => "Down",
-            NodeState::Unknown => "Unknown",
+            NodeState::Ready => ("ready", t(lang, K::Ready)),
+            NodeState::Down => ("down", t(lang, K::Down)),
+            NodeState::Unknown => ("unknown", t(lang, K::Unknown)),
         });
         html! {
             <li key={name.clone()} class="machine-item">
@@ -583,27 +680,27 @@ impl App {
                     if let Some(m) = member {
                         <span class={classes!("role", m.role.as_str())}>
                             <span class="role-icon" aria-hidden="true">{ role_icon(m.role) }</span>
-                            { format!(" {}", m.role.as_str()) }
+                            { format!(" {}", crate::cluster::role_text(lang, m.role)) }
                             if m.leader {
-                                <span class="crown" title="Raft leader">{ " ♛" }<span class="sr-only">{ " leader" }</span></span>
+                                <span class="crown" title={t(lang, K::RaftLeader)}>{ " ♛" }<span class="sr-only">{ t(lang, K::Leader) }</span></span>
                             }
                         </span>
                     }
-                    <span class="machine-ip">{ view.ip.clone() }</span>
                     <span class="machine-badges">
+                        <span class="machine-ip">{ view.ip.clone() }</span>
                         if off {
-                            <span class="badge off">{ "powered off" }</span>
+                            <span class="badge off">{ t(lang, K::PoweredOff) }</span>
                         } else if power == Power::Booting {
-                            <span class="badge booting">{ "booting" }</span>
+                            <span class="badge booting">{ t(lang, K::Booting) }</span>
                         }
-                        if let Some(s) = status {
-                            <span class={classes!("badge", "status", s.to_ascii_lowercase())}>{ s }</span>
+                        if let Some((class, s)) = status {
+                            <span class={classes!("badge", "status", class)}>{ s }</span>
                         }
                         if let Some(m) = member.filter(|m| m.availability != Availability::Active) {
                             <span class={classes!("badge", "availability", m.availability.as_str())}>{ m.availability.as_str() }</span>
                         }
                         if let Some(m) = member {
-                            <span class="task-count">{ if m.tasks == 1 { "1 task".to_string() } else { format!("{} tasks", m.tasks) } }</span>
+                            <span class="task-count">{ i18n::count(lang, m.tasks as u64, Noun::Task) }</span>
                         }
                     </span>
                 </button>
@@ -616,20 +713,45 @@ impl App {
                         title={power_label}
                         onclick={link.callback(move |_| Msg::Fault(fault.clone()))}
                     >
-                        { "⏻" }
+                        { t(lang, if off { K::PowerOnShort } else { K::PowerOffShort }) }
                     </button>
                     <button
                         type="button"
                         class="icon-button"
                         data-testid={format!("remove-{name}")}
-                        aria-label={format!("Remove {name}")}
-                        title={format!("Remove {name} (powers it off)")}
+                        aria-label={tf(lang, K::Remove, &[&name])}
+                        title={tf(lang, K::RemoveTitle, &[&name])}
                         onclick={link.callback(move |_| Msg::Remove(i))}
                     >
                         { "✕" }
                     </button>
                 </div>
             </li>
+        }
+    }
+
+    /// The language switch: EN | RU.
+    fn lang_switch(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let buttons = Lang::ALL.iter().map(|&l| {
+            let on = l == self.lang;
+            html! {
+                <button
+                    type="button"
+                    class={classes!("lang-button", on.then_some("on"))}
+                    lang={l.code()}
+                    data-testid={format!("lang-{}", l.code())}
+                    aria-pressed={if on { "true" } else { "false" }}
+                    onclick={link.callback(move |_| Msg::Lang(l))}
+                >
+                    { l.label() }
+                </button>
+            }
+        });
+        html! {
+            <div class="lang-switch" role="group" aria-label={t(self.lang, K::Language)} data-testid="lang-switch">
+                { for buttons }
+            </div>
         }
     }
 
@@ -651,12 +773,12 @@ impl App {
             }
         });
         html! {
-            <section class="time" aria-label="Simulated time">
+            <section class="time" aria-label={t(self.lang, K::SimulatedTime)}>
                 <div class="clock-line">
-                    <span class="clock-label">{ "sim time" }</span>
-                    <span class="clock" data-testid="sim-clock" title="Simulated time since the playground started">{ clock_text(self.shown_secs) }</span>
+                    <span class="clock-label">{ t(self.lang, K::SimTime) }</span>
+                    <span class="clock" data-testid="sim-clock" title={t(self.lang, K::SimTimeTitle)}>{ clock_text(self.shown_secs) }</span>
                     if self.paused {
-                        <span class="paused" data-testid="paused">{ "paused" }</span>
+                        <span class="paused" data-testid="paused">{ t(self.lang, K::Paused) }</span>
                     }
                 </div>
                 <div class="time-buttons">
@@ -667,20 +789,20 @@ impl App {
                         aria-pressed={if self.paused { "true" } else { "false" }}
                         onclick={link.callback(|_| Msg::TogglePause)}
                     >
-                        { if self.paused { "▶ Play" } else { "⏸ Pause" } }
+                        { t(self.lang, if self.paused { K::Play } else { K::Pause }) }
                     </button>
                     <button
                         type="button"
                         class="time-button"
                         data-testid="time-step"
-                        title="Advance simulated time by one second"
+                        title={t(self.lang, K::StepTitle)}
                         onclick={link.callback(|_| Msg::Step)}
                     >
                         { "+1 s" }
                     </button>
-                    <span class="seed">{ format!("seed {}", self.seed) }</span>
+                    <span class="seed">{ tf(self.lang, K::Seed, &[&self.seed]) }</span>
                 </div>
-                <div class="speeds" role="group" aria-label="Speed">{ for speeds }</div>
+                <div class="speeds" role="group" aria-label={t(self.lang, K::Speed)}>{ for speeds }</div>
             </section>
         }
     }
@@ -708,7 +830,7 @@ impl App {
         });
         html! {
             <div class="tab-bar">
-                <div class="tabs" role="tablist" aria-label="Recent machines">{ for tabs }</div>
+                <div class="tabs" role="tablist" aria-label={t(self.lang, K::RecentMachines)}>{ for tabs }</div>
                 <button
                     type="button"
                     class="panel-toggle"
@@ -716,7 +838,7 @@ impl App {
                     aria-expanded={if self.panel_open { "true" } else { "false" }}
                     onclick={link.callback(|_| Msg::TogglePanel)}
                 >
-                    { if self.panel_open { "Hide views ▸" } else { "◂ Show views" } }
+                    { t(self.lang, if self.panel_open { K::HideViews } else { K::ShowViews }) }
                 </button>
             </div>
         }
@@ -738,18 +860,36 @@ impl App {
                     data-testid={format!("view-tab-{}", p.id())}
                     onclick={link.callback(move |_| Msg::ShowPanel(p))}
                 >
-                    { p.title() }
+                    { p.title(self.lang) }
                 </button>
             }
         });
         let body = match self.panel {
             Panel::Cluster => html! {
-                <ClusterPanel view={self.cluster.clone()} on_fault={link.callback(Msg::Fault)} />
+                <ClusterPanel view={self.cluster.clone()} on_fault={self.on_fault.clone()} lang={self.lang} />
+            },
+            Panel::Quorum => html! {
+                <>
+                    <crate::faults::PartitionPanel view={self.cluster.clone()} on_fault={self.on_fault.clone()} lang={self.lang} />
+                    <QuorumPanel views={self.more.quorum.clone()} lang={self.lang} />
+                </>
+            },
+            Panel::Traffic => {
+                html! { <TrafficPanel rows={self.more.traffic.clone()} lang={self.lang} /> }
+            }
+            Panel::Browser => html! {
+                <BrowserPanel
+                    ports={self.more.ports.clone()}
+                    page={self.more.page.clone()}
+                    version={self.more.version}
+                    on_action={self.on_browse.clone()}
+                    lang={self.lang}
+                />
             },
         };
         html! {
-            <aside class="panel" aria-label="Views">
-                <div class="tabs" role="tablist" aria-label="Views">{ for tabs }</div>
+            <aside class="panel" aria-label={t(self.lang, K::Views)}>
+                <div class="tabs" role="tablist" aria-label={t(self.lang, K::Views)}>{ for tabs }</div>
                 <div
                     class="panel-body"
                     role="tabpanel"
@@ -845,6 +985,9 @@ impl App {
             }
         }
         self.views[i].removed = true;
+        if let Ok(pg) = &mut self.playground {
+            pg.note_removed(&name);
+        }
         self.tabs.retain(|(v, _)| *v != i);
         if self.selected == i {
             if let Some(next) = self.views.iter().position(|v| !v.removed) {
@@ -857,6 +1000,13 @@ impl App {
 
     /// One step of the real-time clock; true if the page must re-render.
     fn tick(&mut self) -> bool {
+        if crate::jq_host::take_settled() && (self.paused || page_hidden()) {
+            // jq's module has loaded: the commands waiting for it go on even while paused.
+            if let Ok(pg) = &mut self.playground {
+                pg.advance(SimDuration::ZERO);
+            }
+            return self.sync();
+        }
         if self.paused || page_hidden() {
             self.last_tick = None;
             return false;
@@ -938,6 +1088,15 @@ impl App {
         let secs = pg.now().as_millis() / 1000;
         if secs != self.shown_secs {
             self.shown_secs = secs;
+            changed = true;
+        }
+        let shown = match (self.panel_open, self.panel) {
+            (true, Panel::Quorum) => Shown::Quorum,
+            (true, Panel::Traffic) => Shown::Traffic,
+            (true, Panel::Browser) => Shown::Browser,
+            _ => Shown::Other,
+        };
+        if self.more.refresh(pg, shown) {
             changed = true;
         }
         if self.refresh_cluster() {

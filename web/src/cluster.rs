@@ -18,6 +18,8 @@ use swarm_shell::view::{ClusterView, Fault, NodeView, SwarmView, TaskView};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, Lang, K};
+
 /// How many colours services cycle through (CSS classes `svc-0` … `svc-11`).
 pub const SERVICE_COLOURS: u64 = 12;
 
@@ -38,6 +40,9 @@ pub struct ClusterProps {
     pub view: Rc<ClusterView>,
     /// A power or crash button was pressed.
     pub on_fault: Callback<Fault>,
+    /// The page's language.
+    #[prop_or_default]
+    pub lang: Lang,
 }
 
 /// Messages of the cluster view.
@@ -75,12 +80,13 @@ impl Component for ClusterPanel {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let view = &ctx.props().view;
+        let lang = ctx.props().lang;
         if view.clusters.is_empty() {
             return html! {
                 <div class="cluster-view" data-testid="cluster-view">
                     <p class="empty">
-                        { "No swarm yet. Run " }<code>{ "docker swarm init" }</code>
-                        { " in a terminal, or start from a template." }
+                        { t(lang, K::NoSwarmRun) }<code>{ "docker swarm init" }</code>
+                        { t(lang, K::NoSwarmRest) }
                     </p>
                 </div>
             };
@@ -108,15 +114,15 @@ impl Component for ClusterPanel {
             <div class="cluster-view" data-testid="cluster-view">
                 <div class="filters">
                     <label>
-                        { "Service " }
+                        { t(lang, K::ServiceFilter) }
                         <select data-testid="filter-service" onchange={on_service}>
-                            <option value="" selected={selected.is_empty()}>{ "all" }</option>
+                            <option value="" selected={selected.is_empty()}>{ t(lang, K::All) }</option>
                             { for options }
                         </select>
                     </label>
                     <label>
                         <input type="checkbox" data-testid="filter-running" checked={self.only_running} onchange={on_running} />
-                        { " only running" }
+                        { t(lang, K::OnlyRunning) }
                     </label>
                 </div>
                 { for clusters }
@@ -132,6 +138,7 @@ impl ClusterPanel {
     }
 
     fn swarm(&self, ctx: &Context<Self>, c: &SwarmView, several: bool) -> Html {
+        let lang = ctx.props().lang;
         let nodes = c.nodes.iter().map(|n| self.node(ctx, n));
         let pending: Vec<&TaskView> = c
             .pending
@@ -153,39 +160,41 @@ impl ClusterPanel {
                         <span class="legend-name">{ s.name.clone() }</span>
                         <span class="legend-count">{ count }</span>
                         <span class="legend-image">{ s.image.clone() }</span>
+                        { crate::faults::health_button(lang, &s.name, &ctx.props().on_fault) }
                     </li>
                 }
             });
         html! {
-            <section class="swarm" aria-label={format!("swarm {}", short(&c.id))}>
+            <section class="swarm" aria-label={tf(lang, K::SwarmAria, &[&short(&c.id)])}>
                 if several {
-                    <h3 class="swarm-title">{ format!("Swarm {}", short(&c.id)) }</h3>
+                    <h3 class="swarm-title">{ tf(lang, K::SwarmTitle, &[&short(&c.id)]) }</h3>
                 }
                 if !c.has_leader {
-                    <p class="no-leader" role="status">{ "No leader: the managers have lost quorum, so the cluster cannot change." }</p>
+                    <p class="no-leader" role="status">{ t(lang, K::NoLeader) }</p>
                 }
                 if !c.services.is_empty() {
-                    <ul class="legend" aria-label="Services">{ for legend }</ul>
+                    <ul class="legend" aria-label={t(lang, K::Services)}>{ for legend }</ul>
                 }
-                <div class="nodes">{ for nodes }</div>
                 if !pending.is_empty() {
-                    <section class="pending" data-testid="pending" aria-label="Pending tasks">
-                        <h3>{ format!("Pending ({})", pending.len()) }</h3>
+                    <section class="pending" data-testid="pending" aria-label={t(lang, K::PendingTasks)}>
+                        <h3>{ tf(lang, K::PendingCount, &[&pending.len()]) }</h3>
                         <ul>
                             { for pending.iter().map(|t| html! {
                                 <li key={t.id.clone()} class={classes!("pending-task", service_class(&t.service))}>
                                     <span class="chip-name">{ t.label.clone() }</span>
-                                    <span class="reason">{ if t.error.is_empty() { "waiting for the scheduler".to_string() } else { t.error.clone() } }</span>
+                                    <span class="reason">{ if t.error.is_empty() { crate::i18n::t(lang, K::WaitingScheduler).to_string() } else { t.error.clone() } }</span>
                                 </li>
                             }) }
                         </ul>
                     </section>
                 }
+                <div class="nodes">{ for nodes }</div>
             </section>
         }
     }
 
     fn node(&self, ctx: &Context<Self>, n: &NodeView) -> Html {
+        let lang = ctx.props().lang;
         let off = n.power == Power::Off;
         let fault = if off {
             Fault::PowerOn(n.hostname.clone())
@@ -194,16 +203,16 @@ impl ClusterPanel {
         };
         let power_label = format!(
             "{} {} ({})",
-            if off { "Power on" } else { "Power off" },
+            t(lang, if off { K::PowerOn } else { K::PowerOff }),
             n.hostname,
             fault.command(&n.hostname)
         );
         let on_fault = ctx.props().on_fault.clone();
         let power = Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()));
-        let status = match n.status {
-            NodeState::Ready => "Ready",
-            NodeState::Down => "Down",
-            NodeState::Unknown => "Unknown",
+        let (status_class, status) = match n.status {
+            NodeState::Ready => ("ready", t(lang, K::Ready)),
+            NodeState::Down => ("down", t(lang, K::Down)),
+            NodeState::Unknown => ("unknown", t(lang, K::Unknown)),
         };
         let chips = n
             .tasks
@@ -222,15 +231,15 @@ impl ClusterPanel {
                     match n.availability { Availability::Drain => Some("drain"), Availability::Pause => Some("pause"), Availability::Active => None },
                 )}
                 data-testid={format!("node-{}", n.hostname)}
-                aria-label={format!("node {}", n.hostname)}
+                aria-label={tf(lang, K::NodeAria, &[&n.hostname])}
             >
                 <header class="node-head">
                     <span class={classes!("role-icon", n.role.as_str())} aria-hidden="true">{ role_icon(n.role) }</span>
                     <span class="node-name">{ n.hostname.clone() }</span>
                     if n.leader {
-                        <span class="crown" title="Raft leader">{ "♛" }<span class="sr-only">{ " leader" }</span></span>
+                        <span class="crown" title={t(lang, K::RaftLeader)}>{ "♛" }<span class="sr-only">{ t(lang, K::Leader) }</span></span>
                     }
-                    <span class="node-role">{ n.role.as_str() }</span>
+                    <span class="node-role">{ role_text(lang, n.role) }</span>
                     <button
                         type="button"
                         class="icon-button"
@@ -239,15 +248,15 @@ impl ClusterPanel {
                         title={power_label}
                         onclick={power}
                     >
-                        { "⏻" }
+                        { t(lang, if off { K::PowerOn } else { K::PowerOff }).to_lowercase() }
                     </button>
                 </header>
                 <div class="badges">
-                    <span class={classes!("badge", "status", status.to_ascii_lowercase())} data-testid="node-status">{ status }</span>
+                    <span class={classes!("badge", "status", status_class)} data-testid="node-status">{ status }</span>
                     if off {
-                        <span class="badge off">{ "powered off" }</span>
+                        <span class="badge off">{ t(lang, K::PoweredOff) }</span>
                     } else if n.power == Power::Booting {
-                        <span class="badge booting">{ "booting" }</span>
+                        <span class="badge booting">{ t(lang, K::Booting) }</span>
                     }
                     if n.availability != Availability::Active {
                         <span class={classes!("badge", "availability", n.availability.as_str())}>{ n.availability.as_str() }</span>
@@ -255,16 +264,17 @@ impl ClusterPanel {
                     <span class="node-addr">{ n.addr.to_string() }</span>
                 </div>
                 if !n.labels.is_empty() {
-                    <ul class="labels" aria-label="Node labels">
+                    <ul class="labels" aria-label={t(lang, K::NodeLabels)}>
                         { for n.labels.iter().map(|(k, v)| html! { <li>{ format!("{k}={v}") }</li> }) }
                     </ul>
                 }
-                <ul class="chips" aria-label={format!("tasks on {}", n.hostname)}>{ for chips }</ul>
+                <ul class="chips" aria-label={tf(lang, K::TasksOn, &[&n.hostname])}>{ for chips }</ul>
             </article>
         }
     }
 
     fn chip(&self, ctx: &Context<Self>, n: &NodeView, t: &TaskView) -> Html {
+        let lang = ctx.props().lang;
         let ended = t.ended();
         let stopping = !ended && !t.holds_slot();
         let crash = match (&t.container, &t.node) {
@@ -278,7 +288,7 @@ impl ClusterPanel {
                     machine: machine.clone(),
                     container: container.clone(),
                 };
-                let label = format!("Crash {} ({})", t.label, fault.command(machine));
+                let label = tf(lang, K::Crash, &[&t.label, &fault.command(machine)]);
                 let on_fault = ctx.props().on_fault.clone();
                 let onclick = Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()));
                 Some(html! {
@@ -304,9 +314,9 @@ impl ClusterPanel {
             Some(t.state.as_str().to_string())
         };
         let health = t.health.map(|h| match h {
-            HealthStatus::Healthy => ("healthy", "♥ healthy"),
-            HealthStatus::Unhealthy => ("unhealthy", "✗ unhealthy"),
-            HealthStatus::Starting => ("starting", "… health starting"),
+            HealthStatus::Healthy => ("healthy", crate::i18n::t(lang, K::Healthy)),
+            HealthStatus::Unhealthy => ("unhealthy", crate::i18n::t(lang, K::Unhealthy)),
+            HealthStatus::Starting => ("starting", crate::i18n::t(lang, K::HealthStarting)),
         });
         html! {
             <li
@@ -332,6 +342,14 @@ impl ClusterPanel {
                 { for crash }
             </li>
         }
+    }
+}
+
+/// A role in the page's language: «менеджер», «воркер».
+pub fn role_text(lang: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Manager => t(lang, K::Manager),
+        Role::Worker => t(lang, K::Worker),
     }
 }
 

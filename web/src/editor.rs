@@ -7,6 +7,8 @@
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::i18n::{t, tf, K};
+
 /// What the editor shows and where its answers go.
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
@@ -21,6 +23,9 @@ pub struct EditorProps {
     pub on_save: Callback<String>,
     /// Close without saving.
     pub on_cancel: Callback<()>,
+    /// The page's language.
+    #[prop_or_default]
+    pub lang: crate::i18n::Lang,
 }
 
 /// Messages of the editor.
@@ -128,7 +133,7 @@ impl Component for Editor {
         let numbers: String = (1..=self.lines).map(|n| format!("{n}\n")).collect();
         html! {
             <div class="editor-backdrop">
-                <section class="editor" role="dialog" aria-label={format!("Editing {}", props.path)} data-testid="editor">
+                <section class="editor" role="dialog" aria-label={tf(props.lang, K::Editing, &[&props.path])} data-testid="editor">
                     <header class="editor-title">
                         <span>{ "GNU nano" }</span>
                         <span class="editor-path">{ props.path.clone() }</span>
@@ -153,8 +158,8 @@ impl Component for Editor {
                         <p class="editor-error" role="alert">{ e.clone() }</p>
                     }
                     <footer class="editor-keys">
-                        <button type="button" data-testid="editor-save" onclick={link.callback(|_| Msg::Save)}>{ "^S Save" }</button>
-                        <button type="button" data-testid="editor-cancel" onclick={link.callback(|_| Msg::Cancel)}>{ "^X Cancel" }</button>
+                        <button type="button" data-testid="editor-save" onclick={link.callback(|_| Msg::Save)}>{ t(props.lang, K::Save) }</button>
+                        <button type="button" data-testid="editor-cancel" onclick={link.callback(|_| Msg::Cancel)}>{ t(props.lang, K::Cancel) }</button>
                     </footer>
                 </section>
             </div>

@@ -13,6 +13,9 @@
 //! line; Ctrl+D on an empty line ends the shell as `exit` does; Ctrl+R searches the history
 //! backwards as bash does (type to narrow, Ctrl+R for older, Enter runs, Esc/Ctrl+G cancels).
 //! A file dropped onto the terminal is uploaded into the shell's working directory.
+//!
+//! Tab completes, so it does not move the keyboard focus; Esc then Tab does (and Shift+Tab
+//! always does), so keyboard-only users are never trapped in the terminal.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -20,6 +23,8 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
+
+use crate::i18n::{t, tf, K};
 
 use crate::screen::Screen;
 
@@ -77,6 +82,9 @@ pub struct TerminalProps {
     /// A file was dropped onto the terminal: its name and text.
     #[prop_or_default]
     pub on_upload: Callback<(String, String)>,
+    /// The page's language.
+    #[prop_or_default]
+    pub lang: crate::i18n::Lang,
 }
 
 /// A key the terminal acts on.
@@ -145,6 +153,8 @@ pub struct Terminal {
     search: Option<(String, Option<usize>)>,
     want_focus: bool,
     want_scroll: bool,
+    /// Set by Esc: the next Tab moves the focus out of the terminal instead of completing.
+    release_tab: Rc<Cell<bool>>,
 }
 
 impl Component for Terminal {
@@ -164,6 +174,7 @@ impl Component for Terminal {
             search: None,
             want_focus: ctx.props().active,
             want_scroll: true,
+            release_tab: Rc::new(Cell::new(false)),
         }
     }
 
@@ -346,7 +357,12 @@ impl Component for Terminal {
         let busy = props.busy;
         // After `exit` the next line opens a new shell, as a terminal emulator would.
         let takes_input = !busy;
+        let release_tab = self.release_tab.clone();
         let onkeydown = ctx.link().batch_callback(move |e: KeyboardEvent| {
+            // Esc, Tab: the browser moves the focus on.
+            if release_tab.replace(e.key() == "Escape") && e.key() == "Tab" {
+                return None;
+            }
             let key = key_of(&e, takes_input)?;
             e.prevent_default();
             Some(Msg::Key(key))
@@ -391,13 +407,17 @@ impl Component for Terminal {
                 <span key={piece.id} class={piece.kind.class()}>{ for ps1 }{ rest.to_owned() }</span>
             }
         });
-        let status = if props.exited {
-            "session ended"
-        } else if busy {
-            "running"
-        } else {
-            "ready"
-        };
+        let lang = props.lang;
+        let status = t(
+            lang,
+            if props.exited {
+                K::SessionEnded
+            } else if busy {
+                K::Running
+            } else {
+                K::TerminalReady
+            },
+        );
         html! {
             <section
                 ref={self.root.clone()}
@@ -405,14 +425,14 @@ impl Component for Terminal {
                 {ondrop}
                 class="terminal"
                 hidden={!props.active}
-                aria-label={format!("Terminal of {machine}")}
+                aria-label={tf(lang, K::TerminalOf, &[machine])}
             >
                 <header class="terminal-bar">
                     <span class={classes!("dot", busy.then_some("busy"), props.exited.then_some("ended"))} aria-hidden="true"></span>
                     <span class="terminal-title">{ machine.clone() }</span>
                     <span class="terminal-ip">{ props.ip.clone() }</span>
                     <span class="terminal-status">{ status }</span>
-                    <span class="terminal-keys" aria-hidden="true">{ "↑↓ history · Tab complete · Ctrl+C interrupt · Ctrl+L clear" }</span>
+                    <span class="terminal-keys" aria-hidden="true">{ t(lang, K::TerminalKeys) }</span>
                 </header>
                 <div
                     ref={self.scroller.clone()}
@@ -424,7 +444,7 @@ impl Component for Terminal {
                 >
                     <pre class="output" role="log" data-testid={testid("terminal-output")}>{ for pieces }</pre>
                     if props.exited {
-                        <p class="ended">{ "The shell has exited. Type a command or press Enter to open a new one." }</p>
+                        <p class="ended">{ t(lang, K::ShellExited) }</p>
                     }
                     <div class="input-line" hidden={!takes_input}>
                         if self.search.is_some() {
@@ -437,7 +457,7 @@ impl Component for Terminal {
                             class="command"
                             type="text"
                             data-testid={testid("terminal-input")}
-                            aria-label={format!("Command for {machine}")}
+                            aria-label={tf(lang, K::CommandFor, &[machine])}
                             autocomplete="off"
                             autocapitalize="off"
                             autocorrect="off"

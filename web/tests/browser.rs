@@ -61,15 +61,16 @@ fn output_text(root: &Element) -> String {
     output(root).text_content().unwrap_or_default()
 }
 
-/// Dispatches a keydown of `key` (with Ctrl if `ctrl`) on `target`, bubbling as a real one.
-fn press(target: &Element, key: &str, ctrl: bool) {
+/// Dispatches a keydown of `key` (with Ctrl if `ctrl`) on `target`, bubbling as a real one;
+/// returns true if the page let the browser act on it (did not prevent its default).
+fn press(target: &Element, key: &str, ctrl: bool) -> bool {
     let init = KeyboardEventInit::new();
     init.set_key(key);
     init.set_ctrl_key(ctrl);
     init.set_bubbles(true);
     init.set_cancelable(true);
     let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    target.dispatch_event(&event).unwrap();
+    target.dispatch_event(&event).unwrap()
 }
 
 /// Types `line` into the visible terminal and presses Enter.
@@ -440,11 +441,28 @@ fn click(root: &Element, selector: &str) {
         .click();
 }
 
-/// Clicks "+1 s" `n` times: `n` seconds of simulated time pass.
-async fn step(root: &Element, n: usize) {
+/// The simulated clock the page shows, in seconds.
+fn clock_secs(root: &Element) -> u64 {
+    let text = text_of(root, "[data-testid=sim-clock]");
+    text.split(':')
+        .map(|x| x.parse::<u64>().unwrap_or(0))
+        .fold(0, |acc, x| acc * 60 + x)
+}
+
+/// Clicks "+1 s" `n` times and waits until the page shows that `n` seconds of simulated time
+/// passed (other tests' pages may keep the browser busy).
+async fn step(root: &Element, n: u64) {
+    let before = clock_secs(root);
     for _ in 0..n {
         click(root, "[data-testid=time-step]");
     }
+    for _ in 0..250 {
+        settle().await;
+        if clock_secs(root) >= before + n {
+            break;
+        }
+    }
+    assert!(clock_secs(root) >= before + n, "{n} steps from {before}");
     settle().await;
 }
 
@@ -776,4 +794,102 @@ async fn names_and_labels_render_as_text() {
         "docker refuses such a service name: {:?}",
         output_text(&root)
     );
+}
+
+#[wasm_bindgen_test]
+async fn esc_then_tab_leaves_the_terminal() {
+    let root = mount(1, false).await;
+    let field = input(&root);
+    field.set_value("echo");
+    assert!(!press(&field, "Tab", false), "Tab completes");
+    settle().await;
+    press(&field, "Escape", false);
+    assert!(
+        press(&field, "Tab", false),
+        "after Esc, Tab is left to the browser (the focus moves on)"
+    );
+    assert!(!press(&field, "Tab", false), "and then completes again");
+}
+
+#[wasm_bindgen_test]
+async fn controls_are_buttons() {
+    let root = mount_template("1m1w").await;
+    submit(
+        &root,
+        "docker service create -d --name web --replicas 2 nginx",
+    )
+    .await;
+    step(&root, 15).await;
+    let controls = root
+        .query_selector_all(
+            ".machine, .icon-button, .tab, .speed, .time-button, .chip-crash, .panel-toggle, .add",
+        )
+        .unwrap();
+    assert!(controls.length() >= 15, "{}", controls.length());
+    for i in 0..controls.length() {
+        let el: Element = controls.get(i).unwrap().dyn_into().unwrap();
+        assert_eq!(el.tag_name(), "BUTTON", "{}", el.outer_html());
+        assert_eq!(el.get_attribute("type").as_deref(), Some("button"));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_healthcheck_button_gets_a_task_replaced() {
+    let root = mount_template("1m2w").await;
+    submit(
+        &root,
+        "docker service create -d --name api --replicas 1 --constraint node.hostname==node2 --health-interval 2s --health-retries 2 --health-start-period 5s diamol/ch08-numbers-api:v2",
+    )
+    .await;
+    step(&root, 15).await;
+    let task = || {
+        find(&root, "[data-testid=node-node2] [data-testid=chip]")
+            .get_attribute("title")
+            .unwrap_or_default()
+    };
+    let before = task();
+    assert!(before.starts_with("api.1 "), "{before:?}");
+    click(&root, "[data-testid=health-fail-api]");
+    settle().await;
+    assert_eq!(
+        text_of(&root, "[data-testid=notice] .notice-text"),
+        "node1 $ sim health fail api"
+    );
+    assert!(output_text(&root).contains("$ sim health fail api\n"));
+    step(&root, 12).await;
+    let after = task();
+    assert!(
+        after.starts_with("api.1 ") && after != before,
+        "the unhealthy task was replaced: {before:?} → {after:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn partition_and_heal_show_in_the_quorum_view() {
+    let root = mount_template("3m2w").await;
+    step(&root, 2).await;
+    click(&root, "[data-testid=view-tab-quorum]");
+    settle().await;
+    let summary = || text_of(&root, "[data-testid=quorum-summary]");
+    let healthy = summary();
+    assert!(healthy.contains("3 of 3"), "{healthy:?}");
+    let partition = find(&root, "[data-testid=partition-button]");
+    assert!(partition.has_attribute("disabled"), "no groups yet");
+    click(&root, "[data-testid=partition-a-node1]");
+    click(&root, "[data-testid=partition-b-node2]");
+    click(&root, "[data-testid=partition-b-node3]");
+    settle().await;
+    click(&root, "[data-testid=partition-button]");
+    settle().await;
+    assert_eq!(
+        text_of(&root, "[data-testid=notice] .notice-text"),
+        "node1 $ sim partition node1 node2,node3"
+    );
+    step(&root, 20).await;
+    assert_ne!(summary(), healthy, "the partition shows");
+    click(&root, "[data-testid=heal-button]");
+    settle().await;
+    assert!(text_of(&root, "[data-testid=notice] .notice-text").ends_with("$ sim heal"));
+    step(&root, 20).await;
+    assert_eq!(summary(), healthy, "healed");
 }

@@ -1,8 +1,10 @@
 //! `cargo xtask bench`: the simulation's speed and the size of what a visitor downloads.
 //!
 //! It runs the simulation benchmarks of `swarm-core` (`cargo bench`, release build), then builds
-//! the release bundle and prints the gzip size (best compression) of every `.wasm` and `.js`
-//! file in `dist/`, and the total in KiB. It records nothing: figures go into BENCHMARKS.md by
+//! the release bundle and prints the size and gzip size (best compression) of every file in
+//! `dist/`, in two tables with their totals in KiB: the initial download (`index.html` and
+//! everything it loads: the page's wasm and JS glue, the loader, the CSS, the icon) and the jq
+//! module the page loads on first use. It records nothing: figures go into BENCHMARKS.md by
 //! hand, with the machine and the date.
 
 use std::io::Write as _;
@@ -27,20 +29,54 @@ pub fn run(ctx: &Ctx) -> Result<()> {
     trunk_build(ctx, true)?;
     let dist = ctx.root.join("dist");
     let mut files = Vec::new();
-    collect_assets(&dist, &mut files)?;
+    collect_files(&dist, &mut files)?;
     files.sort();
-    if files.is_empty() {
-        return Err(format!("no .wasm or .js files in {}", dist.display()));
+    if !files
+        .iter()
+        .any(|file| file.extension().is_some_and(|e| e == "wasm"))
+    {
+        return Err(format!("no .wasm file in {}", dist.display()));
     }
-    println!("\n{:>12} {:>12}  file", "bytes", "gzip -9");
+    let (lazy, initial): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|file| is_lazy(&dist, file));
+    let initial_gzip = size_table(
+        &dist,
+        "the initial download (index.html and everything it loads)",
+        &initial,
+    )?;
+    size_table(&dist, "loaded on first use (jq)", &lazy)?;
+    println!(
+        "\ninitial download: {:.1} KiB gzipped (goal: at most {GOAL_KIB} KiB)",
+        kib(initial_gzip)
+    );
+    Ok(())
+}
+
+/// The goal for the initial download, gzipped.
+const GOAL_KIB: usize = 800;
+
+/// The files the page loads only when a terminal first runs `jq` (see `web/src/jq_host.rs`).
+const LAZY_PREFIX: &str = "swarm-jq-web";
+
+fn is_lazy(dist: &Path, file: &Path) -> bool {
+    file.strip_prefix(dist)
+        .ok()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with(LAZY_PREFIX))
+}
+
+/// Prints each file's size and gzip size (best compression) and the totals; the gzip total.
+fn size_table(dist: &Path, title: &str, files: &[PathBuf]) -> Result<usize> {
+    println!("\n{title}:");
+    println!("{:>12} {:>12}  file", "bytes", "gzip -9");
     let (mut raw_total, mut gzip_total) = (0, 0);
-    for file in &files {
+    for file in files {
         let bytes =
             std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let gzipped = gzip_len(&bytes)?;
         raw_total += bytes.len();
         gzip_total += gzipped;
-        let name = file.strip_prefix(&dist).unwrap_or(file);
+        let name = file.strip_prefix(dist).unwrap_or(file);
         println!("{:>12} {:>12}  {}", bytes.len(), gzipped, name.display());
     }
     println!(
@@ -48,12 +84,11 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         kib(raw_total),
         kib(gzip_total)
     );
-    Ok(())
+    Ok(gzip_total)
 }
 
-/// Every `.wasm` and `.js` file under `dir`, recursively (wasm-bindgen puts JS snippets in
-/// sub-folders).
-fn collect_assets(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+/// Every file under `dir`, recursively (wasm-bindgen puts JS snippets in sub-folders).
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     for entry in entries {
@@ -61,11 +96,8 @@ fn collect_assets(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
             .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
             .path();
         if path.is_dir() {
-            collect_assets(&path, files)?;
-        } else if path
-            .extension()
-            .is_some_and(|extension| extension == "wasm" || extension == "js")
-        {
+            collect_files(&path, files)?;
+        } else {
             files.push(path);
         }
     }
@@ -89,6 +121,15 @@ fn kib(bytes: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_jq_module_is_lazy() {
+        let dist = Path::new("/dist");
+        assert!(is_lazy(dist, Path::new("/dist/swarm-jq-web_bg.wasm")));
+        assert!(is_lazy(dist, Path::new("/dist/swarm-jq-web.js")));
+        assert!(!is_lazy(dist, Path::new("/dist/swarm-web-0123_bg.wasm")));
+        assert!(!is_lazy(dist, Path::new("/dist/index.html")));
+    }
 
     #[test]
     fn gzip_shrinks_repetitive_input() {

@@ -8,8 +8,15 @@ use std::time::Instant;
 use crate::shell::Ctx;
 use crate::Result;
 
-/// Crates that must build for the browser.
-const WASM_CRATES: [&str; 3] = ["swarm-core", "swarm-shell", "swarm-web"];
+/// Crates that must build for the browser (`swarm-jq-web` is the jq module the page loads on
+/// first use).
+const WASM_CRATES: [&str; 5] = [
+    "swarm-core",
+    "swarm-shell",
+    "swarm-jq",
+    "swarm-jq-web",
+    "swarm-web",
+];
 
 /// Crates the deterministic core must never depend on: they reach for the browser or for OS
 /// randomness. The one exception is `raft` (raft-rs), whose `rand` reaches `getrandom`: its
@@ -18,13 +25,17 @@ const WASM_CRATES: [&str; 3] = ["swarm-core", "swarm-shell", "swarm-web"];
 /// checks everything else.
 const BANNED_IN_CORE: [&str; 4] = ["wasm-bindgen", "web-sys", "js-sys", "getrandom"];
 
+/// Crates the page's main module must not contain: jq's engine is a second module the page
+/// loads on first use (`crates/swarm-jq-web`), which keeps it out of the first download.
+const LAZY_ONLY: [&str; 2] = ["jaq-core", "jaq-std"];
+
 /// One check: a name for the report and the work.
 struct Step {
     name: &'static str,
     run: fn(&Ctx) -> Result<()>,
 }
 
-const STEPS: [Step; 8] = [
+const STEPS: [Step; 9] = [
     Step {
         name: "format (cargo fmt --check)",
         run: |ctx| ctx.run(ctx.cargo().args(["fmt", "--all", "--", "--check"])),
@@ -57,6 +68,10 @@ const STEPS: [Step; 8] = [
     Step {
         name: "determinism guard (swarm-core dependencies)",
         run: determinism_guard,
+    },
+    Step {
+        name: "lazy-module guard (no jq engine in the page's main module)",
+        run: lazy_module_guard,
     },
     Step {
         name: "tests (native)",
@@ -148,7 +163,7 @@ fn determinism_guard(ctx: &Ctx) -> Result<()> {
         "--prune",
         "raft",
     ]))?;
-    let found = banned_packages(&tree);
+    let found = banned_packages(&tree, &BANNED_IN_CORE);
     if found.is_empty() {
         println!("swarm-core depends on none of {BANNED_IN_CORE:?}");
         Ok(())
@@ -160,17 +175,43 @@ fn determinism_guard(ctx: &Ctx) -> Result<()> {
     }
 }
 
-/// The lines of a `cargo tree --prefix none --format {p}` listing whose crate is banned.
-fn banned_packages(tree: &str) -> Vec<String> {
+/// The page's main module (`swarm-web` for wasm32) must not link jq's engine.
+fn lazy_module_guard(ctx: &Ctx) -> Result<()> {
+    let tree = ctx.capture(ctx.cargo().args([
+        "tree",
+        "-p",
+        "swarm-web",
+        "-e",
+        "normal",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+    ]))?;
+    let found = banned_packages(&tree, &LAZY_ONLY);
+    if found.is_empty() {
+        println!("the page's main module links none of {LAZY_ONLY:?}");
+        Ok(())
+    } else {
+        Err(format!(
+            "jq's engine belongs in the lazily loaded module (swarm-jq-web), but swarm-web \
+             links: {}",
+            found.join(", ")
+        ))
+    }
+}
+
+/// The lines of a `cargo tree --prefix none --format {p}` listing whose crate is in `banned`.
+fn banned_packages(tree: &str, banned: &[&str]) -> Vec<String> {
     let mut found: Vec<String> = tree
         .lines()
         .filter_map(|line| {
             let mut words = line.split_whitespace();
             let name = words.next()?;
             let version = words.next().unwrap_or_default();
-            BANNED_IN_CORE
-                .contains(&name)
-                .then(|| format!("{name} {version}"))
+            banned.contains(&name).then(|| format!("{name} {version}"))
         })
         .collect();
     found.sort();
@@ -189,7 +230,14 @@ mod tests {
                     getrandom v0.3.3\n\
                     wasm-bindgen-shared v0.2.130\n\
                     getrandom v0.3.3 (*)\n";
-        assert_eq!(banned_packages(tree), vec!["getrandom v0.3.3"]);
-        assert!(banned_packages("swarm-core v0.0.0\nrand_pcg v0.9.0\n").is_empty());
+        assert_eq!(
+            banned_packages(tree, &BANNED_IN_CORE),
+            vec!["getrandom v0.3.3"]
+        );
+        assert!(
+            banned_packages("swarm-core v0.0.0\nrand_pcg v0.9.0\n", &BANNED_IN_CORE).is_empty()
+        );
+        let page = "swarm-web v0.0.0\nswarm-jq v0.0.0\njaq-core v2.2.1\n";
+        assert_eq!(banned_packages(page, &LAZY_ONLY), vec!["jaq-core v2.2.1"]);
     }
 }

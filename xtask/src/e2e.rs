@@ -2,12 +2,20 @@
 //!
 //! `dist/` is served under a sub-path (`/swarm-playground/`), which proves the page's asset paths
 //! are relative, as they must be for hosting on any path. The test types into the terminal, adds a
-//! machine, switches to it, and saves screenshots to `target/e2e/`: `node1.png` after the first
-//! two commands, `playground.png` at the end. When a step fails it also saves `failure.png` and
-//! `failure.html` there and prints the browser console.
+//! machine, switches to it; then opens the 3-managers-2-workers template, creates a service of six
+//! replicas, sees six task chips in the cluster view, powers node2 off with its button and sees
+//! node2 go Down and its task re-created elsewhere. On the way it pipes `docker node ls` into
+//! `jq`, which the page loads as a second wasm module on first use (proving the lazy module is
+//! built and found under the sub-path). It saves screenshots to `target/e2e/`:
+//! `node1.png` after the first two commands, `playground.png` after switching machines,
+//! `cluster.png` with the six chips, `browser.png` with nginx's welcome page opened from
+//! node1's port badge in the browser view, `node2-down.png` at the end. When a step fails it also saves
+//! `failure.png` and `failure.html` there and prints the browser console.
 //!
 //! It relies on the page's `data-testid` contract: `terminal-input`, `terminal-output`,
-//! `add-machine` and `machine-<hostname>`.
+//! `add-machine`, `machine-<hostname>`, `speed-<N>`, `node-<hostname>`, `node-power-<hostname>`
+//! and `node-status`, `view-tab-<view>`, `port-badge-<hostname>-<port>` and `browser-page`, and
+//! on the chip classes `chip` and `state-running`.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -37,7 +45,14 @@ const STEP: Duration = Duration::from_secs(20);
 pub fn run(ctx: &Ctx) -> Result<()> {
     let out = ctx.root.join("target").join("e2e");
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    for stale in ["node1.png", "playground.png", "failure.png", "failure.html"] {
+    for stale in [
+        "node1.png",
+        "playground.png",
+        "cluster.png",
+        "node2-down.png",
+        "failure.png",
+        "failure.html",
+    ] {
         let _ = std::fs::remove_file(out.join(stale));
     }
     let profile = FreshDir::new(
@@ -72,7 +87,9 @@ pub fn run(ctx: &Ctx) -> Result<()> {
 
     let url = server.url();
     println!("xtask e2e: {url} in headless Chromium");
-    match scenario(&session, &url, &out) {
+    match scenario(&session, &url, &out)
+        .and_then(|()| reload_and_share(&driver, &session, &url, &out))
+    {
         Ok(()) => {
             session.delete()?;
             println!("xtask e2e: passed");
@@ -116,7 +133,185 @@ fn scenario(session: &Session, url: &str, out: &Path) -> Result<()> {
     type_command(session, "hostname")?;
     wait_for_output(session, "a line `node2`", |text| has_line(text, "node2"))?;
 
-    save_screenshot(session, &out.join("playground.png"))
+    save_screenshot(session, &out.join("playground.png"))?;
+
+    step("the 3m2w template at 10x speed");
+    session.navigate(&format!("{url}?template=3m2w"))?;
+    wait_for_displayed(session, INPUT, FIRST_RENDER)?;
+    let fast = wait_for_displayed(session, r#"[data-testid="speed-10"]"#, STEP)?;
+    session.click(&fast)?;
+
+    step("jq, from the module the page loads on first use");
+    type_command(
+        session,
+        "docker node ls --format '{{json .}}' | jq -r .Hostname",
+    )?;
+    wait_for_output(session, "the five hostnames from jq", |text| {
+        NODES.iter().all(|node| has_line(text, node))
+    })?;
+
+    step("a service of six replicas shows six running chips");
+    type_command(
+        session,
+        "docker service create --name web --replicas 6 -p 8080:80 nginx",
+    )?;
+    wait_for_output(session, "`verify: Service converged`", |text| {
+        text.contains("verify: Service converged")
+    })?;
+    wait_for("six running task chips", || {
+        Ok(running_chips(session, NODES)? == 6)
+    })?;
+    save_screenshot(session, &out.join("cluster.png"))?;
+
+    step("open port 8080 from node1's badge: nginx's welcome page in the browser view");
+    let browser = wait_for_displayed(session, r#"[data-testid="view-tab-browser"]"#, STEP)?;
+    session.click(&browser)?;
+    let badge = wait_for_displayed(session, r#"[data-testid="port-badge-node1-8080"]"#, STEP)?;
+    session.click(&badge)?;
+    wait_for("nginx's welcome page", || {
+        let page = session.find_all(r#"[data-testid="browser-page"]"#)?;
+        Ok(match page.first() {
+            Some(element) => session
+                .text(element)?
+                .is_some_and(|t| t.contains("Welcome to nginx!")),
+            None => false,
+        })
+    })?;
+    save_screenshot(session, &out.join("browser.png"))?;
+    let cluster = wait_for_displayed(session, r#"[data-testid="view-tab-cluster"]"#, STEP)?;
+    session.click(&cluster)?;
+
+    step("power node2 off with its button");
+    let on_node2 = running_chips(session, &["node2"])?;
+    if on_node2 == 0 {
+        return Err("no task runs on node2 to move".into());
+    }
+    let power = wait_for_displayed(session, r#"[data-testid="node-power-node2"]"#, STEP)?;
+    session.click(&power)?;
+    wait_for("node2 marked Down", || {
+        let status =
+            session.find_all(r#"[data-testid="node-node2"] [data-testid="node-status"]"#)?;
+        Ok(match status.first() {
+            Some(element) => session.text(element)?.as_deref() == Some("Down"),
+            None => false,
+        })
+    })?;
+    wait_for("six tasks running on the other nodes", || {
+        Ok(running_chips(session, &["node1", "node3", "node4", "node5"])? == 6)
+    })?;
+    save_screenshot(session, &out.join("node2-down.png"))
+}
+
+/// After the cluster steps: reloading the page finds the same cluster (restored from
+/// localStorage), and the "Share" link opened in a new WebDriver session (a fresh browser
+/// profile, so nothing saved) rebuilds it again. Screenshots `reloaded.png` and `shared.png`.
+fn reload_and_share(driver: &ChromeDriver, session: &Session, url: &str, out: &Path) -> Result<()> {
+    for stale in ["reloaded.png", "shared.png"] {
+        let _ = std::fs::remove_file(out.join(stale));
+    }
+    step("reload the page: the same cluster, restored from localStorage");
+    session.navigate(&format!("{url}?template=3m2w"))?;
+    wait_for_displayed(session, INPUT, FIRST_RENDER)?;
+    wait_for_moved_cluster(session)?;
+    wait_for_output(
+        session,
+        "the service's creation in node1's restored scrollback",
+        |text| text.contains("verify: Service converged"),
+    )?;
+    save_screenshot(session, &out.join("reloaded.png"))?;
+
+    step("share: a link with the replay in its fragment");
+    let share = wait_for_displayed(session, r#"[data-testid="share"]"#, STEP)?;
+    session.click(&share)?;
+    let mut link = String::new();
+    wait_for("the share link", || {
+        if let Some(field) = session.find_displayed(r#"[data-testid="share-link"]"#)? {
+            link = session.property(&field, "value")?.unwrap_or_default();
+        }
+        Ok(link.contains("#r=") || link.contains("#j="))
+    })?;
+    println!("xtask e2e: share link of {} characters", link.len());
+    if !link.starts_with(url) {
+        return Err(format!("the share link {link:.80} is not under {url}"));
+    }
+
+    step("open the share link in a fresh browser profile");
+    let profile = FreshDir::new(
+        std::env::temp_dir().join(format!("xtask-e2e-chromium-shared-{}", std::process::id())),
+    )?;
+    let fresh = driver.new_session(json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                format!("--user-data-dir={}", profile.0.display()),
+                "--window-size=1280,800",
+            ],
+        },
+        "goog:loggingPrefs": { "browser": "ALL" },
+    }))?;
+    fresh.set_timeouts(Duration::from_secs(60), Duration::from_secs(30))?;
+    let shown = (|| {
+        fresh.navigate(&link)?;
+        wait_for_displayed(&fresh, INPUT, FIRST_RENDER)?;
+        wait_for_moved_cluster(&fresh)?;
+        save_screenshot(&fresh, &out.join("shared.png"))
+    })();
+    if shown.is_err() {
+        save_failure(&fresh, out);
+    }
+    fresh.delete()?;
+    shown
+}
+
+/// Waits until node2 shows Down and six tasks run on the other nodes.
+fn wait_for_moved_cluster(session: &Session) -> Result<()> {
+    wait_for("node2 marked Down", || {
+        let status =
+            session.find_all(r#"[data-testid="node-node2"] [data-testid="node-status"]"#)?;
+        Ok(match status.first() {
+            Some(element) => session.text(element)?.as_deref() == Some("Down"),
+            None => false,
+        })
+    })?;
+    wait_for("six tasks running on the other nodes", || {
+        Ok(running_chips(session, &["node1", "node3", "node4", "node5"])? == 6)
+    })
+}
+
+/// The nodes of the 3m2w template.
+const NODES: &[&str] = &["node1", "node2", "node3", "node4", "node5"];
+
+/// How many running task chips the cluster view shows on `nodes` (tasks on their way out are
+/// not counted).
+fn running_chips(session: &Session, nodes: &[&str]) -> Result<usize> {
+    let mut count = 0;
+    for node in nodes {
+        let css = format!(r#"[data-testid="node-{node}"] .chip.state-running:not(.stopping)"#);
+        count += session.find_all(&css)?.len();
+    }
+    Ok(count)
+}
+
+/// Waits (up to [`STEP`]) until `check` holds.
+fn wait_for(what: &str, check: impl FnMut() -> Result<bool>) -> Result<()> {
+    if poll(STEP, check)? {
+        Ok(())
+    } else {
+        Err(format!(
+            "the page did not show {what} within {} s",
+            STEP.as_secs()
+        ))
+    }
 }
 
 fn save_screenshot(session: &Session, path: &Path) -> Result<()> {

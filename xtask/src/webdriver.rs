@@ -209,6 +209,21 @@ impl Session {
         }
     }
 
+    /// A DOM property of an element as text (`value` of an input), `None` when it is not a
+    /// string or the page replaced the element meanwhile.
+    pub fn property(&self, element: &Element, name: &str) -> Result<Option<String>> {
+        match self.call(
+            "GET",
+            &format!("/element/{}/property/{name}", element.0),
+            None,
+        ) {
+            Ok(Value::String(text)) => Ok(Some(text)),
+            Ok(_) => Ok(None),
+            Err(error) if error.code == "stale element reference" => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// A PNG of the viewport.
     pub fn screenshot(&self) -> Result<Vec<u8>> {
         let value = self.call("GET", "/screenshot", None)?;

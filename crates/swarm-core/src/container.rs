@@ -294,6 +294,9 @@ pub struct Container {
     /// For each run: whether it found its program's data initialised (the program's warm
     /// variant ran: postgres skipped initdb). See [`crate::appdata`].
     pub warm_runs: Vec<bool>,
+    /// Its health probes fail whatever they run (`sim health fail SERVICE`, see
+    /// [`crate::health_fault`]).
+    pub health_fault: bool,
 }
 
 impl Container {
@@ -563,7 +566,7 @@ fn health_times(h: &HealthConfig) -> (u64, u64, u64, u32) {
 }
 
 /// True when the healthcheck is a real test (not `NONE`, not empty).
-fn has_test(h: &HealthConfig) -> bool {
+pub(crate) fn has_test(h: &HealthConfig) -> bool {
     matches!(
         h.test.first().map(String::as_str),
         Some("CMD") | Some("CMD-SHELL")
@@ -952,6 +955,7 @@ impl World {
             extra_logs: Vec::new(),
             has_run: false,
             warm_runs: Vec::new(),
+            health_fault: false,
         };
         let layer = crate::container_fs::skeleton(
             &container.config.image,
@@ -1426,7 +1430,11 @@ impl World {
         };
         let (interval, start_period, start_interval, retries) = health_times(&hc);
         let since_start = c.uptime_ms(now);
-        let result = c.program.check(&hc.test, &c.proc, since_start);
+        let result = if c.health_fault {
+            crate::health_fault::failed_probe()
+        } else {
+            c.program.check(&hc.test, &c.proc, since_start)
+        };
         let generation = c.generation;
         let Some(h) = &mut c.health else { return };
         let before = h.status;

@@ -151,6 +151,21 @@ impl Member {
         self.node.raft.raft_log.committed
     }
 
+    /// Whom this member voted for in its current term (0: nobody).
+    pub(crate) fn vote(&self) -> u64 {
+        self.node.raft.vote
+    }
+
+    /// Its Raft state's name: `leader`, `follower`, `candidate`, `pre-candidate`.
+    pub(crate) fn state_name(&self) -> &'static str {
+        match self.node.raft.state {
+            StateRole::Leader => "leader",
+            StateRole::Follower => "follower",
+            StateRole::Candidate => "candidate",
+            StateRole::PreCandidate => "pre-candidate",
+        }
+    }
+
     /// Voters in this member's configuration.
     pub(crate) fn voters(&self) -> Vec<u64> {
         let mut v: Vec<u64> = self.node.raft.prs().conf().voters().ids().iter().collect();

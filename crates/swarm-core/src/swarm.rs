@@ -254,6 +254,8 @@ pub struct Swarm {
     pub configs: BTreeMap<String, crate::objects::StoredObject>,
     /// The control loop's memory (restart history, running updates), on the leader.
     pub(crate) control: crate::orchestrator::Control,
+    /// The last writes committed, in words (see `raft_info`).
+    pub(crate) recent_writes: std::collections::VecDeque<crate::raft_info::CommittedWrite>,
 }
 
 /// A proposed operation to wait for.
@@ -570,6 +572,7 @@ impl World {
             secrets: BTreeMap::new(),
             configs: BTreeMap::new(),
             control: Default::default(),
+            recent_writes: Default::default(),
         });
         self.memberships.insert(
             m,
@@ -904,6 +907,7 @@ impl World {
         self.record(format!("commit c{cluster} op{op_id}"));
         let now = self.now();
         let s = &mut self.swarms[cluster];
+        s.note_write(op_id, &op, now);
         s.version += 1;
         let version = s.version;
         let result: Result<(), String> = match op {

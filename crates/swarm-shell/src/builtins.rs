@@ -148,8 +148,10 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
                 status
             }
         }
-        "head" | "tail" | "wc" | "sort" | "uniq" | "cut" | "tr" | "tee" | "sed" | "awk" | "seq"
-        | "jq" => crate::textutils::run_in_shell(interp, &name, args, io),
+        "head" | "tail" | "wc" | "sort" | "uniq" | "cut" | "tr" | "tee" | "sed" | "awk" | "seq" => {
+            crate::textutils::run_in_shell(interp, &name, args, io)
+        }
+        "jq" => crate::jq_cmd::jq(interp, args, io).await,
         "xargs" => crate::textutils::xargs(interp, args, io).await,
         "watch" => crate::watch::watch(interp, args, io).await,
         "export" => export(interp, args, io),
@@ -982,6 +984,9 @@ Commands:
   sim node boot NODE           power it on again; it comes back with its state
   sim partition A,B C,D ...    split the network into groups that cannot reach each other
   sim heal                     end every partition
+  sim health fail SERVICE      make the health probes of the service's running containers fail
+                               (swarm replaces them once they are unhealthy)
+  sim health ok SERVICE        let those probes pass again
   sim time                     print the simulated time
   sim trace on|off             print each request through the network (curl) and its route
 ";
@@ -1057,6 +1062,13 @@ async fn sim(interp: &Interp, args: &[String], io: &Io) -> i32 {
         ["heal"] => {
             world.borrow_mut().heal();
             0
+        }
+        ["health", how @ ("fail" | "ok"), service] => {
+            let r = world.borrow_mut().set_health_fault(service, *how == "fail");
+            match r {
+                Ok(_) => 0,
+                Err(e) => fail(e),
+            }
         }
         [] | ["help"] | ["--help"] | ["-h"] => {
             io.out.write(SIM_USAGE);

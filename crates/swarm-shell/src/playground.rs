@@ -116,6 +116,15 @@ impl Options {
 pub struct Playground {
     pub(crate) world: Rc<RefCell<World>>,
     pub(crate) terminals: Vec<Terminal>,
+    /// How it started (the head of its replay log).
+    pub(crate) options: Options,
+    /// Where inputs are logged, once [`Playground::start_recording`] was called.
+    pub(crate) recording: Option<crate::replay::Recording>,
+    /// The page's browser tab (its cookies and page): see [`Playground::browse_tab`].
+    pub(crate) tab: (
+        crate::view::browser::Browser,
+        Option<crate::view::browser::Page>,
+    ),
 }
 
 /// Longest a playground waits for booting machines when it starts.
@@ -149,6 +158,9 @@ impl Playground {
         let mut pg = Playground {
             world: Rc::new(RefCell::new(World::new(opts.seed))),
             terminals: Vec::new(),
+            options: opts.clone(),
+            recording: None,
+            tab: Default::default(),
         };
         for _ in 0..count {
             pg.add_machine()?;
@@ -240,6 +252,11 @@ impl Playground {
             .map(|m| m.hostname.clone())
             .unwrap_or_default();
         self.open_terminal(id);
+        self.record(|at| crate::replay::Entry::Add {
+            at,
+            name: name.clone(),
+        });
+        self.recorded();
         Ok(name)
     }
 
@@ -291,14 +308,21 @@ impl Playground {
     /// the job to end.
     pub fn submit(&mut self, machine: &str, line: &str) {
         let Some(i) = self.index(machine) else { return };
+        self.record(|at| crate::replay::Entry::Line {
+            at,
+            on: machine.to_string(),
+            text: line.to_string(),
+        });
         let t = &mut self.terminals[i];
         if t.job.is_some() {
             t.typeahead.push_back(line.to_string());
+            self.recorded();
             return;
         }
         crate::exec::accept_line(t, line);
         self.poll_terminal(i);
         self.sync_terminals();
+        self.recorded();
     }
 
     /// Tab on `machine`'s terminal with `text` before the cursor: the completed text. With
@@ -315,6 +339,11 @@ impl Playground {
         let on = t.session.borrow().machine();
         let c = crate::complete::complete(&self.world.borrow(), on, text);
         if list && c.candidates.len() > 1 {
+            self.record(|at| crate::replay::Entry::Complete {
+                at,
+                on: machine.to_string(),
+                text: text.to_string(),
+            });
             let mut shown = t.prompt();
             shown.push_str(text);
             shown.push('\n');
@@ -323,6 +352,7 @@ impl Playground {
                 &t.sink,
                 Output::Stdout(crate::complete::columns(&c.candidates)),
             );
+            self.recorded();
         }
         c
     }
@@ -336,6 +366,11 @@ impl Playground {
     /// as a real terminal does.
     pub fn interrupt_line(&mut self, machine: &str, typed: &str) {
         let Some(i) = self.index(machine) else { return };
+        self.record(|at| crate::replay::Entry::Interrupt {
+            at,
+            on: machine.to_string(),
+            typed: typed.to_string(),
+        });
         let t = &mut self.terminals[i];
         let prompt = t.prompt();
         let had_job = t.job.take().is_some();
@@ -354,11 +389,22 @@ impl Playground {
             emit(&t.sink, Output::Echo(text));
             t.pending.clear();
         }
+        self.recorded();
     }
 
     /// Advances simulated time by `d`, resuming jobs whose wait is over. This is what the
     /// page's frame loop calls with the real time that passed.
     pub fn advance(&mut self, d: SimDuration) {
+        let target = self.now() + d;
+        self.record(|_| crate::replay::Entry::Advance {
+            at: target.as_millis(),
+        });
+        self.advance_unrecorded(d);
+        self.recorded();
+    }
+
+    /// [`Playground::advance`] without writing it into the replay log.
+    pub(crate) fn advance_unrecorded(&mut self, d: SimDuration) {
         let target = self.now() + d;
         // Step through job deadlines so a job that waits twice inside `d` sees both.
         loop {
@@ -438,7 +484,8 @@ impl Playground {
     }
 
     fn open_terminal(&mut self, id: swarm_core::MachineId) {
-        let session = Session::new(self.world.clone(), id);
+        let mut session = Session::new(self.world.clone(), id);
+        session.editor_available = self.editor_recorded();
         self.terminals.push(Terminal {
             home: id,
             session: Rc::new(RefCell::new(session)),

@@ -1,5 +1,5 @@
 //! The text tools students pipe docker's output through: `head`, `tail`, `wc`, `sort`, `uniq`,
-//! `cut`, `tr`, `tee`, `sed`, `awk`, `seq`, `xargs`, and `jq` (see `jq`).
+//! `cut`, `tr`, `tee`, `sed`, `awk`, `seq`, `xargs` (`jq` is in `jq_cmd`).
 //!
 //! Each is a pure function of its arguments, its standard input and a file reader
 //! ([`Files`]), returning what it prints and its status, with GNU coreutils'/sed's/awk's
@@ -57,39 +57,7 @@ pub(crate) fn run_in_shell(interp: &Interp, name: &str, args: &[String], io: &Io
         read: &read,
         write: &write,
     };
-    let r = if name == "jq" {
-        let vars: Vec<(String, String)> = interp
-            .session
-            .borrow()
-            .ctx()
-            .vars
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let now = interp.world().borrow().now().unix_ms() as f64 / 1000.0;
-        let env = crate::jq::JqEnv {
-            now,
-            vars,
-            read: &read,
-        };
-        let j = crate::jq::run(args, &io.stdin, &env);
-        // Errors appear between the outputs they came after, as on a terminal.
-        let mut other_err = j.err.clone();
-        for (_, text) in &j.err_at {
-            other_err = other_err.replacen(text.as_str(), "", 1);
-        }
-        io.err.write(&other_err);
-        let mut pos = 0;
-        for (at, text) in &j.err_at {
-            io.out.write(j.out.get(pos..*at).unwrap_or(""));
-            io.err.write(text);
-            pos = *at;
-        }
-        io.out.write(j.out.get(pos..).unwrap_or(""));
-        return j.status;
-    } else {
-        run(name, args, &io.stdin, &files)
-    };
+    let r = run(name, args, &io.stdin, &files);
     io.out.write(&r.out);
     io.err.write(&r.err);
     r.status

@@ -21,6 +21,10 @@ use swarm_core::{
 
 use crate::Playground;
 
+pub mod browser;
+pub mod quorum;
+pub mod traffic;
+
 /// How long a task that stopped stays in the picture (so the page can show it leaving).
 pub const RECENTLY_ENDED: SimDuration = SimDuration::from_secs(5);
 
@@ -219,17 +223,17 @@ pub struct ManagerView {
 impl ClusterView {
     /// The picture of `w` now.
     pub fn of(w: &World) -> ClusterView {
-        // Clusters that some machine belongs to, keyed by their index in the world.
+        // Clusters that some machine belongs to: their index in the world → in the picture.
         let mut index: BTreeMap<usize, usize> = BTreeMap::new();
-        for m in w.machines() {
-            if let Some(ms) = w.membership(m.id) {
-                index.entry(ms.cluster).or_insert(0);
-            }
-        }
         let mut clusters = Vec::new();
-        for (raw, pos) in index.iter_mut() {
-            if let Some(s) = w.swarm(*raw) {
-                *pos = clusters.len();
+        let raw: std::collections::BTreeSet<usize> = w
+            .machines()
+            .iter()
+            .filter_map(|m| w.membership(m.id).map(|ms| ms.cluster))
+            .collect();
+        for r in raw {
+            if let Some(s) = w.swarm(r) {
+                index.insert(r, clusters.len());
                 clusters.push(swarm_view(w, s));
             }
         }
@@ -437,6 +441,12 @@ pub enum Fault {
         /// The container's name.
         container: String,
     },
+    /// Split the network: `sim partition A,B C,D` (each group a list of machine names).
+    Partition(Vec<Vec<String>>),
+    /// End every partition: `sim heal`.
+    Heal,
+    /// Make a service's health probes fail: `sim health fail SERVICE`.
+    HealthFail(String),
 }
 
 impl Fault {
@@ -449,14 +459,21 @@ impl Fault {
                 format!("docker kill {container}")
             }
             Fault::Crash { machine, container } => format!("ssh {machine} docker kill {container}"),
+            Fault::Partition(groups) => {
+                let groups: Vec<String> = groups.iter().map(|g| g.join(",")).collect();
+                format!("sim partition {}", groups.join(" "))
+            }
+            Fault::Heal => "sim heal".to_string(),
+            Fault::HealthFail(service) => format!("sim health fail {service}"),
         }
     }
 
-    /// The machine the fault is about.
+    /// The machine the fault is about (none for the network and services: `""`).
     pub fn machine(&self) -> &str {
         match self {
             Fault::PowerOff(m) | Fault::PowerOn(m) => m,
             Fault::Crash { machine, .. } => machine,
+            Fault::Partition(_) | Fault::Heal | Fault::HealthFail(_) => "",
         }
     }
 }
@@ -558,6 +575,32 @@ mod tests {
         assert_eq!(v.machines[1].ip, Ipv4Addr::new(192, 168, 0, 12));
         assert_eq!(v.machines[0].power, Power::Running);
         assert_eq!(v.machines[0].swarm, None);
+    }
+
+    #[test]
+    fn two_separate_swarms() {
+        let mut pg = Playground::new(&Options {
+            machines: 3,
+            ..Options::default()
+        })
+        .unwrap();
+        run(&mut pg, "node2", "docker swarm init > /dev/null");
+        run(&mut pg, "node3", "docker swarm init > /dev/null");
+        let v = pg.cluster_view();
+        assert_eq!(v.clusters.len(), 2);
+        let hosts: Vec<&str> = v
+            .clusters
+            .iter()
+            .map(|c| c.nodes[0].hostname.as_str())
+            .collect();
+        assert_eq!(hosts, ["node2", "node3"]);
+        let places: Vec<Option<usize>> = v
+            .machines
+            .iter()
+            .map(|m| m.swarm.as_ref().map(|s| s.cluster))
+            .collect();
+        assert_eq!(places, [None, Some(0), Some(1)]);
+        assert!(v.machines[2].swarm.as_ref().unwrap().leader);
     }
 
     #[test]
@@ -730,6 +773,69 @@ mod tests {
         assert_eq!(image_tag("registry:5000/app"), "latest");
         assert_eq!(image_tag("registry:5000/app:v2"), "v2");
         assert_eq!(strip_digest("nginx:latest@sha256:abc"), "nginx:latest");
+    }
+
+    #[test]
+    fn network_and_health_faults_are_terminal_commands() {
+        let mut pg = template("1m2w");
+        let groups = vec![
+            vec!["node1".to_string()],
+            vec!["node2".into(), "node3".into()],
+        ];
+        assert_eq!(
+            Fault::Partition(groups.clone()).command("node1"),
+            "sim partition node1 node2,node3"
+        );
+        let ran = pg
+            .inject_fault(&Fault::Partition(groups), &["", "node2"])
+            .unwrap();
+        assert_eq!(
+            (ran.terminal.as_str(), ran.command.as_str()),
+            ("node2", "sim partition node1 node2,node3")
+        );
+        assert!(pg.run_until_idle("node2", SimDuration::from_secs(10)));
+        let reach = |pg: &Playground| {
+            let w = pg.world();
+            let id = |n: &str| w.machine_by_name(n).unwrap().id;
+            w.can_reach(id("node1"), id("node2"))
+        };
+        assert!(!reach(&pg));
+        let ran = pg.inject_fault(&Fault::Heal, &["node1"]).unwrap();
+        assert_eq!(ran.command, "sim heal");
+        assert!(pg.run_until_idle("node1", SimDuration::from_secs(10)));
+        assert!(reach(&pg));
+        assert!(pg
+            .terminal("node2")
+            .unwrap()
+            .history()
+            .iter()
+            .any(|l| l == "sim partition node1 node2,node3"));
+
+        run(
+            &mut pg,
+            "node1",
+            "docker service create -q --name api --replicas 1 --health-interval 2s --health-retries 2 --health-start-period 5s diamol/ch08-numbers-api:v2",
+        );
+        pg.advance(SimDuration::from_secs(15));
+        let first = pg.cluster_view().clusters[0].services[0].clone();
+        assert_eq!(first.running, 1);
+        let task = |pg: &Playground| {
+            let v = pg.cluster_view();
+            v.clusters[0]
+                .nodes
+                .iter()
+                .flat_map(|n| n.tasks.iter())
+                .find(|t| t.state == TaskState::Running)
+                .map(|t| t.id.clone())
+        };
+        let before = task(&pg).unwrap();
+        let ran = pg
+            .inject_fault(&Fault::HealthFail("api".into()), &[""])
+            .unwrap();
+        assert_eq!(ran.command, "sim health fail api");
+        pg.advance(SimDuration::from_secs(30));
+        let after = task(&pg).unwrap();
+        assert_ne!(after, before, "the unhealthy task was replaced");
     }
 
     #[test]

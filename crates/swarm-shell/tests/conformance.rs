@@ -1090,8 +1090,20 @@ fn networks_agree() {
         ],
         // `.Networks` joins a Go map's keys, so a container on several networks prints
         // them in a random order; only single-network containers compare.
-        &["ps", "--filter", "name=c1", "--format", "{{.Names}} {{.Networks}}"],
-        &["ps", "--filter", "name=api", "--format", "{{.Names}} {{.Networks}}"],
+        &[
+            "ps",
+            "--filter",
+            "name=c1",
+            "--format",
+            "{{.Names}} {{.Networks}}",
+        ],
+        &[
+            "ps",
+            "--filter",
+            "name=api",
+            "--format",
+            "{{.Names}} {{.Networks}}",
+        ],
     ];
     reads(&mut judge, &a, "networks", "node1", net_reads);
     let worker: &[&[&str]] = &[&["network", "ls"], &["network", "inspect", "shared"]];

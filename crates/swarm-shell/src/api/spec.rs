@@ -217,7 +217,12 @@ pub(super) fn service_spec(v: &Value) -> Result<ServiceSpec, String> {
         let aliases: Vec<String> = n
             .get("Aliases")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
             .unwrap_or_default();
         if !aliases.is_empty() {
             spec.network_aliases.insert(s(n, "Target"), aliases);

@@ -1,5 +1,5 @@
-//! `jq`, on jaq 2 (`jaq-core`, `jaq-std`, and `jq_val`, our copy of `jaq-json`), with jq 1.7's options, output format
-//! and error texts.
+//! The engine: `jq` on jaq 2 (`jaq-core`, `jaq-std`, and `jq_val`, our copy of `jaq-json`),
+//! with jq 1.7's options, output format and error texts.
 //!
 //! What jaq would take from the host is replaced: `now` is the simulated clock, `env` and
 //! `$ENV` are the shell's variables, `localtime`/`strflocaltime` are UTC (the machines run in
@@ -17,22 +17,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::jq_val::Val;
+use crate::JqRun;
 use jaq_core::load::{Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Native, RcIter};
 
 /// The most output one `jq` run prints before it stops (`[repeat(1)]`-style filters).
 pub(crate) const MAX_OUTPUT: usize = 4 << 20;
-
-/// What a run printed and its exit status.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct JqRun {
-    pub out: String,
-    pub err: String,
-    pub status: i32,
-    /// Where stderr text goes in stdout's text: (byte offset in `out`, text), in order, so
-    /// the shell can interleave them as jq's output would appear on a terminal.
-    pub err_at: Vec<(usize, String)>,
-}
 
 /// Where `jq` gets its environment: the simulated time and the shell's variables.
 pub(crate) struct JqEnv<'a> {

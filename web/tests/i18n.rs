@@ -1,0 +1,274 @@
+//! The page in English and Russian, in headless Chromium: the stored choice wins, the switch
+//! changes every text of the page (and `<html lang>`), plurals follow Russian's rule, and
+//! docker's output stays English.
+//!
+//! Run with `cargo test --target wasm32-unknown-unknown -p swarm-web --test i18n`.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::time::Duration;
+
+use swarm_shell::Options;
+use swarm_web::app::{App, AppProps};
+use swarm_web::i18n::{self, count, plural_ru, Lang, Noun, PluralRu, STORAGE_KEY};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+/// Stores `lang` as the reader's choice, as the switch does.
+fn choose(lang: &str) {
+    storage().set_item(STORAGE_KEY, lang).unwrap();
+}
+
+/// Mounts a playground from `template` with the real-time clock off.
+async fn mount_template(template: &str) -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let props = AppProps {
+        options: Some(Options {
+            template: Some(template.into()),
+            ..Options::default()
+        }),
+        clock: false,
+    };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(30)).await;
+}
+
+fn find(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no element matches {selector}"))
+}
+
+fn text_of(root: &Element, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default()
+}
+
+fn attr(root: &Element, selector: &str, name: &str) -> String {
+    find(root, selector).get_attribute(name).unwrap_or_default()
+}
+
+async fn click(root: &Element, selector: &str) {
+    find(root, selector)
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+    settle().await;
+}
+
+fn html_lang() -> String {
+    web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .document_element()
+        .unwrap()
+        .get_attribute("lang")
+        .unwrap_or_default()
+}
+
+/// Types `line` into the visible terminal and presses Enter.
+async fn submit(root: &Element, line: &str) {
+    let input: HtmlInputElement = find(root, "[data-testid=terminal-input]")
+        .dyn_into()
+        .unwrap();
+    input.set_value(line);
+    let init = KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&event).unwrap();
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_russian_choice_translates_the_page_and_the_switch_goes_back() {
+    choose("ru");
+    let root = mount_template("1m2w").await;
+    assert_eq!(html_lang(), "ru");
+    assert_eq!(
+        text_of(&root, "[data-testid=add-machine]").trim(),
+        "+ Добавить машину"
+    );
+    assert!(text_of(&root, ".instances h2").starts_with("Машины (3)"));
+    assert_eq!(text_of(&root, "[data-testid=time-pause]").trim(), "‖ Пауза");
+    assert!(attr(&root, "[data-testid=time-step]", "title").starts_with("Шаг 1 с"));
+    assert_eq!(text_of(&root, "[data-testid=share]"), "Поделиться");
+    assert_eq!(text_of(&root, "[data-testid=export]"), "Экспорт");
+    assert_eq!(text_of(&root, "[data-testid=reset]"), "Сброс");
+    assert_eq!(text_of(&root, "[data-testid=view-tab-cluster]"), "Кластер");
+    assert_eq!(text_of(&root, "[data-testid=view-tab-quorum]"), "Кворум");
+    // The sidebar: role, status, tasks.
+    let node1 = text_of(&root, "[data-testid=machine-node1]");
+    assert!(node1.contains("менеджер"), "{node1}");
+    assert!(node1.contains("Готов"), "{node1}");
+    assert!(node1.contains("0 задач"), "{node1}");
+    let node2 = text_of(&root, "[data-testid=machine-node2]");
+    assert!(node2.contains("воркер"), "{node2}");
+    // The cluster view.
+    assert_eq!(
+        text_of(&root, "[data-testid=node-node1] [data-testid=node-status]"),
+        "Готов"
+    );
+    assert_eq!(
+        attr(&root, "[data-testid=node-node1] .crown", "title"),
+        "Лидер Raft"
+    );
+    // The quorum view.
+    click(&root, "[data-testid=view-tab-quorum]").await;
+    let summary = text_of(&root, "[data-testid=quorum-summary]");
+    assert_eq!(summary, "Доступно менеджеров: 1 из 1 — кворум есть");
+    assert!(text_of(&root, ".quorum-table thead").contains("Менеджер"));
+    // The switch.
+    assert_eq!(attr(&root, "[data-testid=lang-ru]", "aria-pressed"), "true");
+    click(&root, "[data-testid=lang-en]").await;
+    assert_eq!(html_lang(), "en");
+    assert_eq!(
+        storage().get_item(STORAGE_KEY).unwrap().as_deref(),
+        Some("en")
+    );
+    assert_eq!(attr(&root, "[data-testid=lang-en]", "aria-pressed"), "true");
+    assert_eq!(
+        text_of(&root, "[data-testid=add-machine]").trim(),
+        "+ Add new instance"
+    );
+    assert_eq!(text_of(&root, "[data-testid=view-tab-quorum]"), "Quorum");
+    assert_eq!(
+        text_of(&root, "[data-testid=quorum-summary]"),
+        "1 of 1 managers reachable: quorum holds"
+    );
+    let node1 = text_of(&root, "[data-testid=machine-node1]");
+    assert!(
+        node1.contains("manager") && node1.contains("0 tasks"),
+        "{node1}"
+    );
+    // And back to Russian, without a reload.
+    click(&root, "[data-testid=lang-ru]").await;
+    assert_eq!(html_lang(), "ru");
+    assert_eq!(text_of(&root, "[data-testid=view-tab-quorum]"), "Кворум");
+    assert_eq!(text_of(&root, "[data-testid=time-pause]").trim(), "‖ Пауза");
+    i18n::forget();
+}
+
+#[wasm_bindgen_test]
+async fn docker_output_stays_english() {
+    choose("ru");
+    let root = mount_template("1m2w").await;
+    submit(&root, "docker node ls").await;
+    let mut out = String::new();
+    for _ in 0..100 {
+        out = text_of(&root, "[data-testid=terminal-output]");
+        if out.contains("HOSTNAME") {
+            break;
+        }
+        click(&root, "[data-testid=time-step]").await;
+    }
+    assert!(out.contains("HOSTNAME"), "{out}");
+    assert!(out.contains("STATUS"), "{out}");
+    assert!(out.contains("Ready"), "{out}");
+    assert!(out.contains("Leader"), "{out}");
+    assert!(!out.contains("Готов"), "{out}");
+    // The page around it speaks Russian.
+    assert!(find(&root, "[data-testid=terminal-input]")
+        .get_attribute("aria-label")
+        .unwrap_or_default()
+        .starts_with("Команда для node1"),);
+    i18n::forget();
+}
+
+#[wasm_bindgen_test]
+async fn plurals_follow_the_russian_rule() {
+    let ru: Vec<String> = [1, 2, 5, 11, 21, 22, 25]
+        .iter()
+        .map(|&n| count(Lang::Ru, n, Noun::Task))
+        .collect();
+    assert_eq!(
+        ru,
+        [
+            "1 задача",
+            "2 задачи",
+            "5 задач",
+            "11 задач",
+            "21 задача",
+            "22 задачи",
+            "25 задач"
+        ]
+    );
+    let managers: Vec<String> = [1, 3, 5]
+        .iter()
+        .map(|&n| count(Lang::Ru, n, Noun::Manager))
+        .collect();
+    assert_eq!(managers, ["1 менеджер", "3 менеджера", "5 менеджеров"]);
+    assert_eq!(plural_ru(12), PluralRu::Many);
+    assert_eq!(plural_ru(104), PluralRu::Few);
+    let en: Vec<String> = [1, 2, 21]
+        .iter()
+        .map(|&n| count(Lang::En, n, Noun::Task))
+        .collect();
+    assert_eq!(en, ["1 task", "2 tasks", "21 tasks"]);
+
+    // On the page: a service of 5 replicas on 3 machines gives 2, 2 and 1 tasks.
+    choose("ru");
+    let root = mount_template("1m2w").await;
+    submit(
+        &root,
+        "docker service create -d --name web --replicas 5 nginx",
+    )
+    .await;
+    let counts = || -> Vec<String> {
+        ["node1", "node2", "node3"]
+            .iter()
+            .map(|n| text_of(&root, &format!("[data-testid=machine-{n}] .task-count")))
+            .collect()
+    };
+    for _ in 0..200 {
+        let c = counts();
+        if c.iter().filter(|c| c.as_str() == "2 задачи").count() == 2
+            && c.iter().any(|c| c == "1 задача")
+        {
+            break;
+        }
+        click(&root, "[data-testid=time-step]").await;
+    }
+    let mut c = counts();
+    c.sort();
+    assert_eq!(c, ["1 задача", "2 задачи", "2 задачи"]);
+    i18n::forget();
+}
+
+#[wasm_bindgen_test]
+fn the_browser_languages_decide_without_a_choice() {
+    assert_eq!(i18n::from_languages(&["ru-RU", "en-US"]), Lang::Ru);
+    assert_eq!(i18n::from_languages(&["en-US", "ru"]), Lang::En);
+    assert_eq!(i18n::from_languages(&["de-DE"]), Lang::En);
+    i18n::forget();
+    // Headless Chromium speaks English: with no stored choice, the page does too.
+    let expected = i18n::from_languages(
+        &web_sys::window()
+            .unwrap()
+            .navigator()
+            .languages()
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(i18n::detect(), expected);
+    choose("ru");
+    assert_eq!(i18n::detect(), Lang::Ru, "the stored choice wins");
+    i18n::forget();
+    i18n::detect();
+}

@@ -323,6 +323,10 @@ pub(crate) fn parse(source: &str) -> Parsed {
     let mut p = brush_parser::Parser::new(std::io::Cursor::new(source.as_bytes()), &opts);
     match p.parse_program() {
         Ok(program) => Parsed::Program(program),
+        // brush-parser waits for more input after `echo a(1)`; bash refuses it at once.
+        Err(ParseError::ParsingAtEndOfInput) if paren_after_word(source) => {
+            Parsed::Error("syntax error near unexpected token `('".into())
+        }
         Err(ParseError::ParsingAtEndOfInput) => Parsed::Incomplete,
         Err(ParseError::Tokenizing { inner, .. }) => match inner {
             TokenizerError::UnterminatedEscapeSequence
@@ -341,6 +345,78 @@ pub(crate) fn parse(source: &str) -> Parsed {
             Parsed::Error(format!("syntax error near unexpected token `{token}'"))
         }
     }
+}
+
+/// Whether an unquoted `(` is glued to a word that is not the first of its command
+/// (`echo javascript:alert(1)`): bash's syntax error. `f()` (a function), `$(`, `<(`, `>(`
+/// and `a=(…)` are not.
+fn paren_after_word(source: &str) -> bool {
+    let mut words = 0usize; // words seen in the current command
+    let mut in_word = false;
+    let mut prev = ' ';
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let _ = chars.next();
+                if !in_word {
+                    words += 1;
+                    in_word = true;
+                }
+                prev = 'x';
+                continue;
+            }
+            '\'' => {
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                }
+                if !in_word {
+                    words += 1;
+                    in_word = true;
+                }
+                prev = 'x';
+                continue;
+            }
+            '"' => {
+                let mut escaped = false;
+                for q in chars.by_ref() {
+                    match q {
+                        '\\' if !escaped => escaped = true,
+                        '"' if !escaped => break,
+                        _ => escaped = false,
+                    }
+                }
+                if !in_word {
+                    words += 1;
+                    in_word = true;
+                }
+                prev = 'x';
+                continue;
+            }
+            '(' => {
+                if in_word && words > 1 && !matches!(prev, '$' | '<' | '>' | '=') {
+                    return true;
+                }
+                words = 0;
+                in_word = false;
+            }
+            ';' | '&' | '|' | '\n' | ')' | '{' | '}' => {
+                words = 0;
+                in_word = false;
+            }
+            c if c.is_whitespace() => in_word = false,
+            _ => {
+                if !in_word {
+                    words += 1;
+                    in_word = true;
+                }
+            }
+        }
+        prev = c;
+    }
+    false
 }
 
 /// The token at a (1-based) line and column, for bash's "near unexpected token" message.

@@ -9,10 +9,13 @@
 use std::time::Duration;
 
 use swarm_shell::Options;
-use swarm_web::app::{App, AppProps};
+use swarm_web::app::AppProps;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+use web_sys::{Element, HtmlElement};
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -24,61 +27,6 @@ async fn mount(machines: usize, clock: bool) -> Element {
         ..Options::default()
     });
     mount_with(AppProps { options, clock }).await
-}
-
-/// Mounts the app with `props` into a new `<div>`.
-async fn mount_with(props: AppProps) -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    settle().await;
-    root
-}
-
-/// Lets yew render what the last events changed.
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(30)).await;
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
-
-fn input(root: &Element) -> HtmlInputElement {
-    find(root, "[data-testid=terminal-input]")
-        .dyn_into()
-        .unwrap()
-}
-
-fn output(root: &Element) -> Element {
-    find(root, "[data-testid=terminal-output]")
-}
-
-fn output_text(root: &Element) -> String {
-    output(root).text_content().unwrap_or_default()
-}
-
-/// Dispatches a keydown of `key` (with Ctrl if `ctrl`) on `target`, bubbling as a real one;
-/// returns true if the page let the browser act on it (did not prevent its default).
-fn press(target: &Element, key: &str, ctrl: bool) -> bool {
-    let init = KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_ctrl_key(ctrl);
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    target.dispatch_event(&event).unwrap()
-}
-
-/// Types `line` into the visible terminal and presses Enter.
-async fn submit(root: &Element, line: &str) {
-    let input = input(root);
-    input.set_value(line);
-    press(&input, "Enter", false);
-    settle().await;
 }
 
 #[wasm_bindgen_test]
@@ -434,55 +382,6 @@ async fn a_dropped_file_lands_in_the_working_directory() {
     );
 }
 
-fn click(root: &Element, selector: &str) {
-    find(root, selector)
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
-}
-
-/// The simulated clock the page shows, in seconds.
-fn clock_secs(root: &Element) -> u64 {
-    let text = text_of(root, "[data-testid=sim-clock]");
-    text.split(':')
-        .map(|x| x.parse::<u64>().unwrap_or(0))
-        .fold(0, |acc, x| acc * 60 + x)
-}
-
-/// Clicks "+1 s" `n` times and waits until the page shows that `n` seconds of simulated time
-/// passed (other tests' pages may keep the browser busy).
-async fn step(root: &Element, n: u64) {
-    let before = clock_secs(root);
-    for _ in 0..n {
-        click(root, "[data-testid=time-step]");
-    }
-    for _ in 0..250 {
-        settle().await;
-        if clock_secs(root) >= before + n {
-            break;
-        }
-    }
-    assert!(clock_secs(root) >= before + n, "{n} steps from {before}");
-    settle().await;
-}
-
-fn text_of(root: &Element, selector: &str) -> String {
-    find(root, selector).text_content().unwrap_or_default()
-}
-
-/// Mounts a playground from `template` with the real-time clock off.
-async fn mount_template(template: &str) -> Element {
-    let options = Options {
-        template: Some(template.into()),
-        ..Options::default()
-    };
-    mount_with(AppProps {
-        options: Some(options),
-        clock: false,
-    })
-    .await
-}
-
 /// The labels of the chips in the node card of `node`, in order.
 fn chips(root: &Element, node: &str) -> Vec<String> {
     let card = find(root, &format!("[data-testid=node-{node}]"));
@@ -580,15 +479,15 @@ async fn a_crashed_container_is_replaced() {
     )
     .await;
     step(&root, 15).await;
-    click(&root, "[data-testid=crash-web\\.2]");
+    click_now(&root, "[data-testid=crash-web\\.2]");
     settle().await;
     let notice = text_of(&root, "[data-testid=notice] .notice-text");
     assert!(
         notice.starts_with("node2 $ docker kill web.2."),
         "typed into node2's terminal: {notice:?}"
     );
-    click(&root, "[data-testid=tab-node1]");
-    click(&root, "[data-testid=machine-node2]");
+    click_now(&root, "[data-testid=tab-node1]");
+    click_now(&root, "[data-testid=machine-node2]");
     settle().await;
     assert!(
         output_text(&root).contains("$ docker kill web.2."),
@@ -629,7 +528,7 @@ async fn the_power_button_takes_a_node_down() {
     step(&root, 15).await;
     let on_node2 = chips(&root, "node2");
     assert_eq!(on_node2.len(), 1, "five tasks spread over five nodes");
-    click(&root, "[data-testid=node-power-node2]");
+    click_now(&root, "[data-testid=node-power-node2]");
     settle().await;
     assert_eq!(
         text_of(&root, "[data-testid=notice] .notice-text"),
@@ -671,7 +570,7 @@ async fn the_power_button_takes_a_node_down() {
     assert_eq!(elsewhere, 1, "{} runs elsewhere", on_node2[0]);
 
     // Powering it on is typed where the user is (node2 itself cannot take a command).
-    click(&root, "[data-testid=power-node2]");
+    click_now(&root, "[data-testid=power-node2]");
     settle().await;
     assert_eq!(
         text_of(&root, "[data-testid=notice] .notice-text"),
@@ -690,7 +589,7 @@ async fn the_power_button_takes_a_node_down() {
 async fn time_controls_pause_step_and_speed() {
     let root = mount(1, true).await;
     let clock = || text_of(&root, "[data-testid=sim-clock]");
-    click(&root, "[data-testid=time-pause]");
+    click_now(&root, "[data-testid=time-pause]");
     settle().await;
     assert!(text_of(&root, "[data-testid=time-pause]").contains("Play"));
     let paused_at = clock();
@@ -706,8 +605,8 @@ async fn time_controls_pause_step_and_speed() {
     assert!(!line.has_attribute("hidden"), "a step of a second ends it");
     assert_ne!(clock(), paused_at);
 
-    click(&root, "[data-testid=speed-60]");
-    click(&root, "[data-testid=time-pause]");
+    click_now(&root, "[data-testid=speed-60]");
+    click_now(&root, "[data-testid=time-pause]");
     settle().await;
     assert_eq!(
         find(&root, "[data-testid=speed-60]")
@@ -732,8 +631,8 @@ async fn time_controls_pause_step_and_speed() {
 #[wasm_bindgen_test]
 async fn machines_have_tabs_and_can_be_removed() {
     let root = mount(3, false).await;
-    click(&root, "[data-testid=machine-node2]");
-    click(&root, "[data-testid=machine-node3]");
+    click_now(&root, "[data-testid=machine-node2]");
+    click_now(&root, "[data-testid=machine-node3]");
     settle().await;
     for n in ["node1", "node2", "node3"] {
         find(&root, &format!("[data-testid=tab-{n}]"));
@@ -744,11 +643,11 @@ async fn machines_have_tabs_and_can_be_removed() {
             .as_deref(),
         Some("true")
     );
-    click(&root, "[data-testid=tab-node1]");
+    click_now(&root, "[data-testid=tab-node1]");
     settle().await;
     submit(&root, "hostname").await;
     assert!(output_text(&root).contains("\nnode1\n"));
-    click(&root, "[data-testid=remove-node3]");
+    click_now(&root, "[data-testid=remove-node3]");
     settle().await;
     assert!(root
         .query_selector("[data-testid=machine-node3]")
@@ -849,7 +748,7 @@ async fn the_healthcheck_button_gets_a_task_replaced() {
     };
     let before = task();
     assert!(before.starts_with("api.1 "), "{before:?}");
-    click(&root, "[data-testid=health-fail-api]");
+    click_now(&root, "[data-testid=health-fail-api]");
     settle().await;
     assert_eq!(
         text_of(&root, "[data-testid=notice] .notice-text"),
@@ -868,18 +767,18 @@ async fn the_healthcheck_button_gets_a_task_replaced() {
 async fn partition_and_heal_show_in_the_quorum_view() {
     let root = mount_template("3m2w").await;
     step(&root, 2).await;
-    click(&root, "[data-testid=view-tab-quorum]");
+    click_now(&root, "[data-testid=view-tab-quorum]");
     settle().await;
     let summary = || text_of(&root, "[data-testid=quorum-summary]");
     let healthy = summary();
     assert!(healthy.contains("3 of 3"), "{healthy:?}");
     let partition = find(&root, "[data-testid=partition-button]");
     assert!(partition.has_attribute("disabled"), "no groups yet");
-    click(&root, "[data-testid=partition-a-node1]");
-    click(&root, "[data-testid=partition-b-node2]");
-    click(&root, "[data-testid=partition-b-node3]");
+    click_now(&root, "[data-testid=partition-a-node1]");
+    click_now(&root, "[data-testid=partition-b-node2]");
+    click_now(&root, "[data-testid=partition-b-node3]");
     settle().await;
-    click(&root, "[data-testid=partition-button]");
+    click_now(&root, "[data-testid=partition-button]");
     settle().await;
     assert_eq!(
         text_of(&root, "[data-testid=notice] .notice-text"),
@@ -887,7 +786,7 @@ async fn partition_and_heal_show_in_the_quorum_view() {
     );
     step(&root, 20).await;
     assert_ne!(summary(), healthy, "the partition shows");
-    click(&root, "[data-testid=heal-button]");
+    click_now(&root, "[data-testid=heal-button]");
     settle().await;
     assert!(text_of(&root, "[data-testid=notice] .notice-text").ends_with("$ sim heal"));
     step(&root, 20).await;

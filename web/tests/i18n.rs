@@ -6,14 +6,12 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
-
-use swarm_shell::Options;
-use swarm_web::app::{App, AppProps};
 use swarm_web::i18n::{self, count, plural_ru, Lang, Noun, PluralRu, STORAGE_KEY};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+use web_sys::Element;
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -26,47 +24,8 @@ fn choose(lang: &str) {
     storage().set_item(STORAGE_KEY, lang).unwrap();
 }
 
-/// Mounts a playground from `template` with the real-time clock off.
-async fn mount_template(template: &str) -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    let props = AppProps {
-        options: Some(Options {
-            template: Some(template.into()),
-            ..Options::default()
-        }),
-        clock: false,
-    };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    settle().await;
-    root
-}
-
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(30)).await;
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
-
-fn text_of(root: &Element, selector: &str) -> String {
-    find(root, selector).text_content().unwrap_or_default()
-}
-
 fn attr(root: &Element, selector: &str, name: &str) -> String {
     find(root, selector).get_attribute(name).unwrap_or_default()
-}
-
-async fn click(root: &Element, selector: &str) {
-    find(root, selector)
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
-    settle().await;
 }
 
 fn html_lang() -> String {
@@ -78,21 +37,6 @@ fn html_lang() -> String {
         .unwrap()
         .get_attribute("lang")
         .unwrap_or_default()
-}
-
-/// Types `line` into the visible terminal and presses Enter.
-async fn submit(root: &Element, line: &str) {
-    let input: HtmlInputElement = find(root, "[data-testid=terminal-input]")
-        .dyn_into()
-        .unwrap();
-    input.set_value(line);
-    let init = KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input.dispatch_event(&event).unwrap();
-    settle().await;
 }
 
 #[wasm_bindgen_test]

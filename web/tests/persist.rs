@@ -6,64 +6,27 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
-
 use swarm_core::SimDuration;
 use swarm_shell::{Options, Playground, ReplayLog};
-use swarm_web::app::{App, AppProps};
+use swarm_web::app::AppProps;
 use swarm_web::persist;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+use web_sys::{Element, HtmlInputElement};
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts the app as the page does (options from the URL, saved in localStorage), with the
 /// real-time clock off.
 async fn mount_page() -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root_and_props(
-        root.clone(),
-        AppProps {
-            options: None,
-            clock: false,
-        },
-    )
-    .render();
-    settle().await;
-    root
-}
-
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(30)).await;
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
-
-fn output_text(root: &Element) -> String {
-    find(root, "[data-testid=terminal-output]")
-        .text_content()
-        .unwrap_or_default()
-}
-
-async fn submit(root: &Element, line: &str) {
-    let input: HtmlInputElement = find(root, "[data-testid=terminal-input]")
-        .dyn_into()
-        .unwrap();
-    input.set_value(line);
-    let init = KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input.dispatch_event(&event).unwrap();
-    settle().await;
+    mount_with(AppProps {
+        options: None,
+        clock: false,
+    })
+    .await
 }
 
 fn unmount(root: Element) {

@@ -5,62 +5,14 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
-
-use swarm_shell::Options;
-use swarm_web::app::{App, AppProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
+use web_sys::{Element, HtmlInputElement};
+
+mod common;
+use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Mounts a playground from `template` with the real-time clock off.
-async fn mount_template(template: &str) -> Element {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
-    let props = AppProps {
-        options: Some(Options {
-            template: Some(template.into()),
-            ..Options::default()
-        }),
-        clock: false,
-    };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    settle().await;
-    root
-}
-
-/// Lets yew render what the last events changed.
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(30)).await;
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element matches {selector}"))
-}
-
-fn text_of(root: &Element, selector: &str) -> String {
-    find(root, selector).text_content().unwrap_or_default()
-}
-
-fn texts(root: &Element, selector: &str) -> Vec<String> {
-    let list = root.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.get(i).and_then(|n| n.text_content()))
-        .collect()
-}
-
-async fn click(root: &Element, selector: &str) {
-    find(root, selector)
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
-    settle().await;
-}
 
 /// Types `text` into the input at `selector` as a user would (value, then an input event).
 async fn type_into(root: &Element, selector: &str, text: &str) {
@@ -69,47 +21,6 @@ async fn type_into(root: &Element, selector: &str, text: &str) {
     input
         .dispatch_event(&web_sys::InputEvent::new("input").unwrap())
         .unwrap();
-    settle().await;
-}
-
-/// Types `line` into the visible terminal and presses Enter.
-async fn submit(root: &Element, line: &str) {
-    let input: HtmlInputElement = find(root, "[data-testid=terminal-input]")
-        .dyn_into()
-        .unwrap();
-    input.set_value(line);
-    let init = KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    input.dispatch_event(&event).unwrap();
-    settle().await;
-}
-
-fn clock_secs(root: &Element) -> u64 {
-    text_of(root, "[data-testid=sim-clock]")
-        .split(':')
-        .map(|x| x.parse::<u64>().unwrap_or(0))
-        .fold(0, |acc, x| acc * 60 + x)
-}
-
-/// Clicks "+1 s" `n` times and waits until the page shows that much time passed.
-async fn step(root: &Element, n: u64) {
-    let before = clock_secs(root);
-    for _ in 0..n {
-        find(root, "[data-testid=time-step]")
-            .dyn_into::<HtmlElement>()
-            .unwrap()
-            .click();
-    }
-    for _ in 0..250 {
-        settle().await;
-        if clock_secs(root) >= before + n {
-            break;
-        }
-    }
-    assert!(clock_secs(root) >= before + n, "{n} steps from {before}");
     settle().await;
 }
 

@@ -96,7 +96,7 @@ impl Component for ClusterPanel {
             .iter()
             .flat_map(|c| c.services.iter().map(|s| s.name.as_str()))
             .collect();
-        names.sort_unstable();
+        swarm_core::sort::sort(&mut names);
         names.dedup();
         let selected = self.service.clone().unwrap_or_default();
         let on_service = ctx.link().callback(|e: Event| {

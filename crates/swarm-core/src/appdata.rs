@@ -15,6 +15,7 @@
 //! real one does. The dump is text (a header, then `key<TAB>value` lines with `\t`, `\n` and
 //! `\\` escaped), so `cat /data/dump.rdb` shows what is kept.
 
+use crate::sort::CollectBTree as _;
 use std::collections::BTreeMap;
 
 use crate::machine::MachineId;
@@ -112,7 +113,7 @@ fn load(text: &str) -> BTreeMap<String, String> {
         .filter_map(|l| l.split_once('\t'))
         .take(MAX_REDIS_KEYS)
         .map(|(k, v)| (unescape(k), unescape(v)))
-        .collect()
+        .btree_map()
 }
 
 /// The lists of a dump file.
@@ -454,7 +455,7 @@ fn list_apply(mem: &mut RedisMemory, cmd: &str, a: &[String]) -> Option<RedisRep
                 .filter(|k| glob(&pat, &k.chars().collect::<Vec<_>>()))
                 .cloned()
                 .collect();
-            all.sort();
+            crate::sort::sort(&mut all);
             RedisReply::Array(all)
         }
         _ => return None,

@@ -1230,7 +1230,7 @@ impl Program {
                 });
             }
         }
-        lines.sort_by_key(|l| l.at);
+        crate::sort::sort_by_key(&mut lines, |l| l.at);
         let mut segments = Vec::new();
         if let Some(every) = &b.logs.every {
             let stream = if every.stderr {
@@ -1899,7 +1899,7 @@ impl Program {
                 }
             }
         }
-        picks.sort_by_key(|p| (p.at, p.source, p.k, p.idx));
+        crate::sort::sort_by_key(&mut picks, |p| (p.at, p.source, p.k, p.idx));
         let skip = picks.len().saturating_sub(LOG_CAP);
         let hostname = if ctx.hostname.is_empty() {
             self.hostname.as_str()
@@ -3101,7 +3101,7 @@ fn interpret_argv(argv: &[String], programs: &[String], env: &[String]) -> Scrip
     }
     let list = vec![(Op::Seq, Cmd::simple(words))];
     run_list(&mut script, &list, programs, env, 0);
-    script.lines.sort_by_key(|l| l.at);
+    crate::sort::sort_by_key(&mut script.lines, |l| l.at);
     script
 }
 

@@ -354,7 +354,7 @@ impl Container {
                 });
             }
         }
-        lines.sort_by_key(|l| l.at);
+        crate::sort::sort_by_key(&mut lines, |l| l.at);
         lines
     }
 
@@ -646,7 +646,7 @@ impl World {
             .runtime(m)
             .map(|r| r.images.iter().filter(|i| i.available_at <= now).collect())
             .unwrap_or_default();
-        v.sort_by_key(|i| std::cmp::Reverse(i.created_unix));
+        crate::sort::sort_by_key(&mut v, |i| std::cmp::Reverse(i.created_unix));
         v
     }
 

@@ -7,6 +7,7 @@
 use crate::machine::MachineId;
 use crate::scheduler;
 use crate::service::{Mode, Service, ServiceSpec, UpdateState, UpdateStatus};
+use crate::sort::CollectBTree as _;
 use crate::swarm::{rpc, ApiResult, Op, OpHandle, Swarm};
 use crate::world::World;
 use crate::{catalog, ids};
@@ -157,7 +158,7 @@ fn allocate_ports(
         .flat_map(|x| x.endpoint_ports.iter())
         .filter(|p| p.mode == "ingress")
         .map(|p| (p.published, p.protocol.clone()))
-        .collect();
+        .btree_set();
     let mut out = Vec::new();
     for p in &spec.ports {
         let mut p = p.clone();

@@ -953,7 +953,7 @@ impl World {
                 }
             }
         }
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut out, |a, b| a.0.cmp(&b.0));
         out
     }
 

@@ -26,6 +26,7 @@ pub mod raft_info;
 pub mod rng;
 pub mod scheduler;
 pub mod service;
+pub mod sort;
 pub mod swarm;
 pub mod time;
 pub mod volume;

@@ -19,6 +19,7 @@
 //! IDs come from their own random stream (`networks`), so creating networks never shifts the
 //! IDs of nodes, services or tasks.
 
+use crate::sort::CollectBTree as _;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -217,7 +218,7 @@ impl Swarm {
             .get(network_id)
             .into_iter()
             .flat_map(|n| n.attachments.values().map(|a| a.addr));
-        vips.chain(tasks).chain(attached).collect()
+        vips.chain(tasks).chain(attached).btree_set()
     }
 
     /// Allocates an address on a network; `None` when it is full or gone.
@@ -301,7 +302,9 @@ impl Swarm {
                 });
             }
         }
-        vips.sort_by_key(|v| wanted.iter().position(|w| *w == v.network_id));
+        crate::sort::sort_by_key(&mut vips, |v| {
+            wanted.iter().position(|w| *w == v.network_id)
+        });
         if let Some(s) = self.services.get_mut(service_id) {
             s.virtual_ips = vips;
         }
@@ -655,7 +658,7 @@ impl World {
             .iter()
             .map(|t| t.id.clone())
             .collect();
-        tasks.sort();
+        crate::sort::sort(&mut tasks);
         if tasks.is_empty() {
             return None;
         }

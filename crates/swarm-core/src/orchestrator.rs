@@ -16,6 +16,7 @@
 //! An agent acts only while its machine is up and reaches the leader; otherwise the task's
 //! observed state stays frozen, as `docker service ps` shows for a Down node.
 
+use crate::sort::CollectBTree as _;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::Catalog;
@@ -544,12 +545,12 @@ impl World {
                     (!running, idx, *slot)
                 })
                 .collect();
-            order.sort();
+            crate::sort::sort(&mut order);
             let victims: BTreeSet<u64> = order
                 .iter()
                 .skip(replicas as usize)
                 .map(|(_, _, slot)| *slot)
-                .collect();
+                .btree_set();
             let ids: Vec<String> = self.swarms[cluster]
                 .tasks_of(&svc.id)
                 .filter(|t| t.is_runnable() && victims.contains(&t.slot))
@@ -591,7 +592,7 @@ impl World {
 
     fn reconcile_global(&mut self, cluster: usize, svc: &Service, infos: &[NodeInfo], job: bool) {
         let eligible = self.global_nodes(cluster, svc, infos);
-        let eligible_ids: BTreeSet<&str> = eligible.iter().map(|(n, _)| n.as_str()).collect();
+        let eligible_ids: BTreeSet<&str> = eligible.iter().map(|(n, _)| n.as_str()).btree_set();
         let s = &self.swarms[cluster];
         let mut covered: BTreeSet<String> = BTreeSet::new();
         let mut off = Vec::new();
@@ -931,7 +932,7 @@ impl World {
         }
         // Next batch.
         let in_flight_slots: BTreeSet<SlotKey> =
-            up.in_flight.iter().map(|(k, _, _)| k.clone()).collect();
+            up.in_flight.iter().map(|(k, _, _)| k.clone()).btree_set();
         let dirty: Vec<SlotKey> = current
             .iter()
             .filter(|(k, t)| t.spec_version != svc.spec_version && !in_flight_slots.contains(*k))
@@ -1072,7 +1073,7 @@ impl World {
             .iter()
             .enumerate()
             .map(|(i, n)| (n.id.clone(), i))
-            .collect();
+            .btree_map();
         let mut adds: Vec<(usize, &Task)> = Vec::new();
         for t in s.tasks.values() {
             let Some(node) = &t.node_id else { continue };
@@ -1144,7 +1145,7 @@ impl World {
             .iter()
             .enumerate()
             .map(|(i, n)| (n.id.clone(), i))
-            .collect();
+            .btree_map();
         // Batches of one service version, replicated tasks in slot order.
         let mut batches: BTreeMap<(String, u64), Vec<&Task>> = BTreeMap::new();
         let mut global = Vec::new();
@@ -1160,7 +1161,7 @@ impl World {
         }
         let mut writes: Vec<(String, Result<String, String>)> = Vec::new();
         for (_, mut tasks) in batches {
-            tasks.sort_by_key(|t| (t.slot, t.created_at));
+            crate::sort::sort_by_key(&mut tasks, |t| (t.slot, t.created_at));
             let d = Self::demand(tasks[0]);
             let p = scheduler::schedule(&mut nodes, &d, tasks.len());
             for (t, a) in tasks.iter().zip(p.assignments.iter()) {
@@ -1541,7 +1542,7 @@ impl World {
             if keep < 0 || tasks.len() as i64 <= keep {
                 continue;
             }
-            tasks.sort_by_key(|t| (t.created_at, t.id.clone()));
+            crate::sort::sort_by_key(&mut tasks, |t| (t.created_at, t.id.clone()));
             let mut excess = tasks.len() as i64 - keep;
             for t in tasks {
                 if excess <= 0 {
@@ -1615,7 +1616,7 @@ impl World {
                 });
             }
         }
-        out.sort_by(|a, b| (a.at, &a.task_id).cmp(&(b.at, &b.task_id)));
+        crate::sort::sort_by(&mut out, |a, b| (a.at, &a.task_id).cmp(&(b.at, &b.task_id)));
         out
     }
 }

@@ -169,7 +169,7 @@ impl Member {
     /// Voters in this member's configuration.
     pub(crate) fn voters(&self) -> Vec<u64> {
         let mut v: Vec<u64> = self.node.raft.prs().conf().voters().ids().iter().collect();
-        v.sort_unstable();
+        crate::sort::sort(&mut v);
         v
     }
 

@@ -770,7 +770,7 @@ impl<'d> Pipeline<'d> {
             .filter(|&(_, c)| c > 0)
             .map(|(&f, c)| (f, c))
             .collect();
-        entries.sort_by_key(|e| std::cmp::Reverse(e.1)); // stable: ties keep pipeline order
+        crate::sort::sort_by_key(&mut entries, |e| std::cmp::Reverse(e.1)); // stable: ties keep pipeline order
         entries
             .iter()
             .map(|&(f, c)| explain(f, c))
@@ -998,7 +998,7 @@ fn ordered_nodes(nodes: &[NodeInfo], leaf: &mut Branch, run: &mut Run<'_>) -> Ve
                 list.swap_remove(i);
             }
         }
-        list.sort_by_cached_key(|&i| rank(nodes, i, run.d));
+        crate::sort::sort_by_cached_key(&mut list, |&i| rank(nodes, i, run.d));
     }
     leaf.visited = true;
     list

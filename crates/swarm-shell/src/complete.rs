@@ -232,7 +232,7 @@ pub fn complete(world: &World, machine: MachineId, text: &str) -> Completion {
         .into_iter()
         .filter(|c| c.starts_with(&partial))
         .collect();
-    matches.sort();
+    swarm_core::sort::sort(&mut matches);
     matches.dedup();
     let head = &text[..text.len() - partial.len().min(text.len())];
     // The partial word as typed may carry quotes; only complete plain words.

@@ -290,7 +290,7 @@ fn glob(interp: &Interp, pattern: &str) -> Vec<String> {
         .into_iter()
         .map(|(s, _)| if trailing_slash { format!("{s}/") } else { s })
         .collect();
-    out.sort();
+    swarm_core::sort::sort(&mut out);
     out
 }
 

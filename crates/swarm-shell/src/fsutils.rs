@@ -1013,9 +1013,9 @@ pub(crate) fn ls(interp: &Interp, args: &[String], io: &Io) -> i32 {
         }
     }
     let sort = |v: &mut Vec<LsEntry>| {
-        v.sort_by(|a, b| a.name.cmp(&b.name));
+        swarm_core::sort::sort_by(v, |a, b| a.name.cmp(&b.name));
         if by_time {
-            v.sort_by_key(|e| std::cmp::Reverse(e.meta.mtime));
+            swarm_core::sort::sort_by_key(v, |e| std::cmp::Reverse(e.meta.mtime));
         }
         if reverse {
             v.reverse();
@@ -1089,7 +1089,7 @@ pub(crate) fn ls(interp: &Interp, args: &[String], io: &Io) -> i32 {
     if !files.is_empty() {
         out.push_str(&render(&files, false));
     }
-    dirs.sort_by(|a, b| a.0.cmp(&b.0));
+    swarm_core::sort::sort_by(&mut dirs, |a, b| a.0.cmp(&b.0));
     if reverse {
         dirs.reverse();
     }

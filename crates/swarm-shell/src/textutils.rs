@@ -572,7 +572,7 @@ fn sort(args: &[String], stdin: &str, files: &Files) -> Run {
         }
         std::cmp::Ordering::Equal
     };
-    lines.sort_by(|a, b| {
+    swarm_core::sort::sort_by(&mut lines, |a, b| {
         key_cmp(a, b).then_with(|| {
             if unique {
                 std::cmp::Ordering::Equal

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
+use swarm_core::sort::CollectBTree as _;
 
 use swarm_core::container::HealthStatus;
 use swarm_core::{
@@ -230,7 +231,7 @@ impl ClusterView {
             .machines()
             .iter()
             .filter_map(|m| w.membership(m.id).map(|ms| ms.cluster))
-            .collect();
+            .btree_set();
         for r in raw {
             if let Some(s) = w.swarm(r) {
                 index.insert(r, clusters.len());
@@ -301,14 +302,14 @@ fn swarm_view(w: &World, s: &swarm_core::Swarm) -> SwarmView {
     let order = |a: &TaskView, b: &TaskView| {
         (a.ended(), &a.service, a.slot, &a.id).cmp(&(b.ended(), &b.service, b.slot, &b.id))
     };
-    pending.sort_by(order);
+    swarm_core::sort::sort_by(&mut pending, order);
     let mut nodes: Vec<NodeView> = s
         .nodes
         .values()
         .map(|n| {
             let reachability = s.reachability(n);
             let mut tasks = per_node.remove(n.id.as_str()).unwrap_or_default();
-            tasks.sort_by(order);
+            swarm_core::sort::sort_by(&mut tasks, order);
             NodeView {
                 id: n.id.clone(),
                 hostname: n.hostname.clone(),
@@ -328,7 +329,9 @@ fn swarm_view(w: &World, s: &swarm_core::Swarm) -> SwarmView {
             }
         })
         .collect();
-    nodes.sort_by(|a, b| (&a.hostname, &a.id).cmp(&(&b.hostname, &b.id)));
+    swarm_core::sort::sort_by(&mut nodes, |a, b| {
+        (&a.hostname, &a.id).cmp(&(&b.hostname, &b.id))
+    });
     let mut services: Vec<ServiceView> = s
         .services
         .values()
@@ -344,7 +347,9 @@ fn swarm_view(w: &World, s: &swarm_core::Swarm) -> SwarmView {
             image: strip_digest(&x.spec.image).to_string(),
         })
         .collect();
-    services.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    swarm_core::sort::sort_by(&mut services, |a, b| {
+        (&a.name, &a.id).cmp(&(&b.name, &b.id))
+    });
     let mut managers: Vec<ManagerView> = s
         .raft_members()
         .into_iter()
@@ -369,7 +374,9 @@ fn swarm_view(w: &World, s: &swarm_core::Swarm) -> SwarmView {
             })
         })
         .collect();
-    managers.sort_by(|a, b| (&a.hostname, a.raft_id).cmp(&(&b.hostname, b.raft_id)));
+    swarm_core::sort::sort_by(&mut managers, |a, b| {
+        (&a.hostname, a.raft_id).cmp(&(&b.hostname, b.raft_id))
+    });
     SwarmView {
         id: s.id.clone(),
         has_leader: s.leader().is_some(),

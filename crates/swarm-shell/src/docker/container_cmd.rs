@@ -538,7 +538,7 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 .map(|(c, r)| {
                     let mut v = row_json(c, r, now, no_trunc);
                     let mut nets = super::network_cmd::container_net(&w, m, c).names;
-                    nets.sort();
+                    swarm_core::sort::sort(&mut nets);
                     v["Networks"] = json!(nets.join(","));
                     v
                 })

@@ -8,6 +8,7 @@
 use serde_json::{json, Value};
 use swarm_core::endpoints::{predefined_id, LocalNetwork, LocalNetworkSpec};
 use swarm_core::network::{Network, NetworkSpec};
+use swarm_core::sort::CollectBTree as _;
 use swarm_core::{MachineId, TaskState, World};
 
 use super::cli::Parsed;
@@ -238,7 +239,9 @@ fn rows(w: &World, m: MachineId) -> Vec<Row> {
             }
         }
     }
-    out.sort_by(|a, b| crate::format::natural_cmp(&a.name, &b.name));
+    swarm_core::sort::sort_by(&mut out, |a, b| {
+        crate::format::natural_cmp(&a.name, &b.name)
+    });
     out
 }
 
@@ -255,7 +258,7 @@ fn peers_json(w: &World, net_id: &str) -> Value {
             peers.push((mc.ip, name));
         }
     }
-    peers.sort();
+    swarm_core::sort::sort(&mut peers);
     Value::Array(
         peers
             .into_iter()
@@ -308,7 +311,8 @@ fn filter_rows(all: &mut Vec<Row>, filters: &[(String, String)]) -> Result<(), S
             return Err(format!("invalid filter '{k}'"));
         }
     }
-    let keys: std::collections::BTreeSet<&str> = filters.iter().map(|(k, _)| k.as_str()).collect();
+    let keys: std::collections::BTreeSet<&str> =
+        filters.iter().map(|(k, _)| k.as_str()).btree_set();
     for key in keys {
         let values: Vec<&str> = filters
             .iter()

@@ -348,7 +348,7 @@ fn ls(interp: &Interp, m: MachineId, kind: ObjectKind, cmd: &Parsed, io: &Io) ->
         Ok(f) => f,
         Err(e) => return daemon_error(io, &e),
     };
-    found.sort_by(|a, b| format::natural_cmp(&a.name, &b.name));
+    swarm_core::sort::sort_by(&mut found, |a, b| format::natural_cmp(&a.name, &b.name));
     let f = cmd.value("format").unwrap_or("");
     let f = match f {
         "" | "table" if cmd.bool("quiet") => "{{.ID}}",

@@ -19,6 +19,7 @@ mod merge;
 mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
+use swarm_core::sort::CollectBTree as _;
 
 use serde_json::json;
 use swarm_core::network::NetworkSpec;
@@ -85,7 +86,7 @@ fn stack_services(
         .filter(|x| x.spec.labels.get(LABEL_NAMESPACE).map(String::as_str) == Some(namespace))
         .map(|x| (x.spec.name.clone(), x.id.clone()))
         .collect();
-    out.sort();
+    swarm_core::sort::sort(&mut out);
     Ok(out)
 }
 
@@ -104,7 +105,7 @@ fn stack_networks(
         .filter(|x| x.labels.get(LABEL_NAMESPACE).map(String::as_str) == Some(namespace))
         .map(|x| (x.name.clone(), x.id.clone()))
         .collect();
-    out.sort();
+    swarm_core::sort::sort(&mut out);
     Ok(out)
 }
 
@@ -178,7 +179,7 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         .services()
         .iter()
         .map(|(k, _)| format!("{namespace}_{k}"))
-        .collect();
+        .btree_set();
     if cmd.bool("prune") {
         for (name, id) in existing.iter().filter(|(n, _)| !wanted.contains(n)) {
             io.out.write(&format!("Removing service {name}\n"));
@@ -252,7 +253,7 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         }
     }
     let have: BTreeSet<String> = match stack_networks(interp, m, &namespace) {
-        Ok(n) => n.into_iter().map(|(name, _)| name).collect(),
+        Ok(n) => n.into_iter().map(|(name, _)| name).btree_set(),
         Err(e) => return daemon_error(io, &e),
     };
     for (name, spec) in to_create {
@@ -308,7 +309,7 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
                 }
             }
         }
-        nets.sort();
+        swarm_core::sort::sort(&mut nets);
         nets.dedup();
         let refs = {
             let world = interp.world();
@@ -517,7 +518,7 @@ async fn deploy_objects(
             driver,
         });
     }
-    specs.sort_by(|a, b| a.name.cmp(&b.name));
+    swarm_core::sort::sort_by(&mut specs, |a, b| a.name.cmp(&b.name));
     for spec in specs {
         let name = spec.name.clone();
         let existing = {
@@ -600,7 +601,7 @@ fn service_file_refs(
         }
         objects_cmd::resolve_refs(w, m, kind, &mut refs)
             .map_err(|e| format!("service {key}: {e}"))?;
-        refs.sort_by(|a, b| a.source.cmp(&b.source));
+        swarm_core::sort::sort_by(&mut refs, |a, b| a.source.cmp(&b.source));
         match kind {
             ObjectKind::Secret => out.0 = refs,
             ObjectKind::Config => out.1 = refs,
@@ -625,7 +626,7 @@ fn stack_objects(
         .filter(|x| x.labels.get(LABEL_NAMESPACE).map(String::as_str) == Some(namespace))
         .map(|x| (x.name.clone(), x.id.clone()))
         .collect();
-    out.sort();
+    swarm_core::sort::sort(&mut out);
     Ok(out)
 }
 
@@ -665,7 +666,7 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         c
     };
     let mut rows: Vec<(String, usize)> = counts.into_iter().collect();
-    rows.sort_by(|a, b| format::natural_cmp(&a.0, &b.0));
+    swarm_core::sort::sort_by(&mut rows, |a, b| format::natural_cmp(&a.0, &b.0));
     let f = cmd.value("format").unwrap_or("");
     let f = if f.is_empty() || f == "table" {
         "table {{.Name}}\t{{.Services}}"
@@ -808,7 +809,7 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
 /// `stack rm --detach=false`: polls (every 200 ms, at most ten minutes) until every task of
 /// the removed services is terminal or gone, as docker/cli's `waitOnTasks`.
 async fn wait_tasks_gone(interp: &Interp, m: MachineId, services: &[(String, String)]) {
-    let ids: BTreeSet<&String> = services.iter().map(|(_, id)| id).collect();
+    let ids: BTreeSet<&String> = services.iter().map(|(_, id)| id).btree_set();
     for _ in 0..3000 {
         let busy = {
             let world = interp.world();

@@ -373,7 +373,9 @@ pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io)
         .value("format")
         .filter(|f| !f.is_empty() && *f != "table")
     {
-        rows.sort_by(|a, b| format::natural_cmp(&a.0.hostname, &b.0.hostname));
+        swarm_core::sort::sort_by(&mut rows, |a, b| {
+            format::natural_cmp(&a.0.hostname, &b.0.hostname)
+        });
         let values: Vec<Value> = rows.into_iter().map(|(_, v)| v).collect();
         // `table …` formats get the column headers of docker/cli's node formatter.
         let header = |f: &str| {

@@ -2391,7 +2391,7 @@ impl Env<'_> {
             .iter()
             .map(|(k, v)| (k.as_str(), self.wrap(v, elem.clone())))
             .collect();
-        e.sort_by(|a, b| a.0.cmp(b.0));
+        swarm_core::sort::sort_by(&mut e, |a, b| a.0.cmp(b.0));
         e
     }
 

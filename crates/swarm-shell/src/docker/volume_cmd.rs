@@ -6,6 +6,7 @@
 //! in use - [ID]`, the prune prompt and `Total reclaimed space: …` (go-units sizes).
 
 use std::collections::BTreeMap;
+use swarm_core::sort::CollectBTree as _;
 
 use serde_json::{json, Value};
 use swarm_core::volume::{Volume, VolumeFilter};
@@ -88,7 +89,7 @@ fn kv(values: &[&str]) -> BTreeMap<String, String> {
             let (k, v) = l.split_once('=').unwrap_or((l, ""));
             (k.to_string(), v.to_string())
         })
-        .collect()
+        .btree_map()
 }
 
 /// The CLI's check of `--filter` values: `KEY=VALUE`.
@@ -150,7 +151,9 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let world = interp.world();
     let w = world.borrow();
     let mut vols = w.volume_list(m, &filter);
-    vols.sort_by(|a, b| crate::format::natural_cmp(&a.name, &b.name));
+    swarm_core::sort::sort_by(&mut vols, |a, b| {
+        crate::format::natural_cmp(&a.name, &b.name)
+    });
     if cmd.bool("quiet") {
         let text: String = vols.iter().map(|v| format!("{}\n", v.name)).collect();
         io.out.write(&text);

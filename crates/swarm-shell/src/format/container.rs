@@ -413,7 +413,7 @@ pub struct ContainerRow {
 /// ranges (`0.0.0.0:80-81->80-81/tcp`, `80/tcp`), joined with `, `.
 pub fn displayable_ports(ports: &[ContainerPort]) -> String {
     let mut sorted: Vec<&ContainerPort> = ports.iter().collect();
-    sorted.sort_by(|a, b| {
+    swarm_core::sort::sort_by(&mut sorted, |a, b| {
         a.private_port
             .cmp(&b.private_port)
             .then_with(|| a.ip.cmp(&b.ip))

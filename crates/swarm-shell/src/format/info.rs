@@ -172,7 +172,7 @@ pub fn swarm_info_section(info: &SwarmInfo) -> String {
     line(format!("  Node Address: {}", info.node_addr));
     if !info.manager_addrs.is_empty() {
         let mut managers: Vec<&str> = info.manager_addrs.iter().map(String::as_str).collect();
-        managers.sort_unstable();
+        swarm_core::sort::sort(&mut managers);
         line("  Manager Addresses:".to_string());
         for addr in managers {
             line(format!("   {addr}"));

@@ -67,7 +67,7 @@ pub fn node_ids(rows: &[NodeRow]) -> String {
 /// The rows in natural order of their hostnames; equal hostnames keep their given order.
 fn sorted(rows: &[NodeRow]) -> Vec<&NodeRow> {
     let mut sorted: Vec<&NodeRow> = rows.iter().collect();
-    sorted.sort_by(|a, b| natural_cmp(&a.hostname, &b.hostname));
+    swarm_core::sort::sort_by(&mut sorted, |a, b| natural_cmp(&a.hostname, &b.hostname));
     sorted
 }
 

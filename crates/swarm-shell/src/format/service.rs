@@ -241,7 +241,7 @@ fn service_ports(ports: &[PortConfig]) -> String {
     }
 
     let mut sorted: Vec<&PortConfig> = ports.iter().collect();
-    sorted.sort_by(|a, b| {
+    swarm_core::sort::sort_by(&mut sorted, |a, b| {
         a.protocol
             .cmp(&b.protocol)
             .then(a.published_port.cmp(&b.published_port))
@@ -283,7 +283,7 @@ fn service_ports(ports: &[PortConfig]) -> String {
 /// The services in natural order of their names; equal names keep their given order.
 fn sorted_services(rows: &[ServiceRow]) -> Vec<&ServiceRow> {
     let mut sorted: Vec<&ServiceRow> = rows.iter().collect();
-    sorted.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+    swarm_core::sort::sort_by(&mut sorted, |a, b| natural_cmp(&a.name, &b.name));
     sorted
 }
 
@@ -399,7 +399,7 @@ impl TaskRow {
 /// The tasks sorted as `task.Print` does: natural order of names, then newest first; stable.
 fn sorted_tasks(rows: &[TaskRow]) -> Vec<&TaskRow> {
     let mut sorted: Vec<&TaskRow> = rows.iter().collect();
-    sorted.sort_by(|a, b| {
+    swarm_core::sort::sort_by(&mut sorted, |a, b| {
         natural_cmp(&a.name, &b.name).then_with(|| b.created_at.cmp(&a.created_at))
     });
     sorted

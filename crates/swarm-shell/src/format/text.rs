@@ -230,7 +230,7 @@ mod tests {
             "node-02-foo",
             "node",
         ];
-        names.sort_by(|a, b| natural_cmp(a, b));
+        swarm_core::sort::sort_by(&mut names, |a, b| natural_cmp(a, b));
         assert_eq!(
             names,
             [

@@ -5,6 +5,7 @@
 //! Messages in flight are not shown: they cross the simulated LAN in a millisecond, so a
 //! picture taken between two frames never catches one.
 
+use swarm_core::sort::CollectBTree as _;
 use swarm_core::{MachineId, Power, World};
 
 use crate::Playground;
@@ -106,7 +107,7 @@ impl QuorumView {
             .machines()
             .iter()
             .filter_map(|m| w.membership(m.id).map(|ms| ms.cluster))
-            .collect();
+            .btree_set();
         clusters
             .into_iter()
             .filter_map(|c| w.swarm(c).map(|s| QuorumView::of(w, s)))
@@ -171,7 +172,7 @@ impl QuorumView {
                 })
             })
             .collect();
-        managers.sort_by(|a, b| a.hostname.cmp(&b.hostname));
+        swarm_core::sort::sort_by(&mut managers, |a, b| a.hostname.cmp(&b.hostname));
         let writes = s
             .recent_writes()
             .iter()

@@ -3,6 +3,7 @@
 //! (docker/cli `service/opts.go` `ToService`, `service/update.go` `updateService`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use swarm_core::sort::CollectBTree as _;
 
 use swarm_core::service::{FileRef, HealthOverride, Mount};
 use swarm_core::{
@@ -674,7 +675,7 @@ fn kv_map(values: &[&str]) -> BTreeMap<String, String> {
             let (k, v) = v.split_once('=').unwrap_or((v, ""));
             (k.to_string(), v.to_string())
         })
-        .collect()
+        .btree_map()
 }
 
 fn env_key(v: &str) -> &str {
@@ -1049,7 +1050,7 @@ pub(crate) fn apply_update(cmd: &Parsed, spec: &mut ServiceSpec) -> Result<(), S
     spec.container_labels
         .extend(kv_map(&cmd.values("container-label-add")));
     // Environment (docker rebuilds it from a map; ordered by key here).
-    let rm: BTreeSet<&str> = cmd.values("env-rm").iter().map(|v| env_key(v)).collect();
+    let rm: BTreeSet<&str> = cmd.values("env-rm").iter().map(|v| env_key(v)).btree_set();
     spec.env.retain(|e| !rm.contains(env_key(e)));
     let adds = cmd.values("env-add");
     if !adds.is_empty() {
@@ -1057,7 +1058,7 @@ pub(crate) fn apply_update(cmd: &Parsed, spec: &mut ServiceSpec) -> Result<(), S
             .env
             .iter()
             .map(|e| (env_key(e).to_string(), e.clone()))
-            .collect();
+            .btree_map();
         for a in adds {
             set.insert(env_key(a).to_string(), a.to_string());
         }
@@ -1066,16 +1067,16 @@ pub(crate) fn apply_update(cmd: &Parsed, spec: &mut ServiceSpec) -> Result<(), S
     // Placement.
     spec.constraints
         .extend(cmd.values("constraint-add").iter().map(|s| s.to_string()));
-    let rm: BTreeSet<&str> = cmd.values("constraint-rm").into_iter().collect();
+    let rm: BTreeSet<&str> = cmd.values("constraint-rm").into_iter().btree_set();
     if changed(cmd, "constraint-add") || changed(cmd, "constraint-rm") {
         spec.constraints.retain(|c| !rm.contains(c.as_str()));
-        spec.constraints.sort();
+        swarm_core::sort::sort(&mut spec.constraints);
     }
     let rm: BTreeSet<String> = cmd
         .values("placement-pref-rm")
         .iter()
         .filter_map(|v| parse_pref(v).ok())
-        .collect();
+        .btree_set();
     spec.preferences.retain(|p| !rm.contains(p));
     spec.preferences.extend(
         cmd.values("placement-pref-add")
@@ -1113,11 +1114,11 @@ pub(crate) fn apply_update(cmd: &Parsed, spec: &mut ServiceSpec) -> Result<(), S
                 ports.push(p);
             }
         }
-        ports.sort_by_key(key);
+        swarm_core::sort::sort_by_key(&mut ports, key);
         spec.ports = ports;
     }
     // Networks, mounts, secrets, configs.
-    let rm: BTreeSet<&str> = cmd.values("network-rm").into_iter().collect();
+    let rm: BTreeSet<&str> = cmd.values("network-rm").into_iter().btree_set();
     spec.networks.retain(|n| !rm.contains(n.as_str()));
     spec.network_aliases.retain(|n, _| !rm.contains(n.as_str()));
     for v in cmd.values("network-add") {
@@ -1131,21 +1132,21 @@ pub(crate) fn apply_update(cmd: &Parsed, spec: &mut ServiceSpec) -> Result<(), S
             spec.networks.push(n);
         }
     }
-    let rm: BTreeSet<&str> = cmd.values("mount-rm").into_iter().collect();
+    let rm: BTreeSet<&str> = cmd.values("mount-rm").into_iter().btree_set();
     spec.mounts.retain(|m| !rm.contains(m.target.as_str()));
     spec.mounts.extend(
         cmd.values("mount-add")
             .iter()
             .filter_map(|v| parse_mount(v).ok()),
     );
-    let rm: BTreeSet<&str> = cmd.values("secret-rm").into_iter().collect();
+    let rm: BTreeSet<&str> = cmd.values("secret-rm").into_iter().btree_set();
     spec.secrets.retain(|s| !rm.contains(s.source.as_str()));
     spec.secrets.extend(
         cmd.values("secret-add")
             .iter()
             .filter_map(|v| parse_file_ref(v, true).ok()),
     );
-    let rm: BTreeSet<&str> = cmd.values("config-rm").into_iter().collect();
+    let rm: BTreeSet<&str> = cmd.values("config-rm").into_iter().btree_set();
     spec.configs.retain(|s| !rm.contains(s.source.as_str()));
     spec.configs.extend(
         cmd.values("config-add")

@@ -21,6 +21,7 @@
 //! Bars are drawn as on a terminal wider than 110 columns.
 
 use std::collections::{BTreeMap, BTreeSet};
+use swarm_core::sort::CollectBTree as _;
 
 use swarm_core::{MachineId, Mode, NodeState, SimDuration, SimTime, TaskState, UpdateState};
 
@@ -504,7 +505,7 @@ fn look(interp: &Interp, m: MachineId, service_ref: &str) -> Result<View, String
         .values()
         .filter(|n| n.state != NodeState::Down)
         .map(|n| n.id.clone())
-        .collect();
+        .btree_set();
     Ok(View {
         mode: svc.spec.mode.clone(),
         is_job: svc.spec.mode.is_job(),

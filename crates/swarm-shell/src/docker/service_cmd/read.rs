@@ -199,7 +199,7 @@ pub(crate) fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i32 {
         io.out.write(&service_table(&rows));
         return 0;
     }
-    rows.sort_by(|a, b| format::natural_cmp(&a.name, &b.name));
+    swarm_core::sort::sort_by(&mut rows, |a, b| format::natural_cmp(&a.name, &b.name));
     let values: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -330,7 +330,7 @@ fn print_tasks(
         return Ok(());
     }
     let mut rows = rows;
-    rows.sort_by(|a, b| {
+    swarm_core::sort::sort_by(&mut rows, |a, b| {
         format::natural_cmp(&a.name, &b.name).then_with(|| b.created_at.cmp(&a.created_at))
     });
     let is_table = f.starts_with("table");

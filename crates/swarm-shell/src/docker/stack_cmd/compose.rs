@@ -7,6 +7,7 @@
 //! Every step returns its error as docker's text; nothing here panics on any input.
 
 use std::collections::{BTreeMap, BTreeSet};
+use swarm_core::sort::CollectBTree as _;
 
 use serde_json::{Map, Value};
 use swarm_core::service::HealthOverride;
@@ -1149,7 +1150,7 @@ fn labels(v: Option<&Value>) -> BTreeMap<String, String> {
     list_or_dict(v)
         .into_iter()
         .map(|(k, v)| (k, v.unwrap_or_default()))
-        .collect()
+        .btree_map()
 }
 
 fn str_or_list(v: Option<&Value>) -> Option<Vec<String>> {
@@ -1450,7 +1451,7 @@ pub(crate) fn service_spec(
             None => k,
         })
         .collect();
-    spec.env.sort();
+    swarm_core::sort::sort(&mut spec.env);
     spec.hostname = s(svc, "hostname").unwrap_or("").to_string();
     spec.user = s(svc, "user").unwrap_or("").to_string();
     spec.workdir = s(svc, "working_dir").unwrap_or("").to_string();
@@ -1637,7 +1638,7 @@ pub(crate) fn service_spec(
             }
         }
     }
-    ports.sort_by_key(|p| p.published);
+    swarm_core::sort::sort_by_key(&mut ports, |p| p.published);
     spec.ports = ports;
     spec.networks = networks;
     Ok(spec)

@@ -269,16 +269,28 @@ impl Component for App {
         // The page's own options come from its URL, and its playground may be restored (a
         // share link, or what this browser saved: see `persist`); options given as props
         // start afresh, unsaved. Options the playground refuses fall back to the defaults.
-        let saved = props.options.is_none();
+        let bench = props
+            .options
+            .is_none()
+            .then(|| crate::query::bench_from_query(&crate::persist::location_query()))
+            .flatten();
+        let saved = props.options.is_none() && bench.is_none();
         let crate::persist::Start {
             playground,
             options: opts,
             problem,
             removed,
             ..
-        } = match props.options.clone() {
-            Some(opts) => crate::persist::start_unsaved(opts),
-            None => crate::persist::start(crate::query::options_from_location()),
+        } = match (props.options.clone(), bench) {
+            (Some(opts), _) => crate::persist::start_unsaved(opts),
+            (None, Some(machines)) => crate::persist::Start {
+                playground: crate::query::bench_playground(machines),
+                options: Options::default(),
+                origin: crate::persist::Origin::Fresh,
+                problem: None,
+                removed: Vec::new(),
+            },
+            (None, None) => crate::persist::start(crate::query::options_from_location()),
         };
         let views = match &playground {
             Ok(pg) => pg
@@ -518,6 +530,15 @@ impl Component for App {
                 let changed = self.lang != lang;
                 self.lang = lang;
                 changed
+            }
+        }
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, first_render: bool) {
+        if first_render {
+            // For `cargo xtask bench`: the moment the page (and its terminal) first showed.
+            if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = performance.mark("swarm-ready");
             }
         }
     }
@@ -1021,10 +1042,12 @@ impl App {
         self.carry_ms = elapsed - whole;
         if whole >= 1.0 {
             if let Ok(pg) = &mut self.playground {
-                pg.advance(SimDuration::from_millis(whole as u64));
+                crate::query::timed("advance", || {
+                    pg.advance(SimDuration::from_millis(whole as u64))
+                });
             }
         }
-        self.sync()
+        crate::query::timed("sync", || self.sync())
     }
 
     /// Drains every terminal's output into its scrollback and refreshes prompts, states, the
@@ -1096,10 +1119,10 @@ impl App {
             (true, Panel::Browser) => Shown::Browser,
             _ => Shown::Other,
         };
-        if self.more.refresh(pg, shown) {
+        if crate::query::timed("panels", || self.more.refresh(pg, shown)) {
             changed = true;
         }
-        if self.refresh_cluster() {
+        if crate::query::timed("cluster", || self.refresh_cluster()) {
             // A removed machine that something powered on again is back on the page.
             for view in self.views.iter_mut().filter(|v| v.removed) {
                 if self

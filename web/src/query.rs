@@ -2,8 +2,15 @@
 //!
 //! Every parameter is optional, and a value that does not parse falls back to its default, so
 //! that a mistyped link still opens a playground.
+//!
+//! `?bench=M` is for `cargo xtask bench` (see `xtask/src/page_bench.rs`): a swarm of M
+//! machines (node1 its manager, the others workers), unsaved, with the clock's `advance` and
+//! `sync` timed as User Timing measures.
 
-use swarm_shell::{Options, TEMPLATES};
+use std::cell::Cell;
+
+use swarm_core::SimDuration;
+use swarm_shell::{Options, Playground, TEMPLATES};
 
 /// The most machines a link may ask for at start; more can be added from the page.
 pub const MAX_START_MACHINES: usize = 16;
@@ -33,6 +40,80 @@ pub fn options_from_query(query: &str) -> Options {
     opts
 }
 
+/// The `bench=M` parameter of a query string (a swarm of M machines), if there is a valid one.
+pub fn bench_from_query(query: &str) -> Option<usize> {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let machines: usize = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("bench="))?
+        .parse()
+        .ok()?;
+    (1..=swarm_core::world::MAX_MACHINES)
+        .contains(&machines)
+        .then_some(machines)
+}
+
+thread_local! {
+    /// Whether the page runs a benchmark cluster (then the clock's steps are timed).
+    static BENCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the page runs a `?bench=` cluster.
+pub fn benching() -> bool {
+    BENCHING.with(Cell::get)
+}
+
+/// Builds the benchmark cluster the way a person would, from each machine's terminal:
+/// `docker swarm init` on node1, `docker swarm join` as a worker on every other machine. The
+/// benchmark then types its service into node1's terminal.
+pub fn bench_playground(machines: usize) -> Result<Playground, String> {
+    BENCHING.with(|b| b.set(true));
+    let mut pg = Playground::new(&Options {
+        machines,
+        ..Options::default()
+    })?;
+    let quietly = |pg: &mut Playground, machine: &str, line: &str| {
+        pg.submit(machine, line);
+        pg.run_until_idle(machine, SimDuration::from_secs(60));
+        if let Some(t) = pg.terminal_mut(machine) {
+            let out = t.drain_output();
+            if t.last_status() != 0 {
+                let text: String = out.iter().map(|o| o.text()).collect();
+                return Err(format!("bench step failed on {machine}: {line}: {text}"));
+            }
+        }
+        Ok(())
+    };
+    quietly(
+        &mut pg,
+        "node1",
+        "docker swarm init --advertise-addr 192.168.0.11 > /dev/null",
+    )?;
+    for name in pg.machine_names().into_iter().skip(1) {
+        let join = "docker swarm join --token $(ssh node1 docker swarm join-token -q worker) \
+                    192.168.0.11:2377 > /dev/null";
+        quietly(&mut pg, &name, join)?;
+    }
+    pg.advance(SimDuration::from_secs(5));
+    Ok(pg)
+}
+
+/// Runs `f`, recorded as a User Timing measure named `name` while benchmarking.
+pub fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    let performance = benching()
+        .then(|| web_sys::window().and_then(|w| w.performance()))
+        .flatten();
+    let Some(performance) = performance else {
+        return f();
+    };
+    let start = format!("{name}-start");
+    let _ = performance.mark(&start);
+    let value = f();
+    let _ = performance.measure_with_start_mark(name, &start);
+    performance.clear_marks_with_mark_name(&start);
+    value
+}
+
 /// The options of the page's own URL.
 pub fn options_from_location() -> Options {
     let search = web_sys::window()
@@ -50,6 +131,23 @@ mod tests {
         let o = options_from_query("?seed=42&machines=3");
         assert_eq!((o.seed, o.machines, o.template), (42, 3, None));
         assert_eq!(options_from_query("machines=2").machines, 2);
+    }
+
+    #[test]
+    fn reads_a_bench_cluster_within_bounds() {
+        assert_eq!(bench_from_query("?seed=3&bench=256"), Some(256));
+        for q in [
+            "",
+            "?bench=",
+            "?bench=x",
+            "?bench=0",
+            "?bench=257",
+            "?bench=2x3",
+        ] {
+            assert_eq!(bench_from_query(q), None, "{q}");
+        }
+        // A bench parameter does not change the ordinary options.
+        assert_eq!(options_from_query("?bench=2"), Options::default());
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! the release bundle and prints the size and gzip size (best compression) of every file in
 //! `dist/`, in two tables with their totals in KiB: the initial download (`index.html` and
 //! everything it loads: the page's wasm and JS glue, the loader, the CSS, the icon) and the jq
-//! module the page loads on first use. It records nothing: figures go into BENCHMARKS.md by
-//! hand, with the machine and the date.
+//! module the page loads on first use. Last, it measures the page in headless Chromium (see
+//! [`crate::page_bench`]): first paint, time to a usable terminal, and the longest main-thread
+//! task while a large cluster converges. `--page` skips the simulation benchmarks. It records
+//! nothing: figures go into BENCHMARKS.md by hand, with the machine and the date.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -17,13 +19,15 @@ use crate::check::trunk_build;
 use crate::shell::Ctx;
 use crate::Result;
 
-pub fn run(ctx: &Ctx) -> Result<()> {
-    println!("xtask bench: simulation (swarm-core, release build)");
-    for bench in ["idle_cluster", "scheduler", "services"] {
-        ctx.run(
-            ctx.cargo()
-                .args(["bench", "-p", "swarm-core", "--bench", bench]),
-        )?;
+pub fn run(ctx: &Ctx, page_only: bool) -> Result<()> {
+    if !page_only {
+        println!("xtask bench: simulation (swarm-core, release build)");
+        for bench in ["idle_cluster", "scheduler", "services"] {
+            ctx.run(
+                ctx.cargo()
+                    .args(["bench", "-p", "swarm-core", "--bench", bench]),
+            )?;
+        }
     }
     println!("\nxtask bench: the release bundle's download size");
     trunk_build(ctx, true)?;
@@ -49,7 +53,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         "\ninitial download: {:.1} KiB gzipped (goal: at most {GOAL_KIB} KiB)",
         kib(initial_gzip)
     );
-    Ok(())
+    crate::page_bench::run(&ctx.root)
 }
 
 /// The goal for the initial download, gzipped.

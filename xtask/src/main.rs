@@ -8,7 +8,8 @@
 //! - `serve`: build, then serve `dist/` on http://127.0.0.1:8080/ with our own static server.
 //! - `test`: every check CI runs, in order, stopping at the first failure.
 //! - `e2e`: the browser end-to-end test alone, against `dist/`.
-//! - `bench`: the bundle's gzip sizes (the simulation benchmarks come later).
+//! - `bench`: the simulation benchmarks, the bundle's gzip sizes and the page in headless
+//!   Chromium (load times, long tasks while a large cluster converges).
 //! - `install`: only the tool installer.
 
 // The workspace's clippy.toml bans `Instant` and `SystemTime` because the simulation must take
@@ -20,6 +21,7 @@ mod bench;
 mod check;
 mod e2e;
 mod install;
+mod page_bench;
 mod serve;
 mod shell;
 mod webdriver;
@@ -39,7 +41,8 @@ commands:
   serve [--port N] [--dev]  build (release unless --dev), then serve dist/ on http://127.0.0.1:N/ (default 8080)
   test                      install, then run every check CI runs, stopping at the first failure
   e2e [--no-build]          install, build, then run the browser end-to-end test against dist/
-  bench                     install, build, then print the gzip sizes of the bundle
+  bench [--page]            install, build, then the simulation benchmarks (not with --page), the
+                            bundle's gzip sizes and the page measured in headless Chromium
   install                   only install the tools (idempotent)";
 
 fn main() -> ExitCode {
@@ -97,9 +100,17 @@ fn run(args: &[String]) -> Result<()> {
             e2e::run(&ctx)
         }
         "bench" => {
-            no_options(command, options)?;
+            let page_only = match options {
+                [] => false,
+                [flag] if flag == "--page" => true,
+                _ => {
+                    return Err(format!(
+                        "unexpected options for bench: {options:?}\n\n{USAGE}"
+                    ))
+                }
+            };
             install::ensure_tools(&ctx)?;
-            bench::run(&ctx)
+            bench::run(&ctx, page_only)
         }
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

@@ -224,6 +224,13 @@ impl Session {
         }
     }
 
+    /// Runs `script` (a function body; `arguments` are `args`) in the page and answers what it
+    /// returns (WebDriver's `execute/sync`).
+    pub fn execute(&self, script: &str, args: Value) -> Result<Value> {
+        let body = json!({ "script": script, "args": args });
+        Ok(self.call("POST", "/execute/sync", Some(&body))?)
+    }
+
     /// A PNG of the viewport.
     pub fn screenshot(&self) -> Result<Vec<u8>> {
         let value = self.call("GET", "/screenshot", None)?;

@@ -150,6 +150,48 @@ pub(crate) fn render(
     }
 }
 
+/// What `docker volume|network inspect` prints for the objects it found: the JSON array, or
+/// each object through `format` (a template that does not parse exits 64; an execution error
+/// goes first among the lookup `errors`), then the errors. Returns the exit status.
+pub(crate) fn write_inspect(
+    io: &crate::exec::Io,
+    format: Option<&str>,
+    found: Vec<Value>,
+    root: &str,
+    mut errors: Vec<String>,
+) -> i32 {
+    if let Some(f) = format.filter(|f| !f.is_empty()) {
+        let tpl = match Template::parse("", f) {
+            Ok(t) => t,
+            Err(e) => {
+                io.err.write(&format!("template parsing error: {}\n", e.0));
+                return 64;
+            }
+        };
+        let types = Types { root, fields: &[] };
+        let mut out = String::new();
+        for v in &found {
+            match tpl.execute(v, &types) {
+                (text, None) => {
+                    out.push_str(&text);
+                    out.push('\n');
+                }
+                (_, Some(e)) => errors.insert(0, format!("template parsing error: {}", e.0)),
+            }
+        }
+        io.out.write(&out);
+    } else {
+        io.out
+            .write(&super::swarm_cmd::go_json_indent(&Value::Array(found)));
+        io.out.write("\n");
+    }
+    if errors.is_empty() {
+        return 0;
+    }
+    io.err.write(&format!("{}\n", errors.join("\n")));
+    1
+}
+
 /// docker's `--format` for list commands (cli/command/formatter `Context`): `json` prints each
 /// row as JSON; otherwise the format is trimmed of spaces and its `\t` and `\n` escapes become
 /// tabs and newlines, and each row renders to a line. `table …` also renders the rest once as

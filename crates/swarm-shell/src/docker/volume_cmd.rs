@@ -13,7 +13,6 @@ use swarm_core::volume::{Volume, VolumeFilter};
 use swarm_core::MachineId;
 
 use super::cli::Parsed;
-use super::swarm_cmd::go_json_indent;
 use super::{template, Status};
 use crate::exec::{Interp, Io};
 
@@ -217,38 +216,7 @@ fn inspect(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             )),
         }
     }
-    if let Some(f) = cmd.value("format").filter(|f| !f.is_empty()) {
-        let tpl = match template::Template::parse("", f) {
-            Ok(t) => t,
-            Err(e) => {
-                io.err.write(&format!("template parsing error: {}\n", e.0));
-                return 64;
-            }
-        };
-        let types = template::Types {
-            root: "volume.Volume",
-            fields: &[],
-        };
-        let mut out = String::new();
-        for v in &found {
-            match tpl.execute(v, &types) {
-                (text, None) => {
-                    out.push_str(&text);
-                    out.push('\n');
-                }
-                (_, Some(e)) => errors.insert(0, format!("template parsing error: {}", e.0)),
-            }
-        }
-        io.out.write(&out);
-    } else {
-        io.out.write(&go_json_indent(&Value::Array(found)));
-        io.out.write("\n");
-    }
-    if errors.is_empty() {
-        return 0;
-    }
-    io.err.write(&format!("{}\n", errors.join("\n")));
-    1
+    template::write_inspect(io, cmd.value("format"), found, "volume.Volume", errors)
 }
 
 fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {

@@ -263,34 +263,7 @@ pub fn skeleton(
     now: SimTime,
 ) -> Fs {
     let mut layer = Fs::new(now);
-    let mut dirs: Vec<(&str, u32)> = vec![
-        ("/bin", 0o755),
-        ("/dev", 0o755),
-        ("/etc", 0o755),
-        ("/home", 0o755),
-        ("/lib", 0o755),
-        ("/media", 0o755),
-        ("/mnt", 0o755),
-        ("/opt", 0o755),
-        ("/proc", 0o555),
-        ("/root", 0o700),
-        ("/run", 0o755),
-        ("/sbin", 0o755),
-        ("/srv", 0o755),
-        ("/sys", 0o555),
-        ("/tmp", 0o1777),
-        ("/usr", 0o755),
-        ("/usr/bin", 0o755),
-        ("/usr/lib", 0o755),
-        ("/usr/local", 0o755),
-        ("/usr/local/bin", 0o755),
-        ("/usr/sbin", 0o755),
-        ("/usr/share", 0o755),
-        ("/var", 0o755),
-        ("/var/lib", 0o755),
-        ("/var/log", 0o755),
-        ("/var/tmp", 0o1777),
-    ];
+    let mut dirs: Vec<(&str, u32)> = crate::fs::LINUX_DIRS.to_vec();
     if !is_busybox_image(image) {
         dirs.push(("/boot", 0o755));
         dirs.push(("/lib64", 0o755));

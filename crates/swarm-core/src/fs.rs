@@ -208,6 +208,37 @@ pub fn normalize(path: &str) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// The top-level directories of a Linux root filesystem (Alpine's, with their modes), shared
+/// by machines and containers.
+pub const LINUX_DIRS: &[(&str, u32)] = &[
+    ("/bin", 0o755),
+    ("/dev", 0o755),
+    ("/etc", 0o755),
+    ("/home", 0o755),
+    ("/lib", 0o755),
+    ("/media", 0o755),
+    ("/mnt", 0o755),
+    ("/opt", 0o755),
+    ("/proc", 0o555),
+    ("/root", 0o700),
+    ("/run", 0o755),
+    ("/sbin", 0o755),
+    ("/srv", 0o755),
+    ("/sys", 0o555),
+    ("/tmp", 0o1777),
+    ("/usr", 0o755),
+    ("/usr/bin", 0o755),
+    ("/usr/lib", 0o755),
+    ("/usr/local", 0o755),
+    ("/usr/local/bin", 0o755),
+    ("/usr/sbin", 0o755),
+    ("/usr/share", 0o755),
+    ("/var", 0o755),
+    ("/var/lib", 0o755),
+    ("/var/log", 0o755),
+    ("/var/tmp", 0o1777),
+];
+
 impl Fs {
     /// An empty filesystem: just `/`.
     pub fn new(now: SimTime) -> Fs {
@@ -219,36 +250,8 @@ impl Fs {
     /// The filesystem of a fresh Play with Docker instance (Alpine) named `hostname` at `ip`.
     pub fn skeleton(hostname: &str, ip: Ipv4Addr, now: SimTime) -> Fs {
         let mut fs = Fs::new(now);
-        for (dir, mode) in [
-            ("/bin", 0o755),
-            ("/dev", 0o755),
-            ("/etc", 0o755),
-            ("/home", 0o755),
-            ("/lib", 0o755),
-            ("/media", 0o755),
-            ("/mnt", 0o755),
-            ("/opt", 0o755),
-            ("/proc", 0o555),
-            ("/root", 0o700),
-            ("/run", 0o755),
-            ("/sbin", 0o755),
-            ("/srv", 0o755),
-            ("/sys", 0o555),
-            ("/tmp", 0o1777),
-            ("/usr", 0o755),
-            ("/usr/bin", 0o755),
-            ("/usr/lib", 0o755),
-            ("/usr/local", 0o755),
-            ("/usr/local/bin", 0o755),
-            ("/usr/sbin", 0o755),
-            ("/usr/share", 0o755),
-            ("/var", 0o755),
-            ("/var/lib", 0o755),
-            ("/var/lib/docker", 0o710),
-            ("/var/log", 0o755),
-            ("/var/run", 0o755),
-            ("/var/tmp", 0o1777),
-        ] {
+        let machine_only = [("/var/lib/docker", 0o710), ("/var/run", 0o755)];
+        for &(dir, mode) in LINUX_DIRS.iter().chain(machine_only.iter()) {
             fs.entries.insert(dir.to_string(), Entry::dir(mode, now));
         }
         let hosts = format!(

@@ -50,7 +50,7 @@ use crate::catalog::{HttpReply, HttpRequest, Stream};
 use crate::container::Timer;
 use crate::endpoints::DnsAnswer;
 use crate::machine::MachineId;
-use crate::network::{HttpError, Target, TrafficEvent, TRAFFIC_KEEP};
+use crate::network::{HttpError, Target, TrafficEvent};
 use crate::time::SimTime;
 use crate::world::World;
 
@@ -796,26 +796,20 @@ impl World {
             Err(ConnectError::Unreachable) => "timeout",
         }
         .to_string();
-        self.traffic_count += 1;
-        let ev = TrafficEvent {
-            seq: self.traffic_count,
-            at: self.now(),
-            from,
-            host: host.to_string(),
-            port,
-            via,
-            task,
-            to,
-            outcome,
-        };
-        self.record(format!(
-            "connect {} {}:{} -> {:?} {}",
-            ev.from, ev.host, ev.port, ev.task, ev.outcome
-        ));
-        if self.traffic.len() >= TRAFFIC_KEEP {
-            self.traffic.pop_front();
-        }
-        self.traffic.push_back(ev);
+        self.push_traffic(
+            "connect",
+            TrafficEvent {
+                seq: 0,
+                at: SimTime::ZERO,
+                from,
+                host: host.to_string(),
+                port,
+                via,
+                task,
+                to,
+                outcome,
+            },
+        );
     }
 
     /// One redis command from container `id` to the redis at `host:port`.

@@ -804,27 +804,37 @@ impl World {
             Err(HttpError::Refused) => "refused".into(),
             Err(HttpError::Timeout) => "timeout".into(),
         };
+        self.push_traffic(
+            "http",
+            TrafficEvent {
+                seq: 0,
+                at: SimTime::ZERO,
+                from,
+                host: host.to_string(),
+                port,
+                via,
+                task,
+                to,
+                outcome,
+            },
+        );
+        r
+    }
+
+    /// Records a request or connection (`kind` is `http` or `connect`) in the trace and in the
+    /// bounded traffic history, numbering and timing it.
+    pub(crate) fn push_traffic(&mut self, kind: &str, mut ev: TrafficEvent) {
         self.traffic_count += 1;
-        let ev = TrafficEvent {
-            seq: self.traffic_count,
-            at: self.now(),
-            from,
-            host: host.to_string(),
-            port,
-            via,
-            task,
-            to,
-            outcome,
-        };
+        ev.seq = self.traffic_count;
+        ev.at = self.now();
         self.record(format!(
-            "http {} {}:{} -> {:?} {}",
+            "{kind} {} {}:{} -> {:?} {}",
             ev.from, ev.host, ev.port, ev.task, ev.outcome
         ));
         if self.traffic.len() >= TRAFFIC_KEEP {
             self.traffic.pop_front();
         }
         self.traffic.push_back(ev);
-        r
     }
 
     /// The requests recorded after number `seq` (the latest [`TRAFFIC_KEEP`] at most).

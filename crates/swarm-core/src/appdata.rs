@@ -59,13 +59,15 @@ pub enum RedisReply {
     Array(Vec<String>),
 }
 
-fn escape(s: &str) -> String {
+/// A value as one line of a data file: `\\`, tab and newline escaped.
+pub(crate) fn escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('\t', "\\t")
         .replace('\n', "\\n")
 }
 
-fn unescape(s: &str) -> String {
+/// The inverse of [`escape`].
+pub(crate) fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {

@@ -46,6 +46,7 @@
 use std::net::Ipv4Addr;
 
 use crate::appdata::RedisReply;
+use crate::appdata::{escape, unescape};
 use crate::catalog::{HttpReply, HttpRequest, Stream};
 use crate::container::Timer;
 use crate::endpoints::DnsAnswer;
@@ -439,30 +440,6 @@ fn npgsql_error(e: ConnectError) -> Vec<String> {
 // ------------------------------------------------------------------------------------------
 // Tables
 // ------------------------------------------------------------------------------------------
-
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('\t', "\\t")
-        .replace('\n', "\\n")
-}
-
-fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some(o) => out.push(o),
-            None => out.push('\\'),
-        }
-    }
-    out
-}
 
 /// A table's file: a header naming the columns, then one row a line.
 fn table_text(header: &str, columns: &[&str], rows: &[Vec<String>]) -> String {

@@ -9,7 +9,8 @@
 //! built and found under the sub-path). It saves screenshots to `target/e2e/`:
 //! `node1.png` after the first two commands, `playground.png` after switching machines,
 //! `cluster.png` with the six chips, `browser.png` with nginx's welcome page opened from
-//! node1's port badge in the browser view, `node2-down.png` at the end. When a step fails it also saves
+//! node1's port badge in the browser view, `node2-down.png` after node2 is powered off,
+//! `quorum.png` with the quorum view then. When a step fails it also saves
 //! `failure.png` and `failure.html` there and prints the browser console.
 //!
 //! It relies on the page's `data-testid` contract: `terminal-input`, `terminal-output`,
@@ -50,6 +51,7 @@ pub fn run(ctx: &Ctx) -> Result<()> {
         "playground.png",
         "cluster.png",
         "node2-down.png",
+        "quorum.png",
         "failure.png",
         "failure.html",
     ] {
@@ -199,7 +201,23 @@ fn scenario(session: &Session, url: &str, out: &Path) -> Result<()> {
     wait_for("six tasks running on the other nodes", || {
         Ok(running_chips(session, &["node1", "node3", "node4", "node5"])? == 6)
     })?;
-    save_screenshot(session, &out.join("node2-down.png"))
+    save_screenshot(session, &out.join("node2-down.png"))?;
+
+    step("the quorum view: two of three managers reachable, quorum holds");
+    let quorum = wait_for_displayed(session, r#"[data-testid="view-tab-quorum"]"#, STEP)?;
+    session.click(&quorum)?;
+    wait_for("the quorum summary", || {
+        let summary = session.find_all(r#"[data-testid="quorum-summary"]"#)?;
+        Ok(match summary.first() {
+            Some(element) => session
+                .text(element)?
+                .is_some_and(|t| t.contains("2 of 3") && t.contains("quorum holds")),
+            None => false,
+        })
+    })?;
+    save_screenshot(session, &out.join("quorum.png"))?;
+    let cluster = wait_for_displayed(session, r#"[data-testid="view-tab-cluster"]"#, STEP)?;
+    session.click(&cluster)
 }
 
 /// After the cluster steps: reloading the page finds the same cluster (restored from

@@ -829,6 +829,35 @@ async fn wait_tasks_gone(interp: &Interp, m: MachineId, services: &[(String, Str
     }
 }
 
+/// `stack rm`'s removal of one kind of object, in order: `Removing KIND NAME` for each, each
+/// removal waited for, and docker/cli's failure text (the ID, no newline) for each refusal.
+/// Whether any failed.
+async fn remove_each(
+    interp: &Interp,
+    io: &Io,
+    what: &str,
+    items: &[(String, String)],
+    remove: &dyn Fn(&mut swarm_core::World, &str) -> Result<swarm_core::OpHandle, String>,
+) -> bool {
+    let mut failed = false;
+    for (name, id) in items {
+        io.out.write(&format!("Removing {what} {name}\n"));
+        let r = remove(&mut interp.world().borrow_mut(), id);
+        let r = match r {
+            Ok(h) => wait(interp, h).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = r {
+            // docker/cli prints the ID and no newline here.
+            io.err.write(&format!(
+                "Failed to remove {what} {id}: Error response from daemon: {e}"
+            ));
+            failed = true;
+        }
+    }
+    failed
+}
+
 /// `docker stack rm STACK…`.
 async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     if !cmd.args.iter().all(|n| valid_name(n, io)) {
@@ -854,56 +883,23 @@ async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 .write(&format!("Nothing found in stack: {namespace}\n"));
             continue;
         }
-        let mut failed = false;
-        for (name, id) in &services {
-            io.out.write(&format!("Removing service {name}\n"));
-            let r = interp.world().borrow_mut().service_remove(m, id);
-            let r = match r {
-                Ok(h) => wait(interp, h).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = r {
-                // docker/cli prints the ID and no newline here.
-                io.err.write(&format!(
-                    "Failed to remove service {id}: Error response from daemon: {e}"
-                ));
-                failed = true;
-            }
-        }
+        let mut failed = remove_each(interp, io, "service", &services, &|w, id| {
+            w.service_remove(m, id)
+        })
+        .await;
         for (kind, objects) in [
             (ObjectKind::Secret, &secrets),
             (ObjectKind::Config, &configs),
         ] {
-            let what = kind.as_str();
-            for (name, id) in objects {
-                io.out.write(&format!("Removing {what} {name}\n"));
-                let r = interp.world().borrow_mut().object_remove(m, kind, id);
-                let r = match r {
-                    Ok(h) => wait(interp, h).await,
-                    Err(e) => Err(e),
-                };
-                if let Err(e) = r {
-                    io.err.write(&format!(
-                        "Failed to remove {what} {id}: Error response from daemon: {e}"
-                    ));
-                    failed = true;
-                }
-            }
+            failed |= remove_each(interp, io, kind.as_str(), objects, &|w, id| {
+                w.object_remove(m, kind, id)
+            })
+            .await;
         }
-        for (name, id) in &networks {
-            io.out.write(&format!("Removing network {name}\n"));
-            let r = interp.world().borrow_mut().network_remove(m, id);
-            let r = match r {
-                Ok(h) => wait(interp, h).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = r {
-                io.err.write(&format!(
-                    "Failed to remove network {id}: Error response from daemon: {e}"
-                ));
-                failed = true;
-            }
-        }
+        failed |= remove_each(interp, io, "network", &networks, &|w, id| {
+            w.network_remove(m, id)
+        })
+        .await;
         if failed {
             errors.push(format!(
                 "Failed to remove some resources from stack: {namespace}"

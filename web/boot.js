@@ -3,22 +3,23 @@
 // Trunk.toml); this external module loads them, so the page needs no inline script.
 const status = () => document.querySelector('[data-testid="loading"]');
 
-// jq is a second module (crates/swarm-jq-web) under fixed names next to the page; web/src/jq_host.rs
-// calls this on the first `jq`. A failed load is retried on the next (with a fresh URL).
-let jq = null;
-let jqAttempts = 0;
-globalThis.swarmLoadJq = () => {
-  jq ??= (async () => {
-    const retry = jqAttempts++ > 0 ? `?attempt=${jqAttempts}` : "";
+// jq and the compose files' YAML parser are a second module (crates/swarm-jq-web) under fixed
+// names next to the page; web/src/jq_host.rs calls this on the first `jq` or `docker stack
+// deploy` and gets the module's exports. A failed load is retried on the next (with a fresh URL).
+let lazy = null;
+let lazyAttempts = 0;
+globalThis.swarmLoadLazy = () => {
+  lazy ??= (async () => {
+    const retry = lazyAttempts++ > 0 ? `?attempt=${lazyAttempts}` : "";
     const base = document.baseURI;
     const glue = await import(new URL(`swarm-jq-web.js${retry}`, base).href);
     await glue.default({ module_or_path: new URL(`swarm-jq-web_bg.wasm${retry}`, base) });
-    return glue.run_jq;
+    return glue;
   })().catch((error) => {
-    jq = null;
+    lazy = null;
     throw error;
   });
-  return jq;
+  return lazy;
 };
 
 try {

@@ -3,14 +3,21 @@
 //!
 //! The app owns the [`Playground`] and drives its clock: a timer fires every [`TICK_MS`]
 //! milliseconds, measures the real time that passed with `performance.now()` (never
-//! `std::time`, which panics on wasm32) and advances the simulation by as much times the
-//! chosen speed (1×, 2×, 5×, 10×, 60×). Pause stops it (the Step button moves it by one
-//! second); it also stops while the tab is hidden. After every step and every command the app
-//! drains each terminal's output into its scrollback and re-renders only what changed.
+//! `std::time`, which panics on wasm32) and owes the simulation as much times the chosen
+//! speed (1×, 2×, 5×, 10×, 60×). Each tick pays what it can within [`ADVANCE_BUDGET_MS`] of
+//! real time (`Playground::advance_within`, one event timestamp at a time) and keeps the rest
+//! owed for the next tick, so a large cluster's busy second never blocks the page: the clock
+//! shown lags while it catches up, and what is owed beyond [`MAX_OWED_MS`] of real time is
+//! dropped (simulated time then runs slower than asked). Pause stops it (the Step button moves
+//! it by one second); it also stops while the tab is hidden. After every step and every
+//! command the app drains each terminal's output into its scrollback and re-renders only what
+//! changed.
 //!
 //! What the page shows of the cluster (the sidebar's roles, states and task counts, and the
 //! cluster view) comes from one [`ClusterView`], rebuilt only when the world recorded
-//! something since the last one (its generation) and handed down only when it differs.
+//! something since the last one (its generation), at most every [`CLUSTER_EVERY_MS`] while
+//! the clock runs, and handed down only when it differs; nodes that did not change keep their
+//! `Rc`, so their cards are not rendered again.
 //! One-click faults are typed into a terminal as the command they stand for.
 
 use std::cell::RefCell;
@@ -18,8 +25,8 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::Interval;
-use swarm_core::{Availability, NodeState, Power, SimDuration, SimTime};
-use swarm_shell::view::{ClusterView, Fault, MachineView};
+use swarm_core::{Availability, NodeState, Power, SimDuration};
+use swarm_shell::view::{ClusterView, Fault, MachineView, PictureBuilder, TaskFilter};
 use swarm_shell::{Options, Playground};
 use yew::prelude::*;
 
@@ -27,12 +34,11 @@ use crate::browser_panel::BrowserPanel;
 use crate::cluster::{role_icon, ClusterPanel};
 use crate::editor::Editor;
 use crate::i18n::{self, t, tf, Lang, Noun, K};
-use crate::panel_data::{PanelData, Shown};
+use crate::panel_data::{PanelData, Shown, TabAction};
 use crate::quorum::QuorumPanel;
 use crate::screen::Screen;
 use crate::terminal::{ScreenRef, Terminal};
 use crate::traffic::TrafficPanel;
-use swarm_shell::view::browser::BrowserAction;
 
 /// How often the clock ticks, in real milliseconds.
 pub const TICK_MS: u32 = 100;
@@ -40,6 +46,26 @@ pub const TICK_MS: u32 = 100;
 /// The most real time one tick accounts for, in milliseconds. A tick that comes later than
 /// that (the computer slept, the tab was throttled) does not make the simulation leap ahead.
 pub const MAX_STEP_MS: f64 = 5_000.0;
+
+/// The real time, in milliseconds, a tick may spend moving simulated time; what is left is
+/// owed to the next tick.
+pub const ADVANCE_BUDGET_MS: f64 = 25.0;
+
+/// The most real time, in milliseconds, the clock may owe the simulation (times the speed):
+/// beyond it, time owed is dropped rather than piled up.
+pub const MAX_OWED_MS: f64 = 3_000.0;
+
+/// While the clock runs, the cluster picture is taken again at most this often (real
+/// milliseconds); commands, clicks and steps take it at once.
+pub const CLUSTER_EVERY_MS: f64 = 250.0;
+
+/// The real time, in milliseconds, one task spends taking the cluster picture (a large
+/// cluster's picture takes several, each in a task of its own; see `PictureBuilder`).
+pub const CLUSTER_SLICE_MS: f64 = 10.0;
+
+/// The same after a command, a click or a step: a small cluster's picture is then taken at
+/// once, a large one's first slice is larger.
+pub const CLUSTER_AT_ONCE_MS: f64 = 25.0;
 
 /// The speeds the time controls offer: simulated seconds per real second.
 pub const SPEEDS: [u32; 5] = [1, 2, 5, 10, 60];
@@ -189,9 +215,15 @@ pub enum Msg {
     /// Show or hide the right panel.
     TogglePanel,
     /// Something done in the browser view (a badge, a link, a button, the address bar).
-    Browse(BrowserAction),
+    Browse(TabAction),
     /// The language switch.
     Lang(Lang),
+    /// The cluster view's filters changed.
+    ClusterFilter(TaskFilter),
+    /// Take the cluster picture again (asked for by a clock tick).
+    Cluster,
+    /// Drain the terminals after a clock tick.
+    Sync,
 }
 
 /// A file open in the editor panel.
@@ -224,9 +256,9 @@ pub struct App {
     add_error: Option<String>,
     /// Real time of the last tick, `None` after the tab was hidden or the clock paused.
     last_tick: Option<f64>,
-    /// Simulated milliseconds measured but not yet given to the simulation (it counts whole
-    /// ones).
-    carry_ms: f64,
+    /// Simulated milliseconds measured but not yet given to the simulation: fractions of a
+    /// millisecond, and what ticks over budget could not pay (see [`ADVANCE_BUDGET_MS`]).
+    owed_ms: f64,
     /// The simulated time the clock shows, in whole seconds.
     shown_secs: u64,
     paused: bool,
@@ -239,9 +271,29 @@ pub struct App {
     panel_open: bool,
     /// The picture of the cluster, replaced only when it changes.
     cluster: Rc<ClusterView>,
-    /// The world's generation and time when the picture was taken.
+    /// The world's generation when the picture was taken (`u64::MAX`: take it again).
     cluster_gen: u64,
-    cluster_at: SimTime,
+    /// Real time when the picture was last taken, and how long that took (milliseconds).
+    cluster_taken: f64,
+    cluster_cost: f64,
+    /// A clock tick found the picture out of date and asked for it in a task of its own.
+    cluster_queued: bool,
+    /// The picture being taken, a slice at a time.
+    picture: Option<PictureBuilder>,
+    /// Sends [`Msg::Cluster`], made once.
+    on_cluster: Callback<()>,
+    /// Sends [`Msg::Sync`], made once, and whether it is on its way.
+    on_sync: Callback<()>,
+    sync_queued: bool,
+    /// The sidebar's callbacks, made once (see `on_fault`).
+    on_select: Callback<usize>,
+    on_remove: Callback<usize>,
+    /// Each terminal's callbacks, made on its first render (see `view`).
+    term_callbacks: RefCell<Vec<TermCallbacks>>,
+    /// The cluster view's filters (the picture is built with them).
+    cluster_filter: TaskFilter,
+    /// The cluster view's filter callback, made once (see `on_fault`).
+    on_filter: Callback<TaskFilter>,
     notice: Option<Notice>,
     /// The cluster view's fault callback, made once so that the view's props compare equal
     /// (and it skips rendering) while the picture stays the same.
@@ -249,7 +301,7 @@ pub struct App {
     /// The quorum, traffic and browser views' pictures, and the browser tab.
     more: PanelData,
     /// The browser view's callback, made once (see `on_fault`).
-    on_browse: Callback<BrowserAction>,
+    on_browse: Callback<TabAction>,
     _timer: Option<Interval>,
     _visibility: Option<EventListener>,
     /// Whether the playground is saved in this browser (see `persist`).
@@ -327,7 +379,7 @@ impl Component for App {
             focus: 0,
             add_error: None,
             last_tick: None,
-            carry_ms: 0.0,
+            owed_ms: 0.0,
             shown_secs: 0,
             paused: false,
             speed: 1,
@@ -337,7 +389,18 @@ impl Component for App {
             panel_open: true,
             cluster: Rc::default(),
             cluster_gen: u64::MAX,
-            cluster_at: SimTime::ZERO,
+            cluster_taken: f64::NEG_INFINITY,
+            cluster_cost: 0.0,
+            cluster_queued: false,
+            picture: None,
+            on_cluster: ctx.link().callback(|()| Msg::Cluster),
+            on_sync: ctx.link().callback(|()| Msg::Sync),
+            sync_queued: false,
+            on_select: ctx.link().callback(Msg::Select),
+            on_remove: ctx.link().callback(Msg::Remove),
+            term_callbacks: RefCell::default(),
+            cluster_filter: TaskFilter::default(),
+            on_filter: ctx.link().callback(Msg::ClusterFilter),
             notice: None,
             on_fault: ctx.link().callback(Msg::Fault),
             more: PanelData::default(),
@@ -531,6 +594,21 @@ impl Component for App {
                 self.lang = lang;
                 changed
             }
+            Msg::Sync => {
+                self.sync_queued = false;
+                crate::query::timed("sync", || self.sync_now(false))
+            }
+            Msg::Cluster => {
+                self.cluster_queued = false;
+                self.take_cluster(CLUSTER_SLICE_MS)
+            }
+            Msg::ClusterFilter(filter) => {
+                self.cluster_filter = filter;
+                self.cluster_gen = u64::MAX;
+                self.picture = None;
+                self.sync();
+                true
+            }
         }
     }
 
@@ -558,31 +636,51 @@ impl Component for App {
             .iter()
             .enumerate()
             .filter(|(_, v)| !v.removed)
-            .map(|(i, view)| self.machine_item(ctx, i, view));
-        let terminals = self.views.iter().enumerate().map(|(i, view)| {
-            html! {
-                <Terminal
-                    key={view.name.to_string()}
-                    machine={view.name.clone()}
-                    ip={view.ip.clone()}
-                    screen={view.screen.clone()}
-                    version={view.version}
-                    prompt={view.prompt.clone()}
-                    busy={view.busy}
-                    exited={view.exited}
-                    history={view.history.clone()}
-                    active={i == self.selected && !view.removed}
-                    focus={self.focus}
-                    on_submit={link.callback(move |line| Msg::Submit(i, line))}
-                    on_interrupt={link.callback(move |typed: String| Msg::Interrupt(i, typed))}
-                    on_clear={link.callback(move |()| Msg::Clear(i))}
-                    completion={view.completion.clone()}
-                    on_complete={link.callback(move |(text, list): (String, bool)| Msg::Complete(i, text, list))}
-                    on_upload={link.callback(move |(name, text): (String, String)| Msg::Upload(i, name, text))}
-                    lang={self.lang}
-                />
-            }
-        });
+            .map(|(i, view)| self.machine_item(i, view));
+        // Each terminal's callbacks are made once, so an idle terminal's props compare equal
+        // and it is not rendered again.
+        let mut made = self.term_callbacks.borrow_mut();
+        while made.len() < self.views.len() {
+            let i = made.len();
+            made.push(TermCallbacks {
+                submit: link.callback(move |line| Msg::Submit(i, line)),
+                interrupt: link.callback(move |typed: String| Msg::Interrupt(i, typed)),
+                clear: link.callback(move |()| Msg::Clear(i)),
+                complete: link
+                    .callback(move |(text, list): (String, bool)| Msg::Complete(i, text, list)),
+                upload: link
+                    .callback(move |(name, text): (String, String)| Msg::Upload(i, name, text)),
+            });
+        }
+        let terminals = self
+            .views
+            .iter()
+            .zip(made.iter())
+            .enumerate()
+            .map(|(i, (view, cb))| {
+                html! {
+                    <Terminal
+                        key={view.name.to_string()}
+                        machine={view.name.clone()}
+                        ip={view.ip.clone()}
+                        screen={view.screen.clone()}
+                        version={view.version}
+                        prompt={view.prompt.clone()}
+                        busy={view.busy}
+                        exited={view.exited}
+                        history={view.history.clone()}
+                        active={i == self.selected && !view.removed}
+                        focus={self.focus}
+                        on_submit={cb.submit.clone()}
+                        on_interrupt={cb.interrupt.clone()}
+                        on_clear={cb.clear.clone()}
+                        completion={view.completion.clone()}
+                        on_complete={cb.complete.clone()}
+                        on_upload={cb.upload.clone()}
+                        lang={self.lang}
+                    />
+                }
+            });
         let count = self.views.iter().filter(|v| !v.removed).count();
         let none_left = count == 0;
         html! {
@@ -661,93 +759,30 @@ impl Component for App {
 }
 
 impl App {
-    /// One machine in the sidebar: a button that selects it (name, address, role, leader,
-    /// status, availability, tasks) and its power and remove buttons.
-    fn machine_item(&self, ctx: &Context<Self>, i: usize, view: &View) -> Html {
-        let link = ctx.link();
-        let selected = i == self.selected;
-        let info: Option<&MachineView> = self.cluster.machine(&view.name);
-        let power = info.map_or(Power::Running, |m| m.power);
-        let member = info.and_then(|m| m.swarm.as_ref());
-        let name = view.name.to_string();
-        let off = power == Power::Off;
-        let fault = if off {
-            Fault::PowerOn(name.clone())
-        } else {
-            Fault::PowerOff(name.clone())
+    /// One machine in the sidebar (see [`MachineItem`]): a component of its own with props
+    /// that compare equal while nothing about it changed, so a page of a thousand machines
+    /// does not render them all again on every tick.
+    fn machine_item(&self, i: usize, view: &View) -> Html {
+        // The picture lists machines in the order they were added, as the views are.
+        let info = match self.cluster.machines.get(i) {
+            Some(m) if m.name == view.name.as_str() => Some(m),
+            _ => self.cluster.machine(&view.name),
         };
-        let lang = self.lang;
-        let power_label = format!(
-            "{} {name} ({})",
-            t(lang, if off { K::PowerOn } else { K::PowerOff }),
-            fault.command(&name)
-        );
-        let status = member.map(|m| match m.status {
-            NodeState::Ready => ("ready", t(lang, K::Ready)),
-            NodeState::Down => ("down", t(lang, K::Down)),
-            NodeState::Unknown => ("unknown", t(lang, K::Unknown)),
-        });
         html! {
-            <li key={name.clone()} class="machine-item">
-                <button
-                    type="button"
-                    class={classes!("machine", selected.then_some("selected"))}
-                    data-testid={format!("machine-{name}")}
-                    aria-current={selected.then_some("true")}
-                    onclick={link.callback(move |_| Msg::Select(i))}
-                >
-                    <span class={classes!("dot", view.busy.then_some("busy"), view.exited.then_some("ended"), match power { Power::Off => Some("off"), Power::Booting => Some("booting"), Power::Running => None })} aria-hidden="true"></span>
-                    <span class="machine-name">{ name.clone() }</span>
-                    if let Some(m) = member {
-                        <span class={classes!("role", m.role.as_str())}>
-                            <span class="role-icon" aria-hidden="true">{ role_icon(m.role) }</span>
-                            { format!(" {}", crate::cluster::role_text(lang, m.role)) }
-                            if m.leader {
-                                <span class="crown" title={t(lang, K::RaftLeader)}>{ " ♛" }<span class="sr-only">{ t(lang, K::Leader) }</span></span>
-                            }
-                        </span>
-                    }
-                    <span class="machine-badges">
-                        <span class="machine-ip">{ view.ip.clone() }</span>
-                        if off {
-                            <span class="badge off">{ t(lang, K::PoweredOff) }</span>
-                        } else if power == Power::Booting {
-                            <span class="badge booting">{ t(lang, K::Booting) }</span>
-                        }
-                        if let Some((class, s)) = status {
-                            <span class={classes!("badge", "status", class)}>{ s }</span>
-                        }
-                        if let Some(m) = member.filter(|m| m.availability != Availability::Active) {
-                            <span class={classes!("badge", "availability", m.availability.as_str())}>{ m.availability.as_str() }</span>
-                        }
-                        if let Some(m) = member {
-                            <span class="task-count">{ i18n::count(lang, m.tasks as u64, Noun::Task) }</span>
-                        }
-                    </span>
-                </button>
-                <div class="machine-actions">
-                    <button
-                        type="button"
-                        class={classes!("icon-button", off.then_some("is-off"))}
-                        data-testid={format!("power-{name}")}
-                        aria-label={power_label.clone()}
-                        title={power_label}
-                        onclick={link.callback(move |_| Msg::Fault(fault.clone()))}
-                    >
-                        { t(lang, if off { K::PowerOnShort } else { K::PowerOffShort }) }
-                    </button>
-                    <button
-                        type="button"
-                        class="icon-button"
-                        data-testid={format!("remove-{name}")}
-                        aria-label={tf(lang, K::Remove, &[&name])}
-                        title={tf(lang, K::RemoveTitle, &[&name])}
-                        onclick={link.callback(move |_| Msg::Remove(i))}
-                    >
-                        { "✕" }
-                    </button>
-                </div>
-            </li>
+            <MachineItem
+                key={view.name.to_string()}
+                index={i}
+                name={view.name.clone()}
+                ip={view.ip.clone()}
+                busy={view.busy}
+                exited={view.exited}
+                selected={i == self.selected}
+                info={info.cloned()}
+                lang={self.lang}
+                on_select={self.on_select.clone()}
+                on_remove={self.on_remove.clone()}
+                on_fault={self.on_fault.clone()}
+            />
         }
     }
 
@@ -887,7 +922,13 @@ impl App {
         });
         let body = match self.panel {
             Panel::Cluster => html! {
-                <ClusterPanel view={self.cluster.clone()} on_fault={self.on_fault.clone()} lang={self.lang} />
+                <ClusterPanel
+                    view={self.cluster.clone()}
+                    filter={self.cluster_filter.clone()}
+                    on_filter={self.on_filter.clone()}
+                    on_fault={self.on_fault.clone()}
+                    lang={self.lang}
+                />
             },
             Panel::Quorum => html! {
                 <>
@@ -901,8 +942,7 @@ impl App {
             Panel::Browser => html! {
                 <BrowserPanel
                     ports={self.more.ports.clone()}
-                    page={self.more.page.clone()}
-                    version={self.more.version}
+                    state={self.more.browser.clone()}
                     on_action={self.on_browse.clone()}
                     lang={self.lang}
                 />
@@ -1030,6 +1070,7 @@ impl App {
         }
         if self.paused || page_hidden() {
             self.last_tick = None;
+            self.owed_ms = 0.0;
             return false;
         }
         let now = now_ms();
@@ -1037,22 +1078,40 @@ impl App {
             return false;
         };
         let real = (now - last).clamp(0.0, MAX_STEP_MS);
-        let elapsed = real * f64::from(self.speed) + self.carry_ms;
-        let whole = elapsed.floor();
-        self.carry_ms = elapsed - whole;
+        let speed = f64::from(self.speed);
+        let owed = (self.owed_ms + real * speed).min(MAX_OWED_MS * speed);
+        let whole = owed.floor();
+        self.owed_ms = owed;
         if whole >= 1.0 {
             if let Ok(pg) = &mut self.playground {
-                crate::query::timed("advance", || {
-                    pg.advance(SimDuration::from_millis(whole as u64))
+                let start = pg.now();
+                let deadline = now + ADVANCE_BUDGET_MS;
+                let reached = crate::query::timed("advance", || {
+                    pg.advance_within(SimDuration::from_millis(whole as u64), &mut || {
+                        now_ms() > deadline
+                    })
                 });
+                self.owed_ms -= reached.saturating_since(start).as_millis() as f64;
             }
         }
-        crate::query::timed("sync", || self.sync())
+        // Draining the terminals and the render that follows come in a task of their own.
+        if !self.sync_queued {
+            self.sync_queued = true;
+            let sync = self.on_sync.clone();
+            gloo::timers::callback::Timeout::new(0, move || sync.emit(())).forget();
+        }
+        false
     }
 
     /// Drains every terminal's output into its scrollback and refreshes prompts, states, the
     /// clock and the cluster picture; true if anything the page shows changed.
     fn sync(&mut self) -> bool {
+        self.sync_now(true)
+    }
+
+    /// [`App::sync`]; `at_once` takes the cluster picture now if it is out of date, else (on
+    /// a clock tick) asks for it in a task of its own, at most every [`CLUSTER_EVERY_MS`].
+    fn sync_now(&mut self, at_once: bool) -> bool {
         let Ok(pg) = &mut self.playground else {
             return false;
         };
@@ -1122,49 +1181,221 @@ impl App {
         if crate::query::timed("panels", || self.more.refresh(pg, shown)) {
             changed = true;
         }
-        if crate::query::timed("cluster", || self.refresh_cluster()) {
-            // A removed machine that something powered on again is back on the page.
-            for view in self.views.iter_mut().filter(|v| v.removed) {
-                if self
-                    .cluster
-                    .machine(&view.name)
-                    .is_some_and(|m| m.power != Power::Off)
-                {
-                    view.removed = false;
-                }
-            }
-            changed = true;
+        if at_once {
+            changed |= self.take_cluster(CLUSTER_AT_ONCE_MS);
+        } else if self.picture.is_some() || self.cluster_due() {
+            self.queue_cluster();
         }
         changed
     }
 
-    /// Takes a new picture of the cluster if the world recorded anything since the last one
-    /// (or time passed while it shows tasks that ended, which leave it after a while); true
-    /// if the picture changed.
-    fn refresh_cluster(&mut self) -> bool {
+    /// Asks for [`Msg::Cluster`] in a task of its own, after this one: the picture and its
+    /// rendering do not add to the time the clock just took.
+    fn queue_cluster(&mut self) {
+        if !self.cluster_queued {
+            self.cluster_queued = true;
+            let take = self.on_cluster.clone();
+            gloo::timers::callback::Timeout::new(0, move || take.emit(())).forget();
+        }
+    }
+
+    /// True if the cluster picture is out of date (the world recorded something since it was
+    /// taken, or a task that ended is due to leave it) and old enough to be taken again on a
+    /// clock tick: [`CLUSTER_EVERY_MS`], or four times what the last one took.
+    fn cluster_due(&self) -> bool {
         let Ok(pg) = &self.playground else {
             return false;
         };
-        let generation = pg.generation();
-        let now = pg.now();
-        let fading = now != self.cluster_at
-            && self
+        let stale = pg.generation() != self.cluster_gen
+            || self.cluster.fades_at.is_some_and(|t| pg.now() >= t);
+        stale && now_ms() - self.cluster_taken >= CLUSTER_EVERY_MS.max(4.0 * self.cluster_cost)
+    }
+
+    /// Goes on taking the cluster picture, if it is out of date or being taken, for at most
+    /// about `budget_ms` (the rest in tasks of its own); true if the picture changed (a
+    /// removed machine that something powered on again is then back on the page).
+    fn take_cluster(&mut self, budget_ms: f64) -> bool {
+        if !crate::query::timed("cluster", || self.refresh_cluster(budget_ms)) {
+            return false;
+        }
+        for view in self.views.iter_mut().filter(|v| v.removed) {
+            if self
                 .cluster
-                .clusters
-                .iter()
-                .flat_map(|c| &c.nodes)
-                .any(|n| n.tasks.iter().any(|t| t.ended()));
-        if generation == self.cluster_gen && !fading {
-            return false;
+                .machine(&view.name)
+                .is_some_and(|m| m.power != Power::Off)
+            {
+                view.removed = false;
+            }
         }
-        self.cluster_gen = generation;
-        self.cluster_at = now;
-        let picture = pg.cluster_view();
-        if picture == *self.cluster {
-            return false;
-        }
-        self.cluster = Rc::new(picture);
         true
+    }
+
+    /// Starts a picture of the cluster if the world recorded anything since the last one
+    /// (or a task that ended is due to leave it), and takes a slice of it (see
+    /// `PictureBuilder`); true if that finished it and the picture changed.
+    fn refresh_cluster(&mut self, budget_ms: f64) -> bool {
+        let Ok(pg) = &self.playground else {
+            return false;
+        };
+        let start = now_ms();
+        if self.picture.is_none() {
+            let generation = pg.generation();
+            let fading = self.cluster.fades_at.is_some_and(|t| pg.now() >= t);
+            if generation == self.cluster_gen && !fading {
+                return false;
+            }
+            self.cluster_gen = generation;
+            self.cluster_cost = 0.0;
+            self.picture = Some(PictureBuilder::new(self.cluster_filter.clone()));
+        }
+        let Some(builder) = self.picture.as_mut() else {
+            return false;
+        };
+        let deadline = start + budget_ms;
+        let done = pg.picture_step(builder, &mut || now_ms() > deadline);
+        self.cluster_taken = now_ms();
+        self.cluster_cost += self.cluster_taken - start;
+        let Some(mut picture) = done else {
+            self.queue_cluster();
+            return false;
+        };
+        self.picture = None;
+        picture.share(&self.cluster);
+        let changed = picture != *self.cluster;
+        if changed {
+            self.cluster = Rc::new(picture);
+        }
+        changed
+    }
+}
+
+/// The callbacks of the terminal at one index.
+struct TermCallbacks {
+    submit: Callback<String>,
+    interrupt: Callback<String>,
+    clear: Callback<()>,
+    complete: Callback<(String, bool)>,
+    upload: Callback<(String, String)>,
+}
+
+/// What a machine in the sidebar shows.
+#[derive(Properties, PartialEq)]
+pub struct MachineItemProps {
+    /// Its index among the app's machines.
+    pub index: usize,
+    /// Hostname.
+    pub name: AttrValue,
+    /// LAN address.
+    pub ip: AttrValue,
+    /// A command runs in its terminal.
+    pub busy: bool,
+    /// Its terminal's shell exited.
+    pub exited: bool,
+    /// It is the selected machine.
+    pub selected: bool,
+    /// What the cluster picture says of it.
+    pub info: Option<MachineView>,
+    /// The page's language.
+    pub lang: Lang,
+    /// It was clicked (its index).
+    pub on_select: Callback<usize>,
+    /// Its remove button (its index).
+    pub on_remove: Callback<usize>,
+    /// Its power button.
+    pub on_fault: Callback<Fault>,
+}
+
+/// One machine in the sidebar: a button that selects it (name, address, role, leader,
+/// status, availability, tasks) and its power and remove buttons.
+#[function_component(MachineItem)]
+pub fn machine_item(props: &MachineItemProps) -> Html {
+    let i = props.index;
+    let selected = props.selected;
+    let info = props.info.as_ref();
+    let power = info.map_or(Power::Running, |m| m.power);
+    let member = info.and_then(|m| m.swarm.as_ref());
+    let name = props.name.to_string();
+    let off = power == Power::Off;
+    let fault = if off {
+        Fault::PowerOn(name.clone())
+    } else {
+        Fault::PowerOff(name.clone())
+    };
+    let lang = props.lang;
+    let power_label = format!(
+        "{} {name} ({})",
+        t(lang, if off { K::PowerOn } else { K::PowerOff }),
+        fault.command(&name)
+    );
+    let status = member.map(|m| match m.status {
+        NodeState::Ready => ("ready", t(lang, K::Ready)),
+        NodeState::Down => ("down", t(lang, K::Down)),
+        NodeState::Unknown => ("unknown", t(lang, K::Unknown)),
+    });
+    let on_select = props.on_select.clone();
+    let on_remove = props.on_remove.clone();
+    let on_fault = props.on_fault.clone();
+    html! {
+        <li class="machine-item">
+            <button
+                type="button"
+                class={classes!("machine", selected.then_some("selected"))}
+                data-testid={format!("machine-{name}")}
+                aria-current={selected.then_some("true")}
+                onclick={Callback::from(move |_: MouseEvent| on_select.emit(i))}
+            >
+                <span class={classes!("dot", props.busy.then_some("busy"), props.exited.then_some("ended"), match power { Power::Off => Some("off"), Power::Booting => Some("booting"), Power::Running => None })} aria-hidden="true"></span>
+                <span class="machine-name">{ name.clone() }</span>
+                if let Some(m) = member {
+                    <span class={classes!("role", m.role.as_str())}>
+                        <span class="role-icon" aria-hidden="true">{ role_icon(m.role) }</span>
+                        { format!(" {}", crate::cluster::role_text(lang, m.role)) }
+                        if m.leader {
+                            <span class="crown" title={t(lang, K::RaftLeader)}>{ " ♛" }<span class="sr-only">{ t(lang, K::Leader) }</span></span>
+                        }
+                    </span>
+                }
+                <span class="machine-badges">
+                    <span class="machine-ip">{ props.ip.clone() }</span>
+                    if off {
+                        <span class="badge off">{ t(lang, K::PoweredOff) }</span>
+                    } else if power == Power::Booting {
+                        <span class="badge booting">{ t(lang, K::Booting) }</span>
+                    }
+                    if let Some((class, s)) = status {
+                        <span class={classes!("badge", "status", class)}>{ s }</span>
+                    }
+                    if let Some(m) = member.filter(|m| m.availability != Availability::Active) {
+                        <span class={classes!("badge", "availability", m.availability.as_str())}>{ m.availability.as_str() }</span>
+                    }
+                    if let Some(m) = member {
+                        <span class="task-count">{ i18n::count(lang, m.tasks as u64, Noun::Task) }</span>
+                    }
+                </span>
+            </button>
+            <div class="machine-actions">
+                <button
+                    type="button"
+                    class={classes!("icon-button", off.then_some("is-off"))}
+                    data-testid={format!("power-{name}")}
+                    aria-label={power_label.clone()}
+                    title={power_label}
+                    onclick={Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()))}
+                >
+                    { t(lang, if off { K::PowerOnShort } else { K::PowerOffShort }) }
+                </button>
+                <button
+                    type="button"
+                    class="icon-button"
+                    data-testid={format!("remove-{name}")}
+                    aria-label={tf(lang, K::Remove, &[&name])}
+                    title={tf(lang, K::RemoveTitle, &[&name])}
+                    onclick={Callback::from(move |_: MouseEvent| on_remove.emit(i))}
+                >
+                    { "✕" }
+                </button>
+            </div>
+        </li>
     }
 }
 

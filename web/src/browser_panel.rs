@@ -1,7 +1,13 @@
 //! The browser view: each machine's published ports as badges (as Play with Docker showed
-//! them), and a browser tab with an editable address bar whose requests go through the
-//! simulated network exactly like `curl` (`Playground::browse`), so they show in the traffic
-//! view.
+//! them), and browser tabs, each with Back, Forward, Reload and an editable address bar, whose
+//! requests go through the simulated network exactly like `curl` (`Playground::browse_in`),
+//! so they show in the traffic view and are written into the replay log.
+//!
+//! A badge opens its address in a new tab, or shows the open tab that already shows it; "+"
+//! shows a blank tab that opens with its first address; × closes a tab (the focus moves to
+//! the tab shown next). Every control is a `<button>` or an `<input>` in the tab order. The
+//! tabs, their pages and histories are the playground's; which tab is on screen is the
+//! page's ([`BrowserState`]).
 //!
 //! Pages are drawn by our own components from the shell's [`PageContent`]: nginx's welcome
 //! page and the image gallery as headings and paragraphs, the to-do list (list, new item), the
@@ -13,24 +19,24 @@
 use std::rc::Rc;
 
 use swarm_shell::view::browser::{
-    Block, BrowserAction, MachinePorts, Page, PageContent, PortBadge, TodoPage,
+    Block, BrowserAction, MachinePorts, Page, PageContent, PortBadge, Tab, TodoPage,
 };
-use web_sys::HtmlInputElement;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang, K};
+use crate::panel_data::{BrowserState, TabAction};
 
 /// What the browser view shows and where its actions go.
 #[derive(Properties, PartialEq)]
 pub struct BrowserProps {
     /// Every machine's published ports.
     pub ports: Rc<Vec<MachinePorts>>,
-    /// The tab's page, once something was opened.
-    pub page: Option<Rc<Page>>,
-    /// Bumped on every load (the address bar then shows the page's address).
-    pub version: u64,
-    /// A badge, link, button or the address bar asked for something.
-    pub on_action: Callback<BrowserAction>,
+    /// The tabs and the one on screen.
+    pub state: Rc<BrowserState>,
+    /// A badge, tab, link, button or the address bar asked for something.
+    pub on_action: Callback<TabAction>,
     /// The page's language.
     #[prop_or_default]
     pub lang: crate::i18n::Lang,
@@ -42,18 +48,37 @@ pub enum Msg {
     Address(String),
     /// The to-do form's input was edited.
     TodoValue(String),
+    /// A tab's × (the focus then moves to the tab shown next).
+    Close(u32),
 }
 
 /// The browser view; it owns what is typed in the address bar and the form.
 pub struct BrowserPanel {
     address: String,
     todo_value: String,
+    /// The list of tabs, to move the focus after a close.
+    tab_list: NodeRef,
+    /// Set by a close: focus the tab on screen after the next render.
+    focus_tab: bool,
 }
 
-fn typed_value(page: Option<&Rc<Page>>) -> String {
+fn typed_value(page: Option<&Page>) -> String {
     match page.map(|p| &p.content) {
         Some(PageContent::Todo(TodoPage::New { value, .. })) => value.clone(),
         _ => String::new(),
+    }
+}
+
+fn current_page(state: &BrowserState) -> Option<&Page> {
+    state.current().and_then(|t| t.page.as_ref())
+}
+
+/// A tab's name: its page's title, else its address, else "New tab".
+fn tab_title(lang: Lang, tab: Option<&Tab>) -> String {
+    match tab.and_then(|t| t.page.as_ref()) {
+        Some(p) if !p.title.trim().is_empty() => p.title.clone(),
+        Some(p) if !p.url.is_empty() => p.url.clone(),
+        _ => t(lang, K::NewTab).to_string(),
     }
 }
 
@@ -62,33 +87,50 @@ impl Component for BrowserPanel {
     type Properties = BrowserProps;
 
     fn create(ctx: &Context<Self>) -> Self {
-        let page = ctx.props().page.as_ref();
+        let page = current_page(&ctx.props().state);
         BrowserPanel {
             address: page.map(|p| p.url.clone()).unwrap_or_default(),
             todo_value: typed_value(page),
+            tab_list: NodeRef::default(),
+            focus_tab: false,
         }
     }
 
     fn changed(&mut self, ctx: &Context<Self>, old: &Self::Properties) -> bool {
         let props = ctx.props();
-        if props.version != old.version {
-            self.address = props
-                .page
-                .as_ref()
-                .map(|p| p.url.clone())
-                .unwrap_or_default();
-            self.todo_value = typed_value(props.page.as_ref());
+        if props.state.version != old.state.version || props.state.selected != old.state.selected {
+            let page = current_page(&props.state);
+            self.address = page.map(|p| p.url.clone()).unwrap_or_default();
+            self.todo_value = typed_value(page);
         }
         true
     }
 
-    fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
         match msg {
             Msg::Address(a) => self.address = a,
             Msg::TodoValue(v) => self.todo_value = v,
+            Msg::Close(id) => {
+                self.focus_tab = true;
+                ctx.props().on_action.emit(TabAction::Close(id));
+                return false;
+            }
         }
         // Redrawn so that the form's callbacks carry what is typed now.
         true
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        if std::mem::take(&mut self.focus_tab) {
+            let selected = self.tab_list.cast::<web_sys::Element>().and_then(|list| {
+                list.query_selector(".browser-tab-item.selected .browser-tab-button")
+                    .ok()
+                    .flatten()
+            });
+            if let Some(button) = selected.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                let _ = button.focus();
+            }
+        }
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
@@ -119,7 +161,7 @@ impl Component for BrowserPanel {
     }
 }
 
-fn machine_ports(lang: Lang, m: &MachinePorts, on_action: &Callback<BrowserAction>) -> Html {
+fn machine_ports(lang: Lang, m: &MachinePorts, on_action: &Callback<TabAction>) -> Html {
     let badges = m
         .ports
         .iter()
@@ -132,9 +174,9 @@ fn machine_ports(lang: Lang, m: &MachinePorts, on_action: &Callback<BrowserActio
     }
 }
 
-fn badge(lang: Lang, machine: &str, p: &PortBadge, on_action: &Callback<BrowserAction>) -> Html {
+fn badge(lang: Lang, machine: &str, p: &PortBadge, on_action: &Callback<TabAction>) -> Html {
     let url = p.url.clone();
-    let onclick = on_action.reform(move |_| BrowserAction::Open(url.clone()));
+    let onclick = on_action.reform(move |_| TabAction::OpenUrl(url.clone()));
     html! {
         <button
             type="button"
@@ -149,10 +191,79 @@ fn badge(lang: Lang, machine: &str, p: &PortBadge, on_action: &Callback<BrowserA
 }
 
 impl BrowserPanel {
-    /// The tab: the address bar and the page.
+    /// Actions in the tab on screen.
+    fn in_tab(ctx: &Context<Self>) -> Callback<BrowserAction> {
+        ctx.props().on_action.reform(TabAction::In)
+    }
+
+    /// The strip of tabs: a button per tab (shows it) with its × (closes it), and "+".
+    fn strip(&self, ctx: &Context<Self>) -> Html {
+        let props = ctx.props();
+        let lang = props.lang;
+        let state = &props.state;
+        let mut entries: Vec<(u32, Option<&Tab>)> =
+            state.tabs.iter().map(|t| (t.id, Some(t))).collect();
+        if state.current().is_none() {
+            entries.push((state.selected, None));
+        }
+        let items = entries.into_iter().map(|(id, tab)| {
+            let selected = id == state.selected;
+            let title = tab_title(lang, tab);
+            let url = tab
+                .and_then(|t| t.page.as_ref())
+                .map(|p| p.url.clone())
+                .unwrap_or_default();
+            let select = props.on_action.reform(move |_| TabAction::Select(id));
+            let close = ctx.link().callback(move |_| Msg::Close(id));
+            html! {
+                <li key={id} class={classes!("browser-tab-item", selected.then_some("selected"))}>
+                    <button
+                        type="button"
+                        class="browser-tab-button"
+                        aria-current={selected.then_some("true")}
+                        title={url}
+                        data-testid={format!("browser-tab-{id}")}
+                        onclick={select}
+                    >
+                        { title.clone() }
+                    </button>
+                    <button
+                        type="button"
+                        class="browser-tab-close"
+                        aria-label={tf(lang, K::CloseTab, &[&title])}
+                        title={tf(lang, K::CloseTab, &[&title])}
+                        data-testid={format!("browser-tab-close-{id}")}
+                        onclick={close}
+                    >
+                        { "×" }
+                    </button>
+                </li>
+            }
+        });
+        html! {
+            <div class="browser-tabs">
+                <ul class="browser-tab-list" aria-label={t(lang, K::BrowserTabs)} ref={self.tab_list.clone()}>
+                    { for items }
+                </ul>
+                <button
+                    type="button"
+                    class="browser-tab-new"
+                    aria-label={t(lang, K::NewTab)}
+                    title={t(lang, K::NewTab)}
+                    data-testid="browser-new-tab"
+                    onclick={props.on_action.reform(|_| TabAction::NewTab)}
+                >
+                    { "+" }
+                </button>
+            </div>
+        }
+    }
+
+    /// The tab on screen: Back, Forward, Reload, the address bar and the page.
     fn tab(&self, ctx: &Context<Self>) -> Html {
         let props = ctx.props();
-        let on_action = props.on_action.clone();
+        let lang = props.lang;
+        let on_action = Self::in_tab(ctx);
         let address = self.address.clone();
         let onsubmit = {
             let on_action = on_action.clone();
@@ -164,30 +275,36 @@ impl BrowserPanel {
         let oninput = ctx.link().callback(|e: InputEvent| {
             Msg::Address(e.target_unchecked_into::<HtmlInputElement>().value())
         });
-        let reload = on_action.reform(|_| BrowserAction::Reload);
-        let title = props
-            .page
-            .as_ref()
-            .map_or_else(|| t(props.lang, K::NewTab).to_string(), |p| p.title.clone());
-        html! {
-            <section class="browser-tab" aria-label={t(props.lang, K::BrowserTab)}>
-                <div class="browser-title" data-testid="browser-title">{ title }</div>
-                <form class="address-bar" {onsubmit}>
+        let tab = props.state.current();
+        let page = tab.and_then(|t| t.page.as_ref());
+        let button =
+            |label: K, glyph: &'static str, id: &'static str, on: bool, action: BrowserAction| {
+                html! {
                     <button
                         type="button"
                         class="icon-button"
-                        aria-label={t(props.lang, K::Reload)}
-                        title={t(props.lang, K::Reload)}
-                        data-testid="browser-reload"
-                        disabled={props.page.is_none()}
-                        onclick={reload}
+                        aria-label={t(lang, label)}
+                        title={t(lang, label)}
+                        data-testid={id}
+                        disabled={!on}
+                        onclick={on_action.reform(move |_| action.clone())}
                     >
-                        { "⟳" }
+                        { glyph }
                     </button>
+                }
+            };
+        html! {
+            <section class="browser-tab" aria-label={t(lang, K::BrowserTab)}>
+                { self.strip(ctx) }
+                <div class="browser-title" data-testid="browser-title">{ tab_title(lang, tab) }</div>
+                <form class="address-bar" {onsubmit}>
+                    { button(K::Back, "←", "browser-back", tab.is_some_and(Tab::can_go_back), BrowserAction::Back) }
+                    { button(K::Forward, "→", "browser-forward", tab.is_some_and(Tab::can_go_forward), BrowserAction::Forward) }
+                    { button(K::Reload, "⟳", "browser-reload", page.is_some(), BrowserAction::Reload) }
                     <input
                         type="text"
                         class="address"
-                        aria-label={t(props.lang, K::Address)}
+                        aria-label={t(lang, K::Address)}
                         spellcheck="false"
                         autocomplete="off"
                         placeholder="http://node1:8080/"
@@ -195,13 +312,13 @@ impl BrowserPanel {
                         value={self.address.clone()}
                         {oninput}
                     />
-                    <button type="submit" class="go" data-testid="browser-go">{ t(props.lang, K::Go) }</button>
+                    <button type="submit" class="go" data-testid="browser-go">{ t(lang, K::Go) }</button>
                 </form>
                 <div class="browser-page" data-testid="browser-page">
-                    { match &props.page {
+                    { match page {
                         Some(p) => self.page(ctx, p),
                         None => html! {
-                            <p class="empty">{ t(props.lang, K::BrowserHint) }</p>
+                            <p class="empty">{ t(lang, K::BrowserHint) }</p>
                         },
                     } }
                 </div>
@@ -210,7 +327,7 @@ impl BrowserPanel {
     }
 
     fn page(&self, ctx: &Context<Self>, page: &Page) -> Html {
-        let on_action = ctx.props().on_action.clone();
+        let on_action = Self::in_tab(ctx);
         match &page.content {
             PageContent::Error {
                 headline,
@@ -316,7 +433,7 @@ impl BrowserPanel {
     }
 
     fn todo(&self, ctx: &Context<Self>, todo: &TodoPage) -> Html {
-        let on_action = ctx.props().on_action.clone();
+        let on_action = Self::in_tab(ctx);
         let link = |path: &'static str, text: &'static str| {
             let onclick = on_action.reform(move |_| BrowserAction::Follow(path.into()));
             html! {

@@ -7,6 +7,13 @@
 //! coloured per service take their colour class from a hash of the service name, so a
 //! service keeps its colour across reloads. Every name, label and reason is a text node.
 //!
+//! The picture is bounded (see [`TaskFilter`]): a node card shows its first chips and
+//! "+K more", the pending list its first tasks, the cluster its first node cards and a "+K
+//! more" button that shows more of them. The filters are the app's: it builds the
+//! picture with them, so a service's tasks are found however many others a node runs. Each
+//! node card is a component of its own, given an `Rc` the app keeps while the node is
+//! unchanged, so a new picture re-renders only the cards that changed.
+//!
 //! Faults are one click: the power button on each card and the crash button on each running
 //! chip emit a [`Fault`], which the app types into a terminal as the command it stands for.
 
@@ -14,7 +21,9 @@ use std::rc::Rc;
 
 use swarm_core::container::HealthStatus;
 use swarm_core::{Availability, NodeState, Power, Role, TaskState};
-use swarm_shell::view::{ClusterView, Fault, NodeView, SwarmView, TaskView};
+use swarm_shell::view::{
+    ClusterView, Fault, NodeView, SwarmView, TaskFilter, TaskView, NODES_SHOWN,
+};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -36,8 +45,14 @@ pub fn service_class(name: &str) -> String {
 /// What the cluster view shows and where its faults go.
 #[derive(Properties, PartialEq)]
 pub struct ClusterProps {
-    /// The picture to show.
+    /// The picture to show (built with `filter`).
     pub view: Rc<ClusterView>,
+    /// The filters the picture was built with.
+    #[prop_or_default]
+    pub filter: TaskFilter,
+    /// The filters were changed: the app takes a new picture with them.
+    #[prop_or_default]
+    pub on_filter: Callback<TaskFilter>,
     /// A power or crash button was pressed.
     pub on_fault: Callback<Fault>,
     /// The page's language.
@@ -51,36 +66,38 @@ pub enum Msg {
     Service(String),
     /// "Only running" was toggled.
     OnlyRunning(bool),
+    /// "+K more" under the node cards: show more of them.
+    MoreNodes,
 }
 
-/// The cluster view component; it owns only its filters.
-pub struct ClusterPanel {
-    service: Option<String>,
-    only_running: bool,
-}
+/// The cluster view component; its filters are the app's (see [`ClusterProps::filter`]).
+pub struct ClusterPanel;
 
 impl Component for ClusterPanel {
     type Message = Msg;
     type Properties = ClusterProps;
 
     fn create(_ctx: &Context<Self>) -> Self {
-        ClusterPanel {
-            service: None,
-            only_running: false,
-        }
+        ClusterPanel
     }
 
-    fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        let mut filter = ctx.props().filter.clone();
         match msg {
-            Msg::Service(s) => self.service = (!s.is_empty()).then_some(s),
-            Msg::OnlyRunning(on) => self.only_running = on,
+            Msg::Service(s) => filter.service = (!s.is_empty()).then_some(s),
+            Msg::OnlyRunning(on) => filter.only_running = on,
+            Msg::MoreNodes => filter.nodes = filter.nodes.saturating_add(NODES_SHOWN),
         }
-        true
+        if filter != ctx.props().filter {
+            ctx.props().on_filter.emit(filter);
+        }
+        false
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let view = &ctx.props().view;
         let lang = ctx.props().lang;
+        let filter = &ctx.props().filter;
         if view.clusters.is_empty() {
             return html! {
                 <div class="cluster-view" data-testid="cluster-view">
@@ -98,7 +115,7 @@ impl Component for ClusterPanel {
             .collect();
         swarm_core::sort::sort(&mut names);
         names.dedup();
-        let selected = self.service.clone().unwrap_or_default();
+        let selected = filter.service.clone().unwrap_or_default();
         let on_service = ctx.link().callback(|e: Event| {
             Msg::Service(e.target_unchecked_into::<HtmlSelectElement>().value())
         });
@@ -121,7 +138,7 @@ impl Component for ClusterPanel {
                         </select>
                     </label>
                     <label>
-                        <input type="checkbox" data-testid="filter-running" checked={self.only_running} onchange={on_running} />
+                        <input type="checkbox" data-testid="filter-running" checked={filter.only_running} onchange={on_running} />
                         { t(lang, K::OnlyRunning) }
                     </label>
                 </div>
@@ -132,30 +149,33 @@ impl Component for ClusterPanel {
 }
 
 impl ClusterPanel {
-    fn shows(&self, t: &TaskView) -> bool {
-        self.service.as_deref().is_none_or(|s| s == t.service)
-            && (!self.only_running || t.state == TaskState::Running)
-    }
-
     fn swarm(&self, ctx: &Context<Self>, c: &SwarmView, several: bool) -> Html {
         let lang = ctx.props().lang;
-        let nodes = c.nodes.iter().map(|n| self.node(ctx, n));
-        let pending: Vec<&TaskView> = c
-            .pending
-            .iter()
-            .filter(|t| self.service.as_deref().is_none_or(|s| s == t.service))
-            .collect();
+        let service = ctx.props().filter.service.as_deref();
+        let nodes = c.nodes.iter().map(|n| {
+            html! {
+                <NodeCard
+                    key={n.id.clone()}
+                    node={n.clone()}
+                    on_fault={ctx.props().on_fault.clone()}
+                    {lang}
+                />
+            }
+        });
+        // The picture holds only the filtered service's pending tasks.
+        let pending = &c.pending;
+        let pending_total = pending.len() + c.pending_more;
         let legend = c
             .services
             .iter()
-            .filter(|s| self.service.as_deref().is_none_or(|f| f == s.name))
+            .filter(|s| service.is_none_or(|f| f == s.name))
             .map(|s| {
                 let count = match s.replicas {
                     Some(r) => format!("{}/{}", s.running, r),
                     None => format!("{} {}", s.running, s.mode),
                 };
                 html! {
-                    <li key={s.id.clone()} class={classes!("legend-item", service_class(&s.name))}>
+                    <li key={s.id.clone()} class={classes!("legend-item", service_class(&s.name))} data-running={s.running.to_string()}>
                         <span class="swatch" aria-hidden="true"></span>
                         <span class="legend-name">{ s.name.clone() }</span>
                         <span class="legend-count">{ count }</span>
@@ -175,9 +195,9 @@ impl ClusterPanel {
                 if !c.services.is_empty() {
                     <ul class="legend" aria-label={t(lang, K::Services)}>{ for legend }</ul>
                 }
-                if !pending.is_empty() {
+                if pending_total > 0 {
                     <section class="pending" data-testid="pending" aria-label={t(lang, K::PendingTasks)}>
-                        <h3>{ tf(lang, K::PendingCount, &[&pending.len()]) }</h3>
+                        <h3>{ tf(lang, K::PendingCount, &[&pending_total]) }</h3>
                         <ul>
                             { for pending.iter().map(|t| html! {
                                 <li key={t.id.clone()} class={classes!("pending-task", service_class(&t.service))}>
@@ -185,163 +205,190 @@ impl ClusterPanel {
                                     <span class="reason">{ if t.error.is_empty() { crate::i18n::t(lang, K::WaitingScheduler).to_string() } else { t.error.clone() } }</span>
                                 </li>
                             }) }
+                            if c.pending_more > 0 {
+                                <li key="more" class="pending-more" data-testid="pending-more">{ tf(lang, K::MoreTasks, &[&c.pending_more]) }</li>
+                            }
                         </ul>
                     </section>
                 }
                 <div class="nodes">{ for nodes }</div>
+                if c.nodes_more > 0 {
+                    <button
+                        type="button"
+                        class="nodes-more"
+                        data-testid="nodes-more"
+                        onclick={ctx.link().callback(|_| Msg::MoreNodes)}
+                    >
+                        { tf(lang, K::MoreTasks, &[&c.nodes_more]) }
+                    </button>
+                }
             </section>
         }
     }
+}
 
-    fn node(&self, ctx: &Context<Self>, n: &NodeView) -> Html {
-        let lang = ctx.props().lang;
-        let off = n.power == Power::Off;
-        let fault = if off {
-            Fault::PowerOn(n.hostname.clone())
-        } else {
-            Fault::PowerOff(n.hostname.clone())
-        };
-        let power_label = format!(
-            "{} {} ({})",
-            t(lang, if off { K::PowerOn } else { K::PowerOff }),
-            n.hostname,
-            fault.command(&n.hostname)
-        );
-        let on_fault = ctx.props().on_fault.clone();
-        let power = Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()));
-        let (status_class, status) = match n.status {
-            NodeState::Ready => ("ready", t(lang, K::Ready)),
-            NodeState::Down => ("down", t(lang, K::Down)),
-            NodeState::Unknown => ("unknown", t(lang, K::Unknown)),
-        };
-        let chips = n
-            .tasks
-            .iter()
-            .filter(|t| self.shows(t))
-            .map(|t| self.chip(ctx, n, t));
-        let marked = off || n.status != NodeState::Ready || n.availability != Availability::Active;
-        html! {
-            <article
-                key={n.id.clone()}
-                class={classes!(
-                    "node-card",
-                    marked.then_some("marked"),
-                    off.then_some("off"),
-                    (n.status == NodeState::Down).then_some("down"),
-                    match n.availability { Availability::Drain => Some("drain"), Availability::Pause => Some("pause"), Availability::Active => None },
-                )}
-                data-testid={format!("node-{}", n.hostname)}
-                aria-label={tf(lang, K::NodeAria, &[&n.hostname])}
-            >
-                <header class="node-head">
-                    <span class={classes!("role-icon", n.role.as_str())} aria-hidden="true">{ role_icon(n.role) }</span>
-                    <span class="node-name">{ n.hostname.clone() }</span>
-                    if n.leader {
-                        <span class="crown" title={t(lang, K::RaftLeader)}>{ "♛" }<span class="sr-only">{ t(lang, K::Leader) }</span></span>
-                    }
-                    <span class="node-role">{ role_text(lang, n.role) }</span>
-                    <button
-                        type="button"
-                        class="icon-button"
-                        data-testid={format!("node-power-{}", n.hostname)}
-                        aria-label={power_label.clone()}
-                        title={power_label}
-                        onclick={power}
-                    >
-                        { t(lang, if off { K::PowerOn } else { K::PowerOff }).to_lowercase() }
-                    </button>
-                </header>
-                <div class="badges">
-                    <span class={classes!("badge", "status", status_class)} data-testid="node-status">{ status }</span>
-                    if off {
-                        <span class="badge off">{ t(lang, K::PoweredOff) }</span>
-                    } else if n.power == Power::Booting {
-                        <span class="badge booting">{ t(lang, K::Booting) }</span>
-                    }
-                    if n.availability != Availability::Active {
-                        <span class={classes!("badge", "availability", n.availability.as_str())}>{ n.availability.as_str() }</span>
-                    }
-                    <span class="node-addr">{ n.addr.to_string() }</span>
-                </div>
-                if !n.labels.is_empty() {
-                    <ul class="labels" aria-label={t(lang, K::NodeLabels)}>
-                        { for n.labels.iter().map(|(k, v)| html! { <li>{ format!("{k}={v}") }</li> }) }
-                    </ul>
+/// What a node card shows.
+#[derive(Properties, PartialEq)]
+pub struct NodeCardProps {
+    /// The node, shared with the picture (unchanged nodes keep their `Rc`).
+    pub node: Rc<NodeView>,
+    /// A power or crash button was pressed.
+    pub on_fault: Callback<Fault>,
+    /// The page's language.
+    pub lang: Lang,
+}
+
+/// One node: its name, role, state, labels and task chips ("+K more" for the rest).
+#[function_component(NodeCard)]
+pub fn node_card(props: &NodeCardProps) -> Html {
+    let lang = props.lang;
+    let n = &*props.node;
+    let off = n.power == Power::Off;
+    let fault = if off {
+        Fault::PowerOn(n.hostname.clone())
+    } else {
+        Fault::PowerOff(n.hostname.clone())
+    };
+    let power_label = format!(
+        "{} {} ({})",
+        t(lang, if off { K::PowerOn } else { K::PowerOff }),
+        n.hostname,
+        fault.command(&n.hostname)
+    );
+    let on_fault = props.on_fault.clone();
+    let power = Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()));
+    let (status_class, status) = match n.status {
+        NodeState::Ready => ("ready", t(lang, K::Ready)),
+        NodeState::Down => ("down", t(lang, K::Down)),
+        NodeState::Unknown => ("unknown", t(lang, K::Unknown)),
+    };
+    let chips = n.tasks.iter().map(|t| chip(props, n, t));
+    let marked = off || n.status != NodeState::Ready || n.availability != Availability::Active;
+    html! {
+        <article
+            class={classes!(
+                "node-card",
+                marked.then_some("marked"),
+                off.then_some("off"),
+                (n.status == NodeState::Down).then_some("down"),
+                match n.availability { Availability::Drain => Some("drain"), Availability::Pause => Some("pause"), Availability::Active => None },
+            )}
+            data-testid={format!("node-{}", n.hostname)}
+            aria-label={tf(lang, K::NodeAria, &[&n.hostname])}
+        >
+            <header class="node-head">
+                <span class={classes!("role-icon", n.role.as_str())} aria-hidden="true">{ role_icon(n.role) }</span>
+                <span class="node-name">{ n.hostname.clone() }</span>
+                if n.leader {
+                    <span class="crown" title={t(lang, K::RaftLeader)}>{ "♛" }<span class="sr-only">{ t(lang, K::Leader) }</span></span>
                 }
-                <ul class="chips" aria-label={tf(lang, K::TasksOn, &[&n.hostname])}>{ for chips }</ul>
-            </article>
-        }
-    }
-
-    fn chip(&self, ctx: &Context<Self>, n: &NodeView, t: &TaskView) -> Html {
-        let lang = ctx.props().lang;
-        let ended = t.ended();
-        let stopping = !ended && !t.holds_slot();
-        let crash = match (&t.container, &t.node) {
-            (Some(container), Some(machine))
-                if !ended
-                    && !stopping
-                    && n.power == Power::Running
-                    && t.state >= TaskState::Starting =>
-            {
-                let fault = Fault::Crash {
-                    machine: machine.clone(),
-                    container: container.clone(),
-                };
-                let label = tf(lang, K::Crash, &[&t.label, &fault.command(machine)]);
-                let on_fault = ctx.props().on_fault.clone();
-                let onclick = Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()));
-                Some(html! {
-                    <button
-                        type="button"
-                        class="chip-crash"
-                        data-testid={format!("crash-{}", t.label)}
-                        aria-label={label.clone()}
-                        title={label}
-                        {onclick}
-                    >
-                        { "✕" }
-                    </button>
-                })
+                <span class="node-role">{ role_text(lang, n.role) }</span>
+                <button
+                    type="button"
+                    class="icon-button"
+                    data-testid={format!("node-power-{}", n.hostname)}
+                    aria-label={power_label.clone()}
+                    title={power_label}
+                    onclick={power}
+                >
+                    { t(lang, if off { K::PowerOn } else { K::PowerOff }).to_lowercase() }
+                </button>
+            </header>
+            <div class="badges">
+                <span class={classes!("badge", "status", status_class)} data-testid="node-status">{ status }</span>
+                if off {
+                    <span class="badge off">{ t(lang, K::PoweredOff) }</span>
+                } else if n.power == Power::Booting {
+                    <span class="badge booting">{ t(lang, K::Booting) }</span>
+                }
+                if n.availability != Availability::Active {
+                    <span class={classes!("badge", "availability", n.availability.as_str())}>{ n.availability.as_str() }</span>
+                }
+                <span class="node-addr">{ n.addr.to_string() }</span>
+            </div>
+            if !n.labels.is_empty() {
+                <ul class="labels" aria-label={t(lang, K::NodeLabels)}>
+                    { for n.labels.iter().map(|(k, v)| html! { <li>{ format!("{k}={v}") }</li> }) }
+                </ul>
             }
-            _ => None,
-        };
-        let state = if t.state == TaskState::Running && !stopping {
-            None
-        } else if stopping {
-            Some(format!("{} → {}", t.state.as_str(), t.desired.as_str()))
-        } else {
-            Some(t.state.as_str().to_string())
-        };
-        let health = t.health.map(|h| match h {
-            HealthStatus::Healthy => ("healthy", crate::i18n::t(lang, K::Healthy)),
-            HealthStatus::Unhealthy => ("unhealthy", crate::i18n::t(lang, K::Unhealthy)),
-            HealthStatus::Starting => ("starting", crate::i18n::t(lang, K::HealthStarting)),
-        });
-        html! {
-            <li
-                key={t.id.clone()}
-                class={classes!(
-                    "chip",
-                    service_class(&t.service),
-                    format!("state-{}", t.state.as_str()),
-                    ended.then_some("ended"),
-                    stopping.then_some("stopping"),
-                )}
-                data-testid="chip"
-                title={format!("{} {} ({})", t.label, t.short_id, t.image)}
-            >
-                <span class="chip-name">{ t.label.clone() }</span>
-                <span class="chip-tag">{ format!(":{}", t.tag) }</span>
-                if let Some(s) = state {
-                    <span class="chip-state">{ s }</span>
+            <ul class="chips" aria-label={tf(lang, K::TasksOn, &[&n.hostname])}>
+                { for chips }
+                if n.more > 0 {
+                    <li key="more" class="chip-more" data-testid="chip-more">{ tf(lang, K::MoreTasks, &[&n.more]) }</li>
                 }
-                if let Some((class, text)) = health {
-                    <span class={classes!("chip-health", class)}>{ text }</span>
-                }
-                { for crash }
-            </li>
+            </ul>
+        </article>
+    }
+}
+
+fn chip(props: &NodeCardProps, n: &NodeView, t: &TaskView) -> Html {
+    let lang = props.lang;
+    let ended = t.ended();
+    let stopping = !ended && !t.holds_slot();
+    let crash = match (&t.container, &t.node) {
+        (Some(container), Some(machine))
+            if !ended
+                && !stopping
+                && n.power == Power::Running
+                && t.state >= TaskState::Starting =>
+        {
+            let fault = Fault::Crash {
+                machine: machine.clone(),
+                container: container.clone(),
+            };
+            let label = tf(lang, K::Crash, &[&t.label, &fault.command(machine)]);
+            let on_fault = props.on_fault.clone();
+            let onclick = Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()));
+            Some(html! {
+                <button
+                    type="button"
+                    class="chip-crash"
+                    data-testid={format!("crash-{}", t.label)}
+                    aria-label={label.clone()}
+                    title={label}
+                    {onclick}
+                >
+                    { "✕" }
+                </button>
+            })
         }
+        _ => None,
+    };
+    let state = if t.state == TaskState::Running && !stopping {
+        None
+    } else if stopping {
+        Some(format!("{} → {}", t.state.as_str(), t.desired.as_str()))
+    } else {
+        Some(t.state.as_str().to_string())
+    };
+    let health = t.health.map(|h| match h {
+        HealthStatus::Healthy => ("healthy", crate::i18n::t(lang, K::Healthy)),
+        HealthStatus::Unhealthy => ("unhealthy", crate::i18n::t(lang, K::Unhealthy)),
+        HealthStatus::Starting => ("starting", crate::i18n::t(lang, K::HealthStarting)),
+    });
+    html! {
+        <li
+            key={t.id.clone()}
+            class={classes!(
+                "chip",
+                service_class(&t.service),
+                format!("state-{}", t.state.as_str()),
+                ended.then_some("ended"),
+                stopping.then_some("stopping"),
+            )}
+            data-testid="chip"
+            title={format!("{} {} ({})", t.label, t.short_id, t.image)}
+        >
+            <span class="chip-name">{ t.label.clone() }</span>
+            <span class="chip-tag">{ format!(":{}", t.tag) }</span>
+            if let Some(s) = state {
+                <span class="chip-state">{ s }</span>
+            }
+            if let Some((class, text)) = health {
+                <span class={classes!("chip-health", class)}>{ text }</span>
+            }
+            { for crash }
+        </li>
     }
 }
 

@@ -4,7 +4,7 @@
 //! Like the cluster view's buttons, these controls only emit a [`Fault`]; the app types its
 //! command (`sim partition A,B C,D`, `sim heal`, `sim health fail SERVICE`) into a terminal,
 //! so it shows in that terminal's history and in the replay log as a typed line. The texts
-//! are in [`text`] (English and Russian), in one place to move into `i18n` later.
+//! are `i18n`'s, like the rest of the page's.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -13,54 +13,12 @@ use swarm_shell::view::{ClusterView, Fault};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::i18n::Lang;
-
-/// The texts of these controls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Text {
-    /// The partition panel's title.
-    Partition,
-    /// Its explanation.
-    PartitionHelp,
-    /// Column: group A.
-    GroupA,
-    /// Column: group B.
-    GroupB,
-    /// Column: machine.
-    Machine,
-    /// The "Partition" button.
-    PartitionButton,
-    /// The "Heal" button.
-    HealButton,
-    /// The service legend's button.
-    FailHealth,
-}
-
-/// A text in `lang`.
-pub fn text(lang: Lang, key: Text) -> &'static str {
-    let (en, ru) = match key {
-        Text::Partition => ("Network partition", "Разделение сети"),
-        Text::PartitionHelp => (
-            "Tick machines into group A and group B: machines in different groups cannot reach each other.",
-            "Отметьте машины в группах A и B: машины из разных групп не видят друг друга.",
-        ),
-        Text::GroupA => ("Group A", "Группа A"),
-        Text::GroupB => ("Group B", "Группа B"),
-        Text::Machine => ("Machine", "Машина"),
-        Text::PartitionButton => ("Partition", "Разделить"),
-        Text::HealButton => ("Heal", "Восстановить"),
-        Text::FailHealth => ("Fail healthcheck", "Сломать healthcheck"),
-    };
-    match lang {
-        Lang::En => en,
-        Lang::Ru => ru,
-    }
-}
+use crate::i18n::{count, t, tf, Lang, Noun, K};
 
 /// The legend's button that makes `service`'s healthcheck fail.
 pub fn health_button(lang: Lang, service: &str, on_fault: &Callback<Fault>) -> Html {
     let fault = Fault::HealthFail(service.to_string());
-    let title = format!("{} ({})", text(lang, Text::FailHealth), fault.command(""));
+    let title = tf(lang, K::FailHealth, &[&fault.command("")]);
     let on_fault = on_fault.clone();
     let onclick = Callback::from(move |_: MouseEvent| on_fault.emit(fault.clone()));
     html! {
@@ -156,10 +114,18 @@ impl Component for PartitionPanel {
         let view = &ctx.props().view;
         let [a, b] = self.groups(view);
         let ready = !a.is_empty() && !b.is_empty();
+        let picked = tf(
+            lang,
+            K::PartitionPicked,
+            &[
+                &count(lang, a.len() as u64, Noun::Machine),
+                &count(lang, b.len() as u64, Noun::Machine),
+            ],
+        );
         let partition_title = if ready {
             Fault::Partition(vec![a, b]).command("")
         } else {
-            text(lang, Text::PartitionHelp).to_string()
+            t(lang, K::PartitionHelp).to_string()
         };
         let rows = view.machines.iter().map(|m| {
             let name = m.name.clone();
@@ -174,7 +140,7 @@ impl Component for PartitionPanel {
                 });
                 let label = format!(
                     "{} {}",
-                    text(lang, if g == 0 { Text::GroupA } else { Text::GroupB }),
+                    t(lang, if g == 0 { K::GroupA } else { K::GroupB }),
                     name
                 );
                 html! {
@@ -198,18 +164,21 @@ impl Component for PartitionPanel {
         });
         html! {
             <details class="partition-panel" data-testid="partition-panel">
-                <summary>{ text(lang, Text::Partition) }</summary>
-                <p class="partition-help">{ text(lang, Text::PartitionHelp) }</p>
+                <summary>{ t(lang, K::PartitionTitle) }</summary>
+                <p class="partition-help">{ t(lang, K::PartitionHelp) }</p>
                 <table>
                     <thead>
                         <tr>
-                            <th scope="col">{ text(lang, Text::Machine) }</th>
-                            <th scope="col">{ text(lang, Text::GroupA) }</th>
-                            <th scope="col">{ text(lang, Text::GroupB) }</th>
+                            <th scope="col">{ t(lang, K::ColMachine) }</th>
+                            <th scope="col">{ t(lang, K::GroupA) }</th>
+                            <th scope="col">{ t(lang, K::GroupB) }</th>
                         </tr>
                     </thead>
                     <tbody>{ for rows }</tbody>
                 </table>
+                <p class="partition-picked" aria-live="polite" data-testid="partition-picked">
+                    { picked }
+                </p>
                 <div class="partition-buttons">
                     <button
                         type="button"
@@ -218,7 +187,7 @@ impl Component for PartitionPanel {
                         title={partition_title}
                         onclick={ctx.link().callback(|_| Msg::Partition)}
                     >
-                        { text(lang, Text::PartitionButton) }
+                        { t(lang, K::PartitionButton) }
                     </button>
                     <button
                         type="button"
@@ -226,7 +195,7 @@ impl Component for PartitionPanel {
                         title={Fault::Heal.command("")}
                         onclick={ctx.link().callback(|_| Msg::Heal)}
                     >
-                        { text(lang, Text::HealButton) }
+                        { t(lang, K::HealButton) }
                     </button>
                 </div>
             </details>

@@ -166,6 +166,10 @@ pub enum Noun {
     Character,
     /// Machines.
     Machine,
+    /// Seconds.
+    Second,
+    /// Raft log entries.
+    Entry,
 }
 
 impl Noun {
@@ -182,6 +186,8 @@ impl Noun {
                 ["символ", "символа", "символов"],
             ),
             Noun::Machine => (["machine", "machines"], ["машина", "машины", "машин"]),
+            Noun::Second => (["second", "seconds"], ["секунда", "секунды", "секунд"]),
+            Noun::Entry => (["entry", "entries"], ["запись", "записи", "записей"]),
         }
     }
 }
@@ -272,6 +278,21 @@ pub fn quorum_summary(
     }
 }
 
+/// Declares [`K`] and [`K::ALL`], every key in order, from one list (so a test can ask
+/// both languages for every key, and a new key cannot be left out of it).
+macro_rules! keys {
+    ($(#[$meta:meta])* pub enum K { $($(#[$vmeta:meta])* $v:ident),* $(,)? }) => {
+        $(#[$meta])*
+        pub enum K { $($(#[$vmeta])* $v,)* }
+
+        impl K {
+            /// Every key, in declaration order.
+            pub const ALL: &'static [K] = &[$(K::$v),*];
+        }
+    };
+}
+
+keys! {
 /// The texts of the page, by key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum K {
@@ -346,6 +367,8 @@ pub enum K {
     /// `{0}`: how many.
     PendingCount,
     WaitingScheduler,
+    /// `{0}`: how many tasks have no chip (or are not listed).
+    MoreTasks,
     /// `{0}`: node.
     NodeAria,
     NodeLabels,
@@ -356,6 +379,18 @@ pub enum K {
     Healthy,
     Unhealthy,
     HealthStarting,
+    // Faults: the partition panel and the legend's healthcheck button.
+    PartitionTitle,
+    PartitionHelp,
+    GroupA,
+    GroupB,
+    ColMachine,
+    PartitionButton,
+    HealButton,
+    /// `{0}`: "2 machines" (group A), `{1}`: "1 machine" (group B).
+    PartitionPicked,
+    /// `{0}`: the command.
+    FailHealth,
     // Quorum view.
     /// `{0}`: swarm ID.
     QuorumOf,
@@ -371,6 +406,29 @@ pub enum K {
     Nobody,
     NoManagers,
     ElectingLeader,
+    /// `{0}`: "2 seconds".
+    RaftMessages,
+    /// `{0}`: "2 seconds".
+    NoRaftMessages,
+    /// `{0}`: sender, `{1}`: receiver, `{2}`: what (`MsgAppend`…), `{3}`: term.
+    RaftMessageLine,
+    LostPowerOff,
+    LostPartition,
+    MsgHeartbeat,
+    MsgHeartbeatReply,
+    MsgAppend,
+    /// `{0}`: "2 entries".
+    MsgAppendEntries,
+    MsgAppendReply,
+    MsgAppendRefused,
+    MsgVote,
+    MsgVoteGranted,
+    MsgVoteRefused,
+    MsgPreVote,
+    MsgPreVoteGranted,
+    MsgPreVoteRefused,
+    MsgSnapshot,
+    MsgOther,
     // Traffic view.
     NoRequestsA,
     NoRequestsB,
@@ -390,6 +448,11 @@ pub enum K {
     OpenPort,
     NewTab,
     BrowserTab,
+    BrowserTabs,
+    /// `{0}`: the tab's title.
+    CloseTab,
+    Back,
+    Forward,
     Reload,
     Address,
     Go,
@@ -443,6 +506,7 @@ pub enum K {
     StoppedSaved,
     StoppedUnsaved,
     RestoreLastGood,
+}
 }
 
 /// The text of `key` in `lang`.
@@ -539,6 +603,7 @@ fn texts(key: K) -> (&'static str, &'static str) {
         K::PendingTasks => ("Pending tasks", "Задачи в ожидании"),
         K::PendingCount => ("Pending ({0})", "В ожидании ({0})"),
         K::WaitingScheduler => ("waiting for the scheduler", "ждёт планировщика"),
+        K::MoreTasks => ("+{0} more", "ещё {0}"),
         K::NodeAria => ("node {0}", "узел {0}"),
         K::NodeLabels => ("Node labels", "Метки узла"),
         K::TasksOn => ("tasks on {0}", "задачи на {0}"),
@@ -546,6 +611,22 @@ fn texts(key: K) -> (&'static str, &'static str) {
         K::Healthy => ("♥ healthy", "♥ здоров"),
         K::Unhealthy => ("✗ unhealthy", "✗ нездоров"),
         K::HealthStarting => ("… health starting", "… проверка здоровья"),
+        K::PartitionTitle => ("Network partition", "Разделение сети"),
+        K::PartitionHelp => (
+            "Tick machines into group A and group B: machines in different groups cannot reach \
+             each other.",
+            "Отметьте машины в группах A и B: машины из разных групп не видят друг друга.",
+        ),
+        K::GroupA => ("Group A", "Группа A"),
+        K::GroupB => ("Group B", "Группа B"),
+        K::ColMachine => ("Machine", "Машина"),
+        K::PartitionButton => ("Partition", "Разделить"),
+        K::HealButton => ("Heal", "Восстановить"),
+        K::PartitionPicked => (
+            "Group A: {0}; group B: {1}.",
+            "Группа A: {0}; группа B: {1}.",
+        ),
+        K::FailHealth => ("Fail healthcheck ({0})", "Сломать healthcheck ({0})"),
         K::QuorumOf => ("quorum of swarm {0}", "кворум кластера {0}"),
         K::ColManager => ("Manager", "Менеджер"),
         K::ColRaftState => ("Raft state", "Состояние Raft"),
@@ -558,6 +639,28 @@ fn texts(key: K) -> (&'static str, &'static str) {
         K::NoneLeader => ("none", "нет"),
         K::Nobody => ("nobody", "ни за кого"),
         K::NoManagers => ("no managers", "нет менеджеров"),
+        K::RaftMessages => ("Raft messages, last {0}", "Сообщения Raft за последние {0}"),
+        K::NoRaftMessages => (
+            "No Raft messages in the last {0}.",
+            "За последние {0} сообщений Raft не было.",
+        ),
+        K::RaftMessageLine => ("{0} → {1}: {2} (term {3})", "{0} → {1}: {2} (срок {3})"),
+        K::LostPowerOff => ("lost: machine powered off", "потеряно: машина выключена"),
+        K::LostPartition => ("lost: network partition", "потеряно: сеть разделена"),
+        K::MsgHeartbeat => ("heartbeat", "heartbeat (пульс)"),
+        K::MsgHeartbeatReply => ("heartbeat reply", "ответ на heartbeat"),
+        K::MsgAppend => ("append entries", "добавление записей"),
+        K::MsgAppendEntries => ("append {0}", "добавить {0}"),
+        K::MsgAppendReply => ("append accepted", "записи приняты"),
+        K::MsgAppendRefused => ("append refused", "записи отклонены"),
+        K::MsgVote => ("vote request", "запрос голоса"),
+        K::MsgVoteGranted => ("vote granted", "голос отдан"),
+        K::MsgVoteRefused => ("vote refused", "в голосе отказано"),
+        K::MsgPreVote => ("pre-vote request", "запрос предголосования"),
+        K::MsgPreVoteGranted => ("pre-vote granted", "предголос отдан"),
+        K::MsgPreVoteRefused => ("pre-vote refused", "в предголосе отказано"),
+        K::MsgSnapshot => ("snapshot", "снимок состояния"),
+        K::MsgOther => ("other message", "другое сообщение"),
         K::ElectingLeader => (", electing a leader", ", идут выборы лидера"),
         K::NoRequestsA => (
             "No requests yet. Publish a port (",
@@ -582,6 +685,10 @@ fn texts(key: K) -> (&'static str, &'static str) {
         K::OpenPort => ("Open {0} ({1} port of {2})", "Открыть {0} ({1} порт: {2})"),
         K::NewTab => ("New tab", "Новая вкладка"),
         K::BrowserTab => ("Browser tab", "Вкладка браузера"),
+        K::BrowserTabs => ("Browser tabs", "Вкладки браузера"),
+        K::CloseTab => ("Close tab {0}", "Закрыть вкладку {0}"),
+        K::Back => ("Back", "Назад"),
+        K::Forward => ("Forward", "Вперёд"),
         K::Reload => ("Reload", "Обновить"),
         K::Address => ("Address", "Адрес"),
         K::Go => ("Go", "Перейти"),

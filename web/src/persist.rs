@@ -537,14 +537,16 @@ pub async fn load_fragment() {
     drop_fragment();
 }
 
-/// True if the playground [`start`] would restore typed `jq` somewhere: then jq's module
-/// (loaded on first use, asynchronously) must be loaded before the replay, or the replayed
-/// `jq` would wait for it while the later entries went on without it.
+/// True if the playground [`start`] would restore a line that may use the lazily loaded module
+/// (`jq`, `docker stack`, Go templates, docker's help: [`swarm_shell::uses_lazy_module`]): then
+/// the module (loaded on first use, asynchronously) must be loaded before the replay, or the
+/// replayed command would wait for it while the later entries went on without it.
 pub fn restore_needs_jq() -> bool {
     let uses_jq = |log: &ReplayLog| {
-        log.entries.iter().any(
-            |e| matches!(e, swarm_shell::replay::Entry::Line { text, .. } if text.contains("jq")),
-        )
+        log.entries.iter().any(|e| {
+            matches!(e, swarm_shell::replay::Entry::Line { text, .. }
+                if swarm_shell::uses_lazy_module(text))
+        })
     };
     let shared = SHARED.with(|s| match &*s.borrow() {
         Some(Ok(log)) => Some(uses_jq(log)),
@@ -558,8 +560,9 @@ pub fn restore_needs_jq() -> bool {
         .is_some_and(|log| uses_jq(&log))
 }
 
-/// Loads jq's module through the page's jq host (a throwaway `jq` in a scratch playground
-/// starts it) and waits until it is ready or failed, at most ten seconds.
+/// Loads jq's module (with the YAML parser and Go templates) through the page's jq host (a
+/// throwaway `jq` in a scratch playground starts it) and waits until it is ready or failed, at
+/// most ten seconds.
 pub async fn preload_jq() {
     let Ok(mut scratch) = Playground::new(&Options::default()) else {
         return;

@@ -6,7 +6,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use swarm_web::i18n::{self, count, plural_ru, Lang, Noun, PluralRu, STORAGE_KEY};
+use swarm_web::i18n::{self, count, plural_ru, t, Lang, Noun, PluralRu, K, STORAGE_KEY};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;
 
@@ -215,4 +215,121 @@ fn the_browser_languages_decide_without_a_choice() {
     assert_eq!(i18n::detect(), Lang::Ru, "the stored choice wins");
     i18n::forget();
     i18n::detect();
+}
+
+/// The `{N}` placeholders of a text, sorted.
+fn placeholders(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .match_indices('{')
+        .filter_map(|(i, _)| {
+            let rest = &text[i + 1..];
+            let close = rest.find('}')?;
+            rest[..close]
+                .parse::<usize>()
+                .ok()
+                .map(|n| format!("{{{n}}}"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[wasm_bindgen_test]
+fn every_key_has_both_languages() {
+    // Keys whose Russian text is the English one on purpose.
+    const SAME: [K; 1] = [K::Seed];
+    assert!(
+        K::ALL.len() > 150,
+        "K::ALL lists every key: {}",
+        K::ALL.len()
+    );
+    let mut problems = Vec::new();
+    for &key in K::ALL {
+        let (en, ru) = (t(Lang::En, key), t(Lang::Ru, key));
+        if en.trim().is_empty() || ru.trim().is_empty() {
+            problems.push(format!("{key:?}: a language is missing ({en:?} / {ru:?})"));
+        }
+        if en == ru && !SAME.contains(&key) {
+            problems.push(format!("{key:?}: not translated ({en:?})"));
+        }
+        if placeholders(en) != placeholders(ru) {
+            problems.push(format!("{key:?}: placeholders differ ({en:?} / {ru:?})"));
+        }
+        if ru.chars().any(|c| c.is_ascii_alphabetic())
+            && !ru
+                .chars()
+                .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(c)))
+            && !SAME.contains(&key)
+        {
+            problems.push(format!("{key:?}: the Russian text has no Russian ({ru:?})"));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    // The check itself can fail: a text without its placeholder is caught.
+    assert_ne!(placeholders("Remove {0}"), placeholders("Удалить"));
+}
+
+#[wasm_bindgen_test]
+async fn the_fault_controls_speak_russian() {
+    choose("ru");
+    let root = mount_template("3m2w").await;
+    submit(
+        &root,
+        "docker service create -d --name api --replicas 1 nginx",
+    )
+    .await;
+    step(&root, 10).await;
+    assert!(
+        root.query_selector("[data-testid=health-fail-api]")
+            .unwrap()
+            .is_some(),
+        "{}",
+        output_text(&root)
+    );
+    assert_eq!(
+        attr(&root, "[data-testid=health-fail-api]", "title"),
+        "Сломать healthcheck (sim health fail api)"
+    );
+    click(&root, "[data-testid=view-tab-quorum]").await;
+    let panel = find(&root, "[data-testid=partition-panel]");
+    assert_eq!(text_of(&panel, "summary"), "Разделение сети");
+    assert!(text_of(&panel, ".partition-help").starts_with("Отметьте машины"));
+    assert_eq!(
+        texts(&panel, "thead th"),
+        ["Машина", "Группа A", "Группа B"]
+    );
+    assert_eq!(
+        text_of(&panel, "[data-testid=partition-button]"),
+        "Разделить"
+    );
+    assert_eq!(text_of(&panel, "[data-testid=heal-button]"), "Восстановить");
+    assert_eq!(
+        attr(&panel, "[data-testid=partition-a-node2]", "aria-label"),
+        "Группа A node2"
+    );
+    // The count of ticked machines follows the Russian plural rule.
+    assert_eq!(
+        text_of(&panel, "[data-testid=partition-picked]").trim(),
+        "Группа A: 0 машин; группа B: 0 машин."
+    );
+    click(&root, "[data-testid=partition-a-node1]").await;
+    click(&root, "[data-testid=partition-b-node2]").await;
+    click(&root, "[data-testid=partition-b-node3]").await;
+    assert_eq!(
+        text_of(&panel, "[data-testid=partition-picked]").trim(),
+        "Группа A: 1 машина; группа B: 2 машины."
+    );
+    click(&root, "[data-testid=lang-en]").await;
+    let panel = find(&root, "[data-testid=partition-panel]");
+    assert_eq!(text_of(&panel, "summary"), "Network partition");
+    assert_eq!(
+        text_of(&panel, "[data-testid=partition-picked]").trim(),
+        "Group A: 1 machine; group B: 2 machines."
+    );
+    click(&root, "[data-testid=view-tab-cluster]").await;
+    assert_eq!(
+        attr(&root, "[data-testid=health-fail-api]", "title"),
+        "Fail healthcheck (sim health fail api)"
+    );
+    i18n::forget();
 }

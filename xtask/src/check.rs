@@ -8,12 +8,13 @@ use std::time::Instant;
 use crate::shell::Ctx;
 use crate::Result;
 
-/// Crates that must build for the browser (`swarm-jq-web` is the jq module the page loads on
-/// first use).
-const WASM_CRATES: [&str; 5] = [
+/// Crates that must build for the browser (`swarm-jq-web` is the module with jq, the YAML
+/// parser and the Go template engine that the page loads on first use).
+const WASM_CRATES: [&str; 6] = [
     "swarm-core",
     "swarm-shell",
     "swarm-jq",
+    "swarm-extras",
     "swarm-jq-web",
     "swarm-web",
 ];
@@ -25,9 +26,18 @@ const WASM_CRATES: [&str; 5] = [
 /// checks everything else.
 const BANNED_IN_CORE: [&str; 4] = ["wasm-bindgen", "web-sys", "js-sys", "getrandom"];
 
-/// Crates the page's main module must not contain: jq's engine is a second module the page
-/// loads on first use (`crates/swarm-jq-web`), which keeps it out of the first download.
-const LAZY_ONLY: [&str; 2] = ["jaq-core", "jaq-std"];
+/// Crates the page's main module must not contain: jq's engine and the compose files' YAML
+/// parser are a second module the page loads on first use (`crates/swarm-jq-web`), which keeps
+/// them out of the first download.
+const LAZY_ONLY: [&str; 4] = ["jaq-core", "jaq-std", "serde_yaml", "unsafe-libyaml"];
+
+/// Features the page's main module must not enable: the engines of `swarm-jq` and
+/// `swarm-extras` (YAML, Go templates) are in the lazily loaded module; the main module has
+/// only their types and the text their calls cross as.
+const LAZY_FEATURES: [&str; 2] = [
+    "swarm-jq feature \"engine\"",
+    "swarm-extras feature \"engine\"",
+];
 
 /// One check: a name for the report and the work.
 struct Step {
@@ -70,7 +80,7 @@ const STEPS: [Step; 9] = [
         run: determinism_guard,
     },
     Step {
-        name: "lazy-module guard (no jq engine in the page's main module)",
+        name: "lazy-module guard (no jq, YAML or template engine in the page's main module)",
         run: lazy_module_guard,
     },
     Step {
@@ -175,14 +185,15 @@ fn determinism_guard(ctx: &Ctx) -> Result<()> {
     }
 }
 
-/// The page's main module (`swarm-web` for wasm32) must not link jq's engine.
+/// The page's main module (`swarm-web` for wasm32) must not link jq's engine, the YAML parser
+/// or the Go template engine.
 fn lazy_module_guard(ctx: &Ctx) -> Result<()> {
     let tree = ctx.capture(ctx.cargo().args([
         "tree",
         "-p",
         "swarm-web",
         "-e",
-        "normal",
+        "normal,features",
         "--target",
         "wasm32-unknown-unknown",
         "--prefix",
@@ -190,20 +201,35 @@ fn lazy_module_guard(ctx: &Ctx) -> Result<()> {
         "--format",
         "{p}",
     ]))?;
-    let found = banned_packages(&tree, &LAZY_ONLY);
+    let mut found = banned_packages(&tree, &LAZY_ONLY);
+    found.extend(banned_features(&tree, &LAZY_FEATURES));
     if found.is_empty() {
-        println!("the page's main module links none of {LAZY_ONLY:?}");
+        println!("the page's main module links none of {LAZY_ONLY:?} nor {LAZY_FEATURES:?}");
         Ok(())
     } else {
         Err(format!(
-            "jq's engine belongs in the lazily loaded module (swarm-jq-web), but swarm-web \
-             links: {}",
+            "jq's engine, the YAML parser and the Go template engine belong in the lazily \
+             loaded module (swarm-jq-web), but swarm-web links: {}",
             found.join(", ")
         ))
     }
 }
 
-/// The lines of a `cargo tree --prefix none --format {p}` listing whose crate is in `banned`.
+/// The lines of a `cargo tree -e features --prefix none` listing that are one of `banned`.
+fn banned_features(tree: &str, banned: &[&str]) -> Vec<String> {
+    let mut found: Vec<String> = tree
+        .lines()
+        .map(str::trim)
+        .filter(|line| banned.contains(line))
+        .map(String::from)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// The lines of a `cargo tree --prefix none --format {p}` listing whose crate is in `banned`
+/// (feature lines, `NAME feature "F"`, are not crates).
 fn banned_packages(tree: &str, banned: &[&str]) -> Vec<String> {
     let mut found: Vec<String> = tree
         .lines()
@@ -211,7 +237,7 @@ fn banned_packages(tree: &str, banned: &[&str]) -> Vec<String> {
             let mut words = line.split_whitespace();
             let name = words.next()?;
             let version = words.next().unwrap_or_default();
-            banned.contains(&name).then(|| format!("{name} {version}"))
+            (banned.contains(&name) && version != "feature").then(|| format!("{name} {version}"))
         })
         .collect();
     found.sort();
@@ -239,5 +265,23 @@ mod tests {
         );
         let page = "swarm-web v0.0.0\nswarm-jq v0.0.0\njaq-core v2.2.1\n";
         assert_eq!(banned_packages(page, &LAZY_ONLY), vec!["jaq-core v2.2.1"]);
+        let page = "swarm-web v0.0.0\nswarm-extras v0.0.0\nserde_yaml v0.9.34+deprecated\n\
+                    unsafe-libyaml v0.2.11\n";
+        assert_eq!(
+            banned_packages(page, &LAZY_ONLY),
+            vec!["serde_yaml v0.9.34+deprecated", "unsafe-libyaml v0.2.11"]
+        );
+        let page = "swarm-web v0.0.0\nswarm-extras v0.0.0\nswarm-extras feature \"default\"\n\
+                    swarm-extras feature \"engine\"\nserde_yaml feature \"default\"\n";
+        assert_eq!(
+            banned_features(page, &LAZY_FEATURES),
+            vec!["swarm-extras feature \"engine\""]
+        );
+        assert!(banned_packages(page, &LAZY_ONLY).is_empty());
+        assert!(banned_features(
+            "swarm-web v0.0.0\nswarm-jq v0.0.0\nswarm-extras v0.0.0\n",
+            &LAZY_FEATURES
+        )
+        .is_empty());
     }
 }

@@ -4,9 +4,11 @@
 //! are relative, as they must be for hosting on any path. The test types into the terminal, adds a
 //! machine, switches to it; then opens the 3-managers-2-workers template, creates a service of six
 //! replicas, sees six task chips in the cluster view, powers node2 off with its button and sees
-//! node2 go Down and its task re-created elsewhere. On the way it pipes `docker node ls` into
-//! `jq`, which the page loads as a second wasm module on first use (proving the lazy module is
-//! built and found under the sub-path). It saves screenshots to `target/e2e/`:
+//! node2 go Down and its task re-created elsewhere. On the way it deploys a stack (an empty
+//! service), asks for `docker stack --help` and pipes `docker node ls --format` into `jq`: the
+//! compose file's YAML parser, the help texts, Go templates and jq are a second wasm module the
+//! page loads on first use (proving the lazy module is built and found under the sub-path, and
+//! its exports work). It saves screenshots to `target/e2e/`:
 //! `node1.png` after the first two commands, `playground.png` after switching machines,
 //! `cluster.png` with the six chips, `browser.png` with nginx's welcome page opened from
 //! node1's port badge in the browser view, `node2-down.png` after node2 is powered off,
@@ -143,7 +145,23 @@ fn scenario(session: &Session, url: &str, out: &Path) -> Result<()> {
     let fast = wait_for_displayed(session, r#"[data-testid="speed-10"]"#, STEP)?;
     session.click(&fast)?;
 
-    step("jq, from the module the page loads on first use");
+    step("docker stack deploy, its YAML parsed by the module the page loads on first use");
+    type_command(
+        session,
+        r"printf 'services:\n  web:\n    image: nginx:alpine\n    deploy:\n      replicas: 0\n' > stack.yml",
+    )?;
+    type_command(session, "docker stack deploy -c stack.yml demo")?;
+    wait_for_output(session, "`Creating service demo_web`", |text| {
+        has_line(text, "Creating service demo_web")
+    })?;
+
+    step("docker's help texts, from the same module");
+    type_command(session, "docker stack --help")?;
+    wait_for_output(session, "`Usage:  docker stack COMMAND`", |text| {
+        has_line(text, "Usage:  docker stack COMMAND")
+    })?;
+
+    step("jq, from the same module");
     type_command(
         session,
         "docker node ls --format '{{json .}}' | jq -r .Hostname",

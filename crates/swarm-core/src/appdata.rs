@@ -222,7 +222,7 @@ impl World {
         let text = crate::container_fs::hosts_file(&hostname, addr.as_deref());
         let now = self.now();
         if let Some(cfs) = self.storage_mut(m).and_then(|s| s.filesystems.get_mut(id)) {
-            let _ = cfs.layer.write("/etc/hosts", text.as_bytes(), false, now);
+            cfs.layer.write_hosts(text, now);
         }
     }
 

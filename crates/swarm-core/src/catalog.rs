@@ -957,7 +957,8 @@ pub struct Program {
     addresses: Vec<String>,
     tty: bool,
     app: Option<Arc<Behaviour>>,
-    timeline: Timeline,
+    /// Shared by the program's copies (each start takes one, see [`Program::variant`]).
+    timeline: Arc<Timeline>,
     exit: Option<Exit>,
     /// A bare shell that exits because it has no terminal.
     bare_shell: bool,
@@ -1012,7 +1013,7 @@ impl Program {
             addresses: Vec::new(),
             tty: false,
             app: None,
-            timeline: Timeline::default(),
+            timeline: Arc::default(),
             exit: None,
             bare_shell: false,
             sigterm: OnSigterm::Exit {
@@ -1253,7 +1254,7 @@ impl Program {
                     .collect(),
             });
         }
-        self.timeline = Timeline { lines, segments };
+        self.timeline = Arc::new(Timeline { lines, segments });
         self.exit = b.exit.map(|e| Exit {
             after_ms: e.after_ms,
             code: e.code,
@@ -1277,10 +1278,10 @@ impl Program {
     }
 
     fn run_script(&mut self, script: Script, outcome: Outcome) {
-        self.timeline = Timeline {
+        self.timeline = Arc::new(Timeline {
             lines: script.lines,
             segments: script.segments,
-        };
+        });
         self.bare_shell = script.bare_shell;
         self.cpu_percent = script.cpu_percent;
         self.memory_bytes = script.memory_bytes;

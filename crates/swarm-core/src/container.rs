@@ -910,15 +910,16 @@ impl World {
         } else {
             None
         };
-        let program = Program::new(
-            catalog_image,
-            config.entrypoint.as_deref(),
-            &config.args,
-            &config.env,
-        )
-        .with_hostname(&config.hostname)
-        .with_addresses(&config.addresses)
-        .with_tty(config.tty);
+        let program = self
+            .program_for(
+                catalog_image,
+                config.entrypoint.as_deref(),
+                &config.args,
+                &config.env,
+            )
+            .with_hostname(&config.hostname)
+            .with_addresses(&config.addresses)
+            .with_tty(config.tty);
         let now = self.now();
         self.record(format!(
             "container-create {m} {} {} {}",
@@ -957,24 +958,53 @@ impl World {
             warm_runs: Vec::new(),
             health_fault: false,
         };
-        let layer = crate::container_fs::skeleton(
-            &container.config.image,
-            container.program.argv().first().map(String::as_str),
-            &container.config.hostname,
-            &container.config.addresses,
-            &if container.config.workdir.is_empty() {
+        let layer = crate::container_fs::LayerRecipe {
+            image: container.config.image.clone(),
+            argv0: container.program.argv().first().cloned(),
+            hostname: container.config.hostname.clone(),
+            addresses: container.config.addresses.clone(),
+            workdir: if container.config.workdir.is_empty() {
                 catalog_image.map(|i| i.workdir.clone()).unwrap_or_default()
             } else {
                 container.config.workdir.clone()
             },
-            now,
-        );
+            created: now,
+            mount_points: Vec::new(),
+            hosts: None,
+        };
         let files = container.config.files.clone();
         if let Some(r) = self.runtime_mut(m) {
             r.containers.push(container);
         }
         self.setup_container_fs(m, &id, layer, mounts, &files);
         Ok(id)
+    }
+
+    /// [`Program::new`], remembered: it is a pure function of its inputs, and a service's
+    /// containers all ask for the same one (resolving a program builds its whole log timeline,
+    /// which its copies then share).
+    fn program_for(
+        &mut self,
+        image: Option<&'static crate::catalog::Image>,
+        entrypoint: Option<&[String]>,
+        args: &[String],
+        env: &[String],
+    ) -> Program {
+        let key = (
+            image.map(|i| [i.repository.clone(), i.tag.clone(), i.digest.clone()]),
+            entrypoint.map(<[String]>::to_vec),
+            args.to_vec(),
+            env.to_vec(),
+        );
+        if let Some(p) = self.programs.get(&key) {
+            return p.clone();
+        }
+        let p = Program::new(image, entrypoint, args, env);
+        if self.programs.len() >= crate::world::PROGRAMS_KEPT {
+            self.programs.clear();
+        }
+        self.programs.insert(key, p.clone());
+        p
     }
 
     pub(crate) fn schedule_timer(&mut self, m: MachineId, id: &str, after_ms: u64, timer: Timer) {

@@ -127,10 +127,99 @@ pub struct FileInfo {
     pub gid: String,
 }
 
+/// What a container's layer is made of, until someone looks at it: the skeleton's inputs, the
+/// mount points made in it, and the last `/etc/hosts` the engine wrote at a start. Building
+/// an [`Fs`] costs tens of microseconds and a few kilobytes per container, and most task
+/// containers are never looked into; replaying this gives the same tree as building it at once.
+#[derive(Clone, Debug)]
+pub(crate) struct LayerRecipe {
+    pub image: String,
+    pub argv0: Option<String>,
+    pub hostname: String,
+    pub addresses: Vec<String>,
+    pub workdir: String,
+    pub created: SimTime,
+    /// Mount targets, made as directories at creation.
+    pub mount_points: Vec<String>,
+    /// `/etc/hosts` as last rewritten, and when.
+    pub hosts: Option<(String, SimTime)>,
+}
+
+impl LayerRecipe {
+    fn build(&self) -> Fs {
+        let mut layer = skeleton(
+            &self.image,
+            self.argv0.as_deref(),
+            &self.hostname,
+            &self.addresses,
+            &self.workdir,
+            self.created,
+        );
+        for t in &self.mount_points {
+            let _ = layer.mkdir(t, true, self.created);
+        }
+        if let Some((text, at)) = &self.hosts {
+            let _ = layer.write("/etc/hosts", text.as_bytes(), false, *at);
+        }
+        layer
+    }
+}
+
+/// A container's writable layer, built from its recipe on first use.
+#[derive(Clone, Debug)]
+pub(crate) struct Layer {
+    recipe: Option<Box<LayerRecipe>>,
+    fs: std::cell::OnceCell<Fs>,
+}
+
+impl Layer {
+    /// A layer built already.
+    pub(crate) fn built(fs: Fs) -> Layer {
+        Layer {
+            recipe: None,
+            fs: std::cell::OnceCell::from(fs),
+        }
+    }
+
+    /// A layer built when first read or written.
+    pub(crate) fn lazy(recipe: LayerRecipe) -> Layer {
+        Layer {
+            recipe: Some(Box::new(recipe)),
+            fs: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The tree, for reading.
+    pub(crate) fn get(&self) -> &Fs {
+        self.fs.get_or_init(|| match &self.recipe {
+            Some(r) => r.build(),
+            None => Fs::new(SimTime::ZERO),
+        })
+    }
+
+    /// The tree, for writing.
+    pub(crate) fn get_mut(&mut self) -> Option<&mut Fs> {
+        self.get();
+        self.recipe = None;
+        self.fs.get_mut()
+    }
+
+    /// The engine rewrites `/etc/hosts` (at every start).
+    pub(crate) fn write_hosts(&mut self, text: String, now: SimTime) {
+        match (self.fs.get_mut(), &mut self.recipe) {
+            (None, Some(r)) => r.hosts = Some((text, now)),
+            (Some(fs), _) => {
+                let _ = fs.write("/etc/hosts", text.as_bytes(), false, now);
+            }
+            (None, None) => {}
+        }
+    }
+}
+
 /// One container's filesystem: its layer and its mounts.
 #[derive(Clone, Debug)]
 pub struct ContainerFs {
-    pub(crate) layer: Fs,
+    pub(crate) layer: Layer,
     /// Mounts, in the order given.
     pub mounts: Vec<Mounted>,
     pub(crate) tmpfs: BTreeMap<String, Fs>,
@@ -411,7 +500,7 @@ impl World {
         &mut self,
         m: MachineId,
         id: &str,
-        mut layer: Fs,
+        mut recipe: LayerRecipe,
         mounts: Vec<MountSpec>,
         files: &[FileMount],
     ) {
@@ -419,7 +508,7 @@ impl World {
         let mut mounted = Vec::new();
         let mut tmpfs = BTreeMap::new();
         for s in mounts {
-            let _ = layer.mkdir(&s.target, true, now);
+            recipe.mount_points.push(s.target.clone());
             match s.kind {
                 MountType::Volume => {
                     let name = if s.source.is_empty() {
@@ -474,7 +563,15 @@ impl World {
             }
         }
         let mut infos = Vec::new();
+        // Secret and config files are written at once (whether each fits decides what the
+        // container lists); without any, the layer waits until it is used.
+        let mut layer = if files.is_empty() {
+            Layer::lazy(recipe)
+        } else {
+            Layer::built(recipe.build())
+        };
         for f in files {
+            let Some(layer) = layer.get_mut() else { break };
             let target = fs::normalize(&f.target);
             let parent = match target.rfind('/') {
                 Some(0) | None => "/".to_string(),
@@ -540,7 +637,7 @@ impl World {
         let mc = self.machine(m)?;
         let st = &mc.runtime.storage;
         match b {
-            Backing::Layer => st.filesystems.get(id).map(|f| &f.layer),
+            Backing::Layer => st.filesystems.get(id).map(|f| f.layer.get()),
             Backing::Volume(n) => st.volumes.get(n).map(|v| &v.data),
             Backing::Bind => Some(&mc.fs),
             Backing::Tmpfs(t) => st.filesystems.get(id)?.tmpfs.get(t),
@@ -555,7 +652,7 @@ impl World {
                 .storage
                 .filesystems
                 .get_mut(id)
-                .map(|f| &mut f.layer),
+                .and_then(|f| f.layer.get_mut()),
             Backing::Volume(n) => mc.runtime.storage.volumes.get_mut(n).map(|v| &mut v.data),
             Backing::Bind => Some(&mut mc.fs),
             Backing::Tmpfs(t) => mc.runtime.storage.filesystems.get_mut(id)?.tmpfs.get_mut(t),

@@ -61,9 +61,7 @@ impl Swarm {
 
     /// The tasks of a service, in ID order.
     pub fn tasks_of<'a>(&'a self, service_id: &'a str) -> impl Iterator<Item = &'a crate::Task> {
-        self.tasks
-            .values()
-            .filter(move |t| t.service_id == service_id)
+        self.tasks.of_service(service_id)
     }
 
     /// The node ID → hostname map, for task tables.
@@ -399,12 +397,20 @@ impl World {
                 if s.services.remove(&id).is_none() {
                     return Err(format!("service {id} not found"));
                 }
-                // The orchestrator marks the service's tasks for removal at once.
-                for t in s.tasks.values_mut().filter(|t| t.service_id == id) {
-                    if t.desired < crate::TaskState::Remove {
-                        t.desired = crate::TaskState::Remove;
-                        t.updated_at = now;
-                    }
+                // The orchestrator marks the service's tasks for removal at once (a batch of
+                // them: its next passes mark the rest, see `orchestrator::PASS_BATCH`).
+                let ids: Vec<String> = s
+                    .tasks_of(&id)
+                    .take(crate::orchestrator::PASS_BATCH)
+                    .map(|t| t.id.clone())
+                    .collect();
+                for tid in ids {
+                    s.tasks.update(&tid, |t| {
+                        if t.desired < crate::TaskState::Remove {
+                            t.desired = crate::TaskState::Remove;
+                            t.updated_at = now;
+                        }
+                    });
                 }
                 self.control_service_removed(cluster, &id);
                 self.record(format!("service-rm c{cluster} {id}"));

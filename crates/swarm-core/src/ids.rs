@@ -36,7 +36,12 @@ pub fn hex_id(rng: &mut SimRng) -> String {
     loop {
         let mut bytes = [0u8; 32];
         rng.fill_bytes(&mut bytes);
-        let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut id = String::with_capacity(64);
+        for b in bytes {
+            id.push(char::from(HEX[usize::from(b >> 4)]));
+            id.push(char::from(HEX[usize::from(b & 15)]));
+        }
         if !id[..12].bytes().all(|c| c.is_ascii_digit()) {
             return id;
         }

@@ -28,6 +28,7 @@ pub mod scheduler;
 pub mod service;
 pub mod sort;
 pub mod swarm;
+pub mod task_store;
 pub mod time;
 pub mod volume;
 pub mod world;

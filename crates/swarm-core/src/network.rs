@@ -19,7 +19,6 @@
 //! IDs come from their own random stream (`networks`), so creating networks never shifts the
 //! IDs of nodes, services or tasks.
 
-use crate::sort::CollectBTree as _;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -90,12 +89,12 @@ impl Network {
     }
 
     /// The next free address (serial, skipping the network and broadcast addresses).
-    fn allocate(&mut self, used: &dyn Fn(Ipv4Addr) -> bool) -> Option<Ipv4Addr> {
+    fn allocate(&self, next_host: &mut u32, used: &dyn Fn(Ipv4Addr) -> bool) -> Option<Ipv4Addr> {
         let size = self.size();
         let base = u32::from(self.subnet);
         for _ in 0..size {
-            let host = self.next_host;
-            self.next_host = if host + 1 >= size - 1 { 2 } else { host + 1 };
+            let host = *next_host;
+            *next_host = if host + 1 >= size - 1 { 2 } else { host + 1 };
             let addr = Ipv4Addr::from(base + host);
             if host >= 2 && !used(addr) {
                 return Some(addr);
@@ -199,36 +198,46 @@ impl Swarm {
         })
     }
 
-    /// Every address in use on a network (VIPs and task addresses), gathered once.
-    fn used_on(&self, network_id: &str) -> std::collections::BTreeSet<Ipv4Addr> {
-        let vips = self
-            .services
-            .values()
-            .flat_map(|s| s.virtual_ips.iter())
-            .filter(|v| v.network_id == network_id)
-            .map(|v| v.addr);
-        let tasks = self
-            .tasks
-            .values()
-            .flat_map(|t| t.addresses.iter())
-            .filter(|(n, _)| n == network_id)
-            .map(|(_, a)| *a);
-        let attached = self
-            .networks
+    /// Whether an address of a network is in use: a VIP, a task's address (from the task
+    /// table's index), an attached container's.
+    fn address_in_use(&self, network_id: &str, net: &Network, a: Ipv4Addr) -> bool {
+        self.tasks
+            .index()
+            .addresses
             .get(network_id)
-            .into_iter()
-            .flat_map(|n| n.attachments.values().map(|a| a.addr));
-        vips.chain(tasks).chain(attached).btree_set()
+            .is_some_and(|m| m.contains_key(&a))
+            || self.services.values().any(|s| {
+                s.virtual_ips
+                    .iter()
+                    .any(|v| v.network_id == network_id && v.addr == a)
+            })
+            || net.attachments.values().any(|x| x.addr == a)
     }
 
     /// Allocates an address on a network; `None` when it is full or gone.
     fn allocate_on(&mut self, network_id: &str) -> Option<Ipv4Addr> {
-        let mut net = self.networks.get(network_id)?.clone();
-        let addr = {
-            let used = self.used_on(network_id);
-            net.allocate(&|a| used.contains(&a))
+        let net = self.networks.get(network_id)?;
+        let size = net.size();
+        let held = self
+            .tasks
+            .index()
+            .addresses
+            .get(network_id)
+            .map_or(0, |m| m.len());
+        let (mut cursor, addr) = if held as u32 >= size - 3 {
+            // Full of task addresses: the scan below would find nothing after `size` steps
+            // round the cycle of hosts 2..=size-2; take those steps at once.
+            let cycle = size - 3;
+            let start = net.next_host.max(2);
+            (2 + (start - 2 + size) % cycle, None)
+        } else {
+            let mut cursor = net.next_host;
+            let addr = net.allocate(&mut cursor, &|a| self.address_in_use(network_id, net, a));
+            (cursor, addr)
         };
-        self.networks.insert(network_id.to_string(), net);
+        if let Some(n) = self.networks.get_mut(network_id) {
+            std::mem::swap(&mut n.next_host, &mut cursor);
+        }
         addr
     }
 
@@ -315,18 +324,20 @@ impl Swarm {
         let Some(t) = self.tasks.get(task_id) else {
             return;
         };
-        let Some(svc) = self.services.get(&t.service_id).cloned() else {
+        let Some(svc) = self.services.get(&t.service_id) else {
             return;
         };
+        let nets = self.task_networks(svc);
+        if nets.is_empty() {
+            return;
+        }
         let mut addrs = Vec::new();
-        for n in self.task_networks(&svc) {
+        for n in nets {
             if let Some(a) = self.allocate_on(&n) {
                 addrs.push((n, a));
             }
         }
-        if let Some(t) = self.tasks.get_mut(task_id) {
-            t.addresses = addrs;
-        }
+        self.tasks.set_addresses(task_id, addrs);
     }
 }
 

@@ -43,16 +43,18 @@ const ACCEPT_MS: u64 = 20;
 const PREPARE_MS: u64 = 150;
 const START_MS: u64 = 120;
 
-/// A slot: the slot number of a replicated task, or the node of a global one.
-type SlotKey = (u64, String);
+/// Work per event is bounded: a pass creates (or replaces) at most this many tasks, the
+/// scheduler places at most this many, the reaper deletes at most this many; what is left
+/// waits for the next pass, [`BATCH_DELAY`] later (swarmkit's orchestrator and scheduler work
+/// in store batches and ticks too). A lab never has this many at once, so it never waits.
+pub(crate) const PASS_BATCH: usize = 100;
+/// How soon the pass after a cut-short one runs.
+const BATCH_DELAY: SimDuration = SimDuration::from_millis(10);
+/// The dispatcher hands agents at most this many assignments per millisecond, so the agents'
+/// steps of a large batch fall on different instants (each instant's work stays small).
+const ASSIGNMENTS_PER_MS: usize = 25;
 
-fn slot_key(t: &Task) -> SlotKey {
-    if t.slot == 0 {
-        (0, t.node_id.clone().unwrap_or_default())
-    } else {
-        (t.slot, String::new())
-    }
-}
+use crate::task_store::{slot_key, SlotKey, Tid};
 
 /// A task that ended on its own (failed, rejected, or exited while it should run) rather than
 /// being shut down on purpose (drain, scale-down): what the update supervisor counts.
@@ -90,6 +92,15 @@ struct Updater {
     /// When it first found every slot up to date (the monitor period counts from the last
     /// task start, or from then if it started none).
     idle_since: Option<SimTime>,
+    /// The latest start among the tasks no longer watched.
+    last_start: Option<SimTime>,
+}
+
+/// What an agent reads of a task's container.
+struct Observed {
+    state: ContainerState,
+    health: Option<HealthStatus>,
+    exit_code: i32,
 }
 
 /// A recent failure, for the scheduler's underweighting.
@@ -110,8 +121,6 @@ pub(crate) struct Control {
     /// Restart times per (service, slot, spec version).
     restarts: BTreeMap<(String, SlotKey, u64), Vec<SimTime>>,
     failures: Vec<Failure>,
-    /// Tasks with an agent event pending.
-    busy: BTreeSet<String>,
     /// Tasks whose container the agent stops because it is unhealthy.
     unhealthy: BTreeSet<String>,
     /// Replicated services to reconcile on the next pass (created or updated); task events
@@ -121,6 +130,24 @@ pub(crate) struct Control {
     last_leader: Option<MachineId>,
     /// Per service: requests balanced so far (the VIP's round-robin).
     rr: BTreeMap<String, u64>,
+    /// Container ID → the task it runs (checked against the task on use).
+    by_container: BTreeMap<String, String>,
+    /// Per service: the spec its newest tasks share.
+    specs: BTreeMap<String, std::sync::Arc<crate::service::ServiceSpec>>,
+    /// Per replicated service: how many slots are still to fill and the lowest number that
+    /// may be free, when a pass could not create them all (cleared when the service is
+    /// reconciled again).
+    to_create: BTreeMap<String, (u64, u64)>,
+    /// Per removed service: the last of its tasks the orphan walk has looked at.
+    orphans_after: BTreeMap<String, Tid>,
+    /// Per replicated service: scale-down victim slots still to shut down.
+    to_remove: BTreeMap<String, std::collections::VecDeque<u64>>,
+    /// Tasks the current pass may still create (see [`PASS_BATCH`]).
+    budget: usize,
+    /// A stage of the current pass left work for the next one.
+    more: bool,
+    /// Per service: the history the reaper last kept per slot.
+    reap_keep: BTreeMap<String, i64>,
 }
 
 impl crate::swarm::Swarm {
@@ -183,6 +210,8 @@ impl World {
     pub(crate) fn control_service_updated(&mut self, cluster: usize, id: &str) {
         let s = &mut self.swarms[cluster];
         s.control.to_reconcile.insert(id.to_string());
+        s.control.to_create.remove(id);
+        s.control.to_remove.remove(id);
         s.control.updates.remove(id);
         if let Some(svc) = s.services.get(id) {
             let keys: Vec<_> = s
@@ -203,6 +232,9 @@ impl World {
         let s = &mut self.swarms[cluster];
         s.control.updates.remove(id);
         s.control.restarts.retain(|k, _| k.0 != id);
+        s.control.specs.remove(id);
+        s.control.to_create.remove(id);
+        s.control.to_remove.remove(id);
     }
 
     /// One pass of a cluster's control loop (`Event::Orchestrate`).
@@ -230,6 +262,8 @@ impl World {
             let all: Vec<String> = s.services.keys().cloned().collect();
             s.control.to_reconcile.extend(all);
         }
+        s.control.budget = PASS_BATCH;
+        s.control.more = false;
         self.node_reactions(cluster);
         self.restart_supervisor(cluster);
         self.reconcile(cluster);
@@ -239,19 +273,59 @@ impl World {
         self.schedule_pending(cluster);
         self.dispatch(cluster);
         self.reap(cluster);
+        if self.swarms[cluster].control.more {
+            self.wake_at(cluster, now + BATCH_DELAY);
+        }
+    }
+
+    /// Takes up to `want` from the pass's budget; what is refused is left for the next pass.
+    fn take_budget(&mut self, cluster: usize, want: usize) -> usize {
+        let c = &mut self.swarms[cluster].control;
+        let got = want.min(c.budget);
+        c.budget -= got;
+        if got < want {
+            c.more = true;
+        }
+        got
     }
 
     // ------------------------------------------------------------------------------------
     // Task writes
 
     fn set_state(&mut self, cluster: usize, task: &str, state: TaskState, message: &str) {
+        self.write_state(cluster, task, state, message, None);
+    }
+
+    /// The scheduler's write: the task goes to `node` (a global task's stays) and is assigned,
+    /// in one change of the task.
+    fn set_state_on(&mut self, cluster: usize, task: &str, node: Option<String>) {
+        let msg = match self.swarms[cluster].tasks.get(task) {
+            Some(t) if t.slot == 0 => "scheduler confirmed task can run on preassigned node",
+            Some(_) => "scheduler assigned task to node",
+            None => return,
+        };
+        self.write_state(cluster, task, TaskState::Assigned, msg, node);
+    }
+
+    fn write_state(
+        &mut self,
+        cluster: usize,
+        task: &str,
+        state: TaskState,
+        message: &str,
+        node: Option<String>,
+    ) {
         let now = self.now();
         let s = &mut self.swarms[cluster];
         s.version += 1;
         let v = s.version;
-        if let Some(t) = s.tasks.get_mut(task) {
+        let assigned = node.is_some();
+        let failure = s.tasks.update_on(task, node, |t| {
+            if assigned {
+                t.err.clear();
+            }
             if state == t.state {
-                return;
+                return None;
             }
             t.state = state;
             t.timestamp = now;
@@ -261,17 +335,24 @@ impl World {
             if state == TaskState::Running && t.running_since.is_none() {
                 t.running_since = Some(now);
             }
-            if matches!(state, TaskState::Failed | TaskState::Rejected) {
-                if let Some(node) = t.node_id.clone() {
-                    let key = format!("{}:{}", t.service_id, t.spec_version);
-                    s.control
-                        .failures
-                        .push(crate::orchestrator::Failure { node, key, at: now });
-                }
-            }
-            let line = format!("task {} {}", &task[..task.len().min(12)], state.as_str());
-            self.record(line);
+            let failed = matches!(state, TaskState::Failed | TaskState::Rejected);
+            Some(
+                t.node_id
+                    .clone()
+                    .filter(|_| failed)
+                    .map(|node| (node, format!("{}:{}", t.service_id, t.spec_version))),
+            )
+        });
+        let Some(Some(failure)) = failure else {
+            return;
+        };
+        if let Some((node, key)) = failure {
+            s.control
+                .failures
+                .push(crate::orchestrator::Failure { node, key, at: now });
         }
+        let line = format!("task {} {}", &task[..task.len().min(12)], state.as_str());
+        self.record(line);
     }
 
     fn set_desired(&mut self, cluster: usize, task: &str, desired: TaskState) {
@@ -279,13 +360,13 @@ impl World {
         let s = &mut self.swarms[cluster];
         s.version += 1;
         let v = s.version;
-        if let Some(t) = s.tasks.get_mut(task) {
+        s.tasks.update(task, |t| {
             if t.desired != desired {
                 t.desired = desired;
                 t.updated_at = now;
                 t.version = v;
             }
-        }
+        });
     }
 
     /// Creates a task of `svc` in a slot (replicated) or on a node (global).
@@ -301,12 +382,21 @@ impl World {
         let now = self.now();
         let s = &mut self.swarms[cluster];
         s.version += 1;
+        // Tasks of one spec share it (a service of 30,000 replicas holds one copy).
+        let spec = match s.control.specs.get(&svc.id) {
+            Some(shared) if **shared == svc.spec => shared.clone(),
+            _ => {
+                let shared = std::sync::Arc::new(svc.spec.clone());
+                s.control.specs.insert(svc.id.clone(), shared.clone());
+                shared
+            }
+        };
         let task = Task {
             id: id.clone(),
             service_id: svc.id.clone(),
             slot,
             node_id: node,
-            spec: svc.spec.clone(),
+            spec,
             spec_version: svc.spec_version,
             desired,
             state: TaskState::New,
@@ -322,7 +412,7 @@ impl World {
             running_since: None,
             addresses: Vec::new(),
         };
-        s.tasks.insert(id.clone(), task);
+        s.tasks.insert(task);
         s.assign_task_addresses(&id);
         self.record(format!("task-new c{cluster} {} slot {slot}", &id[..12]));
         id
@@ -337,31 +427,33 @@ impl World {
         let mut down = Vec::new();
         let mut drained = Vec::new();
         let mut orphaned = Vec::new();
-        for t in s.tasks.values() {
-            if t.desired > TaskState::Complete || t.state.is_terminal() {
-                continue;
-            }
-            let Some(node_id) = &t.node_id else { continue };
-            match s.nodes.get(node_id) {
-                None => orphaned.push(t.id.clone()),
-                Some(n) if n.state == NodeState::Down => down.push(t.id.clone()),
-                Some(n) if n.availability == Availability::Drain => drained.push(t.id.clone()),
-                Some(_) => {}
-            }
+        for (node_id, ids) in &s.tasks.index().live_by_node {
+            let list = match s.nodes.get(node_id) {
+                None => &mut orphaned,
+                Some(n) if n.state == NodeState::Down => &mut down,
+                Some(n) if n.availability == Availability::Drain => &mut drained,
+                Some(_) => continue,
+            };
+            list.extend(ids.iter().cloned());
+        }
+        for list in [&mut orphaned, &mut down, &mut drained] {
+            crate::sort::sort(list);
         }
         for id in orphaned {
             self.set_state(
                 cluster,
-                &id,
+                id.as_str(),
                 TaskState::Orphaned,
                 "Task belonged to a node that has been deleted",
             );
         }
-        for id in down {
-            self.restart_task(cluster, &id, true, false);
+        let n = self.take_budget(cluster, down.len());
+        for id in down.drain(..).take(n) {
+            self.restart_task(cluster, id.as_str(), true, false);
         }
-        for id in drained {
-            self.restart_task(cluster, &id, false, true);
+        let n = self.take_budget(cluster, drained.len());
+        for id in drained.drain(..).take(n) {
+            self.restart_task(cluster, id.as_str(), false, true);
         }
     }
 
@@ -371,25 +463,23 @@ impl World {
         let s = &self.swarms[cluster];
         let mut ended = Vec::new();
         let mut later: Option<SimTime> = None;
-        for t in s.tasks.values() {
-            if t.desired > TaskState::Complete || !t.state.is_terminal() {
-                continue;
-            }
+        for id in &s.tasks.index().ended {
             // A replacement that ends while its own restart delay runs (an image that can't
             // be pulled fails while preparing) is restarted once that delay is over, to
             // avoid a tight loop (swarmkit's `Restart`).
-            match s.control.delayed.get(&t.id) {
+            match s.control.delayed.get(id.as_str()) {
                 Some(d) if d.at > now => {
                     later = Some(later.map_or(d.at, |l: SimTime| l.min(d.at)));
                 }
-                _ => ended.push(t.id.clone()),
+                _ => ended.push(*id),
             }
         }
         if let Some(at) = later {
             self.wake_at(cluster, at);
         }
-        for id in ended {
-            self.restart_task(cluster, &id, false, false);
+        let n = self.take_budget(cluster, ended.len());
+        for id in ended.drain(..).take(n) {
+            self.restart_task(cluster, id.as_str(), false, false);
         }
     }
 
@@ -442,12 +532,15 @@ impl World {
         }
         // A replacement already holding the slot (an update's) makes this one unneeded.
         let s = &self.swarms[cluster];
-        let taken = s.tasks.values().any(|x| {
-            x.service_id == t.service_id
-                && x.id != t.id
-                && slot_key(x) == slot_key(&t)
-                && x.is_runnable()
-        });
+        let taken = s
+            .tasks
+            .index()
+            .by_slot
+            .get(&(t.service_id.clone(), slot_key(&t)))
+            .into_iter()
+            .flatten()
+            .filter_map(|id| s.tasks.get(id.as_str()))
+            .any(|x| x.id != t.id && x.is_runnable());
         if taken {
             return;
         }
@@ -465,14 +558,47 @@ impl World {
     /// Replicas, global placement and jobs: creates and removes tasks so each service has
     /// what its mode asks for.
     fn reconcile(&mut self, cluster: usize) {
-        // Tasks of removed services go.
+        // Tasks of removed services go, a batch a pass; each service's tasks are walked once
+        // (a task marked stays marked), from where the last pass stopped.
         let s = &self.swarms[cluster];
-        let orphans: Vec<String> = s
-            .tasks
-            .values()
-            .filter(|t| !s.services.contains_key(&t.service_id) && t.desired < TaskState::Remove)
-            .map(|t| t.id.clone())
-            .collect();
+        let mut orphans: Vec<String> = Vec::new();
+        let mut walked: Vec<(String, Tid)> = Vec::new();
+        let mut more = false;
+        for (svc, ids) in &s.tasks.index().by_service {
+            if s.services.contains_key(svc) {
+                continue;
+            }
+            let from = s.control.orphans_after.get(svc);
+            let rest = match from {
+                Some(after) => ids.range((
+                    std::ops::Bound::Excluded(*after),
+                    std::ops::Bound::Unbounded,
+                )),
+                None => ids.range(..),
+            };
+            for id in rest {
+                if orphans.len() == PASS_BATCH {
+                    more = true;
+                    break;
+                }
+                walked.retain(|(s, _)| s != svc);
+                walked.push((svc.clone(), *id));
+                if s.tasks
+                    .get(id.as_str())
+                    .is_some_and(|t| t.desired < TaskState::Remove)
+                {
+                    orphans.push(id.as_str().to_string());
+                }
+            }
+        }
+        let s = &mut self.swarms[cluster];
+        let live = &s.tasks.index().by_service;
+        s.control
+            .orphans_after
+            .retain(|svc, _| live.contains_key(svc));
+        s.control.orphans_after.extend(walked);
+        s.control.more |= more;
+        crate::sort::sort(&mut orphans);
         for id in orphans {
             self.set_desired(cluster, &id, TaskState::Remove);
         }
@@ -486,8 +612,15 @@ impl World {
         for svc in services {
             match svc.spec.mode {
                 Mode::Replicated { replicas } => {
-                    if self.swarms[cluster].control.to_reconcile.remove(&svc.id) {
+                    let c = &mut self.swarms[cluster].control;
+                    if c.to_reconcile.remove(&svc.id) {
+                        c.to_create.remove(&svc.id);
+                        c.to_remove.remove(&svc.id);
                         self.reconcile_replicated(cluster, &svc, replicas)
+                    } else if c.to_create.contains_key(&svc.id) {
+                        self.create_planned(cluster, &svc);
+                    } else if c.to_remove.contains_key(&svc.id) {
+                        self.remove_planned(cluster, &svc.id);
                     }
                 }
                 Mode::Global => self.reconcile_global(cluster, &svc, &infos, false),
@@ -502,64 +635,135 @@ impl World {
 
     fn reconcile_replicated(&mut self, cluster: usize, svc: &Service, replicas: u64) {
         let s = &self.swarms[cluster];
-        // Runnable slots and, per slot, whether it runs and where.
-        let mut slots: BTreeMap<u64, (bool, Option<String>)> = BTreeMap::new();
-        for t in s.tasks_of(&svc.id) {
-            if t.is_runnable() {
-                let e = slots.entry(t.slot).or_insert((false, None));
-                e.0 |= t.state == TaskState::Running;
-                if e.1.is_none() {
-                    e.1 = t.node_id.clone();
-                }
-            }
-        }
-        let have = slots.len() as u64;
+        let ix = s.tasks.index();
+        // Runnable slots: the task table keeps each with whether it runs and where.
+        let have: u64 = ix
+            .slots_by_version
+            .range((svc.id.clone(), 0)..=(svc.id.clone(), u64::MAX))
+            .map(|(_, slots)| slots.len() as u64)
+            .sum();
         if have < replicas {
-            let mut next = 1;
-            for _ in have..replicas {
-                while slots.contains_key(&next) {
-                    next += 1;
-                }
-                slots.insert(next, (false, None));
-                self.new_task(cluster, svc, next, None, TaskState::Running);
-            }
+            // The lowest free slot numbers are filled, a batch a pass (`create_planned`).
+            self.swarms[cluster]
+                .control
+                .to_create
+                .insert(svc.id.clone(), (replicas - have, 1));
+            self.create_planned(cluster, svc);
         } else if have > replicas {
             // Scale down (spec §2.3): keep running slots first, then those lower on their
-            // node's list, then lower slot numbers.
-            let mut per_node: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-            for (slot, (_, node)) in &slots {
-                per_node
-                    .entry(node.clone().unwrap_or_default())
-                    .or_default()
-                    .push(*slot);
-            }
-            let mut order: Vec<(bool, usize, u64)> = slots
-                .iter()
-                .map(|(slot, (running, node))| {
-                    let list = per_node
-                        .get(&node.clone().unwrap_or_default())
-                        .cloned()
-                        .unwrap_or_default();
-                    let idx = list.iter().position(|x| x == slot).unwrap_or(0);
-                    let idx = if node.is_none() { usize::MAX } else { idx };
-                    (!running, idx, *slot)
+            // node's list, then lower slot numbers. A slot's place on its node's list is the
+            // number of lower slots on that node.
+            let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut order: Vec<(bool, usize, u64)> = ix
+                .current
+                .range((svc.id.clone(), (0, String::new()))..)
+                .take_while(|((id, _), _)| *id == svc.id)
+                .map(|((_, (slot, _)), st)| {
+                    let idx = match &st.node {
+                        None => usize::MAX,
+                        Some(n) => {
+                            let c = per_node.entry(n.as_str()).or_default();
+                            *c += 1;
+                            *c - 1
+                        }
+                    };
+                    (!st.running, idx, *slot)
                 })
                 .collect();
             crate::sort::sort(&mut order);
-            let victims: BTreeSet<u64> = order
+            let mut victims: Vec<u64> = order
                 .iter()
                 .skip(replicas as usize)
                 .map(|(_, _, slot)| *slot)
-                .btree_set();
-            let ids: Vec<String> = self.swarms[cluster]
-                .tasks_of(&svc.id)
-                .filter(|t| t.is_runnable() && victims.contains(&t.slot))
-                .map(|t| t.id.clone())
                 .collect();
-            for id in ids {
-                self.set_desired(cluster, &id, TaskState::Remove);
-                self.swarms[cluster].control.delayed.remove(&id);
+            crate::sort::sort(&mut victims);
+            self.swarms[cluster]
+                .control
+                .to_remove
+                .insert(svc.id.clone(), victims.into());
+            self.remove_planned(cluster, &svc.id);
+        }
+    }
+
+    /// Creates the next batch of a replicated service's missing slots, lowest free numbers
+    /// first.
+    fn create_planned(&mut self, cluster: usize, svc: &Service) {
+        let want = self.swarms[cluster]
+            .control
+            .to_create
+            .get(&svc.id)
+            .map_or(0, |p| p.0);
+        let n = self.take_budget(cluster, usize::try_from(want).unwrap_or(usize::MAX));
+        for _ in 0..n {
+            let Some((left, from)) = self.swarms[cluster].control.to_create.get(&svc.id).copied()
+            else {
+                break;
+            };
+            if left == 0 {
+                break;
             }
+            // The first slot from `from` on that holds no runnable task.
+            let mut slot = from;
+            for ((_, (held, _)), _) in self.swarms[cluster]
+                .tasks
+                .index()
+                .current
+                .range((svc.id.clone(), (from, String::new()))..)
+                .take_while(|((id, _), _)| *id == svc.id)
+            {
+                if *held > slot {
+                    break;
+                }
+                slot = held + 1;
+            }
+            self.swarms[cluster]
+                .control
+                .to_create
+                .insert(svc.id.clone(), (left - 1, slot + 1));
+            self.new_task(cluster, svc, slot, None, TaskState::Running);
+        }
+        let c = &mut self.swarms[cluster].control;
+        if c.to_create.get(&svc.id).is_some_and(|p| p.0 == 0) {
+            c.to_create.remove(&svc.id);
+        }
+    }
+
+    /// Shuts down the next batch of a replicated service's scale-down victims (the runnable
+    /// tasks of the victim slots).
+    fn remove_planned(&mut self, cluster: usize, service_id: &str) {
+        let want = self.swarms[cluster]
+            .control
+            .to_remove
+            .get(service_id)
+            .map_or(0, |p| p.len());
+        let n = self.take_budget(cluster, want);
+        let s = &mut self.swarms[cluster];
+        let Some(plan) = s.control.to_remove.get_mut(service_id) else {
+            return;
+        };
+        let slots: Vec<u64> = plan.drain(..n.min(plan.len())).collect();
+        if plan.is_empty() {
+            s.control.to_remove.remove(service_id);
+        }
+        let mut ids: Vec<String> = Vec::new();
+        for slot in slots {
+            let key = (service_id.to_string(), (slot, String::new()));
+            ids.extend(
+                s.tasks
+                    .index()
+                    .by_slot
+                    .get(&key)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|id| s.tasks.get(id.as_str()))
+                    .filter(|t| t.is_runnable())
+                    .map(|t| t.id.clone()),
+            );
+        }
+        crate::sort::sort(&mut ids);
+        for id in ids {
+            self.set_desired(cluster, &id, TaskState::Remove);
+            self.swarms[cluster].control.delayed.remove(&id);
         }
     }
 
@@ -616,15 +820,19 @@ impl World {
         for id in off {
             self.set_desired(cluster, &id, TaskState::Shutdown);
         }
-        for (node, paused) in eligible {
-            if !covered.contains(&node) && !paused {
-                let desired = if job {
-                    TaskState::Complete
-                } else {
-                    TaskState::Running
-                };
-                self.new_task(cluster, svc, 0, Some(node), desired);
-            }
+        let missing: Vec<String> = eligible
+            .into_iter()
+            .filter(|(node, paused)| !covered.contains(node) && !paused)
+            .map(|(node, _)| node)
+            .collect();
+        let n = self.take_budget(cluster, missing.len());
+        for node in missing.into_iter().take(n) {
+            let desired = if job {
+                TaskState::Complete
+            } else {
+                TaskState::Running
+            };
+            self.new_task(cluster, svc, 0, Some(node), desired);
         }
     }
 
@@ -652,6 +860,7 @@ impl World {
         let want = concurrent
             .saturating_sub(running)
             .min(total.saturating_sub(completed + running));
+        let want = self.take_budget(cluster, usize::try_from(want).unwrap_or(usize::MAX)) as u64;
         for i in 0..want {
             self.new_task(cluster, svc, max_slot + 1 + i, None, TaskState::Complete);
         }
@@ -740,40 +949,60 @@ impl World {
                 return;
             }
         }
-        // The current task of every runnable slot.
-        let mut current: BTreeMap<SlotKey, Task> = BTreeMap::new();
-        for t in s.tasks_of(id) {
-            if !t.is_runnable() {
-                continue;
-            }
-            let k = slot_key(t);
-            match current.get(&k) {
-                Some(c) if c.created_at > t.created_at => {}
-                _ => {
-                    current.insert(k, t.clone());
-                }
-            }
+        let in_progress = |u: &Option<UpdateStatus>| {
+            u.as_ref().is_some_and(|u| {
+                matches!(
+                    u.state,
+                    UpdateState::Updating | UpdateState::RollbackStarted
+                )
+            })
+        };
+        // Nothing to do without an update running and with every runnable task at the
+        // service's version (the index counts them): skip the walk over its tasks.
+        let running_update = s
+            .control
+            .updates
+            .get(id)
+            .is_some_and(|u| u.spec_version == svc.spec_version);
+        let all_current = s
+            .tasks
+            .index()
+            .runnable_versions
+            .get(id)
+            .is_none_or(|v| v.keys().all(|k| *k == svc.spec_version));
+        if !running_update && !in_progress(&svc.update_status) && all_current {
+            return;
         }
+        // Slots whose current task (the newest runnable one) is of another version: the
+        // task table files slots by their current task's version.
+        let dirty_count: usize = s
+            .tasks
+            .index()
+            .slots_by_version
+            .range((id.to_string(), 0)..=(id.to_string(), u64::MAX))
+            .filter(|((_, v), _)| *v != svc.spec_version)
+            .map(|(_, slots)| slots.len())
+            .sum();
         let rollback = svc
             .update_status
             .as_ref()
             .is_some_and(|u| u.state == UpdateState::RollbackStarted);
-        let existing = s.control.updates.get(id).cloned();
-        let mut up = match existing {
-            Some(u) if u.spec_version == svc.spec_version => u,
+        let running = s
+            .control
+            .updates
+            .get(id)
+            .is_some_and(|u| u.spec_version == svc.spec_version);
+        // Taken out of the map while it works (cloning it each pass cost as much as the
+        // update's tasks); every way out of this function puts it back or ends it.
+        let taken = if running {
+            self.swarms[cluster].control.updates.remove(id)
+        } else {
+            None
+        };
+        let mut up = match taken {
+            Some(u) => u,
             _ => {
-                let in_progress = |u: &Option<UpdateStatus>| {
-                    u.as_ref().is_some_and(|u| {
-                        matches!(
-                            u.state,
-                            UpdateState::Updating | UpdateState::RollbackStarted
-                        )
-                    })
-                };
-                let dirty: usize = current
-                    .values()
-                    .filter(|t| t.spec_version != svc.spec_version)
-                    .count();
+                let dirty = dirty_count;
                 if dirty == 0 && !in_progress(&svc.update_status) {
                     return;
                 }
@@ -803,6 +1032,7 @@ impl World {
                     failed: BTreeSet::new(),
                     next_batch_at: now,
                     idle_since: None,
+                    last_start: None,
                 }
             }
         };
@@ -870,6 +1100,16 @@ impl World {
                 }
             }
         }
+        // A large update stops watching the tasks whose monitor period is over (a later end
+        // of theirs no longer counts), remembering only the latest start.
+        if up.watched.len() > PASS_BATCH {
+            let over = |at: &SimTime| now.saturating_since(*at).as_millis() > monitor;
+            for at in up.watched.values().flatten().filter(|at| over(at)) {
+                up.last_start = Some(up.last_start.map_or(*at, |l| l.max(*at)));
+            }
+            up.watched
+                .retain(|tid, since| up.failed.contains(tid) || !since.as_ref().is_some_and(over));
+        }
         if let Some(tid) = failed_now {
             let ratio = up.failed.len() as f64 / up.total as f64;
             if ratio > up.config.max_failure_ratio
@@ -930,31 +1170,38 @@ impl World {
                 return;
             }
         }
-        // Next batch.
-        let in_flight_slots: BTreeSet<SlotKey> =
-            up.in_flight.iter().map(|(k, _, _)| k.clone()).btree_set();
-        let dirty: Vec<SlotKey> = current
-            .iter()
-            .filter(|(k, t)| t.spec_version != svc.spec_version && !in_flight_slots.contains(*k))
-            .map(|(k, _)| k.clone())
-            .collect();
+        // Next batch (only once the last one is done, so no dirty slot is in flight).
         let parallelism = if up.config.parallelism == 0 {
             usize::MAX
         } else {
             up.config.parallelism as usize
         };
         let mut wake: Option<SimTime> = None;
-        if !dirty.is_empty() && up.in_flight.is_empty() {
+        if dirty_count > 0 && up.in_flight.is_empty() {
             if now >= up.next_batch_at {
-                for k in dirty.into_iter().take(parallelism) {
-                    let old_tasks: Vec<String> = self.swarms[cluster]
-                        .tasks_of(id)
-                        .filter(|t| t.is_runnable() && slot_key(t) == k)
+                let n = self.take_budget(cluster, parallelism.min(dirty_count));
+                for k in self.first_dirty_slots(cluster, id, svc.spec_version, n) {
+                    let s = &self.swarms[cluster];
+                    let old_tasks: Vec<String> = s
+                        .tasks
+                        .index()
+                        .by_slot
+                        .get(&(id.to_string(), k.clone()))
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|t| s.tasks.get(t.as_str()))
+                        .filter(|t| t.is_runnable())
                         .map(|t| t.id.clone())
                         .collect();
                     let node = if k.0 == 0 { Some(k.1.clone()) } else { None };
                     let svc_now = self.swarms[cluster].services.get(id).cloned();
-                    let Some(svc_now) = svc_now else { return };
+                    let Some(svc_now) = svc_now else {
+                        self.swarms[cluster]
+                            .control
+                            .updates
+                            .insert(id.to_string(), up);
+                        return;
+                    };
                     let new = match up.config.order {
                         UpdateOrder::StartFirst => {
                             self.new_task(cluster, &svc_now, k.0, node, TaskState::Running)
@@ -983,9 +1230,16 @@ impl World {
             }
         }
         // Done: every slot updated; wait out the monitor period, then complete.
-        if up.in_flight.is_empty() && current.values().all(|t| t.spec_version == svc.spec_version) {
+        if up.in_flight.is_empty() && dirty_count == 0 {
             let idle = *up.idle_since.get_or_insert(now);
-            let last = up.watched.values().flatten().max().copied().unwrap_or(idle);
+            let last = up
+                .watched
+                .values()
+                .flatten()
+                .copied()
+                .chain(up.last_start)
+                .max()
+                .unwrap_or(idle);
             let wait = if up.config.delay_ms >= monitor {
                 up.config.delay_ms + 1000
             } else {
@@ -1033,15 +1287,36 @@ impl World {
         }
     }
 
+    /// The first `n` slots, in slot order, whose current task is not of `version`.
+    fn first_dirty_slots(
+        &self,
+        cluster: usize,
+        service_id: &str,
+        version: u64,
+        n: usize,
+    ) -> Vec<SlotKey> {
+        let ix = self.swarms[cluster].tasks.index();
+        let mut out: Vec<SlotKey> = ix
+            .slots_by_version
+            .range((service_id.to_string(), 0)..=(service_id.to_string(), u64::MAX))
+            .filter(|((_, v), _)| *v != version)
+            .flat_map(|(_, slots)| slots.iter().take(n).cloned())
+            .collect();
+        crate::sort::sort(&mut out);
+        out.truncate(n);
+        out
+    }
+
     // ------------------------------------------------------------------------------------
     // Allocator and scheduler
 
     fn allocate(&mut self, cluster: usize) {
         let new: Vec<String> = self.swarms[cluster]
             .tasks
-            .values()
-            .filter(|t| t.state == TaskState::New && t.desired <= TaskState::Complete)
-            .map(|t| t.id.clone())
+            .index()
+            .new
+            .iter()
+            .map(|id| id.as_str().to_string())
             .collect();
         for id in new {
             self.set_state(cluster, &id, TaskState::Pending, "pending task scheduling");
@@ -1069,41 +1344,20 @@ impl World {
                 ..NodeInfo::default()
             })
             .collect();
-        let index: BTreeMap<String, usize> = infos
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.clone(), i))
-            .btree_map();
-        let mut adds: Vec<(usize, &Task)> = Vec::new();
-        for t in s.tasks.values() {
-            let Some(node) = &t.node_id else { continue };
-            let Some(&i) = index.get(node.as_str()) else {
-                continue;
-            };
-            if t.state.is_terminal() || t.state < TaskState::Assigned {
-                continue;
-            }
-            adds.push((i, t));
-        }
-        for (i, t) in adds {
-            let n = &mut infos[i];
-            n.reserved_nano_cpus += t.spec.resources.reserve_nano_cpus;
-            n.reserved_memory += t.spec.resources.reserve_memory;
-            if t.desired <= TaskState::Complete {
-                n.active_tasks += 1;
-                *n.active_by_service.entry(t.service_id.clone()).or_default() += 1;
-            }
-            for p in t
-                .spec
-                .ports
-                .iter()
-                .filter(|p| p.mode == "host" && p.published != 0)
-            {
-                n.host_ports.insert((p.published, p.protocol.clone()));
+        // What runs on each node, kept by the task table as tasks change.
+        let load = &s.tasks.index().load;
+        for n in &mut infos {
+            if let Some(l) = load.get(&n.id) {
+                n.reserved_nano_cpus = l.cpus;
+                n.reserved_memory = l.memory;
+                n.active_tasks = l.active;
+                n.active_by_service.clone_from(&l.by_service);
+                n.host_ports = l.ports.keys().cloned().btree_set();
             }
         }
+        // `infos` is in node ID order (the store's).
         for f in &s.control.failures {
-            if let Some(&i) = index.get(f.node.as_str()) {
+            if let Ok(i) = infos.binary_search_by(|n| n.id.as_str().cmp(f.node.as_str())) {
                 *infos[i].recent_failures.entry(f.key.clone()).or_default() += 1;
             }
         }
@@ -1130,81 +1384,79 @@ impl World {
         }
     }
 
+    /// Places pending tasks: per service version, in slot order, at most the pass's budget
+    /// of each (the rest of a batch that fits waits for the next pass; a batch's tasks share
+    /// one demand, so once one finds no node the rest would not either), then global tasks
+    /// on their nodes.
     fn schedule_pending(&mut self, cluster: usize) {
         let s = &self.swarms[cluster];
-        let pending: Vec<&Task> = s
-            .tasks
-            .values()
-            .filter(|t| t.state == TaskState::Pending && t.desired <= TaskState::Complete)
-            .collect();
-        if pending.is_empty() {
+        let ix = s.tasks.index();
+        if ix.pending.is_empty() && ix.pending_global.is_empty() {
             return;
         }
         let mut nodes = self.node_infos(cluster);
-        let index: BTreeMap<String, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.clone(), i))
-            .btree_map();
-        // Batches of one service version, replicated tasks in slot order.
-        let mut batches: BTreeMap<(String, u64), Vec<&Task>> = BTreeMap::new();
-        let mut global = Vec::new();
-        for t in pending {
-            if t.slot == 0 && t.node_id.is_some() {
-                global.push(t);
-            } else if t.node_id.is_none() {
-                batches
-                    .entry((t.service_id.clone(), t.spec_version))
-                    .or_default()
-                    .push(t);
-            }
-        }
+        let mut budget = PASS_BATCH;
+        let mut more = false;
         let mut writes: Vec<(String, Result<String, String>)> = Vec::new();
-        for (_, mut tasks) in batches {
-            crate::sort::sort_by_key(&mut tasks, |t| (t.slot, t.created_at));
-            let d = Self::demand(tasks[0]);
+        for group in ix.pending.values() {
+            let take = group.len().min(budget).max(1);
+            let tasks: Vec<&Task> = group
+                .iter()
+                .take(take)
+                .filter_map(|(_, _, id)| s.tasks.get(id.as_str()))
+                .collect();
+            let Some(first) = tasks.first() else { continue };
+            let d = Self::demand(first);
             let p = scheduler::schedule(&mut nodes, &d, tasks.len());
+            let mut placed = 0;
             for (t, a) in tasks.iter().zip(p.assignments.iter()) {
                 match a {
-                    Some(i) => writes.push((t.id.clone(), Ok(nodes[*i].id.clone()))),
+                    Some(i) => {
+                        placed += 1;
+                        writes.push((t.id.clone(), Ok(nodes[*i].id.clone())));
+                    }
                     None => writes.push((
                         t.id.clone(),
                         Err(p.error.clone().unwrap_or_else(|| "no suitable node".into())),
                     )),
                 }
             }
+            budget = budget.saturating_sub(placed);
+            if take < group.len() && placed == tasks.len() {
+                more = true;
+            }
         }
-        for t in global {
+        let take = ix.pending_global.len().min(budget).max(1);
+        let mut placed = 0;
+        for id in ix.pending_global.iter().take(take) {
+            let Some(t) = s.tasks.get(id.as_str()) else {
+                continue;
+            };
             let d = Self::demand(t);
             let node = t.node_id.clone().unwrap_or_default();
-            let r = match index.get(&node) {
-                Some(&i) => scheduler::confirm(&mut nodes, i, &d).map(|_| node.clone()),
-                None => Err("no suitable node".into()),
+            let r = match nodes.binary_search_by(|n| n.id.as_str().cmp(node.as_str())) {
+                Ok(i) => scheduler::confirm(&mut nodes, i, &d).map(|_| node.clone()),
+                Err(_) => Err("no suitable node".into()),
             };
+            placed += usize::from(r.is_ok());
             writes.push((t.id.clone(), r));
         }
+        if take < ix.pending_global.len() && placed == take {
+            more = true;
+        }
+        self.swarms[cluster].control.more |= more;
         let now = self.now();
         for (id, r) in writes {
             let s = &mut self.swarms[cluster];
-            let Some(t) = s.tasks.get_mut(&id) else {
-                continue;
-            };
             match r {
-                Ok(node) => {
-                    let msg = if t.slot == 0 {
-                        "scheduler confirmed task can run on preassigned node"
-                    } else {
-                        "scheduler assigned task to node"
-                    };
-                    t.node_id = Some(node);
-                    t.err.clear();
-                    self.set_state(cluster, &id, TaskState::Assigned, msg);
-                }
+                Ok(node) => self.set_state_on(cluster, &id, Some(node)),
                 Err(e) => {
-                    if t.err != e {
-                        t.err = e;
-                        t.updated_at = now;
-                    }
+                    s.tasks.update(&id, |t| {
+                        if t.err != e {
+                            t.err = e;
+                            t.updated_at = now;
+                        }
+                    });
                 }
             }
         }
@@ -1233,33 +1485,36 @@ impl World {
         Some(n.machine)
     }
 
+    /// Hands the agents the tasks they have work for (to start or to stop), at most
+    /// [`ASSIGNMENTS_PER_MS`] per millisecond: the first ones after [`ACCEPT_MS`], the next
+    /// ones a millisecond later each.
     fn dispatch(&mut self, cluster: usize) {
         let s = &self.swarms[cluster];
         let mut wake = Vec::new();
-        for t in s.tasks.values() {
-            if s.control.busy.contains(&t.id) {
-                continue;
+        let mut more = false;
+        for id in &s.tasks.index().dispatch {
+            if wake.len() == PASS_BATCH {
+                more = true;
+                break;
             }
+            let Some(t) = s.tasks.get(id.as_str()) else {
+                continue;
+            };
             let Some(node) = &t.node_id else { continue };
-            if t.state < TaskState::Assigned || t.state.is_terminal() {
-                continue;
-            }
-            let wants_progress = t.desired > t.state
-                && t.desired <= TaskState::Complete
-                && t.state < TaskState::Starting;
-            let wants_stop = t.desired >= TaskState::Shutdown;
-            if (wants_progress || wants_stop) && self.agent_machine(cluster, node).is_some() {
+            if self.agent_machine(cluster, node).is_some() {
                 wake.push(t.id.clone());
             }
         }
-        for id in wake {
-            self.poke_agent(cluster, &id, ACCEPT_MS);
+        self.swarms[cluster].control.more |= more;
+        for (i, id) in wake.iter().enumerate() {
+            let after = ACCEPT_MS + (i / ASSIGNMENTS_PER_MS) as u64;
+            self.poke_agent(cluster, id, after);
         }
     }
 
     fn poke_agent(&mut self, cluster: usize, task: &str, after_ms: u64) {
         let s = &mut self.swarms[cluster];
-        if s.control.busy.insert(task.to_string()) {
+        if s.tasks.set_busy(task, true) {
             self.schedule(
                 SimDuration::from_millis(after_ms),
                 Event::Agent {
@@ -1275,7 +1530,7 @@ impl World {
         let Some(s) = self.swarms.get_mut(cluster) else {
             return;
         };
-        s.control.busy.remove(task);
+        s.tasks.set_busy(task, false);
         let Some(t) = s.tasks.get(task).cloned() else {
             return;
         };
@@ -1310,16 +1565,18 @@ impl World {
             }
             TaskState::Preparing => match self.agent_create(m, &t) {
                 Ok(cid) => {
-                    if let Some(x) = self.swarms[cluster].tasks.get_mut(task) {
-                        x.container_id = Some(cid);
+                    let s = &mut self.swarms[cluster];
+                    if s.tasks.contains_key(task) {
+                        s.control.by_container.insert(cid.clone(), task.to_string());
+                        s.tasks.update(task, |x| x.container_id = Some(cid));
                     }
                     self.set_state(cluster, task, TaskState::Ready, "prepared");
                     self.poke_agent(cluster, task, ACCEPT_MS);
                 }
                 Err(e) => {
-                    if let Some(x) = self.swarms[cluster].tasks.get_mut(task) {
+                    self.swarms[cluster].tasks.update(task, |x| {
                         x.err = e;
-                    }
+                    });
                     self.set_state(cluster, task, TaskState::Rejected, "preparing");
                     self.wake_orchestrator(cluster);
                 }
@@ -1328,9 +1585,9 @@ impl World {
                 self.set_state(cluster, task, TaskState::Starting, "starting");
                 let cid = t.container_id.clone().unwrap_or_default();
                 if let Err(e) = self.container_start(m, &cid) {
-                    if let Some(x) = self.swarms[cluster].tasks.get_mut(task) {
+                    self.swarms[cluster].tasks.update(task, |x| {
                         x.err = format!("starting container failed: {e}");
-                    }
+                    });
                     self.set_state(cluster, task, TaskState::Failed, "starting");
                     self.wake_orchestrator(cluster);
                     return;
@@ -1393,15 +1650,21 @@ impl World {
 
     /// Reads the task's container and moves the task to what it shows.
     fn agent_observe(&mut self, cluster: usize, m: MachineId, task: &str) {
-        let Some(t) = self.swarms[cluster].tasks.get(task).cloned() else {
+        let Some(t) = self.swarms[cluster].tasks.get(task) else {
             return;
         };
         if t.state.is_terminal() || t.state < TaskState::Starting {
             return;
         }
         let cid = t.container_id.clone().unwrap_or_default();
-        let c = self.containers(m).iter().find(|c| c.id == cid).cloned();
-        let stopping_on_purpose = t.desired >= TaskState::Shutdown;
+        let (state, desired) = (t.state, t.desired);
+        // What the agent reads of the container: its state, health and exit code.
+        let c = self.container(m, &cid).map(|c| Observed {
+            state: c.state,
+            health: c.health.as_ref().map(|h| h.status),
+            exit_code: c.exit_code,
+        });
+        let stopping_on_purpose = desired >= TaskState::Shutdown;
         let unhealthy = self.swarms[cluster].control.unhealthy.contains(task);
         match c {
             None => {
@@ -1409,10 +1672,10 @@ impl World {
                 if stopping_on_purpose {
                     self.set_state(cluster, task, TaskState::Shutdown, "shutdown");
                 } else {
-                    if let Some(x) = self.swarms[cluster].tasks.get_mut(task) {
+                    self.swarms[cluster].tasks.update(task, |x| {
                         x.err = "task: non-zero exit (137)".into();
                         x.exit_code = Some(137);
-                    }
+                    });
                     self.set_state(cluster, task, TaskState::Failed, "started");
                 }
                 self.wake_orchestrator(cluster);
@@ -1420,19 +1683,19 @@ impl World {
             Some(c)
                 if c.state == ContainerState::Running || c.state == ContainerState::Restarting =>
             {
-                let healthy = match &c.health {
+                let healthy = match c.health {
                     None => true,
-                    Some(h) => h.status == HealthStatus::Healthy,
+                    Some(h) => h == HealthStatus::Healthy,
                 };
-                if let Some(h) = &c.health {
-                    if h.status == HealthStatus::Unhealthy && !stopping_on_purpose && !unhealthy {
+                if let Some(h) = c.health {
+                    if h == HealthStatus::Unhealthy && !stopping_on_purpose && !unhealthy {
                         let s = &mut self.swarms[cluster];
                         s.control.unhealthy.insert(task.to_string());
                         let _ = self.container_stop(m, &cid, None);
                         return;
                     }
                 }
-                if healthy && t.state == TaskState::Starting && !unhealthy {
+                if healthy && state == TaskState::Starting && !unhealthy {
                     self.set_state(cluster, task, TaskState::Running, "started");
                     self.wake_orchestrator(cluster);
                 }
@@ -1454,10 +1717,10 @@ impl World {
                     if unhealthy {
                         err.push_str(": dockerexec: unhealthy container");
                     }
-                    if let Some(x) = self.swarms[cluster].tasks.get_mut(task) {
+                    self.swarms[cluster].tasks.update(task, |x| {
                         x.err = err;
                         x.exit_code = Some(code);
-                    }
+                    });
                     self.set_state(cluster, task, TaskState::Failed, "started");
                 }
                 self.wake_orchestrator(cluster);
@@ -1491,10 +1754,13 @@ impl World {
             return;
         };
         let cluster = ms.cluster;
+        // The task whose container it is (an index: a scan of every task per container
+        // change made a large service's start quadratic).
         let Some(task) = self.swarms.get(cluster).and_then(|s| {
+            let id = s.control.by_container.get(container_id)?;
             s.tasks
-                .values()
-                .find(|t| t.container_id.as_deref() == Some(container_id))
+                .get(id)
+                .filter(|t| t.container_id.as_deref() == Some(container_id))
                 .map(|t| t.id.clone())
         }) else {
             return;
@@ -1508,62 +1774,110 @@ impl World {
     // ------------------------------------------------------------------------------------
     // Task reaper (spec §1.3)
 
+    /// Deletes the tasks of removed services (once they stopped, never ran, or their node is
+    /// gone or down) and the history beyond the retention limit of each slot. Only slots whose
+    /// tasks changed are looked at, at most [`PASS_BATCH`] deletions a pass.
     fn reap(&mut self, cluster: usize) {
-        let s = &self.swarms[cluster];
+        let s = &mut self.swarms[cluster];
         let limit = s.task_history_limit;
-        let mut delete: Vec<String> = Vec::new();
-        let mut groups: BTreeMap<(String, SlotKey), Vec<&Task>> = BTreeMap::new();
-        for t in s.tasks.values() {
-            let gone = !s.services.contains_key(&t.service_id) || t.desired == TaskState::Remove;
-            if gone {
-                let never_ran = t.state < TaskState::Assigned;
-                let unreachable = t
-                    .node_id
-                    .as_ref()
-                    .and_then(|n| s.nodes.get(n))
-                    .is_none_or(|n| n.state == NodeState::Down);
-                if t.state.is_terminal() || never_ran || unreachable {
-                    delete.push(t.id.clone());
-                }
-                continue;
-            }
-            groups
-                .entry((t.service_id.clone(), slot_key(t)))
-                .or_default()
-                .push(t);
-        }
-        for ((svc, _), mut tasks) in groups {
-            let max = s
-                .services
-                .get(&svc)
-                .and_then(|x| x.spec.restart.max_attempts)
-                .unwrap_or(0);
+        // A service whose retention changed has every slot looked at again.
+        let mut changed = Vec::new();
+        for (id, svc) in &s.services {
+            let max = svc.spec.restart.max_attempts.unwrap_or(0);
             let keep = if max > 0 { max as i64 + 1 } else { limit };
+            if s.control.reap_keep.get(id) != Some(&keep) {
+                changed.push((id.clone(), keep));
+            }
+        }
+        s.control
+            .reap_keep
+            .retain(|id, _| s.services.contains_key(id));
+        for (id, keep) in changed {
+            let slots: Vec<(String, SlotKey)> = s
+                .tasks
+                .index()
+                .by_slot
+                .range((id.clone(), (0, String::new()))..)
+                .take_while(|(k, _)| k.0 == id)
+                .map(|(k, _)| k.clone())
+                .collect();
+            s.tasks.index_mut().reap_dirty.extend(slots);
+            s.control.reap_keep.insert(id, keep);
+        }
+        let s = &self.swarms[cluster];
+        let ix = s.tasks.index();
+        let mut delete: Vec<Tid> = ix.gone_ready.iter().copied().collect();
+        for (node, ids) in &ix.gone_by_node {
+            let unreachable = s.nodes.get(node).is_none_or(|n| n.state == NodeState::Down);
+            if unreachable {
+                delete.extend(ids.iter().copied());
+            }
+        }
+        crate::sort::sort(&mut delete);
+        delete.dedup();
+        let mut budget = PASS_BATCH;
+        let mut more = delete.len() > budget;
+        delete.truncate(budget);
+        budget -= delete.len();
+        let mut looked = Vec::new();
+        for key in &ix.reap_dirty {
+            if budget == 0 {
+                more = true;
+                break;
+            }
+            looked.push(key.clone());
+            let (svc, _) = key;
+            let Some(keep) = s.control.reap_keep.get(svc).copied() else {
+                continue;
+            };
+            let Some(ids) = ix.by_slot.get(key) else {
+                continue;
+            };
+            let mut tasks: Vec<&Task> = ids
+                .iter()
+                .filter_map(|id| s.tasks.get(id.as_str()))
+                .filter(|t| t.desired != TaskState::Remove)
+                .collect();
             if keep < 0 || tasks.len() as i64 <= keep {
                 continue;
             }
             crate::sort::sort_by_key(&mut tasks, |t| (t.created_at, t.id.clone()));
             let mut excess = tasks.len() as i64 - keep;
             for t in tasks {
-                if excess <= 0 {
+                if excess <= 0 || budget == 0 {
                     break;
                 }
                 let removable = t.state.is_terminal()
                     || (t.state < TaskState::Assigned && t.desired > TaskState::Running);
                 if removable && t.desired > TaskState::Running {
-                    delete.push(t.id.clone());
+                    delete.push(Tid::new(&t.id));
+                    budget -= 1;
                     excess -= 1;
                 }
             }
+            if excess > 0 && budget == 0 {
+                // Not finished with this slot: look again next pass.
+                looked.pop();
+            }
+        }
+        let dirty = &mut self.swarms[cluster].tasks.index_mut().reap_dirty;
+        for key in looked {
+            dirty.remove(&key);
+        }
+        if more {
+            self.swarms[cluster].control.more = true;
         }
         for id in delete {
+            let id = id.as_str().to_string();
             let Some(t) = self.swarms[cluster].tasks.remove(&id) else {
                 continue;
             };
             let s = &mut self.swarms[cluster];
             s.control.delayed.remove(&id);
-            s.control.busy.remove(&id);
             s.control.unhealthy.remove(&id);
+            if let Some(cid) = &t.container_id {
+                s.control.by_container.remove(cid);
+            }
             for u in s.control.updates.values_mut() {
                 u.watched.remove(&id);
             }

@@ -5,6 +5,12 @@
 //! was just before the write applied (so `service web scaled to 5` can compare the new spec
 //! with the old one, and a removed service still has its name). Each cluster keeps the last
 //! [`WRITES_KEPT`]; nothing else reads them, so they never change what the simulation does.
+//!
+//! The Raft messages the members exchanged are kept the same way ([`RaftFlight`], the last
+//! [`MESSAGES_KEPT`] per cluster): who sent what to whom, when, and whether the network
+//! dropped it (the receiver powered off, or a partition between them). A message is noted
+//! when it arrives or is dropped, one millisecond after it was sent: a few plain numbers and
+//! enums, no text, so noting costs no more than a queue push.
 
 use std::collections::VecDeque;
 
@@ -14,9 +20,13 @@ use crate::objects::ObjectOp;
 use crate::service::Mode;
 use crate::swarm::{Availability, Op, Role, Swarm};
 use crate::time::SimTime;
+use crate::MachineId;
 
 /// How many committed writes a cluster remembers.
 pub const WRITES_KEPT: usize = 32;
+
+/// How many Raft messages a cluster remembers.
+pub const MESSAGES_KEPT: usize = 64;
 
 /// One manager's Raft state, as its own member sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,9 +60,150 @@ pub struct CommittedWrite {
     pub text: String,
 }
 
+/// What a Raft message was, as the quorum view names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftKind {
+    /// `MsgHeartbeat`: the leader's "I am still here".
+    Heartbeat,
+    /// `MsgHeartbeatResponse`.
+    HeartbeatResponse,
+    /// `MsgAppend`: log entries (or an empty probe) from the leader.
+    Append,
+    /// `MsgAppendResponse`.
+    AppendResponse,
+    /// `MsgRequestVote`: a candidate asks for a vote.
+    RequestVote,
+    /// `MsgRequestVoteResponse`: granted, or refused (`reject`).
+    RequestVoteResponse,
+    /// `MsgRequestPreVote`: would you vote for me? (pre-vote, before a real election).
+    RequestPreVote,
+    /// `MsgRequestPreVoteResponse`.
+    RequestPreVoteResponse,
+    /// `MsgSnapshot`: the leader's snapshot for a member too far behind.
+    Snapshot,
+    /// `MsgTimeoutNow`, `MsgTransferLeader`, `MsgReadIndex`…: rarely sent between members.
+    Other,
+}
+
+impl RaftKind {
+    /// The kind of a raft-rs message type.
+    pub fn of(t: raft::prelude::MessageType) -> RaftKind {
+        use raft::prelude::MessageType as T;
+        match t {
+            T::MsgHeartbeat => RaftKind::Heartbeat,
+            T::MsgHeartbeatResponse => RaftKind::HeartbeatResponse,
+            T::MsgAppend => RaftKind::Append,
+            T::MsgAppendResponse => RaftKind::AppendResponse,
+            T::MsgRequestVote => RaftKind::RequestVote,
+            T::MsgRequestVoteResponse => RaftKind::RequestVoteResponse,
+            T::MsgRequestPreVote => RaftKind::RequestPreVote,
+            T::MsgRequestPreVoteResponse => RaftKind::RequestPreVoteResponse,
+            T::MsgSnapshot => RaftKind::Snapshot,
+            _ => RaftKind::Other,
+        }
+    }
+
+    /// raft-rs's name for it (`MsgAppend`…; `Other` is `MsgOther`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RaftKind::Heartbeat => "MsgHeartbeat",
+            RaftKind::HeartbeatResponse => "MsgHeartbeatResponse",
+            RaftKind::Append => "MsgAppend",
+            RaftKind::AppendResponse => "MsgAppendResponse",
+            RaftKind::RequestVote => "MsgRequestVote",
+            RaftKind::RequestVoteResponse => "MsgRequestVoteResponse",
+            RaftKind::RequestPreVote => "MsgRequestPreVote",
+            RaftKind::RequestPreVoteResponse => "MsgRequestPreVoteResponse",
+            RaftKind::Snapshot => "MsgSnapshot",
+            RaftKind::Other => "MsgOther",
+        }
+    }
+
+    /// True for the answers (heartbeat, append, vote and pre-vote responses).
+    pub fn is_response(self) -> bool {
+        matches!(
+            self,
+            RaftKind::HeartbeatResponse
+                | RaftKind::AppendResponse
+                | RaftKind::RequestVoteResponse
+                | RaftKind::RequestPreVoteResponse
+        )
+    }
+
+    /// True for the election's messages (votes and pre-votes, asked and answered).
+    pub fn is_election(self) -> bool {
+        matches!(
+            self,
+            RaftKind::RequestVote
+                | RaftKind::RequestVoteResponse
+                | RaftKind::RequestPreVote
+                | RaftKind::RequestPreVoteResponse
+        )
+    }
+}
+
+/// Why the network dropped a Raft message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dropped {
+    /// The receiver (or the sender, since) is powered off or still booting.
+    PowerOff,
+    /// A partition separates the two machines.
+    Partition,
+}
+
+/// A Raft message one member sent another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RaftFlight {
+    /// Its number in the cluster, counting from 1 (a stable key, also after the ring
+    /// forgot older ones).
+    pub seq: u64,
+    /// When it was sent (it arrives one millisecond later, or is dropped then).
+    pub sent: SimTime,
+    /// The sending machine.
+    pub from: MachineId,
+    /// The receiving machine.
+    pub to: MachineId,
+    /// What it was.
+    pub kind: RaftKind,
+    /// The sender's term.
+    pub term: u64,
+    /// For a response: refused (a vote not granted, an append that did not match).
+    pub reject: bool,
+    /// Log entries it carried (appends).
+    pub entries: u32,
+    /// Whether, and why, the network dropped it.
+    pub dropped: Option<Dropped>,
+}
+
+/// The last Raft messages of a cluster, oldest first (see [`Swarm::raft_messages`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Flights {
+    ring: VecDeque<RaftFlight>,
+    /// Messages noted so far (the last one's `seq`).
+    count: u64,
+}
+
+impl Flights {
+    /// Notes a message, forgetting the oldest beyond [`MESSAGES_KEPT`].
+    pub(crate) fn note(&mut self, mut flight: RaftFlight) {
+        self.count += 1;
+        flight.seq = self.count;
+        if self.ring.len() >= MESSAGES_KEPT {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(flight);
+    }
+}
+
 impl Swarm {
+    /// The last Raft messages between this cluster's members, oldest first (at most
+    /// [`MESSAGES_KEPT`]).
+    pub fn raft_messages(&self) -> &VecDeque<RaftFlight> {
+        &self.flights.ring
+    }
+
     /// The Raft facts of the member on `machine`, if it holds Raft state.
-    pub fn raft_detail(&self, machine: crate::MachineId) -> Option<RaftDetail> {
+    pub fn raft_detail(&self, machine: MachineId) -> Option<RaftDetail> {
         let m = self.members.get(&machine)?;
         Some(RaftDetail {
             raft_id: m.raft_id,
@@ -82,6 +233,38 @@ impl Swarm {
             at,
             text,
         });
+    }
+}
+
+impl crate::World {
+    /// Notes a Raft message of `cluster` as it arrives at `to` or is dropped (`sent` is one
+    /// latency ago). Reads nothing the simulation uses and changes nothing it reads.
+    pub(crate) fn note_flight(
+        &mut self,
+        cluster: usize,
+        from: MachineId,
+        to: MachineId,
+        msg: &raft::prelude::Message,
+        dropped: Option<Dropped>,
+    ) {
+        let sent = SimTime::from_millis(
+            self.now()
+                .as_millis()
+                .saturating_sub(crate::swarm::LATENCY.as_millis()),
+        );
+        if let Some(s) = self.swarms.get_mut(cluster) {
+            s.flights.note(RaftFlight {
+                seq: 0,
+                sent,
+                from,
+                to,
+                kind: RaftKind::of(msg.get_msg_type()),
+                term: msg.term,
+                reject: msg.reject,
+                entries: u32::try_from(msg.entries.len()).unwrap_or(u32::MAX),
+                dropped,
+            });
+        }
     }
 }
 

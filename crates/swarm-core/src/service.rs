@@ -671,7 +671,7 @@ pub struct Task {
     /// The node (global tasks have it from creation).
     pub node_id: Option<String>,
     /// The spec it was made from.
-    pub spec: ServiceSpec,
+    pub spec: std::sync::Arc<ServiceSpec>,
     /// The service's spec version it was made from.
     pub spec_version: u64,
     /// Desired state (`running`, `ready`, `shutdown`, `remove`, `complete`).

@@ -244,8 +244,8 @@ pub struct Swarm {
     pub(crate) version: u64,
     /// Services, by ID.
     pub services: BTreeMap<String, crate::service::Service>,
-    /// Tasks, by ID.
-    pub tasks: BTreeMap<String, crate::service::Task>,
+    /// Tasks, by ID (with the control loop's indexes; reads deref to the map).
+    pub tasks: crate::task_store::TaskStore,
     /// Swarm-scoped networks (`ingress` and overlays), by ID.
     pub networks: BTreeMap<String, crate::network::Network>,
     /// Secrets, by ID.
@@ -256,6 +256,8 @@ pub struct Swarm {
     pub(crate) control: crate::orchestrator::Control,
     /// The last writes committed, in words (see `raft_info`).
     pub(crate) recent_writes: std::collections::VecDeque<crate::raft_info::CommittedWrite>,
+    /// The last Raft messages between members (see `raft_info`).
+    pub(crate) flights: crate::raft_info::Flights,
 }
 
 /// A proposed operation to wait for.
@@ -402,7 +404,7 @@ impl Swarm {
 /// How long the swarm waits before it says it has no leader (10 ticks).
 const NO_LEADER_AFTER: SimDuration = SimDuration::from_secs(10);
 /// Message latency on the playground LAN.
-const LATENCY: SimDuration = SimDuration::from_millis(1);
+pub(crate) const LATENCY: SimDuration = SimDuration::from_millis(1);
 /// Nodes are Down after this many missed heartbeat periods.
 const HEARTBEAT_GRACE: u64 = 3;
 
@@ -567,12 +569,13 @@ impl World {
             dispatcher: Some(m),
             version: 1,
             services: BTreeMap::new(),
-            tasks: BTreeMap::new(),
+            tasks: Default::default(),
             networks: BTreeMap::new(),
             secrets: BTreeMap::new(),
             configs: BTreeMap::new(),
             control: Default::default(),
             recent_writes: Default::default(),
+            flights: Default::default(),
         });
         self.memberships.insert(
             m,
@@ -1159,8 +1162,17 @@ impl World {
         to: MachineId,
         msg: raft::prelude::Message,
     ) {
-        let up = self.machine(to).is_some_and(|x| x.power == Power::Running);
-        if !up || !self.can_reach(from, to) {
+        let up = self.machine(to).is_some_and(|x| x.power == Power::Running)
+            && self.machine(from).is_some_and(|x| x.power != Power::Off);
+        let dropped = if !up {
+            Some(crate::raft_info::Dropped::PowerOff)
+        } else if !self.can_reach(from, to) {
+            Some(crate::raft_info::Dropped::Partition)
+        } else {
+            None
+        };
+        self.note_flight(cluster, from, to, &msg, dropped);
+        if dropped.is_some() {
             return;
         }
         if let Some(member) = self

@@ -16,7 +16,7 @@ use crate::rng::SimRng;
 use crate::time::{SimDuration, SimTime};
 
 /// The most machines a world holds; a bound on everything (TigerStyle: put a limit on it).
-pub const MAX_MACHINES: usize = 256;
+pub const MAX_MACHINES: usize = 1024;
 
 /// How long an engine takes to start after power-on, in milliseconds (drawn per boot).
 const BOOT_MS: (u64, u64) = (400, 900);
@@ -165,7 +165,24 @@ pub struct World {
     pub(crate) traffic: VecDeque<crate::network::TrafficEvent>,
     /// How many requests were ever recorded.
     pub(crate) traffic_count: u64,
+    /// Programs resolved for containers (see `World::program_for`), at most
+    /// [`PROGRAMS_KEPT`].
+    pub(crate) programs: BTreeMap<ProgramKey, crate::catalog::Program>,
+    /// The trace's time prefix of the current instant.
+    stamp: (SimTime, String),
 }
+
+/// What a program is resolved from: the catalog image (repository, tag, digest), the
+/// entrypoint override, the arguments and the environment.
+pub(crate) type ProgramKey = (
+    Option<[String; 3]>,
+    Option<Vec<String>>,
+    Vec<String>,
+    Vec<String>,
+);
+
+/// How many resolved programs a world remembers (it forgets them all past that).
+pub(crate) const PROGRAMS_KEPT: usize = 256;
 
 impl World {
     /// An empty world at time zero whose randomness all derives from `seed`.
@@ -185,6 +202,8 @@ impl World {
             groups: BTreeMap::new(),
             traffic: VecDeque::new(),
             traffic_count: 0,
+            programs: BTreeMap::new(),
+            stamp: (SimTime::ZERO, String::new()),
         }
     }
 
@@ -267,9 +286,7 @@ impl World {
         }
         let index = self.machines.len() as u32;
         let id = MachineId(index);
-        // Play with Docker handed out 192.168.0.x; keep the same look: node1 is .11.
-        let host = 11 + index;
-        let ip = Ipv4Addr::new(192, 168, (host / 250) as u8, (host % 250) as u8);
+        let ip = machine_ip(index);
         let engine_id = ids::uuid_v4(self.rng("machines"));
         let boot = self.rng("machines").range_inclusive(BOOT_MS.0, BOOT_MS.1);
         self.machines.push(Machine {
@@ -434,7 +451,14 @@ impl World {
     }
 
     pub(crate) fn record(&mut self, what: String) {
-        let line = format!("{} {what}", self.now);
+        // Many lines share an instant: its text is made once.
+        if self.stamp.0 != self.now || self.stamp.1.is_empty() {
+            self.stamp = (self.now, self.now.to_string());
+        }
+        let mut line = String::with_capacity(self.stamp.1.len() + 1 + what.len());
+        line.push_str(&self.stamp.1);
+        line.push(' ');
+        line.push_str(&what);
         for b in line.bytes().chain(std::iter::once(b'\n')) {
             self.trace_digest ^= u64::from(b);
             self.trace_digest = self.trace_digest.wrapping_mul(0x0100_0000_01b3);
@@ -460,6 +484,18 @@ impl World {
     pub fn trace_hash(&self) -> u64 {
         self.trace_digest
     }
+}
+
+/// The LAN address of the machine added as number `index` (from 0). Play with Docker handed
+/// out 192.168.0.x; we keep the look: node1 is 192.168.0.11, node239 192.168.0.249, then
+/// 192.168.1.1 … 192.168.1.249, 192.168.2.1 …, 250 a block. The four machines whose number
+/// would end in .0 (node240, node490, node740, node990) take .250 of their block instead, so
+/// no address is a network or broadcast address and all stay distinct.
+pub fn machine_ip(index: u32) -> Ipv4Addr {
+    let host = 11 + index;
+    let (block, last) = (host / 250, host % 250);
+    let last = if last == 0 { 250 } else { last };
+    Ipv4Addr::new(192, 168, block as u8, last as u8)
 }
 
 /// How many trace lines a world keeps.
@@ -491,6 +527,26 @@ mod tests {
         assert!(w.machine(a).unwrap().engine_up());
         assert!(w.machine(b).unwrap().engine_up());
         assert_eq!(w.next_machine_name(), "node3");
+    }
+
+    #[test]
+    fn a_full_world_has_distinct_usable_addresses() {
+        let mut w = World::new(1);
+        for _ in 0..MAX_MACHINES {
+            w.add_machine(None).unwrap();
+        }
+        assert_eq!(w.add_machine(None), Err(WorldError::TooManyMachines));
+        let ips: std::collections::BTreeSet<Ipv4Addr> = w.machines().iter().map(|m| m.ip).collect();
+        assert_eq!(ips.len(), MAX_MACHINES);
+        assert!(ips
+            .iter()
+            .all(|ip| ip.octets()[3] != 0 && ip.octets()[3] != 255));
+        let ip = |name: &str| w.machine_by_name(name).unwrap().ip;
+        assert_eq!(ip("node1"), Ipv4Addr::new(192, 168, 0, 11));
+        assert_eq!(ip("node239"), Ipv4Addr::new(192, 168, 0, 249));
+        assert_eq!(ip("node240"), Ipv4Addr::new(192, 168, 1, 250));
+        assert_eq!(ip("node241"), Ipv4Addr::new(192, 168, 1, 1));
+        assert_eq!(ip("node1024"), Ipv4Addr::new(192, 168, 4, 34));
     }
 
     #[test]

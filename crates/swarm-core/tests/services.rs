@@ -524,3 +524,37 @@ fn a_replicated_job_runs_to_completion() {
     assert_eq!(done, 5, "{:#?}", tasks(&w, &id));
     assert!(tasks(&w, &id).iter().all(|t| !t.is_runnable()));
 }
+
+/// A large service is created, placed and started in batches: no instant creates or assigns
+/// more than a pass's batch (100 tasks), and every replica still ends up running.
+#[test]
+fn a_large_service_converges_in_bounded_batches() {
+    let mut w = cluster(7, 1, 4);
+    let mut spec = ServiceSpec::new("big", "nginx:alpine");
+    spec.mode = Mode::Replicated { replicas: 600 };
+    let (id, _) = w.service_create(MachineId(0), spec).unwrap();
+    let until = w.now() + SimDuration::from_secs(60);
+    let (mut creating, mut most_new, mut most_assigned) = (0, 0, 0);
+    while let Some(t) = w.next_deadline().filter(|t| *t <= until) {
+        let before = w.trace_count();
+        w.advance_to(t);
+        let lines = (w.trace_count() - before) as usize;
+        let tail: Vec<&String> = w.trace().iter().rev().take(lines).collect();
+        let new = tail.iter().filter(|l| l.contains(" task-new ")).count();
+        let assigned = tail.iter().filter(|l| l.ends_with(" assigned")).count();
+        creating += usize::from(new > 0);
+        most_new = most_new.max(new);
+        most_assigned = most_assigned.max(assigned);
+    }
+    let running = tasks(&w, &id)
+        .iter()
+        .filter(|t| t.state == TaskState::Running)
+        .count();
+    assert_eq!(running, 600);
+    assert_eq!(most_new, 100, "the largest batch of new tasks");
+    assert!(
+        most_assigned <= 100,
+        "{most_assigned} assigned at one instant"
+    );
+    assert!(creating >= 6, "created over {creating} instants");
+}

@@ -177,7 +177,7 @@ pub fn complete(world: &World, machine: MachineId, text: &str) -> Completion {
                     format!("{path} {w}")
                 };
                 let candidate = cli::resolve_alias(&candidate);
-                if (path.is_empty() || cli::is_group(&path)) && cli::help(&candidate).is_some() {
+                if (path.is_empty() || cli::is_group(&path)) && cli::known(&candidate) {
                     path = candidate;
                 }
             }

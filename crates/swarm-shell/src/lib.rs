@@ -30,7 +30,10 @@ pub mod view;
 mod watch;
 
 pub use complete::Completion;
-pub use jq_cmd::{set_jq_host, JqHost, JqPoll, JqRequest, JqRun};
+pub use jq_cmd::{
+    set_jq_host, uses_lazy_module, yaml_from_wire, JqHost, JqPoll, JqRequest, JqRun, LazyPoll,
+    YamlDocument, YamlPoll,
+};
 pub use playground::{Options, Playground, DEFAULT_SEED, TEMPLATES};
 pub use replay::{Recording, ReplayLog};
 pub use script::{drain_into, rerun_transcript, run_script, ScriptError, IDLE_LIMIT};

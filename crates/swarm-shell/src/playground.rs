@@ -120,11 +120,8 @@ pub struct Playground {
     pub(crate) options: Options,
     /// Where inputs are logged, once [`Playground::start_recording`] was called.
     pub(crate) recording: Option<crate::replay::Recording>,
-    /// The page's browser tab (its cookies and page): see [`Playground::browse_tab`].
-    pub(crate) tab: (
-        crate::view::browser::Browser,
-        Option<crate::view::browser::Page>,
-    ),
+    /// The page's browser (cookies, tabs, histories): see [`Playground::browse_in`].
+    pub(crate) tab: crate::view::browser::Tabs,
 }
 
 /// Longest a playground waits for booting machines when it starts.
@@ -421,6 +418,70 @@ impl Playground {
         self.poll_all();
     }
 
+    /// [`Playground::advance`] in slices: moves towards `now + d` one event timestamp at a time
+    /// (job wake-ups included) and, before moving past the current instant, asks
+    /// `over_budget`; when it says so, stops there. At least one timestamp is taken, so every
+    /// call makes progress. Returns the time reached and records exactly that in the replay
+    /// log.
+    ///
+    /// The result is the same as `advance(reached - start)`: the world runs the same events
+    /// in the same order, and jobs are polled at their wake-ups and at the time reached, as
+    /// there. The page calls it with a budget of real time per frame and owes itself the rest.
+    pub fn advance_within(
+        &mut self,
+        d: SimDuration,
+        over_budget: &mut dyn FnMut() -> bool,
+    ) -> SimTime {
+        let target = self.now() + d;
+        self.record(|_| crate::replay::Entry::Advance {
+            at: target.as_millis(),
+        });
+        let reached = self.step_towards(target, over_budget);
+        if reached < target {
+            // Merges into the entry just written: the log says where time really went.
+            self.record(|_| crate::replay::Entry::Advance {
+                at: reached.as_millis(),
+            });
+        }
+        self.recorded();
+        reached
+    }
+
+    /// The loop of [`Playground::advance_within`]: the events and job wake-ups up to `target`
+    /// (or fewer, if over budget), then the final poll of [`Playground::advance_unrecorded`].
+    fn step_towards(&mut self, target: SimTime, over_budget: &mut dyn FnMut() -> bool) -> SimTime {
+        let mut reached = target;
+        let mut wake = self.next_job_wakeup();
+        let mut steps = 0u64;
+        loop {
+            let now = self.now();
+            let job = wake.filter(|t| *t <= target);
+            let due = self.world.borrow().next_deadline().filter(|t| *t <= target);
+            let next = match (job, due) {
+                (Some(j), Some(e)) => j.min(e),
+                (Some(t), None) | (None, Some(t)) => t,
+                (None, None) => break,
+            };
+            // Everything at or before `now` is done (events run, jobs due polled), so this
+            // is a state `advance_unrecorded` to `now` also ends in.
+            if next > now && steps > 0 && over_budget() {
+                reached = now;
+                break;
+            }
+            steps += 1;
+            self.world.borrow_mut().advance_to(next);
+            if job == Some(next) {
+                // A job's wake-up: the world got there, as `advance_unrecorded` does it.
+                self.poll_all();
+                // Only polling changes when jobs want to wake.
+                wake = self.next_job_wakeup();
+            }
+        }
+        self.world.borrow_mut().advance_to(reached);
+        self.poll_all();
+        reached
+    }
+
     /// The earliest simulated time at which a running job wants to resume.
     pub fn next_job_wakeup(&self) -> Option<SimTime> {
         self.terminals
@@ -469,6 +530,11 @@ impl Playground {
 
     /// Opens terminals for machines added from inside a terminal (`sim node add`).
     fn sync_terminals(&mut self) {
+        // Machines never leave the world and each has at most one terminal: equal counts
+        // mean nothing to open (and no walk over every pair on each poll of a large world).
+        if self.terminals.len() >= self.world.borrow().machines().len() {
+            return;
+        }
         let ids: Vec<swarm_core::MachineId> = self
             .world
             .borrow()

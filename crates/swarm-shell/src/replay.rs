@@ -81,15 +81,23 @@ pub enum Entry {
     Clear { at: u64, on: String },
     /// Time moved to `at`.
     Advance { at: u64 },
-    /// Something done in the page's browser tab ([`Playground::browse_tab`]): `action` is
-    /// one of `open`, `follow`, `reload`, `todo`, `vote`, `number` with its argument (the
+    /// Something done in tab `tab` of the page's browser ([`Playground::browse_in`]; 0 when
+    /// absent, as logs written before tabs have it): `action` is one of `open`, `follow`,
+    /// `reload`, `todo`, `vote`, `number`, `back`, `forward`, `close` with its argument (the
     /// address, path, to-do item or vote); `url` is what the tab showed then (for reading).
     Browse {
         at: u64,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        tab: u32,
         action: String,
         arg: String,
         url: String,
     },
+}
+
+/// For serde: a browse entry in the first tab does not write its number.
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Entry {
@@ -689,10 +697,12 @@ impl Playground {
                 let _ = self.save_file(on, path, content);
             }
             Entry::Clear { on, .. } => self.clear_screen(on),
-            Entry::Browse { action, arg, .. } => {
+            Entry::Browse {
+                tab, action, arg, ..
+            } => {
                 let a = crate::view::browser::BrowserAction::from_parts(action, arg)
                     .ok_or_else(|| "an unknown browser action".to_string())?;
-                self.browse_tab(a);
+                self.browse_in(*tab, a);
             }
             Entry::Advance { .. } => {}
         }
@@ -1115,6 +1125,7 @@ mod tests {
                     _ => None,
                 })
                 .unwrap(),
+            tab: 0,
             action: "todo".into(),
             arg: "milk".into(),
             url: "http://node1:8080/new".into(),
@@ -1144,6 +1155,93 @@ mod tests {
         let other = Playground::replay(&without).unwrap();
         assert_ne!(other.world().trace_hash(), pg.world().trace_hash());
         assert_eq!(other.browser_tab(), None);
+    }
+
+    #[test]
+    fn browser_tabs_back_and_forward_replay_exactly() {
+        use crate::view::browser::{BrowserAction as A, PageContent, TodoPage};
+        let mut pg = Playground::new(&Options {
+            template: Some("1m1w".into()),
+            seed: 12,
+            ..Options::default()
+        })
+        .unwrap();
+        pg.start_recording(false);
+        let mut s = Screens::new();
+        run_line(
+            &mut pg,
+            "docker service create -q --name todo -p 8080:80 diamol/ch06-todo-list",
+        );
+        run_line(
+            &mut pg,
+            "docker service create -q --name web -p 8081:80 nginx",
+        );
+        tick(&mut pg, &mut s, 10);
+        // Tab 0: the list, the form, an item added (a POST, redirected to the list).
+        pg.browse_in(0, A::Open("node1:8080/list".into()));
+        pg.browse_in(0, A::Follow("/new".into()));
+        let page = pg.browse_in(0, A::TodoSubmit("bread".into())).unwrap();
+        assert_eq!(page.url, "http://node1:8080/list");
+        // Tab 1: nginx.
+        pg.browse_in(1, A::Open("http://node2:8081/".into()));
+        tick(&mut pg, &mut s, 1);
+        // Back in tab 0 requests the form again; Back again the list; Forward the form.
+        let traffic = pg.world().traffic_count();
+        let back = pg.browse_in(0, A::Back).unwrap();
+        assert_eq!(back.url, "http://node1:8080/new");
+        assert!(matches!(
+            back.content,
+            PageContent::Todo(TodoPage::New { .. })
+        ));
+        assert!(
+            pg.world().traffic_count() > traffic,
+            "Back is a request through the mesh"
+        );
+        let tab = pg.browser_tabs().get(0).unwrap();
+        assert!(tab.can_go_back() && tab.can_go_forward());
+        let back = pg.browse_in(0, A::Back).unwrap();
+        assert_eq!(back.url, "http://node1:8080/list");
+        assert!(!pg.browser_tabs().get(0).unwrap().can_go_back());
+        // Back with nowhere to go changes nothing.
+        assert_eq!(pg.browse_in(0, A::Back).unwrap(), back);
+        let fwd = pg.browse_in(0, A::Forward).unwrap();
+        assert_eq!(fwd.url, "http://node1:8080/new");
+        // A new address drops the forward entries.
+        pg.browse_in(0, A::Follow("/list".into()));
+        pg.browse_in(0, A::Reload);
+        let (history, at) = pg.browser_tabs().get(0).unwrap().history();
+        assert_eq!(
+            history,
+            [
+                "http://node1:8080/list",
+                "http://node1:8080/new",
+                "http://node1:8080/list"
+            ]
+        );
+        assert_eq!(at, 2);
+        // Tab 2 opened and closed.
+        pg.browse_in(2, A::Open("node1:8081".into()));
+        assert_eq!(pg.browse_in(2, A::Close), None);
+        let ids: Vec<u32> = pg.browser_tabs().tabs().iter().map(|t| t.id).collect();
+        assert_eq!(ids, [0, 1]);
+        assert_eq!(pg.browser_tabs().next_id(), 3);
+        tick(&mut pg, &mut s, 2);
+
+        let log = pg.recording().unwrap().log();
+        let json = log.to_json();
+        assert!(json.contains(r#""tab":1"#) && json.contains(r#""action":"back""#));
+        let back = ReplayLog::from_json(&json).unwrap();
+        assert_eq!(back, log);
+        let again = Playground::replay(&back).unwrap();
+        assert_eq!(again.world().trace_hash(), pg.world().trace_hash());
+        assert_eq!(again.browser_tabs(), pg.browser_tabs());
+        // Without the Back and Forward entries the replay differs (fewer requests).
+        let mut without = log.clone();
+        without.entries.retain(
+            |e| !matches!(e, Entry::Browse { action, .. } if action == "back" || action == "forward"),
+        );
+        let other = Playground::replay(&without).unwrap();
+        assert_ne!(other.world().trace_hash(), pg.world().trace_hash());
     }
 
     #[test]

@@ -6,28 +6,97 @@
 //! hostname, tasks by service name, slot and ID), and the picture holds no times: two pictures
 //! of an unchanged cluster compare equal, which is how the page knows it need not re-render.
 //!
+//! The picture is bounded whatever the cluster's size: a [`TaskFilter`] chooses the tasks
+//! shown (one service's, running ones only) and how many chips a node card and the pending
+//! list show; the rest are counted, not built. Building it is one pass over the tasks that
+//! makes no text for a task it does not show. Nodes are shared (`Rc`), so the page can keep
+//! the nodes of its last picture that did not change ([`ClusterView::share`]) and skip them.
+//!
 //! [`Fault`] is a one-click fault (power a machine off or on, crash a task's container) as the
 //! command the terminal accepts; [`Playground::inject_fault`] types it into a terminal, so it
 //! shows in that terminal's scrollback and history like anything the user typed.
 
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
-use swarm_core::sort::CollectBTree as _;
+use std::rc::Rc;
 
 use swarm_core::container::HealthStatus;
 use swarm_core::{
-    Availability, MachineId, Mode, NodeState, Power, Reachability, Role, SimDuration, Task,
-    TaskState, World,
+    Availability, NodeState, Power, Reachability, Role, SimDuration, SimTime, Task, TaskState,
+    World,
 };
 
 use crate::Playground;
 
 pub mod browser;
+pub mod picture;
 pub mod quorum;
 pub mod traffic;
 
+pub use picture::PictureBuilder;
+
 /// How long a task that stopped stays in the picture (so the page can show it leaving).
 pub const RECENTLY_ENDED: SimDuration = SimDuration::from_secs(5);
+
+/// The most task chips a node card shows (the others are counted: "+K more").
+pub const CHIPS_PER_NODE: usize = 24;
+/// The most task chips a picture shows in all: with many nodes each card shows fewer, down to
+/// [`MIN_CHIPS_PER_NODE`].
+pub const CHIPS_IN_ALL: usize = 1_200;
+/// The fewest chips a node card shows when it has them, however many nodes there are.
+pub const MIN_CHIPS_PER_NODE: usize = 3;
+/// The most pending tasks a cluster lists.
+pub const PENDING_SHOWN: usize = 24;
+/// The most node cards a cluster shows at first (the page offers more, this many at a time).
+pub const NODES_SHOWN: usize = 100;
+
+/// Which tasks the picture shows, and how many.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskFilter {
+    /// Only this service's tasks (chips and pending tasks), by name.
+    pub service: Option<String>,
+    /// Only running tasks (chips).
+    pub only_running: bool,
+    /// The most chips per node card.
+    pub per_node: usize,
+    /// The most chips in the whole picture (see [`CHIPS_IN_ALL`]).
+    pub in_all: usize,
+    /// The most pending tasks per cluster.
+    pub pending: usize,
+    /// The most node cards per cluster (the first by hostname; the rest are counted).
+    pub nodes: usize,
+}
+
+impl Default for TaskFilter {
+    fn default() -> Self {
+        TaskFilter {
+            service: None,
+            only_running: false,
+            per_node: CHIPS_PER_NODE,
+            in_all: CHIPS_IN_ALL,
+            pending: PENDING_SHOWN,
+            nodes: NODES_SHOWN,
+        }
+    }
+}
+
+impl TaskFilter {
+    /// True if the service filter lets `t` through.
+    fn service_shows(&self, t: &Task) -> bool {
+        self.service.as_deref().is_none_or(|s| s == t.spec.name)
+    }
+
+    /// True if a chip for `t` passes the filter.
+    fn shows(&self, t: &Task) -> bool {
+        self.service_shows(t) && (!self.only_running || t.state == TaskState::Running)
+    }
+
+    /// The most chips each of `nodes` node cards shows (`in_all` shared among them).
+    fn chips_per_node(&self, nodes: usize) -> usize {
+        (self.in_all / nodes.max(1))
+            .max(MIN_CHIPS_PER_NODE)
+            .min(self.per_node)
+    }
+}
 
 /// The whole picture.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,6 +105,9 @@ pub struct ClusterView {
     pub machines: Vec<MachineView>,
     /// The clusters some machine belongs to, oldest first.
     pub clusters: Vec<SwarmView>,
+    /// When the first task that ended recently (and passes the filter) leaves the picture:
+    /// the picture is worth taking again then even if the world recorded nothing.
+    pub fades_at: Option<SimTime>,
 }
 
 /// One machine, as the sidebar shows it.
@@ -75,12 +147,17 @@ pub struct SwarmView {
     pub id: String,
     /// True while some manager leads.
     pub has_leader: bool,
-    /// Its nodes, by hostname.
-    pub nodes: Vec<NodeView>,
+    /// Its nodes, by hostname (the first [`TaskFilter::nodes`]).
+    pub nodes: Vec<Rc<NodeView>>,
+    /// Nodes without a card.
+    pub nodes_more: usize,
     /// Its services, by name.
     pub services: Vec<ServiceView>,
-    /// Tasks waiting for a node, with the scheduler's reason.
+    /// Tasks waiting for a node, with the scheduler's reason (the first of those that pass
+    /// the service filter).
     pub pending: Vec<TaskView>,
+    /// Pending tasks that pass the filter but are not listed.
+    pub pending_more: usize,
     /// The members holding Raft state, by hostname.
     pub managers: Vec<ManagerView>,
 }
@@ -109,14 +186,18 @@ pub struct NodeView {
     /// Node labels, by key.
     pub labels: Vec<(String, String)>,
     /// Its tasks that have not ended, then those that ended within [`RECENTLY_ENDED`], each
-    /// group by service name, slot and ID.
+    /// group by service name, slot and ID: the first of those that pass the filter.
     pub tasks: Vec<TaskView>,
+    /// Tasks that pass the filter but have no chip ("+K more").
+    pub more: usize,
+    /// Tasks meant to run that have not ended, whatever the filter.
+    pub slots: usize,
 }
 
 impl NodeView {
     /// Tasks meant to run that have not ended (what the sidebar counts).
     pub fn task_count(&self) -> usize {
-        self.tasks.iter().filter(|t| t.holds_slot()).count()
+        self.slots
     }
 }
 
@@ -222,168 +303,44 @@ pub struct ManagerView {
 }
 
 impl ClusterView {
-    /// The picture of `w` now.
+    /// The picture of `w` now, with the default [`TaskFilter`].
     pub fn of(w: &World) -> ClusterView {
-        // Clusters that some machine belongs to: their index in the world → in the picture.
-        let mut index: BTreeMap<usize, usize> = BTreeMap::new();
-        let mut clusters = Vec::new();
-        let raw: std::collections::BTreeSet<usize> = w
-            .machines()
-            .iter()
-            .filter_map(|m| w.membership(m.id).map(|ms| ms.cluster))
-            .btree_set();
-        for r in raw {
-            if let Some(s) = w.swarm(r) {
-                index.insert(r, clusters.len());
-                clusters.push(swarm_view(w, s));
+        ClusterView::filtered(w, &TaskFilter::default())
+    }
+
+    /// The picture of `w` now, showing the tasks `filter` lets through.
+    pub fn filtered(w: &World, filter: &TaskFilter) -> ClusterView {
+        let mut builder = PictureBuilder::new(filter.clone());
+        loop {
+            if let Some(picture) = builder.step(w, &mut || false) {
+                return picture;
             }
         }
-        let machines = w
-            .machines()
-            .iter()
-            .map(|m| {
-                let swarm = w.membership(m.id).and_then(|ms| {
-                    let cluster = *index.get(&ms.cluster)?;
-                    let node = clusters
-                        .get(cluster)?
-                        .nodes
-                        .iter()
-                        .find(|n| n.id == ms.node_id)?;
-                    Some(Membership {
-                        cluster,
-                        role: node.role,
-                        leader: node.leader,
-                        status: node.status,
-                        availability: node.availability,
-                        tasks: node.task_count(),
-                    })
-                });
-                MachineView {
-                    name: m.hostname.clone(),
-                    ip: m.ip,
-                    power: m.power,
-                    swarm,
+    }
+
+    /// Takes from `old` every node that is equal in this picture, so that equal nodes are the
+    /// same `Rc` (comparing them is then a pointer comparison, and the page skips them).
+    pub fn share(&mut self, old: &ClusterView) {
+        for c in &mut self.clusters {
+            let Some(o) = old.clusters.iter().find(|o| o.id == c.id) else {
+                continue;
+            };
+            for (i, n) in c.nodes.iter_mut().enumerate() {
+                let same = o
+                    .nodes
+                    .get(i)
+                    .filter(|x| x.id == n.id)
+                    .or_else(|| o.nodes.iter().find(|x| x.id == n.id));
+                if let Some(x) = same.filter(|x| **x == *n) {
+                    *n = x.clone();
                 }
-            })
-            .collect();
-        ClusterView { machines, clusters }
+            }
+        }
     }
 
     /// The machine named `name`.
     pub fn machine(&self, name: &str) -> Option<&MachineView> {
         self.machines.iter().find(|m| m.name == name)
-    }
-}
-
-fn swarm_view(w: &World, s: &swarm_core::Swarm) -> SwarmView {
-    let now = w.now();
-    let power = |m: MachineId| w.machine(m).map_or(Power::Off, |m| m.power);
-    let mut per_node: BTreeMap<&str, Vec<TaskView>> = BTreeMap::new();
-    let mut pending = Vec::new();
-    let mut running: BTreeMap<&str, usize> = BTreeMap::new();
-    for t in s.tasks.values() {
-        if t.state == TaskState::Running && t.desired == TaskState::Running {
-            *running.entry(t.service_id.as_str()).or_default() += 1;
-        }
-        if t.state <= TaskState::Pending {
-            if t.desired <= TaskState::Complete {
-                pending.push(task_view(w, s, t));
-            }
-            continue;
-        }
-        let Some(node) = t.node_id.as_deref() else {
-            continue;
-        };
-        let recent = t.state.is_terminal() && now.saturating_since(t.timestamp) < RECENTLY_ENDED;
-        if !t.state.is_terminal() || recent {
-            per_node.entry(node).or_default().push(task_view(w, s, t));
-        }
-    }
-    let order = |a: &TaskView, b: &TaskView| {
-        (a.ended(), &a.service, a.slot, &a.id).cmp(&(b.ended(), &b.service, b.slot, &b.id))
-    };
-    swarm_core::sort::sort_by(&mut pending, order);
-    let mut nodes: Vec<NodeView> = s
-        .nodes
-        .values()
-        .map(|n| {
-            let reachability = s.reachability(n);
-            let mut tasks = per_node.remove(n.id.as_str()).unwrap_or_default();
-            swarm_core::sort::sort_by(&mut tasks, order);
-            NodeView {
-                id: n.id.clone(),
-                hostname: n.hostname.clone(),
-                addr: n.addr,
-                power: power(n.machine),
-                role: n.role,
-                reachability,
-                leader: reachability == Some(Reachability::Leader),
-                status: n.state,
-                availability: n.availability,
-                labels: n
-                    .labels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-                tasks,
-            }
-        })
-        .collect();
-    swarm_core::sort::sort_by(&mut nodes, |a, b| {
-        (&a.hostname, &a.id).cmp(&(&b.hostname, &b.id))
-    });
-    let mut services: Vec<ServiceView> = s
-        .services
-        .values()
-        .map(|x| ServiceView {
-            id: x.id.clone(),
-            name: x.spec.name.clone(),
-            mode: x.spec.mode.display(),
-            replicas: match x.spec.mode {
-                Mode::Replicated { replicas } => Some(replicas),
-                _ => None,
-            },
-            running: running.get(x.id.as_str()).copied().unwrap_or(0),
-            image: strip_digest(&x.spec.image).to_string(),
-        })
-        .collect();
-    swarm_core::sort::sort_by(&mut services, |a, b| {
-        (&a.name, &a.id).cmp(&(&b.name, &b.id))
-    });
-    let mut managers: Vec<ManagerView> = s
-        .raft_members()
-        .into_iter()
-        .filter_map(|(m, raft_id)| {
-            let (term, commit, leader_id) = s.raft_status(m)?;
-            let hostname = w.machine(m)?.hostname.clone();
-            let role = if leader_id == raft_id {
-                RaftRole::Leader
-            } else if leader_id == 0 {
-                RaftRole::NoLeader
-            } else {
-                RaftRole::Follower
-            };
-            Some(ManagerView {
-                hostname,
-                power: power(m),
-                raft_id,
-                role,
-                term,
-                commit,
-                leader_id,
-            })
-        })
-        .collect();
-    swarm_core::sort::sort_by(&mut managers, |a, b| {
-        (&a.hostname, a.raft_id).cmp(&(&b.hostname, b.raft_id))
-    });
-    SwarmView {
-        id: s.id.clone(),
-        has_leader: s.leader().is_some(),
-        nodes,
-        services,
-        pending,
-        managers,
     }
 }
 
@@ -498,6 +455,20 @@ impl Playground {
     /// The picture of the playground now.
     pub fn cluster_view(&self) -> ClusterView {
         ClusterView::of(&self.world())
+    }
+
+    /// The picture of the playground now, showing what `filter` lets through.
+    pub fn cluster_view_with(&self, filter: &TaskFilter) -> ClusterView {
+        ClusterView::filtered(&self.world(), filter)
+    }
+
+    /// Goes on taking `picture` in slices (see [`PictureBuilder`]); the picture once done.
+    pub fn picture_step(
+        &self,
+        picture: &mut PictureBuilder,
+        over_budget: &mut dyn FnMut() -> bool,
+    ) -> Option<ClusterView> {
+        picture.step(&self.world(), over_budget)
     }
 
     /// A number that changes whenever the world records something (a command, an event):
@@ -968,5 +939,176 @@ mod tests {
         let tasks = &v.clusters[0].nodes[0].tasks;
         assert_eq!(tasks.len(), 1, "only the replacement: {tasks:?}");
         assert!(tasks[0].holds_slot());
+    }
+
+    #[test]
+    fn the_picture_is_bounded_and_filtered_before_it_is_built() {
+        let mut pg = template("1m1w");
+        run(
+            &mut pg,
+            "node1",
+            "docker service create -d -q --name web --replicas 60 nginx",
+        );
+        run(
+            &mut pg,
+            "node1",
+            "docker service create -d -q --name zz --replicas 4 redis",
+        );
+        run(
+            &mut pg,
+            "node1",
+            "docker service create -d -q --name stuck --replicas 30 --constraint node.labels.zone==mars redis",
+        );
+        pg.advance(SimDuration::from_secs(20));
+        let v = pg.cluster_view();
+        let c = &v.clusters[0];
+        // 64 tasks on two nodes: each card shows the first 24 and counts the rest.
+        let shown: usize = c.nodes.iter().map(|n| n.tasks.len()).sum();
+        let more: usize = c.nodes.iter().map(|n| n.more).sum();
+        let slots: usize = c.nodes.iter().map(|n| n.task_count()).sum();
+        assert_eq!((shown, more, slots), (48, 16, 64));
+        for n in &c.nodes {
+            assert_eq!(n.tasks.len(), CHIPS_PER_NODE);
+            assert!(
+                n.tasks.iter().all(|t| t.service == "web"),
+                "web sorts first"
+            );
+            let labels: Vec<(u64, &str)> =
+                n.tasks.iter().map(|t| (t.slot, t.id.as_str())).collect();
+            let mut sorted = labels.clone();
+            sorted.sort();
+            assert_eq!(labels, sorted, "in slot order");
+        }
+        assert_eq!(
+            v.machine("node2").unwrap().swarm.as_ref().unwrap().tasks,
+            32
+        );
+        // Pending: the first 24 listed, the rest counted.
+        assert_eq!(
+            (c.pending.len(), c.pending_more),
+            (PENDING_SHOWN, 30 - PENDING_SHOWN)
+        );
+        assert_eq!(c.pending[0].label, "stuck.1");
+
+        // One service: its tasks, found however many others come first; no pending ones.
+        let zz = pg.cluster_view_with(&TaskFilter {
+            service: Some("zz".into()),
+            ..TaskFilter::default()
+        });
+        let c = &zz.clusters[0];
+        let labels: Vec<&str> = c
+            .nodes
+            .iter()
+            .flat_map(|n| n.tasks.iter().map(|t| t.label.as_str()))
+            .collect();
+        assert_eq!(labels.len(), 4, "{labels:?}");
+        assert!(labels.iter().all(|l| l.starts_with("zz.")), "{labels:?}");
+        assert!(c.nodes.iter().all(|n| n.more == 0));
+        assert_eq!((c.pending.len(), c.pending_more), (0, 0));
+        let slots: usize = c.nodes.iter().map(|n| n.task_count()).sum();
+        assert_eq!(slots, 64, "the sidebar's count ignores the filter");
+        assert_eq!(c.services.len(), 3, "the legend has every service");
+
+        // Many nodes share a budget of chips, but each shows a few.
+        let small = pg.cluster_view_with(&TaskFilter {
+            in_all: 10,
+            ..TaskFilter::default()
+        });
+        for n in &small.clusters[0].nodes {
+            assert_eq!((n.tasks.len(), n.more), (5, 27));
+        }
+        let tiny = pg.cluster_view_with(&TaskFilter {
+            in_all: 1,
+            ..TaskFilter::default()
+        });
+        assert_eq!(tiny.clusters[0].nodes[0].tasks.len(), MIN_CHIPS_PER_NODE);
+
+        // One node card: the other is counted, and the sidebar still knows its place.
+        let one = pg.cluster_view_with(&TaskFilter {
+            nodes: 1,
+            in_all: 10,
+            ..TaskFilter::default()
+        });
+        let c = &one.clusters[0];
+        assert_eq!((c.nodes.len(), c.nodes_more), (1, 1));
+        assert_eq!(c.nodes[0].hostname, "node1");
+        assert_eq!(
+            c.nodes[0].tasks.len(),
+            10,
+            "the chips go to the cards shown"
+        );
+        let place = one.machine("node2").unwrap().swarm.as_ref().unwrap();
+        assert_eq!(
+            (place.cluster, place.tasks, place.role),
+            (0, 32, Role::Worker)
+        );
+        assert_eq!(pg.cluster_view().clusters[0].nodes_more, 0);
+
+        // Only running, with one task crashed: the ended one is not shown.
+        run(&mut pg, "node1", "docker kill $(docker ps -q -f name=zz.1)");
+        pg.advance(SimDuration::from_millis(100));
+        let all_zz = TaskFilter {
+            service: Some("zz".into()),
+            ..TaskFilter::default()
+        };
+        let v = pg.cluster_view_with(&all_zz);
+        let ended: Vec<&TaskView> = v.clusters[0]
+            .nodes
+            .iter()
+            .flat_map(|n| n.tasks.iter())
+            .filter(|t| t.ended())
+            .collect();
+        assert_eq!(ended.len(), 1);
+        let fades = v.fades_at.expect("an ended task leaves the picture later");
+        assert!(fades > pg.now() && fades <= pg.now() + RECENTLY_ENDED);
+        let running = pg.cluster_view_with(&TaskFilter {
+            only_running: true,
+            ..all_zz.clone()
+        });
+        assert!(running.clusters[0]
+            .nodes
+            .iter()
+            .flat_map(|n| n.tasks.iter())
+            .all(|t| t.state == TaskState::Running));
+        assert_eq!(running.fades_at, None, "nothing shown will fade");
+        pg.advance(RECENTLY_ENDED);
+        assert_eq!(pg.cluster_view_with(&all_zz).fades_at, None);
+    }
+
+    #[test]
+    fn unchanged_nodes_are_shared_with_the_last_picture() {
+        let mut pg = template("1m2w");
+        run(
+            &mut pg,
+            "node1",
+            "docker service create -q --name web --replicas 3 nginx",
+        );
+        let old = pg.cluster_view();
+        let mut same = pg.cluster_view();
+        assert!(!Rc::ptr_eq(
+            &same.clusters[0].nodes[0],
+            &old.clusters[0].nodes[0]
+        ));
+        same.share(&old);
+        for (a, b) in same.clusters[0].nodes.iter().zip(&old.clusters[0].nodes) {
+            assert!(Rc::ptr_eq(a, b));
+        }
+        assert_eq!(same, old);
+        // node3 is drained: its card changes, the others are shared.
+        run(
+            &mut pg,
+            "node1",
+            "docker node update --availability drain node3",
+        );
+        let mut new = pg.cluster_view();
+        new.share(&old);
+        let shared: Vec<bool> = new.clusters[0]
+            .nodes
+            .iter()
+            .zip(&old.clusters[0].nodes)
+            .map(|(a, b)| Rc::ptr_eq(a, b))
+            .collect();
+        assert_eq!(shared, [true, true, false]);
+        assert_ne!(new, old);
     }
 }

@@ -5,35 +5,44 @@
 //! the installed client and regenerates them). The flags of each command are read from its
 //! help text, so flag errors (`unknown flag: --bogus`, exit 125) are right for every command,
 //! implemented or not.
+//!
+//! The shell links only an index of that file (`build.rs`: each command's usage, aliases,
+//! group headers and flags, without the prose); the whole text, needed only to print help, is
+//! `swarm_extras::help` ([`help_text`]), in the page from the lazily loaded module.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-static HELP_DATA: &str = include_str!("../../data/docker-help.txt");
+static HELP_INDEX: &str = include_str!(concat!(env!("OUT_DIR"), "/docker-help-index.txt"));
 
-/// Help text of every command path (`""` for `docker` itself, `"service create"` …).
+/// The index of every command path (`""` for `docker` itself, `"service create"` …): the lines
+/// of its help text that this module reads.
 pub(crate) fn help_texts() -> &'static BTreeMap<String, &'static str> {
     static MAP: OnceLock<BTreeMap<String, &'static str>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map = BTreeMap::new();
-        let mut rest = HELP_DATA;
-        while let Some(start) = rest.find("### docker") {
-            let after = &rest[start + "### docker".len()..];
-            let (header, body) = after.split_once('\n').unwrap_or((after, ""));
-            let end = body
-                .find("\n### docker")
-                .map(|i| i + 1)
-                .unwrap_or(body.len());
-            map.insert(header.trim().to_string(), &body[..end]);
-            rest = &body[end..];
-        }
-        map
-    })
+    MAP.get_or_init(|| swarm_extras::help::blocks(HELP_INDEX))
 }
 
-/// The help text of `docker <path>`.
-pub(crate) fn help(path: &str) -> Option<&'static str> {
+/// The index entry of `docker <path>`.
+fn help(path: &str) -> Option<&'static str> {
     help_texts().get(path).copied()
+}
+
+/// True when the CLI has a command `docker <path>`.
+pub(crate) fn known(path: &str) -> bool {
+    help_texts().contains_key(path)
+}
+
+/// The help text of `docker <path>` as the CLI prints it (in the page, once the lazily loaded
+/// module is there); a line saying why when it cannot be had.
+pub(crate) async fn help_text(path: &str) -> String {
+    let text = match crate::jq_cmd::extras_ready().await {
+        Ok(()) => crate::jq_cmd::docker_help(path),
+        Err(why) => Err(why),
+    };
+    match text {
+        Ok(text) => text.unwrap_or_default(),
+        Err(why) => format!("docker: the help texts could not be loaded: {why}\n"),
+    }
 }
 
 /// The canonical path of an alias (`node list` → `node ls`, `container ps` → `container ls`),
@@ -43,14 +52,7 @@ pub(crate) fn resolve_alias(path: &str) -> String {
     let map = MAP.get_or_init(|| {
         let mut map = BTreeMap::new();
         for (canonical, text) in help_texts() {
-            let Some(i) = text.find("\nAliases:\n  ") else {
-                continue;
-            };
-            let line = text[i + "\nAliases:\n  ".len()..]
-                .lines()
-                .next()
-                .unwrap_or("");
-            for alias in line.split(", ") {
+            for alias in aliases_in(text) {
                 let alias = alias
                     .trim()
                     .strip_prefix("docker ")
@@ -69,6 +71,19 @@ pub(crate) fn resolve_alias(path: &str) -> String {
     map.get(path).cloned().unwrap_or_else(|| path.to_string())
 }
 
+/// The `Aliases:` line of a help text, split (`docker container ls`, `docker container list` …).
+fn aliases_in(text: &str) -> Vec<&str> {
+    let Some(i) = text.find("\nAliases:\n  ") else {
+        return Vec::new();
+    };
+    text[i + "\nAliases:\n  ".len()..]
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split(", ")
+        .collect()
+}
+
 /// True when `docker <path>` has subcommands.
 pub(crate) fn is_group(path: &str) -> bool {
     help(path)
@@ -81,18 +96,21 @@ pub(crate) fn usage_line(path: &str) -> String {
         // The root command's `UseLine`, which its help text shortens.
         return "docker [OPTIONS] COMMAND [ARG...]".to_string();
     }
-    // The usage may go on over lines that start with a tab (`docker cp` has two forms).
     help(path)
-        .and_then(|h| {
-            let start = h.find("Usage:  ")? + "Usage:  ".len();
-            let text = &h[start..];
-            let mut end = text.find('\n').unwrap_or(text.len());
-            while text[end..].starts_with("\n\t") {
-                end += 1 + text[end + 1..].find('\n').unwrap_or(text.len() - end - 1);
-            }
-            Some(text[..end].to_string())
-        })
+        .and_then(usage_in)
         .unwrap_or_else(|| format!("docker {path}"))
+}
+
+/// The `Usage:` line of a help text; it may go on over lines that start with a tab (`docker
+/// cp` has two forms).
+fn usage_in(h: &str) -> Option<String> {
+    let start = h.find("Usage:  ")? + "Usage:  ".len();
+    let text = &h[start..];
+    let mut end = text.find('\n').unwrap_or(text.len());
+    while text[end..].starts_with("\n\t") {
+        end += 1 + text[end + 1..].find('\n').unwrap_or(text.len() - end - 1);
+    }
+    Some(text[..end].to_string())
 }
 
 /// How many arguments a command takes, read from its usage line as cobra's validators
@@ -174,9 +192,11 @@ pub(crate) struct FlagSpec {
 
 /// The flags of `docker <path>` (the root's are the global options).
 pub(crate) fn flags(path: &str) -> Vec<FlagSpec> {
-    let Some(text) = help(path) else {
-        return Vec::new();
-    };
+    help(path).map_or_else(Vec::new, |text| flags_in(text, path))
+}
+
+/// The flags a help text declares (`path` names the command, for its hidden flags).
+fn flags_in(text: &str, path: &str) -> Vec<FlagSpec> {
     let mut out = Vec::new();
     let mut in_opts = false;
     for line in text.lines() {
@@ -399,18 +419,45 @@ mod tests {
 
     #[test]
     fn help_data_is_complete() {
+        let root = swarm_extras::help::text("").unwrap();
         assert!(
-            help("")
-                .unwrap()
-                .starts_with("\nUsage:  docker [OPTIONS] COMMAND")
-                || help("")
-                    .unwrap()
-                    .starts_with("Usage:  docker [OPTIONS] COMMAND")
+            root.starts_with("\nUsage:  docker [OPTIONS] COMMAND")
+                || root.starts_with("Usage:  docker [OPTIONS] COMMAND")
         );
-        assert!(help("service create").is_some());
+        assert!(known("service create"));
         assert!(is_group("service"));
         assert!(!is_group("version"));
         assert_eq!(usage_line("version"), "docker version [OPTIONS]");
+    }
+
+    /// The index answers every question exactly as the whole help text does.
+    #[test]
+    fn the_index_reads_as_the_whole_text() {
+        let full = swarm_extras::help::blocks(include_str!("../../data/docker-help.txt"));
+        let index = help_texts();
+        assert_eq!(
+            full.keys().collect::<Vec<_>>(),
+            index.keys().collect::<Vec<_>>()
+        );
+        assert!(full.len() > 100);
+        // The same readers over the whole text.
+        let on_full = |path: &str| -> (Vec<FlagSpec>, Option<String>, bool) {
+            let text = full[path];
+            (
+                flags_in(text, path),
+                usage_in(text),
+                text.contains("\nCommands:\n") || text.contains("\nManagement Commands:\n"),
+            )
+        };
+        for (path, text) in index {
+            let (f, usage, group) = on_full(path);
+            assert_eq!(flags(path), f, "{path}");
+            assert_eq!(usage_in(text), usage, "{path}");
+            assert_eq!(is_group(path), group, "{path}");
+            assert_eq!(aliases_in(text), aliases_in(full[path.as_str()]), "{path}");
+        }
+        let index_size: usize = index.values().map(|t| t.len()).sum();
+        assert!(index_size * 3 < include_str!("../../data/docker-help.txt").len());
     }
 
     #[test]

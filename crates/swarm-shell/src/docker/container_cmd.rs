@@ -327,28 +327,22 @@ fn row_json(c: &Container, row: &ContainerRow, _now: SimTime, no_trunc: bool) ->
     })
 }
 
-fn ps_header(field: &str) -> Option<String> {
-    Some(
-        match field {
-            "ID" => "CONTAINER ID",
-            "Image" => "IMAGE",
-            "Command" => "COMMAND",
-            "CreatedAt" => "CREATED AT",
-            "RunningFor" => "CREATED",
-            "Ports" => "PORTS",
-            "State" => "STATE",
-            "Status" => "STATUS",
-            "Size" => "SIZE",
-            "Names" => "NAMES",
-            "Labels" => "LABELS",
-            "Mounts" => "MOUNTS",
-            "Networks" => "NETWORKS",
-            "LocalVolumes" => "LOCAL VOLUMES",
-            _ => return None,
-        }
-        .to_string(),
-    )
-}
+const PS_HEADER: &[(&str, &str)] = &[
+    ("ID", "CONTAINER ID"),
+    ("Image", "IMAGE"),
+    ("Command", "COMMAND"),
+    ("CreatedAt", "CREATED AT"),
+    ("RunningFor", "CREATED"),
+    ("Ports", "PORTS"),
+    ("State", "STATE"),
+    ("Status", "STATUS"),
+    ("Size", "SIZE"),
+    ("Names", "NAMES"),
+    ("Labels", "LABELS"),
+    ("Mounts", "MOUNTS"),
+    ("Networks", "NETWORKS"),
+    ("LocalVolumes", "LOCAL VOLUMES"),
+];
 
 /// `--filter key=value` flags, grouped by key.
 fn parse_filters(cmd: &Parsed) -> Result<BTreeMap<String, Vec<String>>, String> {
@@ -543,12 +537,8 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                     v
                 })
                 .collect();
-            match super::template::render_table(
-                f,
-                &values,
-                "formatter.ContainerContext",
-                &ps_header,
-            ) {
+            match super::template::render_table(f, &values, "formatter.ContainerContext", PS_HEADER)
+            {
                 Ok(out) => {
                     io.out.write(&out);
                     0

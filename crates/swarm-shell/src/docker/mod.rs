@@ -48,10 +48,10 @@ fn arg_error(io: &Io, path: &str, msg: &str) -> Status {
 }
 
 /// `docker --help` as an engine outside swarm mode shows it: without the swarm commands.
-fn root_help(swarm_active: bool) -> String {
-    let text = cli::help("").unwrap_or_default();
+async fn root_help(swarm_active: bool) -> String {
+    let text = cli::help_text("").await;
     if swarm_active {
-        return text.to_string();
+        return text;
     }
     match (text.find("Swarm Commands:\n"), text.find("\nCommands:\n")) {
         (Some(a), Some(b)) if a < b => format!("{}{}", &text[..a], &text[b + 1..]),
@@ -117,7 +117,7 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
     }
     if parsed.args.is_empty() {
         // `docker` alone prints its help on stderr and succeeds; `docker --help` on stdout.
-        let help = root_help(swarm_active);
+        let help = root_help(swarm_active).await;
         if parsed.help {
             io.out.write(&help);
         } else {
@@ -126,7 +126,7 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         return 0;
     }
     if parsed.help {
-        io.out.write(&root_help(swarm_active));
+        io.out.write(&root_help(swarm_active).await);
         return 0;
     }
     let _ = here;
@@ -134,7 +134,7 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
     // Find the longest command path the CLI knows: `service create`, `container ls` …
     let words = &parsed.args;
     if words[0] == "help" {
-        return help_command(io, &words[1..], swarm_active);
+        return help_command(io, &words[1..], swarm_active).await;
     }
     let mut path = String::new();
     let mut used = 0;
@@ -145,7 +145,7 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
             format!("{path} {w}")
         };
         let candidate = cli::resolve_alias(&candidate);
-        if cli::help(&candidate).is_some() && !w.starts_with('-') {
+        if cli::known(&candidate) && !w.starts_with('-') {
             path = candidate;
             used += 1;
             if !cli::is_group(&path) {
@@ -167,11 +167,11 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         // A group without a (known) subcommand.
         match rest.first() {
             None => {
-                io.err.write(cli::help(&path).unwrap_or_default());
+                io.err.write(&cli::help_text(&path).await);
                 return 0;
             }
             Some(a) if a == "--help" || a == "-h" => {
-                io.out.write(cli::help(&path).unwrap_or_default());
+                io.out.write(&cli::help_text(&path).await);
                 return 0;
             }
             Some(a) if a.starts_with('-') => {
@@ -179,7 +179,7 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 if let Err(e) = cli::parse(&specs, rest, true) {
                     return usage_error(io, &path, &e.0);
                 }
-                io.err.write(cli::help(&path).unwrap_or_default());
+                io.err.write(&cli::help_text(&path).await);
                 return 0;
             }
             Some(a) => {
@@ -202,12 +202,22 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
             io.out
                 .write("Flag shorthand -h has been deprecated, use --help\n");
         }
-        io.out.write(cli::help(&path).unwrap_or_default());
+        io.out.write(&cli::help_text(&path).await);
         return 0;
     }
     if let Err(text) = cli::check_args(&path, cmd.args.len()) {
         io.err.write(&text);
         return 1;
+    }
+    // Go templates (`--format`) run in the page's lazily loaded module: wait for it here, so
+    // that the commands below call it synchronously (natively it is linked: no wait).
+    if cmd.value("format").is_some_and(|f| !f.is_empty()) {
+        if let Err(why) = crate::jq_cmd::extras_ready().await {
+            io.err.write(&format!(
+                "template: the template engine could not be loaded: {why}\n"
+            ));
+            return 1;
+        }
     }
     match path.as_str() {
         "version" => version(interp, &cmd, engine, io),
@@ -309,21 +319,18 @@ fn is_manager_api(path: &str) -> bool {
 }
 
 /// `docker help [COMMAND…]`.
-fn help_command(io: &Io, words: &[String], swarm_active: bool) -> Status {
+async fn help_command(io: &Io, words: &[String], swarm_active: bool) -> Status {
     if words.is_empty() {
-        io.out.write(&root_help(swarm_active));
+        io.out.write(&root_help(swarm_active).await);
         return 0;
     }
     let path = words.join(" ");
-    match cli::help(&path) {
-        Some(h) => {
-            io.out.write(h);
-            0
-        }
-        None => {
-            io.err.write(&format!("unknown help topic: {path}\n"));
-            1
-        }
+    if cli::known(&path) {
+        io.out.write(&cli::help_text(&path).await);
+        0
+    } else {
+        io.err.write(&format!("unknown help topic: {path}\n"));
+        1
     }
 }
 

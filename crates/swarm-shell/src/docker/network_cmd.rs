@@ -407,24 +407,18 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 })
             })
             .collect();
-        let header = |field: &str| {
-            Some(
-                match field {
-                    "ID" => "NETWORK ID",
-                    "Name" => "NAME",
-                    "Driver" => "DRIVER",
-                    "Scope" => "SCOPE",
-                    "IPv4" => "IPV4",
-                    "IPv6" => "IPV6",
-                    "Internal" => "INTERNAL",
-                    "Labels" => "LABELS",
-                    "CreatedAt" => "CREATED AT",
-                    _ => return None,
-                }
-                .to_string(),
-            )
-        };
-        return match template::render_table(f, &values, "formatter.networkContext", &header) {
+        let header: &[(&str, &str)] = &[
+            ("ID", "NETWORK ID"),
+            ("Name", "NAME"),
+            ("Driver", "DRIVER"),
+            ("Scope", "SCOPE"),
+            ("IPv4", "IPV4"),
+            ("IPv6", "IPV6"),
+            ("Internal", "INTERNAL"),
+            ("Labels", "LABELS"),
+            ("CreatedAt", "CREATED AT"),
+        ];
+        return match template::render_table(f, &values, "formatter.networkContext", header) {
             Ok(out) => {
                 io.out.write(&out);
                 0

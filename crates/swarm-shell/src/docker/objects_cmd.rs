@@ -377,25 +377,19 @@ fn ls(interp: &Interp, m: MachineId, kind: ObjectKind, cmd: &Parsed, io: &Io) ->
             Value::Object(v)
         })
         .collect();
-    let header = |field: &str| {
-        Some(
-            match field {
-                "ID" => "ID",
-                "Name" => "NAME",
-                "Driver" => "DRIVER",
-                "CreatedAt" => "CREATED",
-                "UpdatedAt" => "UPDATED",
-                "Labels" => "LABELS",
-                _ => return None,
-            }
-            .to_string(),
-        )
-    };
+    let header: &[(&str, &str)] = &[
+        ("ID", "ID"),
+        ("Name", "NAME"),
+        ("Driver", "DRIVER"),
+        ("CreatedAt", "CREATED"),
+        ("UpdatedAt", "UPDATED"),
+        ("Labels", "LABELS"),
+    ];
     let type_name = match kind {
         ObjectKind::Secret => "*secret.secretContext",
         ObjectKind::Config => "*config.configContext",
     };
-    match template::render_table(f, &values, type_name, &header) {
+    match template::render_table(f, &values, type_name, header) {
         Ok(out) => {
             io.out.write(&out);
             0

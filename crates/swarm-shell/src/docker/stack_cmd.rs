@@ -141,7 +141,7 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
             crate::fsutils::read_file(interp, p)
         };
         match text {
-            Ok(t) => files.push((p.clone(), t)),
+            Ok(t) => files.push(t),
             Err(swarm_core::fs::FsError::IsADirectory) => {
                 io.err.write(&format!("read {p}: is a directory\n"));
                 return 1;
@@ -153,8 +153,13 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
             }
         }
     }
+    // Parsed by the YAML parser, which the page loads on first use (see `jq_cmd`).
+    let mut docs = Vec::with_capacity(files.len());
+    for text in &files {
+        docs.push(crate::jq_cmd::yaml(text).await);
+    }
     let lookup = |name: &str| interp.get_var(name);
-    let config = match compose::load(&files, &lookup) {
+    let config = match compose::load(docs, &lookup) {
         Ok(c) => c,
         Err(e) => {
             io.err.write(&format!("{e}\n"));
@@ -677,17 +682,8 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         .iter()
         .map(|(n, c)| json!({"Name": n, "Services": c.to_string()}))
         .collect();
-    let header = |f: &str| {
-        Some(
-            match f {
-                "Name" => "NAME",
-                "Services" => "SERVICES",
-                _ => return None,
-            }
-            .to_string(),
-        )
-    };
-    match template::render_table(f, &values, "*formatter.stackContext", &header) {
+    let header: &[(&str, &str)] = &[("Name", "NAME"), ("Services", "SERVICES")];
+    match template::render_table(f, &values, "*formatter.stackContext", header) {
         Ok(out) => {
             io.out.write(&out);
             0

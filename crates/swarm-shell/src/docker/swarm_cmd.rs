@@ -378,22 +378,16 @@ pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io)
         });
         let values: Vec<Value> = rows.into_iter().map(|(_, v)| v).collect();
         // `table …` formats get the column headers of docker/cli's node formatter.
-        let header = |f: &str| {
-            Some(
-                match f {
-                    "ID" => "ID",
-                    "Hostname" => "HOSTNAME",
-                    "Status" => "STATUS",
-                    "Availability" => "AVAILABILITY",
-                    "ManagerStatus" => "MANAGER STATUS",
-                    "EngineVersion" => "ENGINE VERSION",
-                    "TLSStatus" => "TLS STATUS",
-                    _ => return None,
-                }
-                .to_string(),
-            )
-        };
-        return match super::template::render_table(f, &values, "formatter.nodeContext", &header) {
+        let header: &[(&str, &str)] = &[
+            ("ID", "ID"),
+            ("Hostname", "HOSTNAME"),
+            ("Status", "STATUS"),
+            ("Availability", "AVAILABILITY"),
+            ("ManagerStatus", "MANAGER STATUS"),
+            ("EngineVersion", "ENGINE VERSION"),
+            ("TLSStatus", "TLS STATUS"),
+        ];
+        return match super::template::render_table(f, &values, "formatter.nodeContext", header) {
             Ok(out) => {
                 io.out.write(&out);
                 0

@@ -173,25 +173,19 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             })
         })
         .collect();
-    let header = |field: &str| {
-        Some(
-            match field {
-                "Name" => "VOLUME NAME",
-                "Driver" => "DRIVER",
-                "Scope" => "SCOPE",
-                "Mountpoint" => "MOUNTPOINT",
-                "Labels" => "LABELS",
-                "Links" => "LINKS",
-                "Size" => "SIZE",
-                "Group" => "GROUP",
-                "Availability" => "AVAILABILITY",
-                "Status" => "STATUS",
-                _ => return None,
-            }
-            .to_string(),
-        )
-    };
-    match template::render_table(format, &rows, "formatter.volumeContext", &header) {
+    let header: &[(&str, &str)] = &[
+        ("Name", "VOLUME NAME"),
+        ("Driver", "DRIVER"),
+        ("Scope", "SCOPE"),
+        ("Mountpoint", "MOUNTPOINT"),
+        ("Labels", "LABELS"),
+        ("Links", "LINKS"),
+        ("Size", "SIZE"),
+        ("Group", "GROUP"),
+        ("Availability", "AVAILABILITY"),
+        ("Status", "STATUS"),
+    ];
+    match template::render_table(format, &rows, "formatter.volumeContext", header) {
         Ok(out) => {
             io.out.write(&out);
             0

@@ -20,7 +20,7 @@ pub mod info;
 pub mod node;
 pub mod service;
 pub mod swarm;
-pub mod tabwriter;
+pub use swarm_extras::tabwriter;
 pub mod text;
 pub mod units;
 

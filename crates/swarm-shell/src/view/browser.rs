@@ -320,12 +320,160 @@ pub enum BrowserAction {
     Vote(String),
     /// "Get a random number".
     RandomNumber,
+    /// Back: the tab's previous address, requested again (see [`Tabs`]).
+    Back,
+    /// Forward: the tab's next address, requested again.
+    Forward,
+    /// Close the tab (no request).
+    Close,
 }
 
 /// A browser: its cookies, per server.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Browser {
     cookies: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// Most addresses a tab remembers for Back (older ones are forgotten).
+pub const HISTORY_KEPT: usize = 50;
+
+/// Most tabs open at once: opening one more closes the oldest.
+pub const TABS_MAX: usize = 12;
+
+/// One tab of the page's browser: its page and the addresses it visited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tab {
+    /// Its number: stable while it is open, never reused, named by the replay log.
+    pub id: u32,
+    /// What it shows (nothing before its first load).
+    pub page: Option<Page>,
+    /// The addresses it visited, oldest first (at most [`HISTORY_KEPT`]).
+    history: Vec<String>,
+    /// Where in `history` it is now.
+    at: usize,
+}
+
+impl Tab {
+    fn new(id: u32) -> Tab {
+        Tab {
+            id,
+            page: None,
+            history: Vec::new(),
+            at: 0,
+        }
+    }
+
+    /// True if Back has somewhere to go.
+    pub fn can_go_back(&self) -> bool {
+        self.at > 0
+    }
+
+    /// True if Forward has somewhere to go.
+    pub fn can_go_forward(&self) -> bool {
+        self.at + 1 < self.history.len()
+    }
+
+    /// The addresses it visited, oldest first, and where it is among them.
+    pub fn history(&self) -> (&[String], usize) {
+        (&self.history, self.at)
+    }
+
+    /// A load ended at `url`: a new entry after the current one (dropping the forward
+    /// ones), unless it is the address the tab already shows (a reload, a form posted back
+    /// to its own page).
+    fn visit(&mut self, url: &str) {
+        if self.history.get(self.at).is_some_and(|u| u == url) {
+            return;
+        }
+        if !self.history.is_empty() {
+            self.history.truncate(self.at + 1);
+        }
+        self.history.push(url.to_string());
+        if self.history.len() > HISTORY_KEPT {
+            let extra = self.history.len() - HISTORY_KEPT;
+            self.history.drain(..extra);
+        }
+        self.at = self.history.len() - 1;
+    }
+}
+
+/// The page's browser: one set of cookies for all its tabs (one browser profile), and the
+/// tabs, in the order they were opened. Every action names its tab; Back and Forward request
+/// the address again, as a browser without a page cache does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tabs {
+    browser: Browser,
+    tabs: Vec<Tab>,
+    next: u32,
+}
+
+impl Tabs {
+    /// The open tabs, oldest first.
+    pub fn tabs(&self) -> &[Tab] {
+        &self.tabs
+    }
+
+    /// The tab numbered `id`, if open.
+    pub fn get(&self, id: u32) -> Option<&Tab> {
+        self.tabs.iter().find(|t| t.id == id)
+    }
+
+    /// The number the next new tab gets.
+    pub fn next_id(&self) -> u32 {
+        self.next
+    }
+
+    /// Does `action` in tab `id` (opened if it is not: a new tab's first action), through
+    /// the simulated network, and returns what the tab shows next; `None` once closed.
+    pub fn act(&mut self, w: &mut World, id: u32, action: BrowserAction) -> Option<Page> {
+        if action == BrowserAction::Close {
+            self.tabs.retain(|t| t.id != id);
+            return None;
+        }
+        let i = match self.tabs.iter().position(|t| t.id == id) {
+            Some(i) => i,
+            None => {
+                if self.tabs.len() >= TABS_MAX {
+                    self.tabs.remove(0);
+                }
+                self.tabs.push(Tab::new(id));
+                self.tabs.len() - 1
+            }
+        };
+        self.next = self.next.max(id.saturating_add(1));
+        let browser = &mut self.browser;
+        let tab = &mut self.tabs[i];
+        let page = match action {
+            BrowserAction::Back | BrowserAction::Forward => {
+                let to = if action == BrowserAction::Back {
+                    tab.can_go_back().then(|| tab.at - 1)
+                } else {
+                    tab.can_go_forward().then(|| tab.at + 1)
+                };
+                let Some(to) = to else {
+                    return tab.page.clone();
+                };
+                tab.at = to;
+                let url = tab.history[to].clone();
+                let page = browser.act(w, None, BrowserAction::Open(url));
+                // A redirect on the way lands elsewhere: that is where the tab is now.
+                if page.url != tab.history[to] {
+                    tab.visit(&page.url);
+                }
+                page
+            }
+            BrowserAction::Reload | BrowserAction::RandomNumber => {
+                browser.act(w, tab.page.as_ref(), action)
+            }
+            _ => {
+                let page = browser.act(w, tab.page.as_ref(), action);
+                tab.visit(&page.url);
+                page
+            }
+        };
+        tab.page = Some(page.clone());
+        Some(page)
+    }
 }
 
 /// The message the numbers page shows when the API fails.
@@ -393,6 +541,14 @@ impl Browser {
                 let body = format!("vote={}", form_encode(&v));
                 self.load(w, &a.with_path("/"), "POST", &body)
             }
+            // Without a tab there is no history: Back and Forward reload, Close keeps the page.
+            BrowserAction::Back | BrowserAction::Forward => {
+                self.act(w, current, BrowserAction::Reload)
+            }
+            BrowserAction::Close => match current {
+                Some(p) => p.clone(),
+                None => self.act(w, None, BrowserAction::Reload),
+            },
             BrowserAction::RandomNumber => {
                 let Some(page) = current else {
                     return self.act(w, None, BrowserAction::Reload);
@@ -1044,36 +1200,52 @@ impl Playground {
         page
     }
 
-    /// Does `action` in the page's browser tab, which the playground owns (its cookies and
-    /// page), and returns what the tab shows next. Unlike [`Playground::browse`] it is written
-    /// into the replay log (a `browse` entry), so a replay does the same requests with the
-    /// same cookies at the same times.
-    pub fn browse_tab(&mut self, action: BrowserAction) -> Page {
+    /// Does `action` in tab `tab` of the page's browser, which the playground owns (its
+    /// cookies, tabs, pages and histories; a tab not open yet opens), and returns what the
+    /// tab shows next (`None` once closed). Unlike [`Playground::browse`] it is written into
+    /// the replay log (a `browse` entry naming the tab), so a replay does the same requests
+    /// with the same cookies at the same times, Back and Reload included.
+    pub fn browse_in(&mut self, tab: u32, action: BrowserAction) -> Option<Page> {
         let url = self
             .tab
-            .1
-            .as_ref()
+            .get(tab)
+            .and_then(|t| t.page.as_ref())
             .map(|p| p.url.clone())
             .unwrap_or_default();
         let (kind, arg) = action.parts();
         self.record(|at| crate::replay::Entry::Browse {
             at,
+            tab,
             action: kind.to_string(),
             arg,
             url,
         });
-        let (mut browser, current) = std::mem::take(&mut self.tab);
-        let page = browser.act(&mut self.world.borrow_mut(), current.as_ref(), action);
-        self.tab = (browser, Some(page.clone()));
+        let page = self.tab.act(&mut self.world.borrow_mut(), tab, action);
         // Requests can wake jobs and app loops: let due work run at the current instant.
         self.advance_unrecorded(swarm_core::SimDuration::ZERO);
         self.recorded();
         page
     }
 
-    /// What the page's browser tab shows (see [`Playground::browse_tab`]).
+    /// Does `action` in the first tab (number 0); see [`Playground::browse_in`].
+    pub fn browse_tab(&mut self, action: BrowserAction) -> Page {
+        self.browse_in(0, action).unwrap_or_else(|| Page {
+            url: String::new(),
+            status: None,
+            title: String::new(),
+            content: PageContent::Document(Vec::new()),
+            served_by: None,
+        })
+    }
+
+    /// What the first tab (number 0) shows.
     pub fn browser_tab(&self) -> Option<&Page> {
-        self.tab.1.as_ref()
+        self.tab.get(0).and_then(|t| t.page.as_ref())
+    }
+
+    /// The page's browser: its open tabs (see [`Playground::browse_in`]).
+    pub fn browser_tabs(&self) -> &Tabs {
+        &self.tab
     }
 }
 
@@ -1087,6 +1259,9 @@ impl BrowserAction {
             BrowserAction::TodoSubmit(t) => ("todo", t.clone()),
             BrowserAction::Vote(v) => ("vote", v.clone()),
             BrowserAction::RandomNumber => ("number", String::new()),
+            BrowserAction::Back => ("back", String::new()),
+            BrowserAction::Forward => ("forward", String::new()),
+            BrowserAction::Close => ("close", String::new()),
         }
     }
 
@@ -1100,6 +1275,9 @@ impl BrowserAction {
             "todo" => BrowserAction::TodoSubmit(arg),
             "vote" => BrowserAction::Vote(arg),
             "number" if arg.is_empty() => BrowserAction::RandomNumber,
+            "back" if arg.is_empty() => BrowserAction::Back,
+            "forward" if arg.is_empty() => BrowserAction::Forward,
+            "close" if arg.is_empty() => BrowserAction::Close,
             _ => return None,
         })
     }

@@ -2,9 +2,12 @@
 //! vote, whether the quorum holds (in plain words), and the last writes the cluster
 //! committed ("service web scaled to 5").
 //!
-//! Messages in flight are not shown: they cross the simulated LAN in a millisecond, so a
-//! picture taken between two frames never catches one.
+//! The Raft messages of the last [`FLIGHT_WINDOW_MS`] of simulated time are in the picture
+//! too ([`FlightView`], newest first): they cross the simulated LAN in a millisecond, so no
+//! picture taken between two frames would catch one in the air; the page replays each as a
+//! short animation from its sender to its receiver instead, dropped ones marked.
 
+use swarm_core::raft_info::{Dropped, RaftKind};
 use swarm_core::sort::CollectBTree as _;
 use swarm_core::{MachineId, Power, World};
 
@@ -12,6 +15,12 @@ use crate::Playground;
 
 /// How many committed writes the picture lists (newest first).
 pub const WRITES_SHOWN: usize = 8;
+
+/// How far back the picture shows Raft messages, in simulated milliseconds.
+pub const FLIGHT_WINDOW_MS: u64 = 2000;
+
+/// At most this many Raft messages are in the picture (the newest).
+pub const FLIGHTS_SHOWN: usize = 24;
 
 /// One cluster's quorum.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +43,36 @@ pub struct QuorumView {
     pub summary: String,
     /// The last writes committed, newest first.
     pub writes: Vec<WriteView>,
+    /// The Raft messages of the last [`FLIGHT_WINDOW_MS`] between managers in `managers`,
+    /// newest first (at most [`FLIGHTS_SHOWN`]).
+    pub flights: Vec<FlightView>,
+}
+
+/// One Raft message between two managers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlightView {
+    /// Its number in the cluster (a stable key).
+    pub seq: u64,
+    /// The sender's hostname.
+    pub from: String,
+    /// The receiver's hostname.
+    pub to: String,
+    /// The sender's row in [`QuorumView::managers`].
+    pub from_index: usize,
+    /// The receiver's row in [`QuorumView::managers`].
+    pub to_index: usize,
+    /// What it was.
+    pub kind: RaftKind,
+    /// The sender's term.
+    pub term: u64,
+    /// A response that refused (vote not granted, append that did not match).
+    pub reject: bool,
+    /// Log entries it carried.
+    pub entries: u32,
+    /// Whether, and why, the network dropped it.
+    pub dropped: Option<Dropped>,
+    /// Milliseconds between its sending and the picture (0 up to [`FLIGHT_WINDOW_MS`]).
+    pub age_ms: u64,
 }
 
 /// One manager.
@@ -184,6 +223,34 @@ impl QuorumView {
                 text: x.text.clone(),
             })
             .collect();
+        let now = w.now().as_millis();
+        let row = |m: MachineId| {
+            let name = &w.machine(m)?.hostname;
+            managers.iter().position(|x| &x.hostname == name)
+        };
+        let flights = s
+            .raft_messages()
+            .iter()
+            .rev()
+            .take_while(|f| now.saturating_sub(f.sent.as_millis()) < FLIGHT_WINDOW_MS)
+            .filter_map(|f| {
+                let (from_index, to_index) = (row(f.from)?, row(f.to)?);
+                Some(FlightView {
+                    seq: f.seq,
+                    from: managers[from_index].hostname.clone(),
+                    to: managers[to_index].hostname.clone(),
+                    from_index,
+                    to_index,
+                    kind: f.kind,
+                    term: f.term,
+                    reject: f.reject,
+                    entries: f.entries,
+                    dropped: f.dropped,
+                    age_ms: now.saturating_sub(f.sent.as_millis()),
+                })
+            })
+            .take(FLIGHTS_SHOWN)
+            .collect();
         QuorumView {
             id: s.id.clone(),
             managers,
@@ -194,6 +261,7 @@ impl QuorumView {
             has_leader,
             summary: summary(reachable, voters.len(), has_leader),
             writes,
+            flights,
         }
     }
 }
@@ -318,6 +386,65 @@ mod tests {
         assert_eq!(node1.hostname, "node1");
         assert_ne!(node1.state, "leader", "check-quorum makes it step down");
         assert_eq!(node1.leader, None);
+    }
+
+    #[test]
+    fn raft_messages_of_the_last_seconds_with_an_election() {
+        let mut pg = template("3m2w");
+        pg.advance(SimDuration::from_secs(5));
+        let q = &pg.quorum_view()[0];
+        assert!(!q.flights.is_empty(), "heartbeats are always flying");
+        assert!(q.flights.len() <= FLIGHTS_SHOWN);
+        for pair in q.flights.windows(2) {
+            assert!(pair[0].seq > pair[1].seq, "newest first");
+            assert!(pair[0].age_ms <= pair[1].age_ms);
+        }
+        for f in &q.flights {
+            assert!(f.age_ms < FLIGHT_WINDOW_MS, "{f:?}");
+            assert_eq!(q.managers[f.from_index].hostname, f.from);
+            assert_eq!(q.managers[f.to_index].hostname, f.to);
+            assert_ne!(f.from, f.to);
+        }
+        let kinds: Vec<(&str, &str, RaftKind)> = q
+            .flights
+            .iter()
+            .map(|f| (f.from.as_str(), f.to.as_str(), f.kind))
+            .collect();
+        assert!(
+            kinds.contains(&("node1", "node2", RaftKind::Heartbeat))
+                && kinds.contains(&("node3", "node1", RaftKind::HeartbeatResponse)),
+            "{kinds:?}"
+        );
+        assert!(q.flights.iter().all(|f| f.dropped.is_none()));
+
+        // The leader powered off: what reaches for it is dropped, then an election flies.
+        run(&mut pg, "node2", "sim node kill node1");
+        let mut seen = std::collections::BTreeMap::new();
+        for _ in 0..300 {
+            pg.advance(SimDuration::from_millis(100));
+            for f in &pg.quorum_view()[0].flights {
+                seen.insert(f.seq, f.clone());
+            }
+        }
+        let dropped: Vec<&FlightView> = seen.values().filter(|f| f.dropped.is_some()).collect();
+        assert!(!dropped.is_empty());
+        assert!(dropped
+            .iter()
+            .all(|f| f.to == "node1" && f.dropped == Some(Dropped::PowerOff)));
+        let election: Vec<(RaftKind, bool)> = seen
+            .values()
+            .filter(|f| f.kind.is_election() && f.to != "node1")
+            .map(|f| (f.kind, f.reject))
+            .collect();
+        assert!(
+            election.contains(&(RaftKind::RequestPreVote, false))
+                && election.contains(&(RaftKind::RequestVote, false))
+                && election.contains(&(RaftKind::RequestVoteResponse, false)),
+            "{election:?}"
+        );
+        // Two seconds later with nothing but heartbeats, the election is out of the picture.
+        let q = &pg.quorum_view()[0];
+        assert!(q.flights.iter().all(|f| !f.kind.is_election()));
     }
 
     #[test]

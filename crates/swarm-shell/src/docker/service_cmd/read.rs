@@ -100,7 +100,7 @@ fn render_list(
     format: &str,
     rows: &[Value],
     type_name: &str,
-    header: &dyn Fn(&str) -> Option<String>,
+    header: &[(&str, &str)],
 ) -> i32 {
     match template::render_table(format, rows, type_name, header) {
         Ok(out) => {
@@ -213,21 +213,15 @@ pub(crate) fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i32 {
             })
         })
         .collect();
-    let header = |f: &str| {
-        Some(
-            match f {
-                "ID" => "ID",
-                "Name" => "NAME",
-                "Mode" => "MODE",
-                "Replicas" => "REPLICAS",
-                "Image" => "IMAGE",
-                "Ports" => "PORTS",
-                _ => return None,
-            }
-            .to_string(),
-        )
-    };
-    render_list(io, f, &values, "*service.serviceContext", &header)
+    let header: &[(&str, &str)] = &[
+        ("ID", "ID"),
+        ("Name", "NAME"),
+        ("Mode", "MODE"),
+        ("Replicas", "REPLICAS"),
+        ("Image", "IMAGE"),
+        ("Ports", "PORTS"),
+    ];
+    render_list(io, f, &values, "*service.serviceContext", header)
 }
 
 /// The task-table row of `t`.
@@ -356,23 +350,17 @@ fn print_tasks(
             })
         })
         .collect();
-    let header = |f: &str| {
-        Some(
-            match f {
-                "ID" => "ID",
-                "Name" => "NAME",
-                "Image" => "IMAGE",
-                "Node" => "NODE",
-                "DesiredState" => "DESIRED STATE",
-                "CurrentState" => "CURRENT STATE",
-                "Error" => "ERROR",
-                "Ports" => "PORTS",
-                _ => return None,
-            }
-            .to_string(),
-        )
-    };
-    match render_list(io, f, &values, "*task.taskContext", &header) {
+    let header: &[(&str, &str)] = &[
+        ("ID", "ID"),
+        ("Name", "NAME"),
+        ("Image", "IMAGE"),
+        ("Node", "NODE"),
+        ("DesiredState", "DESIRED STATE"),
+        ("CurrentState", "CURRENT STATE"),
+        ("Error", "ERROR"),
+        ("Ports", "PORTS"),
+    ];
+    match render_list(io, f, &values, "*task.taskContext", header) {
         0 => Ok(()),
         s => Err(s),
     }

@@ -8,8 +8,12 @@
 //! real time (`Playground::advance_within`, one event timestamp at a time) and keeps the rest
 //! owed for the next tick, so a large cluster's busy second never blocks the page: the clock
 //! shown lags while it catches up, and what is owed beyond [`MAX_OWED_MS`] of real time is
-//! dropped (simulated time then runs slower than asked). Pause stops it (the Step button moves
-//! it by one second); it also stops while the tab is hidden. After every step and every
+//! dropped (simulated time then runs slower than asked). Pause stops it; it also stops while
+//! the tab is hidden. The Step button ("+1 s") adds one second to what the clock owes, paused
+//! or not, and that is never dropped: the click pays what it can within the same budget (a
+//! small cluster's whole second, so its terminals show at once what happened in it) and the
+//! rest is paid [`ADVANCE_BUDGET_MS`] at a time in tasks of their own, one after another,
+//! until the clock stands exactly one second further per click. After every step and every
 //! command the app drains each terminal's output into its scrollback and re-renders only what
 //! changed.
 //!
@@ -69,6 +73,14 @@ pub const CLUSTER_AT_ONCE_MS: f64 = 25.0;
 
 /// The speeds the time controls offer: simulated seconds per real second.
 pub const SPEEDS: [u32; 5] = [1, 2, 5, 10, 60];
+
+/// How many machines the sidebar lists at first (the selected one always; "+K more" lists
+/// this many more).
+pub const MACHINES_SHOWN: usize = 50;
+
+/// How long after its first render the page loads its second module (see `jq_host::prefetch`):
+/// after the first paint and the first keystrokes' work, well before most first `--format`.
+pub const PREFETCH_AFTER_MS: u32 = 1_000;
 
 /// How many recently used machines have a tab over the terminal.
 pub const MAX_TABS: usize = 5;
@@ -206,6 +218,8 @@ pub enum Msg {
     Speed(u32),
     /// Advance simulated time by one second.
     Step,
+    /// Go on paying what the Step button owes (see `App::step_ms`), after a [`Msg::Sync`].
+    StepOn,
     /// A one-click fault.
     Fault(Fault),
     /// Saving the playground in the browser failed: why.
@@ -224,6 +238,8 @@ pub enum Msg {
     Cluster,
     /// Drain the terminals after a clock tick.
     Sync,
+    /// "+K more" under the sidebar's machines.
+    MoreMachines,
 }
 
 /// A file open in the editor panel.
@@ -259,6 +275,15 @@ pub struct App {
     /// Simulated milliseconds measured but not yet given to the simulation: fractions of a
     /// millisecond, and what ticks over budget could not pay (see [`ADVANCE_BUDGET_MS`]).
     owed_ms: f64,
+    /// Simulated milliseconds the Step button asked for and the clock has not paid yet: paid
+    /// before what real time owes, even while paused, and never dropped.
+    step_ms: u64,
+    /// Set when the chain paid off the Step button's debt: the drain after it takes the
+    /// cluster picture at once, so the page shows the state at the end of the step.
+    step_paid: bool,
+    /// Sends [`Msg::StepOn`], made once, and whether it is on its way.
+    on_step: Callback<()>,
+    step_queued: bool,
     /// The simulated time the clock shows, in whole seconds.
     shown_secs: u64,
     paused: bool,
@@ -285,6 +310,8 @@ pub struct App {
     /// Sends [`Msg::Sync`], made once, and whether it is on its way.
     on_sync: Callback<()>,
     sync_queued: bool,
+    /// How many machines the sidebar lists (see [`MACHINES_SHOWN`]).
+    machines_shown: usize,
     /// The sidebar's callbacks, made once (see `on_fault`).
     on_select: Callback<usize>,
     on_remove: Callback<usize>,
@@ -380,6 +407,10 @@ impl Component for App {
             add_error: None,
             last_tick: None,
             owed_ms: 0.0,
+            step_ms: 0,
+            step_paid: false,
+            on_step: ctx.link().callback(|()| Msg::StepOn),
+            step_queued: false,
             shown_secs: 0,
             paused: false,
             speed: 1,
@@ -396,6 +427,7 @@ impl Component for App {
             on_cluster: ctx.link().callback(|()| Msg::Cluster),
             on_sync: ctx.link().callback(|()| Msg::Sync),
             sync_queued: false,
+            machines_shown: MACHINES_SHOWN,
             on_select: ctx.link().callback(Msg::Select),
             on_remove: ctx.link().callback(Msg::Remove),
             term_callbacks: RefCell::default(),
@@ -436,7 +468,7 @@ impl Component for App {
 
     fn update(&mut self, _ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
-            Msg::Tick => self.tick(),
+            Msg::Tick => self.tick(false),
             Msg::Visibility => {
                 // Measure the next step from the moment the tab shows again.
                 self.last_tick = None;
@@ -444,7 +476,7 @@ impl Component for App {
             }
             Msg::Submit(i, line) => {
                 if let (Ok(pg), Some(view)) = (&mut self.playground, self.views.get(i)) {
-                    pg.submit(&view.name, &line);
+                    crate::query::timed("submit", || pg.submit(&view.name, &line));
                 }
                 self.sync()
             }
@@ -550,11 +582,28 @@ impl Component for App {
                 true
             }
             Msg::Step => {
-                if let Ok(pg) = &mut self.playground {
-                    pg.advance(SimDuration::from_secs(1));
+                // One second more owed. A click while none was owed pays what it can within a
+                // tick's budget; later ones only add to the debt (clicks the browser queued
+                // while the page was busy come in one task, which must not pay for each).
+                let idle = self.step_ms == 0;
+                self.step_ms = self.step_ms.saturating_add(1_000);
+                if idle {
+                    self.pay(0, now_ms() + ADVANCE_BUDGET_MS);
                 }
-                self.sync();
-                true
+                if self.step_ms == 0 {
+                    // All of it (a small cluster): what happened shows now.
+                    self.step_paid = false;
+                    self.sync();
+                    return true;
+                }
+                // A large cluster: the rest in tasks of their own, drained and rendered
+                // between them as after a clock tick (see `Msg::Sync`).
+                self.queue_sync();
+                false
+            }
+            Msg::StepOn => {
+                self.step_queued = false;
+                self.tick(true)
             }
             Msg::Fault(fault) => {
                 let selected = self.selected_name();
@@ -594,9 +643,20 @@ impl Component for App {
                 self.lang = lang;
                 changed
             }
+            Msg::MoreMachines => {
+                self.machines_shown = self.machines_shown.saturating_add(MACHINES_SHOWN);
+                true
+            }
             Msg::Sync => {
                 self.sync_queued = false;
-                crate::query::timed("sync", || self.sync_now(false))
+                let at_once = std::mem::take(&mut self.step_paid);
+                let changed = crate::query::timed("sync", || self.sync_now(at_once));
+                // Paying a step goes on after each drain, one timer at a time: timers due
+                // together may run in one task of the browser's, which the budget is for.
+                if self.step_ms > 0 {
+                    self.queue_step();
+                }
+                changed
             }
             Msg::Cluster => {
                 self.cluster_queued = false;
@@ -618,10 +678,15 @@ impl Component for App {
             if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
                 let _ = performance.mark("swarm-ready");
             }
+            // The second module (jq, YAML, templates, help) once the page is up, so that a
+            // loaded page needs no network (see `jq_host`).
+            gloo::timers::callback::Timeout::new(PREFETCH_AFTER_MS, crate::jq_host::prefetch)
+                .forget();
         }
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
+        crate::query::rendered("render-app");
         if let Err(e) = &self.playground {
             return html! {
                 <div class="fatal" role="alert">
@@ -631,12 +696,20 @@ impl Component for App {
             };
         }
         let link = ctx.link();
-        let machines = self
+        // The first machines (and the selected one): a thousand items would be rendered again
+        // on every picture of a converging cluster, as their task counts change.
+        let listed: Vec<(usize, &View)> = self
             .views
             .iter()
             .enumerate()
             .filter(|(_, v)| !v.removed)
-            .map(|(i, view)| self.machine_item(i, view));
+            .collect();
+        let unlisted = listed.len().saturating_sub(self.machines_shown);
+        let machines = listed
+            .iter()
+            .enumerate()
+            .filter(|(k, (i, _))| *k < self.machines_shown || *i == self.selected)
+            .map(|(_, (i, view))| self.machine_item(*i, view));
         // Each terminal's callbacks are made once, so an idle terminal's props compare equal
         // and it is not rendered again.
         let mut made = self.term_callbacks.borrow_mut();
@@ -716,6 +789,16 @@ impl Component for App {
                         }
                         <nav aria-label={t(self.lang, K::Machines)}>
                             <ul class="machines">{ for machines }</ul>
+                            if unlisted > 0 {
+                                <button
+                                    type="button"
+                                    class="machines-more"
+                                    data-testid="machines-more"
+                                    onclick={link.callback(|_| Msg::MoreMachines)}
+                                >
+                                    { tf(self.lang, K::MoreTasks, &[&unlisted]) }
+                                </button>
+                            }
                         </nav>
                     </div>
                     { self.time_controls(ctx) }
@@ -1059,48 +1142,88 @@ impl App {
         }
     }
 
-    /// One step of the real-time clock; true if the page must re-render.
-    fn tick(&mut self) -> bool {
-        if crate::jq_host::take_settled() && (self.paused || page_hidden()) {
+    /// One step of the real-time clock, or of paying what the Step button owes (`chained`:
+    /// from [`Msg::StepOn`]); true if the page must re-render.
+    fn tick(&mut self, chained: bool) -> bool {
+        let stopped = self.paused || page_hidden();
+        if crate::jq_host::take_settled() && stopped && self.step_ms == 0 {
             // jq's module has loaded: the commands waiting for it go on even while paused.
             if let Ok(pg) = &mut self.playground {
                 pg.advance(SimDuration::ZERO);
             }
             return self.sync();
         }
-        if self.paused || page_hidden() {
+        let now = now_ms();
+        let mut clock_ms = 0;
+        if stopped {
             self.last_tick = None;
             self.owed_ms = 0.0;
+        } else if let Some(last) = self.last_tick.replace(now) {
+            let real = (now - last).clamp(0.0, MAX_STEP_MS);
+            let speed = f64::from(self.speed);
+            self.owed_ms = (self.owed_ms + real * speed).min(MAX_OWED_MS * speed);
+            clock_ms = self.owed_ms.floor() as u64;
+        } else if self.step_ms == 0 {
+            // The first tick after playing again only notes the time.
             return false;
         }
-        let now = now_ms();
-        let Some(last) = self.last_tick.replace(now) else {
+        if self.step_ms > 0 && !chained {
+            // While a step is owed, its chain of tasks pays for the clock too: one payer, one
+            // slice per task (the timer only measured the real time owed).
             return false;
+        }
+        if stopped && self.step_ms == 0 {
+            return false;
+        }
+        self.pay(clock_ms, now + ADVANCE_BUDGET_MS);
+        // Draining the terminals and the render that follows come in a task of their own; what
+        // the Step button still owes is paid in the next one after that (see `Msg::Sync`).
+        self.queue_sync();
+        false
+    }
+
+    /// Moves simulated time by what the Step button owes and `clock_ms` (whole milliseconds
+    /// of [`App::owed_ms`]) until real time passes `deadline` (see
+    /// `Playground::advance_within`), and takes what it moved off the Step button's debt
+    /// first.
+    fn pay(&mut self, clock_ms: u64, deadline: f64) {
+        let Ok(pg) = &mut self.playground else {
+            self.step_ms = 0;
+            return;
         };
-        let real = (now - last).clamp(0.0, MAX_STEP_MS);
-        let speed = f64::from(self.speed);
-        let owed = (self.owed_ms + real * speed).min(MAX_OWED_MS * speed);
-        let whole = owed.floor();
-        self.owed_ms = owed;
-        if whole >= 1.0 {
-            if let Ok(pg) = &mut self.playground {
-                let start = pg.now();
-                let deadline = now + ADVANCE_BUDGET_MS;
-                let reached = crate::query::timed("advance", || {
-                    pg.advance_within(SimDuration::from_millis(whole as u64), &mut || {
-                        now_ms() > deadline
-                    })
-                });
-                self.owed_ms -= reached.saturating_since(start).as_millis() as f64;
-            }
+        let owed = self.step_ms.saturating_add(clock_ms);
+        if owed == 0 {
+            return;
         }
-        // Draining the terminals and the render that follows come in a task of their own.
+        let start = pg.now();
+        let reached = crate::query::timed("advance", || {
+            pg.advance_within(SimDuration::from_millis(owed), &mut || now_ms() > deadline)
+        });
+        let moved = reached.saturating_since(start).as_millis();
+        let stepped = moved.min(self.step_ms);
+        if stepped > 0 && stepped == self.step_ms {
+            self.step_paid = true;
+        }
+        self.step_ms -= stepped;
+        self.owed_ms = (self.owed_ms - (moved - stepped) as f64).max(0.0);
+    }
+
+    /// Asks for [`Msg::StepOn`] in a task of its own, after this one.
+    fn queue_step(&mut self) {
+        if !self.step_queued {
+            self.step_queued = true;
+            let step = self.on_step.clone();
+            gloo::timers::callback::Timeout::new(0, move || step.emit(())).forget();
+        }
+    }
+
+    /// Asks for [`Msg::Sync`] in a task of its own, after this one.
+    fn queue_sync(&mut self) {
         if !self.sync_queued {
             self.sync_queued = true;
             let sync = self.on_sync.clone();
             gloo::timers::callback::Timeout::new(0, move || sync.emit(())).forget();
         }
-        false
     }
 
     /// Drains every terminal's output into its scrollback and refreshes prompts, states, the
@@ -1309,6 +1432,7 @@ pub struct MachineItemProps {
 /// status, availability, tasks) and its power and remove buttons.
 #[function_component(MachineItem)]
 pub fn machine_item(props: &MachineItemProps) -> Html {
+    crate::query::rendered("render-machine");
     let i = props.index;
     let selected = props.selected;
     let info = props.info.as_ref();

@@ -29,6 +29,10 @@ use yew::prelude::*;
 
 use crate::i18n::{t, tf, Lang, K};
 
+/// Beyond this many chips the view is `calm`: chips appear and change colour without
+/// animations, which would restyle and repaint them all on every frame.
+pub const CALM_CHIPS: usize = 100;
+
 /// How many colours services cycle through (CSS classes `svc-0` … `svc-11`).
 pub const SERVICE_COLOURS: u64 = 12;
 
@@ -95,6 +99,7 @@ impl Component for ClusterPanel {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
+        crate::query::rendered("render-cluster");
         let view = &ctx.props().view;
         let lang = ctx.props().lang;
         let filter = &ctx.props().filter;
@@ -127,8 +132,16 @@ impl Component for ClusterPanel {
         });
         let several = view.clusters.len() > 1;
         let clusters = view.clusters.iter().map(|c| self.swarm(ctx, c, several));
+        // Many chips: no animations (see `.calm` in the style sheet).
+        let chips: usize = view
+            .clusters
+            .iter()
+            .flat_map(|c| &c.nodes)
+            .map(|n| n.tasks.len())
+            .sum();
+        let calm = chips > CALM_CHIPS;
         html! {
-            <div class="cluster-view" data-testid="cluster-view">
+            <div class={classes!("cluster-view", calm.then_some("calm"))} data-testid="cluster-view">
                 <div class="filters">
                     <label>
                         { t(lang, K::ServiceFilter) }
@@ -241,6 +254,7 @@ pub struct NodeCardProps {
 /// One node: its name, role, state, labels and task chips ("+K more" for the rest).
 #[function_component(NodeCard)]
 pub fn node_card(props: &NodeCardProps) -> Html {
+    crate::query::rendered("render-card");
     let lang = props.lang;
     let n = &*props.node;
     let off = n.power == Power::Off;

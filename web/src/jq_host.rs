@@ -14,6 +14,12 @@
 //! document out), `run_template` (a template call in, its answer out) and `docker_help` (a
 //! command path in, its help text out). If loading fails, the waiting command prints why and
 //! fails, and the next one tries again.
+//!
+//! The page also loads the module on its own shortly after its first render ([`prefetch`]), so
+//! that a page that has loaded needs no network any more (a classroom that goes offline, a
+//! laptop on a train): first paint and a usable terminal do not wait for it, and the first
+//! `jq`, `--format` or `--help` usually finds it ready. A failed prefetch stays silent; the
+//! first command that needs the module tries again and says why if it fails.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -47,6 +53,11 @@ thread_local! {
     static SETTLED: Cell<bool> = const { Cell::new(false) };
 }
 
+thread_local! {
+    /// The state of the host [`install`] registered, for [`prefetch`].
+    static INSTALLED: RefCell<Option<Rc<RefCell<State>>>> = const { RefCell::new(None) };
+}
+
 /// The shell's [`JqHost`] in the page.
 pub struct PageJq {
     state: Rc<RefCell<State>>,
@@ -54,9 +65,32 @@ pub struct PageJq {
 
 /// Registers the page's jq (and YAML parser) with the shell.
 pub fn install() {
-    swarm_shell::set_jq_host(Rc::new(PageJq {
-        state: Rc::new(RefCell::new(State::Idle)),
-    }));
+    let state = Rc::new(RefCell::new(State::Idle));
+    INSTALLED.with(|i| *i.borrow_mut() = Some(state.clone()));
+    swarm_shell::set_jq_host(Rc::new(PageJq { state }));
+}
+
+/// Starts loading the module if nothing has yet (and the page's host is installed: the
+/// browser tests link the engines instead). A failure leaves it unloaded, without a message:
+/// the next command that needs it loads it again.
+pub fn prefetch() {
+    let Some(state) = INSTALLED.with(|i| i.borrow().clone()) else {
+        return;
+    };
+    let idle = matches!(*state.borrow(), State::Idle);
+    if idle {
+        *state.borrow_mut() = State::Loading;
+        wasm_bindgen_futures::spawn_local(load(state, true));
+    }
+}
+
+/// True while the page's module is neither loaded nor loading (for the tests).
+pub fn idle() -> bool {
+    INSTALLED.with(|i| {
+        i.borrow()
+            .as_ref()
+            .is_some_and(|s| matches!(*s.borrow(), State::Idle))
+    })
 }
 
 /// True once after the module loaded or failed to: jobs waiting for it should be polled.
@@ -78,7 +112,7 @@ impl PageJq {
             }
             State::Idle => {
                 *state = State::Loading;
-                wasm_bindgen_futures::spawn_local(load(self.state.clone()));
+                wasm_bindgen_futures::spawn_local(load(self.state.clone(), false));
                 LazyPoll::Loading
             }
         }
@@ -139,9 +173,19 @@ impl JqHost for PageJq {
     }
 }
 
-async fn load(state: Rc<RefCell<State>>) {
+/// Loads the module into `state`. A failed `prefetch` leaves the state idle (the commands
+/// waiting meanwhile are polled and start a load of their own); otherwise the failure is what
+/// the waiting command prints.
+async fn load(state: Rc<RefCell<State>>, prefetch: bool) {
     let loaded = match import().await {
         Ok(exports) => State::Ready(Rc::new(exports)),
+        Err(e) if prefetch => {
+            web_sys::console::warn_2(
+                &"Swarm Playground could not prefetch its second module (it is loaded again on first use):".into(),
+                &e,
+            );
+            State::Idle
+        }
         Err(e) => {
             web_sys::console::error_2(
                 &"Swarm Playground could not load its second module (jq, YAML, templates, help):"

@@ -560,14 +560,10 @@ pub fn restore_needs_jq() -> bool {
         .is_some_and(|log| uses_jq(&log))
 }
 
-/// Loads jq's module (with the YAML parser and Go templates) through the page's jq host (a
-/// throwaway `jq` in a scratch playground starts it) and waits until it is ready or failed, at
-/// most ten seconds.
+/// Loads jq's module (with the YAML parser and Go templates) through the page's jq host and
+/// waits until it is ready or failed, at most ten seconds.
 pub async fn preload_jq() {
-    let Ok(mut scratch) = Playground::new(&Options::default()) else {
-        return;
-    };
-    scratch.submit("node1", "echo 1 | jq .");
+    crate::jq_host::prefetch();
     for _ in 0..200 {
         if crate::jq_host::take_settled() {
             break;

@@ -114,6 +114,17 @@ pub fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
     value
 }
 
+/// While benchmarking, notes that a component rendered: a User Timing mark named `name` (the
+/// benchmark counts them).
+pub fn rendered(name: &str) {
+    let performance = benching()
+        .then(|| web_sys::window().and_then(|w| w.performance()))
+        .flatten();
+    if let Some(performance) = performance {
+        let _ = performance.mark(name);
+    }
+}
+
 /// The options of the page's own URL.
 pub fn options_from_location() -> Options {
     let search = web_sys::window()

@@ -605,6 +605,24 @@ async fn time_controls_pause_step_and_speed() {
     assert!(!line.has_attribute("hidden"), "a step of a second ends it");
     assert_ne!(clock(), paused_at);
 
+    // Two clicks at once, while paused: exactly two seconds more, and what was due in them
+    // happened (a `sleep 2` typed before them ended); then the clock stands still again.
+    let before = clock_secs(&root);
+    submit(&root, "sleep 2").await;
+    assert!(line.has_attribute("hidden"), "sleep 2 runs");
+    click_now(&root, "[data-testid=time-step]");
+    click_now(&root, "[data-testid=time-step]");
+    for _ in 0..250 {
+        settle().await;
+        if clock_secs(&root) >= before + 2 {
+            break;
+        }
+    }
+    assert_eq!(clock_secs(&root), before + 2, "two clicks, two seconds");
+    assert!(!line.has_attribute("hidden"), "the sleep ended within them");
+    yew::platform::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(clock_secs(&root), before + 2, "and the clock stopped there");
+
     click_now(&root, "[data-testid=speed-60]");
     click_now(&root, "[data-testid=time-pause]");
     settle().await;

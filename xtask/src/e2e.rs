@@ -7,8 +7,9 @@
 //! node2 go Down and its task re-created elsewhere. On the way it deploys a stack (an empty
 //! service), asks for `docker stack --help` and pipes `docker node ls --format` into `jq`: the
 //! compose file's YAML parser, the help texts, Go templates and jq are a second wasm module the
-//! page loads on first use (proving the lazy module is built and found under the sub-path, and
-//! its exports work). It saves screenshots to `target/e2e/`:
+//! page loads by itself once it is up (proving the lazy module is built and found under the
+//! sub-path, and its exports work). Those three steps run with the browser offline, after the
+//! test saw the page fetch the module: a page that has loaded needs no network. It saves screenshots to `target/e2e/`:
 //! `node1.png` after the first two commands, `playground.png` after switching machines,
 //! `cluster.png` with the six chips, `browser.png` with nginx's welcome page opened from
 //! node1's port badge in the browser view, `node2-down.png` after node2 is powered off,
@@ -145,7 +146,27 @@ fn scenario(session: &Session, url: &str, out: &Path) -> Result<()> {
     let fast = wait_for_displayed(session, r#"[data-testid="speed-10"]"#, STEP)?;
     session.click(&fast)?;
 
-    step("docker stack deploy, its YAML parsed by the module the page loads on first use");
+    step("the page loads its second module by itself, then goes offline");
+    wait_for("the module `swarm-jq-web_bg.wasm` prefetched", || {
+        let loaded = session.execute(
+            "return performance.getEntriesByType('resource')\
+               .some(e => e.name.includes('swarm-jq-web_bg.wasm') && e.responseEnd > 0);",
+            json!([]),
+        )?;
+        Ok(loaded == json!(true))
+    })?;
+    session.set_offline(true)?;
+    let probe = session.execute(
+        "return fetch('index.html?probe=' + Date.now()).then(() => 'online', () => 'offline');",
+        json!([]),
+    )?;
+    if probe != json!("offline") {
+        return Err(format!(
+            "the browser is still online after going offline: {probe}"
+        ));
+    }
+
+    step("docker stack deploy offline, its YAML parsed by the prefetched module");
     type_command(
         session,
         r"printf 'services:\n  web:\n    image: nginx:alpine\n    deploy:\n      replicas: 0\n' > stack.yml",
@@ -169,6 +190,8 @@ fn scenario(session: &Session, url: &str, out: &Path) -> Result<()> {
     wait_for_output(session, "the five hostnames from jq", |text| {
         NODES.iter().all(|node| has_line(text, node))
     })?;
+
+    session.set_offline(false)?;
 
     step("a service of six replicas shows six running chips");
     type_command(

@@ -13,13 +13,15 @@
 //! - **Convergence**: the page opened with `?bench=M` (see `web/src/query.rs`: a swarm of M
 //!   machines, formed before the first render), then a `PerformanceObserver` for `longtask` entries watches the main thread while
 //!   the tasks of [`CREATE`], typed into node1's terminal, converge ([`CONVERGE_SECS`] seconds
-//!   at 1×), then the converged cluster for [`STEADY_SECS`] seconds at 10×. It reports
-//!   the longest task, how many exceeded 50 ms, and where the main thread's time goes: the
-//!   page times `advance` (the simulation, sliced per tick), `sync` (draining terminals,
-//!   panels) and `cluster` (a slice of the cluster picture) as User Timing measures in bench
-//!   mode, and the whole tasks they run in (`tick task`, `sync task`, `cluster task`: the
-//!   message, the update and yew's render that follows, to the end of the task's
-//!   microtasks).
+//!   at 1×), then the converged cluster for [`STEADY_SECS`] seconds at 10×, then paused with
+//!   "+1 s" clicked [`STEPS`] times, and as many again after [`SCALE`] (the clock must show
+//!   exactly that many seconds more each time). It reports the longest task, how many
+//!   exceeded 50 ms, and where the main thread's time goes: the page times `advance` (the
+//!   simulation, sliced per tick), `sync` (draining terminals, panels), `cluster` (a slice of
+//!   the cluster picture) and `submit` (a typed command) as User Timing measures in bench
+//!   mode, and marks each render of the app, a sidebar machine, the cluster view and a node
+//!   card; each long task is broken down by the measures and renders inside it (what is left
+//!   is yew's rendering and the browser's own work: style, layout, paint, garbage).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -45,6 +47,11 @@ const CREATE: &str = "docker service create --detach --name bench --replicas 300
 /// How long the convergence is watched (at 1x), then the converged cluster (at 10x), in seconds.
 const CONVERGE_SECS: u64 = 60;
 const STEADY_SECS: u64 = 20;
+/// How many times "+1 s" is clicked on the paused, converged cluster (and again after
+/// [`SCALE`]).
+const STEPS: u64 = 5;
+/// Typed on the paused, converged cluster before clicking "+1 s" again.
+const SCALE: &str = "docker service scale --detach bench=40000";
 
 /// The issue's goals, in milliseconds.
 const GOAL_FIRST_PAINT_MS: f64 = 300.0;
@@ -90,20 +97,29 @@ return PerformanceObserver.supportedEntryTypes.includes('longtask');
 /// Reads (and resets) the long tasks and the clock's measures since the last call.
 const READ_LONG_TASKS: &str = r#"
 const m = name => performance.getEntriesByName(name, 'measure').map(e => e.duration);
-// Each long task with the time of each measure inside it: [duration, advance, sync, cluster].
+// Each long task with the time of each measure inside it and the renders in it: [duration,
+// advance, sync, cluster, submit, app renders, machine renders, card renders, start (ms since
+// the watch began)].
 const inside = (name, start, end) => performance.getEntriesByName(name, 'measure')
   .map(e => Math.max(0, Math.min(end, e.startTime + e.duration) - Math.max(start, e.startTime)))
   .reduce((a, b) => a + b, 0);
+const marks = (name, start, end) => performance.getEntriesByName(name, 'mark')
+  .filter(e => e.startTime >= start && e.startTime <= end).length;
 const out = {
   before: window.__lt.before,
   during: window.__lt.during.map(([s, d]) =>
-    [d, inside('advance', s, s + d), inside('sync', s, s + d), inside('cluster', s, s + d)]),
+    [d, inside('advance', s, s + d), inside('sync', s, s + d), inside('cluster', s, s + d),
+     inside('submit', s, s + d), marks('render-app', s, s + d), marks('render-machine', s, s + d),
+     marks('render-card', s, s + d), s - window.__lt.t0]),
   advance: m('advance'), sync: m('sync'), panels: m('panels'), cluster: m('cluster'),
+  renders: ['render-app', 'render-machine', 'render-cluster', 'render-card']
+    .map(n => performance.getEntriesByName(n, 'mark').length),
   running: Array.from(document.querySelectorAll('.legend-item[data-running]'))
     .reduce((n, e) => n + Number(e.dataset.running), 0),
 };
 window.__lt.before = []; window.__lt.during = [];
 performance.clearMeasures();
+for (const n of ['render-app', 'render-machine', 'render-cluster', 'render-card']) performance.clearMarks(n);
 return out;
 "#;
 
@@ -123,13 +139,15 @@ struct Stretch {
     long_tasks: Vec<f64>,
     /// The same, each as [duration, advance, sync, cluster]: the time of each measure inside
     /// it (the rest is yew's rendering and the browser's own work).
-    breakdown: Vec<[f64; 4]>,
+    breakdown: Vec<[f64; 9]>,
     /// Long tasks that started before the watch began (buffered).
     before: Vec<f64>,
     advance: Vec<f64>,
     sync: Vec<f64>,
     panels: Vec<f64>,
     cluster: Vec<f64>,
+    /// How many times the app, a sidebar machine, the cluster view and a node card rendered.
+    renders: [u64; 4],
     running: u64,
 }
 
@@ -307,10 +325,83 @@ fn convergence(session: &Session, url: &str, out: &Path) -> Result<()> {
         ),
         &steady,
     );
+    steps(session)?;
     let png = session.screenshot()?;
     let path = out.join("converged.png");
     std::fs::write(&path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("  screenshot: {}", path.display());
+    Ok(())
+}
+
+/// The simulated clock the page shows, in seconds.
+const READ_CLOCK: &str = r#"
+const t = document.querySelector('[data-testid="sim-clock"]').textContent.split(':').map(Number);
+return t[0] * 3600 + t[1] * 60 + t[2];
+"#;
+
+/// Pauses the converged cluster and clicks "+1 s" [`STEPS`] times on it, then again after
+/// typing [`SCALE`] (a busy second: thousands of tasks placed and started), and reports the
+/// long tasks of each until the clock shows that many seconds more (checking it then stays
+/// there).
+fn steps(session: &Session) -> Result<()> {
+    let pause = wait_element(
+        session,
+        r#"[data-testid="time-pause"]"#,
+        Duration::from_secs(60),
+    )?;
+    session.click(&pause)?;
+    std::thread::sleep(Duration::from_millis(500));
+    click_steps(session, "then paused")?;
+    let input = session
+        .find_displayed(INPUT)?
+        .ok_or("no visible terminal input")?;
+    session.send_keys(&input, &format!("{SCALE}{ENTER}"))?;
+    std::thread::sleep(Duration::from_millis(500));
+    click_steps(session, &format!("then `{SCALE}`"))
+}
+
+/// Clicks "+1 s" [`STEPS`] times on the paused page and reports the long tasks until the
+/// clock shows that many seconds more; an error if it does not show exactly that a second
+/// later.
+fn click_steps(session: &Session, title: &str) -> Result<()> {
+    read_stretch(session)?;
+    let clock = || -> Result<u64> {
+        Ok(session
+            .execute(READ_CLOCK, json!([]))?
+            .as_u64()
+            .unwrap_or(0))
+    };
+    let before = clock()?;
+    let step = wait_element(
+        session,
+        r#"[data-testid="time-step"]"#,
+        Duration::from_secs(60),
+    )?;
+    let clicked = Instant::now();
+    for _ in 0..STEPS {
+        session.click(&step)?;
+    }
+    let target = before + STEPS;
+    let shown = wait_value(session, READ_CLOCK, Duration::from_secs(120), |v| {
+        v.as_u64().is_some_and(|s| s >= target)
+    })?;
+    let paid = clicked.elapsed().as_secs_f64();
+    std::thread::sleep(Duration::from_secs(1));
+    let after = clock()?;
+    let stretch = read_stretch(session)?;
+    report_stretch(
+        &format!(
+            "{title}, \"+1 s\" clicked {STEPS} times: the clock went {before} s → {} s in \
+             {paid:.1} s, {after} s a second later",
+            shown.as_u64().unwrap_or(0)
+        ),
+        &stretch,
+    );
+    if after != target {
+        return Err(format!(
+            "{STEPS} clicks on \"+1 s\" moved the paused clock from {before} s to {after} s"
+        ));
+    }
     Ok(())
 }
 
@@ -324,6 +415,9 @@ impl Stretch {
         self.panels.extend(later.panels);
         self.cluster.extend(later.cluster);
         self.breakdown.extend(later.breakdown);
+        for (a, b) in self.renders.iter_mut().zip(later.renders) {
+            *a += b;
+        }
         self.running = later.running;
     }
 }
@@ -336,14 +430,14 @@ fn read_stretch(session: &Session) -> Result<Stretch> {
             .map(|items| items.iter().filter_map(Value::as_f64).collect())
             .unwrap_or_default()
     };
-    let breakdown: Vec<[f64; 4]> = v["during"]
+    let breakdown: Vec<[f64; 9]> = v["during"]
         .as_array()
         .map(|items| {
             items
                 .iter()
                 .map(|t| {
                     let at = |i: usize| t[i].as_f64().unwrap_or(0.0);
-                    [at(0), at(1), at(2), at(3)]
+                    std::array::from_fn(at)
                 })
                 .collect()
         })
@@ -356,6 +450,7 @@ fn read_stretch(session: &Session) -> Result<Stretch> {
         sync: list("sync"),
         panels: list("panels"),
         cluster: list("cluster"),
+        renders: [0, 1, 2, 3].map(|i| v["renders"][i].as_u64().unwrap_or(0)),
         running: v["running"].as_u64().unwrap_or(0),
     })
 }
@@ -367,7 +462,8 @@ fn report_stretch(title: &str, s: &Stretch) {
         .iter()
         .filter(|d| **d > GOAL_LONG_TASK_MS)
         .count();
-    let busy: f64 = s.long_tasks.iter().sum();
+    // (An empty sum is -0.0.)
+    let busy: f64 = s.long_tasks.iter().sum::<f64>() + 0.0;
     println!("  {title}:");
     println!(
         "    longest main-thread task {longest:.0} ms (goal: at most {GOAL_LONG_TASK_MS:.0} ms); \
@@ -388,32 +484,44 @@ fn report_stretch(title: &str, s: &Stretch) {
         );
     }
     // What the tasks over the goal were made of.
-    let over: Vec<&[f64; 4]> = s
+    let over: Vec<&[f64; 9]> = s
         .breakdown
         .iter()
         .filter(|b| b[0] > GOAL_LONG_TASK_MS)
         .collect();
     if !over.is_empty() {
         let sum = |i: usize| over.iter().map(|b| b[i]).sum::<f64>();
-        let (all, advance, sync, cluster) = (sum(0), sum(1), sum(2), sum(3));
+        let (all, advance, sync, cluster, submit) = (sum(0), sum(1), sum(2), sum(3), sum(4));
         println!(
             "    in the tasks over 50 ms: advance {advance:.0} ms, sync {sync:.0} ms, cluster \
-             {cluster:.0} ms, the rest (rendering) {:.0} ms of {all:.0} ms",
-            all - advance - sync - cluster
+             {cluster:.0} ms, a command {submit:.0} ms, the rest (rendering) {:.0} ms of \
+             {all:.0} ms",
+            all - advance - sync - cluster - submit
         );
         let mut worst = over.clone();
         worst.sort_by(|a, b| b[0].total_cmp(&a[0]));
         for b in worst.iter().take(3) {
             println!(
-                "      a task of {:.0} ms: advance {:.0}, sync {:.0}, cluster {:.0}, rest {:.0}",
+                "      a task of {:.0} ms at {:.1} s: advance {:.0}, sync {:.0}, cluster {:.0}, \
+                 command {:.0}, rest {:.0}; renders: app {}, machines {}, cards {}",
                 b[0],
+                b[8] / 1000.0,
                 b[1],
                 b[2],
                 b[3],
-                b[0] - b[1] - b[2] - b[3]
+                b[4],
+                b[0] - b[1] - b[2] - b[3] - b[4],
+                b[5],
+                b[6],
+                b[7]
             );
         }
     }
+    let [app, machines, view, cards] = s.renders;
+    println!(
+        "    renders: the app {app}, sidebar machines {machines}, the cluster view {view}, \
+         node cards {cards}"
+    );
     println!(
         "    running tasks (the cluster view's legend): {}",
         s.running

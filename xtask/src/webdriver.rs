@@ -142,6 +142,18 @@ impl Session {
         Ok(())
     }
 
+    /// Takes the browser off the network (or back on): chromedriver's network conditions.
+    pub fn set_offline(&self, offline: bool) -> Result<()> {
+        let body = json!({ "network_conditions": {
+            "offline": offline,
+            "latency": 0,
+            "download_throughput": -1,
+            "upload_throughput": -1,
+        }});
+        self.call("POST", "/chromium/network_conditions", Some(&body))?;
+        Ok(())
+    }
+
     pub fn navigate(&self, url: &str) -> Result<()> {
         self.call("POST", "/url", Some(&json!({ "url": url })))?;
         Ok(())

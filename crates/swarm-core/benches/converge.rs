@@ -205,30 +205,23 @@ fn run(machines: u32, replicas: u64) -> Vec<(&'static str, Steps, String)> {
         let tasks = w.swarm(0).map_or(0, |s| s.tasks.len());
         out.push((what, steps, format!("{tasks} tasks in the store")));
     };
-    let svc = w
-        .swarm(0)
-        .and_then(|s| s.find_service("bench").ok())
-        .cloned();
-    if let Some(svc) = svc {
+    // The service's spec changed by `change`, as `docker service update` would send it.
+    let update = |w: &mut World, change: &dyn Fn(&mut ServiceSpec)| {
+        let svc = w.swarm(0)?.find_service("bench").ok()?.clone();
         let mut spec = svc.spec.clone();
-        spec.image = "nginx:latest".into();
+        change(&mut spec);
         w.service_update(MachineId(0), "bench", svc.version, spec)
-            .expect("update");
-        phase(&mut w, "rolling update, 30 s", 30);
-    }
-    let svc = w
-        .swarm(0)
-        .and_then(|s| s.find_service("bench").ok())
-        .cloned();
-    if let Some(svc) = svc {
-        let mut spec = svc.spec.clone();
+            .ok()
+    };
+    update(&mut w, &|spec| spec.image = "nginx:latest".into()).expect("update");
+    phase(&mut w, "rolling update, 30 s", 30);
+    update(&mut w, &|spec| {
         spec.mode = Mode::Replicated {
             replicas: replicas / 3,
-        };
-        w.service_update(MachineId(0), "bench", svc.version, spec)
-            .expect("scale");
-        phase(&mut w, "scaled to a third, 30 s", 30);
-    }
+        }
+    })
+    .expect("scale");
+    phase(&mut w, "scaled to a third, 30 s", 30);
     w.service_remove(MachineId(0), "bench").expect("remove");
     phase(&mut w, "removed, 60 s", 60);
     out

@@ -227,6 +227,15 @@ fn remove_from(map: &mut BTreeMap<String, Tids>, key: &str, id: Tid) {
     }
 }
 
+/// [`add_to`] or [`remove_from`].
+fn add_or_remove(map: &mut BTreeMap<String, Tids>, key: &str, id: Tid, add: bool) {
+    if add {
+        add_to(map, key, id);
+    } else {
+        remove_from(map, key, id);
+    }
+}
+
 fn count(map: &mut BTreeMap<String, usize>, key: &str, add: bool) {
     if add {
         match map.get_mut(key) {
@@ -257,11 +266,7 @@ impl TaskIndex {
         };
         if which & f & LIVE != 0 {
             if let Some(n) = node {
-                if add {
-                    add_to(&mut self.live_by_node, n, id);
-                } else {
-                    remove_from(&mut self.live_by_node, n, id);
-                }
+                add_or_remove(&mut self.live_by_node, n, id, add);
             }
         }
         if which & f & ENDED != 0 {
@@ -289,12 +294,7 @@ impl TaskIndex {
             set(&mut self.dispatch);
         }
         if which & f & GONE != 0 {
-            let n = node.unwrap_or("");
-            if add {
-                add_to(&mut self.gone_by_node, n, id);
-            } else {
-                remove_from(&mut self.gone_by_node, n, id);
-            }
+            add_or_remove(&mut self.gone_by_node, node.unwrap_or(""), id, add);
         }
         if which & f & GONE_READY != 0 {
             set(&mut self.gone_ready);

@@ -1059,6 +1059,22 @@ mod tests {
         }
     }
 
+    /// A recording 1m1w playground with the todo list published on 8080, and its screens.
+    fn todo_playground(seed: u64) -> (Playground, Screens) {
+        let mut pg = Playground::new(&Options {
+            template: Some("1m1w".into()),
+            seed,
+            ..Options::default()
+        })
+        .unwrap();
+        pg.start_recording(false);
+        run_line(
+            &mut pg,
+            "docker service create -q --name todo -p 8080:80 diamol/ch06-todo-list",
+        );
+        (pg, Screens::new())
+    }
+
     /// Runs `line` on node1 and waits for it.
     fn run_line(pg: &mut Playground, line: &str) {
         pg.submit("node1", line);
@@ -1069,18 +1085,7 @@ mod tests {
     #[test]
     fn browser_actions_replay_with_the_same_world() {
         use crate::view::browser::{BrowserAction as A, PageContent, TodoPage};
-        let mut pg = Playground::new(&Options {
-            template: Some("1m1w".into()),
-            seed: 11,
-            ..Options::default()
-        })
-        .unwrap();
-        pg.start_recording(false);
-        let mut s = Screens::new();
-        run_line(
-            &mut pg,
-            "docker service create -q --name todo -p 8080:80 diamol/ch06-todo-list",
-        );
+        let (mut pg, mut s) = todo_playground(11);
         run_line(
             &mut pg,
             "docker network create -d overlay numbers-prod > /dev/null",
@@ -1160,18 +1165,7 @@ mod tests {
     #[test]
     fn browser_tabs_back_and_forward_replay_exactly() {
         use crate::view::browser::{BrowserAction as A, PageContent, TodoPage};
-        let mut pg = Playground::new(&Options {
-            template: Some("1m1w".into()),
-            seed: 12,
-            ..Options::default()
-        })
-        .unwrap();
-        pg.start_recording(false);
-        let mut s = Screens::new();
-        run_line(
-            &mut pg,
-            "docker service create -q --name todo -p 8080:80 diamol/ch06-todo-list",
-        );
+        let (mut pg, mut s) = todo_playground(12);
         run_line(
             &mut pg,
             "docker service create -q --name web -p 8081:80 nginx",

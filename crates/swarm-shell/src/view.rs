@@ -41,13 +41,13 @@ pub const RECENTLY_ENDED: SimDuration = SimDuration::from_secs(5);
 pub const CHIPS_PER_NODE: usize = 24;
 /// The most task chips a picture shows in all: with many nodes each card shows fewer, down to
 /// [`MIN_CHIPS_PER_NODE`].
-pub const CHIPS_IN_ALL: usize = 1_200;
+pub const CHIPS_IN_ALL: usize = 300;
 /// The fewest chips a node card shows when it has them, however many nodes there are.
 pub const MIN_CHIPS_PER_NODE: usize = 3;
 /// The most pending tasks a cluster lists.
 pub const PENDING_SHOWN: usize = 24;
 /// The most node cards a cluster shows at first (the page offers more, this many at a time).
-pub const NODES_SHOWN: usize = 100;
+pub const NODES_SHOWN: usize = 50;
 
 /// Which tasks the picture shows, and how many.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -333,28 +333,8 @@ fn formats_wait_for_the_module_then_render_the_same() {
     }
 
     let host = FakeHost::install(2, None);
-    let mut pg = playground();
-    let mut out = String::new();
-    for (i, line) in FORMATS.iter().enumerate() {
-        pg.submit("node1", line);
-        let (mut o, mut e) = pg.terminal_mut("node1").unwrap().drain_streams();
-        if i == 3 {
-            // The first `--format` waits for the module.
-            assert!(pg.busy(), "the command waits while the module loads");
-            assert_eq!((o.as_str(), e.as_str()), ("", ""), "nothing while loading");
-            let mut ticks = 0;
-            while pg.busy() && ticks < 100 {
-                let (to, te) = tick(&mut pg);
-                o.push_str(&to);
-                e.push_str(&te);
-                ticks += 1;
-            }
-        }
-        idle(&mut pg);
-        let (to, te) = pg.terminal_mut("node1").unwrap().drain_streams();
-        out.push_str(&(o + &to));
-        out.push_str(&(e + &te));
-    }
+    // The first `--format` (the fourth line) waits for the module.
+    let out = run_waiting_at(FORMATS, 3);
     assert_eq!(out, expected);
     assert!(host.templates.get() >= 11, "{} calls", host.templates.get());
 }
@@ -399,13 +379,22 @@ fn help_waits_for_the_module_then_prints_the_same() {
     assert!(expected.contains("unknown flag: --bogus"), "{expected}");
 
     let _host = FakeHost::install(2, None);
+    let out = run_waiting_at(&lines, 0);
+    assert_eq!(out, expected);
+}
+
+/// Runs `lines` one after another on a fresh playground, each to the end; line `waits` must
+/// wait for the module (busy, printing nothing) until ticks load it. Everything printed,
+/// each line's output then its errors.
+fn run_waiting_at(lines: &[&str], waits: usize) -> String {
     let mut pg = playground();
     let mut out = String::new();
     for (i, line) in lines.iter().enumerate() {
         pg.submit("node1", line);
         let (mut o, mut e) = pg.terminal_mut("node1").unwrap().drain_streams();
-        if i == 0 {
-            assert!(pg.busy(), "help waits while the module loads");
+        if i == waits {
+            assert!(pg.busy(), "`{line}` waits while the module loads");
+            assert_eq!((o.as_str(), e.as_str()), ("", ""), "nothing while loading");
             let mut ticks = 0;
             while pg.busy() && ticks < 100 {
                 let (to, te) = tick(&mut pg);
@@ -419,5 +408,5 @@ fn help_waits_for_the_module_then_prints_the_same() {
         out.push_str(&(o + &to));
         out.push_str(&(e + &te));
     }
-    assert_eq!(out, expected);
+    out
 }

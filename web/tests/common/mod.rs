@@ -6,15 +6,45 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(dead_code)]
 
+use std::rc::Rc;
 use std::time::Duration;
 
-use swarm_shell::Options;
+use swarm_shell::{JqHost, JqPoll, JqRequest, JqRun, LazyPoll, Options, YamlPoll};
 use swarm_web::app::{App, AppProps};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
 
+/// The engines of the page's lazily loaded module (YAML, Go templates, help texts),
+/// linked into the tests (a dev-dependency) where the page would load the module: the test
+/// server serves only the test's own wasm. jq is not linked here.
+struct LinkedExtras;
+
+impl JqHost for LinkedExtras {
+    fn poll(&self, _: &JqRequest) -> JqPoll {
+        LazyPoll::Ready(JqRun::fail(
+            "jq: error: jq is not linked into the browser tests\n",
+            2,
+        ))
+    }
+
+    fn poll_yaml(&self, text: &str) -> YamlPoll {
+        LazyPoll::Ready(swarm_shell::yaml_from_wire(
+            &swarm_extras::yaml::parse_wire(text),
+        ))
+    }
+
+    fn poll_template(&self, call: &str) -> LazyPoll<String> {
+        LazyPoll::Ready(swarm_extras::template::run_wire(call))
+    }
+
+    fn poll_help(&self, path: &str) -> LazyPoll<Option<String>> {
+        LazyPoll::Ready(swarm_extras::help::text(path).map(String::from))
+    }
+}
+
 /// Mounts the app with `props` into a new `<div>`.
 pub async fn mount_with(props: AppProps) -> Element {
+    swarm_shell::set_jq_host(Rc::new(LinkedExtras));
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();

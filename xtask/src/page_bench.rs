@@ -475,7 +475,8 @@ fn report_stretch(title: &str, s: &Stretch) {
         ("  panels", &s.panels),
         ("cluster", &s.cluster),
     ] {
-        let total: f64 = times.iter().sum();
+        // (An empty sum is -0.0.)
+        let total: f64 = times.iter().sum::<f64>() + 0.0;
         let max = times.iter().copied().fold(0.0, f64::max);
         let med = median(times.clone());
         println!(

@@ -353,6 +353,7 @@ impl Component for Terminal {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
+        crate::query::rendered("render-terminal");
         let props = ctx.props();
         let busy = props.busy;
         // After `exit` the next line opens a new shell, as a terminal emulator would.

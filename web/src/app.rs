@@ -686,158 +686,160 @@ impl Component for App {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
-        crate::query::rendered("render-app");
-        if let Err(e) = &self.playground {
-            return html! {
-                <div class="fatal" role="alert">
-                    <h1>{ t(self.lang, K::CouldNotStart) }</h1>
-                    <pre>{ e.clone() }</pre>
-                </div>
-            };
-        }
-        let link = ctx.link();
-        // The first machines (and the selected one): a thousand items would be rendered again
-        // on every picture of a converging cluster, as their task counts change.
-        let listed: Vec<(usize, &View)> = self
-            .views
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| !v.removed)
-            .collect();
-        let unlisted = listed.len().saturating_sub(self.machines_shown);
-        let machines = listed
-            .iter()
-            .enumerate()
-            .filter(|(k, (i, _))| *k < self.machines_shown || *i == self.selected)
-            .map(|(_, (i, view))| self.machine_item(*i, view));
-        // Each terminal's callbacks are made once, so an idle terminal's props compare equal
-        // and it is not rendered again.
-        let mut made = self.term_callbacks.borrow_mut();
-        while made.len() < self.views.len() {
-            let i = made.len();
-            made.push(TermCallbacks {
-                submit: link.callback(move |line| Msg::Submit(i, line)),
-                interrupt: link.callback(move |typed: String| Msg::Interrupt(i, typed)),
-                clear: link.callback(move |()| Msg::Clear(i)),
-                complete: link
-                    .callback(move |(text, list): (String, bool)| Msg::Complete(i, text, list)),
-                upload: link
-                    .callback(move |(name, text): (String, String)| Msg::Upload(i, name, text)),
-            });
-        }
-        let terminals = self
-            .views
-            .iter()
-            .zip(made.iter())
-            .enumerate()
-            .map(|(i, (view, cb))| {
-                html! {
-                    <Terminal
-                        key={view.name.to_string()}
-                        machine={view.name.clone()}
-                        ip={view.ip.clone()}
-                        screen={view.screen.clone()}
-                        version={view.version}
-                        prompt={view.prompt.clone()}
-                        busy={view.busy}
-                        exited={view.exited}
-                        history={view.history.clone()}
-                        active={i == self.selected && !view.removed}
-                        focus={self.focus}
-                        on_submit={cb.submit.clone()}
-                        on_interrupt={cb.interrupt.clone()}
-                        on_clear={cb.clear.clone()}
-                        completion={view.completion.clone()}
-                        on_complete={cb.complete.clone()}
-                        on_upload={cb.upload.clone()}
-                        lang={self.lang}
-                    />
-                }
-            });
-        let count = self.views.iter().filter(|v| !v.removed).count();
-        let none_left = count == 0;
-        html! {
-            <div class={classes!("layout", (!self.panel_open).then_some("no-panel"))}>
-                <aside class="sidebar">
-                    <header class="brand">
-                        <span class="logo" aria-hidden="true">{ "◆" }</span>
-                        <h1>{ "Swarm Playground" }</h1>
-                    </header>
-                    <p class="tagline">{ t(self.lang, K::Tagline) }</p>
-                    <div class="instances">
-                        <h2>{ tf(self.lang, K::Instances, &[&count]) }</h2>
-                        <button
-                            type="button"
-                            class="add"
-                            data-testid="add-machine"
-                            onclick={link.callback(|_| Msg::AddMachine)}
-                        >
-                            { t(self.lang, K::AddInstance) }
-                        </button>
-                        <details class="templates">
-                            <summary>{ t(self.lang, K::StartFromTemplate) }</summary>
-                            <ul>
-                                <li><a href="?template=3m2w">{ t(self.lang, K::Tpl3m2w) }</a></li>
-                                <li><a href="?template=5m">{ t(self.lang, K::Tpl5m) }</a></li>
-                                <li><a href="?template=1m1w">{ t(self.lang, K::Tpl1m1w) }</a></li>
-                                <li><a href="?template=1m2w">{ t(self.lang, K::Tpl1m2w) }</a></li>
-                                <li><a href="?machines=1">{ t(self.lang, K::Tpl1Empty) }</a></li>
-                            </ul>
-                        </details>
-                        if let Some(e) = &self.add_error {
-                            <p class="add-error" role="alert">{ e.clone() }</p>
-                        }
-                        <nav aria-label={t(self.lang, K::Machines)}>
-                            <ul class="machines">{ for machines }</ul>
-                            if unlisted > 0 {
-                                <button
-                                    type="button"
-                                    class="machines-more"
-                                    data-testid="machines-more"
-                                    onclick={link.callback(|_| Msg::MoreMachines)}
-                                >
-                                    { tf(self.lang, K::MoreTasks, &[&unlisted]) }
-                                </button>
-                            }
-                        </nav>
+        crate::query::timed("view", || {
+            crate::query::rendered("render-app");
+            if let Err(e) = &self.playground {
+                return html! {
+                    <div class="fatal" role="alert">
+                        <h1>{ t(self.lang, K::CouldNotStart) }</h1>
+                        <pre>{ e.clone() }</pre>
                     </div>
-                    { self.time_controls(ctx) }
-                    <crate::persist::PersistControls saved={self.saved} lang={self.lang} />
-                    { self.lang_switch(ctx) }
-                </aside>
-                <main class="workspace">
-                    { self.tab_bar(ctx) }
-                    if let Some(n) = &self.notice {
-                        <p class={classes!("notice", n.error.then_some("error"))} role="status" data-testid="notice">
-                            <span class="notice-text">{ n.text.clone() }</span>
-                            if let Some(t) = n.terminal.filter(|t| *t != self.selected) {
-                                <button type="button" class="link-button" onclick={link.callback(move |_| Msg::Select(t))}>{ i18n::t(self.lang, K::Show) }</button>
+                };
+            }
+            let link = ctx.link();
+            // The first machines (and the selected one): a thousand items would be rendered again
+            // on every picture of a converging cluster, as their task counts change.
+            let listed: Vec<(usize, &View)> = self
+                .views
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.removed)
+                .collect();
+            let unlisted = listed.len().saturating_sub(self.machines_shown);
+            let machines = listed
+                .iter()
+                .enumerate()
+                .filter(|(k, (i, _))| *k < self.machines_shown || *i == self.selected)
+                .map(|(_, (i, view))| self.machine_item(*i, view));
+            // Each terminal's callbacks are made once, so an idle terminal's props compare equal
+            // and it is not rendered again.
+            let mut made = self.term_callbacks.borrow_mut();
+            while made.len() < self.views.len() {
+                let i = made.len();
+                made.push(TermCallbacks {
+                    submit: link.callback(move |line| Msg::Submit(i, line)),
+                    interrupt: link.callback(move |typed: String| Msg::Interrupt(i, typed)),
+                    clear: link.callback(move |()| Msg::Clear(i)),
+                    complete: link
+                        .callback(move |(text, list): (String, bool)| Msg::Complete(i, text, list)),
+                    upload: link
+                        .callback(move |(name, text): (String, String)| Msg::Upload(i, name, text)),
+                });
+            }
+            let terminals =
+                self.views
+                    .iter()
+                    .zip(made.iter())
+                    .enumerate()
+                    .map(|(i, (view, cb))| {
+                        html! {
+                            <Terminal
+                                key={view.name.to_string()}
+                                machine={view.name.clone()}
+                                ip={view.ip.clone()}
+                                screen={view.screen.clone()}
+                                version={view.version}
+                                prompt={view.prompt.clone()}
+                                busy={view.busy}
+                                exited={view.exited}
+                                history={view.history.clone()}
+                                active={i == self.selected && !view.removed}
+                                focus={self.focus}
+                                on_submit={cb.submit.clone()}
+                                on_interrupt={cb.interrupt.clone()}
+                                on_clear={cb.clear.clone()}
+                                completion={view.completion.clone()}
+                                on_complete={cb.complete.clone()}
+                                on_upload={cb.upload.clone()}
+                                lang={self.lang}
+                            />
+                        }
+                    });
+            let count = self.views.iter().filter(|v| !v.removed).count();
+            let none_left = count == 0;
+            html! {
+                <div class={classes!("layout", (!self.panel_open).then_some("no-panel"))}>
+                    <aside class="sidebar">
+                        <header class="brand">
+                            <span class="logo" aria-hidden="true">{ "◆" }</span>
+                            <h1>{ "Swarm Playground" }</h1>
+                        </header>
+                        <p class="tagline">{ t(self.lang, K::Tagline) }</p>
+                        <div class="instances">
+                            <h2>{ tf(self.lang, K::Instances, &[&count]) }</h2>
+                            <button
+                                type="button"
+                                class="add"
+                                data-testid="add-machine"
+                                onclick={link.callback(|_| Msg::AddMachine)}
+                            >
+                                { t(self.lang, K::AddInstance) }
+                            </button>
+                            <details class="templates">
+                                <summary>{ t(self.lang, K::StartFromTemplate) }</summary>
+                                <ul>
+                                    <li><a href="?template=3m2w">{ t(self.lang, K::Tpl3m2w) }</a></li>
+                                    <li><a href="?template=5m">{ t(self.lang, K::Tpl5m) }</a></li>
+                                    <li><a href="?template=1m1w">{ t(self.lang, K::Tpl1m1w) }</a></li>
+                                    <li><a href="?template=1m2w">{ t(self.lang, K::Tpl1m2w) }</a></li>
+                                    <li><a href="?machines=1">{ t(self.lang, K::Tpl1Empty) }</a></li>
+                                </ul>
+                            </details>
+                            if let Some(e) = &self.add_error {
+                                <p class="add-error" role="alert">{ e.clone() }</p>
                             }
-                        </p>
+                            <nav aria-label={t(self.lang, K::Machines)}>
+                                <ul class="machines">{ for machines }</ul>
+                                if unlisted > 0 {
+                                    <button
+                                        type="button"
+                                        class="machines-more"
+                                        data-testid="machines-more"
+                                        onclick={link.callback(|_| Msg::MoreMachines)}
+                                    >
+                                        { tf(self.lang, K::MoreTasks, &[&unlisted]) }
+                                    </button>
+                                }
+                            </nav>
+                        </div>
+                        { self.time_controls(ctx) }
+                        <crate::persist::PersistControls saved={self.saved} lang={self.lang} />
+                        { self.lang_switch(ctx) }
+                    </aside>
+                    <main class="workspace">
+                        { self.tab_bar(ctx) }
+                        if let Some(n) = &self.notice {
+                            <p class={classes!("notice", n.error.then_some("error"))} role="status" data-testid="notice">
+                                <span class="notice-text">{ n.text.clone() }</span>
+                                if let Some(t) = n.terminal.filter(|t| *t != self.selected) {
+                                    <button type="button" class="link-button" onclick={link.callback(move |_| Msg::Select(t))}>{ i18n::t(self.lang, K::Show) }</button>
+                                }
+                            </p>
+                        }
+                        <div class="terminals">
+                            { for terminals }
+                            if none_left {
+                                <p class="empty">{ t(self.lang, K::NoMachines) }</p>
+                            }
+                        </div>
+                    </main>
+                    if self.panel_open {
+                        { self.panel(ctx) }
                     }
-                    <div class="terminals">
-                        { for terminals }
-                        if none_left {
-                            <p class="empty">{ t(self.lang, K::NoMachines) }</p>
-                        }
-                    </div>
-                </main>
-                if self.panel_open {
-                    { self.panel(ctx) }
-                }
-                if let Some(ed) = &self.editing {
-                    <Editor
-                        key={format!("{}:{}", ed.view, ed.path)}
-                        path={ed.path.clone()}
-                        content={ed.content.clone()}
-                        error={ed.error.clone()}
-                        on_save={link.callback(Msg::EditorSave)}
-                        on_cancel={link.callback(|()| Msg::EditorCancel)}
-                        lang={self.lang}
-                    />
-                }
-            </div>
-        }
+                    if let Some(ed) = &self.editing {
+                        <Editor
+                            key={format!("{}:{}", ed.view, ed.path)}
+                            path={ed.path.clone()}
+                            content={ed.content.clone()}
+                            error={ed.error.clone()}
+                            on_save={link.callback(Msg::EditorSave)}
+                            on_cancel={link.callback(|()| Msg::EditorCancel)}
+                            lang={self.lang}
+                        />
+                    }
+                </div>
+            }
+        })
     }
 }
 

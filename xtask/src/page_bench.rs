@@ -99,7 +99,7 @@ const READ_LONG_TASKS: &str = r#"
 const m = name => performance.getEntriesByName(name, 'measure').map(e => e.duration);
 // Each long task with the time of each measure inside it and the renders in it: [duration,
 // advance, sync, cluster, submit, app renders, machine renders, card renders, start (ms since
-// the watch began), terminal renders].
+// the watch began), terminal renders, the app's view function].
 const inside = (name, start, end) => performance.getEntriesByName(name, 'measure')
   .map(e => Math.max(0, Math.min(end, e.startTime + e.duration) - Math.max(start, e.startTime)))
   .reduce((a, b) => a + b, 0);
@@ -110,7 +110,8 @@ const out = {
   during: window.__lt.during.map(([s, d]) =>
     [d, inside('advance', s, s + d), inside('sync', s, s + d), inside('cluster', s, s + d),
      inside('submit', s, s + d), marks('render-app', s, s + d), marks('render-machine', s, s + d),
-     marks('render-card', s, s + d), s - window.__lt.t0, marks('render-terminal', s, s + d)]),
+     marks('render-card', s, s + d), s - window.__lt.t0, marks('render-terminal', s, s + d),
+     inside('view', s, s + d)]),
   advance: m('advance'), sync: m('sync'), panels: m('panels'), cluster: m('cluster'),
   renders: ['render-app', 'render-machine', 'render-cluster', 'render-card']
     .map(n => performance.getEntriesByName(n, 'mark').length),
@@ -139,7 +140,7 @@ struct Stretch {
     long_tasks: Vec<f64>,
     /// The same, each as [duration, advance, sync, cluster]: the time of each measure inside
     /// it (the rest is yew's rendering and the browser's own work).
-    breakdown: Vec<[f64; 10]>,
+    breakdown: Vec<[f64; 11]>,
     /// Long tasks that started before the watch began (buffered).
     before: Vec<f64>,
     advance: Vec<f64>,
@@ -430,7 +431,7 @@ fn read_stretch(session: &Session) -> Result<Stretch> {
             .map(|items| items.iter().filter_map(Value::as_f64).collect())
             .unwrap_or_default()
     };
-    let breakdown: Vec<[f64; 10]> = v["during"]
+    let breakdown: Vec<[f64; 11]> = v["during"]
         .as_array()
         .map(|items| {
             items
@@ -485,7 +486,7 @@ fn report_stretch(title: &str, s: &Stretch) {
         );
     }
     // What the tasks over the goal were made of.
-    let over: Vec<&[f64; 10]> = s
+    let over: Vec<&[f64; 11]> = s
         .breakdown
         .iter()
         .filter(|b| b[0] > GOAL_LONG_TASK_MS)
@@ -504,7 +505,8 @@ fn report_stretch(title: &str, s: &Stretch) {
         for b in worst.iter().take(3) {
             println!(
                 "      a task of {:.0} ms at {:.1} s: advance {:.0}, sync {:.0}, cluster {:.0}, \
-                 command {:.0}, rest {:.0}; renders: app {}, machines {}, cards {}, terminals {}",
+                 command {:.0}, rest {:.0} (the app's view function {:.0}); renders: app {}, \
+                 machines {}, cards {}, terminals {}",
                 b[0],
                 b[8] / 1000.0,
                 b[1],
@@ -512,6 +514,7 @@ fn report_stretch(title: &str, s: &Stretch) {
                 b[3],
                 b[4],
                 b[0] - b[1] - b[2] - b[3] - b[4],
+                b[10],
                 b[5],
                 b[6],
                 b[7],

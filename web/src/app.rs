@@ -1212,20 +1212,12 @@ impl App {
 
     /// Asks for [`Msg::StepOn`] in a task of its own, after this one.
     fn queue_step(&mut self) {
-        if !self.step_queued {
-            self.step_queued = true;
-            let step = self.on_step.clone();
-            gloo::timers::callback::Timeout::new(0, move || step.emit(())).forget();
-        }
+        queue_once(&mut self.step_queued, &self.on_step);
     }
 
     /// Asks for [`Msg::Sync`] in a task of its own, after this one.
     fn queue_sync(&mut self) {
-        if !self.sync_queued {
-            self.sync_queued = true;
-            let sync = self.on_sync.clone();
-            gloo::timers::callback::Timeout::new(0, move || sync.emit(())).forget();
-        }
+        queue_once(&mut self.sync_queued, &self.on_sync);
     }
 
     /// Drains every terminal's output into its scrollback and refreshes prompts, states, the
@@ -1317,11 +1309,7 @@ impl App {
     /// Asks for [`Msg::Cluster`] in a task of its own, after this one: the picture and its
     /// rendering do not add to the time the clock just took.
     fn queue_cluster(&mut self) {
-        if !self.cluster_queued {
-            self.cluster_queued = true;
-            let take = self.on_cluster.clone();
-            gloo::timers::callback::Timeout::new(0, move || take.emit(())).forget();
-        }
+        queue_once(&mut self.cluster_queued, &self.on_cluster);
     }
 
     /// True if the cluster picture is out of date (the world recorded something since it was
@@ -1401,6 +1389,16 @@ struct TermCallbacks {
     clear: Callback<()>,
     complete: Callback<(String, bool)>,
     upload: Callback<(String, String)>,
+}
+
+/// Sends `callback` once in a task of its own, after this one, unless `queued` says it is on
+/// its way already (the message's handler clears it).
+fn queue_once(queued: &mut bool, callback: &Callback<()>) {
+    if !*queued {
+        *queued = true;
+        let callback = callback.clone();
+        gloo::timers::callback::Timeout::new(0, move || callback.emit(())).forget();
+    }
 }
 
 /// What a machine in the sidebar shows.

@@ -51,9 +51,6 @@ thread_local! {
     /// Set when the module has loaded (or failed): the app polls the waiting jobs at once,
     /// even while the clock is paused.
     static SETTLED: Cell<bool> = const { Cell::new(false) };
-}
-
-thread_local! {
     /// The state of the host [`install`] registered, for [`prefetch`].
     static INSTALLED: RefCell<Option<Rc<RefCell<State>>>> = const { RefCell::new(None) };
 }
@@ -82,15 +79,6 @@ pub fn prefetch() {
         *state.borrow_mut() = State::Loading;
         wasm_bindgen_futures::spawn_local(load(state, true));
     }
-}
-
-/// True while the page's module is neither loaded nor loading (for the tests).
-pub fn idle() -> bool {
-    INSTALLED.with(|i| {
-        i.borrow()
-            .as_ref()
-            .is_some_and(|s| matches!(*s.borrow(), State::Idle))
-    })
 }
 
 /// True once after the module loaded or failed to: jobs waiting for it should be polled.

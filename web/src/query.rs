@@ -100,10 +100,7 @@ pub fn bench_playground(machines: usize) -> Result<Playground, String> {
 
 /// Runs `f`, recorded as a User Timing measure named `name` while benchmarking.
 pub fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
-    let performance = benching()
-        .then(|| web_sys::window().and_then(|w| w.performance()))
-        .flatten();
-    let Some(performance) = performance else {
+    let Some(performance) = bench_performance() else {
         return f();
     };
     let start = format!("{name}-start");
@@ -117,12 +114,16 @@ pub fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
 /// While benchmarking, notes that a component rendered: a User Timing mark named `name` (the
 /// benchmark counts them).
 pub fn rendered(name: &str) {
-    let performance = benching()
-        .then(|| web_sys::window().and_then(|w| w.performance()))
-        .flatten();
-    if let Some(performance) = performance {
+    if let Some(performance) = bench_performance() {
         let _ = performance.mark(name);
     }
+}
+
+/// The page's `performance`, while benchmarking.
+fn bench_performance() -> Option<web_sys::Performance> {
+    benching()
+        .then(|| web_sys::window().and_then(|w| w.performance()))
+        .flatten()
 }
 
 /// The options of the page's own URL.

@@ -97,9 +97,8 @@ return PerformanceObserver.supportedEntryTypes.includes('longtask');
 /// Reads (and resets) the long tasks and the clock's measures since the last call.
 const READ_LONG_TASKS: &str = r#"
 const m = name => performance.getEntriesByName(name, 'measure').map(e => e.duration);
-// Each long task with the time of each measure inside it and the renders in it: [duration,
-// advance, sync, cluster, submit, app renders, machine renders, card renders, start (ms since
-// the watch began), terminal renders, the app's view function].
+// Each long task with the time of each measure inside it and the renders in it (the fields of
+// `LongTask`).
 const inside = (name, start, end) => performance.getEntriesByName(name, 'measure')
   .map(e => Math.max(0, Math.min(end, e.startTime + e.duration) - Math.max(start, e.startTime)))
   .reduce((a, b) => a + b, 0);
@@ -107,11 +106,14 @@ const marks = (name, start, end) => performance.getEntriesByName(name, 'mark')
   .filter(e => e.startTime >= start && e.startTime <= end).length;
 const out = {
   before: window.__lt.before,
-  during: window.__lt.during.map(([s, d]) =>
-    [d, inside('advance', s, s + d), inside('sync', s, s + d), inside('cluster', s, s + d),
-     inside('submit', s, s + d), marks('render-app', s, s + d), marks('render-machine', s, s + d),
-     marks('render-card', s, s + d), s - window.__lt.t0, marks('render-terminal', s, s + d),
-     inside('view', s, s + d)]),
+  during: window.__lt.during.map(([s, d]) => ({
+    duration: d, start: s - window.__lt.t0,
+    advance: inside('advance', s, s + d), sync: inside('sync', s, s + d),
+    cluster: inside('cluster', s, s + d), submit: inside('submit', s, s + d),
+    view: inside('view', s, s + d),
+    apps: marks('render-app', s, s + d), machines: marks('render-machine', s, s + d),
+    cards: marks('render-card', s, s + d), terminals: marks('render-terminal', s, s + d),
+  })),
   advance: m('advance'), sync: m('sync'), panels: m('panels'), cluster: m('cluster'),
   renders: ['render-app', 'render-machine', 'render-cluster', 'render-card']
     .map(n => performance.getEntriesByName(n, 'mark').length),
@@ -133,14 +135,58 @@ struct Load {
     usable: f64,
 }
 
+/// One long task and what ran inside it: the page's User Timing measures (ms) and component
+/// renders (counts).
+#[derive(Debug, Default, Clone, Copy)]
+struct LongTask {
+    duration: f64,
+    /// When it started, in ms since the watch began.
+    start: f64,
+    advance: f64,
+    sync: f64,
+    cluster: f64,
+    /// A typed command.
+    submit: f64,
+    /// The app's `view` function.
+    view: f64,
+    apps: u64,
+    machines: u64,
+    cards: u64,
+    terminals: u64,
+}
+
+impl LongTask {
+    fn from_json(t: &Value) -> LongTask {
+        let ms = |key: &str| t[key].as_f64().unwrap_or(0.0);
+        let count = |key: &str| t[key].as_u64().unwrap_or(0);
+        LongTask {
+            duration: ms("duration"),
+            start: ms("start"),
+            advance: ms("advance"),
+            sync: ms("sync"),
+            cluster: ms("cluster"),
+            submit: ms("submit"),
+            view: ms("view"),
+            apps: count("apps"),
+            machines: count("machines"),
+            cards: count("cards"),
+            terminals: count("terminals"),
+        }
+    }
+
+    /// What no measure covers: yew's rendering and the browser's own work.
+    fn rest(&self) -> f64 {
+        self.duration - self.advance - self.sync - self.cluster - self.submit
+    }
+}
+
 /// Long tasks and clock steps over one stretch of convergence.
 #[derive(Debug, Default)]
 struct Stretch {
     /// Long tasks since the last read.
     long_tasks: Vec<f64>,
-    /// The same, each as [duration, advance, sync, cluster]: the time of each measure inside
-    /// it (the rest is yew's rendering and the browser's own work).
-    breakdown: Vec<[f64; 11]>,
+    /// The same, each with the measures and renders inside it.
+    breakdown: Vec<LongTask>,
     /// Long tasks that started before the watch began (buffered).
     before: Vec<f64>,
     advance: Vec<f64>,
@@ -431,20 +477,12 @@ fn read_stretch(session: &Session) -> Result<Stretch> {
             .map(|items| items.iter().filter_map(Value::as_f64).collect())
             .unwrap_or_default()
     };
-    let breakdown: Vec<[f64; 11]> = v["during"]
+    let breakdown: Vec<LongTask> = v["during"]
         .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|t| {
-                    let at = |i: usize| t[i].as_f64().unwrap_or(0.0);
-                    std::array::from_fn(at)
-                })
-                .collect()
-        })
+        .map(|items| items.iter().map(LongTask::from_json).collect())
         .unwrap_or_default();
     Ok(Stretch {
-        long_tasks: breakdown.iter().map(|b| b[0]).collect(),
+        long_tasks: breakdown.iter().map(|b| b.duration).collect(),
         breakdown,
         before: list("before"),
         advance: list("advance"),
@@ -486,39 +524,45 @@ fn report_stretch(title: &str, s: &Stretch) {
         );
     }
     // What the tasks over the goal were made of.
-    let over: Vec<&[f64; 11]> = s
+    let over: Vec<&LongTask> = s
         .breakdown
         .iter()
-        .filter(|b| b[0] > GOAL_LONG_TASK_MS)
+        .filter(|b| b.duration > GOAL_LONG_TASK_MS)
         .collect();
     if !over.is_empty() {
-        let sum = |i: usize| over.iter().map(|b| b[i]).sum::<f64>();
-        let (all, advance, sync, cluster, submit) = (sum(0), sum(1), sum(2), sum(3), sum(4));
+        let sum = |f: fn(&LongTask) -> f64| over.iter().map(|b| f(b)).sum::<f64>();
+        let (all, advance, sync, cluster, submit) = (
+            sum(|b| b.duration),
+            sum(|b| b.advance),
+            sum(|b| b.sync),
+            sum(|b| b.cluster),
+            sum(|b| b.submit),
+        );
         println!(
             "    in the tasks over 50 ms: advance {advance:.0} ms, sync {sync:.0} ms, cluster \
              {cluster:.0} ms, a command {submit:.0} ms, the rest (rendering) {:.0} ms of \
              {all:.0} ms",
-            all - advance - sync - cluster - submit
+            sum(LongTask::rest)
         );
         let mut worst = over.clone();
-        worst.sort_by(|a, b| b[0].total_cmp(&a[0]));
+        worst.sort_by(|a, b| b.duration.total_cmp(&a.duration));
         for b in worst.iter().take(3) {
             println!(
                 "      a task of {:.0} ms at {:.1} s: advance {:.0}, sync {:.0}, cluster {:.0}, \
                  command {:.0}, rest {:.0} (the app's view function {:.0}); renders: app {}, \
                  machines {}, cards {}, terminals {}",
-                b[0],
-                b[8] / 1000.0,
-                b[1],
-                b[2],
-                b[3],
-                b[4],
-                b[0] - b[1] - b[2] - b[3] - b[4],
-                b[10],
-                b[5],
-                b[6],
-                b[7],
-                b[9]
+                b.duration,
+                b.start / 1000.0,
+                b.advance,
+                b.sync,
+                b.cluster,
+                b.submit,
+                b.rest(),
+                b.view,
+                b.apps,
+                b.machines,
+                b.cards,
+                b.terminals
             );
         }
     }

@@ -451,6 +451,11 @@ fn located(err: &str) -> bool {
     let path_prefixes = [
         "services.",
         "services ",
+        // A top-level section of the wrong type: "secrets must be a mapping".
+        "networks ",
+        "volumes ",
+        "secrets ",
+        "configs ",
         "networks.",
         "volumes.",
         "secrets.",

@@ -726,35 +726,40 @@ impl Component for App {
                         .callback(move |(name, text): (String, String)| Msg::Upload(i, name, text)),
                 });
             }
-            let terminals =
-                self.views
-                    .iter()
-                    .zip(made.iter())
-                    .enumerate()
-                    .map(|(i, (view, cb))| {
-                        html! {
-                            <Terminal
-                                key={view.name.to_string()}
-                                machine={view.name.clone()}
-                                ip={view.ip.clone()}
-                                screen={view.screen.clone()}
-                                version={view.version}
-                                prompt={view.prompt.clone()}
-                                busy={view.busy}
-                                exited={view.exited}
-                                history={view.history.clone()}
-                                active={i == self.selected && !view.removed}
-                                focus={self.focus}
-                                on_submit={cb.submit.clone()}
-                                on_interrupt={cb.interrupt.clone()}
-                                on_clear={cb.clear.clone()}
-                                completion={view.completion.clone()}
-                                on_complete={cb.complete.clone()}
-                                on_upload={cb.upload.clone()}
-                                lang={self.lang}
-                            />
-                        }
-                    });
+            // Only the selected machine's terminal and those with a tab are mounted: the others
+            // keep their scrollback in their view and mount when picked, so a thousand
+            // machines are not a thousand hidden terminals to compare and lay out.
+            let mounted = |i: usize| i == self.selected || self.tabs.iter().any(|(v, _)| *v == i);
+            let terminals = self
+                .views
+                .iter()
+                .zip(made.iter())
+                .enumerate()
+                .filter(|(i, _)| mounted(*i))
+                .map(|(i, (view, cb))| {
+                    html! {
+                        <Terminal
+                            key={view.name.to_string()}
+                            machine={view.name.clone()}
+                            ip={view.ip.clone()}
+                            screen={view.screen.clone()}
+                            version={view.version}
+                            prompt={view.prompt.clone()}
+                            busy={view.busy}
+                            exited={view.exited}
+                            history={view.history.clone()}
+                            active={i == self.selected && !view.removed}
+                            focus={self.focus}
+                            on_submit={cb.submit.clone()}
+                            on_interrupt={cb.interrupt.clone()}
+                            on_clear={cb.clear.clone()}
+                            completion={view.completion.clone()}
+                            on_complete={cb.complete.clone()}
+                            on_upload={cb.upload.clone()}
+                            lang={self.lang}
+                        />
+                    }
+                });
             let count = self.views.iter().filter(|v| !v.removed).count();
             let none_left = count == 0;
             html! {

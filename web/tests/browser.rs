@@ -685,6 +685,48 @@ async fn machines_have_tabs_and_can_be_removed() {
     find(&root, "[data-testid=machine-node3]");
 }
 
+/// Only the terminals with a tab are in the page; one whose tab closed keeps its scrollback
+/// and shows it again when picked.
+#[wasm_bindgen_test]
+async fn only_recent_terminals_are_mounted() {
+    let root = mount(8, false).await;
+    let terminals = |root: &Element| {
+        root.query_selector_all("section.terminal")
+            .unwrap()
+            .length()
+    };
+    assert_eq!(
+        terminals(&root),
+        1,
+        "only the selected machine's terminal at first"
+    );
+    click_now(&root, "[data-testid=machine-node2]");
+    settle().await;
+    submit(&root, "echo kept-in-node2").await;
+    for n in 3..=8 {
+        click_now(&root, &format!("[data-testid=machine-node{n}]"));
+        settle().await;
+    }
+    assert_eq!(terminals(&root), 5, "one terminal a tab");
+    assert!(root
+        .query_selector("[data-testid=tab-node2]")
+        .unwrap()
+        .is_none());
+    click_now(&root, "[data-testid=machine-node2]");
+    settle().await;
+    assert!(
+        output_text(&root).contains("\nkept-in-node2\n"),
+        "{}",
+        output_text(&root)
+    );
+    submit(&root, "hostname").await;
+    assert!(
+        output_text(&root).ends_with("node2\n"),
+        "{}",
+        output_text(&root)
+    );
+}
+
 #[wasm_bindgen_test]
 async fn names_and_labels_render_as_text() {
     let root = mount_template("1m1w").await;

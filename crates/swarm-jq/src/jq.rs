@@ -377,9 +377,11 @@ fn natives() -> impl Iterator<Item = jaq_std::Filter<Native<Val>>> {
             box_once(Ok(Val::Null))
         }),
     ];
-    jaq_std::funs::<Val>()
+    jaq_std::base_funs::<Val>()
         .chain(crate::jq_val::funs())
-        .filter(|(name, _, _)| !REPLACED.contains(name))
+        .chain(crate::jq_regex::funs())
+        .filter(|(name, _, _)| !REPLACED.contains(name) && !crate::jq_more::REPLACED.contains(name))
+        .chain(crate::jq_more::funs())
         .chain(ours.into_iter().map(jaq_std::run))
 }
 
@@ -398,7 +400,10 @@ fn compile_and_run(
     o: &Opts,
 ) -> JqRun {
     let ours = jaq_core::load::parse(OUR_DEFS, |p| p.defs()).unwrap_or_default();
-    let defs = jaq_std::defs().chain(crate::jq_val::defs()).chain(ours);
+    let defs = crate::jq_more::std_defs()
+        .chain(crate::jq_val::defs())
+        .chain(crate::jq_more::defs())
+        .chain(ours);
     let loader = Loader::new(defs);
     let arena = Arena::default();
     let program = File {
@@ -826,7 +831,7 @@ fn from_json(v: serde_json::Value) -> Val {
 }
 
 /// How values are printed.
-struct Style {
+pub(crate) struct Style {
     indent: Indent,
     sort_keys: bool,
     ascii: bool,
@@ -838,7 +843,7 @@ enum Indent {
     Tab,
 }
 
-fn compact_style() -> Style {
+pub(crate) fn compact_style() -> Style {
     Style {
         indent: Indent::None,
         sort_keys: false,
@@ -847,7 +852,7 @@ fn compact_style() -> Style {
 }
 
 /// A value as jq prints it.
-fn dump(v: &Val, style: &Style) -> String {
+pub(crate) fn dump(v: &Val, style: &Style) -> String {
     let mut out = String::new();
     dump_into(&mut out, v, style, 0);
     out

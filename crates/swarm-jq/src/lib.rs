@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "engine")]
 mod jq;
 #[cfg(feature = "engine")]
+mod jq_more;
+#[cfg(feature = "engine")]
+mod jq_regex;
+#[cfg(feature = "engine")]
 mod jq_val;
 
 /// One `jq` command line to run.

@@ -890,8 +890,9 @@ impl fmt::Display for Val {
             Self::Null => write!(f, "null"),
             Self::Bool(b) => write!(f, "{b}"),
             Self::Int(i) => write!(f, "{i}"),
-            Self::Float(x) if x.is_finite() => write!(f, "{x:?}"),
-            Self::Float(_) => write!(f, "null"),
+            // jq's number format (`1`, not `1.0`; infinities as the largest doubles), so
+            // `tojson`, `tostring` and `"\(.)"` print what jq's writer prints.
+            Self::Float(x) => f.write_str(&crate::jq::fmt_float(*x)),
             Self::Num(n) => write!(f, "{n}"),
             Self::Str(s) => fmt_str(f, s),
             Self::Arr(a) => {

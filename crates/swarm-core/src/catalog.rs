@@ -172,6 +172,12 @@ impl Catalog {
             .find(|i| i.repository == parsed.name && i.tag == tag)
     }
 
+    /// The image `reference` names, else the one with ID `id`: a local name given by
+    /// `docker tag` (`127.0.0.1:5000/web`) runs what the image it names runs.
+    pub fn lookup_or_id(&self, reference: &str, id: &str) -> Option<&Image> {
+        self.lookup(reference).or_else(|| self.lookup_id(id))
+    }
+
     /// The image with this ID: the full `sha256:…`, or a unique prefix of its hex (at least 4
     /// digits, as `docker run 1a2b` accepts).
     pub fn lookup_id(&self, id: &str) -> Option<&Image> {

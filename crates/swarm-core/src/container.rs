@@ -678,6 +678,42 @@ impl World {
         available().find(|i| i.reference() == norm)
     }
 
+    /// `docker tag`: `target` becomes another name of the image `source` names on `m` (the
+    /// same ID, no repository digest: it has not been pushed); a tag that named another
+    /// image moves. Errors are the daemon's.
+    pub fn image_tag(&mut self, m: MachineId, source: &str, target: &str) -> Result<(), String> {
+        let Some(image) = self.find_image(m, source).cloned() else {
+            let shown = normalize(source).unwrap_or_else(|| source.to_string());
+            return Err(format!("No such image: {shown}"));
+        };
+        if target.contains('@') {
+            return Err("refusing to create a tag with a digest reference".to_string());
+        }
+        let Some(norm) = normalize(target) else {
+            return Err("invalid reference format".to_string());
+        };
+        if norm == image.reference() {
+            return Ok(());
+        }
+        let Some((repository, tag)) = norm.rsplit_once(':') else {
+            return Err("invalid reference format".to_string());
+        };
+        let tagged = PulledImage {
+            repository: repository.to_string(),
+            tag: tag.to_string(),
+            digest: String::new(),
+            available_at: self.now(),
+            ..image
+        };
+        self.record(format!("image-tag {m} {source} {norm}"));
+        let Some(r) = self.runtime_mut(m) else {
+            return Err(format!("No such image: {norm}"));
+        };
+        r.images.retain(|i| i.reference() != norm);
+        r.images.push(tagged);
+        Ok(())
+    }
+
     /// Whether `m` has the image (pulled, not still pulling).
     pub fn image_present(&self, m: MachineId, reference: &str) -> bool {
         self.find_image(m, reference).is_some()
@@ -773,6 +809,14 @@ impl World {
             .unwrap_or(&image.id)
             .starts_with(reference.strip_prefix("sha256:").unwrap_or(reference))
             && normalize(reference).as_deref() != Some(image.reference().as_str());
+        // Other references to the same image (`docker tag`): removing one by name only
+        // untags it; by ID it needs --force and untags them all.
+        let others: Vec<PulledImage> = self
+            .images(m)
+            .into_iter()
+            .filter(|i| i.id == image.id && i.reference() != image.reference())
+            .cloned()
+            .collect();
         let users: Vec<(String, bool)> = self
             .containers(m)
             .iter()
@@ -784,7 +828,13 @@ impl World {
                 )
             })
             .collect();
-        if let Some((cid, _)) = users.iter().find(|(_, running)| *running) {
+        // Untagging one of several names leaves the image: no conflict with its containers.
+        let only_untag = !by_id && !others.is_empty();
+        if let Some((cid, _)) = users
+            .iter()
+            .find(|(_, running)| *running)
+            .filter(|_| !only_untag)
+        {
             if by_id || !force {
                 return Err(if by_id {
                     format!(
@@ -799,7 +849,7 @@ impl World {
                 });
             }
         }
-        if let Some((cid, _)) = users.first() {
+        if let Some((cid, _)) = users.first().filter(|_| !only_untag) {
             if !force {
                 return Err(if by_id {
                     format!(
@@ -814,10 +864,32 @@ impl World {
                 });
             }
         }
-        let mut out = vec![
-            format!("Untagged: {}", image.reference()),
-            format!("Untagged: {}@{}", image.repository, image.digest),
-        ];
+        if by_id && !others.is_empty() && !force {
+            return Err(format!(
+                "conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
+                image.short_id()
+            ));
+        }
+        let mut out = Vec::new();
+        let untagged: Vec<&PulledImage> = if by_id {
+            std::iter::once(&image).chain(others.iter()).collect()
+        } else {
+            vec![&image]
+        };
+        for i in &untagged {
+            out.push(format!("Untagged: {}", i.reference()));
+            if !i.digest.is_empty() {
+                out.push(format!("Untagged: {}@{}", i.repository, i.digest));
+            }
+        }
+        if only_untag {
+            self.record(format!("image-untag {m} {}", image.reference()));
+            let gone = image.reference();
+            if let Some(r) = self.runtime_mut(m) {
+                r.images.retain(|i| i.reference() != gone);
+            }
+            return Ok(out);
+        }
         if users.is_empty() {
             out.push(format!("Deleted: {}", image.id));
             for l in &image.layers {
@@ -887,7 +959,7 @@ impl World {
             m,
             &config.mounts,
             if image.known {
-                Catalog::get().lookup(&image.reference())
+                Catalog::get().lookup_or_id(&image.reference(), &image.id)
             } else {
                 None
             },
@@ -906,7 +978,7 @@ impl World {
             config.stop_grace_ms = DEFAULT_STOP_GRACE_MS;
         }
         let catalog_image = if image.known {
-            Catalog::get().lookup(&image.reference())
+            Catalog::get().lookup_or_id(&image.reference(), &image.id)
         } else {
             None
         };

@@ -63,7 +63,9 @@ fn arg_kind(path: &str) -> Kind {
                 Kind::None
             }
         }
-        (_, "pull" | "image pull" | "rmi" | "image rm" | "image inspect") => Kind::Image,
+        (_, "pull" | "image pull" | "rmi" | "image rm" | "image inspect" | "tag" | "image tag") => {
+            Kind::Image
+        }
         ("container", _)
         | (
             _,

@@ -66,6 +66,8 @@ pub(crate) fn handles(path: &str) -> bool {
             | "image pull"
             | "rmi"
             | "image rm"
+            | "tag"
+            | "image tag"
     )
 }
 
@@ -127,6 +129,7 @@ pub(crate) async fn run(
         "top" | "container top" => top(interp, m, cmd, io),
         "images" | "image ls" => images(interp, m, cmd, io),
         "pull" | "image pull" => pull(interp, m, cmd, io).await,
+        "tag" | "image tag" => tag(interp, m, cmd, io),
         _ => rmi(interp, m, cmd, io),
     }
 }
@@ -220,7 +223,7 @@ fn ports_of(c: &Container) -> Vec<ContainerPort> {
 
 /// The image's `EXPOSE`d ports.
 fn exposed_ports(c: &Container) -> Vec<(u16, String)> {
-    let Some(image) = Catalog::get().lookup(&c.config.image) else {
+    let Some(image) = Catalog::get().lookup_or_id(&c.config.image, &c.image_id) else {
         return Vec::new();
     };
     image
@@ -1364,7 +1367,7 @@ fn health_json(hc: &HealthConfig) -> Value {
 pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
     let zero = "0001-01-01T00:00:00Z".to_string();
     let time = |t: Option<SimTime>| t.map_or_else(|| zero.clone(), |t| rfc3339(t.as_millis()));
-    let image = Catalog::get().lookup(&c.config.image);
+    let image = Catalog::get().lookup_or_id(&c.config.image, &c.image_id);
     let argv = c.program.argv();
     let mut state = json!({
         "Status": c.state.as_str(),
@@ -1544,8 +1547,18 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
 }
 
 /// The Engine API's image inspect, the fields a student looks at.
-fn image_json(img: &swarm_core::container::PulledImage) -> Value {
-    let cat = Catalog::get().lookup(&img.reference());
+/// `docker image inspect`'s object for `img`, with every name `m` has for it (`docker tag`).
+fn image_json(w: &World, m: MachineId, img: &swarm_core::container::PulledImage) -> Value {
+    let mut names: Vec<&swarm_core::container::PulledImage> =
+        w.images(m).into_iter().filter(|i| i.id == img.id).collect();
+    names.sort_by_key(|i| i.reference());
+    if names.is_empty() {
+        names.push(img);
+    }
+    let cat = names
+        .iter()
+        .find_map(|i| Catalog::get().lookup(&i.reference()))
+        .or_else(|| Catalog::get().lookup_id(&img.id));
     let created_ms = img.created_unix * 1000 - SimTime::ZERO.unix_ms();
     let created = if created_ms >= 0 {
         rfc3339(created_ms as u64)
@@ -1581,8 +1594,12 @@ fn image_json(img: &swarm_core::container::PulledImage) -> Value {
     }
     json!({
         "Id": img.id,
-        "RepoTags": [img.reference()],
-        "RepoDigests": [format!("{}@{}", img.repository, img.digest)],
+        "RepoTags": names.iter().map(|i| i.reference()).collect::<Vec<_>>(),
+        "RepoDigests": names
+            .iter()
+            .filter(|i| !i.digest.is_empty())
+            .map(|i| format!("{}@{}", i.repository, i.digest))
+            .collect::<Vec<_>>(),
         "Parent": "",
         "Comment": "",
         "Created": created,
@@ -1615,12 +1632,12 @@ fn inspect(interp: &Interp, m: MachineId, path: &str, cmd: &Parsed, io: &Io) -> 
                 .find_container(m, a)
                 .map(|c| container_json(&w, m, c))
                 .ok(),
-            "image" => w.find_image(m, a).map(image_json),
+            "image" => w.find_image(m, a).map(|i| image_json(&w, m, i)),
             _ => w
                 .find_container(m, a)
                 .map(|c| container_json(&w, m, c))
                 .ok()
-                .or_else(|| w.find_image(m, a).map(image_json)),
+                .or_else(|| w.find_image(m, a).map(|i| image_json(&w, m, i))),
         };
         match found {
             Some(v) => values.push(v),
@@ -1672,7 +1689,7 @@ fn inspect(interp: &Interp, m: MachineId, path: &str, cmd: &Parsed, io: &Io) -> 
 
 /// The environment a process in the container sees, as `env` prints it.
 fn container_env(c: &Container) -> Vec<String> {
-    let image = Catalog::get().lookup(&c.config.image);
+    let image = Catalog::get().lookup_or_id(&c.config.image, &c.image_id);
     let mut env: Vec<String> = image.map(|i| i.env.clone()).unwrap_or_default();
     for e in &c.config.env {
         let key = e.split('=').next().unwrap_or("");
@@ -2011,13 +2028,16 @@ fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         };
         (repo, tag)
     });
-    let rows: Vec<format::container::ImageRow> = w
+    let listed: Vec<&swarm_core::container::PulledImage> = w
         .images(m)
         .into_iter()
         .filter(|i| match &wanted {
             None => true,
             Some((repo, tag)) => &i.repository == repo && tag.as_ref().is_none_or(|t| &i.tag == t),
         })
+        .collect();
+    let rows: Vec<format::container::ImageRow> = listed
+        .iter()
         .map(|i| format::container::ImageRow {
             repository: i.repository.clone(),
             tag: i.tag.clone(),
@@ -2031,10 +2051,73 @@ fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             .write(&format::container::image_ids(&rows, cmd.bool("no-trunc")));
         return 0;
     }
+    let no_trunc = cmd.bool("no-trunc");
+    if let Some(f) = cmd
+        .value("format")
+        .filter(|f| !f.is_empty() && *f != "table")
+    {
+        // `formatter.ImageContext` (alphabetical, as `json` prints it); the list API does not
+        // count containers or shared sizes, so those are `N/A` as in docker.
+        // docker/cli's `needDigest`: the digest only when asked for.
+        let digests = f.contains("{{.Digest}}");
+        let values: Vec<Value> = listed
+            .iter()
+            .zip(&rows)
+            .map(|(i, r)| {
+                let size = format::container::human_size3(i.size as f64);
+                json!({
+                    "Containers": "N/A",
+                    "CreatedAt": format::go_time_utc(i.created_unix, 0),
+                    "CreatedSince": r.created_ago_ms.map_or_else(
+                        || "N/A".to_string(),
+                        |ms| format!("{} ago", format::human_duration(ms)),
+                    ),
+                    "Digest": if i.digest.is_empty() || !digests { "<none>" } else { i.digest.as_str() },
+                    "ID": if no_trunc { i.id.clone() } else { format::text::truncate_id(&i.id).to_string() },
+                    "Repository": i.repository,
+                    "SharedSize": "N/A",
+                    "Size": size,
+                    "Tag": i.tag,
+                    "UniqueSize": "N/A",
+                    "VirtualSize": format::units::human_size(i.size as f64),
+                })
+            })
+            .collect();
+        return match super::template::render_table(
+            f,
+            &values,
+            "formatter.ImageContext",
+            IMAGES_HEADER,
+        ) {
+            Ok(out) => {
+                io.out.write(&out);
+                0
+            }
+            Err(e) => {
+                io.err.write(&format!("{}\n", e.0));
+                1
+            }
+        };
+    }
     io.out
-        .write(&format::container::image_table(&rows, cmd.bool("no-trunc")));
+        .write(&format::container::image_table(&rows, no_trunc));
     0
 }
+
+/// docker/cli's `formatter/image.go` headers.
+const IMAGES_HEADER: &[(&str, &str)] = &[
+    ("ID", "IMAGE ID"),
+    ("Repository", "REPOSITORY"),
+    ("Tag", "TAG"),
+    ("Digest", "DIGEST"),
+    ("CreatedSince", "CREATED"),
+    ("CreatedAt", "CREATED AT"),
+    ("Size", "SIZE"),
+    ("Containers", "CONTAINERS"),
+    ("VirtualSize", "SIZE"),
+    ("SharedSize", "SHARED SIZE"),
+    ("UniqueSize", "UNIQUE SIZE"),
+];
 
 async fn pull(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let reference = cmd.args.first().cloned().unwrap_or_default();
@@ -2067,6 +2150,53 @@ async fn pull(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             }
             daemon_error(io, &e)
         }
+    }
+}
+
+/// The CLI's own check of a reference (`reference.ParseNormalizedNamed`), before it asks the
+/// daemon: its error text, or `None` when the reference is well formed.
+fn reference_error(s: &str) -> Option<String> {
+    let why = if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        format!("invalid repository name ({s}), cannot specify 64-byte hexadecimal strings")
+    } else {
+        // distribution/reference's splitDockerDomain: a first component without `.` or `:`
+        // that is not `localhost` (nor upper-case) is a Docker Hub path.
+        let rest = match s.split_once('/') {
+            Some((d, r)) if d.contains(['.', ':']) || d == "localhost" || d.to_lowercase() != d => {
+                r.to_string()
+            }
+            Some(_) => s.to_string(),
+            None => format!("library/{s}"),
+        };
+        let remote = rest.split_once(':').map_or(rest.as_str(), |(r, _)| r);
+        if remote.to_lowercase() != remote {
+            format!("invalid reference format: repository name ({remote}) must be lowercase")
+        } else if format::container::ImageRef::parse_normalized(s).is_none() {
+            "invalid reference format".to_string()
+        } else {
+            return None;
+        }
+    };
+    Some(format!(
+        "Error parsing reference: \"{s}\" is not a valid repository/tag: {why}"
+    ))
+}
+
+/// `docker tag SOURCE TARGET`: another name for a local image.
+fn tag(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let (Some(source), Some(target)) = (cmd.args.first(), cmd.args.get(1)) else {
+        return 1;
+    };
+    for r in [source, target] {
+        if let Some(e) = reference_error(r) {
+            io.err.write(&format!("{e}\n"));
+            return 1;
+        }
+    }
+    let r = interp.world().borrow_mut().image_tag(m, source, target);
+    match r {
+        Ok(()) => 0,
+        Err(e) => daemon_error(io, &e),
     }
 }
 

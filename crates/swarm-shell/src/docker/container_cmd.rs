@@ -2044,6 +2044,11 @@ fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             id: i.id.clone(),
             created_ago_ms: Some((now_ms - i.created_unix * 1000).max(0) as u64),
             size: i.size,
+            digest: if i.digest.is_empty() {
+                "<none>".to_string()
+            } else {
+                i.digest.clone()
+            },
         })
         .collect();
     if cmd.bool("quiet") {
@@ -2059,7 +2064,7 @@ fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         // `formatter.ImageContext` (alphabetical, as `json` prints it); the list API does not
         // count containers or shared sizes, so those are `N/A` as in docker.
         // docker/cli's `needDigest`: the digest only when asked for.
-        let digests = f.contains("{{.Digest}}");
+        let digests = cmd.bool("digests") || f.contains("{{.Digest}}");
         let values: Vec<Value> = listed
             .iter()
             .zip(&rows)
@@ -2099,8 +2104,11 @@ fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             }
         };
     }
-    io.out
-        .write(&format::container::image_table(&rows, no_trunc));
+    io.out.write(&format::container::image_table(
+        &rows,
+        no_trunc,
+        cmd.bool("digests"),
+    ));
     0
 }
 

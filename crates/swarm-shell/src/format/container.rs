@@ -636,12 +636,19 @@ pub struct ImageRow {
     pub created_ago_ms: Option<u64>,
     /// The image size in bytes.
     pub size: u64,
+    /// The repository digest (`sha256:…`), or `<none>`; shown by `--digests`.
+    pub digest: String,
 }
 
 /// `docker image ls` / `docker images`: IDs cut to 12 hex characters unless `no_trunc`,
-/// `2 years ago`, `187MB`, in the given (daemon) order.
-pub fn image_table(rows: &[ImageRow], no_trunc: bool) -> String {
-    let mut text = String::from("REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\n");
+/// `2 years ago`, `187MB`, in the given (daemon) order; `digests` adds docker/cli's DIGEST
+/// column (`--digests`).
+pub fn image_table(rows: &[ImageRow], no_trunc: bool, digests: bool) -> String {
+    let mut text = String::from(if digests {
+        "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE\n"
+    } else {
+        "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\n"
+    });
     for row in rows {
         let id = if no_trunc {
             row.id.as_str()
@@ -652,8 +659,13 @@ pub fn image_table(rows: &[ImageRow], no_trunc: bool) -> String {
             || "N/A".to_string(),
             |ms| format!("{} ago", human_duration(ms)),
         );
+        let digest = if digests {
+            format!("{}\t", row.digest)
+        } else {
+            String::new()
+        };
         text.push_str(&format!(
-            "{}\t{}\t{id}\t{created}\t{}\n",
+            "{}\t{}\t{digest}{id}\t{created}\t{}\n",
             row.repository,
             row.tag,
             human_size3(row.size as f64)
@@ -1022,6 +1034,7 @@ mod tests {
                 id: format!("sha256:{}", &ID[..64]),
                 created_ago_ms: Some(2 * 365 * 24 * 3_600_000 + 1),
                 size: 187_000_000,
+                digest: "sha256:1234".to_string(),
             },
             ImageRow {
                 repository: "<none>".to_string(),
@@ -1029,16 +1042,23 @@ mod tests {
                 id: "sha256:0123456789abcdef".to_string(),
                 created_ago_ms: None,
                 size: 4_260_000,
+                digest: "<none>".to_string(),
             },
         ];
         assert_eq!(
-            image_table(&rows, false),
+            image_table(&rows, false, false),
             "REPOSITORY   TAG       IMAGE ID       CREATED       SIZE\n\
              nginx        latest    3f5c9e0e2a1b   2 years ago   187MB\n\
              <none>       <none>    0123456789ab   N/A           4.26MB\n"
         );
         assert_eq!(image_ids(&rows, false), "3f5c9e0e2a1b\n0123456789ab\n");
-        assert!(image_table(&rows, true).contains(&format!("sha256:{ID}")));
+        assert!(image_table(&rows, true, false).contains(&format!("sha256:{ID}")));
+        assert_eq!(
+            image_table(&rows, false, true),
+            "REPOSITORY   TAG       DIGEST        IMAGE ID       CREATED       SIZE\n\
+             nginx        latest    sha256:1234   3f5c9e0e2a1b   2 years ago   187MB\n\
+             <none>       <none>    <none>        0123456789ab   N/A           4.26MB\n"
+        );
     }
 
     #[test]

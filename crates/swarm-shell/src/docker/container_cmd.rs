@@ -1546,19 +1546,13 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
     Value::Object(v)
 }
 
-/// The Engine API's image inspect, the fields a student looks at.
-/// `docker image inspect`'s object for `img`, with every name `m` has for it (`docker tag`).
+/// The Engine API's image inspect, the fields a student looks at, with every name `m` has
+/// for the image (`img` among them: `docker tag`).
 fn image_json(w: &World, m: MachineId, img: &swarm_core::container::PulledImage) -> Value {
     let mut names: Vec<&swarm_core::container::PulledImage> =
         w.images(m).into_iter().filter(|i| i.id == img.id).collect();
     names.sort_by_key(|i| i.reference());
-    if names.is_empty() {
-        names.push(img);
-    }
-    let cat = names
-        .iter()
-        .find_map(|i| Catalog::get().lookup(&i.reference()))
-        .or_else(|| Catalog::get().lookup_id(&img.id));
+    let cat = Catalog::get().lookup_or_id(&img.reference(), &img.id);
     let created_ms = img.created_unix * 1000 - SimTime::ZERO.unix_ms();
     let created = if created_ms >= 0 {
         rfc3339(created_ms as u64)
@@ -2069,20 +2063,16 @@ fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             .iter()
             .zip(&rows)
             .map(|(i, r)| {
-                let size = format::container::human_size3(i.size as f64);
                 json!({
                     "Containers": "N/A",
                     "CreatedAt": format::go_time_utc(i.created_unix, 0),
-                    "CreatedSince": r.created_ago_ms.map_or_else(
-                        || "N/A".to_string(),
-                        |ms| format!("{} ago", format::human_duration(ms)),
-                    ),
-                    "Digest": if i.digest.is_empty() || !digests { "<none>" } else { i.digest.as_str() },
-                    "ID": if no_trunc { i.id.clone() } else { format::text::truncate_id(&i.id).to_string() },
-                    "Repository": i.repository,
+                    "CreatedSince": r.created_cell(),
+                    "Digest": if digests { r.digest.as_str() } else { "<none>" },
+                    "ID": r.id_cell(no_trunc),
+                    "Repository": r.repository,
                     "SharedSize": "N/A",
-                    "Size": size,
-                    "Tag": i.tag,
+                    "Size": r.size_cell(),
+                    "Tag": r.tag,
                     "UniqueSize": "N/A",
                     "VirtualSize": format::units::human_size(i.size as f64),
                 })
@@ -2161,42 +2151,13 @@ async fn pull(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     }
 }
 
-/// The CLI's own check of a reference (`reference.ParseNormalizedNamed`), before it asks the
-/// daemon: its error text, or `None` when the reference is well formed.
-fn reference_error(s: &str) -> Option<String> {
-    let why = if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        format!("invalid repository name ({s}), cannot specify 64-byte hexadecimal strings")
-    } else {
-        // distribution/reference's splitDockerDomain: a first component without `.` or `:`
-        // that is not `localhost` (nor upper-case) is a Docker Hub path.
-        let rest = match s.split_once('/') {
-            Some((d, r)) if d.contains(['.', ':']) || d == "localhost" || d.to_lowercase() != d => {
-                r.to_string()
-            }
-            Some(_) => s.to_string(),
-            None => format!("library/{s}"),
-        };
-        let remote = rest.split_once(':').map_or(rest.as_str(), |(r, _)| r);
-        if remote.to_lowercase() != remote {
-            format!("invalid reference format: repository name ({remote}) must be lowercase")
-        } else if format::container::ImageRef::parse_normalized(s).is_none() {
-            "invalid reference format".to_string()
-        } else {
-            return None;
-        }
-    };
-    Some(format!(
-        "Error parsing reference: \"{s}\" is not a valid repository/tag: {why}"
-    ))
-}
-
 /// `docker tag SOURCE TARGET`: another name for a local image.
 fn tag(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let (Some(source), Some(target)) = (cmd.args.first(), cmd.args.get(1)) else {
         return 1;
     };
     for r in [source, target] {
-        if let Some(e) = reference_error(r) {
+        if let Some(e) = format::container::reference_error(r) {
             io.err.write(&format!("{e}\n"));
             return 1;
         }

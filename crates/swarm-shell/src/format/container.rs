@@ -94,11 +94,46 @@ pub struct ImageRef {
     pub digest: Option<String>,
 }
 
+/// A bare 64-hex image ID, which a reference may not be.
+fn is_full_hex_id(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The CLI's own check of a reference (`reference.ParseNormalizedNamed`, as `docker tag`
+/// runs it before it asks the daemon): its error text, or `None` when the reference is well
+/// formed.
+pub fn reference_error(s: &str) -> Option<String> {
+    let why = if is_full_hex_id(s) {
+        format!("invalid repository name ({s}), cannot specify 64-byte hexadecimal strings")
+    } else {
+        // distribution/reference's splitDockerDomain: a first component without `.` or `:`
+        // that is not `localhost` (nor upper-case) is a Docker Hub path.
+        let rest = match s.split_once('/') {
+            Some((d, r)) if d.contains(['.', ':']) || d == "localhost" || d.to_lowercase() != d => {
+                r.to_string()
+            }
+            Some(_) => s.to_string(),
+            None => format!("library/{s}"),
+        };
+        let remote = rest.split_once(':').map_or(rest.as_str(), |(r, _)| r);
+        if remote.to_lowercase() != remote {
+            format!("invalid reference format: repository name ({remote}) must be lowercase")
+        } else if ImageRef::parse_normalized(s).is_none() {
+            "invalid reference format".to_string()
+        } else {
+            return None;
+        }
+    };
+    Some(format!(
+        "Error parsing reference: \"{s}\" is not a valid repository/tag: {why}"
+    ))
+}
+
 impl ImageRef {
     /// Parses and normalizes a reference; `None` for what docker rejects (upper-case
     /// repository names, 64-hex IDs, empty or malformed parts).
     pub fn parse_normalized(s: &str) -> Option<ImageRef> {
-        if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        if is_full_hex_id(s) {
             return None;
         }
         let (name_and_tag, digest) = match s.split_once('@') {
@@ -640,6 +675,30 @@ pub struct ImageRow {
     pub digest: String,
 }
 
+impl ImageRow {
+    /// The IMAGE ID cell: 12 hex characters unless `no_trunc`.
+    pub fn id_cell(&self, no_trunc: bool) -> &str {
+        if no_trunc {
+            &self.id
+        } else {
+            truncate_id(&self.id)
+        }
+    }
+
+    /// The CREATED cell: `2 years ago`, or `N/A`.
+    pub fn created_cell(&self) -> String {
+        self.created_ago_ms.map_or_else(
+            || "N/A".to_string(),
+            |ms| format!("{} ago", human_duration(ms)),
+        )
+    }
+
+    /// The SIZE cell: `187MB`.
+    pub fn size_cell(&self) -> String {
+        human_size3(self.size as f64)
+    }
+}
+
 /// `docker image ls` / `docker images`: IDs cut to 12 hex characters unless `no_trunc`,
 /// `2 years ago`, `187MB`, in the given (daemon) order; `digests` adds docker/cli's DIGEST
 /// column (`--digests`).
@@ -650,25 +709,18 @@ pub fn image_table(rows: &[ImageRow], no_trunc: bool, digests: bool) -> String {
         "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\n"
     });
     for row in rows {
-        let id = if no_trunc {
-            row.id.as_str()
-        } else {
-            truncate_id(&row.id)
-        };
-        let created = row.created_ago_ms.map_or_else(
-            || "N/A".to_string(),
-            |ms| format!("{} ago", human_duration(ms)),
-        );
         let digest = if digests {
             format!("{}\t", row.digest)
         } else {
             String::new()
         };
         text.push_str(&format!(
-            "{}\t{}\t{digest}{id}\t{created}\t{}\n",
+            "{}\t{}\t{digest}{}\t{}\t{}\n",
             row.repository,
             row.tag,
-            human_size3(row.size as f64)
+            row.id_cell(no_trunc),
+            row.created_cell(),
+            row.size_cell()
         ));
     }
     tabwriter::render(&text)

@@ -129,7 +129,7 @@ pub struct TodoItem {
 }
 
 /// A served request: the reply and the lines the app logged.
-type Served = (HttpReply, Vec<(Stream, String)>);
+pub(crate) type Served = (HttpReply, Vec<(Stream, String)>);
 
 // ------------------------------------------------------------------------------------------
 // Small texts
@@ -667,7 +667,7 @@ impl World {
     ) -> Result<Peer, ConnectError> {
         let from_err = |e: HttpError| match e {
             HttpError::CouldNotResolve => ConnectError::NameNotFound,
-            HttpError::Refused => ConnectError::Refused,
+            HttpError::Refused | HttpError::NotTls => ConnectError::Refused,
             HttpError::Timeout => ConnectError::Unreachable,
         };
         if self.container(m, id).is_none() {
@@ -964,6 +964,7 @@ impl World {
             "todo" => Some(self.todo_serve(m, id, req)),
             "vote" => self.vote_serve(m, id, req),
             "result" => self.result_serve(m, id, req),
+            "registry" => Some(self.registry_serve(m, id, req)),
             _ => self.static_serve(m, id, req),
         };
         let (reply, logs) = served?;

@@ -391,6 +391,8 @@ pub struct HttpRequest<'a> {
     pub body: &'a str,
     /// Other request headers (`Cookie`, `Content-Type`), as sent.
     pub headers: &'a [(String, String)],
+    /// Over TLS.
+    pub tls: bool,
 }
 
 impl<'a> HttpRequest<'a> {
@@ -406,6 +408,7 @@ impl<'a> HttpRequest<'a> {
             now_unix_ms: 0,
             body: "",
             headers: &[],
+            tls: false,
         }
     }
 
@@ -774,6 +777,9 @@ struct Behaviour {
     /// The program talks to other services: `counter`, `todo`, `vote`, `result`, `worker`
     /// (served by [`crate::apps`]).
     app: Option<String>,
+    /// Commands the image does not have (`htpasswd` left `registry` in 2.7): running one as
+    /// the container's command fails to start, as runc does.
+    missing: Vec<String>,
 }
 
 impl Behaviour {
@@ -980,6 +986,8 @@ pub struct Program {
     warm: bool,
     /// The other variant (warm for a cold program and the reverse), if the app has one.
     alt: Option<Arc<Program>>,
+    /// The command is not in the image: the container cannot start.
+    exec_error: Option<String>,
 }
 
 /// Generic long-running process: what an unknown image or command looks like to `docker stats`.
@@ -1034,6 +1042,7 @@ impl Program {
             data: None,
             warm: false,
             alt: None,
+            exec_error: None,
         };
 
         let behaviour = image.and_then(|i| i.behaviour.clone());
@@ -1067,6 +1076,13 @@ impl Program {
             }
             Some(words) => {
                 let words = words.to_vec();
+                let first = words.first().map(|w| basename(w).to_string());
+                if let (Some(b), Some(first)) = (&behaviour, first) {
+                    if b.missing.contains(&first) {
+                        program.exec_error = Some(first);
+                        return program;
+                    }
+                }
                 let programs = behaviour.as_ref().map(|b| b.programs.clone());
                 let script =
                     interpret_argv(&words, programs.as_deref().unwrap_or(&[]), &program.env);
@@ -1307,6 +1323,14 @@ impl Program {
                 };
             }
         }
+    }
+
+    /// Why the command cannot start, as runc says it (`exec: "htpasswd": executable file not
+    /// found in $PATH`), for a command the image does not have.
+    pub fn exec_error(&self) -> Option<String> {
+        self.exec_error.as_ref().map(|name| {
+            format!("failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: \"{name}\": executable file not found in $PATH: unknown")
+        })
     }
 
     /// The effective command line, entrypoint then command (`docker inspect`'s Path and Args,
@@ -2422,7 +2446,7 @@ const MONTHS: [&str; 12] = [
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 /// `YYYY-MM-DDTHH:MM:SSZ` to unix seconds.
-fn parse_rfc3339(s: &str) -> Option<i64> {
+pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() != 20
         || b[4] != b'-'
@@ -2445,7 +2469,7 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
 
 /// A subset of strftime over unix milliseconds, UTC: `%Y %y %m %d %e %H %M %S %b %a %j %T %F
 /// %s %z %Z %%`, plus `%L` (milliseconds), `%f` (microseconds), `%N` (nanoseconds).
-fn strftime(unix_ms: i64, fmt: &str) -> String {
+pub(crate) fn strftime(unix_ms: i64, fmt: &str) -> String {
     let secs = unix_ms.div_euclid(1000);
     let ms = unix_ms.rem_euclid(1000);
     let days = secs.div_euclid(86_400);
@@ -3411,6 +3435,34 @@ fn run_simple(
             script.status = 0;
             None
         }
+        "htpasswd" => {
+            // Apache's `htpasswd -Bbn USER PASSWORD` (batch mode, to stdout); the hash is
+            // crate::registry's own bcrypt-shaped one.
+            let flags: String = args
+                .iter()
+                .filter(|a| a.starts_with('-'))
+                .map(|a| a.trim_start_matches('-'))
+                .collect();
+            let operands: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+            if !(flags.contains('b') && flags.contains('n')) || operands.len() != 2 {
+                if err_ok {
+                    script.say(
+                        Stream::Stderr,
+                        "Usage:\n\thtpasswd [-cimB25dpsDv] [-C cost] [-r rounds] passwordfile username\n\thtpasswd -b[cmB25dpsDv] [-C cost] [-r rounds] passwordfile username password\n\n\thtpasswd -n[imB25dps] [-C cost] [-r rounds] username\n\thtpasswd -nb[mB25dps] [-C cost] [-r rounds] username password".to_string(),
+                    );
+                }
+                script.status = 1;
+                return Some(Outcome::Exit(1));
+            }
+            if out_ok {
+                let seed = format!("{}:{}:{}", operands[0], operands[1], script.t);
+                let line = crate::registry::htpasswd_line(operands[0], operands[1], &seed);
+                script.say(Stream::Stdout, line);
+                script.say(Stream::Stdout, String::new());
+            }
+            script.status = 0;
+            None
+        }
         "whoami" => {
             if out_ok {
                 script.say(Stream::Stdout, "root".to_string());
@@ -3741,6 +3793,10 @@ mod tests {
         "ubuntu",
         "traefik/whoami",
         "registry:2",
+        "registry:latest",
+        "registry:2.6",
+        "httpd:2",
+        "httpd:latest",
         "nicolaka/netshoot",
     ];
 

@@ -574,11 +574,11 @@ pub(crate) fn has_test(h: &HealthConfig) -> bool {
 }
 
 impl World {
-    fn runtime(&self, m: MachineId) -> Option<&Runtime> {
+    pub(crate) fn runtime(&self, m: MachineId) -> Option<&Runtime> {
         self.machine(m).map(|mc| &mc.runtime)
     }
 
-    fn runtime_mut(&mut self, m: MachineId) -> Option<&mut Runtime> {
+    pub(crate) fn runtime_mut(&mut self, m: MachineId) -> Option<&mut Runtime> {
         self.machine_mut(m).map(|mc| &mut mc.runtime)
     }
 
@@ -725,9 +725,27 @@ impl World {
     /// daemon's (`manifest for nginx:nope not found: manifest unknown: manifest unknown`,
     /// `invalid reference format`); see the module documentation for which images exist.
     pub fn image_pull(&mut self, m: MachineId, reference: &str) -> Result<SimDuration, String> {
+        self.image_pull_auth(m, reference, None)
+    }
+
+    /// [`World::image_pull`] with the credentials the CLI holds for the image's registry
+    /// (`user:password` in base64). An image of a registry in the playground
+    /// (`127.0.0.1:5000/hello-world`, `node2:5000/api`) comes from that registry, asked each
+    /// time (see [`crate::registry`]).
+    pub fn image_pull_auth(
+        &mut self,
+        m: MachineId,
+        reference: &str,
+        auth: Option<&str>,
+    ) -> Result<SimDuration, String> {
         let Some(norm) = normalize(reference) else {
             return Err("invalid reference format".to_string());
         };
+        if let Some(r) = crate::registry::RegistryRef::parse(reference) {
+            if self.registry_in_playground(&r) {
+                return self.registry_pull(m, &r, &norm, auth);
+            }
+        }
         let now = self.now();
         if self
             .runtime(m)
@@ -1098,6 +1116,14 @@ impl World {
         };
         if c.is_running() {
             return Ok(());
+        }
+        // Its command must be in the image.
+        if let Some(msg) = c.program.exec_error() {
+            if let Some(c) = self.ctr_mut(m, &id) {
+                c.error = msg.clone();
+                c.exit_code = 127;
+            }
+            return Err(msg);
         }
         // Its networks must be joinable (crate::endpoints).
         if let Err(msg) = self.endpoints_check(m, &id) {

@@ -8,6 +8,7 @@
 
 pub mod appdata;
 pub mod apps;
+pub mod base64;
 pub mod catalog;
 pub mod check;
 pub mod container;
@@ -23,6 +24,7 @@ pub mod objects;
 pub mod orchestrator;
 mod quorum;
 pub mod raft_info;
+pub mod registry;
 pub mod rng;
 pub mod scheduler;
 pub mod service;

@@ -712,6 +712,9 @@ pub struct HttpOutcome {
     pub reply: crate::catalog::HttpReply,
     /// The machine and container that answered.
     pub served_by: (MachineId, String),
+    /// Over TLS (`https://`), the certificate the server presented (its PEM text, as the
+    /// server's certificate file holds it); the client decides whether to trust it.
+    pub cert: Option<String>,
 }
 
 /// Why an HTTP request got no reply, as curl tells it.
@@ -723,6 +726,9 @@ pub enum HttpError {
     Refused,
     /// The packets go nowhere (a partition, a machine that is off).
     Timeout,
+    /// A TLS client reached a server that speaks plain HTTP (curl: `wrong version number`,
+    /// Go: `http: server gave HTTP response to HTTPS client`).
+    NotTls,
 }
 
 /// What a client sends besides the address: method, path and query, body, headers.
@@ -734,8 +740,10 @@ pub struct HttpCall {
     pub path: String,
     /// The body (`curl -d`).
     pub body: String,
-    /// Other headers (`Cookie`, `Content-Type`).
+    /// Other headers (`Cookie`, `Content-Type`, `Authorization`, `User-Agent`).
     pub headers: Vec<(String, String)>,
+    /// Over TLS (`https://`).
+    pub tls: bool,
 }
 
 impl HttpCall {
@@ -814,6 +822,7 @@ impl World {
             Err(HttpError::CouldNotResolve) => "could not resolve".into(),
             Err(HttpError::Refused) => "refused".into(),
             Err(HttpError::Timeout) => "timeout".into(),
+            Err(HttpError::NotTls) => "not tls".into(),
         };
         self.push_traffic(
             "http",
@@ -927,23 +936,45 @@ impl World {
             return Err(HttpError::Timeout);
         }
         let now = self.now().unix_ms();
+        let user_agent = call
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("User-Agent"))
+            .map_or("curl/8.5.0", |(_, v)| v.as_str());
         let req = crate::catalog::HttpRequest {
             port: cport,
             method: &call.method,
             path: &call.path,
             host,
             client: &client_ip,
-            user_agent: "curl/8.5.0",
+            user_agent,
             now_unix_ms: now,
             body: &call.body,
             headers: &call.headers,
+            tls: call.tls,
         };
+        let cert = self.container_tls_cert(m, &cid);
+        if call.tls && cert.is_none() {
+            // A TLS handshake with a plain-HTTP server: nothing the program logs.
+            let now = self.now();
+            let listens = self.container(m, &cid).is_some_and(|c| {
+                c.is_running()
+                    && c.uptime_ms(now) >= c.program.startup_ms()
+                    && c.program.ports().contains(&cport)
+            });
+            return Err(if listens {
+                HttpError::NotTls
+            } else {
+                HttpError::Refused
+            });
+        }
         let reply = self
             .container_serve(m, &cid, &req)
             .ok_or(HttpError::Refused)?;
         Ok(HttpOutcome {
             reply,
             served_by: (m, cid),
+            cert: if call.tls { cert } else { None },
         })
     }
 

@@ -103,6 +103,7 @@ fn post(w: &mut World, port: u16, path: &str, body: &str, cookie: Option<&str>) 
             "Content-Type".into(),
             "application/x-www-form-urlencoded".into(),
         )],
+        tls: false,
     };
     if let Some(c) = cookie {
         call.headers.push(("Cookie".into(), c.into()));

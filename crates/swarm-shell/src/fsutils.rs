@@ -72,6 +72,12 @@ pub(crate) fn write_file(
         .map_err(|e| e.to_string())
 }
 
+/// `mkdir -p` for a command that needs a directory (`docker login`'s `~/.docker`).
+pub(crate) fn mkdir_p(interp: &Interp, name: &str) -> Result<(), FsError> {
+    let p = abs_path(interp, name);
+    with_fs_mut(interp, |fs, now| fs.mkdir(&p, true, now))
+}
+
 /// The text of a file for a command that reads it (`cat`, `grep FILE`, `source`, `< FILE`;
 /// also for `head FILE`, `wc FILE` …). `-` is not special here.
 pub(crate) fn read_file(interp: &Interp, name: &str) -> Result<String, FsError> {

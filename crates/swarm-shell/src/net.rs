@@ -12,40 +12,82 @@ use swarm_core::{MachineId, World};
 
 use crate::exec::{Interp, Io};
 
-/// A parsed `http://host:port/path`.
+/// A parsed `http://host:port/path` (or `https://…`).
 struct Url {
     host: String,
     port: u16,
     path: String,
+    tls: bool,
 }
 
 fn parse_url(url: &str) -> Option<Url> {
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| (!url.contains("://")).then_some(url))?;
+    let (rest, tls) = match url.strip_prefix("https://") {
+        Some(r) => (r, true),
+        None => (
+            url.strip_prefix("http://")
+                .or_else(|| (!url.contains("://")).then_some(url))?,
+            false,
+        ),
+    };
     let (hostport, path) = match rest.find('/') {
         Some(i) => (&rest[..i], rest[i..].to_string()),
         None => (rest, "/".to_string()),
     };
     let (host, port) = match hostport.rsplit_once(':') {
         Some((h, p)) => (h.to_string(), p.parse().ok()?),
-        None => (hostport.to_string(), 80),
+        None => (hostport.to_string(), if tls { 443 } else { 80 }),
     };
     if host.is_empty() {
         return None;
     }
-    Some(Url { host, port, path })
+    Some(Url {
+        host,
+        port,
+        path,
+        tls,
+    })
 }
+
+/// curl's `-v` lines for a TLS handshake that presented `cert` (verified or not).
+fn tls_verbose(cert: &str, verified: bool) -> String {
+    let mut v = String::from(
+        "* ALPN: curl offers h2,http/1.1\n* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n* TLSv1.3 (IN), TLS handshake, Server hello (2):\n* TLSv1.3 (IN), TLS handshake, Encrypted Extensions (8):\n* TLSv1.3 (IN), TLS handshake, Certificate (11):\n* TLSv1.3 (IN), TLS handshake, CERT verify (15):\n* TLSv1.3 (IN), TLS handshake, Finished (20):\n* TLSv1.3 (OUT), TLS change cipher, Change cipher spec (1):\n* TLSv1.3 (OUT), TLS handshake, Finished (20):\n* SSL connection using TLSv1.3 / TLS_AES_128_GCM_SHA256 / x25519 / RSASSA-PSS\n* ALPN: server accepted http/1.1\n* Server certificate:\n",
+    );
+    if let Some(subject) = cert_subject(cert) {
+        let subject = subject.replace(" = ", "=").replace(", ", "; ");
+        v.push_str(&format!("*  subject: {subject}\n"));
+        v.push_str(&format!("*  issuer: {subject}\n"));
+    }
+    v.push_str(if verified {
+        "*  SSL certificate verify ok.\n"
+    } else {
+        "*  SSL certificate verify result: self-signed certificate (18), continuing anyway.\n"
+    });
+    v.push_str("*   Certificate level 0: Public key type RSA (4096/152 Bits/secBits), signed using sha256WithRSAEncryption\n");
+    v
+}
+
+/// The subject of a certificate written by `openssl req` (until the host tools land).
+fn cert_subject(_pem: &str) -> Option<String> {
+    None
+}
+
+/// curl's error for a certificate it does not trust.
+const CURL_SELF_SIGNED: &str = "curl: (60) SSL certificate problem: self-signed certificate\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the webpage mentioned above.\n";
 
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
+        202 => "Accepted",
         204 => "No Content",
         301 => "Moved Permanently",
         302 => "Found",
         400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
         503 => "Service Unavailable",
@@ -62,7 +104,12 @@ fn curl_run(
     m: MachineId,
     container: Option<&str>,
     args: &[String],
+    read_file: &dyn Fn(&str) -> Option<String>,
 ) -> CurlResult {
+    let mut insecure = false;
+    let mut verbose = false;
+    let mut cacert: Option<String> = None;
+    let mut user: Option<String> = None;
     let mut silent = false;
     let mut show_error = false;
     let mut include = false;
@@ -115,6 +162,16 @@ fn curl_run(
                     i += 1;
                 }
                 "location" => follow = true,
+                "insecure" => insecure = true,
+                "verbose" => verbose = true,
+                "cacert" => {
+                    cacert = args.get(i).cloned();
+                    i += 1;
+                }
+                "user" => {
+                    user = args.get(i).cloned();
+                    i += 1;
+                }
                 "max-time" | "connect-timeout" | "user-agent" => i += 1,
                 _ => {}
             }
@@ -151,6 +208,12 @@ fn curl_run(
                     break;
                 }
                 'L' => follow = true,
+                'k' => insecure = true,
+                'v' => verbose = true,
+                'u' => {
+                    user = value(&mut i);
+                    break;
+                }
                 'X' => {
                     method = value(&mut i);
                     break;
@@ -206,7 +269,19 @@ fn curl_run(
         path: u.path.clone(),
         body: data.join("&"),
         headers,
+        tls: u.tls,
     };
+    if let Some(user) = &user {
+        let pair = if user.contains(':') {
+            user.clone()
+        } else {
+            format!("{user}:")
+        };
+        call.headers.push((
+            "Authorization".into(),
+            format!("Basic {}", swarm_core::base64::encode(pair.as_bytes())),
+        ));
+    }
     if !data.is_empty()
         && !call
             .headers
@@ -251,16 +326,89 @@ fn curl_run(
             .borrow_mut()
             .http_request(m, container, &u.host, u.port, &call);
     }
+    let mut trace = String::new();
+    if verbose {
+        let addr = world
+            .borrow()
+            .machine_by_name(&u.host)
+            .map(|x| x.ip.to_string())
+            .unwrap_or_else(|| {
+                if u.host == "localhost" {
+                    "127.0.0.1".to_string()
+                } else {
+                    u.host.clone()
+                }
+            });
+        trace.push_str(&format!("*   Trying {addr}:{}...\n", u.port));
+        if r.is_ok() || matches!(r, Err(HttpError::NotTls)) {
+            trace.push_str(&format!(
+                "* Connected to {} ({addr}) port {}\n",
+                u.host, u.port
+            ));
+        }
+    }
+    if let (Ok(out), true) = (&r, u.tls) {
+        let cert = out.cert.clone().unwrap_or_default();
+        let ca = match &cacert {
+            Some(f) => match read_file(f) {
+                Some(text) => Some(text),
+                None => {
+                    return (
+                        String::new(),
+                        format!("curl: (77) error setting certificate file: {f}\n"),
+                        77,
+                        None,
+                    );
+                }
+            },
+            None => None,
+        };
+        let trusted = ca.is_some_and(|c| c.trim() == cert.trim());
+        if !insecure && !trusted {
+            if !quiet_err {
+                trace.push_str(CURL_SELF_SIGNED);
+            }
+            return (String::new(), trace, 60, None);
+        }
+        if verbose {
+            trace.push_str(&tls_verbose(&cert, trusted));
+        }
+    }
     match r {
         Ok(out) => {
             let status = out.reply.status;
+            if verbose {
+                trace.push_str(&format!(
+                    "* using HTTP/1.x\n> {} {} HTTP/1.1\n> Host: {}:{}\n> User-Agent: curl/8.5.0\n> Accept: */*\n",
+                    call.method, call.path, u.host, u.port
+                ));
+                for (k, v) in &call.headers {
+                    trace.push_str(&format!("> {k}: {v}\n"));
+                }
+                trace.push_str(&format!(
+                    "> \n* Request completely sent off\n< HTTP/1.1 {status} {}\n",
+                    reason(status)
+                ));
+                if !out.reply.content_type.is_empty() {
+                    trace.push_str(&format!("< Content-Type: {}\n", out.reply.content_type));
+                }
+                for (k, v) in &out.reply.headers {
+                    trace.push_str(&format!("< {k}: {v}\n"));
+                }
+                trace.push_str(&format!("< Content-Length: {}\n< \n", out.reply.body.len()));
+            }
+            let trailer = if verbose {
+                format!("* Connection #0 to host {} left intact\n", u.host)
+            } else {
+                String::new()
+            };
             if fail && status >= 400 {
                 let err = if quiet_err {
                     String::new()
                 } else {
                     format!("curl: (22) The requested URL returned error: {status}\n")
                 };
-                return (String::new(), err, 22, None);
+                return (String::new(), trace + &err, 22, None);
             }
             let mut body = String::new();
             if include || head {
@@ -284,8 +432,8 @@ fn curl_run(
                 })
                 .unwrap_or_default();
             match out_file {
-                Some(file) => (extra, String::new(), 0, Some((file, body))),
-                None => (body + &extra, String::new(), 0, None),
+                Some(file) => (extra, trace + &trailer, 0, Some((file, body))),
+                None => (body + &extra, trace + &trailer, 0, None),
             }
         }
         Err(e) => {
@@ -307,13 +455,18 @@ fn curl_run(
                     ),
                     28,
                 ),
+                HttpError::NotTls => (
+                    "curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n"
+                        .to_string(),
+                    35,
+                ),
             };
             let extra = write_out
                 .map(|f| f.replace("%{http_code}", "000").replace("\\n", "\n"))
                 .unwrap_or_default();
             (
                 extra,
-                if quiet_err { String::new() } else { text },
+                if quiet_err { trace } else { trace + &text },
                 code,
                 None,
             )
@@ -349,7 +502,8 @@ pub(crate) fn curl(interp: &Interp, args: &[String], io: &Io) -> i32 {
     let m = interp.session.borrow().machine();
     let world = interp.world();
     let before = world.borrow().traffic_count();
-    let (out, mut err, mut code, file) = curl_run(&world, m, None, args);
+    let read = |p: &str| crate::fsutils::read_file(interp, p).ok();
+    let (out, mut err, mut code, file) = curl_run(&world, m, None, args, &read);
     if interp.session.borrow().trace {
         let w = world.borrow();
         for ev in w.traffic_since(before) {
@@ -364,8 +518,18 @@ pub(crate) fn curl(interp: &Interp, args: &[String], io: &Io) -> i32 {
             code = 23;
         }
     }
-    io.out.write(&out);
-    io.err.write(&err);
+    // `-v`: the trace comes before the body, the connection's last words after it.
+    match err.find("* Connection #0 to host") {
+        Some(i) => {
+            io.err.write(&err[..i]);
+            io.out.write(&out);
+            io.err.write(&err[i..]);
+        }
+        None => {
+            io.out.write(&out);
+            io.err.write(&err);
+        }
+    }
     code
 }
 
@@ -379,7 +543,19 @@ pub(crate) fn in_container(
 ) -> Option<(String, String, i32)> {
     match name {
         "curl" => {
-            let (out, err, code, _) = curl_run(world, m, Some(container), args);
+            let read = |p: &str| {
+                let path = if p.starts_with('/') {
+                    p.to_string()
+                } else {
+                    format!("/{p}")
+                };
+                world
+                    .borrow()
+                    .container_read(m, container, &path)
+                    .ok()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+            };
+            let (out, err, code, _) = curl_run(world, m, Some(container), args, &read);
             Some((out, err, code))
         }
         "wget" => Some(wget(world, m, container, args)),

@@ -7,9 +7,10 @@ use swarm_core::MachineId;
 
 use super::handlers::{body_json, err, filters, write_result};
 use super::{Request, Response};
-use crate::docker::objects_cmd::{base64_decode, filter_objects};
+use crate::docker::objects_cmd::filter_objects;
 use crate::model::object_json;
 use crate::Playground;
+use swarm_core::base64::decode as base64_decode;
 
 /// Answers `METHOD /secrets…` and `/configs…`; `None` for other paths.
 pub(super) fn route(

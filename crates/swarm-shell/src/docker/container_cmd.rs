@@ -670,7 +670,20 @@ async fn pull_image(
 ) -> Result<(), String> {
     let world = interp.world();
     let present = world.borrow().image_present(m, image);
-    let took = world.borrow_mut().image_pull(m, image)?;
+    let auth = super::registry_cmd::auth_for(interp, image);
+    let before = world
+        .borrow()
+        .find_image(m, image)
+        .map(|i| (i.id.clone(), i.digest.clone()));
+    let took = world
+        .borrow_mut()
+        .image_pull_auth(m, image, auth.as_deref())?;
+    let present = present
+        && before
+            == world
+                .borrow()
+                .find_image(m, image)
+                .map(|i| (i.id.clone(), i.digest.clone()));
     interp.sleep(took).await;
     if quiet {
         return Ok(());
@@ -931,6 +944,16 @@ async fn run_cmd(
     }
     let started = world.borrow_mut().container_start(m, &id);
     if let Err(e) = started {
+        if e.contains("executable file not found") {
+            // docker/cli's toStatusError: a command that is not there is status 127.
+            if auto_remove {
+                let _ = world
+                    .borrow_mut()
+                    .container_remove_volumes(m, &id, true, true);
+            }
+            run_error(io, path, &format!("Error response from daemon: {e}"));
+            return 127;
+        }
         io.err
             .write(&format!("docker: Error response from daemon: {e}\n"));
         if auto_remove {
@@ -2143,7 +2166,11 @@ async fn pull(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             0
         }
         Err(e) => {
-            if !reference.contains(':') && !reference.contains('@') {
+            let tagged = reference.contains('@')
+                || reference
+                    .rsplit_once(':')
+                    .is_some_and(|(_, t)| !t.contains('/'));
+            if !tagged {
                 io.out.write("Using default tag: latest\n");
             }
             daemon_error(io, &e)

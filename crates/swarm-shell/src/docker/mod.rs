@@ -9,6 +9,7 @@ pub(crate) mod container_cmd;
 pub(crate) mod container_files;
 pub(crate) mod network_cmd;
 pub(crate) mod objects_cmd;
+pub(crate) mod registry_cmd;
 pub(crate) mod service_cmd;
 pub(crate) mod stack_cmd;
 pub(crate) mod swarm_cmd;
@@ -250,6 +251,13 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 Err(e) => return cannot_connect(io, &e),
             };
             container_cmd::run(interp, m, p, &cmd, io).await
+        }
+        p if registry_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            registry_cmd::run(interp, m, p, &cmd, io).await
         }
         p if network_cmd::handles(p) => {
             let m = match engine {

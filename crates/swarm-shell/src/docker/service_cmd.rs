@@ -76,6 +76,31 @@ pub(crate) async fn run(
 pub(super) use super::swarm_cmd::daemon_error;
 use super::swarm_cmd::wait as wait_op;
 
+/// [`pin_image`], asking a registry of the playground (`127.0.0.1:5000/web`, through `m`'s
+/// daemon, with the CLI's credentials) for the digest of an image it holds.
+pub(crate) fn pin_image_on(
+    interp: &Interp,
+    m: MachineId,
+    spec: &mut swarm_core::ServiceSpec,
+) -> Option<String> {
+    if !spec.image.contains('@') {
+        if let Some(r) = swarm_core::registry::RegistryRef::parse(&spec.image) {
+            let auth = super::registry_cmd::auth_for(interp, &spec.image);
+            let digest = interp.world().borrow_mut().registry_manifest_digest(
+                m,
+                &spec.image,
+                auth.as_deref(),
+            );
+            if let Some(d) = digest {
+                spec.image = format!("{}:{}@{d}", r.name(), r.tag.as_deref().unwrap_or("latest"));
+                spec.platforms = vec![("linux".into(), "amd64".into())];
+                return None;
+            }
+        }
+    }
+    pin_image(spec)
+}
+
 /// The daemon pins the image to its digest when the registry knows it (`nginx` →
 /// `nginx:latest@sha256:…`) and records its platforms; otherwise it warns (the warning the
 /// CLI prints on stderr).
@@ -149,7 +174,7 @@ async fn create(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         io.err.write(&format!("{e}\n"));
         return 1;
     }
-    let warning = pin_image(&mut spec);
+    let warning = pin_image_on(interp, m, &mut spec);
     let r = world.borrow_mut().service_create(m, spec);
     let id = match r {
         Ok((id, h)) => match wait_op(interp, h).await {
@@ -210,7 +235,7 @@ async fn update(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
             return 1;
         }
         if cmd.value("image").is_some() && !cmd.bool("no-resolve-image") {
-            warning = pin_image(&mut spec);
+            warning = pin_image_on(interp, m, &mut spec);
         }
         world.borrow_mut().service_update(m, &id, version, spec)
     };

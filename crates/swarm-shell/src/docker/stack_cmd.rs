@@ -381,9 +381,9 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
                 spec.force_update = old.force_update;
                 let image_label = old.labels.get(LABEL_IMAGE).cloned().unwrap_or_default();
                 match resolve.as_str() {
-                    "always" => warning = service_cmd::pin_image(&mut spec),
+                    "always" => warning = service_cmd::pin_image_on(interp, m, &mut spec),
                     "changed" if spec.labels.get(LABEL_IMAGE) != Some(&image_label) => {
-                        warning = service_cmd::pin_image(&mut spec)
+                        warning = service_cmd::pin_image_on(interp, m, &mut spec)
                     }
                     // `changed` with the same image, and `never` with the same image, keep
                     // what the last deploy resolved.
@@ -408,7 +408,7 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
             None => {
                 io.out.write(&format!("Creating service {name}\n"));
                 if resolve != "never" {
-                    warning = service_cmd::pin_image(&mut spec);
+                    warning = service_cmd::pin_image_on(interp, m, &mut spec);
                 }
                 let r = interp.world().borrow_mut().service_create(m, spec);
                 match r {

@@ -592,6 +592,7 @@ impl Browser {
             path: a.path.clone(),
             body: body.to_string(),
             headers: Vec::new(),
+            tls: false,
         };
         if !body.is_empty() {
             call.headers.push((
@@ -615,6 +616,10 @@ impl Browser {
                         HttpError::Refused => (
                             format!("{} refused to connect.", a.host),
                             "ERR_CONNECTION_REFUSED",
+                        ),
+                        HttpError::NotTls => (
+                            format!("{} sent an invalid response.", a.host),
+                            "ERR_SSL_PROTOCOL_ERROR",
                         ),
                         HttpError::Timeout => (
                             format!("{} took too long to respond.", a.host),

@@ -660,13 +660,16 @@ fn tagged_reference(image: &str) -> String {
 }
 
 /// Pulls `image`, waiting as long as the pull takes, and prints docker's progress. Err is the
-/// daemon's message.
-async fn pull_image(
+/// daemon's message. Only `docker pull` itself ends with the full reference
+/// (`docker.io/library/nginx:latest`, `reference_line`): the pull inside `docker run` and
+/// `docker build` shows the daemon's progress stream alone.
+pub(super) async fn pull_image(
     interp: &Interp,
     m: MachineId,
     image: &str,
     out: &Dest,
     quiet: bool,
+    reference_line: bool,
 ) -> Result<(), String> {
     let world = interp.world();
     let present = world.borrow().image_present(m, image);
@@ -702,7 +705,14 @@ async fn pull_image(
     } else {
         format::container::pull_output(image, &layers, &digest)
     };
-    out.write(&text.unwrap_or_default());
+    let mut text = text.unwrap_or_default();
+    if !reference_line {
+        // Drop the last line (the full reference).
+        let body = text.trim_end_matches('\n');
+        let keep = body.rfind('\n').map_or(0, |i| i + 1);
+        text.truncate(keep);
+    }
+    out.write(&text);
     Ok(())
 }
 
@@ -853,7 +863,7 @@ async fn run_cmd(
             ));
         }
         let reference = tagged_reference(&image);
-        if let Err(e) = pull_image(interp, m, &reference, &io.err, cmd.bool("quiet")).await {
+        if let Err(e) = pull_image(interp, m, &reference, &io.err, cmd.bool("quiet"), false).await {
             return run_error(io, path, &format!("Error response from daemon: {e}"));
         }
     }
@@ -2147,7 +2157,7 @@ async fn pull(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         return 1;
     }
     let quiet = cmd.bool("quiet");
-    match pull_image(interp, m, &reference, &io.out, quiet).await {
+    match pull_image(interp, m, &reference, &io.out, quiet, true).await {
         Ok(()) => {
             if quiet {
                 io.out.write(&format!(

@@ -46,7 +46,7 @@
 //! ping round-trip times, key IDs) is a hash of the container hostname and a counter.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Deserializer};
 
@@ -54,6 +54,17 @@ use crate::time::{civil_from_days, days_from_civil};
 use serde_json::{Map, Value};
 
 const DATA: &str = include_str!("../data/images.json");
+
+/// The most images `docker build` records (a bound on everything).
+pub const MAX_BUILT: usize = 4096;
+
+/// Images built by `docker build`, by ID (see [`Catalog::register_built`]).
+static BUILT: OnceLock<Mutex<BTreeMap<String, &'static Image>>> = OnceLock::new();
+
+fn built_image(id: &str) -> Option<&'static Image> {
+    let t = BUILT.get()?.lock().ok()?;
+    t.get(id).copied()
+}
 
 /// The most lines one [`Program::logs`] call returns (the latest ones in the window).
 pub const LOG_CAP: usize = 10_000;
@@ -128,6 +139,75 @@ impl Image {
         self.stop_signal.as_deref()
     }
 
+    /// An image `docker build` made from `base` (or from an image the catalog does not know):
+    /// its own name, ID, size and time, the base's configuration and behaviour; the
+    /// Dockerfile's instructions then change the public fields.
+    pub fn built_from(
+        base: Option<&Image>,
+        repository: &str,
+        tag: &str,
+        id: &str,
+        size: u64,
+        created_unix: i64,
+    ) -> Image {
+        let mut image = match base {
+            Some(b) => b.clone(),
+            None => Image {
+                repository: String::new(),
+                tag: String::new(),
+                digest: String::new(),
+                id: String::new(),
+                size: 0,
+                created_unix: 0,
+                entrypoint: Vec::new(),
+                cmd: Vec::new(),
+                env: vec![
+                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string(),
+                ],
+                workdir: String::new(),
+                user: String::new(),
+                exposed_ports: Vec::new(),
+                healthcheck: None,
+                labels: BTreeMap::new(),
+                volumes: Vec::new(),
+                os: default_os(),
+                arch: default_arch(),
+                pull_ms: 1_500,
+                stop_signal: None,
+                behaviour: None,
+            },
+        };
+        image.repository = repository.to_string();
+        image.tag = tag.to_string();
+        image.id = id.to_string();
+        image.digest = String::new();
+        image.size = size;
+        image.created_unix = created_unix;
+        image
+    }
+
+    /// After a Dockerfile changed `CMD` or `ENTRYPOINT`: the base's behaviour stays only if
+    /// the new command still starts its program (`nginx -g …` through nginx's wrapper
+    /// entrypoint); otherwise the command is the image's own, run by the built-in shell
+    /// (`echo hi` prints, anything else runs quietly).
+    pub fn retarget_behaviour(&mut self) {
+        let Some(b) = &self.behaviour else {
+            return;
+        };
+        let keeps = match (self.entrypoint.first(), self.cmd.first()) {
+            (Some(ep), first) => {
+                b.is_program(ep)
+                    || (b.wrapper && first.is_some_and(|c| c.starts_with('-') || b.is_program(c)))
+                    || (b.wrapper && first.is_none())
+            }
+            (None, Some(c)) => b.is_program(c),
+            (None, None) => false,
+        };
+        if !keeps {
+            self.behaviour = None;
+        }
+    }
+
     /// The 12-hex short ID `docker images` shows.
     pub fn short_id(&self) -> &str {
         let hex = self.id.strip_prefix("sha256:").unwrap_or(&self.id);
@@ -173,14 +253,40 @@ impl Catalog {
     }
 
     /// The image `reference` names, else the one with ID `id`: a local name given by
-    /// `docker tag` (`127.0.0.1:5000/web`) runs what the image it names runs.
+    /// `docker tag` (`127.0.0.1:5000/web`) runs what the image it names runs. An image built
+    /// here ([`Catalog::register_built`]) is found by its ID first, whatever it is called.
     pub fn lookup_or_id(&self, reference: &str, id: &str) -> Option<&Image> {
-        self.lookup(reference).or_else(|| self.lookup_id(id))
+        built_image(id)
+            .or_else(|| self.lookup(reference))
+            .or_else(|| self.lookup_id(id))
+    }
+
+    /// Records an image `docker build` made. Images are keyed by their ID, which is derived
+    /// from what they were built from (the base image's ID, the Dockerfile, the files it
+    /// copies), so the same ID always means the same image, in any world: the table only
+    /// ever grows by content, and nothing read from it depends on which world wrote it. It
+    /// keeps at most [`MAX_BUILT`] images (later builds are not recorded and run as generic
+    /// images). Returns the recorded image.
+    pub fn register_built(image: Image) -> Option<&'static Image> {
+        let table = BUILT.get_or_init(|| Mutex::new(BTreeMap::new()));
+        let mut t = table.lock().ok()?;
+        if let Some(i) = t.get(&image.id) {
+            return Some(*i);
+        }
+        if t.len() >= MAX_BUILT {
+            return None;
+        }
+        let leaked: &'static Image = Box::leak(Box::new(image));
+        t.insert(leaked.id.clone(), leaked);
+        Some(leaked)
     }
 
     /// The image with this ID: the full `sha256:…`, or a unique prefix of its hex (at least 4
-    /// digits, as `docker run 1a2b` accepts).
+    /// digits, as `docker run 1a2b` accepts); an image built here by its full ID.
     pub fn lookup_id(&self, id: &str) -> Option<&Image> {
+        if let Some(i) = built_image(id) {
+            return Some(i);
+        }
         let hex = id.strip_prefix("sha256:").unwrap_or(id);
         if hex.len() < 4 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
@@ -3797,6 +3903,20 @@ mod tests {
         "registry:2.6",
         "httpd:2",
         "httpd:latest",
+        "python:3.12-alpine",
+        "python:3.12-slim",
+        "python:3.12",
+        "python:3.11-alpine",
+        "python:3.11-slim",
+        "python:3.10-slim",
+        "python:3.9-slim",
+        "python:alpine",
+        "python:latest",
+        "node:20-alpine",
+        "node:18-alpine",
+        "node:lts-alpine",
+        "node:20",
+        "node:alpine",
         "nicolaka/netshoot",
     ];
 

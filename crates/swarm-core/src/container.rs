@@ -424,6 +424,8 @@ pub struct Runtime {
     pub storage: crate::volume::Storage,
     /// The last process ID handed out.
     next_pid: u32,
+    /// The build steps this engine has made (`docker build`'s cache), by step image ID.
+    build_cache: std::collections::BTreeSet<String>,
 }
 
 /// One line of a container's log.
@@ -712,6 +714,91 @@ impl World {
         r.images.retain(|i| i.reference() != norm);
         r.images.push(tagged);
         Ok(())
+    }
+
+    /// `docker build`'s result on `m`: the image (already recorded with
+    /// [`Catalog::register_built`]) under each of `tags` (normalized `repo:tag`; a tag that
+    /// named another image moves to this one), or as `<none>:<none>` without tags. Its
+    /// layers are the base's plus one per instruction that changed files.
+    pub fn image_add_built(
+        &mut self,
+        m: MachineId,
+        image: &crate::catalog::Image,
+        base_layers: &[String],
+        new_layers: usize,
+        tags: &[String],
+    ) {
+        let mut layers = base_layers.to_vec();
+        for i in 0..new_layers.min(100) {
+            layers.push(format!(
+                "sha256:{}",
+                hex64(&format!("layer:{}:{i}", image.id))
+            ));
+        }
+        let now = self.now();
+        let names: Vec<(String, String)> = if tags.is_empty() {
+            vec![("<none>".to_string(), "<none>".to_string())]
+        } else {
+            tags.iter()
+                .filter_map(|t| normalize(t))
+                .filter_map(|n| {
+                    n.rsplit_once(':')
+                        .map(|(r, t)| (r.to_string(), t.to_string()))
+                })
+                .collect()
+        };
+        self.record(format!("image-build {m} {} {}", image.id, tags.join(",")));
+        let Some(r) = self.runtime_mut(m) else {
+            return;
+        };
+        for (repository, tag) in names {
+            let reference = format!("{repository}:{tag}");
+            if repository != "<none>" {
+                r.images.retain(|i| i.reference() != reference);
+            } else if r.images.iter().any(|i| i.id == image.id) {
+                continue;
+            }
+            r.images.push(PulledImage {
+                repository,
+                tag,
+                id: image.id.clone(),
+                digest: String::new(),
+                size: image.size,
+                created_unix: image.created_unix,
+                available_at: now,
+                layers: layers.clone(),
+                known: true,
+            });
+        }
+    }
+
+    /// What the image `reference` names on `m` is (its configuration and behaviour): a
+    /// pulled, tagged or built image by its ID, else the catalog's entry for the name.
+    pub fn image_config(
+        &self,
+        m: MachineId,
+        reference: &str,
+    ) -> Option<&'static crate::catalog::Image> {
+        match self.find_image(m, reference) {
+            Some(i) if i.known => Catalog::get().lookup_or_id(&i.reference(), &i.id),
+            Some(_) => None,
+            None => Catalog::get().lookup(reference),
+        }
+    }
+
+    /// Whether `m`'s build cache has the step image `id`; records it when it had not
+    /// (`docker build` prints `Using cache` for a step it made before). At most 10,000 kept.
+    pub fn build_cache_hit(&mut self, m: MachineId, id: &str) -> bool {
+        let Some(r) = self.runtime_mut(m) else {
+            return false;
+        };
+        if r.build_cache.contains(id) {
+            return true;
+        }
+        if r.build_cache.len() < 10_000 {
+            r.build_cache.insert(id.to_string());
+        }
+        false
     }
 
     /// Whether `m` has the image (pulled, not still pulling).
@@ -1081,7 +1168,7 @@ impl World {
         env: &[String],
     ) -> Program {
         let key = (
-            image.map(|i| [i.repository.clone(), i.tag.clone(), i.digest.clone()]),
+            image.map(|i| [i.repository.clone(), i.tag.clone(), i.id.clone()]),
             entrypoint.map(<[String]>::to_vec),
             args.to_vec(),
             env.to_vec(),

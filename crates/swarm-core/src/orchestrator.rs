@@ -1600,7 +1600,11 @@ impl World {
     }
 
     fn agent_create(&mut self, m: MachineId, t: &Task) -> Result<String, String> {
-        let image = Catalog::get().lookup(&t.spec.image);
+        if !self.image_present(m, &t.spec.image) && self.image_pull(m, &t.spec.image).is_err() {
+            // Engine 28: the pull error is only logged; creating the container then fails.
+            return Err(format!("No such image: {}", t.spec.image));
+        }
+        let image = self.image_config(m, &t.spec.image);
         let spec = &t.spec;
         let mut labels = spec.container_labels.clone();
         labels.insert(
@@ -1641,10 +1645,6 @@ impl World {
             mounts: self.task_mounts(spec),
             files: self.task_files(spec),
         };
-        if !self.image_present(m, &spec.image) && self.image_pull(m, &spec.image).is_err() {
-            // Engine 28: the pull error is only logged; creating the container then fails.
-            return Err(format!("No such image: {}", spec.image));
-        }
         self.container_create(m, config)
     }
 

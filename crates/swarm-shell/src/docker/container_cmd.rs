@@ -868,8 +868,10 @@ async fn run_cmd(
         }
     }
 
-    let image_health = Catalog::get()
-        .lookup(&image)
+    let image_health = interp
+        .world()
+        .borrow()
+        .image_config(m, &image)
         .and_then(|i| i.healthcheck.clone());
     let healthcheck = if cmd.bool("no-healthcheck") {
         None

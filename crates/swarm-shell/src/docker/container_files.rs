@@ -466,7 +466,7 @@ pub(crate) fn cwd_for(interp: &Interp, w: &World, m: MachineId, id: &str) -> Str
         return c.config.workdir.clone();
     }
     swarm_core::catalog::Catalog::get()
-        .lookup(&c.config.image)
+        .lookup_or_id(&c.config.image, &c.image_id)
         .map(|i| i.workdir.clone())
         .filter(|w| !w.is_empty())
         .unwrap_or_else(|| "/".into())

@@ -4,6 +4,7 @@
 //! Everything the real CLI prints by itself (help, usage errors, exit codes) comes from its
 //! captured help texts (see `cli`); what the engine answers comes from the world.
 
+pub(crate) mod build_cmd;
 pub(crate) mod cli;
 pub(crate) mod container_cmd;
 pub(crate) mod container_files;
@@ -251,6 +252,13 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 Err(e) => return cannot_connect(io, &e),
             };
             container_cmd::run(interp, m, p, &cmd, io).await
+        }
+        p if build_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            build_cmd::run(interp, m, &cmd, io).await
         }
         p if registry_cmd::handles(p) => {
             let m = match engine {

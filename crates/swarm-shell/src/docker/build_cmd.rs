@@ -1,0 +1,694 @@
+//! `docker build` (`image build`), as the legacy builder does it (the CLI of these machines has
+//! no buildx, so docker 28 uses the classic builder and prints its deprecation notice).
+//!
+//! The Dockerfile is read from the machine's filesystem (`-f FILE`, else `CONTEXT/Dockerfile`,
+//! or standard input for `docker build -`); `COPY`/`ADD` sources must exist in the context.
+//! Nothing is executed: `RUN` steps succeed without output. The image is the base image's
+//! configuration with the Dockerfile's `CMD`, `ENTRYPOINT`, `ENV`, `EXPOSE`, `WORKDIR`,
+//! `USER`, `LABEL`, `VOLUME` and `HEALTHCHECK` applied, and its base's behaviour while its
+//! command still starts the base's program (`swarm_core::catalog::Image::retarget_behaviour`).
+//! Its ID is derived from the base's ID, the instructions and the copied files
+//! (`Catalog::register_built`), so the same build gives the same image everywhere and a
+//! pushed image runs the same on every node.
+
+use swarm_core::catalog::{Catalog, HealthConfig, Image};
+use swarm_core::container::hex64;
+use swarm_core::MachineId;
+
+use super::cli::Parsed;
+use super::swarm_cmd::parse_go_duration;
+use super::Status;
+use crate::exec::{Interp, Io};
+use crate::format;
+
+const DEPRECATED: &str = "DEPRECATED: The legacy builder is deprecated and will be removed in a future release.\n            Install the buildx component to build images with BuildKit:\n            https://docs.docker.com/go/buildx/\n\n";
+
+/// Whether `path` is one of this module's commands.
+pub(crate) fn handles(path: &str) -> bool {
+    matches!(path, "build" | "image build" | "builder build")
+}
+
+/// One instruction of a Dockerfile: its keyword (upper case), its arguments as written, and
+/// the line it starts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Instruction {
+    keyword: String,
+    args: String,
+    line: usize,
+}
+
+const KNOWN: &[&str] = &[
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+
+/// Splits a Dockerfile into instructions: `\` continues a line, `#` lines are comments.
+/// Err is the daemon's parse error.
+fn parse_dockerfile(text: &str) -> Result<Vec<Instruction>, String> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_end_matches('\r');
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || (trimmed.is_empty() && current.is_none()) {
+            continue;
+        }
+        let (start, mut acc) = current.take().unwrap_or((i + 1, String::new()));
+        let (body, continues) = match trimmed.strip_suffix('\\') {
+            Some(b) => (b, true),
+            None => (trimmed, false),
+        };
+        if !acc.is_empty() && !body.is_empty() {
+            acc.push(' ');
+        }
+        acc.push_str(body.trim());
+        if continues {
+            current = Some((start, acc));
+            continue;
+        }
+        if acc.is_empty() {
+            continue;
+        }
+        let (word, args) = acc.split_once(char::is_whitespace).unwrap_or((&acc, ""));
+        let keyword = word.to_ascii_uppercase();
+        if !KNOWN.contains(&keyword.as_str()) {
+            return Err(format!(
+                "dockerfile parse error line {start}: unknown instruction: {word}"
+            ));
+        }
+        out.push(Instruction {
+            keyword,
+            args: args.trim().to_string(),
+            line: start,
+        });
+    }
+    if let Some((start, acc)) = current {
+        let (word, args) = acc.split_once(char::is_whitespace).unwrap_or((&acc, ""));
+        out.push(Instruction {
+            keyword: word.to_ascii_uppercase(),
+            args: args.trim().to_string(),
+            line: start,
+        });
+    }
+    Ok(out)
+}
+
+/// `["a", "b"]` (exec form) or a shell command (`/bin/sh -c '…'`).
+fn command_form(args: &str) -> Vec<String> {
+    if args.trim_start().starts_with('[') {
+        if let Ok(v) = serde_json::from_str::<Vec<String>>(args) {
+            return v;
+        }
+    }
+    vec!["/bin/sh".into(), "-c".into(), args.to_string()]
+}
+
+/// `KEY=VALUE KEY2="V 2"` or the old `KEY VALUE` form, quotes removed.
+fn key_values(args: &str) -> Vec<(String, String)> {
+    let words = shell_words(args);
+    if words.first().is_some_and(|w| !w.contains('=')) {
+        let (k, v) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+        return vec![(k.to_string(), unquote(v.trim()))];
+    }
+    words
+        .iter()
+        .filter_map(|w| w.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn unquote(s: &str) -> String {
+    shell_words(s).join(" ")
+}
+
+/// Words split at blanks outside quotes, quotes removed.
+fn shell_words(s: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (_, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            (None, c) if c.is_whitespace() => {
+                if !cur.is_empty() || any {
+                    words.push(std::mem::take(&mut cur));
+                }
+                any = false;
+            }
+            (_, c) => cur.push(c),
+        }
+    }
+    if !cur.is_empty() || any {
+        words.push(cur);
+    }
+    words
+}
+
+/// The short ID a step shows.
+fn short(id: &str) -> &str {
+    let hex = id.strip_prefix("sha256:").unwrap_or(id);
+    hex.get(..12).unwrap_or(hex)
+}
+
+fn join_path(dir: &str, name: &str) -> String {
+    if name.starts_with('/') {
+        name.to_string()
+    } else if dir.ends_with('/') {
+        format!("{dir}{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Every file below `dir` on the machine (path relative to it, content), sorted.
+fn context_files(interp: &Interp, dir: &str) -> Vec<(String, Vec<u8>)> {
+    let m = interp.session.borrow().machine();
+    let world = interp.world();
+    let w = world.borrow();
+    let Some(machine) = w.machine(m) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![String::new()];
+    while let Some(rel) = stack.pop() {
+        let path = if rel.is_empty() {
+            dir.to_string()
+        } else {
+            join_path(dir, &rel)
+        };
+        let Ok(entries) = machine.fs.list(&path) else {
+            continue;
+        };
+        for (name, meta) in entries {
+            let r = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            if meta.is_dir() {
+                if out.len() < 10_000 {
+                    stack.push(r);
+                }
+            } else {
+                let data = machine
+                    .fs
+                    .read(&join_path(dir, &r))
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default();
+                out.push((r, data));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn parse_health(args: &str) -> Result<Option<HealthConfig>, String> {
+    let words = shell_words(args);
+    if words
+        .first()
+        .is_some_and(|w| w.eq_ignore_ascii_case("NONE"))
+    {
+        return Ok(Some(HealthConfig {
+            test: vec!["NONE".into()],
+            ..HealthConfig::default()
+        }));
+    }
+    let mut h = HealthConfig::default();
+    let mut rest = args.trim();
+    while let Some(opt) = rest.strip_prefix("--") {
+        let (flag, after) = opt.split_once(char::is_whitespace).unwrap_or((opt, ""));
+        let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
+        let ms = || {
+            parse_go_duration(value)
+                .map(|d| d.as_millis())
+                .ok_or_else(|| format!("time: invalid duration \"{value}\""))
+        };
+        match name {
+            "interval" => h.interval_ms = ms()?,
+            "timeout" => h.timeout_ms = ms()?,
+            "start-period" => h.start_period_ms = ms()?,
+            "start-interval" => h.start_interval_ms = ms()?,
+            "retries" => {
+                h.retries = value
+                    .parse()
+                    .map_err(|_| format!("strconv.ParseInt: parsing \"{value}\": invalid syntax"))?
+            }
+            other => return Err(format!("Unknown flag: {other}")),
+        }
+        rest = after.trim_start();
+    }
+    let Some(cmd) = rest
+        .strip_prefix("CMD")
+        .or_else(|| rest.strip_prefix("cmd"))
+    else {
+        return Err("Unknown type \"\" in HEALTHCHECK (try CMD)".into());
+    };
+    let cmd = cmd.trim();
+    h.test = if cmd.starts_with('[') {
+        let mut v = vec!["CMD".to_string()];
+        v.extend(serde_json::from_str::<Vec<String>>(cmd).unwrap_or_default());
+        v
+    } else {
+        vec!["CMD-SHELL".into(), cmd.to_string()]
+    };
+    Ok(Some(h))
+}
+
+pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let context = cmd.args.first().cloned().unwrap_or_default();
+    let tags: Vec<String> = cmd.values("tag").iter().map(|s| s.to_string()).collect();
+    let quiet = cmd.bool("quiet");
+    for t in &tags {
+        if let Some(e) = format::container::reference_error(t) {
+            io.err.write(&format!(
+                "invalid argument \"{t}\" for \"-t, --tag\" flag: {}\n\nSee 'docker build --help'.\n",
+                e.trim_start_matches("Error parsing reference: ")
+            ));
+            return 125;
+        }
+    }
+    io.err.write(DEPRECATED);
+    let from_stdin = context == "-";
+    let (context_dir, files) = if from_stdin {
+        (String::new(), Vec::new())
+    } else {
+        let dir = crate::fsutils::abs_path(interp, &context);
+        match crate::fsutils::stat(interp, &context) {
+            Ok(meta) if meta.is_dir() => {}
+            _ => {
+                io.err.write(&format!(
+                    "unable to prepare context: path \"{context}\" not found\n"
+                ));
+                return 1;
+            }
+        }
+        let files = context_files(interp, &dir);
+        (dir, files)
+    };
+    let dockerfile_text = if from_stdin {
+        io.stdin.to_string()
+    } else {
+        let path = match cmd.value("file") {
+            Some(f) => crate::fsutils::abs_path(interp, f),
+            None => join_path(&context_dir, "Dockerfile"),
+        };
+        match crate::fsutils::read_file(interp, &path) {
+            Ok(t) => t,
+            Err(_) => {
+                io.err.write(&format!(
+                    "unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat {path}: no such file or directory\n"
+                ));
+                return 1;
+            }
+        }
+    };
+    // The context goes to the daemon as a tar: a 512-byte header per file, its data padded
+    // to 512 bytes, two empty blocks at the end.
+    let context_bytes: usize = if from_stdin {
+        2048
+    } else {
+        files
+            .iter()
+            .map(|(_, d)| 512 + d.len().div_ceil(512) * 512)
+            .sum::<usize>()
+            + 1024
+    };
+    if !quiet {
+        io.out.write(&format!(
+            "Sending build context to Docker daemon  {}\n",
+            format::units::human_size(context_bytes as f64)
+        ));
+    }
+    let steps = match parse_dockerfile(&dockerfile_text) {
+        Ok(s) if s.is_empty() => {
+            io.err.write(&format!(
+                "Error response from daemon: the Dockerfile ({}) cannot be empty\n",
+                cmd.value("file").unwrap_or("Dockerfile")
+            ));
+            return 1;
+        }
+        Ok(s) => s,
+        Err(e) => {
+            io.err.write(&format!("Error response from daemon: {e}\n"));
+            return 1;
+        }
+    };
+    // Instructions before the first FROM may only be ARGs.
+    if steps
+        .iter()
+        .take_while(|s| s.keyword != "FROM")
+        .any(|s| s.keyword != "ARG")
+    {
+        io.err
+            .write("Error response from daemon: no build stage in current context\n");
+        return 1;
+    }
+    if !steps.iter().any(|s| s.keyword == "FROM") {
+        io.err
+            .write("Error response from daemon: no build stage in current context\n");
+        return 1;
+    }
+    let counted: Vec<&Instruction> = steps.iter().collect();
+    let total = counted.len();
+    let world = interp.world();
+    let mut image: Option<Image> = None;
+    let mut base_layers: Vec<String> = Vec::new();
+    let mut new_layers = 0usize;
+    let mut id = String::new();
+    let mut args: Vec<(String, String)> = Vec::new();
+    let mut command_changed = false;
+    let say = |s: String| {
+        if !quiet {
+            io.out.write(&s);
+        }
+    };
+    for (n, step) in counted.iter().enumerate() {
+        say(format!(
+            "Step {}/{total} : {} {}\n",
+            n + 1,
+            step.keyword,
+            step.args
+        ));
+        let expand = |s: &str, args: &[(String, String)]| {
+            let mut out = s.to_string();
+            for (k, v) in args {
+                out = out
+                    .replace(&format!("${{{k}}}"), v)
+                    .replace(&format!("${k}"), v);
+            }
+            out
+        };
+        match step.keyword.as_str() {
+            "FROM" => {
+                let words = shell_words(&expand(&step.args, &args));
+                let reference = words
+                    .iter()
+                    .find(|w| !w.starts_with("--"))
+                    .cloned()
+                    .unwrap_or_default();
+                if reference.eq_ignore_ascii_case("scratch") {
+                    image = Some(Image::built_from(None, "", "", "", 0, 0));
+                    base_layers.clear();
+                    id = format!("sha256:{}", hex64("scratch"));
+                    say(" ---> \n".to_string());
+                    continue;
+                }
+                if !world.borrow().image_present(m, &reference) {
+                    let pulled = super::container_cmd::pull_image(
+                        interp, m, &reference, &io.out, quiet, false,
+                    )
+                    .await;
+                    if let Err(e) = pulled {
+                        io.err.write(&format!("{e}\n"));
+                        return 1;
+                    }
+                }
+                let found = world.borrow().find_image(m, &reference).cloned();
+                let Some(pulled) = found else {
+                    io.err.write(&format!(
+                        "pull access denied for {reference}, repository does not exist or may require 'docker login'\n"
+                    ));
+                    return 1;
+                };
+                let base = Catalog::get().lookup_or_id(&pulled.reference(), &pulled.id);
+                image = Some(Image::built_from(
+                    base,
+                    "",
+                    "",
+                    &pulled.id,
+                    pulled.size,
+                    pulled.created_unix,
+                ));
+                base_layers = pulled.layers.clone();
+                new_layers = 0;
+                command_changed = false;
+                id = pulled.id.clone();
+                say(format!(" ---> {}\n", short(&id)));
+                continue;
+            }
+            "ARG" => {
+                let a = expand(&step.args, &args);
+                let (k, v) = a.split_once('=').unwrap_or((a.as_str(), ""));
+                args.push((k.trim().to_string(), unquote(v)));
+            }
+            _ => {}
+        }
+        let Some(img) = image.as_mut() else {
+            continue;
+        };
+        let a = expand(&step.args, &args);
+        let mut runs_container = true;
+        match step.keyword.as_str() {
+            "RUN" => new_layers += 1,
+            "COPY" | "ADD" => {
+                runs_container = false;
+                new_layers += 1;
+                let words: Vec<String> = if a.trim_start().starts_with('[') {
+                    serde_json::from_str(&a).unwrap_or_default()
+                } else {
+                    shell_words(&a)
+                };
+                let operands: Vec<&String> =
+                    words.iter().filter(|w| !w.starts_with("--")).collect();
+                let from_stage = words.iter().any(|w| w.starts_with("--from"));
+                if operands.len() < 2 {
+                    io.err.write(&format!(
+                        "Error response from daemon: dockerfile parse error line {}: {} requires at least two arguments, but only one was provided. Destination could not be determined\n",
+                        step.line, step.keyword
+                    ));
+                    return 1;
+                }
+                if !from_stage {
+                    for src in &operands[..operands.len() - 1] {
+                        let src = src.trim_start_matches("./").trim_end_matches('/');
+                        if src.starts_with("http://") || src.starts_with("https://") {
+                            continue;
+                        }
+                        let exists = src == "."
+                            || src.is_empty()
+                            || src.contains('*')
+                            || files
+                                .iter()
+                                .any(|(p, _)| p == src || p.starts_with(&format!("{src}/")));
+                        if !exists {
+                            io.err.write(&format!(
+                                "{} failed: file not found in build context or excluded by .dockerignore: stat {src}: file does not exist\n",
+                                step.keyword
+                            ));
+                            return 1;
+                        }
+                    }
+                }
+            }
+            "CMD" => {
+                img.cmd = command_form(&a);
+                command_changed = true;
+            }
+            "ENTRYPOINT" => {
+                img.entrypoint = command_form(&a);
+                img.cmd.clear();
+                command_changed = true;
+            }
+            "ENV" => {
+                for (k, v) in key_values(&a) {
+                    img.env.retain(|e| e.split('=').next() != Some(k.as_str()));
+                    img.env.push(format!("{k}={v}"));
+                }
+            }
+            "LABEL" => {
+                for (k, v) in key_values(&a) {
+                    img.labels.insert(k, v);
+                }
+            }
+            "EXPOSE" => {
+                for p in shell_words(&a) {
+                    let p = if p.contains('/') {
+                        p
+                    } else {
+                        format!("{p}/tcp")
+                    };
+                    if !img.exposed_ports.contains(&p) {
+                        img.exposed_ports.push(p);
+                    }
+                }
+            }
+            "WORKDIR" => {
+                let dir = unquote(&a);
+                img.workdir = if dir.starts_with('/') || img.workdir.is_empty() {
+                    join_path("/", &dir)
+                } else {
+                    join_path(&img.workdir, &dir)
+                };
+            }
+            "USER" => img.user = unquote(&a),
+            "VOLUME" => {
+                let v: Vec<String> = if a.trim_start().starts_with('[') {
+                    serde_json::from_str(&a).unwrap_or_default()
+                } else {
+                    shell_words(&a)
+                };
+                for p in v {
+                    if !img.volumes.contains(&p) {
+                        img.volumes.push(p);
+                    }
+                }
+            }
+            "HEALTHCHECK" => match parse_health(&a) {
+                Ok(h) => img.healthcheck = h,
+                Err(e) => {
+                    io.err.write(&format!(
+                        "Error response from daemon: dockerfile parse error line {}: {e}\n",
+                        step.line
+                    ));
+                    return 1;
+                }
+            },
+            _ => {}
+        }
+        // Each step's image: derived from the one before, the instruction and what it copies.
+        let copied: String = if matches!(step.keyword.as_str(), "COPY" | "ADD") {
+            files
+                .iter()
+                .map(|(p, d)| format!("{p}:{}", hex64(&String::from_utf8_lossy(d))))
+                .collect::<Vec<_>>()
+                .join(",")
+        } else {
+            String::new()
+        };
+        id = format!(
+            "sha256:{}",
+            hex64(&format!("{id}\n{} {}\n{copied}", step.keyword, a))
+        );
+        let cached = world.borrow_mut().build_cache_hit(m, &id) && !cmd.bool("no-cache");
+        if cached {
+            say(" ---> Using cache\n".to_string());
+        } else if runs_container {
+            let cid = hex64(&format!("container:{id}"));
+            say(format!(
+                " ---> Running in {}\n ---> Removed intermediate container {}\n",
+                &cid[..12],
+                &cid[..12]
+            ));
+        }
+        say(format!(" ---> {}\n", short(&id)));
+    }
+    let Some(mut img) = image else {
+        return 1;
+    };
+    if command_changed {
+        img.retarget_behaviour();
+    }
+    let created = crate::model::unix_ms(world.borrow().now()) / 1000;
+    let copied_bytes: u64 = files.iter().map(|(_, d)| d.len() as u64).sum();
+    let built = Image::built_from(
+        Some(&img),
+        "",
+        "",
+        &id,
+        img.size + copied_bytes + 4096 * new_layers as u64,
+        created,
+    );
+    let recorded = Catalog::register_built(built.clone());
+    let normalized: Vec<String> = tags
+        .iter()
+        .filter_map(|t| format::container::ImageRef::parse_normalized(t))
+        .map(|mut r| {
+            if r.tag.is_none() {
+                r.tag = Some("latest".into());
+            }
+            r.familiar_string()
+        })
+        .collect();
+    world.borrow_mut().image_add_built(
+        m,
+        recorded.unwrap_or(&built),
+        &base_layers,
+        new_layers,
+        &normalized,
+    );
+    if quiet {
+        io.out.write(&format!("{id}\n"));
+    } else {
+        io.out
+            .write(&format!("Successfully built {}\n", short(&id)));
+        for t in &normalized {
+            io.out.write(&format!("Successfully tagged {t}\n"));
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfiles_parse() {
+        let text = "# comment\nFROM python:3.12-alpine AS base\nWORKDIR /app\nRUN pip install \\\n    flask redis\nCMD [\"python\", \"app.py\"]\n";
+        let steps = parse_dockerfile(text).unwrap();
+        assert_eq!(steps.len(), 4);
+        assert_eq!(steps[2].args, "pip install flask redis");
+        assert_eq!(steps[2].line, 4);
+        assert_eq!(
+            parse_dockerfile("FORM alpine").unwrap_err(),
+            "dockerfile parse error line 1: unknown instruction: FORM"
+        );
+        assert_eq!(
+            command_form("[\"python\", \"app.py\"]"),
+            vec!["python", "app.py"]
+        );
+        assert_eq!(
+            command_form("npm start"),
+            vec!["/bin/sh", "-c", "npm start"]
+        );
+        assert_eq!(
+            key_values("A=1 B=\"two words\""),
+            vec![("A".into(), "1".into()), ("B".into(), "two words".into())]
+        );
+        assert_eq!(
+            key_values("A one two"),
+            vec![("A".into(), "one two".into())]
+        );
+    }
+
+    #[test]
+    fn healthchecks_parse() {
+        let h = parse_health(
+            "--interval=5s --timeout=3s --retries=2 CMD curl -f http://localhost:3000 || exit 1",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!((h.interval_ms, h.timeout_ms, h.retries), (5000, 3000, 2));
+        assert_eq!(h.test[0], "CMD-SHELL");
+        assert!(parse_health("--bogus=1 CMD true").is_err());
+        assert_eq!(parse_health("NONE").unwrap().unwrap().test, vec!["NONE"]);
+    }
+}

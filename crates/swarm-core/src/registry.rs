@@ -256,6 +256,18 @@ fn json_ok(status: u16, body: String, content_type: &str) -> HttpReply {
     }
 }
 
+/// `201 Created` for blob `d` of repository `name` (an upload finished, a mount done).
+fn blob_created(name: &str, d: &str) -> HttpReply {
+    let mut reply = json_ok(201, String::new(), "text/plain; charset=utf-8");
+    reply
+        .headers
+        .push(("Location".into(), format!("/v2/{name}/blobs/{d}")));
+    reply
+        .headers
+        .push(("Docker-Content-Digest".into(), d.to_string()));
+    reply
+}
+
 fn json_str(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
 }
@@ -656,15 +668,7 @@ impl World {
                     {
                         if valid_digest(d) && self.repo_has_layer(m, id, &v2, from, d) {
                             self.link_layer(m, id, &v2, name, d);
-                            let mut reply =
-                                json_ok(201, String::new(), "text/plain; charset=utf-8");
-                            reply
-                                .headers
-                                .push(("Location".into(), format!("/v2/{name}/blobs/{d}")));
-                            reply
-                                .headers
-                                .push(("Docker-Content-Digest".into(), d.to_string()));
-                            return reply;
+                            return blob_created(name, d);
                         }
                     }
                     let uuid =
@@ -706,14 +710,7 @@ impl World {
                     {
                         return json_error(500, "UNKNOWN", "unknown error", "null");
                     }
-                    let mut reply = json_ok(201, String::new(), "text/plain; charset=utf-8");
-                    reply
-                        .headers
-                        .push(("Location".into(), format!("/v2/{name}/blobs/{d}")));
-                    reply
-                        .headers
-                        .push(("Docker-Content-Digest".into(), d.to_string()));
-                    reply
+                    blob_created(name, d)
                 }
                 _ => unsupported(),
             };
@@ -863,8 +860,7 @@ impl World {
         })
     }
 
-    /// One request from `m`'s daemon to `r`'s registry, over HTTPS and (for an insecure
-    /// registry) then HTTP. Err is the daemon's text: `Get "http://…/v2/": dial tcp …`.
+    /// [`World::registry_exchange`]'s reply alone.
     fn registry_call(
         &mut self,
         m: MachineId,
@@ -874,6 +870,22 @@ impl World {
         body: &str,
         auth: Option<&str>,
     ) -> Result<HttpReply, String> {
+        self.registry_exchange(m, r, method, path, body, auth)
+            .map(|(reply, _)| reply)
+    }
+
+    /// One request from `m`'s daemon to `r`'s registry, over HTTPS and (for an insecure
+    /// registry) then HTTP: the reply and whether it came over TLS. Err is the daemon's text:
+    /// `Get "http://…/v2/": dial tcp …`.
+    fn registry_exchange(
+        &mut self,
+        m: MachineId,
+        r: &RegistryRef,
+        method: &str,
+        path: &str,
+        body: &str,
+        auth: Option<&str>,
+    ) -> Result<(HttpReply, bool), String> {
         let schemes: &[bool] = if r.insecure() {
             &[true, false]
         } else {
@@ -910,7 +922,7 @@ impl World {
                     {
                         return Err(format!("{go_method} \"{url}\": tls: failed to verify certificate: x509: certificate signed by unknown authority"));
                     }
-                    return Ok(out.reply);
+                    return Ok((out.reply, tls));
                 }
                 Err(HttpError::NotTls) if !r.insecure() => {
                     return Err(format!(
@@ -945,16 +957,16 @@ impl World {
         Err(last)
     }
 
-    /// The scheme that works for `r` (`GET /v2/`), and whether the registry wants
-    /// credentials it did not get: Ok(true) when `auth` was refused or missing.
+    /// `GET /v2/`: whether the registry wants credentials it did not get (`auth` refused or
+    /// missing), and whether it answered over TLS.
     fn registry_ping(
         &mut self,
         m: MachineId,
         r: &RegistryRef,
         auth: Option<&str>,
-    ) -> Result<bool, String> {
-        let reply = self.registry_call(m, r, "GET", "/v2/", "", auth)?;
-        Ok(reply.status == 401)
+    ) -> Result<(bool, bool), String> {
+        let (reply, tls) = self.registry_exchange(m, r, "GET", "/v2/", "", auth)?;
+        Ok((reply.status == 401, tls))
     }
 
     /// `docker login SERVER` on `m`: checks the credentials (`user:password` in base64) with
@@ -972,32 +984,14 @@ impl World {
         }
         // Which scheme answers: ask without credentials first.
         self.registry_call(m, &r, "GET", "/v2/", "", None)?;
-        let reply = self.registry_call(m, &r, "GET", "/v2/", "", Some(auth))?;
-        if reply.status == 401 {
-            let tls = self.registry_scheme_tls(m, &r);
+        let (refused, tls) = self.registry_ping(m, &r, Some(auth))?;
+        if refused {
             return Err(format!(
                 "login attempt to {} failed with status: 401 Unauthorized",
                 r.url(tls, "/v2/")
             ));
         }
         Ok(())
-    }
-
-    /// Whether `r` answers over TLS (for the texts that name the URL).
-    fn registry_scheme_tls(&mut self, m: MachineId, r: &RegistryRef) -> bool {
-        if !r.insecure() {
-            return true;
-        }
-        let call = HttpCall {
-            method: "GET".into(),
-            path: "/v2/".into(),
-            body: String::new(),
-            headers: vec![("User-Agent".to_string(), DAEMON_UA.to_string())],
-            tls: true,
-        };
-        // A probe, not a request the registry logs differently from the daemon's own.
-        self.http_request(m, None, &r.host, r.port_for(true), &call)
-            .is_ok()
     }
 
     /// `docker push REFERENCE` from `m`, with the credentials the CLI found for its registry
@@ -1049,7 +1043,7 @@ impl World {
                 None => "denied: requested access to the resource is denied".into(),
             }));
         };
-        let needs_auth = self.registry_ping(m, &r, auth).map_err(&fail)?;
+        let (needs_auth, _) = self.registry_ping(m, &r, auth).map_err(&fail)?;
         if needs_auth {
             return Err(fail(if auth.is_some() {
                 "unauthorized: authentication required".into()
@@ -1240,8 +1234,7 @@ impl World {
         auth: Option<&str>,
     ) -> Result<SimDuration, String> {
         let manifest_path = format!("/v2/{}/manifests/{}", r.path, r.reference());
-        let needs_auth = self.registry_ping(m, r, auth)?;
-        let tls = self.registry_scheme_tls(m, r);
+        let (needs_auth, tls) = self.registry_ping(m, r, auth)?;
         if needs_auth {
             return Err(format!(
                 "Head \"{}\": {}",

@@ -60,6 +60,19 @@ fn write_config(interp: &Interp, config: &Map<String, Value>) -> Result<(), Stri
     crate::fsutils::write_file(interp, CONFIG, &text, false).map_err(|e| e.to_string())
 }
 
+/// The key of a server in `auths`: its address without scheme or trailing `/`, Docker Hub's
+/// when none is given.
+fn server_key(server: Option<&str>) -> String {
+    match server {
+        Some(s) => s
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string(),
+        None => HUB.to_string(),
+    }
+}
+
 /// The credentials (`user:password` in base64) stored for `domain`.
 pub(crate) fn stored_auth(interp: &Interp, domain: &str) -> Option<String> {
     let config = read_config(interp);
@@ -107,24 +120,12 @@ async fn login(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 .write("Must provide --username with --password-stdin\n");
             return 1;
         }
-        let text = io.stdin.to_string();
-        password = Some(
-            text.strip_suffix('\n')
-                .unwrap_or(&text)
-                .strip_suffix('\r')
-                .unwrap_or(text.strip_suffix('\n').unwrap_or(&text))
-                .to_string(),
-        );
+        // docker/cli: TrimSuffix "\n", then "\r".
+        let text = io.stdin.strip_suffix('\n').unwrap_or(&io.stdin);
+        password = Some(text.strip_suffix('\r').unwrap_or(text).to_string());
     }
     let server = cmd.args.first().cloned();
-    let domain = match &server {
-        Some(s) => s
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string(),
-        None => HUB.to_string(),
-    };
+    let domain = server_key(server.as_deref());
     let mut taken = 0;
     if username.is_none() || password.is_none() {
         // Interactive: docker/cli asks on the terminal.
@@ -205,21 +206,9 @@ async fn login(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
 }
 
 fn logout(interp: &Interp, cmd: &Parsed, io: &Io) -> Status {
-    let domain = match cmd.args.first() {
-        Some(s) => s
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_string(),
-        None => HUB.to_string(),
-    };
-    let shown = if domain == HUB {
-        "https://index.docker.io/v1/".to_string()
-    } else {
-        domain.clone()
-    };
+    let domain = server_key(cmd.args.first().map(String::as_str));
     io.out
-        .write(&format!("Removing login credentials for {shown}\n"));
+        .write(&format!("Removing login credentials for {domain}\n"));
     let mut config = read_config(interp);
     let removed = config
         .get_mut("auths")

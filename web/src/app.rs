@@ -115,6 +115,8 @@ struct View {
     version: u64,
     prompt: AttrValue,
     busy: bool,
+    /// What the input line is for (a command, nothing, a line the command reads).
+    mode: swarm_shell::InputMode,
     exited: bool,
     history: Rc<Vec<String>>,
     /// The last Tab completion: bumped on each, with the completed text before the cursor.
@@ -133,6 +135,7 @@ impl View {
             version: 0,
             prompt: AttrValue::default(),
             busy: false,
+            mode: swarm_shell::InputMode::Command,
             exited: false,
             history: Rc::default(),
             completion: (0, AttrValue::default()),
@@ -746,6 +749,7 @@ impl Component for App {
                             version={view.version}
                             prompt={view.prompt.clone()}
                             busy={view.busy}
+                            mode={view.mode}
                             exited={view.exited}
                             history={view.history.clone()}
                             active={i == self.selected && !view.removed}
@@ -1269,9 +1273,10 @@ impl App {
                 view.prompt = prompt.into();
                 changed = true;
             }
-            let (busy, exited) = (term.busy(), term.exited());
-            if (view.busy, view.exited) != (busy, exited) {
+            let (busy, mode, exited) = (term.busy(), term.input_mode(), term.exited());
+            if (view.busy, view.mode, view.exited) != (busy, mode, exited) {
                 view.busy = busy;
+                view.mode = mode;
                 view.exited = exited;
                 changed = true;
             }

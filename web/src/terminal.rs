@@ -16,6 +16,12 @@
 //!
 //! Tab completes, so it does not move the keyboard focus; Esc then Tab does (and Shift+Tab
 //! always does), so keyboard-only users are never trapped in the terminal.
+//!
+//! While a command reads a line it asked for (`[y/N]`, `Username: `, `Password: `; the `mode`
+//! prop), the input line comes back without the shell prompt: the question the command printed
+//! last moves from the scrollback onto the input line, and Enter gives the typed text to the
+//! command. A secret (a password) is typed into a password field, shown as bullets. History,
+//! Tab completion, Ctrl+R and Ctrl+D do nothing then; readline's editing keys and Ctrl+C work.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -53,9 +59,13 @@ pub struct TerminalProps {
     pub version: u64,
     /// The prompt before the input line.
     pub prompt: AttrValue,
-    /// True while a command runs: the input line is hidden then.
+    /// True while a command runs: the input line is hidden then, unless the command reads a
+    /// line (`mode`).
     #[prop_or_default]
     pub busy: bool,
+    /// What the input line is for: a command, or a line the running command reads.
+    #[prop_or_default]
+    pub mode: swarm_shell::InputMode,
     /// True once the terminal's shell has exited: the next line typed opens a new one.
     #[prop_or_default]
     pub exited: bool,
@@ -187,7 +197,7 @@ impl Component for Terminal {
         // The input hides while a command runs and comes back after: keep the keyboard in
         // the terminal if it was there (or nowhere), so that Ctrl+C and typing keep working.
         if new.active
-            && (new.busy != old.busy || new.exited != old.exited)
+            && (new.busy != old.busy || new.mode != old.mode || new.exited != old.exited)
             && self.focus_is_here_or_nowhere()
         {
             self.want_focus = true;
@@ -195,6 +205,7 @@ impl Component for Terminal {
         if new.version != old.version
             || new.prompt != old.prompt
             || new.busy != old.busy
+            || new.mode != old.mode
             || !old.active
         {
             self.want_scroll = true;
@@ -214,6 +225,15 @@ impl Component for Terminal {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         let props = ctx.props();
+        if reading(props)
+            && matches!(
+                msg,
+                Msg::Key(Key::Search | Key::Older | Key::Newer | Key::Complete | Key::Eof)
+            )
+        {
+            // An answer has no history, completion or end-of-file here.
+            return false;
+        }
         if self.search.is_some() {
             match msg {
                 Msg::Key(Key::Search) => {
@@ -345,7 +365,7 @@ impl Component for Terminal {
             },
             Msg::Click => {
                 if !has_selection() {
-                    self.focus(props.busy);
+                    self.focus(!takes_input(props));
                 }
             }
         }
@@ -357,7 +377,7 @@ impl Component for Terminal {
         let props = ctx.props();
         let busy = props.busy;
         // After `exit` the next line opens a new shell, as a terminal emulator would.
-        let takes_input = !busy;
+        let takes_input = takes_input(props);
         let release_tab = self.release_tab.clone();
         let onkeydown = ctx.link().batch_callback(move |e: KeyboardEvent| {
             // Esc, Tab: the browser moves the focus on.
@@ -401,8 +421,16 @@ impl Component for Terminal {
         let testid = |id: &'static str| props.active.then_some(id);
         let machine = &props.machine;
         let screen = props.screen.0.borrow();
+        let (question, asked_in) = question(&screen, props.mode);
         let pieces = screen.pieces().map(|piece| {
             let (ps1, rest) = piece.split_prompt();
+            // The question goes onto the input line.
+            let rest = match asked_in {
+                Some(id) if id == piece.id => rest
+                    .get(..rest.len().saturating_sub(question.len()))
+                    .unwrap_or(rest),
+                _ => rest,
+            };
             let ps1 = (!ps1.is_empty()).then(|| html! { <span class="ps1">{ ps1.to_owned() }</span> });
             html! {
                 <span key={piece.id} class={piece.kind.class()}>{ for ps1 }{ rest.to_owned() }</span>
@@ -450,13 +478,15 @@ impl Component for Terminal {
                     <div class="input-line" hidden={!takes_input}>
                         if self.search.is_some() {
                             <span class="ps1" data-testid={testid("search-label")}>{ "(reverse-i-search)`" }</span>
+                        } else if reading(props) {
+                            <span class="question" data-testid={testid("terminal-question")}>{ question.to_owned() }</span>
                         } else {
                             <span class="ps1">{ props.prompt.clone() }</span>
                         }
                         <input
                             ref={self.input.clone()}
                             class="command"
-                            type="text"
+                            type={if props.mode == swarm_shell::InputMode::Secret { "password" } else { "text" }}
                             data-testid={testid("terminal-input")}
                             aria-label={tf(lang, K::CommandFor, &[machine])}
                             autocomplete="off"
@@ -483,7 +513,7 @@ impl Component for Terminal {
             return;
         }
         if std::mem::take(&mut self.want_focus) {
-            self.focus(props.busy);
+            self.focus(!takes_input(props));
         }
         if std::mem::take(&mut self.want_scroll) && self.stick.get() {
             if let Some(el) = self.scroller.cast::<Element>() {
@@ -614,6 +644,37 @@ fn key_of(e: &KeyboardEvent, takes_input: bool) -> Option<Key> {
         (false, "ArrowUp") if takes_input => Some(Key::Older),
         (false, "ArrowDown") if takes_input => Some(Key::Newer),
         _ => None,
+    }
+}
+
+/// True while the running command reads a line typed at the terminal.
+fn reading(props: &TerminalProps) -> bool {
+    matches!(
+        props.mode,
+        swarm_shell::InputMode::Line | swarm_shell::InputMode::Secret
+    )
+}
+
+/// True when the input line shows: no command runs, or the one running reads a line.
+fn takes_input(props: &TerminalProps) -> bool {
+    !props.busy || reading(props)
+}
+
+/// While a command reads a line: the question it printed (the unfinished last line of the
+/// screen, when a command's output ends it) and the piece it ends; else nothing.
+fn question(screen: &Screen, mode: swarm_shell::InputMode) -> (&str, Option<u64>) {
+    if !matches!(
+        mode,
+        swarm_shell::InputMode::Line | swarm_shell::InputMode::Secret
+    ) {
+        return ("", None);
+    }
+    match screen.pieces().last() {
+        Some(p) if p.kind != crate::screen::Kind::Echo => {
+            let start = p.text.rfind('\n').map_or(0, |i| i + 1);
+            (&p.text[start..], Some(p.id))
+        }
+        _ => ("", None),
     }
 }
 

@@ -852,3 +852,119 @@ async fn partition_and_heal_show_in_the_quorum_view() {
     step(&root, 20).await;
     assert_eq!(summary(), healthy, "healed");
 }
+
+#[wasm_bindgen_test]
+async fn a_question_is_answered_on_the_input_line() {
+    let root = mount(1, false).await;
+    submit(&root, "docker volume create data").await;
+    submit(&root, "docker volume prune -a").await;
+    let line = find(&root, ".input-line");
+    assert!(
+        !line.has_attribute("hidden"),
+        "the input shows for the answer"
+    );
+    assert_eq!(
+        text_of(&root, "[data-testid=terminal-question]"),
+        "Are you sure you want to continue? [y/N] ",
+        "the question is on the input line"
+    );
+    assert!(
+        line.query_selector(".ps1").unwrap().is_none(),
+        "no shell prompt while the command reads"
+    );
+    assert_eq!(input(&root).type_(), "text");
+    let text = output_text(&root);
+    assert!(
+        text.ends_with("not used by at least one container.\n"),
+        "the scrollback ends before the question: {text:?}"
+    );
+    // ↑ walks no history for an answer.
+    let field = input(&root);
+    press(&field, "ArrowUp", false);
+    settle().await;
+    assert_eq!(field.value(), "", "no history for an answer");
+    submit(&root, "y").await;
+    let text = output_text(&root);
+    assert!(
+        text.contains("[y/N] y\nDeleted Volumes:\ndata\n"),
+        "the answer is echoed after the question: {text:?}"
+    );
+    assert!(
+        find(&root, ".input-line .ps1")
+            .text_content()
+            .unwrap_or_default()
+            .contains("node1"),
+        "the shell prompt is back"
+    );
+
+    // Ctrl+C while reading stops the command, showing what was half-typed.
+    submit(&root, "docker volume prune").await;
+    let field = input(&root);
+    field.set_value("ye");
+    press(&field, "c", true);
+    settle().await;
+    assert!(
+        output_text(&root).ends_with("[y/N] ye^C\n"),
+        "{:?}",
+        output_text(&root)
+    );
+    assert!(root
+        .query_selector("[data-testid=terminal-question]")
+        .unwrap()
+        .is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_secret_is_typed_masked_after_its_question() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use swarm_web::screen::Screen;
+    use swarm_web::terminal::{ScreenRef, Terminal, TerminalProps};
+
+    let mut screen = Screen::new();
+    screen.push(swarm_shell::Output::Echo(
+        "[node1] (local) root@192.168.0.11 ~ $ docker login registry\n".into(),
+    ));
+    screen.push(swarm_shell::Output::Stdout(
+        "Username: moby\nPassword: ".into(),
+    ));
+    let submitted = Rc::new(RefCell::new(Vec::<String>::new()));
+    let sent = submitted.clone();
+    let props = yew::props!(TerminalProps {
+        machine: "node1",
+        screen: ScreenRef(Rc::new(RefCell::new(screen))),
+        version: 1,
+        prompt: "",
+        busy: true,
+        mode: swarm_shell::InputMode::Secret,
+        history: Rc::new(vec!["docker login registry".to_string()]),
+        active: true,
+        on_submit: yew::Callback::from(move |line: String| sent.borrow_mut().push(line)),
+        on_interrupt: yew::Callback::noop(),
+        on_clear: yew::Callback::noop(),
+    });
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<Terminal>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+
+    assert!(!find(&root, ".input-line").has_attribute("hidden"));
+    assert_eq!(
+        text_of(&root, "[data-testid=terminal-question]"),
+        "Password: "
+    );
+    assert!(
+        output_text(&root).ends_with("Username: moby\n"),
+        "{:?}",
+        output_text(&root)
+    );
+    let field = input(&root);
+    assert_eq!(field.type_(), "password", "the secret is masked");
+    press(&field, "ArrowUp", false);
+    settle().await;
+    assert_eq!(field.value(), "", "no history for a secret");
+    submit(&root, "s3cret").await;
+    assert_eq!(*submitted.borrow(), vec!["s3cret".to_string()]);
+    assert_eq!(field.value(), "", "the field is empty again");
+}

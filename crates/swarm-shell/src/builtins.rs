@@ -12,12 +12,14 @@ use crate::terminal::{emit, Output};
 /// Names `help` lists and `which`/`type` know, with one line each.
 pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("alias", "define or list aliases"),
+    ("base64", "encode or decode base64 (-d, -w COL)"),
     ("cat", "print files and standard input"),
     ("cd", "change the current directory"),
     ("clear", "clear the screen (also Ctrl+L)"),
     ("cp", "copy files and directories (-r)"),
     ("date", "print the simulated date and time (+FORMAT)"),
     ("docker", "the Docker CLI, talking to this machine's engine"),
+    ("dockerd", "the Docker daemon (already running)"),
     ("echo", "print arguments"),
     ("env", "print the environment"),
     ("exit", "leave this shell (returns from ssh)"),
@@ -33,6 +35,12 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("mkdir", "make directories (-p)"),
     ("mv", "move or rename files"),
     ("nano", "edit a file (in the page; scripts use heredocs)"),
+    (
+        "openssl",
+        "keys and certificates: req, x509, genrsa, rand, version",
+    ),
+    ("pgrep", "find the host's processes by name (also pkill)"),
+    ("pkill", "signal the host's processes by name"),
     ("printf", "format and print"),
     ("pwd", "print the current directory"),
     ("rm", "remove files and directories (-r, -f)"),
@@ -44,6 +52,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ),
     ("sleep", "let simulated time pass"),
     ("source", "run a file's commands in this shell (also .)"),
+    ("sudo", "run a command as root (the shell is root already)"),
     (
         "ssh",
         "open a shell on another machine, or run a command there",
@@ -51,6 +60,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("tail", "last lines of standard input (-n N)"),
     ("test", "evaluate a condition (also [ … ])"),
     ("touch", "create files or update their time"),
+    ("tree", "list a directory tree (-a, -d, -L N, -f)"),
     ("true", "do nothing, successfully"),
     ("unalias", "remove aliases"),
     ("unset", "remove shell variables"),
@@ -58,6 +68,56 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("vi", "edit a file (in the page; also vim)"),
     ("which", "locate a command"),
 ];
+
+/// sudo 1.9's usage, for `sudo` with nothing to run.
+const SUDO_USAGE: &str = "usage: sudo -h | -K | -k | -V
+usage: sudo -v [-ABkNnS] [-g group] [-h host] [-p prompt] [-u user]
+usage: sudo -l [-ABkNnS] [-g group] [-h host] [-p prompt] [-U user]
+            [-u user] [command [arg ...]]
+usage: sudo [-ABbEHkNnPS] [-r role] [-t type] [-C num] [-D directory]
+            [-g group] [-h host] [-p prompt] [-R directory] [-T timeout]
+            [-u user] [VAR=value] [-i | -s] [command [arg ...]]
+usage: sudo -e [-ABkNnS] [-r role] [-t type] [-C num] [-D directory]
+            [-g group] [-h host] [-p prompt] [-R directory] [-T timeout]
+            [-u user] file ...
+";
+
+/// `sudo [OPTIONS] COMMAND ARGS`: the machine's shell is root already (as on Play with
+/// Docker), so the labs' `sudo tree registry-data` and `sudo mkdir /etc/docker/certs.d` run
+/// the command as it is. `sudo -i`/`sudo -s` without a command: already a root shell.
+async fn sudo(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let mut i = 0;
+    let mut shell = false;
+    while let Some(a) = args.get(i) {
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if !a.starts_with('-') || a.len() < 2 {
+            break;
+        }
+        // Options that take a value: -u user, -g group, -h host, -p prompt, and the rest.
+        if matches!(
+            a.as_str(),
+            "-u" | "-g" | "-h" | "-p" | "-C" | "-D" | "-R" | "-T" | "-r" | "-t" | "-U"
+        ) {
+            i += 1;
+        }
+        shell |= a == "-i" || a == "-s";
+        i += 1;
+    }
+    match args.get(i..) {
+        Some(rest) if !rest.is_empty() => {
+            let fut: crate::exec::LocalFuture<'_, i32> = Box::pin(run(interp, rest.to_vec(), io));
+            fut.await
+        }
+        _ if shell => 0,
+        _ => {
+            io.err.write(SUDO_USAGE);
+            1
+        }
+    }
+}
 
 /// Runs one command; returns its exit status.
 pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
@@ -179,6 +239,12 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
             test_cmd(interp, &args[..args.len() - 1], io)
         }
         "docker" => crate::docker::run(interp, args, io).await,
+        "tree" => crate::hosttools::tree(interp, args, io),
+        "openssl" => crate::hosttools::openssl(interp, args, io).await,
+        "base64" => crate::hosttools::base64(interp, args, io),
+        "pgrep" | "pkill" => crate::hosttools::pgrep_pkill(interp, &name, args, io),
+        "dockerd" => crate::hosttools::dockerd(interp, args, io),
+        "sudo" => sudo(interp, args, io).await,
         "sim" => sim(interp, args, io).await,
         "which" | "type" => which(&name, args, io),
         _ => {
@@ -554,8 +620,8 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
                 "[", "which", "type", "bash", "vim", ".", "break", "continue",
             ]
             .contains(&a.as_str());
-        let path = if a == "docker" {
-            "/usr/local/bin/docker".to_string()
+        let path = if a == "docker" || a == "dockerd" {
+            format!("/usr/local/bin/{a}")
         } else if IN_BIN.contains(&a.as_str()) {
             format!("/bin/{a}")
         } else {

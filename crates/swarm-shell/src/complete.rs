@@ -24,11 +24,12 @@ pub struct Completion {
 
 /// Commands the shell runs, for the first word.
 const COMMANDS: &[&str] = &[
-    "alias", "awk", "bash", "cat", "cd", "clear", "cp", "curl", "cut", "date", "docker", "echo",
-    "env", "exit", "export", "false", "find", "grep", "head", "help", "history", "hostname", "jq",
-    "ls", "mkdir", "mv", "nano", "printf", "pwd", "rm", "sed", "seq", "sh", "sim", "sleep", "sort",
-    "ssh", "tail", "tee", "test", "touch", "tr", "true", "uniq", "unset", "uptime", "vi", "vim",
-    "watch", "wc", "which", "xargs",
+    // `dockerd` is left out: `doc` + Tab must complete `docker `.
+    "alias", "awk", "base64", "bash", "cat", "cd", "clear", "cp", "curl", "cut", "date", "docker",
+    "echo", "env", "exit", "export", "false", "find", "grep", "head", "help", "history",
+    "hostname", "jq", "ls", "mkdir", "mv", "nano", "openssl", "pgrep", "pkill", "printf", "pwd",
+    "rm", "sed", "seq", "sh", "sim", "sleep", "sort", "ssh", "tail", "tee", "test", "touch", "tr",
+    "tree", "true", "uniq", "unset", "uptime", "vi", "vim", "watch", "wc", "which", "xargs",
 ];
 
 /// What an argument of a docker command names.

@@ -74,6 +74,18 @@ pub(crate) struct Session {
     pub editor_available: bool,
     /// What `nano`/`vi`/`vim FILE` asked to open: (absolute path, content).
     pub edit_request: Option<(String, String)>,
+    /// A read of a typed line in progress (see [`Interp::read_line`]).
+    pub line_read: LineRead,
+}
+
+/// What a job reading its terminal and the terminal share: the job says it waits (and whether
+/// the line is echoed), the terminal hands over the line typed.
+#[derive(Debug, Default)]
+pub(crate) struct LineRead {
+    /// Set while the job waits for a typed line: true if the terminal echoes it.
+    pub waiting: Option<bool>,
+    /// The line typed, handed over by the terminal, until the job takes it.
+    pub typed: Option<String>,
 }
 
 impl Session {
@@ -89,6 +101,7 @@ impl Session {
             trace: false,
             editor_available: false,
             edit_request: None,
+            line_read: LineRead::default(),
         }
     }
 
@@ -261,17 +274,7 @@ pub(crate) fn accept_line(t: &mut Terminal, line: &str) {
         Parsed::Program(program) => {
             t.pending.clear();
             record_history(t, &source);
-            let wake = Rc::new(Cell::new(None));
-            let interp = Interp {
-                session: t.session.clone(),
-                sink: t.sink.clone(),
-                wake: wake.clone(),
-                exiting: Cell::new(None),
-                depth: Cell::new(0),
-                flow: Cell::new(Flow::Normal),
-                subst_status: Cell::new(None),
-                aliasing: RefCell::new(Vec::new()),
-            };
+            let (interp, wake) = Interp::for_terminal(t);
             let fut = async move {
                 let io = Io::terminal(&interp.sink);
                 interp.run_program(&program, &io).await;
@@ -282,6 +285,27 @@ pub(crate) fn accept_line(t: &mut Terminal, line: &str) {
                 t.job = Some(job);
             }
         }
+    }
+}
+
+/// Starts a job on `t` that asks each of `questions` (its text, and whether the answer is
+/// echoed) with [`Interp::read_line`] on the terminal and prints `ANSWER\n` (or `EOF\n`)
+/// after each: what the tests of typed input drive through the `Playground`.
+#[cfg(test)]
+pub(crate) fn start_questions(t: &mut Terminal, questions: Vec<(String, bool)>) {
+    let (interp, wake) = Interp::for_terminal(t);
+    let fut = async move {
+        let io = Io::terminal(&interp.sink);
+        for (q, echo) in &questions {
+            io.out.write(q);
+            let answer = interp.read_line(&io, *echo).await;
+            io.out
+                .write(&format!("{}\n", answer.as_deref().unwrap_or("EOF")));
+        }
+    };
+    let mut job = Job::new(Box::pin(fut), wake);
+    if !job.poll() {
+        t.job = Some(job);
     }
 }
 
@@ -486,9 +510,20 @@ impl Dest {
 }
 
 /// The standard streams of a command.
+///
+/// `stdin` is the text a command reads when it reads all of its input (`cat`, `jq`,
+/// `docker stack deploy -c -`). When it is the terminal (`stdin_tty`) that text is empty: a
+/// command that asks the user something reads typed lines with [`Interp::read_line`] instead.
 #[derive(Clone)]
 pub(crate) struct Io {
     pub stdin: Rc<str>,
+    /// True when stdin is the terminal: a top-level command of a terminal's job, and what it
+    /// runs with the same stdin (`sh script.sh`, `source`, `ssh host cmd`, `$(…)`).
+    pub stdin_tty: bool,
+    /// How much of `stdin` [`Interp::read_line`] has consumed, shared by the copies of this
+    /// `Io` so that successive reads (of one command or of several commands under one
+    /// redirection) take successive lines.
+    pub stdin_at: Rc<Cell<usize>>,
     pub out: Dest,
     pub err: Dest,
 }
@@ -497,9 +532,71 @@ impl Io {
     pub(crate) fn terminal(sink: &Sink) -> Io {
         Io {
             stdin: Rc::from(""),
+            stdin_tty: true,
+            stdin_at: Rc::default(),
             out: Dest::Terminal(sink.clone(), false),
             err: Dest::Terminal(sink.clone(), true),
         }
+    }
+
+    /// Streams whose stdin is `stdin` (a pipe, a file, a heredoc, nothing), not the terminal.
+    pub(crate) fn with_stdin(stdin: &str, out: Dest, err: Dest) -> Io {
+        Io {
+            stdin: Rc::from(stdin),
+            stdin_tty: false,
+            stdin_at: Rc::default(),
+            out,
+            err,
+        }
+    }
+
+    /// Makes stdin `text` (a redirection `< file`, `<<EOF`, `<<<`): no longer the terminal.
+    pub(crate) fn set_stdin(&mut self, text: &str) {
+        self.stdin = Rc::from(text);
+        self.stdin_tty = false;
+        self.stdin_at = Rc::default();
+    }
+
+    /// The next line of a non-terminal stdin (without its `\n`, a `\r` before it dropped, as
+    /// Go's `bufio.Scanner` does), or `None` at its end.
+    fn next_stdin_line(&self) -> Option<String> {
+        let at = self.stdin_at.get().min(self.stdin.len());
+        let rest = self.stdin.get(at..).unwrap_or("");
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, used) = match rest.find('\n') {
+            Some(i) => (&rest[..i], i + 1),
+            None => (rest, rest.len()),
+        };
+        self.stdin_at.set(at + used);
+        Some(line.strip_suffix('\r').unwrap_or(line).to_string())
+    }
+}
+
+/// The future of [`Interp::read_line`].
+pub(crate) struct ReadLine<'a> {
+    session: &'a Rc<RefCell<Session>>,
+    io: &'a Io,
+    echo: bool,
+}
+
+impl Future for ReadLine<'_> {
+    type Output = Option<String>;
+    fn poll(
+        self: Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<String>> {
+        if !self.io.stdin_tty {
+            return std::task::Poll::Ready(self.io.next_stdin_line());
+        }
+        let mut s = self.session.borrow_mut();
+        if let Some(line) = s.line_read.typed.take() {
+            s.line_read.waiting = None;
+            return std::task::Poll::Ready(Some(line));
+        }
+        s.line_read.waiting = Some(self.echo);
+        std::task::Poll::Pending
     }
 }
 
@@ -528,6 +625,22 @@ enum Flow {
 }
 
 impl Interp {
+    /// An interpreter for a job of `t`, and the cell where it says when to wake it.
+    fn for_terminal(t: &Terminal) -> (Interp, Rc<Cell<Option<SimTime>>>) {
+        let wake = Rc::new(Cell::new(None));
+        let interp = Interp {
+            session: t.session.clone(),
+            sink: t.sink.clone(),
+            wake: wake.clone(),
+            exiting: Cell::new(None),
+            depth: Cell::new(0),
+            flow: Cell::new(Flow::Normal),
+            subst_status: Cell::new(None),
+            aliasing: RefCell::new(Vec::new()),
+        };
+        (interp, wake)
+    }
+
     pub(crate) fn world(&self) -> Rc<RefCell<World>> {
         self.session.borrow().world.clone()
     }
@@ -540,6 +653,32 @@ impl Interp {
             world,
             deadline,
             wake: self.wake.clone(),
+        }
+    }
+
+    /// Reads one line typed at the terminal, as a program reading its tty does: what
+    /// `docker volume prune`'s `[y/N]`, `docker login`'s `Username: `/`Password: ` and
+    /// `openssl req`'s questions wait for. Print the question first (on `io.out`, without a
+    /// newline); then `interp.read_line(io, echo).await`.
+    ///
+    /// - If the command's stdin is not the terminal (`printf 'y\n' | …`, `<<EOF`, `< file`),
+    ///   this takes the next line of that stdin (each call one line, without its `\n`; the
+    ///   copies of `io` share the position) and is ready at once; `None` at its end.
+    /// - If it is the terminal, the job waits (it counts as idle: scripts type their next line
+    ///   into it, nothing presses Ctrl+C) until a line is submitted: lines typed ahead before
+    ///   the job asked come first. The terminal then shows the line and a newline (`echo`), or
+    ///   only the newline (`echo == false`, a password: the page masks the input line). The
+    ///   answer has no `\n`. Ctrl+C while waiting stops the job as ever (`^C`, status 130), so
+    ///   the future never returns `None` for the terminal.
+    ///
+    /// Typed lines, secret ones too, are in the replay log (that is what replays them), and a
+    /// transcript cannot carry a secret answer (it is not on screen): test those through the
+    /// `Playground` API.
+    pub(crate) fn read_line<'a>(&'a self, io: &'a Io, echo: bool) -> ReadLine<'a> {
+        ReadLine {
+            session: &self.session,
+            io,
+            echo,
         }
     }
 
@@ -696,28 +835,27 @@ impl Interp {
     fn run_pipeline<'a>(&'a self, p: &'a ast::Pipeline, io: &'a Io) -> LocalFuture<'a, i32> {
         Box::pin(async move {
             let n = p.seq.len();
-            let mut stdin = io.stdin.clone();
+            // The first command reads the pipeline's stdin (the terminal, or what is left of
+            // a redirection); each next one the output of the one before.
+            let mut stdin: Option<String> = None;
             let mut status = 0;
             for (i, cmd) in p.seq.iter().enumerate() {
                 if self.stopped() {
                     break;
                 }
-                if i + 1 < n {
-                    let buf = Rc::new(RefCell::new(String::new()));
-                    let sub = Io {
-                        stdin: stdin.clone(),
-                        out: Dest::Buf(buf.clone()),
-                        err: io.err.clone(),
-                    };
-                    status = self.run_command(cmd, &sub).await;
-                    stdin = Rc::from(buf.borrow().as_str());
+                let buf = Rc::new(RefCell::new(String::new()));
+                let out = if i + 1 < n {
+                    Dest::Buf(buf.clone())
                 } else {
-                    let sub = Io {
-                        stdin: stdin.clone(),
-                        out: io.out.clone(),
-                        err: io.err.clone(),
-                    };
-                    status = self.run_command(cmd, &sub).await;
+                    io.out.clone()
+                };
+                let sub = match stdin.take() {
+                    Some(text) => Io::with_stdin(&text, out, io.err.clone()),
+                    None => Io { out, ..io.clone() },
+                };
+                status = self.run_command(cmd, &sub).await;
+                if i + 1 < n {
+                    stdin = Some(buf.borrow().clone());
                 }
             }
             if p.bang {
@@ -1104,14 +1242,14 @@ impl Interp {
                             body.push('\n');
                         }
                         if fd.unwrap_or(0) == 0 {
-                            io.stdin = Rc::from(body.as_str());
+                            io.set_stdin(&body);
                         }
                     }
                     ast::IoRedirect::HereString(fd, w) => {
                         let mut v = self.expand_single(&w.value, &io).await?;
                         v.push('\n');
                         if fd.unwrap_or(0) == 0 {
-                            io.stdin = Rc::from(v.as_str());
+                            io.set_stdin(&v);
                         }
                     }
                     ast::IoRedirect::OutputAndError(w, append) => {
@@ -1172,13 +1310,13 @@ impl Interp {
                             (K::Read, ast::IoFileRedirectTarget::Filename(w)) => {
                                 let target = self.expand_single(&w.value, &io).await?;
                                 if target == "/dev/null" {
-                                    io.stdin = Rc::from("");
+                                    io.set_stdin("");
                                 } else if target == "/dev/stdin" {
                                 } else if self.session.borrow().ctx().container.is_some() {
                                     match crate::docker::container_files::read_for_input(
                                         self, &target,
                                     ) {
-                                        Ok(text) => io.stdin = Rc::from(text.as_str()),
+                                        Ok(text) => io.set_stdin(&text),
                                         Err(msg) => {
                                             io.err.write(&msg);
                                             return Err(1);
@@ -1186,10 +1324,10 @@ impl Interp {
                                     }
                                 } else {
                                     match crate::fsutils::read_file(self, &target) {
-                                        Ok(text) => io.stdin = Rc::from(text.as_str()),
+                                        Ok(text) => io.set_stdin(&text),
                                         // Reading a directory gives the command nothing.
                                         Err(swarm_core::fs::FsError::IsADirectory) => {
-                                            io.stdin = Rc::from("")
+                                            io.set_stdin("")
                                         }
                                         Err(e) => {
                                             io.err.write(&format!("bash: {target}: {e}\n"));
@@ -1311,10 +1449,15 @@ impl Interp {
     pub(crate) fn capture<'a>(&'a self, source: &'a str, io: &'a Io) -> LocalFuture<'a, String> {
         Box::pin(async move {
             let buf = Rc::new(RefCell::new(String::new()));
-            let sub = Io {
-                stdin: Rc::from(""),
-                out: Dest::Buf(buf.clone()),
-                err: io.err.clone(),
+            // `$(…)` reads the terminal if the command does (bash's `$(read x)` waits there),
+            // and nothing otherwise.
+            let sub = if io.stdin_tty {
+                Io {
+                    out: Dest::Buf(buf.clone()),
+                    ..io.clone()
+                }
+            } else {
+                Io::with_stdin("", Dest::Buf(buf.clone()), io.err.clone())
             };
             let pending_exit = self.exiting.take();
             let status = self.run_source(source, &sub).await;

@@ -16,11 +16,14 @@ mod exec;
 mod expand;
 pub mod format;
 mod fsutils;
+mod hosttools;
 mod job;
 mod jq_cmd;
 mod model;
 mod net;
 mod playground;
+#[cfg(test)]
+mod prompt_tests;
 pub mod replay;
 mod script;
 mod terminal;
@@ -37,4 +40,4 @@ pub use jq_cmd::{
 pub use playground::{Options, Playground, DEFAULT_SEED, TEMPLATES};
 pub use replay::{Recording, ReplayLog};
 pub use script::{drain_into, rerun_transcript, run_script, ScriptError, IDLE_LIMIT};
-pub use terminal::{Output, Terminal};
+pub use terminal::{InputMode, Output, Terminal};

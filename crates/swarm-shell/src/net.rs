@@ -11,6 +11,7 @@ use swarm_core::network::{HttpCall, HttpError};
 use swarm_core::{MachineId, World};
 
 use crate::exec::{Interp, Io};
+use crate::hosttools::cert_subject;
 
 /// A parsed `http://host:port/path` (or `https://…`).
 struct Url {
@@ -65,11 +66,6 @@ fn tls_verbose(cert: &str, verified: bool) -> String {
     });
     v.push_str("*   Certificate level 0: Public key type RSA (4096/152 Bits/secBits), signed using sha256WithRSAEncryption\n");
     v
-}
-
-/// The subject of a certificate written by `openssl req` (until the host tools land).
-fn cert_subject(_pem: &str) -> Option<String> {
-    None
 }
 
 /// curl's error for a certificate it does not trust.

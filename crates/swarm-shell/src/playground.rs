@@ -301,8 +301,9 @@ impl Playground {
     }
 
     /// Types `line` and Enter into `machine`'s terminal. A line that leaves a quote, heredoc
-    /// or compound command open waits for the next; a line typed while a job runs waits for
-    /// the job to end.
+    /// or compound command open waits for the next; a line typed while a job runs goes to the
+    /// job if it reads a typed line (see [`Terminal::input_mode`]), else waits: for the job to
+    /// read it, or to end.
     pub fn submit(&mut self, machine: &str, line: &str) {
         let Some(i) = self.index(machine) else { return };
         self.record(|at| crate::replay::Entry::Line {
@@ -313,6 +314,10 @@ impl Playground {
         let t = &mut self.terminals[i];
         if t.job.is_some() {
             t.typeahead.push_back(line.to_string());
+            if t.reading() {
+                self.poll_terminal(i);
+                self.sync_terminals();
+            }
             self.recorded();
             return;
         }
@@ -370,9 +375,15 @@ impl Playground {
         });
         let t = &mut self.terminals[i];
         let prompt = t.prompt();
+        // A read shows what was half-typed as the terminal echoes it (nothing for a secret).
+        let echoed = t.input_mode() == crate::terminal::InputMode::Line;
         let had_job = t.job.take().is_some();
         t.typeahead.clear();
+        t.end_read();
         if had_job {
+            if echoed && !typed.is_empty() {
+                emit(&t.sink, Output::Echo(typed.to_string()));
+            }
             let note = t.session.borrow_mut().interrupt_note.take();
             emit(
                 &t.sink,
@@ -503,6 +514,10 @@ impl Playground {
         };
         let deadline = self.now() + limit;
         while self.terminals[i].job.is_some() {
+            if self.terminals[i].reading() {
+                // Waiting for a typed line is being idle.
+                return true;
+            }
             let wake = self.terminals[i].job.as_ref().and_then(|j| j.wake_at());
             let Some(at) = wake else {
                 // A job waiting on nothing would never wake: poll it once more and stop.
@@ -562,15 +577,23 @@ impl Playground {
         });
     }
 
-    /// Polls `i`'s job; when it finishes, starts the lines typed meanwhile.
+    /// Polls `i`'s job; when it waits for a typed line, hands it the oldest line typed ahead;
+    /// when it finishes, starts the lines typed meanwhile.
     fn poll_terminal(&mut self, i: usize) {
         loop {
             let t = &mut self.terminals[i];
             if let Some(job) = t.job.as_mut() {
                 if !job.poll() {
+                    if t.reading() {
+                        if let Some(line) = t.typeahead.pop_front() {
+                            t.give_line(&line);
+                            continue;
+                        }
+                    }
                     return;
                 }
                 t.job = None;
+                t.end_read();
             }
             let Some(line) = t.typeahead.pop_front() else {
                 return;

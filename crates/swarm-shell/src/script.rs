@@ -5,11 +5,17 @@
 //! command still running after [`IDLE_LIMIT`] of simulated time (`watch`, `logs -f`) gets
 //! Ctrl+C, as a person would press it. The result is the terminal's transcript: each command
 //! after its prompt, then its output.
+//!
+//! A command waiting for a typed line (a `[y/N]` question) is idle, not stuck: the next line of
+//! the script is its answer. In a transcript the answer is on the line of the question
+//! (`Are you sure you want to continue? [y/N] y`), as the screen shows it; a secret answer (a
+//! password) is not on screen, so a transcript cannot carry one: re-running it answers an
+//! empty line. Tests of secret input go through the `Playground` API.
 
 use swarm_core::SimDuration;
 
 use crate::playground::{Options, Playground};
-use crate::terminal::Output;
+use crate::terminal::{InputMode, Output};
 
 /// How long a script waits for one command before pressing Ctrl+C.
 pub const IDLE_LIMIT: SimDuration = SimDuration::from_secs(3600);
@@ -105,14 +111,41 @@ pub fn rerun_transcript(text: &str) -> Result<String, ScriptError> {
         ));
     };
     let mut out = header;
+    // Where the output of the line typed last starts in `out`, and how many transcript lines
+    // were taken since (that one included): for an answer to a question with no text.
+    let (mut mark, mut seen) = (0, 0);
     for line in lines {
-        let prompt = pg.terminal(&first).map(|t| t.prompt()).unwrap_or_default();
-        let Some(input) = line
-            .strip_prefix(prompt.as_str())
-            .filter(|_| !prompt.is_empty())
-        else {
-            continue;
+        seen += 1;
+        let mode = pg
+            .terminal(&first)
+            .map(|t| t.input_mode())
+            .unwrap_or_default();
+        let input = if let InputMode::Line | InputMode::Secret = mode {
+            // The program's question is on screen: the transcript line is it and the answer.
+            let question = out.rsplit('\n').next().unwrap_or_default();
+            let answer = if question.is_empty() {
+                let shown = out.get(mark..).unwrap_or_default().matches('\n').count();
+                (seen > shown).then_some(line)
+            } else {
+                line.strip_prefix(question)
+            };
+            match answer {
+                // A secret answer is not in the transcript.
+                Some(_) if mode == InputMode::Secret => "",
+                Some(a) => a,
+                None => continue,
+            }
+        } else {
+            let prompt = pg.terminal(&first).map(|t| t.prompt()).unwrap_or_default();
+            match line
+                .strip_prefix(prompt.as_str())
+                .filter(|_| !prompt.is_empty())
+            {
+                Some(input) => input,
+                None => continue,
+            }
         };
+        (mark, seen) = (out.len(), 1);
         pg.submit(&first, input);
         if !pg.run_until_idle(&first, IDLE_LIMIT) {
             pg.interrupt(&first);

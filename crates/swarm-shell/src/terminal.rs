@@ -4,6 +4,13 @@
 //! heredoc or compound command is open (prompt `> `), starts the parsed program as a job, and
 //! buffers everything the job prints as [`Output`] for the driver to drain. Lines typed while a
 //! job runs wait their turn, as typed-ahead input does in a real terminal.
+//!
+//! A job can read lines typed at its terminal (`Interp::read_line`: a `[y/N]` confirmation, a
+//! `Username: `, a `Password: `): while it waits, [`Terminal::input_mode`] says
+//! [`InputMode::Line`] or [`InputMode::Secret`], the prompt is empty (the program printed its
+//! own), and the next line submitted (or the oldest typed ahead) goes to the job instead of
+//! the shell. The terminal echoes it after the program's question, or only its newline for a
+//! secret.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -36,6 +43,22 @@ impl Output {
             Output::Clear => "",
         }
     }
+}
+
+/// What the input line is for at the moment: what the page shows and where Enter goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum InputMode {
+    /// The shell reads a command: the input line follows [`Terminal::prompt`].
+    #[default]
+    Command,
+    /// A command runs and reads nothing: the input line is hidden (lines typed now wait).
+    Busy,
+    /// A command reads a line (a `[y/N]` answer, a user name): the input line follows the
+    /// program's question, with no shell prompt; the text is echoed.
+    Line,
+    /// A command reads a secret (a password): like [`InputMode::Line`] but the text is not
+    /// shown (real terminals show nothing; the page may show bullets).
+    Secret,
 }
 
 /// Where jobs write: shared by the terminal and its running job.
@@ -83,9 +106,56 @@ impl Terminal {
         }
     }
 
-    /// True while a command runs (the input line is then hidden).
+    /// True while a command runs, reading a typed line or not (see [`Terminal::input_mode`]
+    /// for whether the input line shows).
     pub fn busy(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// What the input line is for now: a command, nothing (a job runs), or a line the running
+    /// job reads (shown or secret).
+    pub fn input_mode(&self) -> InputMode {
+        if self.job.is_none() {
+            return InputMode::Command;
+        }
+        match self.session.borrow().line_read.waiting {
+            None => InputMode::Busy,
+            Some(true) => InputMode::Line,
+            Some(false) => InputMode::Secret,
+        }
+    }
+
+    /// True while the running job waits for a typed line.
+    pub(crate) fn reading(&self) -> bool {
+        self.job.is_some() && self.session.borrow().line_read.waiting.is_some()
+    }
+
+    /// Hands `line` to the job waiting for a typed line, echoing it (or only its newline for a
+    /// secret); false if no job waits.
+    pub(crate) fn give_line(&mut self, line: &str) -> bool {
+        if self.job.is_none() {
+            return false;
+        }
+        let mut s = self.session.borrow_mut();
+        let Some(echo) = s.line_read.waiting.take() else {
+            return false;
+        };
+        s.line_read.typed = Some(line.to_string());
+        drop(s);
+        let shown = if echo {
+            format!("{line}\n")
+        } else {
+            "\n".to_string()
+        };
+        emit(&self.sink, Output::Echo(shown));
+        true
+    }
+
+    /// Forgets a read in progress (its job ended or was stopped).
+    pub(crate) fn end_read(&mut self) {
+        let mut s = self.session.borrow_mut();
+        s.line_read.waiting = None;
+        s.line_read.typed = None;
     }
 
     /// Takes everything printed since the last call.

@@ -257,11 +257,7 @@ pub(crate) async fn watch(interp: &Interp, args: &[String], io: &Io) -> i32 {
     loop {
         // The command's stdout and stderr, together, as watch's pipe gets them.
         let buf = Rc::new(RefCell::new(String::new()));
-        let sub = Io {
-            stdin: Rc::from(""),
-            out: Dest::Buf(buf.clone()),
-            err: Dest::Buf(buf.clone()),
-        };
+        let sub = Io::with_stdin("", Dest::Buf(buf.clone()), Dest::Buf(buf.clone()));
         let pending_exit = interp.exiting.take();
         let status = interp.run_source(&w.command, &sub).await;
         let status = interp.exiting.take().unwrap_or(status);

@@ -54,6 +54,9 @@ fn ours(pg: &mut Playground, args: &[&str]) -> (String, String, i32) {
         .chain(args.iter().map(|a| quote(a)))
         .collect::<Vec<_>>()
         .join(" ");
+    // The real CLI runs with stdin from /dev/null: a `[y/N]` question reads EOF there too,
+    // instead of waiting for the next line typed at the terminal.
+    let line = format!("{line} < /dev/null");
     pg.submit("node1", &line);
     assert!(pg.run_until_idle("node1", IDLE_LIMIT));
     let t = pg.terminal_mut("node1").expect("node1");

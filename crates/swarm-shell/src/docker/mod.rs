@@ -49,6 +49,23 @@ fn arg_error(io: &Io, path: &str, msg: &str) -> Status {
     1
 }
 
+/// docker/cli's `command.PromptForConfirmation`: prints `message` (or `Are you sure you want
+/// to proceed?`) and ` [y/N] ` on stdout, reads one line (typed at the terminal, or the next
+/// line of a piped stdin) and says yes only for `y`/`Y` with spaces around (`yes` is a no, as
+/// there); nothing to read (EOF) is a no.
+pub(crate) async fn confirm(interp: &Interp, io: &Io, message: &str) -> bool {
+    let message = if message.is_empty() {
+        "Are you sure you want to proceed?"
+    } else {
+        message
+    };
+    io.out.write(&format!("{message} [y/N] "));
+    interp
+        .read_line(io, true)
+        .await
+        .is_some_and(|answer| answer.trim().eq_ignore_ascii_case("y"))
+}
+
 /// `docker --help` as an engine outside swarm mode shows it: without the swarm commands.
 async fn root_help(swarm_active: bool) -> String {
     let text = cli::help_text("").await;

@@ -93,13 +93,6 @@ pub(crate) fn auth_for(interp: &Interp, reference: &str) -> Option<String> {
     stored_auth(interp, &r.domain)
 }
 
-/// Reads one answer for a prompt: a line of the command's standard input.
-fn read_answer(io: &Io, taken: &mut usize) -> Option<String> {
-    let line = io.stdin.lines().nth(*taken)?;
-    *taken += 1;
-    Some(line.to_string())
-}
-
 async fn login(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let password_stdin = cmd.bool("password-stdin");
     let mut password = cmd.value("password").map(str::to_string);
@@ -126,7 +119,6 @@ async fn login(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     }
     let server = cmd.args.first().cloned();
     let domain = server_key(server.as_deref());
-    let mut taken = 0;
     if username.is_none() || password.is_none() {
         // Interactive: docker/cli asks on the terminal.
         if username.is_none() {
@@ -134,7 +126,8 @@ async fn login(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 io.out.write("Log in with your Docker ID or email address to push and pull images from Docker Hub. If you don't have a Docker ID, head over to https://hub.docker.com/ to create one.\nYou can log in with your password or a Personal Access Token (PAT). Using a limited-scope PAT grants better security and is required for organizations using SSO. Learn more at https://docs.docker.com/go/access-tokens/\n\n");
             }
             io.out.write("Username: ");
-            match read_answer(io, &mut taken) {
+            // On the terminal the typed name is echoed; from a pipe, the next line is taken.
+            match interp.read_line(io, true).await {
                 Some(u) if !u.trim().is_empty() => username = Some(u.trim().to_string()),
                 Some(_) => {
                     io.out.write("\n");
@@ -152,8 +145,11 @@ async fn login(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         }
         if password.is_none() {
             io.out.write("Password: ");
-            let p = read_answer(io, &mut taken);
-            io.out.write("\n");
+            // Not echoed: on the terminal only the newline shows (the page masks the input).
+            let p = interp.read_line(io, false).await;
+            if !io.stdin_tty {
+                io.out.write("\n");
+            }
             match p {
                 Some(p) if !p.is_empty() => password = Some(p),
                 Some(_) => {

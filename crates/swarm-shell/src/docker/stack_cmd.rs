@@ -713,11 +713,11 @@ fn valid_name(namespace: &str, io: &Io) -> bool {
 fn probe(run: impl FnOnce(&Io) -> Status) -> (Status, String, String) {
     let out = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
     let err = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
-    let io = Io {
-        stdin: std::rc::Rc::from(""),
-        out: crate::exec::Dest::Buf(out.clone()),
-        err: crate::exec::Dest::Buf(err.clone()),
-    };
+    let io = Io::with_stdin(
+        "",
+        crate::exec::Dest::Buf(out.clone()),
+        crate::exec::Dest::Buf(err.clone()),
+    );
     let status = run(&io);
     let (o, e) = (out.borrow().clone(), err.borrow().clone());
     (status, o, e)

@@ -70,7 +70,7 @@ pub(crate) async fn run(
         "volume ls" => ls(interp, m, cmd, io),
         "volume inspect" => inspect(interp, m, cmd, io),
         "volume rm" => rm(interp, m, cmd, io),
-        _ => prune(interp, m, cmd, io),
+        _ => prune(interp, m, cmd, io).await,
     }
 }
 
@@ -230,7 +230,7 @@ fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     1
 }
 
-fn prune(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+async fn prune(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let raw = match filters(cmd, "volume prune", io) {
         Ok(f) => f,
         Err(s) => return s,
@@ -251,17 +251,12 @@ fn prune(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     };
     if !cmd.bool("force") {
         let which = if all { "all" } else { "anonymous" };
-        io.out.write(&format!(
-            "WARNING! This will remove {which} local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] "
-        ));
-        let answer = io
-            .stdin
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if answer != "y" && answer != "yes" {
+        let warning = format!(
+            "WARNING! This will remove {which} local volumes not used by at least one container.\nAre you sure you want to continue?"
+        );
+        if !super::confirm(interp, io, &warning).await {
+            // docker/cli: `volume prune has been cancelled`, an errdefs.Cancelled the CLI
+            // leaves unprinted, with status 0.
             return 0;
         }
     }

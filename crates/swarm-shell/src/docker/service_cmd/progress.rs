@@ -536,9 +536,8 @@ pub(crate) async fn wait_on_service(
 ) -> Result<(), String> {
     let sink_io = if quiet {
         Io {
-            stdin: io.stdin.clone(),
             out: Dest::Null,
-            err: io.err.clone(),
+            ..io.clone()
         }
     } else {
         io.clone()

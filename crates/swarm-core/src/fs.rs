@@ -250,7 +250,11 @@ impl Fs {
     /// The filesystem of a fresh Play with Docker instance (Alpine) named `hostname` at `ip`.
     pub fn skeleton(hostname: &str, ip: Ipv4Addr, now: SimTime) -> Fs {
         let mut fs = Fs::new(now);
-        let machine_only = [("/var/lib/docker", 0o710), ("/var/run", 0o755)];
+        let machine_only = [
+            ("/etc/docker", 0o755),
+            ("/var/lib/docker", 0o710),
+            ("/var/run", 0o755),
+        ];
         for &(dir, mode) in LINUX_DIRS.iter().chain(machine_only.iter()) {
             fs.entries.insert(dir.to_string(), Entry::dir(mode, now));
         }

@@ -976,6 +976,7 @@ async fn run_cmd(
         return 125;
     }
     if detach {
+        quick_start(interp, m, &id).await;
         io.out.write(&format!("{id}\n"));
         return 0;
     }
@@ -994,6 +995,24 @@ async fn run_cmd(
         }
     }
     attach(interp, m, &id, io, tty).await
+}
+
+/// Apps that start within this long are listening when `docker run -d` returns.
+const QUICK_START_MS: u64 = 1000;
+
+/// Waits, after a detached start, for an app that starts quickly to listen. The CLI's round
+/// trip (create, start, the reply) takes longer than a small server needs: an app that starts
+/// within a second (registry 30 ms, nginx 180 ms) answers the next command typed, as it does
+/// on a real machine even from a script.
+async fn quick_start(interp: &Interp, m: MachineId, reference: &str) {
+    let startup = interp
+        .world()
+        .borrow()
+        .find_container(m, reference)
+        .map_or(0, |c| c.program.startup_ms());
+    if startup > 0 && startup <= QUICK_START_MS {
+        interp.sleep(SimDuration::from_millis(startup)).await;
+    }
 }
 
 /// Sends SIGINT to a foreground container when its command is interrupted (Ctrl+C), as the
@@ -1132,7 +1151,10 @@ async fn start(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     for a in &cmd.args {
         let r = world.borrow_mut().container_start(m, a);
         match r {
-            Ok(()) => io.out.write(&format!("{a}\n")),
+            Ok(()) => {
+                quick_start(interp, m, a).await;
+                io.out.write(&format!("{a}\n"));
+            }
             Err(e) => {
                 io.err.write(&format!("Error response from daemon: {e}\n"));
                 failed.push(a.clone());

@@ -126,9 +126,46 @@ pub struct Image {
     pub pull_ms: u64,
     stop_signal: Option<String>,
     behaviour: Option<Arc<Behaviour>>,
+    /// Files a build added (`COPY`/`ADD`), over the base image's.
+    pub files: Arc<Vec<ImageFile>>,
+}
+
+/// A file an image holds that a container's layer starts with: a page its web server serves
+/// (nginx's `index.html`), a file a build copied in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageFile {
+    /// Absolute, normalized path.
+    pub path: String,
+    pub data: Vec<u8>,
+    pub mode: u32,
 }
 
 impl Image {
+    /// The files a container of this image starts with: the default pages of its web
+    /// server's document root, then what builds copied in (a later file at the same path
+    /// wins).
+    pub fn layer_files(&self) -> Vec<ImageFile> {
+        let mut out: Vec<ImageFile> = Vec::new();
+        if let Some(http) = self.behaviour.as_ref().and_then(|b| b.http.as_ref()) {
+            if let Some(root) = &http.docroot {
+                for (name, route) in [("index.html", "/"), ("50x.html", "/50x.html")] {
+                    if let Some(r) = http.routes.iter().find(|r| r.path == route && !r.prefix) {
+                        out.push(ImageFile {
+                            path: format!("{}/{name}", root.trim_end_matches('/')),
+                            data: r.body.clone().into_bytes(),
+                            mode: 0o644,
+                        });
+                    }
+                }
+            }
+        }
+        for f in self.files.iter() {
+            out.retain(|o| o.path != f.path);
+            out.push(f.clone());
+        }
+        out
+    }
+
     /// `repo:tag`.
     pub fn reference(&self) -> String {
         format!("{}:{}", self.repository, self.tag)
@@ -175,6 +212,7 @@ impl Image {
                 pull_ms: 1_500,
                 stop_signal: None,
                 behaviour: None,
+                files: Arc::default(),
             },
         };
         image.repository = repository.to_string();
@@ -408,6 +446,7 @@ impl Catalog {
                 pull_ms,
                 stop_signal: entry.stop_signal,
                 behaviour,
+                files: Arc::default(),
             });
         }
         Ok(Catalog { images })
@@ -962,6 +1001,9 @@ struct EverySpec {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct HttpSpec {
+    /// A web server's document root: requests are served from the container's files there
+    /// (its image's pages, a bind mount, what `docker exec` or a build wrote).
+    docroot: Option<String>,
     routes: Vec<Route>,
     not_found: Reply,
     access_log: Option<String>,
@@ -1951,6 +1993,108 @@ impl Program {
             },
             logs: lines,
         })
+    }
+
+    /// The document root of the web server this program is, if it serves files (nginx's
+    /// `/usr/share/nginx/html`, httpd's `htdocs`): `World::container_serve` answers its
+    /// requests from the container's files there.
+    pub fn docroot(&self) -> Option<&str> {
+        self.app.as_ref()?.http.as_ref()?.docroot.as_deref()
+    }
+
+    /// The server's own page for an error `status` (404 as its data file says; 403 and 301
+    /// in the same style), and its content type.
+    pub fn error_page(&self, status: u16, req: &HttpRequest) -> (String, String) {
+        let Some(http) = self.app.as_ref().and_then(|a| a.http.as_ref()) else {
+            return ("text/plain".into(), String::new());
+        };
+        let nf = &http.not_found;
+        let body = match status {
+            404 => nf.body.clone(),
+            403 => nf
+                .body
+                .replace("404 Not Found", "403 Forbidden")
+                .replace(
+                    "The requested URL was not found on this server.",
+                    "You don't have permission to access this resource.",
+                )
+                .replace("<h1>Not Found</h1>", "<h1>Forbidden</h1>"),
+            _ => nf
+                .body
+                .replace("404 Not Found", "301 Moved Permanently")
+                .replace(
+                    "<p>The requested URL was not found on this server.</p>",
+                    "<p>The document has moved.</p>",
+                )
+                .replace("<h1>Not Found</h1>", "<h1>Moved Permanently</h1>"),
+        };
+        let vars = ReqVars {
+            method: req.method,
+            path: req.path,
+            host: req.host,
+            client: req.client,
+            user_agent: req.user_agent,
+            status,
+            bytes: 0,
+            requests: 0,
+        };
+        let env = [&self.env[..]];
+        let ctx = Render {
+            unix_ms: req.now_unix_ms,
+            hostname: &self.hostname,
+            env: &env,
+            n: 0,
+            salt: 0,
+            addresses: &self.addresses,
+            req: Some(&vars),
+        };
+        (nf.content_type.clone(), render(&body, &ctx))
+    }
+
+    /// `reply`, made by the caller from the container's files, with the access log line
+    /// the program writes for it.
+    pub fn file_exchange(
+        &self,
+        state: &ProcState,
+        req: &HttpRequest,
+        reply: HttpReply,
+    ) -> HttpExchange {
+        let mut logs = Vec::new();
+        if let Some(http) = self.app.as_ref().and_then(|a| a.http.as_ref()) {
+            if let Some(access) = &http.access_log {
+                let vars = ReqVars {
+                    method: req.method,
+                    path: req.path,
+                    host: req.host,
+                    client: req.client,
+                    user_agent: req.user_agent,
+                    status: reply.status,
+                    bytes: if req.method == "HEAD" {
+                        0
+                    } else {
+                        reply.body.len()
+                    },
+                    requests: state.requests,
+                };
+                let env = [&self.env[..]];
+                let ctx = Render {
+                    unix_ms: req.now_unix_ms,
+                    hostname: &self.hostname,
+                    env: &env,
+                    n: state.requests,
+                    salt: state.requests,
+                    addresses: &self.addresses,
+                    req: Some(&vars),
+                };
+                let stream = if http.access_log_stderr {
+                    Stream::Stderr
+                } else {
+                    Stream::Stdout
+                };
+                logs.push((stream, render(access, &ctx)));
+            }
+        }
+        HttpExchange { reply, logs }
     }
 
     fn route_for(&self, path: &str) -> Option<&Route> {

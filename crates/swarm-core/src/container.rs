@@ -1148,6 +1148,7 @@ impl World {
             created: now,
             mount_points: Vec::new(),
             hosts: None,
+            from: catalog_image,
         };
         let files = container.config.files.clone();
         if let Some(r) = self.runtime_mut(m) {
@@ -1841,6 +1842,16 @@ impl World {
         if !c.is_running() || c.uptime_ms(now) < c.program.startup_ms() {
             return None;
         }
+        if let Some(root) = c
+            .program
+            .docroot()
+            .filter(|_| c.program.ports().contains(&port))
+            .map(str::to_string)
+        {
+            let mut req = crate::catalog::HttpRequest::get(port, path);
+            req.host = "localhost";
+            return Some(self.file_reply(m, id, &root, &req));
+        }
         let mut proc = c.proc.clone();
         let reply = c.program.request(&mut proc, port, path);
         c.proc = proc;
@@ -1861,10 +1872,28 @@ impl World {
             return self.app_serve(m, id, &kind, req);
         }
         let now = self.now();
-        let c = self.ctr_mut(m, id)?;
-        if !c.is_running() || c.uptime_ms(now) < c.program.startup_ms() {
-            return None;
+        let docroot = {
+            let c = self.container(m, id)?;
+            if !c.is_running() || c.uptime_ms(now) < c.program.startup_ms() {
+                return None;
+            }
+            c.program
+                .docroot()
+                .filter(|_| c.program.ports().contains(&req.port))
+                .filter(|_| matches!(req.method, "GET" | "HEAD"))
+                .map(str::to_string)
+        };
+        if let Some(root) = docroot {
+            let reply = self.file_reply(m, id, &root, req);
+            let c = self.container(m, id)?;
+            let exchange = c.program.file_exchange(&c.proc, req, reply);
+            let cid = c.id.clone();
+            for (stream, text) in &exchange.logs {
+                self.container_log_append(m, &cid, *stream, text);
+            }
+            return Some(exchange.reply);
         }
+        let c = self.ctr_mut(m, id)?;
         let mut proc = c.proc.clone();
         let exchange = c.program.handle(&mut proc, req);
         c.proc = proc;
@@ -1874,6 +1903,74 @@ impl World {
             self.container_log_append(m, &cid, *stream, text);
         }
         Some(exchange.reply)
+    }
+
+    /// A web server's reply from the container's files under `root`, as nginx's static
+    /// handler gives it: the file, a directory's `index.html`, a redirect to the directory's
+    /// `/` form, 403 for a directory without an index, 404 for nothing there.
+    fn file_reply(
+        &self,
+        m: MachineId,
+        id: &str,
+        root: &str,
+        req: &crate::catalog::HttpRequest,
+    ) -> crate::catalog::HttpReply {
+        use crate::catalog::HttpReply;
+        let error = |status: u16| {
+            let (content_type, body) = self
+                .container(m, id)
+                .map(|c| c.program.error_page(status, req))
+                .unwrap_or_default();
+            HttpReply {
+                status,
+                body,
+                content_type,
+                headers: Vec::new(),
+            }
+        };
+        let path = req.path.split(['?', '#']).next().unwrap_or_default();
+        let decoded = percent_decode(path);
+        let rel = crate::fs::normalize(&format!("/{decoded}"));
+        let base = crate::fs::normalize(root);
+        let full = if rel == "/" {
+            base.clone()
+        } else {
+            format!("{}{rel}", base.trim_end_matches('/'))
+        };
+        let file = |p: &str| -> Option<HttpReply> {
+            let md = self.container_stat(m, id, p).ok()?;
+            if !md.is_file() {
+                return None;
+            }
+            let data = self.container_read(m, id, p).ok()?;
+            Some(HttpReply {
+                status: 200,
+                body: String::from_utf8_lossy(&data).into_owned(),
+                content_type: content_type_of(p).to_string(),
+                headers: Vec::new(),
+            })
+        };
+        match self.container_stat(m, id, &full) {
+            Ok(md) if md.is_dir() => {
+                if !path.ends_with('/') {
+                    // nginx's absolute redirect: the Host's name with the port it listens on.
+                    let host = req.host.split(':').next().unwrap_or_default();
+                    let port = if req.port == 80 {
+                        String::new()
+                    } else {
+                        format!(":{}", req.port)
+                    };
+                    let mut r = error(301);
+                    r.headers
+                        .push(("Location".into(), format!("http://{host}{port}{path}/")));
+                    return r;
+                }
+                file(&format!("{}/index.html", full.trim_end_matches('/')))
+                    .unwrap_or_else(|| error(403))
+            }
+            Ok(_) => file(&full).unwrap_or_else(|| error(403)),
+            Err(_) => error(404),
+        }
     }
 
     /// The main process of a container ended with `code` (the shell of `docker run -it … sh`
@@ -1891,5 +1988,52 @@ impl World {
             return Err(format!("container {} is not running", c.id));
         }
         Ok(c.id.clone())
+    }
+}
+
+/// `%xx` escapes of a URL path decoded (invalid ones kept as they are).
+fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The `Content-Type` nginx's `mime.types` gives a file by its extension.
+fn content_type_of(path: &str) -> &'static str {
+    let ext = path
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" | "shtml" => "text/html",
+        "css" => "text/css",
+        "js" => "application/javascript",
+        "json" => "application/json",
+        "txt" => "text/plain",
+        "xml" => "text/xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" | "svgz" => "image/svg+xml",
+        "ico" => "image/x-icon",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
     }
 }

@@ -143,6 +143,8 @@ pub(crate) struct LayerRecipe {
     pub mount_points: Vec<String>,
     /// `/etc/hosts` as last rewritten, and when.
     pub hosts: Option<(String, SimTime)>,
+    /// The image, for the files it holds ([`Image::layer_files`]).
+    pub from: Option<&'static Image>,
 }
 
 impl LayerRecipe {
@@ -155,6 +157,18 @@ impl LayerRecipe {
             &self.workdir,
             self.created,
         );
+        if let Some(image) = self.from {
+            for f in image.layer_files() {
+                if let Some((parent, _)) = f.path.rsplit_once('/') {
+                    if !parent.is_empty() {
+                        let _ = layer.mkdir(parent, true, self.created);
+                    }
+                }
+                if layer.write(&f.path, &f.data, false, self.created).is_ok() {
+                    let _ = layer.set_mode(&f.path, f.mode);
+                }
+            }
+        }
         for t in &self.mount_points {
             let _ = layer.mkdir(t, true, self.created);
         }

@@ -11,7 +11,7 @@
 //! (`Catalog::register_built`), so the same build gives the same image everywhere and a
 //! pushed image runs the same on every node.
 
-use swarm_core::catalog::{Catalog, HealthConfig, Image};
+use swarm_core::catalog::{Catalog, HealthConfig, Image, ImageFile};
 use swarm_core::container::hex64;
 use swarm_core::MachineId;
 
@@ -185,6 +185,75 @@ fn join_path(dir: &str, name: &str) -> String {
     } else {
         format!("{dir}/{name}")
     }
+}
+
+/// What `COPY`/`ADD` SOURCES… DEST puts in the image, as the builder places it: a file to
+/// DEST (or into it when DEST ends with `/`, is `.`, or there are several sources), a
+/// directory's (or the whole context's, `.`) contents below DEST, a wildcard's matches into
+/// DEST. A relative DEST is below the image's working directory.
+fn copied_files(
+    files: &[(String, Vec<u8>)],
+    sources: &[&str],
+    dest: &str,
+    workdir: &str,
+    mode: Option<u32>,
+) -> Vec<ImageFile> {
+    let workdir = if workdir.is_empty() { "/" } else { workdir };
+    let base = swarm_core::fs::normalize(&join_path(workdir, dest));
+    let into_dir = dest.ends_with('/') || dest == "." || sources.len() > 1;
+    let at = |rel: &str| {
+        if base == "/" {
+            format!("/{rel}")
+        } else {
+            format!("{base}/{rel}")
+        }
+    };
+    let file = |path: String, data: &[u8]| ImageFile {
+        path,
+        data: data.to_vec(),
+        mode: mode.unwrap_or(0o644),
+    };
+    let name_of = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let mut out = Vec::new();
+    for src in sources {
+        let s = src.trim_start_matches("./").trim_end_matches('/');
+        if s.starts_with("http://") || s.starts_with("https://") {
+            continue;
+        }
+        if s.is_empty() || s == "." {
+            out.extend(files.iter().map(|(p, d)| file(at(p), d)));
+        } else if s.contains(['*', '?', '[']) {
+            let matched: Vec<&(String, Vec<u8>)> = files
+                .iter()
+                // As Go's filepath.Match: a wildcard does not cross a `/`.
+                .filter(|(p, _)| {
+                    p.matches('/').count() == s.matches('/').count()
+                        && crate::util::glob_match(s, p)
+                })
+                .collect();
+            let many = into_dir || matched.len() > 1;
+            for (p, d) in matched {
+                out.push(file(if many { at(&name_of(p)) } else { base.clone() }, d));
+            }
+        } else if let Some((_, d)) = files.iter().find(|(p, _)| p == s) {
+            out.push(file(
+                if into_dir {
+                    at(&name_of(s))
+                } else {
+                    base.clone()
+                },
+                d,
+            ));
+        } else {
+            let prefix = format!("{s}/");
+            for (p, d) in files {
+                if let Some(rest) = p.strip_prefix(&prefix) {
+                    out.push(file(at(rest), d));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every file below `dir` on the machine (path relative to it, content), sorted.
@@ -487,6 +556,22 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
                     return 1;
                 }
                 if !from_stage {
+                    let sources: Vec<&str> = operands[..operands.len() - 1]
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect();
+                    let dest = operands[operands.len() - 1].as_str();
+                    let mode = words
+                        .iter()
+                        .find_map(|w| w.strip_prefix("--chmod="))
+                        .and_then(|m| u32::from_str_radix(m, 8).ok())
+                        .filter(|m| *m <= 0o7777);
+                    let added = copied_files(&files, &sources, dest, &img.workdir, mode);
+                    let own = std::sync::Arc::make_mut(&mut img.files);
+                    for f in added {
+                        own.retain(|o| o.path != f.path);
+                        own.push(f);
+                    }
                     for src in &operands[..operands.len() - 1] {
                         let src = src.trim_start_matches("./").trim_end_matches('/');
                         if src.starts_with("http://") || src.starts_with("https://") {

@@ -975,6 +975,16 @@ async fn run_cmd(
         }
         return 125;
     }
+    if let Some((out, err, code)) = one_shot_file_command(interp, m, &id) {
+        if !detach {
+            io.out.write(&out);
+            io.err.write(&err);
+        }
+        world.borrow_mut().container_main_exited(m, &id, code);
+        if !detach {
+            return code;
+        }
+    }
     if detach {
         quick_start(interp, m, &id).await;
         io.out.write(&format!("{id}\n"));
@@ -995,6 +1005,49 @@ async fn run_cmd(
         }
     }
     attach(interp, m, &id, io, tty).await
+}
+
+/// `docker run IMAGE ls -l /etc` (`cat`, `mkdir` …, also behind a wrapper entrypoint or as
+/// `sh -c 'ls /'`): a file command as the container's program runs over the container's
+/// files as `docker exec` runs it. Its output goes to the container's log (and is returned
+/// for an attached run to print); the caller then ends the container with its status.
+fn one_shot_file_command(interp: &Interp, m: MachineId, id: &str) -> Option<(String, String, i32)> {
+    const FILE_COMMANDS: &[&str] = &["cat", "ls", "mkdir", "touch", "rm", "rmdir", "cp", "mv"];
+    let world = interp.world();
+    let argv = {
+        let w = world.borrow();
+        let c = w.container(m, id)?;
+        if !c.is_running() || c.program.exit().is_some() {
+            return None;
+        }
+        let mut argv = c.program.argv();
+        let base = |a: &str| a.rsplit('/').next().unwrap_or(a).to_string();
+        if argv
+            .first()
+            .is_some_and(|a| matches!(base(a).as_str(), "docker-entrypoint.sh" | "entrypoint.sh"))
+        {
+            argv.remove(0);
+        }
+        if argv.len() == 3
+            && matches!(base(&argv[0]).as_str(), "sh" | "bash" | "ash")
+            && argv[1] == "-c"
+            && !argv[2].contains(['&', '|', ';', '>', '<', '$', '`', '\\', '"', '\''])
+        {
+            argv = argv[2].split_whitespace().map(str::to_string).collect();
+        }
+        match argv.first() {
+            Some(a) if FILE_COMMANDS.contains(&base(a).as_str()) => argv,
+            _ => return None,
+        }
+    };
+    let (out, err, code) = run_in_container(interp, m, id, &argv);
+    let mut w = world.borrow_mut();
+    for (stream, text) in [(Stream::Stdout, &out), (Stream::Stderr, &err)] {
+        for line in text.lines() {
+            w.container_log_append(m, id, stream, line);
+        }
+    }
+    Some((out, err, code))
 }
 
 /// Apps that start within this long are listening when `docker run -d` returns.

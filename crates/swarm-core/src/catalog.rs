@@ -4062,6 +4062,29 @@ mod tests {
         "node:20",
         "node:alpine",
         "nicolaka/netshoot",
+        "redis:7-alpine",
+        "mongo",
+        "mongo:8",
+        "mongo:7",
+        "mongo:6",
+        "mysql:8",
+        "mysql",
+        "postgres",
+        "postgres:17",
+        "postgres:16",
+        "postgres:16-alpine",
+        "nginx:stable",
+        "nginx:1.27",
+        "nginx:stable-alpine",
+        "nginx:1.27-alpine",
+        "ubuntu:24.04",
+        "ubuntu:22.04",
+        "debian",
+        "debian:bookworm",
+        "alpine:3.21",
+        "alpine:3.20",
+        "busybox:1.36",
+        "dockersamples/visualizer",
     ];
 
     #[test]
@@ -4624,6 +4647,68 @@ mod tests {
         assert_eq!(old.exit(), None);
         assert!(texts(&old.logs(&ctx(&[]), 0, 5_000))
             .contains(&"WARNING: No password has been set for the database.".to_string()));
+    }
+
+    #[test]
+    fn mysql_needs_a_password_and_mongo_logs_json() {
+        let refused = run("mysql:8", &[], &[]);
+        assert_eq!(
+            refused.exit(),
+            Some(Exit {
+                after_ms: 430,
+                code: 1
+            })
+        );
+        let env = s(&["MYSQL_VERSION=8.4.5-1.el9"]);
+        let lines = refused.logs(&ctx(&env), 0, 1_000);
+        assert_eq!(
+            lines[0].text,
+            "2025-06-05 09:01:00+00:00 [Note] [Entrypoint]: Entrypoint script for MySQL Server 8.4.5-1.el9 started."
+        );
+        assert_eq!(lines[3].stream, Stream::Stderr);
+        assert!(lines[3].text.ends_with(
+            "[ERROR] [Entrypoint]: Database is uninitialized and password option is not specified"
+        ));
+        assert_eq!(lines[7].text, "    - MYSQL_RANDOM_ROOT_PASSWORD");
+        assert!(refused.ports().is_empty());
+        for ok in [
+            "MYSQL_ROOT_PASSWORD=secret",
+            "MYSQL_ALLOW_EMPTY_PASSWORD=yes",
+            "MYSQL_RANDOM_ROOT_PASSWORD=1",
+        ] {
+            let started = run("mysql:8", &[], &[ok]);
+            assert_eq!(started.exit(), None, "{ok}");
+            assert_eq!(started.ports(), vec![3306, 33060]);
+        }
+        let started = run("mysql:latest", &[], &["MYSQL_ROOT_PASSWORD=secret"]);
+        let last = started.logs(&ctx(&[]), 0, 20_000).pop().expect("logs");
+        assert!(last.text.ends_with("/usr/sbin/mysqld: ready for connections. Version: '9.3.0'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."), "{}", last.text);
+
+        let mongo = run("mongo:7", &[], &[]);
+        assert_eq!(mongo.argv(), s(&["docker-entrypoint.sh", "mongod"]));
+        assert_eq!(mongo.exit(), None);
+        assert_eq!(mongo.ports(), vec![27017]);
+        assert_eq!(mongo.data().map(|d| d.dir.as_str()), Some("/data/db"));
+        let last = mongo.logs(&ctx(&[]), 0, 5_000).pop().expect("logs");
+        assert_eq!(
+            last.text,
+            r#"{"t":{"$date":"2025-06-05T09:01:01.190+00:00"},"s":"I",  "c":"NETWORK",  "id":23016,   "ctx":"listener","msg":"Waiting for connections","attr":{"port":27017,"ssl":"off"}}"#
+        );
+        // The entrypoint execs other commands.
+        assert!(run("mongo", &["sleep", "5"], &[]).exit().is_some());
+
+        let pg = run("postgres:17", &[], &["POSTGRES_PASSWORD=x"]);
+        let env = s(&["PG_VERSION=17.5-1.pgdg120+1"]);
+        let texts = texts(&pg.logs(&ctx(&env), 0, 5_000));
+        assert!(texts.iter().any(|t| t.ends_with("LOG:  starting PostgreSQL 17.5 (Debian 17.5-1.pgdg120+1) on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit")));
+        assert!(!texts.iter().any(|t| t.contains("no usable system locales")));
+        assert!(run("postgres", &[], &[]).exit().is_some());
+
+        let vis = run("dockersamples/visualizer", &[], &[]);
+        let mut state = ProcState::default();
+        let page = vis.request(&mut state, 8080, "/").expect("port 8080");
+        assert!(page.body.contains("<title>Visualizer</title>"));
+        assert!(page.body.contains("window.MS = '1000';"));
     }
 
     #[test]

@@ -2293,6 +2293,32 @@ struct Url {
     path: String,
 }
 
+/// `%xx` escapes decoded (an invalid one kept as it is); with `form`, `+` is a space too
+/// (`application/x-www-form-urlencoded`, query strings).
+pub fn percent_decode(s: &str, form: bool) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b'+', _, _) if form => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn parse_url(url: &str) -> Option<Url> {
     let (default_port, rest) = if let Some(r) = url.strip_prefix("http://") {
         (80, r)
@@ -4086,6 +4112,17 @@ mod tests {
         "busybox:1.36",
         "dockersamples/visualizer",
     ];
+
+    #[test]
+    fn percent_decode_paths_and_forms() {
+        assert_eq!(percent_decode("/my%20site/a%2Fb", false), "/my site/a/b");
+        assert_eq!(percent_decode("a+b%41", false), "a+bA");
+        assert_eq!(percent_decode("a+b%41", true), "a bA");
+        // Invalid or cut-off escapes stay as they are.
+        assert_eq!(percent_decode("100%", false), "100%");
+        assert_eq!(percent_decode("%4", false), "%4");
+        assert_eq!(percent_decode("%zz%e2%82%ac", false), "%zz€");
+    }
 
     #[test]
     fn the_data_parses_and_every_health_test_is_a_command() {

@@ -1929,7 +1929,7 @@ impl World {
             }
         };
         let path = req.path.split(['?', '#']).next().unwrap_or_default();
-        let decoded = percent_decode(path);
+        let decoded = crate::catalog::percent_decode(path, false);
         let rel = crate::fs::normalize(&format!("/{decoded}"));
         let base = crate::fs::normalize(root);
         let full = if rel == "/" {
@@ -1989,27 +1989,6 @@ impl World {
         }
         Ok(c.id.clone())
     }
-}
-
-/// `%xx` escapes of a URL path decoded (invalid ones kept as they are).
-fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The `Content-Type` nginx's `mime.types` gives a file by its extension.

@@ -1947,34 +1947,16 @@ impl Program {
                     &[],
                 ),
             };
-        let vars = ReqVars {
-            method: req.method,
-            path: req.path,
-            host: req.host,
-            client: req.client,
-            user_agent: req.user_agent,
-            status,
-            bytes: 0,
-            requests: state.requests,
-        };
-        let env = [&self.env[..]];
-        let ctx = |vars| Render {
-            unix_ms: req.now_unix_ms,
-            hostname: &self.hostname,
-            env: &env,
-            n: state.requests,
-            salt: state.requests,
-            addresses: &self.addresses,
-            req: Some(vars),
-        };
-        let body = render(body, &ctx(&vars));
+        let n = state.requests;
+        let vars = ReqVars::of(req, status, 0, n);
+        let body = self.render_for(body, req, &vars, n);
         let vars = ReqVars {
             bytes: body.len(),
             ..vars
         };
         let mut lines: Vec<(Stream, String)> = logs
             .iter()
-            .map(|l| (Stream::Stdout, render(l, &ctx(&vars))))
+            .map(|l| (Stream::Stdout, self.render_for(l, req, &vars, n)))
             .collect();
         if let Some(access) = &http.access_log {
             let stream = if http.access_log_stderr {
@@ -1982,7 +1964,7 @@ impl Program {
             } else {
                 Stream::Stdout
             };
-            lines.push((stream, render(access, &ctx(&vars))));
+            lines.push((stream, self.render_for(access, req, &vars, n)));
         }
         Some(HttpExchange {
             reply: HttpReply {
@@ -2028,27 +2010,11 @@ impl Program {
                 )
                 .replace("<h1>Not Found</h1>", "<h1>Moved Permanently</h1>"),
         };
-        let vars = ReqVars {
-            method: req.method,
-            path: req.path,
-            host: req.host,
-            client: req.client,
-            user_agent: req.user_agent,
-            status,
-            bytes: 0,
-            requests: 0,
-        };
-        let env = [&self.env[..]];
-        let ctx = Render {
-            unix_ms: req.now_unix_ms,
-            hostname: &self.hostname,
-            env: &env,
-            n: 0,
-            salt: 0,
-            addresses: &self.addresses,
-            req: Some(&vars),
-        };
-        (nf.content_type.clone(), render(&body, &ctx))
+        let vars = ReqVars::of(req, status, 0, 0);
+        (
+            nf.content_type.clone(),
+            self.render_for(&body, req, &vars, 0),
+        )
     }
 
     /// `reply`, made by the caller from the container's files, with the access log line
@@ -2062,39 +2028,40 @@ impl Program {
         let mut logs = Vec::new();
         if let Some(http) = self.app.as_ref().and_then(|a| a.http.as_ref()) {
             if let Some(access) = &http.access_log {
-                let vars = ReqVars {
-                    method: req.method,
-                    path: req.path,
-                    host: req.host,
-                    client: req.client,
-                    user_agent: req.user_agent,
-                    status: reply.status,
-                    bytes: if req.method == "HEAD" {
-                        0
-                    } else {
-                        reply.body.len()
-                    },
-                    requests: state.requests,
+                let bytes = if req.method == "HEAD" {
+                    0
+                } else {
+                    reply.body.len()
                 };
-                let env = [&self.env[..]];
-                let ctx = Render {
-                    unix_ms: req.now_unix_ms,
-                    hostname: &self.hostname,
-                    env: &env,
-                    n: state.requests,
-                    salt: state.requests,
-                    addresses: &self.addresses,
-                    req: Some(&vars),
-                };
+                let vars = ReqVars::of(req, reply.status, bytes, state.requests);
+                let line = self.render_for(access, req, &vars, state.requests);
                 let stream = if http.access_log_stderr {
                     Stream::Stderr
                 } else {
                     Stream::Stdout
                 };
-                logs.push((stream, render(access, &ctx)));
+                logs.push((stream, line));
             }
         }
         HttpExchange { reply, logs }
+    }
+
+    /// `template` rendered for a request: its variables, the program's env and names, `n`
+    /// as the request count.
+    fn render_for(&self, template: &str, req: &HttpRequest, vars: &ReqVars, n: u64) -> String {
+        let env = [&self.env[..]];
+        render(
+            template,
+            &Render {
+                unix_ms: req.now_unix_ms,
+                hostname: &self.hostname,
+                env: &env,
+                n,
+                salt: n,
+                addresses: &self.addresses,
+                req: Some(vars),
+            },
+        )
     }
 
     fn route_for(&self, path: &str) -> Option<&Route> {
@@ -2580,6 +2547,21 @@ struct ReqVars<'a> {
     status: u16,
     bytes: usize,
     requests: u64,
+}
+
+impl<'a> ReqVars<'a> {
+    fn of(req: &HttpRequest<'a>, status: u16, bytes: usize, requests: u64) -> ReqVars<'a> {
+        ReqVars {
+            method: req.method,
+            path: req.path,
+            host: req.host,
+            client: req.client,
+            user_agent: req.user_agent,
+            status,
+            bytes,
+            requests,
+        }
+    }
 }
 
 /// Expand `{name}` / `{name:arg}` placeholders; anything else in braces stays as it is.

@@ -87,61 +87,19 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 // ---------------------------------------------------------------------------------------
 // base64
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 fn b64_encode(data: &[u8]) -> String {
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(B64[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    swarm_core::base64::encode(data)
 }
 
 /// Decodes base64, ignoring whitespace; `None` on any other bad character or a bad length.
 fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    let mut pad = 0;
-    let mut count = 0usize;
-    for c in text.bytes() {
-        if c.is_ascii_whitespace() {
-            continue;
-        }
-        if c == b'=' {
-            pad += 1;
-            count += 1;
-            continue;
-        }
-        if pad > 0 {
-            return None;
-        }
-        let v = B64.iter().position(|&x| x == c)? as u32;
-        count += 1;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    if pad > 2 || count % 4 == 1 || (pad > 0 && !count.is_multiple_of(4)) {
+    let s: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let body = s.trim_end_matches('=');
+    let pad = s.len() - body.len();
+    if pad > 2 || body.contains('=') || (pad > 0 && !s.len().is_multiple_of(4)) {
         return None;
     }
-    Some(out)
+    swarm_core::base64::decode(body)
 }
 
 /// `data` base64-encoded in lines of `width` characters, each ending in `\n` (0: one

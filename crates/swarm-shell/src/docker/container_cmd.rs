@@ -2121,6 +2121,112 @@ fn top(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
 // ------------------------------------------------------------------------------------------
 // images, pull, rmi
 
+/// `docker images --filter`, checked as the daemon checks them (`dangling`, `reference`,
+/// `before`, `since`, `label`, `until`).
+struct ImageFilters {
+    dangling: Option<bool>,
+    references: Vec<String>,
+    /// Created strictly before / after these unix seconds.
+    before: Option<i64>,
+    since: Option<i64>,
+    labels: Vec<String>,
+}
+
+fn image_filters(
+    w: &World,
+    m: MachineId,
+    f: &BTreeMap<String, Vec<String>>,
+) -> Result<ImageFilters, String> {
+    const KEYS: &[&str] = &["dangling", "reference", "before", "since", "label", "until"];
+    if let Some(k) = f.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(format!("invalid filter '{k}'"));
+    }
+    let mut out = ImageFilters {
+        dangling: None,
+        references: f.get("reference").cloned().unwrap_or_default(),
+        before: None,
+        since: None,
+        labels: f.get("label").cloned().unwrap_or_default(),
+    };
+    for v in f.get("dangling").into_iter().flatten() {
+        out.dangling = Some(match v.to_ascii_lowercase().as_str() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            _ => return Err(format!("invalid filter 'dangling={v}'")),
+        });
+    }
+    let created_of = |r: &str| -> Result<i64, String> {
+        w.images(m)
+            .into_iter()
+            .find(|i| {
+                i.reference() == r
+                    || (i.repository == r && i.tag == "latest")
+                    || i.id == r
+                    || (r.len() >= 4 && i.short_id().starts_with(r))
+            })
+            .map(|i| i.created_unix)
+            .ok_or_else(|| format!("No such image: {r}"))
+    };
+    for v in f.get("before").into_iter().flatten() {
+        out.before = Some(created_of(v)?);
+    }
+    for v in f.get("since").into_iter().flatten() {
+        out.since = Some(created_of(v)?);
+    }
+    for v in f.get("until").into_iter().flatten() {
+        let Some(d) = super::swarm_cmd::parse_go_duration(v) else {
+            return Err(format!(
+                "failed to parse value as time or duration: \"{v}\""
+            ));
+        };
+        let now = crate::model::unix_ms(w.now()) / 1000;
+        let until = now - (d.as_millis() / 1000) as i64;
+        out.before = Some(out.before.map_or(until + 1, |b| b.min(until + 1)));
+    }
+    Ok(out)
+}
+
+impl ImageFilters {
+    fn matches(&self, i: &swarm_core::container::PulledImage) -> bool {
+        let untagged = i.repository.is_empty() || i.repository == "<none>";
+        if self.dangling.is_some_and(|d| d != untagged) {
+            return false;
+        }
+        if self.before.is_some_and(|b| i.created_unix >= b)
+            || self.since.is_some_and(|s| i.created_unix <= s)
+        {
+            return false;
+        }
+        // reference.FamiliarMatch: path.Match against `repo:tag`, or against `repo` alone.
+        let path_match = |p: &str, t: &str| {
+            p.matches('/').count() == t.matches('/').count() && crate::util::glob_match(p, t)
+        };
+        if !self.references.is_empty()
+            && (untagged
+                || !self
+                    .references
+                    .iter()
+                    .any(|p| path_match(p, &i.reference()) || path_match(p, &i.repository)))
+        {
+            return false;
+        }
+        if !self.labels.is_empty() {
+            let labels = Catalog::get()
+                .lookup_or_id(&i.reference(), &i.id)
+                .map(|c| c.labels.clone())
+                .unwrap_or_default();
+            let ok = self.labels.iter().all(|l| match l.split_once('=') {
+                Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
+                None => labels.contains_key(l.as_str()),
+            });
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
+
 fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let world = interp.world();
     let w = world.borrow();
@@ -2132,6 +2238,13 @@ fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         };
         (repo, tag)
     });
+    let filters = match parse_filters(cmd).and_then(|f| image_filters(&w, m, &f)) {
+        Ok(f) => f,
+        Err(e) => {
+            io.err.write(&format!("Error response from daemon: {e}\n"));
+            return 1;
+        }
+    };
     let listed: Vec<&swarm_core::container::PulledImage> = w
         .images(m)
         .into_iter()
@@ -2139,6 +2252,7 @@ fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             None => true,
             Some((repo, tag)) => &i.repository == repo && tag.as_ref().is_none_or(|t| &i.tag == t),
         })
+        .filter(|i| filters.matches(i))
         .collect();
     let rows: Vec<format::container::ImageRow> = listed
         .iter()

@@ -751,9 +751,37 @@ impl World {
         let Some(r) = self.runtime_mut(m) else {
             return;
         };
+        let tagged = names.iter().any(|(repo, _)| repo != "<none>");
+        if tagged {
+            // An untagged build of this image gets its names now.
+            r.images
+                .retain(|i| !(i.id == image.id && i.repository == "<none>"));
+        }
         for (repository, tag) in names {
             let reference = format!("{repository}:{tag}");
             if repository != "<none>" {
+                // The name moves to the new image; the old one keeps its ID as a dangling
+                // `<none>:<none>` unless another name still holds it.
+                let old = r
+                    .images
+                    .iter()
+                    .position(|i| i.reference() == reference && i.id != image.id);
+                if let Some(pos) = old {
+                    let old_id = r.images[pos].id.clone();
+                    let named_elsewhere = r
+                        .images
+                        .iter()
+                        .enumerate()
+                        .any(|(k, i)| k != pos && i.id == old_id);
+                    if named_elsewhere {
+                        r.images.remove(pos);
+                    } else {
+                        let i = &mut r.images[pos];
+                        i.repository = "<none>".to_string();
+                        i.tag = "<none>".to_string();
+                        i.digest.clear();
+                    }
+                }
                 r.images.retain(|i| i.reference() != reference);
             } else if r.images.iter().any(|i| i.id == image.id) {
                 continue;
@@ -981,7 +1009,7 @@ impl World {
         } else {
             vec![&image]
         };
-        for i in &untagged {
+        for i in untagged.iter().filter(|i| i.repository != "<none>") {
             out.push(format!("Untagged: {}", i.reference()));
             if !i.digest.is_empty() {
                 out.push(format!("Untagged: {}@{}", i.repository, i.digest));
@@ -997,7 +1025,14 @@ impl World {
         }
         if users.is_empty() {
             out.push(format!("Deleted: {}", image.id));
-            for l in &image.layers {
+            // Layers another image still has stay (a built image shares its base's).
+            let kept: std::collections::BTreeSet<&String> = self
+                .images(m)
+                .into_iter()
+                .filter(|i| i.id != image.id)
+                .flat_map(|i| i.layers.iter())
+                .collect();
+            for l in image.layers.iter().filter(|l| !kept.contains(l)) {
                 out.push(format!("Deleted: {l}"));
             }
         }

@@ -26,6 +26,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("export", "set shell variables"),
     ("false", "do nothing, unsuccessfully"),
     ("find", "find files by -name and -type"),
+    ("git", "clone the labs' repositories (example-voting-app)"),
     ("grep", "print lines that match a pattern"),
     ("head", "first lines of standard input (-n N)"),
     ("help", "this list"),
@@ -245,6 +246,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "pgrep" | "pkill" => crate::hosttools::pgrep_pkill(interp, &name, args, io),
         "dockerd" => crate::hosttools::dockerd(interp, args, io),
         "sudo" => sudo(interp, args, io).await,
+        "git" => crate::git::git(interp, args, io).await,
         "sim" => sim(interp, args, io).await,
         "which" | "type" => which(&name, args, io),
         _ => {

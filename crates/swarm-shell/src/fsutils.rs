@@ -90,6 +90,14 @@ pub(crate) fn read_file(interp: &Interp, name: &str) -> Result<String, FsError> 
     with_fs(interp, |fs| fs.read_to_string(&p)).unwrap_or(Err(FsError::NotFound))
 }
 
+/// The entries of directory `name` (relative to the working directory), if it is one.
+pub(crate) fn list(interp: &Interp, name: &str) -> Option<Vec<String>> {
+    let p = abs_path(interp, name);
+    with_fs(interp, |fs| fs.list(&p).ok())
+        .flatten()
+        .map(|l| l.into_iter().map(|(n, _)| n).collect())
+}
+
 /// Metadata of `name` (relative to the working directory).
 pub(crate) fn stat(interp: &Interp, name: &str) -> Result<Metadata, FsError> {
     if name.is_empty() {

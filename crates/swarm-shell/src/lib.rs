@@ -16,6 +16,7 @@ mod exec;
 mod expand;
 pub mod format;
 mod fsutils;
+mod git;
 mod hosttools;
 mod job;
 mod jq_cmd;

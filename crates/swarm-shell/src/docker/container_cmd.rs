@@ -1858,6 +1858,19 @@ pub(crate) fn run_in_container(
         if let Some(r) = super::container_files::redis_cli(&mut world.borrow_mut(), &here, argv) {
             return r;
         }
+        let name = argv.first().map(String::as_str).unwrap_or("");
+        let base = name.rsplit('/').next().unwrap_or(name);
+        if let Some(r) = super::packages::run(
+            &mut world.borrow_mut(),
+            m,
+            id,
+            &c.config.image,
+            base,
+            argv.get(1..).unwrap_or_default(),
+            tty,
+        ) {
+            return r;
+        }
     }
     let name = argv.first().map(String::as_str).unwrap_or("");
     let base = name.rsplit('/').next().unwrap_or(name);
@@ -1945,15 +1958,32 @@ pub(crate) fn run_in_container(
             let mut out = String::new();
             let mut err = String::new();
             let mut code = 0;
-            for part in script.split(';') {
+            // `a; b`, `a && b`, `a || b`: each part after the one before, as its operator says.
+            let mut rest = script.as_str();
+            let mut op = ";";
+            while !rest.is_empty() {
+                let (part, next, after) = match ["&&", "||", ";"]
+                    .iter()
+                    .filter_map(|o| rest.find(o).map(|i| (i, *o)))
+                    .min()
+                {
+                    Some((i, o)) => (&rest[..i], o, &rest[i + o.len()..]),
+                    None => (rest, ";", ""),
+                };
+                let run = match op {
+                    "&&" => code == 0,
+                    "||" => code != 0,
+                    _ => true,
+                };
                 let words: Vec<String> = part.split_whitespace().map(str::to_string).collect();
-                if words.is_empty() {
-                    continue;
+                if run && !words.is_empty() {
+                    let (o, e, c2) = run_in_container(interp, m, id, &words);
+                    out.push_str(&o);
+                    err.push_str(&e);
+                    code = c2;
                 }
-                let (o, e, c2) = run_in_container(interp, m, id, &words);
-                out.push_str(&o);
-                err.push_str(&e);
-                code = c2;
+                op = next;
+                rest = after;
             }
             (out, err, code)
         }

@@ -10,6 +10,7 @@ pub(crate) mod container_cmd;
 pub(crate) mod container_files;
 pub(crate) mod network_cmd;
 pub(crate) mod objects_cmd;
+mod packages;
 pub(crate) mod registry_cmd;
 pub(crate) mod service_cmd;
 pub(crate) mod stack_cmd;

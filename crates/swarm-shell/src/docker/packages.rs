@@ -1,0 +1,455 @@
+//! Package managers inside containers: `apt-get`/`apt` in Debian and Ubuntu images, `apk` in
+//! Alpine ones, as labs use them to add a tool before testing the network
+//! (`apt-get update && apt-get install -y iputils-ping`, `apk add curl`). They print what the
+//! real ones print for the tools labs install and record what was installed in the
+//! container's files (`/var/lib/apt/lists`, `/var/lib/dpkg/status`, `/etc/apk/world`), so an
+//! install without `apt-get update` fails as in a fresh image and a second one says the
+//! package is there. The tools themselves are the simulation's (`ping`, `curl`, `nslookup` …
+//! work in every image), so installing one changes nothing else.
+
+use swarm_core::{MachineId, World};
+
+/// A package labs install: name, Debian bookworm version, Ubuntu version, Alpine name and
+/// version, download size in kB.
+struct Package {
+    name: &'static str,
+    debian: &'static str,
+    ubuntu: &'static str,
+    alpine: Option<(&'static str, &'static str)>,
+    kb: u32,
+}
+
+const PACKAGES: &[Package] = &[
+    Package {
+        name: "iputils-ping",
+        debian: "3:20221126-1+deb12u1",
+        ubuntu: "3:20240117-1build1",
+        alpine: Some(("iputils-ping", "20240905-r0")),
+        kb: 47,
+    },
+    Package {
+        name: "dnsutils",
+        debian: "1:9.18.33-1~deb12u2",
+        ubuntu: "1:9.18.30-0ubuntu0.24.04.2",
+        alpine: None,
+        kb: 4,
+    },
+    Package {
+        name: "bind-tools",
+        debian: "",
+        ubuntu: "",
+        alpine: Some(("bind-tools", "9.18.33-r0")),
+        kb: 0,
+    },
+    Package {
+        name: "curl",
+        debian: "7.88.1-10+deb12u12",
+        ubuntu: "8.5.0-2ubuntu10.6",
+        alpine: Some(("curl", "8.12.1-r1")),
+        kb: 315,
+    },
+    Package {
+        name: "wget",
+        debian: "1.21.3-1+deb12u1",
+        ubuntu: "1.21.4-1ubuntu4.1",
+        alpine: Some(("wget", "1.25.0-r0")),
+        kb: 984,
+    },
+    Package {
+        name: "net-tools",
+        debian: "2.10-0.1",
+        ubuntu: "2.10-0.1ubuntu4",
+        alpine: Some(("net-tools", "2.10-r3")),
+        kb: 243,
+    },
+    Package {
+        name: "iproute2",
+        debian: "6.1.0-3",
+        ubuntu: "6.1.0-1ubuntu6",
+        alpine: Some(("iproute2", "6.11.0-r0")),
+        kb: 1046,
+    },
+    Package {
+        name: "netcat-openbsd",
+        debian: "1.219-1",
+        ubuntu: "1.226-1ubuntu2",
+        alpine: Some(("netcat-openbsd", "1.226.1.1-r0")),
+        kb: 41,
+    },
+    Package {
+        name: "telnet",
+        debian: "0.17+2.4-2+deb12u1",
+        ubuntu: "0.17+2.5-3ubuntu4",
+        alpine: None,
+        kb: 59,
+    },
+    Package {
+        name: "procps",
+        debian: "2:4.0.2-3",
+        ubuntu: "2:4.0.4-4ubuntu3.2",
+        alpine: Some(("procps-ng", "4.0.4-r2")),
+        kb: 710,
+    },
+    Package {
+        name: "vim",
+        debian: "2:9.0.1378-2+deb12u2",
+        ubuntu: "2:9.1.0016-1ubuntu7.8",
+        alpine: Some(("vim", "9.1.1105-r0")),
+        kb: 1568,
+    },
+    Package {
+        name: "nano",
+        debian: "7.2-1+deb12u1",
+        ubuntu: "7.2-2ubuntu0.1",
+        alpine: Some(("nano", "8.2-r0")),
+        kb: 690,
+    },
+    Package {
+        name: "jq",
+        debian: "1.6-2.1",
+        ubuntu: "1.7.1-3build1",
+        alpine: Some(("jq", "1.7.1-r0")),
+        kb: 64,
+    },
+    Package {
+        name: "htop",
+        debian: "3.2.2-2",
+        ubuntu: "3.3.0-4build1",
+        alpine: Some(("htop", "3.3.0-r0")),
+        kb: 152,
+    },
+    Package {
+        name: "less",
+        debian: "590-2.1~deb12u2",
+        ubuntu: "590-2ubuntu2.1",
+        alpine: Some(("less", "668-r0")),
+        kb: 132,
+    },
+    Package {
+        name: "git",
+        debian: "1:2.39.5-0+deb12u2",
+        ubuntu: "1:2.43.0-1ubuntu7.2",
+        alpine: Some(("git", "2.47.2-r0")),
+        kb: 7264,
+    },
+    Package {
+        name: "tcpdump",
+        debian: "4.99.3-1",
+        ubuntu: "4.99.4-3ubuntu4",
+        alpine: Some(("tcpdump", "4.99.5-r0")),
+        kb: 475,
+    },
+    Package {
+        name: "traceroute",
+        debian: "1:2.1.2-1",
+        ubuntu: "1:2.1.5-1",
+        alpine: None,
+        kb: 60,
+    },
+    Package {
+        name: "redis-tools",
+        debian: "5:7.0.15-1~deb12u3",
+        ubuntu: "5:7.0.15-1build2",
+        alpine: Some(("redis", "7.2.7-r0")),
+        kb: 1030,
+    },
+    Package {
+        name: "postgresql-client",
+        debian: "15+248",
+        ubuntu: "16+257build1.1",
+        alpine: Some(("postgresql17-client", "17.4-r0")),
+        kb: 1852,
+    },
+];
+
+/// Which distribution a container's image is, by its name: the package manager it has.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Distro {
+    Debian,
+    Ubuntu { noble: bool },
+    Alpine,
+}
+
+fn distro_of(image: &str) -> Option<Distro> {
+    let image = image.to_ascii_lowercase();
+    let (repo, tag) = match image.rsplit_once(':') {
+        Some((r, t)) if !t.contains('/') => (r, t),
+        _ => (image.as_str(), "latest"),
+    };
+    let repo = repo.rsplit('/').next().unwrap_or(repo);
+    match repo {
+        "busybox" | "hello-world" | "whoami" | "visualizer" => None,
+        "alpine" | "registry" => Some(Distro::Alpine),
+        _ if tag.contains("alpine") => Some(Distro::Alpine),
+        "ubuntu" => Some(Distro::Ubuntu {
+            noble: !tag.starts_with("22") && !tag.starts_with("jammy"),
+        }),
+        "mongo" => Some(Distro::Ubuntu {
+            noble: !matches!(tag, "7" | "6") && !tag.starts_with("7.") && !tag.starts_with("6."),
+        }),
+        _ => Some(Distro::Debian),
+    }
+}
+
+const APT_LISTS: &str = "/var/lib/apt/lists";
+const DPKG_STATUS: &str = "/var/lib/dpkg/status";
+const APK_WORLD: &str = "/etc/apk/world";
+
+/// Runs `name args` if it is this image's package manager; `None` leaves the command to the
+/// caller (not found in this image).
+pub(crate) fn run(
+    w: &mut World,
+    m: MachineId,
+    id: &str,
+    image: &str,
+    name: &str,
+    args: &[String],
+    tty: bool,
+) -> Option<(String, String, i32)> {
+    let distro = distro_of(image)?;
+    match (name, distro) {
+        ("apt-get" | "apt", Distro::Debian | Distro::Ubuntu { .. }) => {
+            Some(apt(w, m, id, distro, name, args, tty))
+        }
+        ("apk", Distro::Alpine) => Some(apk(w, m, id, args)),
+        _ => None,
+    }
+}
+
+fn read(w: &World, m: MachineId, id: &str, path: &str) -> String {
+    w.container_read(m, id, path)
+        .map(|d| String::from_utf8_lossy(&d).into_owned())
+        .unwrap_or_default()
+}
+
+fn write(w: &mut World, m: MachineId, id: &str, path: &str, text: &str) {
+    if let Some((dir, _)) = path.rsplit_once('/') {
+        let _ = w.container_mkdir(m, id, dir, true);
+    }
+    let _ = w.container_write(m, id, path, text.as_bytes(), false);
+}
+
+fn apt(
+    w: &mut World,
+    m: MachineId,
+    id: &str,
+    distro: Distro,
+    name: &str,
+    args: &[String],
+    tty: bool,
+) -> (String, String, i32) {
+    let (out, err, code) = apt_get(w, m, id, distro, args, tty);
+    if name == "apt" {
+        // apt's warning (on stderr) comes first on the screen; a reply does not interleave
+        // its two streams, so it leads the output.
+        let lead =
+            "\nWARNING: apt does not have a stable CLI interface. Use with caution in scripts.\n\n";
+        return (format!("{lead}{out}"), err, code);
+    }
+    (out, err, code)
+}
+
+fn apt_get(
+    w: &mut World,
+    m: MachineId,
+    id: &str,
+    distro: Distro,
+    args: &[String],
+    tty: bool,
+) -> (String, String, i32) {
+    let done = if tty { " Done" } else { "" };
+    let reading = format!("Reading package lists...{done}\n");
+    let (mirror, suite, security) = match distro {
+        Distro::Ubuntu { noble } => {
+            let s = if noble { "noble" } else { "jammy" };
+            (
+                "http://archive.ubuntu.com/ubuntu",
+                s,
+                "http://security.ubuntu.com/ubuntu",
+            )
+        }
+        _ => (
+            "http://deb.debian.org/debian",
+            "bookworm",
+            "http://deb.debian.org/debian-security",
+        ),
+    };
+    let words: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let mut err = String::new();
+    match words.first().copied() {
+        Some("update") => {
+            let out = match distro {
+                Distro::Ubuntu { .. } => format!(
+                    "Get:1 {mirror} {suite} InRelease [256 kB]\nGet:2 {security} {suite}-security InRelease [126 kB]\nGet:3 {mirror} {suite}-updates InRelease [126 kB]\nGet:4 {mirror} {suite}-backports InRelease [126 kB]\nGet:5 {mirror} {suite}/main amd64 Packages [1808 kB]\nGet:6 {mirror} {suite}/universe amd64 Packages [19.3 MB]\nGet:7 {security} {suite}-security/main amd64 Packages [1151 kB]\nGet:8 {mirror} {suite}-updates/main amd64 Packages [1488 kB]\nFetched 24.4 MB in 3s (8120 kB/s)\n{reading}"
+                ),
+                _ => format!(
+                    "Get:1 {mirror} {suite} InRelease [151 kB]\nGet:2 {mirror} {suite}-updates InRelease [55.4 kB]\nGet:3 {security} {suite}-security InRelease [48.0 kB]\nGet:4 {mirror} {suite}/main amd64 Packages [8792 kB]\nGet:5 {mirror} {suite}-updates/main amd64 Packages [512 B]\nGet:6 {security} {suite}-security/main amd64 Packages [269 kB]\nFetched 9327 kB in 2s (4664 kB/s)\n{reading}"
+                ),
+            };
+            let host = mirror.trim_start_matches("http://").replace('/', "_");
+            write(
+                w,
+                m,
+                id,
+                &format!("{APT_LISTS}/{host}_dists_{suite}_InRelease"),
+                &format!("Origin: {suite}\n"),
+            );
+            (out, err, 0)
+        }
+        Some("install") => {
+            let wanted: Vec<&str> = words[1..].to_vec();
+            let mut out = format!("{reading}Building dependency tree...{done}\nReading state information...{done}\n");
+            let updated = w
+                .container_list(m, id, APT_LISTS)
+                .map(|l| !l.is_empty())
+                .unwrap_or(false);
+            let status = read(w, m, id, DPKG_STATUS);
+            let mut new = Vec::new();
+            for p in &wanted {
+                let found = PACKAGES
+                    .iter()
+                    .find(|k| k.name == *p && !k.debian.is_empty())
+                    .filter(|_| updated);
+                let Some(k) = found else {
+                    err.push_str(&format!("E: Unable to locate package {p}\n"));
+                    return (out, err, 100);
+                };
+                let version = if matches!(distro, Distro::Ubuntu { .. }) {
+                    k.ubuntu
+                } else {
+                    k.debian
+                };
+                if status.contains(&format!("Package: {p}\n")) {
+                    out.push_str(&format!("{p} is already the newest version ({version}).\n"));
+                } else {
+                    new.push((k, version));
+                }
+            }
+            if new.is_empty() {
+                out.push_str("0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n");
+                return (out, err, 0);
+            }
+            let kb: u32 = new.iter().map(|(k, _)| k.kb).sum();
+            let names: Vec<&str> = new.iter().map(|(k, _)| k.name).collect();
+            out.push_str(&format!(
+                "The following NEW packages will be installed:\n  {}\n0 upgraded, {} newly installed, 0 to remove and 0 not upgraded.\nNeed to get {kb} kB of archives.\nAfter this operation, {} kB of additional disk space will be used.\n",
+                names.join(" "),
+                new.len(),
+                kb * 3
+            ));
+            for (i, (k, v)) in new.iter().enumerate() {
+                out.push_str(&format!(
+                    "Get:{} {mirror} {suite}/main amd64 {} amd64 {v} [{} kB]\n",
+                    i + 1,
+                    k.name,
+                    k.kb
+                ));
+            }
+            out.push_str(&format!("Fetched {kb} kB in 0s ({} kB/s)\n", kb * 20));
+            let mut status = status;
+            for (i, (k, v)) in new.iter().enumerate() {
+                out.push_str(&format!(
+                    "Selecting previously unselected package {}.\n",
+                    k.name
+                ));
+                if i == 0 {
+                    out.push_str("(Reading database ... 6090 files and directories currently installed.)\n");
+                }
+                out.push_str(&format!(
+                    "Preparing to unpack .../{}_{}_amd64.deb ...\nUnpacking {} ({v}) ...\n",
+                    k.name,
+                    v.replace(':', "%3a"),
+                    k.name
+                ));
+                status.push_str(&format!("Package: {}\nStatus: install ok installed\nVersion: {v}\n\n", k.name));
+            }
+            for (k, v) in &new {
+                out.push_str(&format!("Setting up {} ({v}) ...\n", k.name));
+            }
+            write(w, m, id, DPKG_STATUS, &status);
+            (out, err, 0)
+        }
+        Some("upgrade" | "remove" | "purge" | "autoremove" | "clean") => {
+            (
+                format!("{reading}Building dependency tree...{done}\nReading state information...{done}\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n"),
+                err,
+                0,
+            )
+        }
+        Some(other) => (String::new(), format!("{err}E: Invalid operation {other}\n"), 100),
+        None => (
+            String::new(),
+            format!("{err}E: No operation given\n"),
+            100,
+        ),
+    }
+}
+
+const APK_BASE: usize = 15;
+
+fn apk(w: &mut World, m: MachineId, id: &str, args: &[String]) -> (String, String, i32) {
+    const FETCH: &str = "fetch https://dl-cdn.alpinelinux.org/alpine/v3.21/main/x86_64/APKINDEX.tar.gz\nfetch https://dl-cdn.alpinelinux.org/alpine/v3.21/community/x86_64/APKINDEX.tar.gz\n";
+    let words: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let world_file = read(w, m, id, APK_WORLD);
+    let installed: Vec<&str> = world_file.lines().filter(|l| !l.is_empty()).collect();
+    match words.first().copied() {
+        Some("update") => (
+            format!("{FETCH}v3.21.3-187-g6f4f47ec1c9 [https://dl-cdn.alpinelinux.org/alpine/v3.21/main]\nv3.21.3-186-gf1d69c8b0b3 [https://dl-cdn.alpinelinux.org/alpine/v3.21/community]\nOK: 25257 distinct packages available\n"),
+            String::new(),
+            0,
+        ),
+        Some("add") => {
+            let mut out = FETCH.to_string();
+            let mut new = Vec::new();
+            for p in &words[1..] {
+                let found = PACKAGES
+                    .iter()
+                    .filter_map(|k| k.alpine)
+                    .find(|(n, _)| n == p);
+                let Some((n, v)) = found else {
+                    return (
+                        out,
+                        format!("ERROR: unable to select packages:\n  {p} (no such package):\n    required by: world[{p}]\n"),
+                        1,
+                    );
+                };
+                if !installed.contains(&n) {
+                    new.push((n, v));
+                }
+            }
+            for (i, (n, v)) in new.iter().enumerate() {
+                out.push_str(&format!("({}/{}) Installing {n} ({v})\n", i + 1, new.len()));
+            }
+            let count = APK_BASE + installed.len() + new.len();
+            out.push_str(&format!(
+                "OK: {} MiB in {count} packages\n",
+                8 + (installed.len() + new.len()) * 2
+            ));
+            let mut text = world_file.clone();
+            for (n, _) in &new {
+                text.push_str(n);
+                text.push('\n');
+            }
+            write(w, m, id, APK_WORLD, &text);
+            (out, String::new(), 0)
+        }
+        Some("del" | "upgrade" | "cache" | "info" | "search") => (
+            format!("OK: {} MiB in {} packages\n", 8 + installed.len() * 2, APK_BASE + installed.len()),
+            String::new(),
+            0,
+        ),
+        _ => (
+            String::new(),
+            "apk-tools 2.14.6, compiled for x86_64.\n\nusage: apk [<OPTIONS>...] COMMAND [<ARGUMENTS>...]\n".into(),
+            1,
+        ),
+    }
+}

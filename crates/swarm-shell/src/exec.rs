@@ -55,6 +55,8 @@ pub(crate) struct ContainerShell {
     pub shell: String,
     /// The shell is the container's main process: leaving it ends the container's run.
     pub main: bool,
+    /// On a terminal (`docker exec -it C sh`), not a script (`docker exec C sh -c '…'`).
+    pub tty: bool,
 }
 
 /// The state of one terminal's shell.
@@ -156,6 +158,7 @@ impl Session {
             hostname: c.config.hostname.clone(),
             shell: shell.to_string(),
             main,
+            tty: true,
         });
         ctx
     }

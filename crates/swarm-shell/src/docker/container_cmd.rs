@@ -1843,7 +1843,7 @@ pub(crate) fn run_in_container(
             .ctx()
             .container
             .as_ref()
-            .is_some_and(|x| x.id == id);
+            .is_some_and(|x| x.id == id && x.tty);
         let cwd = super::container_files::cwd_for(interp, &world.borrow(), m, id);
         let here = super::container_files::Here {
             m,

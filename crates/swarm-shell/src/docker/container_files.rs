@@ -649,6 +649,9 @@ pub(crate) async fn exec_script(
             return 137;
         };
         let mut ctx = crate::exec::Session::container_login(&w, m, c, shell, false);
+        if let Some(shell) = ctx.container.as_mut() {
+            shell.tty = false;
+        }
         let cwd = cwd_for(interp, &w, m, id);
         ctx.vars.insert("PWD".into(), cwd.clone());
         ctx.cwd = cwd;

@@ -90,6 +90,12 @@ pub(crate) fn read_file(interp: &Interp, name: &str) -> Result<String, FsError> 
     with_fs(interp, |fs| fs.read_to_string(&p)).unwrap_or(Err(FsError::NotFound))
 }
 
+/// Removes directory `name` if it is empty (`rmdir`).
+pub(crate) fn remove_empty_dir(interp: &Interp, name: &str) -> Result<(), FsError> {
+    let p = abs_path(interp, name);
+    with_fs_mut(interp, |fs, now| fs.rmdir(&p, now))
+}
+
 /// The entries of directory `name` (relative to the working directory), if it is one.
 pub(crate) fn list(interp: &Interp, name: &str) -> Option<Vec<String>> {
     let p = abs_path(interp, name);

@@ -457,10 +457,19 @@ async fn clone(interp: &Interp, args: &[String], io: &Io) -> i32 {
             .write("fatal: You must specify a repository to clone.\n\nusage: git clone [<options>] [--] <repo> [<dir>]\n");
         return 129;
     };
+    if url.is_empty() {
+        io.err.write("fatal: repository '' does not exist\n");
+        return 128;
+    }
     let dir = operands
         .get(1)
         .map(|d| d.to_string())
         .unwrap_or_else(|| default_dir(url));
+    if dir.is_empty() {
+        io.err
+            .write("fatal: could not create work tree dir '': No such file or directory\n");
+        return 128;
+    }
     if let Ok(meta) = crate::fsutils::stat(interp, &dir) {
         let empty =
             meta.is_dir() && crate::fsutils::list(interp, &dir).is_some_and(|l| l.is_empty());
@@ -470,6 +479,12 @@ async fn clone(interp: &Interp, args: &[String], io: &Io) -> i32 {
             ));
             return 128;
         }
+    }
+    if let Err(e) = crate::fsutils::mkdir_p(interp, &dir) {
+        io.err.write(&format!(
+            "fatal: could not create leading directories of '{dir}': {e}\n"
+        ));
+        return 128;
     }
     if !quiet {
         io.err.write(&format!("Cloning into '{dir}'...\n"));
@@ -492,6 +507,8 @@ async fn clone(interp: &Interp, args: &[String], io: &Io) -> i32 {
         io.err.write(&format!(
             "fatal: unable to access '{shown}': Could not resolve host: {host}\n"
         ));
+        // git removes the directory it made for the clone.
+        let _ = crate::fsutils::remove_empty_dir(interp, &dir);
         return 128;
     };
     interp.sleep(SimDuration::from_millis(900)).await;

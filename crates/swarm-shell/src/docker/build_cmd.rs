@@ -187,6 +187,113 @@ fn join_path(dir: &str, name: &str) -> String {
     }
 }
 
+/// What a `RUN` step prints and the files it writes, for the commands whose effect the
+/// playground knows: `echo` (printed, or written with `>`/`>>` to a file of the image, as
+/// `RUN echo '<h1>Hi</h1>' > /usr/share/nginx/html/index.html` does) in `a; b`, `a && b`
+/// lists. Other commands (`apt-get install`, `pip install` …) succeed quietly: the image's
+/// programs are the catalog's, whatever a build installs.
+fn run_step(script: &str, workdir: &str, before: &[ImageFile]) -> (String, Vec<ImageFile>) {
+    let mut printed = String::new();
+    let mut files: Vec<ImageFile> = Vec::new();
+    if script.trim_start().starts_with('[') {
+        let argv: Vec<String> = serde_json::from_str(script).unwrap_or_default();
+        if argv.first().is_some_and(|a| a == "echo") {
+            printed.push_str(&argv[1..].join(" "));
+            printed.push('\n');
+        }
+        return (printed, files);
+    }
+    // Split at `&&`, `||` and `;` outside quotes.
+    let mut commands = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = script.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                cur.push(c);
+            }
+            (Some(q), c) if c == q => {
+                quote = None;
+                cur.push(c);
+            }
+            (None, ';') => commands.push(std::mem::take(&mut cur)),
+            (None, '&' | '|') if chars.peek() == Some(&c) => {
+                chars.next();
+                commands.push(std::mem::take(&mut cur));
+            }
+            (_, c) => cur.push(c),
+        }
+    }
+    commands.push(cur);
+    let workdir = if workdir.is_empty() { "/" } else { workdir };
+    for command in commands {
+        let mut words = shell_words(command.trim());
+        // `> FILE`, `>> FILE`, `>FILE`.
+        let mut target: Option<(String, bool)> = None;
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i].clone();
+            let (append, rest) = match w.strip_prefix(">>") {
+                Some(r) => (true, r.to_string()),
+                None => match w.strip_prefix('>') {
+                    Some(r) => (false, r.to_string()),
+                    None => {
+                        i += 1;
+                        continue;
+                    }
+                },
+            };
+            words.remove(i);
+            let path = if rest.is_empty() && i < words.len() {
+                words.remove(i)
+            } else {
+                rest
+            };
+            target = Some((path, append));
+        }
+        if words.first().map(String::as_str) != Some("echo") {
+            continue;
+        }
+        let mut args = &words[1..];
+        let mut newline = true;
+        if args.first().is_some_and(|a| a == "-n") {
+            newline = false;
+            args = &args[1..];
+        }
+        let mut text = args.join(" ");
+        if newline {
+            text.push('\n');
+        }
+        match target {
+            None => printed.push_str(&text),
+            Some((path, _)) if path == "/dev/null" => {}
+            Some((path, append)) => {
+                let path = swarm_core::fs::normalize(&join_path(workdir, &path));
+                let mut data = Vec::new();
+                if append {
+                    if let Some(old) = files
+                        .iter()
+                        .find(|f| f.path == path)
+                        .or_else(|| before.iter().find(|f| f.path == path))
+                    {
+                        data = old.data.clone();
+                    }
+                }
+                data.extend_from_slice(text.as_bytes());
+                files.retain(|f| f.path != path);
+                files.push(ImageFile {
+                    path,
+                    data,
+                    mode: 0o644,
+                });
+            }
+        }
+    }
+    (printed, files)
+}
+
 /// What `COPY`/`ADD` SOURCES… DEST puts in the image, as the builder places it: a file to
 /// DEST (or into it when DEST ends with `/`, is `.`, or there are several sources), a
 /// directory's (or the whole context's, `.`) contents below DEST, a wildcard's matches into
@@ -535,8 +642,18 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
         };
         let a = expand(&step.args, &args);
         let mut runs_container = true;
+        let mut run_output = String::new();
         match step.keyword.as_str() {
-            "RUN" => new_layers += 1,
+            "RUN" => {
+                new_layers += 1;
+                let (printed, written) = run_step(&a, &img.workdir, &img.layer_files());
+                run_output = printed;
+                let own = std::sync::Arc::make_mut(&mut img.files);
+                for f in written {
+                    own.retain(|o| o.path != f.path);
+                    own.push(f);
+                }
+            }
             "COPY" | "ADD" => {
                 runs_container = false;
                 new_layers += 1;
@@ -678,7 +795,7 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
         } else if runs_container {
             let cid = hex64(&format!("container:{id}"));
             say(format!(
-                " ---> Running in {}\n ---> Removed intermediate container {}\n",
+                " ---> Running in {}\n{run_output} ---> Removed intermediate container {}\n",
                 &cid[..12],
                 &cid[..12]
             ));

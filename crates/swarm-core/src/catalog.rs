@@ -246,6 +246,20 @@ impl Image {
         }
     }
 
+    /// Whether containers of the image run a known program (a behaviour of the data file).
+    pub fn has_behaviour(&self) -> bool {
+        self.behaviour.is_some()
+    }
+
+    /// Gives the image a behaviour described as the data file describes one (what a build
+    /// makes of a small web app it copied in); `Err` if the description does not parse.
+    pub fn set_behaviour(&mut self, spec: Value) -> Result<(), String> {
+        let mut b: Behaviour = serde_json::from_value(spec).map_err(|e| e.to_string())?;
+        b.finish()?;
+        self.behaviour = Some(Arc::new(b));
+        Ok(())
+    }
+
     /// The 12-hex short ID `docker images` shows.
     pub fn short_id(&self) -> &str {
         let hex = self.id.strip_prefix("sha256:").unwrap_or(&self.id);
@@ -2619,6 +2633,11 @@ fn placeholder(inner: &str, ctx: &Render) -> Option<String> {
         }
         ("uuid", seed) => uuid(&format!("{}/{}", ctx.hostname, seed.unwrap_or(""))),
         ("ip_of", Some(host)) => resolve_host(host),
+        ("ip", None) => ctx
+            .addresses
+            .first()
+            .map_or("127.0.0.1", String::as_str)
+            .to_string(),
         ("ips", None) => {
             let mut s = String::from("IP: 127.0.0.1\nIP: ::1\n");
             for a in ctx.addresses {

@@ -808,6 +808,12 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
     if command_changed {
         img.retarget_behaviour();
     }
+    if !img.has_behaviour() {
+        // A small web app copied in (`node server.js`, Flask) serves as its script says.
+        if let Some(spec) = super::webapp::infer(&img) {
+            let _ = img.set_behaviour(spec);
+        }
+    }
     let created = crate::model::unix_ms(world.borrow().now()) / 1000;
     let copied_bytes: u64 = files.iter().map(|(_, d)| d.len() as u64).sum();
     let built = Image::built_from(

@@ -18,6 +18,7 @@ pub(crate) mod swarm_cmd;
 pub(crate) mod system;
 mod template;
 pub(crate) mod volume_cmd;
+mod webapp;
 
 use swarm_core::{MachineId, Power};
 

@@ -433,4 +433,25 @@ mod tests {
         ))
         .is_none());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Any script text, in any app command: inference never panics, and what it makes
+        /// is a behaviour the catalog accepts.
+        #[test]
+        fn any_script_never_panics(
+            text in "(listen\\(|\\.get\\(|res\\.send\\(|console\\.log\\(|Flask\\(|\\.route\\(|return |\\.run\\(|port=|[`'\"(){}$,/0-9a-z ]|\n){0,60}",
+            kind in 0usize..3,
+        ) {
+            let cmd: &[&str] = match kind {
+                0 => &["node", "s.js"],
+                1 => &["python", "s.js"],
+                _ => &["flask", "run"],
+            };
+            let mut img = image_with(cmd, &[("s.js", &text), ("app.py", &text)]);
+            if let Some(spec) = infer(&img) {
+                proptest::prop_assert!(img.set_behaviour(spec).is_ok());
+            }
+        }
+    }
 }

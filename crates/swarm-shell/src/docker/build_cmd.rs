@@ -189,19 +189,24 @@ fn join_path(dir: &str, name: &str) -> String {
 
 /// What a `RUN` step prints and the files it writes, for the commands whose effect the
 /// playground knows: `echo` (printed, or written with `>`/`>>` to a file of the image, as
-/// `RUN echo '<h1>Hi</h1>' > /usr/share/nginx/html/index.html` does) in `a; b`, `a && b`
-/// lists. Other commands (`apt-get install`, `pip install` …) succeed quietly: the image's
+/// `RUN echo '<h1>Hi</h1>' > /usr/share/nginx/html/index.html` does) and the base image's
+/// package manager (`apt-get update`, `apk add curl`: `docker::packages`) in `a; b`, `a && b`
+/// lists. Other commands (`pip install`, `npm install` …) succeed quietly: the image's
 /// programs are the catalog's, whatever a build installs.
-fn run_step(script: &str, workdir: &str, before: &[ImageFile]) -> (String, Vec<ImageFile>) {
+fn run_step(
+    script: &str,
+    workdir: &str,
+    before: &[ImageFile],
+    base: &str,
+) -> (String, Vec<ImageFile>) {
     let mut printed = String::new();
-    let mut files: Vec<ImageFile> = Vec::new();
     if script.trim_start().starts_with('[') {
         let argv: Vec<String> = serde_json::from_str(script).unwrap_or_default();
         if argv.first().is_some_and(|a| a == "echo") {
             printed.push_str(&argv[1..].join(" "));
             printed.push('\n');
         }
-        return (printed, files);
+        return (printed, Vec::new());
     }
     // Split at `&&`, `||` and `;` outside quotes.
     let mut commands = Vec::new();
@@ -228,6 +233,7 @@ fn run_step(script: &str, workdir: &str, before: &[ImageFile]) -> (String, Vec<I
     }
     commands.push(cur);
     let workdir = if workdir.is_empty() { "/" } else { workdir };
+    let mut view: Vec<ImageFile> = before.to_vec();
     for command in commands {
         let mut words = shell_words(command.trim());
         // `> FILE`, `>> FILE`, `>FILE`.
@@ -253,7 +259,22 @@ fn run_step(script: &str, workdir: &str, before: &[ImageFile]) -> (String, Vec<I
             };
             target = Some((path, append));
         }
-        if words.first().map(String::as_str) != Some("echo") {
+        let Some(name) = words.first().map(String::as_str) else {
+            continue;
+        };
+        if matches!(name, "apt-get" | "apt" | "apk") {
+            // The package manager of the base image, over the image's files; a failure
+            // (a package the playground does not know) leaves the step quiet, as other
+            // commands are.
+            if let Some((out, err, 0)) =
+                super::packages::run_on(&mut view, base, name, &words[1..], false)
+            {
+                printed.push_str(&out);
+                printed.push_str(&err);
+            }
+            continue;
+        }
+        if name != "echo" {
             continue;
         }
         let mut args = &words[1..];
@@ -273,17 +294,13 @@ fn run_step(script: &str, workdir: &str, before: &[ImageFile]) -> (String, Vec<I
                 let path = swarm_core::fs::normalize(&join_path(workdir, &path));
                 let mut data = Vec::new();
                 if append {
-                    if let Some(old) = files
-                        .iter()
-                        .find(|f| f.path == path)
-                        .or_else(|| before.iter().find(|f| f.path == path))
-                    {
+                    if let Some(old) = view.iter().find(|f| f.path == path) {
                         data = old.data.clone();
                     }
                 }
                 data.extend_from_slice(text.as_bytes());
-                files.retain(|f| f.path != path);
-                files.push(ImageFile {
+                view.retain(|f| f.path != path);
+                view.push(ImageFile {
                     path,
                     data,
                     mode: 0o644,
@@ -291,7 +308,16 @@ fn run_step(script: &str, workdir: &str, before: &[ImageFile]) -> (String, Vec<I
             }
         }
     }
-    (printed, files)
+    let written = view
+        .into_iter()
+        .filter(|f| {
+            before
+                .iter()
+                .find(|b| b.path == f.path)
+                .is_none_or(|b| b.data != f.data)
+        })
+        .collect();
+    (printed, written)
 }
 
 /// What `COPY`/`ADD` SOURCES… DEST puts in the image, as the builder places it: a file to
@@ -557,6 +583,8 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
     let world = interp.world();
     let mut image: Option<Image> = None;
     let mut base_layers: Vec<String> = Vec::new();
+    // The FROM image's name: which package manager a RUN step finds.
+    let mut base_ref = String::new();
     let mut new_layers = 0usize;
     let mut id = String::new();
     let mut args: Vec<(String, String)> = Vec::new();
@@ -624,6 +652,7 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
                     pulled.created_unix,
                 ));
                 base_layers = pulled.layers.clone();
+                base_ref = pulled.reference();
                 new_layers = 0;
                 command_changed = false;
                 id = pulled.id.clone();
@@ -646,7 +675,7 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
         match step.keyword.as_str() {
             "RUN" => {
                 new_layers += 1;
-                let (printed, written) = run_step(&a, &img.workdir, &img.layer_files());
+                let (printed, written) = run_step(&a, &img.workdir, &img.layer_files(), &base_ref);
                 run_output = printed;
                 let own = std::sync::Arc::make_mut(&mut img.files);
                 for f in written {

@@ -195,8 +195,73 @@ const APT_LISTS: &str = "/var/lib/apt/lists";
 const DPKG_STATUS: &str = "/var/lib/dpkg/status";
 const APK_WORLD: &str = "/etc/apk/world";
 
-/// Runs `name args` if it is this image's package manager; `None` leaves the command to the
-/// caller (not found in this image).
+/// Where a package manager keeps what it knows: a container's files, or the files of an
+/// image being built.
+pub(crate) trait Files {
+    /// A file's text, empty if there is none.
+    fn read(&self, path: &str) -> String;
+    fn write(&mut self, path: &str, text: &str);
+    /// Whether directory `dir` holds anything.
+    fn has_entries(&self, dir: &str) -> bool;
+}
+
+/// A container's files.
+struct InContainer<'a> {
+    w: &'a mut World,
+    m: MachineId,
+    id: &'a str,
+}
+
+impl Files for InContainer<'_> {
+    fn read(&self, path: &str) -> String {
+        self.w
+            .container_read(self.m, self.id, path)
+            .map(|d| String::from_utf8_lossy(&d).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn write(&mut self, path: &str, text: &str) {
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            let _ = self.w.container_mkdir(self.m, self.id, dir, true);
+        }
+        let _ = self
+            .w
+            .container_write(self.m, self.id, path, text.as_bytes(), false);
+    }
+
+    fn has_entries(&self, dir: &str) -> bool {
+        self.w
+            .container_list(self.m, self.id, dir)
+            .is_ok_and(|l| !l.is_empty())
+    }
+}
+
+/// The files of an image being built (a `RUN` step's view).
+impl Files for Vec<swarm_core::catalog::ImageFile> {
+    fn read(&self, path: &str) -> String {
+        self.iter()
+            .find(|f| f.path == path)
+            .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn write(&mut self, path: &str, text: &str) {
+        self.retain(|f| f.path != path);
+        self.push(swarm_core::catalog::ImageFile {
+            path: path.to_string(),
+            data: text.as_bytes().to_vec(),
+            mode: 0o644,
+        });
+    }
+
+    fn has_entries(&self, dir: &str) -> bool {
+        let prefix = format!("{dir}/");
+        self.iter().any(|f| f.path.starts_with(&prefix))
+    }
+}
+
+/// Runs `name args` in a container if it is its image's package manager; `None` leaves the
+/// command to the caller (not found in this image).
 pub(crate) fn run(
     w: &mut World,
     m: MachineId,
@@ -206,39 +271,35 @@ pub(crate) fn run(
     args: &[String],
     tty: bool,
 ) -> Option<(String, String, i32)> {
+    run_on(&mut InContainer { w, m, id }, image, name, args, tty)
+}
+
+/// Runs `name args` over `files` if it is `image`'s package manager.
+pub(crate) fn run_on(
+    files: &mut dyn Files,
+    image: &str,
+    name: &str,
+    args: &[String],
+    tty: bool,
+) -> Option<(String, String, i32)> {
     let distro = distro_of(image)?;
     match (name, distro) {
         ("apt-get" | "apt", Distro::Debian | Distro::Ubuntu { .. }) => {
-            Some(apt(w, m, id, distro, name, args, tty))
+            Some(apt(files, distro, name, args, tty))
         }
-        ("apk", Distro::Alpine) => Some(apk(w, m, id, args)),
+        ("apk", Distro::Alpine) => Some(apk(files, args)),
         _ => None,
     }
 }
 
-fn read(w: &World, m: MachineId, id: &str, path: &str) -> String {
-    w.container_read(m, id, path)
-        .map(|d| String::from_utf8_lossy(&d).into_owned())
-        .unwrap_or_default()
-}
-
-fn write(w: &mut World, m: MachineId, id: &str, path: &str, text: &str) {
-    if let Some((dir, _)) = path.rsplit_once('/') {
-        let _ = w.container_mkdir(m, id, dir, true);
-    }
-    let _ = w.container_write(m, id, path, text.as_bytes(), false);
-}
-
 fn apt(
-    w: &mut World,
-    m: MachineId,
-    id: &str,
+    files: &mut dyn Files,
     distro: Distro,
     name: &str,
     args: &[String],
     tty: bool,
 ) -> (String, String, i32) {
-    let (out, err, code) = apt_get(w, m, id, distro, args, tty);
+    let (out, err, code) = apt_get(files, distro, args, tty);
     if name == "apt" {
         // apt's warning (on stderr) comes first on the screen; a reply does not interleave
         // its two streams, so it leads the output.
@@ -250,9 +311,7 @@ fn apt(
 }
 
 fn apt_get(
-    w: &mut World,
-    m: MachineId,
-    id: &str,
+    files: &mut dyn Files,
     distro: Distro,
     args: &[String],
     tty: bool,
@@ -291,11 +350,7 @@ fn apt_get(
                 ),
             };
             let host = mirror.trim_start_matches("http://").replace('/', "_");
-            write(
-                w,
-                m,
-                id,
-                &format!("{APT_LISTS}/{host}_dists_{suite}_InRelease"),
+            files.write(&format!("{APT_LISTS}/{host}_dists_{suite}_InRelease"),
                 &format!("Origin: {suite}\n"),
             );
             (out, err, 0)
@@ -303,11 +358,8 @@ fn apt_get(
         Some("install") => {
             let wanted: Vec<&str> = words[1..].to_vec();
             let mut out = format!("{reading}Building dependency tree...{done}\nReading state information...{done}\n");
-            let updated = w
-                .container_list(m, id, APT_LISTS)
-                .map(|l| !l.is_empty())
-                .unwrap_or(false);
-            let status = read(w, m, id, DPKG_STATUS);
+            let updated = files.has_entries(APT_LISTS);
+            let status = files.read(DPKG_STATUS);
             let mut new = Vec::new();
             for p in &wanted {
                 let found = PACKAGES
@@ -370,7 +422,7 @@ fn apt_get(
             for (k, v) in &new {
                 out.push_str(&format!("Setting up {} ({v}) ...\n", k.name));
             }
-            write(w, m, id, DPKG_STATUS, &status);
+            files.write(DPKG_STATUS, &status);
             (out, err, 0)
         }
         Some("upgrade" | "remove" | "purge" | "autoremove" | "clean") => {
@@ -391,14 +443,14 @@ fn apt_get(
 
 const APK_BASE: usize = 15;
 
-fn apk(w: &mut World, m: MachineId, id: &str, args: &[String]) -> (String, String, i32) {
+fn apk(files: &mut dyn Files, args: &[String]) -> (String, String, i32) {
     const FETCH: &str = "fetch https://dl-cdn.alpinelinux.org/alpine/v3.21/main/x86_64/APKINDEX.tar.gz\nfetch https://dl-cdn.alpinelinux.org/alpine/v3.21/community/x86_64/APKINDEX.tar.gz\n";
     let words: Vec<&str> = args
         .iter()
         .map(String::as_str)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let world_file = read(w, m, id, APK_WORLD);
+    let world_file = files.read(APK_WORLD);
     let installed: Vec<&str> = world_file.lines().filter(|l| !l.is_empty()).collect();
     match words.first().copied() {
         Some("update") => (
@@ -438,7 +490,7 @@ fn apk(w: &mut World, m: MachineId, id: &str, args: &[String]) -> (String, Strin
                 text.push_str(n);
                 text.push('\n');
             }
-            write(w, m, id, APK_WORLD, &text);
+            files.write(APK_WORLD, &text);
             (out, String::new(), 0)
         }
         Some("del" | "upgrade" | "cache" | "info" | "search") => (

@@ -475,6 +475,67 @@ pub(crate) fn cwd_for(interp: &Interp, w: &World, m: MachineId, id: &str) -> Str
 /// `redis-cli [-h HOST] [-p PORT] [--raw] COMMAND ARGS…` in a redis image: the command
 /// against the container's own server, printed as redis-cli prints replies (quoted and typed
 /// on a terminal, raw otherwise). `None` when the image has no redis-cli.
+/// `pg_isready` in a postgres container: whether the server takes connections yet.
+pub(crate) fn pg_isready(w: &World, h: &Here, argv: &[String]) -> Option<Outcome> {
+    let name = argv.first()?;
+    if name.rsplit('/').next() != Some("pg_isready") {
+        return None;
+    }
+    let c = w.container(h.m, h.id)?;
+    let repo = c.config.image.rsplit('/').next().unwrap_or(&c.config.image);
+    if !repo.starts_with("postgres") {
+        return None;
+    }
+    let mut host: Option<String> = None;
+    let mut port = "5432".to_string();
+    let mut quiet = false;
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        match a.as_str() {
+            "-h" | "--host" => host = argv.get(i + 1).cloned(),
+            "-p" | "--port" => port = argv.get(i + 1).cloned().unwrap_or_default(),
+            "-q" | "--quiet" => quiet = true,
+            _ => {}
+        }
+        if matches!(
+            a.as_str(),
+            "-h" | "--host"
+                | "-p"
+                | "--port"
+                | "-U"
+                | "--username"
+                | "-d"
+                | "--dbname"
+                | "-t"
+                | "--timeout"
+        ) {
+            i += 1;
+        }
+        i += 1;
+    }
+    let local = host
+        .as_deref()
+        .is_none_or(|h| matches!(h, "localhost" | "127.0.0.1" | "/var/run/postgresql"))
+        && port == "5432";
+    let now = w.now();
+    let up = local && c.is_running() && c.uptime_ms(now) >= c.program.startup_ms();
+    let shown = match &host {
+        Some(h) => format!("{h}:{port}"),
+        None => format!("/var/run/postgresql:{port}"),
+    };
+    let (text, code) = if up {
+        ("accepting connections", 0)
+    } else {
+        ("no response", 2)
+    };
+    let out = if quiet {
+        String::new()
+    } else {
+        format!("{shown} - {text}\n")
+    };
+    Some((out, String::new(), code))
+}
+
 pub(crate) fn redis_cli(w: &mut World, h: &Here, argv: &[String]) -> Option<Outcome> {
     use swarm_core::appdata::RedisReply;
     let name = argv.first()?;

@@ -22,6 +22,7 @@ pub mod machine;
 pub mod network;
 pub mod objects;
 pub mod orchestrator;
+pub mod prune;
 mod quorum;
 pub mod raft_info;
 pub mod registry;

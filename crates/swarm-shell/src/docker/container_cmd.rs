@@ -1334,7 +1334,7 @@ fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
 // logs
 
 /// `--since`/`--until`: a Go duration before now (`42m`), unix seconds, or an RFC 3339 time.
-fn parse_time_arg(v: &str, now: SimTime) -> Option<SimTime> {
+pub(super) fn parse_time_arg(v: &str, now: SimTime) -> Option<SimTime> {
     if let Some(d) = parse_go_duration(v) {
         return Some(SimTime::from_millis(
             now.as_millis().saturating_sub(d.as_millis()),

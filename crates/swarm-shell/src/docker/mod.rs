@@ -11,6 +11,7 @@ pub(crate) mod container_files;
 pub(crate) mod network_cmd;
 pub(crate) mod objects_cmd;
 mod packages;
+pub(crate) mod prune_cmd;
 pub(crate) mod registry_cmd;
 pub(crate) mod service_cmd;
 pub(crate) mod stack_cmd;
@@ -264,6 +265,13 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 "node rm" => swarm_cmd::node_rm(interp, m, &cmd, io).await,
                 _ => swarm_cmd::node_ps(interp, m, &cmd, io),
             }
+        }
+        p if prune_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            prune_cmd::run(interp, m, p, &cmd, io).await
         }
         p if container_cmd::handles(p) => {
             let m = match engine {

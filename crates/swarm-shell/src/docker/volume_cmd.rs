@@ -92,7 +92,7 @@ fn kv(values: &[&str]) -> BTreeMap<String, String> {
 }
 
 /// The CLI's check of `--filter` values: `KEY=VALUE`.
-fn filters(cmd: &Parsed, path: &str, io: &Io) -> Result<Vec<String>, Status> {
+pub(super) fn filters(cmd: &Parsed, path: &str, io: &Io) -> Result<Vec<String>, Status> {
     let mut out = Vec::new();
     for f in cmd.values("filter") {
         if !f.contains('=') {

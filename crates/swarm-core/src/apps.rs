@@ -851,6 +851,39 @@ impl World {
         Some(table_rows(&String::from_utf8_lossy(&text)))
     }
 
+    /// The tables of database `db` of the postgres server in container `id`, each with its
+    /// columns and rows, sorted by name (what `psql` shows).
+    pub fn pg_tables(
+        &self,
+        m: MachineId,
+        id: &str,
+        db: &str,
+    ) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+        let dir = format!("{}/base/{db}", self.pg_dir(m, id));
+        let mut out = Vec::new();
+        for (name, meta) in self.container_list(m, id, &dir).unwrap_or_default() {
+            if !meta.is_file() {
+                continue;
+            }
+            let Ok(text) = self.container_read(m, id, &format!("{dir}/{name}")) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&text);
+            let header = text.lines().next().unwrap_or_default();
+            let columns = header
+                .split_once('(')
+                .map(|(_, c)| c.trim_end_matches(')'))
+                .unwrap_or_default()
+                .split(", ")
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect();
+            out.push((name, columns, table_rows(&text)));
+        }
+        out.sort();
+        out
+    }
+
     /// Writes `table` (its columns and rows) in database `db` of the server in container `id`.
     pub(crate) fn pg_write(
         &mut self,

@@ -1861,6 +1861,9 @@ pub(crate) fn run_in_container(
         if let Some(r) = super::container_files::pg_isready(&world.borrow(), &here, argv) {
             return r;
         }
+        if let Some(r) = super::container_files::psql(&world.borrow(), &here, argv) {
+            return r;
+        }
         let name = argv.first().map(String::as_str).unwrap_or("");
         let base = name.rsplit('/').next().unwrap_or(name);
         if let Some(r) = super::packages::run(

@@ -536,6 +536,304 @@ pub(crate) fn pg_isready(w: &World, h: &Here, argv: &[String]) -> Option<Outcome
     Some((out, String::new(), code))
 }
 
+/// `psql … -c SQL` in a postgres container, over the tables the apps keep there (the voting
+/// app's `votes`, the to-do list's `ToDos`): `SELECT` of columns or `*` (with `WHERE col =
+/// 'x'`), `COUNT(*)`, `GROUP BY` with counts, `SELECT 1`, and `\dt`, printed in psql's
+/// aligned format. Other SQL, and psql's interactive prompt, say they are not emulated.
+pub(crate) fn psql(w: &World, h: &Here, argv: &[String]) -> Option<Outcome> {
+    let name = argv.first()?;
+    if name.rsplit('/').next() != Some("psql") {
+        return None;
+    }
+    let c = w.container(h.m, h.id)?;
+    let repo = c.config.image.rsplit('/').next().unwrap_or(&c.config.image);
+    if !repo.starts_with("postgres") {
+        return None;
+    }
+    let mut user = "postgres".to_string();
+    let mut db: Option<String> = None;
+    let mut command: Option<String> = None;
+    let mut host: Option<String> = None;
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        let v = argv.get(i + 1).cloned();
+        match a.as_str() {
+            "-U" | "--username" => user = v.unwrap_or_default(),
+            "-d" | "--dbname" => db = v,
+            "-c" | "--command" => command = v,
+            "-h" | "--host" => host = v,
+            "-p" | "--port" => {}
+            _ => {
+                if let Some(x) = a.strip_prefix("--username=") {
+                    user = x.to_string();
+                } else if let Some(x) = a.strip_prefix("--dbname=") {
+                    db = Some(x.to_string());
+                } else if !a.starts_with('-') && db.is_none() {
+                    db = Some(a.clone());
+                }
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    let db = db.unwrap_or_else(|| user.clone());
+    let now = w.now();
+    let up = c.is_running() && c.uptime_ms(now) >= c.program.startup_ms();
+    let local = host
+        .as_deref()
+        .is_none_or(|h| matches!(h, "localhost" | "127.0.0.1"));
+    if !up || !local {
+        let at = match &host {
+            Some(h) if !local => format!("server at \"{h}\", port 5432"),
+            _ => "socket \"/var/run/postgresql/.s.PGSQL.5432\"".to_string(),
+        };
+        return Some((
+            String::new(),
+            format!("psql: error: connection to {at} failed: No such file or directory\n\tIs the server running locally and accepting connections on that socket?\n"),
+            2,
+        ));
+    }
+    let Some(sql) = command else {
+        return Some((
+            String::new(),
+            "psql: the interactive prompt is not emulated by Swarm Playground yet; run a query with psql -U USER -c 'SQL'\n".into(),
+            1,
+        ));
+    };
+    let tables = w.pg_tables(h.m, h.id, &db);
+    Some(
+        match run_sql(sql.trim().trim_end_matches(';').trim(), &tables, &user) {
+            Ok(out) => (out, String::new(), 0),
+            Err(e) => (String::new(), e, 1),
+        },
+    )
+}
+
+type Table = (String, Vec<String>, Vec<Vec<String>>);
+
+/// psql's aligned output: centred headers, numbers right-aligned, `(N rows)`.
+fn psql_table(
+    title: Option<&str>,
+    header: &[String],
+    rows: &[Vec<String>],
+    numeric: &[bool],
+) -> String {
+    let widths: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .map(|(k, h)| {
+            rows.iter()
+                .map(|r| r.get(k).map_or(0, |c| c.chars().count()))
+                .chain(std::iter::once(h.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    let total: usize = widths
+        .iter()
+        .map(|w| w + 3)
+        .sum::<usize>()
+        .saturating_sub(1);
+    if let Some(t) = title {
+        let pad = total.saturating_sub(t.len()) / 2;
+        out.push_str(&format!("{}{t}\n", " ".repeat(pad)));
+    }
+    let cells: Vec<String> = header
+        .iter()
+        .zip(&widths)
+        .map(|(h, w)| {
+            let left = (w - h.chars().count()) / 2;
+            format!(
+                " {}{h}{} ",
+                " ".repeat(left),
+                " ".repeat(w - h.chars().count() - left)
+            )
+        })
+        .collect();
+    // psql pads the header's last cell, not the rows'.
+    out.push_str(&cells.join("|"));
+    out.push('\n');
+    let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
+    out.push_str(&dashes.join("+"));
+    out.push('\n');
+    for r in rows {
+        let cells: Vec<String> = widths
+            .iter()
+            .enumerate()
+            .map(|(k, w)| {
+                let v = r.get(k).map(String::as_str).unwrap_or("");
+                if numeric.get(k).copied().unwrap_or(false) {
+                    format!(" {v:>w$} ")
+                } else {
+                    format!(" {v:<w$} ")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("|").trim_end());
+        out.push('\n');
+    }
+    let n = rows.len();
+    out.push_str(&format!(
+        "({n} {})\n\n",
+        if n == 1 { "row" } else { "rows" }
+    ));
+    out
+}
+
+fn run_sql(sql: &str, tables: &[Table], user: &str) -> Result<String, String> {
+    let not_emulated = || {
+        Err(format!(
+            "psql: this query is not emulated by Swarm Playground yet (SELECT columns, COUNT(*), GROUP BY and \\dt are): {sql}\n"
+        ))
+    };
+    if sql == "\\dt" {
+        if tables.is_empty() {
+            return Ok("Did not find any relations.\n".into());
+        }
+        let rows: Vec<Vec<String>> = tables
+            .iter()
+            .map(|(n, _, _)| vec!["public".into(), n.clone(), "table".into(), user.to_string()])
+            .collect();
+        let header: Vec<String> = ["Schema", "Name", "Type", "Owner"]
+            .map(String::from)
+            .to_vec();
+        return Ok(psql_table(Some("List of relations"), &header, &rows, &[]));
+    }
+    let lower = sql.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("select ") else {
+        return not_emulated();
+    };
+    let Some(from) = rest.find(" from ") else {
+        let v = rest.trim();
+        if v.chars().all(|c| c.is_ascii_digit()) && !v.is_empty() {
+            return Ok(psql_table(
+                None,
+                &["?column?".to_string()],
+                &[vec![v.to_string()]],
+                &[true],
+            ));
+        }
+        return not_emulated();
+    };
+    let select = &sql["select ".len().."select ".len() + from];
+    let after = &sql["select ".len() + from + " from ".len()..];
+    let mut words = after.split_whitespace();
+    let table_name = words.next().unwrap_or_default().trim_matches('"');
+    let tail: Vec<&str> = words.collect();
+    let Some((tname, columns, rows)) = tables
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(table_name))
+    else {
+        let at = lower.find(&table_name.to_ascii_lowercase()).unwrap_or(0);
+        return Err(format!(
+            "ERROR:  relation \"{}\" does not exist\nLINE 1: {sql}\n{}^\n",
+            table_name.to_ascii_lowercase(),
+            " ".repeat("LINE 1: ".len() + at)
+        ));
+    };
+    let _ = tname;
+    let col_index = |c: &str| {
+        let c = c.trim().trim_matches('"');
+        columns.iter().position(|x| x.eq_ignore_ascii_case(c))
+    };
+    // WHERE col = 'value'
+    let mut rows: Vec<Vec<String>> = rows.clone();
+    let tail_l: Vec<String> = tail.iter().map(|t| t.to_ascii_lowercase()).collect();
+    let mut group: Option<usize> = None;
+    let mut k = 0;
+    while k < tail.len() {
+        match tail_l[k].as_str() {
+            "where" if k + 3 <= tail.len() && tail[k + 2] == "=" => {
+                let Some(ci) = col_index(tail[k + 1]) else {
+                    return not_emulated();
+                };
+                let v = tail[k + 3..].join(" ");
+                let v = v.trim_matches('\'');
+                rows.retain(|r| r.get(ci).is_some_and(|x| x == v));
+                k = tail.len();
+            }
+            "group" if tail_l.get(k + 1).map(String::as_str) == Some("by") => {
+                let Some(ci) = tail.get(k + 2).and_then(|c| col_index(c)) else {
+                    return not_emulated();
+                };
+                group = Some(ci);
+                k += 3;
+            }
+            _ => return not_emulated(),
+        }
+    }
+    // The select list: `*`, columns, COUNT(…) [AS name].
+    let mut header = Vec::new();
+    let mut picks: Vec<Option<usize>> = Vec::new();
+    for item in select.split(',') {
+        let item = item.trim();
+        let (expr, alias) = match item.to_ascii_lowercase().find(" as ") {
+            Some(i) => (
+                item[..i].trim(),
+                Some(item[i + 4..].trim().trim_matches('"')),
+            ),
+            None => (item, None),
+        };
+        if expr == "*" {
+            header.extend(columns.iter().cloned());
+            picks.extend((0..columns.len()).map(Some));
+        } else if expr.to_ascii_lowercase().starts_with("count(") {
+            header.push(alias.unwrap_or("count").to_string());
+            picks.push(None);
+        } else if let Some(ci) = col_index(expr) {
+            header.push(alias.map_or_else(|| columns[ci].to_ascii_lowercase(), str::to_string));
+            picks.push(Some(ci));
+        } else {
+            return not_emulated();
+        }
+    }
+    let numeric: Vec<bool> = picks.iter().map(Option::is_none).collect();
+    let out_rows: Vec<Vec<String>> = match group {
+        Some(g) => {
+            let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+            for r in &rows {
+                *counts
+                    .entry(r.get(g).cloned().unwrap_or_default())
+                    .or_default() += 1;
+            }
+            counts
+                .into_iter()
+                .map(|(key, n)| {
+                    picks
+                        .iter()
+                        .map(|p| match p {
+                            None => n.to_string(),
+                            Some(ci) if *ci == g => key.clone(),
+                            Some(_) => String::new(),
+                        })
+                        .collect()
+                })
+                .collect()
+        }
+        None if picks.iter().any(Option::is_none) => {
+            if picks.iter().any(Option::is_some) {
+                return Err(format!(
+                    "ERROR:  column \"{}\" must appear in the GROUP BY clause or be used in an aggregate function\n",
+                    header.first().cloned().unwrap_or_default()
+                ));
+            }
+            vec![picks.iter().map(|_| rows.len().to_string()).collect()]
+        }
+        None => rows
+            .iter()
+            .map(|r| {
+                picks
+                    .iter()
+                    .map(|p| p.and_then(|ci| r.get(ci).cloned()).unwrap_or_default())
+                    .collect()
+            })
+            .collect(),
+    };
+    Ok(psql_table(None, &header, &out_rows, &numeric))
+}
+
 pub(crate) fn redis_cli(w: &mut World, h: &Here, argv: &[String]) -> Option<Outcome> {
     use swarm_core::appdata::RedisReply;
     let name = argv.first()?;

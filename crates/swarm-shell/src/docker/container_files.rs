@@ -1025,3 +1025,68 @@ pub(crate) async fn exec_script(
     interp.session.borrow_mut().stack.truncate(depth);
     code.unwrap_or(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn votes() -> Vec<Table> {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        vec![(
+            "votes".into(),
+            s(&["id", "vote"]),
+            vec![s(&["alice", "a"]), s(&["bob", "b"]), s(&["carol", "b"])],
+        )]
+    }
+
+    #[test]
+    fn sql_forms_and_psql_layout() {
+        let t = votes();
+        assert_eq!(
+            run_sql(
+                "SELECT vote, COUNT(id) AS count FROM votes GROUP BY vote",
+                &t,
+                "postgres"
+            ),
+            Ok(" vote | count \n------+-------\n a    |     1\n b    |     2\n(2 rows)\n\n".into())
+        );
+        assert_eq!(
+            run_sql(
+                "select count(*) from votes where vote = 'b'",
+                &t,
+                "postgres"
+            ),
+            Ok(" count \n-------\n     2\n(1 row)\n\n".into())
+        );
+        assert!(run_sql("select * from nope", &t, "postgres")
+            .is_err_and(|e| e.starts_with("ERROR:  relation \"nope\" does not exist")));
+        assert!(run_sql("select vote, count(*) from votes", &t, "postgres")
+            .is_err_and(|e| e.contains("must appear in the GROUP BY clause")));
+    }
+
+    #[test]
+    fn odd_sql_never_panics() {
+        let t = votes();
+        for sql in [
+            "",
+            "select",
+            "select ",
+            "select  from votes",
+            "select * from",
+            "select * from votes where",
+            "select * from votes where vote =",
+            "select * from votes group by",
+            "select * from votes group",
+            "SELECT é FROM votes",
+            "select count( from votes",
+            "select * from \"votes\" where id = 'x y'",
+            "select as from votes",
+            "\\dt",
+            "\\l",
+            "select 12345678901234567890",
+        ] {
+            let _ = run_sql(sql, &t, "postgres");
+            let _ = run_sql(sql, &[], "postgres");
+        }
+    }
+}

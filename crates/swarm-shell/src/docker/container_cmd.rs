@@ -1864,6 +1864,24 @@ pub(crate) fn run_in_container(
         if let Some(r) = super::container_files::psql(&world.borrow(), &here, argv) {
             return r;
         }
+        // Database clients these images have but the playground does not run: say so rather
+        // than claim the image lacks them.
+        let name = argv.first().map(String::as_str).unwrap_or("");
+        let client = name.rsplit('/').next().unwrap_or(name);
+        let repo = c.config.image.rsplit('/').next().unwrap_or(&c.config.image);
+        let has_client = match client {
+            "mongosh" | "mongo" => repo.starts_with("mongo"),
+            "mysql" | "mysqladmin" | "mysqldump" => repo.starts_with("mysql"),
+            "pg_dump" | "createdb" => repo.starts_with("postgres"),
+            _ => false,
+        };
+        if has_client {
+            return (
+                String::new(),
+                format!("{client}: not emulated by Swarm Playground yet\n"),
+                1,
+            );
+        }
         let name = argv.first().map(String::as_str).unwrap_or("");
         let base = name.rsplit('/').next().unwrap_or(name);
         if let Some(r) = super::packages::run(

@@ -83,12 +83,15 @@ usage: sudo -e [-ABkNnS] [-r role] [-t type] [-C num] [-D directory]
             [-u user] file ...
 ";
 
-/// `sudo [OPTIONS] COMMAND ARGS`: the machine's shell is root already (as on Play with
-/// Docker), so the labs' `sudo tree registry-data` and `sudo mkdir /etc/docker/certs.d` run
-/// the command as it is. `sudo -i`/`sudo -s` without a command: already a root shell.
-async fn sudo(interp: &Interp, args: &[String], io: &Io) -> i32 {
+/// The short options before the first operand of a command that stops there (`ssh HOST
+/// CMD`, `sudo CMD`): each flag (its first letter) with its value, a flag of `with_value`
+/// given alone taking the next word; and the index of the first operand (after `--`).
+fn leading_options<'a>(
+    args: &'a [String],
+    with_value: &str,
+) -> (Vec<(char, Option<&'a str>)>, usize) {
+    let mut options = Vec::new();
     let mut i = 0;
-    let mut shell = false;
     while let Some(a) = args.get(i) {
         if a == "--" {
             i += 1;
@@ -97,16 +100,25 @@ async fn sudo(interp: &Interp, args: &[String], io: &Io) -> i32 {
         if !a.starts_with('-') || a.len() < 2 {
             break;
         }
-        // Options that take a value: -u user, -g group, -h host, -p prompt, and the rest.
-        if matches!(
-            a.as_str(),
-            "-u" | "-g" | "-h" | "-p" | "-C" | "-D" | "-R" | "-T" | "-r" | "-t" | "-U"
-        ) {
+        let flag = a.chars().nth(1).unwrap_or(' ');
+        if with_value.contains(flag) && a.len() == 2 {
+            options.push((flag, args.get(i + 1).map(String::as_str)));
+            i += 2;
+        } else {
+            options.push((flag, None));
             i += 1;
         }
-        shell |= a == "-i" || a == "-s";
-        i += 1;
     }
+    (options, i)
+}
+
+/// `sudo [OPTIONS] COMMAND ARGS`: the machine's shell is root already (as on Play with
+/// Docker), so the labs' `sudo tree registry-data` and `sudo mkdir /etc/docker/certs.d` run
+/// the command as it is. `sudo -i`/`sudo -s` without a command: already a root shell.
+async fn sudo(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    // Options that take a value: -u user, -g group, -h host, -p prompt, and the rest.
+    let (options, i) = leading_options(args, "ughpCDRTrtU");
+    let shell = options.iter().any(|(f, _)| matches!(f, 'i' | 's'));
     match args.get(i..) {
         Some(rest) if !rest.is_empty() => {
             let fut: crate::exec::LocalFuture<'_, i32> = Box::pin(run(interp, rest.to_vec(), io));
@@ -476,27 +488,12 @@ fn exit(interp: &Interp, args: &[String], io: &Io) -> i32 {
 
 async fn ssh(interp: &Interp, args: &[String], io: &Io) -> i32 {
     // Options that take a value, as OpenSSH's client has them.
-    const WITH_VALUE: &str = "BbcDEeFIiJLlmOoPpQRSWw";
-    let mut i = 0;
-    let mut user: Option<String> = None;
-    while let Some(a) = args.get(i) {
-        if a == "--" {
-            i += 1;
-            break;
-        }
-        if !a.starts_with('-') || a.len() < 2 {
-            break;
-        }
-        let flag = a.chars().nth(1).unwrap_or(' ');
-        if WITH_VALUE.contains(flag) && a.len() == 2 {
-            if flag == 'l' {
-                user = args.get(i + 1).cloned();
-            }
-            i += 2;
-        } else {
-            i += 1;
-        }
-    }
+    let (options, i) = leading_options(args, "BbcDEeFIiJLlmOoPpQRSWw");
+    let user = options
+        .iter()
+        .rev()
+        .find_map(|(f, v)| (*f == 'l').then_some(*v).flatten())
+        .map(str::to_string);
     let Some(dest) = args.get(i) else {
         io.err.write(
             "usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] [-b bind_address]\n           [-c cipher_spec] [-D [bind_address:]port] [-E log_file]\n           [-e escape_char] [-F configfile] [-I pkcs11] [-i identity_file]\n           [-J destination] [-L address] [-l login_name] [-m mac_spec]\n           [-O ctl_cmd] [-o option] [-P tag] [-p port] [-R address]\n           [-S ctl_path] [-W host:port] [-w local_tun[:remote_tun]]\n           destination [command [argument ...]]\n",

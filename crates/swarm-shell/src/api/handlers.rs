@@ -250,6 +250,9 @@ fn route(pg: &mut Playground, machine: &str, req: &Request) -> Response {
         ("GET", ["volumes"]) => volume_list(pg, m, req),
         ("POST", ["volumes", "create"]) => volume_create(pg, m, req),
         ("POST", ["volumes", "prune"]) => volume_prune(pg, m, req),
+        ("POST", ["containers", "prune"]) => container_prune(pg, m, req),
+        ("POST", ["images", "prune"]) => image_prune(pg, m, req),
+        ("POST", ["networks", "prune"]) => network_prune(pg, m, req),
         ("GET", ["volumes", name]) => {
             let w = pg.world();
             match w.volume(m, name) {
@@ -1061,6 +1064,89 @@ fn volume_create(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
         Err(e) if e.contains("plugin") => Response::error(404, &e),
         Err(e) => Response::error(400, &e),
     }
+}
+
+/// A prune's filters as the daemon reads them; `Err` is its 400.
+fn prune_filter(
+    pg: &Playground,
+    req: &Request,
+    accepted: &[&str],
+) -> Result<(swarm_core::prune::PruneFilter, Vec<String>), Response> {
+    let raw: Vec<String> = filters(req)?
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    crate::docker::prune_cmd::parse_filter(pg.now(), &raw, accepted)
+        .map(|f| (f, raw))
+        .map_err(|e| Response::error(400, &e))
+}
+
+/// `POST /containers/prune`.
+fn container_prune(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
+    let (f, _) = match prune_filter(pg, req, crate::docker::prune_cmd::CONTAINER_FILTERS) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let (ids, bytes) = pg.world.borrow_mut().container_prune(m, &f);
+    Response::json(
+        200,
+        &json!({"ContainersDeleted": if ids.is_empty() { Value::Null } else { json!(ids) }, "SpaceReclaimed": bytes}),
+    )
+}
+
+/// `POST /images/prune` (the CLI sends `dangling=false` for `-a`).
+fn image_prune(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
+    let (f, raw) = match prune_filter(pg, req, crate::docker::prune_cmd::IMAGE_FILTERS) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    // moby's `GetBoolOrDefault("dangling", true)`: only dangling images unless
+    // `dangling=false` (what the CLI sends for `-a`); both values is an error.
+    let values: Vec<&str> = raw
+        .iter()
+        .filter_map(|r| r.strip_prefix("dangling="))
+        .collect();
+    let all = match (
+        values.iter().any(|v| matches!(*v, "false" | "0")),
+        values.iter().any(|v| matches!(*v, "true" | "1")),
+    ) {
+        (true, true) => {
+            return Response::error(
+                400,
+                &format!("invalid filter 'dangling={}'", values.join(",")),
+            )
+        }
+        (all, _) => all,
+    };
+    let report = pg.world.borrow_mut().image_prune(m, all, &f);
+    let deleted: Vec<Value> = report
+        .lines
+        .iter()
+        .map(|(untagged, x)| {
+            if *untagged {
+                json!({ "Untagged": x })
+            } else {
+                json!({ "Deleted": x })
+            }
+        })
+        .collect();
+    Response::json(
+        200,
+        &json!({"ImagesDeleted": if deleted.is_empty() { Value::Null } else { json!(deleted) }, "SpaceReclaimed": report.bytes}),
+    )
+}
+
+/// `POST /networks/prune`: the machine's unused local networks.
+fn network_prune(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
+    let (f, _) = match prune_filter(pg, req, crate::docker::prune_cmd::NETWORK_FILTERS) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let names = pg.world.borrow_mut().local_network_prune(m, &f);
+    Response::json(
+        200,
+        &json!({"NetworksDeleted": if names.is_empty() { Value::Null } else { json!(names) }}),
+    )
 }
 
 fn volume_prune(pg: &mut Playground, m: MachineId, req: &Request) -> Response {

@@ -136,3 +136,60 @@ fn query_decoding() {
     );
     assert_eq!(parse_query("bad=%zz%"), vec![("bad".into(), "%zz%".into())]);
 }
+
+/// Types `line` at node1 and lets it finish.
+fn type_at_node1(p: &mut Playground, line: &str) {
+    p.submit("node1", line);
+    assert!(p.run_until_idle("node1", crate::IDLE_LIMIT), "{line}");
+}
+
+#[test]
+fn prunes_through_the_api() {
+    let mut p = pg(None);
+    for line in [
+        "docker pull -q alpine",
+        "docker run --name done alpine true",
+        "docker network create spare",
+        "echo one > a.txt",
+        "printf 'FROM alpine\\nCOPY a.txt /\\n' > Dockerfile",
+        "docker build -q -t app . 2>/dev/null",
+        "echo two > a.txt",
+        "docker build -q -t app . 2>/dev/null",
+    ] {
+        type_at_node1(&mut p, line);
+    }
+    let post = |p: &mut Playground, target: &str| {
+        let r = handle(p, "node1", &Request::new("POST", target, b""));
+        assert_eq!(r.status, 200, "{target}: {}", r.text());
+        serde_json::from_str::<serde_json::Value>(&r.text()).expect("json")
+    };
+    let c = post(&mut p, "/v1.50/containers/prune");
+    assert_eq!(c["ContainersDeleted"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        post(&mut p, "/v1.50/containers/prune")["ContainersDeleted"],
+        serde_json::Value::Null
+    );
+    let n = post(&mut p, "/v1.50/networks/prune");
+    assert_eq!(n["NetworksDeleted"], serde_json::json!(["spare"]));
+    // Only the dangling image (the first build) by default; with dangling=false every unused one.
+    let i = post(&mut p, "/v1.50/images/prune");
+    let deleted = i["ImagesDeleted"].as_array().cloned().unwrap_or_default();
+    assert!(deleted.iter().all(|d| d.get("Untagged").is_none()), "{i}");
+    assert!(!deleted.is_empty(), "{i}");
+    let filters = "%7B%22dangling%22%3A%7B%22false%22%3Atrue%7D%7D";
+    let i = post(&mut p, &format!("/v1.50/images/prune?filters={filters}"));
+    let text = i.to_string();
+    assert!(text.contains("\"Untagged\":\"app:latest\""), "{text}");
+    assert!(text.contains("\"Untagged\":\"alpine:latest\""), "{text}");
+    let bad = handle(
+        &mut p,
+        "node1",
+        &Request::new(
+            "POST",
+            "/v1.50/containers/prune?filters=%7B%22color%22%3A%7B%22red%22%3Atrue%7D%7D",
+            b"",
+        ),
+    );
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.text(), "{\"message\":\"invalid filter 'color'\"}\n");
+}

@@ -56,7 +56,11 @@ fn human(bytes: u64) -> String {
 
 /// The filters as the daemon reads them (`key=value`, keys lower-cased and trimmed as the
 /// CLI's `FilterOpt` does); only `accepted` keys; `until` as moby's `GetTimestamp` reads it.
-fn parse_filter(interp: &Interp, raw: &[String], accepted: &[&str]) -> Result<PruneFilter, String> {
+pub(crate) fn parse_filter(
+    now: swarm_core::SimTime,
+    raw: &[String],
+    accepted: &[&str],
+) -> Result<PruneFilter, String> {
     let mut f = PruneFilter::default();
     let mut untils: Vec<String> = Vec::new();
     let mut pairs = Vec::new();
@@ -81,7 +85,6 @@ fn parse_filter(interp: &Interp, raw: &[String], accepted: &[&str]) -> Result<Pr
         return Err("more than one until filter specified".into());
     }
     if let Some(v) = untils.first() {
-        let now = interp.world().borrow().now();
         let Some(t) = super::container_cmd::parse_time_arg(v, now) else {
             return Err(format!(
                 "failed to parse value as time or duration: \"{v}\""
@@ -93,13 +96,13 @@ fn parse_filter(interp: &Interp, raw: &[String], accepted: &[&str]) -> Result<Pr
     Ok(f)
 }
 
-const CONTAINER_FILTERS: &[&str] = &["label", "label!", "until"];
-const IMAGE_FILTERS: &[&str] = &["dangling", "label", "label!", "until"];
-const NETWORK_FILTERS: &[&str] = &["label", "label!", "until"];
+pub(crate) const CONTAINER_FILTERS: &[&str] = &["label", "label!", "until"];
+pub(crate) const IMAGE_FILTERS: &[&str] = &["dangling", "label", "label!", "until"];
+pub(crate) const NETWORK_FILTERS: &[&str] = &["label", "label!", "until"];
 
 /// Whether every unused image goes: the CLI adds `dangling=<not all>` to the user's filters
 /// and moby's `GetBoolOrDefault` reads them all (true and false together is an error).
-fn dangling_all(all: bool, raw: &[String]) -> Result<bool, String> {
+pub(crate) fn dangling_all(all: bool, raw: &[String]) -> Result<bool, String> {
     let mut values: Vec<String> = vec![(!all).to_string()];
     for r in raw {
         if let Some((k, v)) = r.split_once('=') {
@@ -124,7 +127,7 @@ fn prune_containers(
     m: MachineId,
     raw: &[String],
 ) -> Result<(String, u64), String> {
-    let filter = parse_filter(interp, raw, CONTAINER_FILTERS)?;
+    let filter = parse_filter(interp.world().borrow().now(), raw, CONTAINER_FILTERS)?;
     let (ids, bytes) = interp.world().borrow_mut().container_prune(m, &filter);
     if ids.is_empty() {
         return Ok((String::new(), 0));
@@ -143,7 +146,7 @@ fn prune_images(
     all: bool,
     raw: &[String],
 ) -> Result<(String, u64), String> {
-    let filter = parse_filter(interp, raw, IMAGE_FILTERS)?;
+    let filter = parse_filter(interp.world().borrow().now(), raw, IMAGE_FILTERS)?;
     let all = dangling_all(all, raw)?;
     let report = interp.world().borrow_mut().image_prune(m, all, &filter);
     if report.lines.is_empty() {
@@ -159,7 +162,7 @@ fn prune_images(
 }
 
 async fn prune_networks(interp: &Interp, m: MachineId, raw: &[String]) -> Result<String, String> {
-    let filter = parse_filter(interp, raw, NETWORK_FILTERS)?;
+    let filter = parse_filter(interp.world().borrow().now(), raw, NETWORK_FILTERS)?;
     let world = interp.world();
     // Swarm networks first (on a manager), then the local ones, as moby's NetworksPrune.
     let candidates = world.borrow().swarm_network_prune_candidates(m, &filter);

@@ -2042,6 +2042,16 @@ async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             return 0;
         }
     }
+    if cmd.bool("interactive")
+        && argv
+            .first()
+            .is_some_and(|a| a.rsplit('/').next() == Some("psql"))
+        && !argv.iter().any(|a| a == "-c" || a == "--command")
+    {
+        if let Some(status) = psql_prompt(interp, m, &id, &argv, io).await {
+            return status;
+        }
+    }
     if argv.first().is_some_and(|a| a == "sleep") {
         let ms = argv
             .get(1)
@@ -2062,6 +2072,99 @@ async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         io.err.write(&err);
     }
     code
+}
+
+/// `docker exec -it DB psql -U postgres`: psql's prompt over the server's tables, each
+/// statement (up to its `;`) or backslash command run as `psql -c` runs it; `\q`, `exit` or
+/// end of input leaves. `None` when the container is not a postgres one.
+async fn psql_prompt(
+    interp: &Interp,
+    m: MachineId,
+    id: &str,
+    argv: &[String],
+    io: &Io,
+) -> Option<Status> {
+    let world = interp.world();
+    let run = |sql: &str| {
+        let mut a = argv.to_vec();
+        a.push("-c".into());
+        a.push(sql.to_string());
+        let w = world.borrow();
+        let here = super::container_files::Here {
+            m,
+            id,
+            busybox: false,
+            cwd: "/".into(),
+            tty: true,
+        };
+        super::container_files::psql(&w, &here, &a)
+    };
+    let (_, err, code) = run("select 1")?;
+    if code != 0 {
+        io.err.write(&err);
+        return Some(code);
+    }
+    let (version, user) = {
+        let w = world.borrow();
+        let c = w.container(m, id)?;
+        let version = container_env(c)
+            .iter()
+            .find_map(|e| e.strip_prefix("PG_VERSION=").map(str::to_string))
+            .unwrap_or_else(|| "15.13".into());
+        let user = argv
+            .iter()
+            .position(|a| a == "-U" || a == "--username")
+            .and_then(|i| argv.get(i + 1).cloned())
+            .unwrap_or_else(|| "postgres".into());
+        (version, user)
+    };
+    let db = argv
+        .iter()
+        .position(|a| a == "-d" || a == "--dbname")
+        .and_then(|i| argv.get(i + 1).cloned())
+        .unwrap_or_else(|| user.clone());
+    let major = version.split(['.', '-']).next().unwrap_or("15").to_string();
+    io.out.write(&format!(
+        "psql ({major}.{})\nType \"help\" for help.\n\n",
+        version.split('.').nth(1).unwrap_or("0")
+    ));
+    let mut pending = String::new();
+    loop {
+        let mark = if pending.is_empty() { '=' } else { '-' };
+        io.out.write(&format!("{db}{mark}# "));
+        let Some(line) = interp.read_line(io, true).await else {
+            io.out.write("\n");
+            return Some(0);
+        };
+        let line = line.trim();
+        if pending.is_empty() {
+            match line {
+                "" => continue,
+                "\\q" | "exit" | "quit" | "\\quit" => return Some(0),
+                "help" => {
+                    io.out.write("You are using psql, the command-line interface to PostgreSQL.\nType:  \\copyright for distribution terms\n       \\h for help with SQL commands\n       \\? for help with psql commands\n       \\g or terminate with semicolon to execute query\n       \\q to quit\n");
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if pending.is_empty() && line.starts_with('\\') {
+            pending = line.to_string();
+        } else {
+            if !pending.is_empty() {
+                pending.push(' ');
+            }
+            pending.push_str(line);
+            if !pending.trim_end().ends_with(';') {
+                continue;
+            }
+        }
+        let sql = std::mem::take(&mut pending);
+        if let Some((out, err, _)) = run(&sql) {
+            io.out.write(&out);
+            io.out.write(&err);
+        }
+    }
 }
 
 // ------------------------------------------------------------------------------------------

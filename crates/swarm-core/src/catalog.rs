@@ -939,6 +939,9 @@ struct Behaviour {
     /// Commands the image does not have (`htpasswd` left `registry` in 2.7): running one as
     /// the container's command fails to start, as runc does.
     missing: Vec<String>,
+    /// The program listens on the loopback interface only (Flask's `app.run()` without
+    /// `host='0.0.0.0'`): nothing outside the container reaches it.
+    loopback: bool,
 }
 
 impl Behaviour {
@@ -1989,6 +1992,12 @@ impl Program {
             },
             logs: lines,
         })
+    }
+
+    /// Whether the program listens on the loopback interface only, out of reach from
+    /// outside its container.
+    pub fn loopback_only(&self) -> bool {
+        self.app.as_ref().is_some_and(|a| a.loopback)
     }
 
     /// The document root of the web server this program is, if it serves files (nginx's

@@ -1273,7 +1273,22 @@ impl World {
                                 || p.host_ip.is_empty())
                     })
             });
-            if taken {
+            // The routing mesh holds a port a service publishes on every node of its swarm.
+            let meshed = c.config.task_id.is_none()
+                && self
+                    .memberships
+                    .get(&m)
+                    .and_then(|x| self.swarms.get(x.cluster))
+                    .is_some_and(|s| {
+                        s.services.values().any(|x| {
+                            x.endpoint_ports.iter().any(|q| {
+                                q.mode != "host"
+                                    && q.published == p.host_port
+                                    && q.protocol == p.proto
+                            })
+                        })
+                    });
+            if taken || meshed {
                 let ip = if p.host_ip.is_empty() {
                     "0.0.0.0"
                 } else {
@@ -1909,7 +1924,12 @@ impl World {
         let now = self.now();
         let docroot = {
             let c = self.container(m, id)?;
-            if !c.is_running() || c.uptime_ms(now) < c.program.startup_ms() {
+            // A program on the loopback interface answers only its own container.
+            let from_inside = req.client.starts_with("127.") || req.client.starts_with("::1");
+            if !c.is_running()
+                || c.uptime_ms(now) < c.program.startup_ms()
+                || (c.program.loopback_only() && !from_inside)
+            {
                 return None;
             }
             c.program

@@ -877,9 +877,13 @@ impl World {
     ) -> Result<HttpOutcome, HttpError> {
         let cluster = self.memberships.get(&from).map(|m| m.cluster);
         let own = container.and_then(|c| self.container(from, c).cloned());
+        // A container's request to its own loopback comes from 127.0.0.1.
+        let loopback = own.is_some() && matches!(host, "localhost" | "127.0.0.1" | "::1");
         let client_ip = own
             .as_ref()
+            .filter(|_| !loopback)
             .and_then(|c| c.config.addresses.first().cloned())
+            .or_else(|| loopback.then(|| "127.0.0.1".to_string()))
             .or_else(|| self.machine(from).map(|m| m.ip.to_string()))
             .unwrap_or_default();
         let target = match host {

@@ -68,7 +68,7 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
         }
         p if p.starts_with("python") => {
             let script = argv[1..].iter().find(|a| !a.starts_with('-'))?;
-            flask_app(&read(script)?, None, exposed)
+            flask_app(&read(script)?, None, exposed, None)
         }
         "flask" if argv.get(1).is_some_and(|a| a == "run") => {
             let app = image
@@ -90,7 +90,19 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
                         .find_map(|a| a.strip_prefix("--port=")?.parse().ok())
                 })
                 .unwrap_or(5000);
-            flask_app(&read(&app)?, Some(port), exposed)
+            let host = argv
+                .iter()
+                .position(|a| a == "--host" || a == "-h")
+                .and_then(|i| argv.get(i + 1).map(String::as_str))
+                .or_else(|| argv.iter().find_map(|a| a.strip_prefix("--host=")))
+                .or_else(|| {
+                    image
+                        .env
+                        .iter()
+                        .find_map(|e| e.strip_prefix("FLASK_RUN_HOST="))
+                })
+                .unwrap_or("127.0.0.1");
+            flask_app(&read(&app)?, Some(port), exposed, Some(host))
         }
         _ => None,
     }
@@ -224,6 +236,13 @@ fn node_app(script: &str, exposed: Option<u16>) -> Option<Value> {
         }
     }
     let logs: Vec<String> = js_logs(script, port);
+    // `app.listen(3000, 'localhost')`: the loopback interface only.
+    let loopback = args.split(',').nth(1).is_some_and(|h| {
+        matches!(
+            h.trim().trim_matches(['\'', '"', '`']),
+            "localhost" | "127.0.0.1"
+        )
+    });
     let routes: Vec<Value> = routes
         .into_iter()
         .map(|(path, body, ctype)| {
@@ -237,6 +256,7 @@ fn node_app(script: &str, exposed: Option<u16>) -> Option<Value> {
         .collect();
     Some(json!({
         "programs": ["node", "nodejs", "nodemon", "npm"],
+        "loopback": loopback,
         "startup_ms": 250,
         "ports": [port],
         "sigterm": { "ignore": true },
@@ -301,11 +321,28 @@ fn js_logs(script: &str, port: u16) -> Vec<String> {
 
 const WERKZEUG_404: &str = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
 
-fn flask_app(script: &str, port: Option<u16>, exposed: Option<u16>) -> Option<Value> {
+fn flask_app(
+    script: &str,
+    port: Option<u16>,
+    exposed: Option<u16>,
+    cli_host: Option<&str>,
+) -> Option<Value> {
     if !script.contains("Flask(") {
         return None;
     }
     let run = script.find(".run(").map(|i| call_args(&script[i + 5..]));
+    // `app.run()` and `flask run` listen on 127.0.0.1 unless told another host.
+    let host = match cli_host {
+        Some(h) => h.to_string(),
+        None => run
+            .and_then(|r| {
+                let i = r.find("host")?;
+                let v = r[i..].split(['\'', '"']).nth(1)?;
+                Some(v.to_string())
+            })
+            .unwrap_or_else(|| "127.0.0.1".into()),
+    };
+    let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost" | "::1");
     let port = port
         .or_else(|| {
             let r = run?;
@@ -349,17 +386,22 @@ fn flask_app(script: &str, port: Option<u16>, exposed: Option<u16>) -> Option<Va
         .into_iter()
         .map(|(path, body, ctype)| json!({ "path": path, "content_type": ctype, "body": body }))
         .collect();
-    let banner = vec![
+    let mut banner = vec![
         " * Serving Flask app 'app'".to_string(),
         " * Debug mode: off".to_string(),
         "WARNING: This is a development server. Do not use it in a production deployment. Use a production WSGI server instead.".to_string(),
-        " * Running on all addresses (0.0.0.0)".to_string(),
-        format!(" * Running on http://127.0.0.1:{port}"),
-        format!(" * Running on http://{{ip}}:{port}"),
-        "Press CTRL+C to quit".to_string(),
     ];
+    if loopback {
+        banner.push(format!(" * Running on http://127.0.0.1:{port}"));
+    } else {
+        banner.push(" * Running on all addresses (0.0.0.0)".to_string());
+        banner.push(format!(" * Running on http://127.0.0.1:{port}"));
+        banner.push(format!(" * Running on http://{{ip}}:{port}"));
+    }
+    banner.push("Press CTRL+C to quit".to_string());
     Some(json!({
         "programs": ["python", "python3", "flask", "gunicorn"],
+        "loopback": loopback,
         "startup_ms": 400,
         "ports": [port],
         "sigterm": { "after_ms": 10, "code": 0 },

@@ -191,14 +191,15 @@ fn join_path(dir: &str, name: &str) -> String {
 /// playground knows: `echo` (printed, or written with `>`/`>>` to a file of the image, as
 /// `RUN echo '<h1>Hi</h1>' > /usr/share/nginx/html/index.html` does) and the base image's
 /// package manager (`apt-get update`, `apk add curl`: `docker::packages`) in `a; b`, `a && b`
-/// lists. Other commands (`pip install`, `npm install` …) succeed quietly: the image's
-/// programs are the catalog's, whatever a build installs.
+/// lists, and `rm` of the files the image holds (the third part: paths removed). Other
+/// commands (`pip install`, `npm install` …) succeed quietly: the image's programs are the
+/// catalog's, whatever a build installs.
 fn run_step(
     script: &str,
     workdir: &str,
     before: &[ImageFile],
     base: &str,
-) -> (String, Vec<ImageFile>) {
+) -> (String, Vec<ImageFile>, Vec<String>) {
     let mut printed = String::new();
     if script.trim_start().starts_with('[') {
         let argv: Vec<String> = serde_json::from_str(script).unwrap_or_default();
@@ -206,7 +207,7 @@ fn run_step(
             printed.push_str(&argv[1..].join(" "));
             printed.push('\n');
         }
-        return (printed, Vec::new());
+        return (printed, Vec::new(), Vec::new());
     }
     // Split at `&&`, `||` and `;` outside quotes.
     let mut commands = Vec::new();
@@ -234,6 +235,7 @@ fn run_step(
     commands.push(cur);
     let workdir = if workdir.is_empty() { "/" } else { workdir };
     let mut view: Vec<ImageFile> = before.to_vec();
+    let mut removed: Vec<String> = Vec::new();
     for command in commands {
         let mut words = shell_words(command.trim());
         // `> FILE`, `>> FILE`, `>FILE`.
@@ -271,6 +273,25 @@ fn run_step(
             {
                 printed.push_str(&out);
                 printed.push_str(&err);
+            }
+            continue;
+        }
+        if name == "rm" {
+            // `rm -rf /var/lib/apt/lists/*`: the files go from the image.
+            for operand in words[1..].iter().filter(|w| !w.starts_with('-')) {
+                let (dir_only, operand) = match operand.strip_suffix("/*") {
+                    Some(d) => (true, d),
+                    None => (false, operand.as_str()),
+                };
+                let path = swarm_core::fs::normalize(&join_path(workdir, operand));
+                let under = format!("{}/", path.trim_end_matches('/'));
+                view.retain(|f| {
+                    let gone = f.path.starts_with(&under) || (!dir_only && f.path == path);
+                    if gone {
+                        removed.push(f.path.clone());
+                    }
+                    !gone
+                });
             }
             continue;
         }
@@ -317,7 +338,7 @@ fn run_step(
                 .is_none_or(|b| b.data != f.data)
         })
         .collect();
-    (printed, written)
+    (printed, written, removed)
 }
 
 /// What `COPY`/`ADD` SOURCES… DEST puts in the image, as the builder places it: a file to
@@ -675,9 +696,11 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
         match step.keyword.as_str() {
             "RUN" => {
                 new_layers += 1;
-                let (printed, written) = run_step(&a, &img.workdir, &img.layer_files(), &base_ref);
+                let (printed, written, removed) =
+                    run_step(&a, &img.workdir, &img.layer_files(), &base_ref);
                 run_output = printed;
                 let own = std::sync::Arc::make_mut(&mut img.files);
+                own.retain(|o| !removed.contains(&o.path));
                 for f in written {
                     own.retain(|o| o.path != f.path);
                     own.push(f);

@@ -654,6 +654,23 @@ impl World {
 
     /// The available image a reference names: `nginx`, `nginx:alpine`, `nginx:alpine@sha256:…`
     /// (the digest is ignored), or an image ID (full, or a prefix of at least 4 hex digits).
+    /// The layers of `image` no other image of `m` has: what removing it deletes (a built
+    /// image shares its base's layers, which stay).
+    pub(crate) fn own_layers(&self, m: MachineId, image: &PulledImage) -> Vec<String> {
+        let kept: std::collections::BTreeSet<&String> = self
+            .images(m)
+            .into_iter()
+            .filter(|i| i.id != image.id)
+            .flat_map(|i| i.layers.iter())
+            .collect();
+        image
+            .layers
+            .iter()
+            .filter(|l| !kept.contains(l))
+            .cloned()
+            .collect()
+    }
+
     pub fn find_image(&self, m: MachineId, reference: &str) -> Option<&PulledImage> {
         let now = self.now();
         let images = &self.runtime(m)?.images;
@@ -1025,14 +1042,7 @@ impl World {
         }
         if users.is_empty() {
             out.push(format!("Deleted: {}", image.id));
-            // Layers another image still has stay (a built image shares its base's).
-            let kept: std::collections::BTreeSet<&String> = self
-                .images(m)
-                .into_iter()
-                .filter(|i| i.id != image.id)
-                .flat_map(|i| i.layers.iter())
-                .collect();
-            for l in image.layers.iter().filter(|l| !kept.contains(l)) {
+            for l in self.own_layers(m, &image) {
                 out.push(format!("Deleted: {l}"));
             }
         }

@@ -153,9 +153,8 @@ impl World {
             report.lines.push((false, id.clone()));
             let others: Vec<&PulledImage> =
                 self.images(m).into_iter().filter(|i| i.id != id).collect();
-            let kept: BTreeSet<&String> = others.iter().flat_map(|i| i.layers.iter()).collect();
-            for l in first.layers.iter().filter(|l| !kept.contains(l)) {
-                report.lines.push((false, l.clone()));
+            for l in self.own_layers(m, first) {
+                report.lines.push((false, l));
             }
             // Layers have no sizes of their own: an image another one is built on keeps all
             // its bytes; one built on others frees what it adds to the largest of them.

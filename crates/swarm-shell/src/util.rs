@@ -1,5 +1,11 @@
 //! Small helpers shared by the shell and its commands.
 
+/// Go's `path.Match`: [`glob_match`] where no wildcard crosses a `/` (what `COPY *.html`
+/// and `docker images --filter reference=` match with).
+pub(crate) fn path_match(pattern: &str, text: &str) -> bool {
+    pattern.matches('/').count() == text.matches('/').count() && glob_match(pattern, text)
+}
+
 /// Shell pattern matching (`*`, `?`, `[…]`, `\x`), as `case` and `${v%pat}` use it.
 pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();

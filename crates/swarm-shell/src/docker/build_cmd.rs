@@ -379,11 +379,7 @@ fn copied_files(
         } else if s.contains(['*', '?', '[']) {
             let matched: Vec<&(String, Vec<u8>)> = files
                 .iter()
-                // As Go's filepath.Match: a wildcard does not cross a `/`.
-                .filter(|(p, _)| {
-                    p.matches('/').count() == s.matches('/').count()
-                        && crate::util::glob_match(s, p)
-                })
+                .filter(|(p, _)| crate::util::path_match(s, p))
                 .collect();
             let many = into_dir || matched.len() > 1;
             for (p, d) in matched {

@@ -2104,25 +2104,15 @@ async fn psql_prompt(
         io.err.write(&err);
         return Some(code);
     }
-    let (version, user) = {
+    let version = {
         let w = world.borrow();
         let c = w.container(m, id)?;
-        let version = container_env(c)
+        container_env(c)
             .iter()
             .find_map(|e| e.strip_prefix("PG_VERSION=").map(str::to_string))
-            .unwrap_or_else(|| "15.13".into());
-        let user = argv
-            .iter()
-            .position(|a| a == "-U" || a == "--username")
-            .and_then(|i| argv.get(i + 1).cloned())
-            .unwrap_or_else(|| "postgres".into());
-        (version, user)
+            .unwrap_or_else(|| "15.13".into())
     };
-    let db = argv
-        .iter()
-        .position(|a| a == "-d" || a == "--dbname")
-        .and_then(|i| argv.get(i + 1).cloned())
-        .unwrap_or_else(|| user.clone());
+    let db = super::container_files::PsqlArgs::parse(argv).db;
     let major = version.split(['.', '-']).next().unwrap_or("15").to_string();
     io.out.write(&format!(
         "psql ({major}.{})\nType \"help\" for help.\n\n",
@@ -2313,14 +2303,7 @@ fn image_filters(
         });
     }
     let created_of = |r: &str| -> Result<i64, String> {
-        w.images(m)
-            .into_iter()
-            .find(|i| {
-                i.reference() == r
-                    || (i.repository == r && i.tag == "latest")
-                    || i.id == r
-                    || (r.len() >= 4 && i.short_id().starts_with(r))
-            })
+        w.find_image(m, r)
             .map(|i| i.created_unix)
             .ok_or_else(|| format!("No such image: {r}"))
     };
@@ -2355,9 +2338,7 @@ impl ImageFilters {
             return false;
         }
         // reference.FamiliarMatch: path.Match against `repo:tag`, or against `repo` alone.
-        let path_match = |p: &str, t: &str| {
-            p.matches('/').count() == t.matches('/').count() && crate::util::glob_match(p, t)
-        };
+        let path_match = crate::util::path_match;
         if !self.references.is_empty()
             && (untagged
                 || !self

@@ -536,6 +536,54 @@ pub(crate) fn pg_isready(w: &World, h: &Here, argv: &[String]) -> Option<Outcome
     Some((out, String::new(), code))
 }
 
+/// What psql's arguments ask for: the user (`postgres` by default), the database (the user's
+/// name by default), a `-c` command, a `-h` host.
+pub(crate) struct PsqlArgs {
+    pub user: String,
+    pub db: String,
+    pub command: Option<String>,
+    pub host: Option<String>,
+}
+
+impl PsqlArgs {
+    pub(crate) fn parse(argv: &[String]) -> PsqlArgs {
+        let mut user = "postgres".to_string();
+        let mut db: Option<String> = None;
+        let mut command: Option<String> = None;
+        let mut host: Option<String> = None;
+        let mut i = 1;
+        while let Some(a) = argv.get(i) {
+            let v = argv.get(i + 1).cloned();
+            match a.as_str() {
+                "-U" | "--username" => user = v.unwrap_or_default(),
+                "-d" | "--dbname" => db = v,
+                "-c" | "--command" => command = v,
+                "-h" | "--host" => host = v,
+                "-p" | "--port" => {}
+                _ => {
+                    if let Some(x) = a.strip_prefix("--username=") {
+                        user = x.to_string();
+                    } else if let Some(x) = a.strip_prefix("--dbname=") {
+                        db = Some(x.to_string());
+                    } else if !a.starts_with('-') && db.is_none() {
+                        db = Some(a.clone());
+                    }
+                    i += 1;
+                    continue;
+                }
+            }
+            i += 2;
+        }
+        let db = db.unwrap_or_else(|| user.clone());
+        PsqlArgs {
+            user,
+            db,
+            command,
+            host,
+        }
+    }
+}
+
 /// `psql … -c SQL` in a postgres container, over the tables the apps keep there (the voting
 /// app's `votes`, the to-do list's `ToDos`): `SELECT` of columns or `*` (with `WHERE col =
 /// 'x'`), `COUNT(*)`, `GROUP BY` with counts, `SELECT 1`, and `\dt`, printed in psql's
@@ -550,34 +598,12 @@ pub(crate) fn psql(w: &World, h: &Here, argv: &[String]) -> Option<Outcome> {
     if !repo.starts_with("postgres") {
         return None;
     }
-    let mut user = "postgres".to_string();
-    let mut db: Option<String> = None;
-    let mut command: Option<String> = None;
-    let mut host: Option<String> = None;
-    let mut i = 1;
-    while let Some(a) = argv.get(i) {
-        let v = argv.get(i + 1).cloned();
-        match a.as_str() {
-            "-U" | "--username" => user = v.unwrap_or_default(),
-            "-d" | "--dbname" => db = v,
-            "-c" | "--command" => command = v,
-            "-h" | "--host" => host = v,
-            "-p" | "--port" => {}
-            _ => {
-                if let Some(x) = a.strip_prefix("--username=") {
-                    user = x.to_string();
-                } else if let Some(x) = a.strip_prefix("--dbname=") {
-                    db = Some(x.to_string());
-                } else if !a.starts_with('-') && db.is_none() {
-                    db = Some(a.clone());
-                }
-                i += 1;
-                continue;
-            }
-        }
-        i += 2;
-    }
-    let db = db.unwrap_or_else(|| user.clone());
+    let PsqlArgs {
+        user,
+        db,
+        command,
+        host,
+    } = PsqlArgs::parse(argv);
     let now = w.now();
     let up = c.is_running() && c.uptime_ms(now) >= c.program.startup_ms();
     let local = host

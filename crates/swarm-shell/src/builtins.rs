@@ -13,13 +13,21 @@ use crate::terminal::{emit, Output};
 pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("alias", "define or list aliases"),
     ("base64", "encode or decode base64 (-d, -w COL)"),
+    ("basename", "strip directory and suffix from a file name"),
     ("cat", "print files and standard input"),
+    ("chmod", "change file modes (+x, 755, -R)"),
     ("cd", "change the current directory"),
     ("clear", "clear the screen (also Ctrl+L)"),
+    ("command", "command -v NAME: where a command is"),
     ("cp", "copy files and directories (-r)"),
     ("date", "print the simulated date and time (+FORMAT)"),
+    ("dirname", "strip the last part of a file name"),
     ("docker", "the Docker CLI, talking to this machine's engine"),
     ("dockerd", "the Docker daemon (already running)"),
+    (
+        "du",
+        "disk usage of files and directories (-s, -h, -a, -c, -d N)",
+    ),
     ("echo", "print arguments"),
     ("env", "print the environment"),
     ("exit", "leave this shell (returns from ssh)"),
@@ -32,7 +40,13 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("help", "this list"),
     ("history", "commands typed so far"),
     ("hostname", "print the machine's name (-i: its address)"),
-    ("ls", "list directory contents (-l, -a, -1)"),
+    ("id", "print the user (root)"),
+    ("ifconfig", "the machine's network interfaces"),
+    (
+        "ip",
+        "addresses, routes and links of the machine (ip a, ip r)",
+    ),
+    ("ls", "list directory contents (-l, -a, -1, -R)"),
     ("mkdir", "make directories (-p)"),
     ("mv", "move or rename files"),
     ("nano", "edit a file (in the page; scripts use heredocs)"),
@@ -40,6 +54,8 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
         "openssl",
         "keys and certificates: req, x509, genrsa, rand, version",
     ),
+    ("kill", "signal a process"),
+    ("ps", "the host's processes"),
     ("pgrep", "find the host's processes by name (also pkill)"),
     ("pkill", "signal the host's processes by name"),
     ("printf", "format and print"),
@@ -63,10 +79,12 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("touch", "create files or update their time"),
     ("tree", "list a directory tree (-a, -d, -L N, -f)"),
     ("true", "do nothing, successfully"),
+    ("uname", "the system: -a, -r, -m"),
     ("unalias", "remove aliases"),
     ("unset", "remove shell variables"),
     ("uptime", "how long the machine has been up"),
     ("vi", "edit a file (in the page; also vim)"),
+    ("wget", "fetch a URL (-qO- prints it)"),
     ("which", "locate a command"),
 ];
 
@@ -168,7 +186,26 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "exit" => exit(interp, args, io),
         "ssh" => ssh(interp, args, io).await,
         "grep" => grep(interp, args, io),
+        "curl" | "wget" if crate::hey::download_named(args) => {
+            crate::hey::fetch(interp, &name, args, io).unwrap_or(1)
+        }
         "curl" => crate::net::curl(interp, args, io),
+        "wget" => crate::hosttools::wget(interp, args, io),
+        "chmod" => crate::fsutils::chmod(interp, args, io),
+        "uname" => crate::hosttools::uname(interp, args, io),
+        "ps" => crate::hosttools::ps(args, io),
+        "kill" => crate::hosttools::kill(args, io),
+        "basename" | "dirname" => crate::hosttools::base_dir_name(&name, args, io),
+        "command" => {
+            if matches!(args.first().map(String::as_str), Some("-v") | Some("-V")) {
+                which("command", &args[1..], io)
+            } else {
+                io.err.write(
+                    "bash: command: only `command -v NAME` is supported in the playground\n",
+                );
+                2
+            }
+        }
         "cat" => crate::fsutils::cat(interp, args, io),
         "pwd" => crate::fsutils::pwd(interp, io),
         "cd" => crate::fsutils::cd(interp, args, io),
@@ -179,6 +216,17 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "rm" => crate::fsutils::rm(interp, args, io),
         "cp" | "mv" => crate::fsutils::cp_mv(interp, &name, args, io),
         "find" => crate::fsutils::find(interp, args, io),
+        "du" => crate::fsutils::du(interp, args, io),
+        "ip" => crate::hosttools::ip(interp, args, io),
+        "ifconfig" => crate::hosttools::ifconfig(interp, args, io),
+        "whoami" => {
+            io.out.write("root\n");
+            0
+        }
+        "id" => {
+            io.out.write("uid=0(root) gid=0(root) groups=0(root),1(bin),2(daemon),3(sys),4(adm),6(disk),10(wheel),11(floppy),20(dialout),26(tape),27(video)\n");
+            0
+        }
         "alias" => crate::fsutils::alias(interp, args, io),
         "unalias" => crate::fsutils::unalias(interp, args, io),
         "date" => crate::fsutils::date(interp, args, io),
@@ -261,10 +309,13 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "git" => crate::git::git(interp, args, io).await,
         "sim" => sim(interp, args, io).await,
         "which" | "type" => which(&name, args, io),
-        _ => {
-            io.err.write(&format!("bash: {name}: command not found\n"));
-            127
-        }
+        _ => match crate::hey::run_file(interp, &name, args, io).await {
+            Some(status) => status,
+            None => {
+                io.err.write(&format!("bash: {name}: command not found\n"));
+                127
+            }
+        },
     }
 }
 
@@ -639,6 +690,9 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
             }
         } else if known && !SHELL_ONLY.contains(&a.as_str()) {
             io.out.write(&format!("{path}\n"));
+        } else if known && name == "command" {
+            // `command -v cd`: a builtin is named by itself.
+            io.out.write(&format!("{a}\n"));
         } else {
             status = 1;
         }

@@ -709,7 +709,7 @@ impl Interp {
         self.session.borrow_mut().ctx_mut().vars.remove(name);
     }
 
-    fn stopped(&self) -> bool {
+    pub(crate) fn stopped(&self) -> bool {
         self.exiting.get().is_some() || self.flow.get() != Flow::Normal
     }
 
@@ -838,6 +838,7 @@ impl Interp {
     fn run_pipeline<'a>(&'a self, p: &'a ast::Pipeline, io: &'a Io) -> LocalFuture<'a, i32> {
         Box::pin(async move {
             let n = p.seq.len();
+            let started = p.timed.as_ref().map(|_| self.world().borrow().now());
             // The first command reads the pipeline's stdin (the terminal, or what is left of
             // a redirection); each next one the output of the one before.
             let mut stdin: Option<String> = None;
@@ -863,6 +864,26 @@ impl Interp {
             }
             if p.bang {
                 status = i32::from(status == 0);
+            }
+            if let (Some(t), Some(start)) = (&p.timed, started) {
+                // bash's `time`: the simulated time the pipeline took (no CPU time is spent).
+                let ms = self
+                    .world()
+                    .borrow()
+                    .now()
+                    .saturating_since(start)
+                    .as_millis();
+                let secs = ms / 1000;
+                let frac = ms % 1000;
+                io.err.write(&if t.is_posix_output() {
+                    format!("real {secs}.{:02}\nuser 0.00\nsys 0.00\n", frac / 10)
+                } else {
+                    format!(
+                        "\nreal\t{}m{}.{frac:03}s\nuser\t0m0.000s\nsys\t0m0.000s\n",
+                        secs / 60,
+                        secs % 60
+                    )
+                });
             }
             self.set_status(status);
             status

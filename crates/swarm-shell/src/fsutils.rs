@@ -247,6 +247,8 @@ fn parse_flags(cmd: &str, args: &[String], known: &str) -> Result<(String, Vec<S
             done = true;
         } else if let Some(long) = a.strip_prefix("--") {
             let short = match (cmd, long) {
+                ("ls", "recursive") => 'R',
+                ("ls", "reverse") => 'r',
                 (_, "recursive") => 'r',
                 (_, "force") => 'f',
                 (_, "parents") => 'p',
@@ -991,7 +993,7 @@ struct LsEntry {
 }
 
 pub(crate) fn ls(interp: &Interp, args: &[String], io: &Io) -> i32 {
-    let (flags, ops) = match parse_flags("ls", args, "laA1dhrtCFp") {
+    let (flags, ops) = match parse_flags("ls", args, "laA1dhrtCFpR") {
         Ok(x) => x,
         Err(e) => {
             io.err.write(&e);
@@ -1007,6 +1009,7 @@ pub(crate) fn ls(interp: &Interp, args: &[String], io: &Io) -> i32 {
     let reverse = flags.contains('r');
     let by_time = flags.contains('t');
     let classify = flags.contains('F') || flags.contains('p');
+    let recursive = flags.contains('R') && !dir_only;
     let tty = matches!(io.out, Dest::Terminal(..));
     let cols = (tty || flags.contains('C')) && !one && !long;
     let now = interp.world().borrow().now();
@@ -1113,8 +1116,13 @@ pub(crate) fn ls(interp: &Interp, args: &[String], io: &Io) -> i32 {
     if reverse {
         dirs.reverse();
     }
-    let headers = ops.len() > 1;
-    for (i, (shown, p)) in dirs.iter().enumerate() {
+    let headers = ops.len() > 1 || recursive;
+    // `-R`: each directory's subdirectories are listed right after it, in its order.
+    let mut queue: std::collections::VecDeque<(String, String)> = dirs.into();
+    let mut i = 0;
+    while let Some((shown, p)) = queue.pop_front() {
+        let (shown, p) = (&shown, &p);
+        i += 1;
         let listed = with_fs(interp, |fs| {
             let mut v: Vec<LsEntry> = Vec::new();
             if all {
@@ -1138,7 +1146,7 @@ pub(crate) fn ls(interp: &Interp, args: &[String], io: &Io) -> i32 {
             })
         })
         .unwrap_or(Err(FsError::NotFound));
-        if !out.is_empty() || i > 0 {
+        if !out.is_empty() || i > 1 {
             out.push('\n');
         }
         if headers {
@@ -1148,6 +1156,16 @@ pub(crate) fn ls(interp: &Interp, args: &[String], io: &Io) -> i32 {
             Ok(mut v) => {
                 sort(&mut v);
                 out.push_str(&render(&v, true));
+                if recursive {
+                    let base = shown.trim_end_matches('/');
+                    let subdirs = v
+                        .iter()
+                        .filter(|e| e.meta.is_dir() && e.name != "." && e.name != "..")
+                        .map(|e| (format!("{base}/{}", e.name), format!("{p}/{}", e.name)));
+                    for (k, d) in subdirs.enumerate() {
+                        queue.insert(k, d);
+                    }
+                }
             }
             Err(e) => {
                 io.out.write(&std::mem::take(&mut out));
@@ -1538,6 +1556,266 @@ pub(crate) fn strftime(unix_ms: i64, fmt: &str) -> String {
         }
     }
     out
+}
+
+/// `du [-sahck] [-d N] [FILE…]` as GNU du counts: a directory takes 4 KiB, a file whole
+/// 4 KiB blocks; each directory is printed after its contents, deepest first.
+pub(crate) fn du(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let mut rest = Vec::new();
+    let mut depth: Option<usize> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = if a == "-d" || a == "--max-depth" {
+            Some(it.next().cloned().unwrap_or_default())
+        } else if let Some(v) = a.strip_prefix("--max-depth=") {
+            Some(v.to_string())
+        } else if let Some(v) = a.strip_prefix("-d").filter(|v| !v.is_empty()) {
+            Some(v.to_string())
+        } else {
+            rest.push(a.clone());
+            None
+        };
+        if let Some(v) = value {
+            match v.parse() {
+                Ok(n) => depth = Some(n),
+                Err(_) => {
+                    io.err.write(&format!(
+                        "du: invalid maximum depth {}\nTry 'du --help' for more information.\n",
+                        q(&v)
+                    ));
+                    return 1;
+                }
+            }
+        }
+    }
+    let rest: Vec<String> = rest
+        .into_iter()
+        .map(|a| match a.as_str() {
+            "--summarize" => "-s".into(),
+            "--total" => "-c".into(),
+            _ => a,
+        })
+        .collect();
+    let (flags, ops) = match parse_flags("du", &rest, "sahckm") {
+        Ok(x) => x,
+        Err(e) => {
+            io.err.write(&e);
+            return 1;
+        }
+    };
+    let summarize = flags.contains('s');
+    if summarize && depth.is_some_and(|d| d > 0) {
+        io.err.write("du: warning: summarizing conflicts with --max-depth=0\nTry 'du --help' for more information.\n");
+        return 1;
+    }
+    let depth = if summarize { Some(0) } else { depth };
+    let all = flags.contains('a');
+    let show = |kib: u64| -> String {
+        if flags.contains('h') {
+            if kib == 0 {
+                "0".into()
+            } else {
+                human(kib * 1024)
+            }
+        } else if flags.contains('m') {
+            kib.div_ceil(1024).to_string()
+        } else {
+            kib.to_string()
+        }
+    };
+    let ops = if ops.is_empty() {
+        vec![".".to_string()]
+    } else {
+        ops
+    };
+    // Walks `p` (shown as `shown`) and returns its KiB; lines are pushed after the contents.
+    fn walk(
+        fs: &fs::Fs,
+        p: &str,
+        shown: &str,
+        level: usize,
+        ctx: &mut (Option<usize>, bool, Vec<(u64, String)>),
+    ) -> u64 {
+        let Ok(meta) = fs.stat(p) else { return 0 };
+        if !meta.is_dir() {
+            let kib = meta.size.div_ceil(4096) * 4;
+            if level == 0 || (ctx.1 && ctx.0.is_none_or(|d| level <= d)) {
+                ctx.2.push((kib, shown.to_string()));
+            }
+            return kib;
+        }
+        let mut kib = 4;
+        let mut entries = fs.list(p).unwrap_or_default();
+        swarm_core::sort::sort_by(&mut entries, |a, b| a.0.cmp(&b.0));
+        let base = if shown.ends_with('/') {
+            shown.to_string()
+        } else {
+            format!("{shown}/")
+        };
+        for (name, _) in entries {
+            kib += walk(
+                fs,
+                &format!("{}/{name}", p.trim_end_matches('/')),
+                &format!("{base}{name}"),
+                level + 1,
+                ctx,
+            );
+        }
+        if ctx.0.is_none_or(|d| level <= d) {
+            ctx.2.push((kib, shown.to_string()));
+        }
+        kib
+    }
+    let mut status = 0;
+    let mut total = 0;
+    let mut out = String::new();
+    for o in &ops {
+        let p = abs_path(interp, o);
+        let mut ctx = (depth, all, Vec::new());
+        let found = with_fs(interp, |fs| match fs.stat(&p) {
+            Ok(_) => Some(walk(fs, &p, o, 0, &mut ctx)),
+            Err(_) => None,
+        })
+        .flatten();
+        match found {
+            Some(kib) => {
+                total += kib;
+                for (k, name) in ctx.2 {
+                    out.push_str(&format!("{}\t{name}\n", show(k)));
+                }
+            }
+            None => {
+                io.out.write(&std::mem::take(&mut out));
+                io.err.write(&format!(
+                    "du: cannot access {}: No such file or directory\n",
+                    q(o)
+                ));
+                status = 1;
+            }
+        }
+    }
+    if flags.contains('c') {
+        out.push_str(&format!("{}\ttotal\n", show(total)));
+    }
+    io.out.write(&out);
+    status
+}
+
+/// `chmod [-R] MODE FILE…`: octal modes and `[ugoa]*[+-=][rwxX]*` lists (GNU coreutils).
+pub(crate) fn chmod(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let recursive = args.iter().any(|a| a == "-R" || a == "--recursive");
+    let rest: Vec<&String> = args
+        .iter()
+        .filter(|a| !matches!(a.as_str(), "-R" | "--recursive" | "-v" | "-f" | "-c"))
+        .collect();
+    let Some((mode, files)) = rest.split_first() else {
+        io.err
+            .write("chmod: missing operand\nTry 'chmod --help' for more information.\n");
+        return 1;
+    };
+    if files.is_empty() {
+        io.err.write(&format!(
+            "chmod: missing operand after '{mode}'\nTry 'chmod --help' for more information.\n"
+        ));
+        return 1;
+    }
+    // The new mode of an entry from its old one, or None when MODE is not valid.
+    let apply = |old: u32, is_dir: bool| -> Option<u32> {
+        if !mode.is_empty() && mode.chars().all(|c| c.is_digit(8)) {
+            return u32::from_str_radix(mode, 8).ok().filter(|m| *m <= 0o7777);
+        }
+        let mut m = old;
+        for clause in mode.split(',') {
+            let who_end = clause
+                .find(|c: char| !"ugoa".contains(c))
+                .unwrap_or(clause.len());
+            let who = &clause[..who_end];
+            let mut mask = 0u32;
+            for c in if who.is_empty() { "a" } else { who }.chars() {
+                mask |= match c {
+                    'u' => 0o4700,
+                    'g' => 0o2070,
+                    'o' => 0o1007,
+                    _ => 0o7777,
+                };
+            }
+            let mut ops = &clause[who_end..];
+            if ops.is_empty() {
+                return None;
+            }
+            while let Some(op) = ops.chars().next().filter(|c| "+-=".contains(*c)) {
+                let perm_end = ops[1..]
+                    .find(|c: char| "+-=".contains(c))
+                    .map_or(ops.len(), |k| k + 1);
+                let perms = &ops[1..perm_end];
+                let mut bits = 0u32;
+                for c in perms.chars() {
+                    bits |= match c {
+                        'r' => 0o444,
+                        'w' => 0o222,
+                        'x' => 0o111,
+                        'X' if is_dir || old & 0o111 != 0 => 0o111,
+                        'X' => 0,
+                        's' => 0o6000,
+                        't' => 0o1000,
+                        _ => return None,
+                    };
+                }
+                let bits = bits & mask;
+                match op {
+                    '+' => m |= bits,
+                    '-' => m &= !bits,
+                    _ => m = (m & !(mask & 0o777)) | bits,
+                }
+                ops = &ops[perm_end..];
+            }
+            if !ops.is_empty() {
+                return None;
+            }
+        }
+        Some(m)
+    };
+    if apply(0o644, false).is_none() {
+        io.err.write(&format!(
+            "chmod: invalid mode: '{mode}'\nTry 'chmod --help' for more information.\n"
+        ));
+        return 1;
+    }
+    let mut status = 0;
+    for f in files {
+        let p = abs_path(interp, f);
+        let targets: Vec<String> = match with_fs(interp, |fs| {
+            fs.stat(&p).map(|meta| {
+                if recursive && meta.is_dir() {
+                    fs.walk(&p)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(q, _)| q)
+                        .collect()
+                } else {
+                    vec![p.clone()]
+                }
+            })
+        }) {
+            Some(Ok(v)) => v,
+            _ => {
+                io.err.write(&format!(
+                    "chmod: cannot access {}: No such file or directory\n",
+                    q(f)
+                ));
+                status = 1;
+                continue;
+            }
+        };
+        for t in targets {
+            let _ = with_fs_mut(interp, |fs, _| {
+                let meta = fs.stat(&t)?;
+                let new = apply(meta.mode, meta.is_dir()).unwrap_or(meta.mode);
+                fs.set_mode(&t, new)
+            });
+        }
+    }
+    status
 }
 
 #[cfg(test)]

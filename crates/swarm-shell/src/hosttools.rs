@@ -1499,6 +1499,552 @@ pub(crate) fn dockerd(_interp: &Interp, _args: &[String], io: &Io) -> i32 {
     1
 }
 
+// ---------------------------------------------------------------------------------------
+// ip, ifconfig
+
+/// A host network interface as BusyBox's `ip` and `ifconfig` show it.
+struct Iface {
+    name: String,
+    addr: std::net::Ipv4Addr,
+    prefix: u8,
+    /// Has a carrier (eth0 always; a bridge while a container is connected).
+    carrier: bool,
+}
+
+impl Iface {
+    fn loopback(&self) -> bool {
+        self.name == "lo"
+    }
+
+    /// Docker's MAC for an address (`02:42` and the address's bytes); zero for loopback.
+    fn mac(&self) -> String {
+        if self.loopback() {
+            return "00:00:00:00:00:00".into();
+        }
+        let o = self.addr.octets();
+        format!("02:42:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3])
+    }
+
+    fn mask(&self) -> std::net::Ipv4Addr {
+        let m = if self.prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(self.prefix))
+        };
+        m.into()
+    }
+
+    fn broadcast(&self) -> std::net::Ipv4Addr {
+        (u32::from(self.addr) | !u32::from(self.mask())).into()
+    }
+
+    fn network(&self) -> std::net::Ipv4Addr {
+        (u32::from(self.addr) & u32::from(self.mask())).into()
+    }
+}
+
+/// The current machine's interfaces: lo, eth0 (its LAN address), docker0, docker_gwbridge
+/// while in a swarm, and a `br-<id>` per user-defined bridge network.
+fn interfaces(interp: &Interp) -> Vec<Iface> {
+    use std::net::Ipv4Addr;
+    let world = interp.world();
+    let w = world.borrow();
+    let m = interp.session.borrow().machine();
+    let mut v = vec![Iface {
+        name: "lo".into(),
+        addr: Ipv4Addr::LOCALHOST,
+        prefix: 8,
+        carrier: true,
+    }];
+    let Some(mc) = w.machine(m) else { return v };
+    v.push(Iface {
+        name: "eth0".into(),
+        addr: mc.ip,
+        prefix: 23,
+        carrier: true,
+    });
+    let running = w.containers(m).iter().any(|c| c.is_running());
+    let gw = |(net, prefix): (Ipv4Addr, u8)| (Ipv4Addr::from(u32::from(net) + 1), prefix);
+    let (addr, prefix) = gw(swarm_core::endpoints::BRIDGE_SUBNET);
+    v.push(Iface {
+        name: "docker0".into(),
+        addr,
+        prefix,
+        carrier: running,
+    });
+    if let Some(sub) = w.gwbridge_subnet(m) {
+        let (addr, prefix) = gw(sub);
+        v.push(Iface {
+            name: "docker_gwbridge".into(),
+            addr,
+            prefix,
+            carrier: running,
+        });
+    }
+    for n in w.local_networks(m) {
+        v.push(Iface {
+            name: format!("br-{}", n.id.get(..12).unwrap_or(&n.id)),
+            addr: n.gateway,
+            prefix: n.prefix,
+            carrier: false,
+        });
+    }
+    v
+}
+
+/// BusyBox `ip`: `addr` (`a`, `address`, `show [dev] NAME`), `route` (`r`), `link` (`l`).
+pub(crate) fn ip(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let args: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !matches!(*a, "-4" | "-c" | "-color" | "--color"))
+        .collect();
+    let Some(object) = args.first() else {
+        io.err.write(IP_USAGE);
+        return 1;
+    };
+    let mut rest = &args[1..];
+    if rest
+        .first()
+        .is_some_and(|a| matches!(*a, "show" | "list" | "lst" | "sh" | "ls"))
+    {
+        rest = &rest[1..];
+    }
+    if rest.first() == Some(&"dev") {
+        rest = &rest[1..];
+    }
+    let all = interfaces(interp);
+    let pick: Vec<(usize, &Iface)> = match rest.first() {
+        None => all.iter().enumerate().collect(),
+        Some(name) => match all.iter().position(|i| i.name == *name) {
+            Some(k) => vec![(k, &all[k])],
+            None => {
+                io.err.write(&format!("ip: can't find device '{name}'\n"));
+                return 1;
+            }
+        },
+    };
+    let head = |k: usize, i: &Iface| {
+        let (flags, mtu, state) = if i.loopback() {
+            ("LOOPBACK,UP,LOWER_UP", 65536, "UNKNOWN")
+        } else if i.carrier {
+            ("BROADCAST,MULTICAST,UP,LOWER_UP", 1500, "UP")
+        } else {
+            ("NO-CARRIER,BROADCAST,MULTICAST,UP", 1500, "DOWN")
+        };
+        let qlen = if i.loopback() { " qlen 1000" } else { "" };
+        let kind = if i.loopback() { "loopback" } else { "ether" };
+        let brd = if i.loopback() {
+            "00:00:00:00:00:00"
+        } else {
+            "ff:ff:ff:ff:ff:ff"
+        };
+        format!(
+            "{}: {}: <{flags}> mtu {mtu} qdisc noqueue state {state}{qlen}\n    link/{kind} {} brd {brd}\n",
+            k + 1,
+            i.name,
+            i.mac()
+        )
+    };
+    let mut out = String::new();
+    match *object {
+        "a" | "addr" | "address" => {
+            for (k, i) in pick {
+                out.push_str(&head(k, i));
+                if i.loopback() {
+                    out.push_str("    inet 127.0.0.1/8 scope host lo\n");
+                } else {
+                    out.push_str(&format!(
+                        "    inet {}/{} brd {} scope global {}\n",
+                        i.addr,
+                        i.prefix,
+                        i.broadcast(),
+                        i.name
+                    ));
+                }
+                out.push_str("       valid_lft forever preferred_lft forever\n");
+            }
+        }
+        "l" | "link" => {
+            for (k, i) in pick {
+                out.push_str(&head(k, i));
+            }
+        }
+        "r" | "ro" | "route" => {
+            let lan = all.iter().find(|i| i.name == "eth0");
+            if let Some(e) = lan {
+                let gw = std::net::Ipv4Addr::from(u32::from(e.network()) + 1);
+                out.push_str(&format!("default via {gw} dev eth0 \n"));
+            }
+            let mut routes: Vec<&Iface> = all.iter().filter(|i| !i.loopback()).collect();
+            swarm_core::sort::sort_by_key(&mut routes, |i| u32::from(i.network()));
+            for i in routes {
+                let down = if i.carrier { "" } else { " linkdown" };
+                out.push_str(&format!(
+                    "{}/{} dev {} scope link  src {}{down} \n",
+                    i.network(),
+                    i.prefix,
+                    i.name,
+                    i.addr
+                ));
+            }
+        }
+        "help" => {
+            io.err.write(IP_USAGE);
+            return 1;
+        }
+        other => {
+            io.err.write(&format!("ip: unknown command '{other}'\n"));
+            return 1;
+        }
+    }
+    io.out.write(&out);
+    0
+}
+
+const IP_USAGE: &str = "BusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.
+
+Usage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]
+
+OPTIONS := -f[amily] inet|inet6|link | -o[neline]
+
+ip addr add|del IFADDR dev IFACE | show|flush [dev IFACE] [to PREFIX]
+ip route list|flush|add|del|change|append|replace|test ROUTE
+ip link set IFACE [up|down] [arp on|off] [multicast on|off]
+	[promisc on|off] [mtu NUM] [name NAME] [qlen NUM] [address MAC]
+	[master IFACE | nomaster] [netns PID]
+ip tunnel add|change|del|show [NAME]
+	[mode ipip|gre|sit] [remote ADDR] [local ADDR] [ttl TTL]
+ip neigh show|flush [to PREFIX] [dev DEV] [nud STATE]
+ip rule [list] | add|del SELECTOR ACTION
+";
+
+/// BusyBox `ifconfig [-a] [IFACE]`.
+pub(crate) fn ifconfig(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let all = interfaces(interp);
+    let names: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    if names.len() > 1 {
+        io.err
+            .write("ifconfig: changing interfaces is not emulated by Swarm Playground\n");
+        return 1;
+    }
+    let mut pick: Vec<&Iface> = match names.first() {
+        None => all.iter().collect(),
+        Some(n) => match all.iter().find(|i| &&i.name == n) {
+            Some(i) => vec![i],
+            None => {
+                io.err.write(&format!(
+                    "ifconfig: {n}: error fetching interface information: Device not found\n"
+                ));
+                return 1;
+            }
+        },
+    };
+    swarm_core::sort::sort_by(&mut pick, |a, b| a.name.cmp(&b.name));
+    let mut out = String::new();
+    for i in pick {
+        let pad = |s: &str| format!("{s:<10}");
+        if i.loopback() {
+            out.push_str(&format!(
+                "{}Link encap:Local Loopback  \n          inet addr:127.0.0.1  Mask:255.0.0.0\n          UP LOOPBACK RUNNING  MTU:65536  Metric:1\n",
+                pad(&i.name)
+            ));
+        } else {
+            let running = if i.carrier { "RUNNING " } else { "" };
+            out.push_str(&format!(
+                "{}Link encap:Ethernet  HWaddr {}  \n          inet addr:{}  Bcast:{}  Mask:{}\n          UP BROADCAST {running}MULTICAST  MTU:1500  Metric:1\n",
+                pad(&i.name),
+                i.mac().to_uppercase(),
+                i.addr,
+                i.broadcast(),
+                i.mask()
+            ));
+        }
+        out.push_str("          RX packets:0 errors:0 dropped:0 overruns:0 frame:0\n          TX packets:0 errors:0 dropped:0 overruns:0 carrier:0\n");
+        let q = if i.loopback() { 1000 } else { 0 };
+        out.push_str(&format!(
+            "          collisions:0 txqueuelen:{q} \n          RX bytes:0 (0.0 B)  TX bytes:0 (0.0 B)\n\n"
+        ));
+    }
+    io.out.write(&out);
+    0
+}
+
+// ---------------------------------------------------------------------------------------
+// uname, ps, kill, basename, dirname, wget
+
+/// `uname [-asnrm]` of the machine (the kernel docker info reports).
+pub(crate) fn uname(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let host = {
+        let world = interp.world();
+        let w = world.borrow();
+        w.machine(interp.session.borrow().machine())
+            .map(|m| m.hostname.clone())
+            .unwrap_or_default()
+    };
+    let kernel = swarm_core::machine::build::KERNEL;
+    let flags: String = args
+        .iter()
+        .filter_map(|a| a.strip_prefix('-'))
+        .collect::<Vec<_>>()
+        .concat();
+    if let Some(c) = flags.chars().find(|c| !"asnrvmpio".contains(*c)) {
+        io.err.write(&format!(
+            "uname: unrecognized option: {c}\nBusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.\n\nUsage: uname [-amnrspvio]\n"
+        ));
+        return 1;
+    }
+    let all = flags.contains('a');
+    let mut parts: Vec<String> = Vec::new();
+    if all || flags.contains('s') || flags.is_empty() {
+        parts.push("Linux".into());
+    }
+    if all || flags.contains('n') {
+        parts.push(host);
+    }
+    if all || flags.contains('r') {
+        parts.push(kernel.to_string());
+    }
+    if all || flags.contains('v') {
+        parts.push("#1 SMP PREEMPT_DYNAMIC".into());
+    }
+    if all || flags.contains('m') {
+        parts.push("x86_64".into());
+    }
+    if all || flags.contains('o') {
+        parts.push("GNU/Linux".into());
+    }
+    io.out.write(&format!("{}\n", parts.join(" ")));
+    0
+}
+
+/// BusyBox `ps` (every option is accepted; `ps aux` prints the same).
+pub(crate) fn ps(_args: &[String], io: &Io) -> i32 {
+    let mut s = String::from("PID   USER     TIME  COMMAND\n    1 root      0:00 /bin/sh -c dockerd &>/var/log/docker.log & sshd -D\n");
+    for (pid, name) in HOST_PROCESSES {
+        let cmd = match *name {
+            "dockerd" => "dockerd",
+            "containerd" => "containerd --config /var/run/docker/containerd/containerd.toml",
+            "sshd" => "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups",
+            "bash" => "bash",
+            other => other,
+        };
+        s.push_str(&format!("{pid:>5} root      0:00 {cmd}\n"));
+    }
+    s.push_str("  104 root      0:00 ps\n");
+    io.out.write(&s);
+    0
+}
+
+/// bash's `kill`: the host's processes exist, others do not.
+pub(crate) fn kill(args: &[String], io: &Io) -> i32 {
+    let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    if targets.is_empty() {
+        if args.iter().any(|a| a == "-l") {
+            io.out.write(" 1) SIGHUP\t 2) SIGINT\t 3) SIGQUIT\t 4) SIGILL\t 5) SIGTRAP\n 6) SIGABRT\t 7) SIGBUS\t 8) SIGFPE\t 9) SIGKILL\t10) SIGUSR1\n11) SIGSEGV\t12) SIGUSR2\t13) SIGPIPE\t14) SIGALRM\t15) SIGTERM\n");
+            return 0;
+        }
+        io.err.write("bash: kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n");
+        return 2;
+    }
+    let mut status = 0;
+    for t in targets {
+        if let Some(job) = t.strip_prefix('%') {
+            io.err.write(&format!("bash: kill: %{job}: no such job\n"));
+            status = 1;
+        } else if let Ok(pid) = t.parse::<u32>() {
+            if !HOST_PROCESSES.iter().any(|(p, _)| *p == pid) && pid != 1 {
+                io.err
+                    .write(&format!("bash: kill: ({pid}) - No such process\n"));
+                status = 1;
+            }
+        } else {
+            io.err.write(&format!(
+                "bash: kill: {t}: arguments must be process or job IDs\n"
+            ));
+            status = 1;
+        }
+    }
+    status
+}
+
+/// `basename NAME [SUFFIX]` and `dirname NAME…` (GNU coreutils).
+pub(crate) fn base_dir_name(name: &str, args: &[String], io: &Io) -> i32 {
+    if args.is_empty() {
+        io.err.write(&format!(
+            "{name}: missing operand\nTry '{name} --help' for more information.\n"
+        ));
+        return 1;
+    }
+    let dir = |p: &str| -> String {
+        let t = p.trim_end_matches('/');
+        if t.is_empty() {
+            return if p.is_empty() { ".".into() } else { "/".into() };
+        }
+        match t.rfind('/') {
+            Some(i) => {
+                let d = t[..i].trim_end_matches('/');
+                if d.is_empty() {
+                    "/".into()
+                } else {
+                    d.to_string()
+                }
+            }
+            None => ".".into(),
+        }
+    };
+    if name == "dirname" {
+        let out: String = args.iter().map(|a| format!("{}\n", dir(a))).collect();
+        io.out.write(&out);
+        return 0;
+    }
+    let p = &args[0];
+    let t = p.trim_end_matches('/');
+    let mut base = if t.is_empty() && !p.is_empty() {
+        "/".to_string()
+    } else {
+        t.rsplit('/').next().unwrap_or(t).to_string()
+    };
+    if let Some(suffix) = args.get(1) {
+        if base.len() > suffix.len() && base.ends_with(suffix.as_str()) {
+            base.truncate(base.len() - suffix.len());
+        }
+    }
+    io.out.write(&format!("{base}\n"));
+    0
+}
+
+/// BusyBox `wget` on the host: `-qO- URL` prints the page, `wget URL` saves it (`-O FILE`).
+pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let mut quiet = false;
+    let mut target: Option<String> = None;
+    let mut url: Option<&String> = None;
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        i += 1;
+        if let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty()) {
+            if let Some(f) = flags.strip_prefix('-') {
+                if let Some(v) = f.strip_prefix("output-document=") {
+                    target = Some(v.to_string());
+                } else if f == "quiet" {
+                    quiet = true;
+                }
+                continue;
+            }
+            for (k, c) in flags.char_indices() {
+                match c {
+                    'q' => quiet = true,
+                    'O' => {
+                        let rest = &flags[k + 1..];
+                        target = if rest.is_empty() {
+                            i += 1;
+                            args.get(i - 1).cloned()
+                        } else {
+                            Some(rest.to_string())
+                        };
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            url = Some(a);
+        }
+    }
+    let Some(url) = url else {
+        io.err.write("BusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n");
+        return 1;
+    };
+    let Some(u) = crate::net::parse_url(url) else {
+        io.err.write(&format!("wget: bad address '{url}'\n"));
+        return 1;
+    };
+    let m = interp.session.borrow().machine();
+    let world = interp.world();
+    let r = world
+        .borrow_mut()
+        .http_get(m, None, &u.host, u.port, &u.path);
+    let ip = world
+        .borrow()
+        .machine_by_name(&u.host)
+        .map(|x| x.ip.to_string())
+        .unwrap_or_else(|| {
+            if u.host == "localhost" {
+                "127.0.0.1".into()
+            } else {
+                u.host.clone()
+            }
+        });
+    let connecting = format!("Connecting to {} ({ip}:{})\n", u.host, u.port);
+    match r {
+        Ok(out) if out.reply.status >= 400 => {
+            if !quiet {
+                io.err.write(&connecting);
+            }
+            io.err.write(&format!(
+                "wget: server returned error: HTTP/1.1 {} {}\n",
+                out.reply.status,
+                crate::net::reason(out.reply.status)
+            ));
+            1
+        }
+        Ok(out) => {
+            let file = target.unwrap_or_else(|| {
+                let last = u.path.split('?').next().unwrap_or("").rsplit('/').next();
+                last.filter(|l| !l.is_empty())
+                    .unwrap_or("index.html")
+                    .to_string()
+            });
+            if file == "-" {
+                if !quiet {
+                    io.err.write(&connecting);
+                    io.err.write("writing to stdout\n");
+                }
+                io.out.write(&out.reply.body);
+                if !quiet {
+                    io.err.write(&format!(
+                        "-                    100% |********************************| {:>5}  0:00:00 ETA\nwritten to stdout\n",
+                        out.reply.body.len()
+                    ));
+                }
+                return 0;
+            }
+            if let Err(e) = crate::fsutils::write_file(interp, &file, &out.reply.body, false) {
+                io.err.write(&format!("wget: can't open '{file}': {e}\n"));
+                return 1;
+            }
+            if !quiet {
+                io.err.write(&format!(
+                    "{connecting}saving to '{file}'\n{:<20} 100% |********************************| {:>5}  0:00:00 ETA\n'{file}' saved\n",
+                    file.rsplit('/').next().unwrap_or(&file),
+                    out.reply.body.len()
+                ));
+            }
+            0
+        }
+        Err(swarm_core::network::HttpError::CouldNotResolve) => {
+            io.err.write(&format!("wget: bad address '{}'\n", u.host));
+            1
+        }
+        Err(swarm_core::network::HttpError::Timeout) => {
+            if !quiet {
+                io.err.write(&connecting);
+            }
+            io.err.write("wget: download timed out\n");
+            1
+        }
+        Err(_) => {
+            if !quiet {
+                io.err.write(&connecting);
+            }
+            io.err.write(&format!(
+                "wget: can't connect to remote host ({ip}): Connection refused\n"
+            ));
+            1
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ mod expand;
 pub mod format;
 mod fsutils;
 mod git;
+mod hey;
 mod hosttools;
 mod job;
 mod jq_cmd;

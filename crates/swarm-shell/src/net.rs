@@ -14,14 +14,14 @@ use crate::exec::{Interp, Io};
 use crate::hosttools::cert_subject;
 
 /// A parsed `http://host:port/path` (or `https://…`).
-struct Url {
-    host: String,
-    port: u16,
-    path: String,
-    tls: bool,
+pub(crate) struct Url {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) path: String,
+    pub(crate) tls: bool,
 }
 
-fn parse_url(url: &str) -> Option<Url> {
+pub(crate) fn parse_url(url: &str) -> Option<Url> {
     let (rest, tls) = match url.strip_prefix("https://") {
         Some(r) => (r, true),
         None => (
@@ -71,7 +71,7 @@ fn tls_verbose(cert: &str, verified: bool) -> String {
 /// curl's error for a certificate it does not trust.
 const CURL_SELF_SIGNED: &str = "curl: (60) SSL certificate problem: self-signed certificate\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the webpage mentioned above.\n";
 
-fn reason(status: u16) -> &'static str {
+pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",

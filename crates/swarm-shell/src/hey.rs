@@ -1,0 +1,788 @@
+//! `hey`, the HTTP load generator of seed 001's scaling lab (`./hey_linux_amd64 -z 30s -c 10
+//! http://localhost`), its download (`wget`/`curl -LO` of its release URL: the machines have
+//! no internet, so the playground knows this one file), and running a file by its path.
+//!
+//! **The load model.** hey's requests go through the cluster like `curl`'s (the routing
+//! mesh, each task's app, its logs and its effects, such as a counter in redis): [`PER_SLICE`]
+//! of each second's for real, the rest counted like them (each status and size in the same
+//! proportions). How fast they go is derived, not measured: a request costs its network
+//! round trip (more when the mesh forwards it to another machine) plus the app's service time
+//! ([`service_ms`]: a static server is cheap, an app server is not), stretched by the task's
+//! CPU limit (`--limit-cpu`, `deploy.resources.limits.cpus`). With `-c` workers each waiting
+//! for its answer, throughput is `c / mean latency`, capped by the slowest task's share of the
+//! round-robin (each task gets an equal share, so one slow task holds the others back). More
+//! replicas thus raise Requests/sec until the workers, not the tasks, are the limit. Latencies
+//! vary deterministically around the mean (a hash of the request's number, never a global
+//! RNG), and the command takes the test's duration of simulated time.
+
+use crate::exec::{Interp, Io};
+use swarm_core::{MachineId, SimDuration};
+
+/// The release file hey's README links to.
+const HEY_URLS: &[&str] = &[
+    "hey-release.s3.us-east-2.amazonaws.com/hey_linux_amd64",
+    "storage.googleapis.com/hey-release/hey_linux_amd64",
+];
+
+/// What the downloaded file holds: an ELF header and our marker.
+const HEY_BINARY: &[u8] =
+    b"\x7fELF\x02\x01\x01\x00 swarm-playground: rakyll/hey v0.1.4 (linux/amd64)\n";
+
+/// The known download a URL names, if any: (file name, content).
+pub(crate) fn download(url: &str) -> Option<(&'static str, &'static [u8])> {
+    let bare = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    HEY_URLS
+        .contains(&bare)
+        .then_some(("hey_linux_amd64", HEY_BINARY))
+}
+
+/// True when an argument is a known download.
+pub(crate) fn download_named(args: &[String]) -> bool {
+    args.iter().any(|a| download(a).is_some())
+}
+
+/// `curl` or `wget` on the host when one of its arguments is a known download; `None`
+/// otherwise (the command runs as usual).
+pub(crate) fn fetch(interp: &Interp, name: &str, args: &[String], io: &Io) -> Option<i32> {
+    let (file, body) = args.iter().find_map(|a| download(a))?;
+    let text = String::from_utf8_lossy(body).into_owned();
+    let size = body.len();
+    if name == "wget" {
+        let quiet = args.iter().any(|a| a.starts_with("-q"));
+        let target = args
+            .iter()
+            .position(|a| a == "-O" || a == "-qO")
+            .and_then(|i| args.get(i + 1).cloned())
+            .or_else(|| {
+                args.iter()
+                    .find_map(|a| a.strip_prefix("-O").or_else(|| a.strip_prefix("-qO")))
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| file.to_string());
+        let host = args
+            .iter()
+            .find_map(|a| download(a).map(|_| a))
+            .map(|u| {
+                u.trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .split('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        if target == "-" {
+            io.out.write(&text);
+        } else if let Err(e) = crate::fsutils::write_file(interp, &target, &text, false) {
+            io.err.write(&format!("wget: can't open '{target}': {e}\n"));
+            return Some(1);
+        }
+        if !quiet {
+            io.err
+                .write(&format!("Connecting to {host} (52.219.94.26:443)\n"));
+            if target == "-" {
+                io.err.write("writing to stdout\n");
+            } else {
+                io.err.write(&format!(
+                    "saving to '{target}'\n{:<20} 100% |********************************| {size:>5}  0:00:00 ETA\n'{target}' saved\n",
+                    target.rsplit('/').next().unwrap_or(&target)
+                ));
+            }
+        }
+        return Some(0);
+    }
+    // curl: `-o FILE`, `-O` (the URL's name), or the terminal.
+    let mut target: Option<String> = None;
+    let mut silent = false;
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        i += 1;
+        if a == "--output" || a == "-o" {
+            target = args.get(i).cloned();
+            i += 1;
+        } else if a == "--remote-name" {
+            target = Some(file.to_string());
+        } else if a == "--silent" {
+            silent = true;
+        } else if let Some(flags) = a.strip_prefix('-').filter(|f| !f.starts_with('-')) {
+            for (k, c) in flags.char_indices() {
+                match c {
+                    's' => silent = true,
+                    'O' => target = Some(file.to_string()),
+                    'o' => {
+                        let rest = &flags[k + 1..];
+                        target = if rest.is_empty() {
+                            i += 1;
+                            args.get(i - 1).cloned()
+                        } else {
+                            Some(rest.to_string())
+                        };
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    match target.filter(|t| t != "-") {
+        Some(t) => {
+            if let Err(e) = crate::fsutils::write_file(interp, &t, &text, false) {
+                io.err.write(&format!(
+                    "curl: (23) Failure writing output to destination: {e}\n"
+                ));
+                return Some(23);
+            }
+            if !silent {
+                io.err.write(&format!(
+                    "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n100 {size:>5}  100 {size:>5}    0     0   1000      0 --:--:-- --:--:-- --:--:--  1000\n"
+                ));
+            }
+            Some(0)
+        }
+        None => {
+            io.err.write("Warning: Binary output can mess up your terminal. Use \"--output -\" to tell \nWarning: curl to output it to your console anyway, or consider \"--output \nWarning: <FILE>\" to save to a file.\n");
+            Some(23)
+        }
+    }
+}
+
+/// A command named by a path (`./hey_linux_amd64`, `/usr/local/bin/hey`) or found in
+/// `/usr/local/bin` or `/usr/bin`: hey's binary runs hey, a text file runs as a script.
+/// `None` when there is no such file in the PATH (the caller says `command not found`).
+pub(crate) async fn run_file(interp: &Interp, name: &str, args: &[String], io: &Io) -> Option<i32> {
+    let path = if name.contains('/') {
+        crate::fsutils::abs_path(interp, name)
+    } else {
+        let m = interp.session.borrow().machine();
+        let world = interp.world();
+        let w = world.borrow();
+        let fs = &w.machine(m)?.fs;
+        ["/usr/local/bin", "/usr/bin", "/bin"]
+            .iter()
+            .map(|d| format!("{d}/{name}"))
+            .find(|p| fs.stat(p).is_ok_and(|s| s.is_file()))?
+    };
+    let (meta, content) = {
+        let m = interp.session.borrow().machine();
+        let world = interp.world();
+        let w = world.borrow();
+        let fs = &w.machine(m)?.fs;
+        match fs.stat(&path) {
+            Ok(meta) => (meta, fs.read(&path).map(<[u8]>::to_vec).unwrap_or_default()),
+            Err(_) => {
+                io.err
+                    .write(&format!("bash: {name}: No such file or directory\n"));
+                return Some(127);
+            }
+        }
+    };
+    if meta.is_dir() {
+        io.err.write(&format!("bash: {name}: Is a directory\n"));
+        return Some(126);
+    }
+    if meta.mode & 0o111 == 0 {
+        io.err.write(&format!("bash: {name}: Permission denied\n"));
+        return Some(126);
+    }
+    if content == HEY_BINARY {
+        return Some(hey(interp, args, io).await);
+    }
+    if content.starts_with(b"\x7fELF") {
+        io.err.write(&format!(
+            "bash: {name}: cannot execute binary file: Exec format error\n"
+        ));
+        return Some(126);
+    }
+    let mut sh_args = vec![path];
+    sh_args.extend(args.iter().cloned());
+    Some(crate::fsutils::sh(interp, "bash", &sh_args, io).await)
+}
+
+const USAGE: &str = "Usage: hey [options...] <url>
+
+Options:
+  -n  Number of requests to run. Default is 200.
+  -c  Number of workers to run concurrently. Total number of requests cannot
+      be smaller than the concurrency level. Default is 50.
+  -q  Rate limit, in queries per second (QPS) per worker. Default is no rate limit.
+  -z  Duration of application to send requests. When duration is reached,
+      application stops and exits. If duration is specified, n is ignored.
+      Examples: -z 10s -z 3m.
+  -o  Output type. If none provided, a summary is printed.
+      \"csv\" is the only supported alternative. Dumps the response
+      metrics in comma-separated values format.
+
+  -m  HTTP method, one of GET, POST, PUT, DELETE, HEAD, OPTIONS.
+  -H  Custom HTTP header. You can specify as many as needed by repeating the flag.
+      For example, -H \"Accept: text/html\" -H \"Content-Type: application/xml\" .
+  -t  Timeout for each request in seconds. Default is 20, use 0 for infinite.
+  -A  HTTP Accept header.
+  -d  HTTP request body.
+  -D  HTTP request body from file. For example, /home/user/file.txt or ./file.txt.
+  -T  Content-type, defaults to \"text/html\".
+  -a  Basic authentication, username:password.
+  -x  HTTP Proxy address as host:port.
+  -h2 Enable HTTP/2.
+
+  -host\tHTTP Host header.
+
+  -disable-compression  Disable compression.
+  -disable-keepalive    Disable keep-alive, prevents re-use of TCP
+                        connections between different HTTP requests.
+  -disable-redirects    Disable following of HTTP redirects
+  -cpus                 Number of used cpu cores.
+                        (default for current machine is 2 cores)
+";
+
+fn usage_error(io: &Io, msg: &str) -> i32 {
+    if !msg.is_empty() {
+        io.err.write(msg);
+        io.err.write("\n\n");
+    }
+    io.err.write(USAGE);
+    1
+}
+
+/// Go's `time.ParseDuration` for the forms hey's `-z` takes (`30s`, `1m30s`, `500ms`).
+fn parse_duration(s: &str) -> Option<u64> {
+    let mut total = 0f64;
+    let mut rest = s;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let v: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let ms = match &rest[..u] {
+            "ms" => 1.0,
+            "s" => 1000.0,
+            "m" => 60_000.0,
+            "h" => 3_600_000.0,
+            "us" | "µs" => 0.001,
+            "ns" => 0.000_001,
+            _ => return None,
+        };
+        total += v * ms;
+        rest = &rest[u..];
+    }
+    Some(total as u64)
+}
+
+/// The app's service time per request, in ms, before its CPU limit.
+fn service_ms(image: &str) -> f64 {
+    let repo = image.rsplit('/').next().unwrap_or(image);
+    let repo = repo.split([':', '@']).next().unwrap_or(repo);
+    match repo {
+        "nginx" | "httpd" | "traefik" | "whoami" | "caddy" | "haproxy" => 0.3,
+        "registry" => 1.0,
+        _ => 4.0,
+    }
+}
+
+/// SplitMix64 of a seed: a uniform number in [0, 1).
+fn unit(seed: u64) -> f64 {
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// One sampled request: its status and size, or its error text; and its base latency (ms).
+struct Sample {
+    result: Result<(u16, usize), String>,
+    base_ms: f64,
+    /// Which task answered (for the round-robin shares).
+    server: Option<(MachineId, String)>,
+}
+
+/// The CPU share a container may use (its task's `--limit-cpu`, else 1).
+fn cpu_share(w: &swarm_core::World, m: MachineId, container: &str) -> f64 {
+    let Some(c) = w.container(m, container) else {
+        return 1.0;
+    };
+    let limit = c.config.task_id.as_ref().and_then(|tid| {
+        let cluster = w.membership(m)?.cluster;
+        let t = w.swarm(cluster)?.tasks.get(tid.as_str())?;
+        Some(t.spec.resources.limit_nano_cpus)
+    });
+    match limit {
+        Some(n) if n > 0 => (n as f64 / 1e9).min(1.0),
+        _ => 1.0,
+    }
+}
+
+/// Real requests per slice (about a second) of the test: up to 500 requests a second every
+/// request is real (the counter lab counts each); above, the rest are counted like them.
+const PER_SLICE: usize = 500;
+
+/// The requests each slice sends first, to tell the rate.
+const PROBE: usize = 10;
+
+/// Where hey's requests go.
+struct Target<'a> {
+    m: MachineId,
+    url: &'a str,
+    u: &'a crate::net::Url,
+    call: &'a swarm_core::network::HttpCall,
+    head: bool,
+}
+
+impl Target<'_> {
+    /// Sends `k` requests through the cluster.
+    fn send(
+        &self,
+        world: &std::rc::Rc<std::cell::RefCell<swarm_core::World>>,
+        k: usize,
+    ) -> Vec<Sample> {
+        let (m, u, url) = (self.m, self.u, self.url);
+        let mut samples = Vec::with_capacity(k);
+        for _ in 0..k {
+            let r = world
+                .borrow_mut()
+                .http_request(m, None, &u.host, u.port, self.call);
+            let w = world.borrow();
+            samples.push(match r {
+                Ok(out) => {
+                    let (sm, cid) = &out.served_by;
+                    let image = w
+                        .container(*sm, cid)
+                        .map(|c| c.config.image.clone())
+                        .unwrap_or_default();
+                    let rtt = if *sm == m { 0.25 } else { 0.55 };
+                    let s = service_ms(&image) / cpu_share(&w, *sm, cid);
+                    let size = if self.head { 0 } else { out.reply.body.len() };
+                    Sample {
+                        result: Ok((out.reply.status, size)),
+                        base_ms: rtt + s,
+                        server: Some(out.served_by.clone()),
+                    }
+                }
+                Err(e) => {
+                    let addr = if u.host == "localhost" {
+                        format!("[::1]:{}", u.port)
+                    } else {
+                        format!("{}:{}", u.host, u.port)
+                    };
+                    let timeout = matches!(e, swarm_core::network::HttpError::Timeout);
+                    let text = match e {
+                        swarm_core::network::HttpError::CouldNotResolve => format!(
+                            "Get \"{url}\": dial tcp: lookup {} on 192.168.0.1:53: no such host",
+                            u.host
+                        ),
+                        swarm_core::network::HttpError::Timeout => format!(
+                            "Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+                        ),
+                        _ => format!("Get \"{url}\": dial tcp {addr}: connect: connection refused"),
+                    };
+                    Sample {
+                        result: Err(text),
+                        base_ms: if timeout { 20_000.0 } else { 0.2 },
+                        server: None,
+                    }
+                }
+            });
+        }
+        samples
+    }
+}
+
+/// Requests per second and how much the latencies stretch beyond their base: `c` workers
+/// each waiting for its answer, capped by the slowest task's share of the round-robin and
+/// by `-q` per worker.
+fn rate(samples: &[Sample], c: usize, q: f64) -> (f64, f64) {
+    let mean_base = samples.iter().map(|s| s.base_ms).sum::<f64>() / samples.len().max(1) as f64;
+    let mut per_server: Vec<(&(MachineId, String), usize, f64)> = Vec::new();
+    for s in samples {
+        if let Some(k) = &s.server {
+            match per_server.iter_mut().find(|(x, ..)| *x == k) {
+                Some(e) => e.1 += 1,
+                None => per_server.push((k, 1, s.base_ms)),
+            }
+        }
+    }
+    let served: usize = per_server.iter().map(|e| e.1).sum();
+    let capacity = per_server
+        .iter()
+        .map(|(_, count, base)| {
+            let share = *count as f64 / served.max(1) as f64;
+            // A task's own rate (its service time, without the network) over its share.
+            1000.0 / (base - 0.2).max(0.05) / share
+        })
+        .fold(f64::INFINITY, f64::min);
+    let mut rps = (c as f64 * 1000.0 / mean_base.max(0.01)).min(capacity);
+    if q > 0.0 {
+        rps = rps.min(q * c as f64);
+    }
+    let stretch = (c as f64 * 1000.0 / rps / mean_base.max(0.01)).max(1.0);
+    (rps.max(0.001), stretch)
+}
+
+/// `hey [options] URL`.
+pub(crate) async fn hey(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let mut n: usize = 200;
+    let mut c: usize = 50;
+    let mut q: f64 = 0.0;
+    let mut z: Option<u64> = None;
+    let mut method = "GET".to_string();
+    let mut url: Option<String> = None;
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        i += 1;
+        let flag = a.trim_start_matches('-');
+        if !a.starts_with('-') || a.len() == 1 {
+            if url.is_none() {
+                url = Some(a.clone());
+            }
+            continue;
+        }
+        let (flag, inline) = match flag.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (flag, None),
+        };
+        let takes = matches!(
+            flag,
+            "n" | "c"
+                | "q"
+                | "z"
+                | "o"
+                | "m"
+                | "H"
+                | "t"
+                | "A"
+                | "d"
+                | "D"
+                | "T"
+                | "a"
+                | "x"
+                | "host"
+                | "cpus"
+        );
+        let value = if takes {
+            match inline.or_else(|| {
+                i += 1;
+                args.get(i - 1).cloned()
+            }) {
+                Some(v) => v,
+                None => {
+                    return usage_error(io, &format!("flag needs an argument: -{flag}"));
+                }
+            }
+        } else {
+            String::new()
+        };
+        let bad = |io: &Io| {
+            usage_error(
+                io,
+                &format!("invalid value \"{value}\" for flag -{flag}: parse error"),
+            )
+        };
+        match flag {
+            "n" => match value.parse() {
+                Ok(v) => n = v,
+                Err(_) => return bad(io),
+            },
+            "c" => match value.parse() {
+                Ok(v) => c = v,
+                Err(_) => return bad(io),
+            },
+            "q" => match value.parse() {
+                Ok(v) => q = v,
+                Err(_) => return bad(io),
+            },
+            "z" => match parse_duration(&value) {
+                Some(v) => z = Some(v),
+                None => {
+                    return usage_error(
+                        io,
+                        &format!("invalid value \"{value}\" for flag -z: parse error"),
+                    )
+                }
+            },
+            "m" => method = value.to_uppercase(),
+            "o" | "H" | "t" | "A" | "d" | "D" | "T" | "a" | "x" | "host" | "cpus" => {}
+            "h2" | "disable-compression" | "disable-keepalive" | "disable-redirects" => {}
+            "h" | "help" => return usage_error(io, ""),
+            other => {
+                return usage_error(io, &format!("flag provided but not defined: -{other}"));
+            }
+        }
+    }
+    let Some(url) = url else {
+        return usage_error(io, "");
+    };
+    if z.is_none() {
+        if n == 0 || c == 0 {
+            return usage_error(io, "-n and -c cannot be smaller than 1.");
+        }
+        if n < c {
+            return usage_error(io, "-n cannot be less than -c.");
+        }
+    } else if c == 0 {
+        return usage_error(io, "-n and -c cannot be smaller than 1.");
+    }
+    let scheme = url.starts_with("http://") || url.starts_with("https://");
+    let Some(u) = crate::net::parse_url(&url).filter(|_| scheme) else {
+        io.err.write(&format!(
+            "Get \"{url}\": unsupported protocol scheme \"\"\n"
+        ));
+        return 1;
+    };
+    let m = interp.session.borrow().machine();
+    let world = interp.world();
+    let call = swarm_core::network::HttpCall {
+        method: method.clone(),
+        path: u.path.clone(),
+        body: String::new(),
+        headers: vec![("User-Agent".into(), "hey/0.0.1".into())],
+        tls: u.tls,
+    };
+    let target = Target {
+        m,
+        url: &url,
+        u: &u,
+        call: &call,
+        head: method == "HEAD",
+    };
+    // The test runs in slices of about a second of simulated time: each slice sends its
+    // share of real requests, counts the rest like them, then lets the slice's time pass
+    // (so a task that fails during the test shows in the results).
+    let mut lats: Vec<f64> = Vec::new();
+    let mut codes: Vec<(u16, usize)> = Vec::new();
+    let mut errors: Vec<(String, usize)> = Vec::new();
+    let mut size_total = 0usize;
+    let mut sent = 0usize;
+    let mut elapsed_ms = 0f64;
+    let mut slice = 0u64;
+    loop {
+        // A few requests tell the rate; then the slice's others, up to PER_SLICE, for real.
+        let left = if z.is_some() {
+            usize::MAX
+        } else {
+            n.saturating_sub(sent)
+        };
+        let mut samples = target.send(&world, PROBE.min(left));
+        let first = rate(&samples, c, q);
+        let (slice_ms, count) = match z {
+            Some(total) => {
+                let ms = (total as f64 - elapsed_ms).min(1000.0);
+                (ms, ((first.0 * ms / 1000.0).round() as usize).max(1))
+            }
+            None => {
+                let k = ((first.0).ceil() as usize).clamp(1, left);
+                (k as f64 * 1000.0 / first.0, k)
+            }
+        };
+        let more = count.min(PER_SLICE).saturating_sub(samples.len());
+        samples.extend(target.send(&world, more));
+        let rate = (first.0, rate(&samples, c, q).1);
+        for k in 0..count {
+            let s = &samples[k % samples.len()];
+            let seed = (slice << 32) + k as u64;
+            match &s.result {
+                Ok((code, size)) => {
+                    let tail = if unit(seed * 2 + 2) < 0.01 { 3.0 } else { 1.0 };
+                    let ms = s.base_ms * rate.1 * (0.55 + 0.9 * unit(seed * 2 + 1)) * tail;
+                    lats.push(ms / 1000.0);
+                    size_total += size;
+                    match codes.iter_mut().find(|(x, _)| x == code) {
+                        Some(e) => e.1 += 1,
+                        None => codes.push((*code, 1)),
+                    }
+                }
+                Err(text) => match errors.iter_mut().find(|(x, _)| x == text) {
+                    Some(e) => e.1 += 1,
+                    None => errors.push((text.clone(), 1)),
+                },
+            }
+        }
+        sent += count;
+        elapsed_ms += slice_ms;
+        slice += 1;
+        interp
+            .sleep(SimDuration::from_millis(slice_ms.round() as u64))
+            .await;
+        let done = match z {
+            Some(total) => elapsed_ms >= total as f64 - 0.5,
+            None => sent >= n,
+        };
+        if done || interp.stopped() {
+            break;
+        }
+    }
+    let total_ms = elapsed_ms + 0.5 + unit(sent as u64) * 2.0;
+    io.out.write(&report(
+        total_ms / 1000.0,
+        sent,
+        &mut lats,
+        size_total,
+        &mut codes,
+        &mut errors,
+    ));
+    0
+}
+
+/// hey's summary (its `defaultTmpl`, then the newline `print` adds).
+fn report(
+    total: f64,
+    count: usize,
+    lats: &mut [f64],
+    size_total: usize,
+    codes: &mut [(u16, usize)],
+    errors: &mut [(String, usize)],
+) -> String {
+    let f = |x: f64| format!("{x:4.4}");
+    let got = lats.len();
+    let avg = if got == 0 {
+        f64::NAN
+    } else {
+        lats.iter().sum::<f64>() / got as f64
+    };
+    lats.sort_by(f64::total_cmp);
+    let fastest = lats.first().copied().unwrap_or(0.0);
+    let slowest = lats.last().copied().unwrap_or(0.0);
+    let mut s = format!(
+        "\nSummary:\n  Total:\t{} secs\n  Slowest:\t{} secs\n  Fastest:\t{} secs\n  Average:\t{} secs\n  Requests/sec:\t{}\n  ",
+        f(total),
+        f(slowest),
+        f(fastest),
+        if avg.is_nan() { "NaN".into() } else { f(avg) },
+        f(count as f64 / total)
+    );
+    if size_total > 0 {
+        s.push_str(&format!(
+            "\n  Total data:\t{size_total} bytes\n  Size/request:\t{} bytes",
+            size_total / got.max(1)
+        ));
+    }
+    s.push_str("\n\nResponse time histogram:\n");
+    if got > 0 {
+        let bs = (slowest - fastest) / 10.0;
+        let marks: Vec<f64> = (0..=10)
+            .map(|i| {
+                if i == 10 {
+                    slowest
+                } else {
+                    fastest + bs * i as f64
+                }
+            })
+            .collect();
+        let mut counts = [0usize; 11];
+        let mut bi = 0;
+        let mut i = 0;
+        while i < lats.len() {
+            if lats[i] <= marks[bi] {
+                counts[bi] += 1;
+                i += 1;
+            } else if bi < 10 {
+                bi += 1;
+            } else {
+                break;
+            }
+        }
+        let max = counts.iter().copied().max().unwrap_or(0);
+        for (mark, n) in marks.iter().zip(counts) {
+            let bar = (n * 40 + max / 2).checked_div(max).unwrap_or(0);
+            s.push_str(&format!("  {mark:4.3} [{n}]\t|{}\n", "■".repeat(bar)));
+        }
+    }
+    s.push_str("\n\nLatency distribution:");
+    let pctls = [10usize, 25, 50, 75, 90, 95, 99];
+    let mut data = [0f64; 7];
+    let mut j = 0;
+    for (i, l) in lats.iter().enumerate() {
+        if j >= pctls.len() {
+            break;
+        }
+        if i * 100 / got >= pctls[j] {
+            data[j] = *l;
+            j += 1;
+        }
+    }
+    // No answers at all: hey leaves the distribution out.
+    for (p, d) in pctls.iter().zip(data).filter(|_| got > 0) {
+        if d > 0.0 {
+            s.push_str(&format!("\n  {p}% in {} secs", f(d)));
+        } else {
+            s.push_str("\n  0% in 0.0000 secs");
+        }
+    }
+    // The stages: the connection once per worker, the rest is the wait for the answer.
+    let avg_or_zero = if avg.is_nan() { 0.0 } else { avg };
+    // hey divides by the number of answers: with none, every average is NaN.
+    let share = |k: f64| {
+        if got == 0 {
+            "NaN".to_string()
+        } else {
+            f(avg * k)
+        }
+    };
+    let wait = avg_or_zero * 0.97;
+    s.push_str(&format!(
+        "\n\nDetails (average, fastest, slowest):\n  DNS+dialup:\t{} secs, {} secs, {} secs\n  DNS-lookup:\t{} secs, 0.0000 secs, {} secs\n  req write:\t{} secs, 0.0000 secs, {} secs\n  resp wait:\t{} secs, {} secs, {} secs\n  resp read:\t{} secs, 0.0000 secs, {} secs\n\nStatus code distribution:",
+        share(0.01),
+        f(fastest),
+        f(slowest),
+        share(0.0),
+        f(if got > 0 { 0.0003 } else { 0.0 }),
+        share(0.0),
+        f(if got > 0 { 0.0002 } else { 0.0 }),
+        if got == 0 { share(0.0) } else { f(wait) },
+        f(fastest * 0.95),
+        f(slowest * 0.98),
+        share(0.01),
+        f(if got > 0 { 0.0011 } else { 0.0 }),
+    ));
+    codes.sort_by_key(|e| e.0);
+    for (code, n) in codes.iter() {
+        s.push_str(&format!("\n  [{code}]\t{n} responses"));
+    }
+    s.push_str("\n\n");
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| a.0.cmp(&b.0));
+        s.push_str("Error distribution:");
+        for (e, n) in errors.iter() {
+            s.push_str(&format!("\n  [{n}]\t{e}"));
+        }
+    }
+    s.push_str("\n\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_as_go_does() {
+        assert_eq!(parse_duration("30s"), Some(30_000));
+        assert_eq!(parse_duration("1m30s"), Some(90_000));
+        assert_eq!(parse_duration("500ms"), Some(500));
+        assert_eq!(parse_duration("30"), None);
+        assert_eq!(parse_duration("x"), None);
+    }
+
+    #[test]
+    fn the_report_counts_every_request_once() {
+        let mut lats: Vec<f64> = (1..=100).map(|i| f64::from(i) / 1000.0).collect();
+        let mut codes = vec![(200u16, 90usize), (500, 10)];
+        let text = report(1.0, 100, &mut lats, 1000, &mut codes, &mut []);
+        assert!(text.contains("  Requests/sec:\t100.0000\n"), "{text}");
+        assert!(
+            text.contains("  [200]\t90 responses\n  [500]\t10 responses"),
+            "{text}"
+        );
+        assert!(text.contains("  50% in 0.0510 secs"), "{text}");
+        assert!(text.contains("  Size/request:\t10 bytes"), "{text}");
+    }
+}

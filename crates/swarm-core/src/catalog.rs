@@ -18,7 +18,9 @@
 //!   entrypoint such as `dotnet App.dll`, run the image's behaviour.
 //! - With a *wrapper* entrypoint (nginx's, redis's, postgres's `docker-entrypoint.sh`, the
 //!   registry's `/entrypoint.sh`), arguments that name the image's program (`redis-server
-//!   --appendonly yes`) or start with `-` run the behaviour; any other command is exec'd.
+//!   --appendonly yes`) or start with `-` run the behaviour; any other command is exec'd. A
+//!   wrapper that execs options too (nginx's: `docker run nginx --rm`) fails on them as its
+//!   shell does (`/docker-entrypoint.sh: 47: exec: --rm: not found`, exit 127).
 //! - Any other command is interpreted by a small built-in shell: `sleep N` (`5`, `5s`, `1m`,
 //!   `0.5`, `infinity`), `ping [-c N] [-i S] [-w S] HOST` (busybox output), `echo`, `true`,
 //!   `false`, `exit N`, `hostname`, `date`, `env`, `tail -f`, `top`, `sh -c '…'` with `;`, `&&`,
@@ -918,6 +920,11 @@ struct Behaviour {
     programs: Vec<String>,
     /// The entrypoint execs commands that are not the program.
     wrapper: bool,
+    /// A wrapper that execs an option too (`exec "$@"` without postgres's or redis's
+    /// `if [ "${1#-}" != "$1" ]; then set -- postgres "$@"`): what its shell says when the first
+    /// argument is an option, `{}` standing for it (nginx: `/docker-entrypoint.sh: 47: exec:
+    /// {}: not found`). The container exits 127 after that line on stderr.
+    exec_not_found: Option<String>,
     startup_ms: u64,
     ports: Vec<u16>,
     exit: Option<ExitSpec>,
@@ -1221,7 +1228,16 @@ impl Program {
                         None // arguments to the app
                     } else {
                         match cmd.first() {
-                            Some(c) if c.starts_with('-') || b.is_program(c) => None,
+                            Some(c) if c.starts_with('-') => {
+                                if let Some(line) = &b.exec_not_found {
+                                    let mut script = Script::new();
+                                    script.say(Stream::Stderr, line.replace("{}", c));
+                                    program.run_script(script, Outcome::Exit(127));
+                                    return program;
+                                }
+                                None
+                            }
+                            Some(c) if b.is_program(c) => None,
                             None => None,
                             Some(_) => Some(cmd),
                         }
@@ -4743,6 +4759,24 @@ mod tests {
         );
         // The entrypoint execs other commands.
         assert!(run("mongo", &["sleep", "5"], &[]).exit().is_some());
+        // Postgres's and redis's put their program before an option; nginx's execs it.
+        assert!(run("redis", &["--appendonly", "yes"], &[]).exit().is_none());
+        for (image, line) in [
+            ("nginx", "/docker-entrypoint.sh: 47: exec: --rm: not found"),
+            (
+                "nginx:alpine",
+                "/docker-entrypoint.sh: exec: line 47: --rm: not found",
+            ),
+        ] {
+            let p = run(image, &["--rm"], &[]);
+            assert_eq!(p.exit().map(|e| e.code), Some(127), "{image}");
+            let logs = p.logs(&ctx(&[]), 0, 1_000);
+            assert_eq!(logs.len(), 1, "{image}");
+            assert_eq!(
+                (logs[0].stream, logs[0].text.as_str()),
+                (Stream::Stderr, line)
+            );
+        }
 
         let pg = run("postgres:17", &[], &["POSTGRES_PASSWORD=x"]);
         let env = s(&["PG_VERSION=17.5-1.pgdg120+1"]);

@@ -112,13 +112,11 @@ fn validate(spec: &ServiceSpec) -> ApiResult<()> {
             ));
         }
     }
+    // swarmkit's validateEndpointSpec: a published port and protocol once, whatever the mode.
     let mut seen = std::collections::BTreeSet::new();
     for p in &spec.ports {
-        if p.published != 0 && !seen.insert((p.published, p.protocol.clone(), p.mode.clone())) {
-            return Err(invalid(&format!(
-                "EndpointSpec: duplicate published ports provided: {}",
-                p.published
-            )));
+        if p.published != 0 && !seen.insert((p.published, p.protocol.clone())) {
+            return Err(invalid("EndpointSpec: duplicate published ports provided"));
         }
     }
     Ok(())

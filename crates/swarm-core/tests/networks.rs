@@ -183,6 +183,42 @@ fn the_mesh_balances_round_robin_and_skips_dead_nodes() {
 }
 
 #[test]
+fn a_published_port_twice_is_refused_whatever_its_mode() {
+    // swarmkit's validateEndpointSpec keys ports on (published port, protocol) only.
+    let mut w = cluster(4, 1, 0);
+    let port = |target: u16, published: u16, protocol: &str, mode: &str| PortConfig {
+        protocol: protocol.into(),
+        target,
+        published,
+        mode: mode.into(),
+    };
+    for ports in [
+        vec![
+            port(80, 8080, "tcp", "ingress"),
+            port(81, 8080, "tcp", "ingress"),
+        ],
+        vec![
+            port(80, 8080, "tcp", "ingress"),
+            port(81, 8080, "tcp", "host"),
+        ],
+    ] {
+        let mut spec = ServiceSpec::new("dup", "nginx:alpine");
+        spec.ports = ports;
+        assert_eq!(
+            w.service_create(MachineId(0), spec).unwrap_err(),
+            "rpc error: code = InvalidArgument desc = EndpointSpec: duplicate published ports provided"
+        );
+    }
+    // The same number over udp is another port.
+    let mut spec = ServiceSpec::new("dns", "nginx:alpine");
+    spec.ports = vec![
+        port(53, 5353, "tcp", "ingress"),
+        port(53, 5353, "udp", "ingress"),
+    ];
+    assert!(w.service_create(MachineId(0), spec).is_ok());
+}
+
+#[test]
 fn attaching_to_ingress_or_dnsrr_with_ingress_ports_is_refused() {
     let mut w = cluster(4, 1, 0);
     let mut spec = ServiceSpec::new("x", "nginx:alpine");

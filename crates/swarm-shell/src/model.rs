@@ -77,6 +77,20 @@ pub(crate) fn rfc3339_fixed(ms: u64) -> String {
     format!("{secs}.{frac:0<9}Z")
 }
 
+/// The task a reference names, as `GET /tasks/{id}` finds it: its ID or a prefix of one task's
+/// ID; the daemon's error (`task x not found`) otherwise.
+pub(crate) fn find_task<'a>(s: &'a Swarm, r: &str) -> Result<&'a Task, String> {
+    let found: Vec<&Task> = s
+        .tasks
+        .values()
+        .filter(|t| t.id == r || (!r.is_empty() && t.id.starts_with(r)))
+        .collect();
+    match found.as_slice() {
+        [t] => Ok(t),
+        _ => Err(format!("task {r} not found")),
+    }
+}
+
 /// `swarm.Task` as `GET /tasks` returns it.
 pub(crate) fn task_json(t: &Task) -> Value {
     let spec = spec_json(&t.spec, false);

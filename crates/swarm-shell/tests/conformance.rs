@@ -943,6 +943,18 @@ fn configs_and_secrets_agree() {
         &["service", "inspect", "--pretty", "web"],
         &["service", "inspect", "web"],
         &["service", "ps", "web"],
+        &["inspect", "todo-list-config"],
+        &["inspect", "todo-list-secret", "nosuch"],
+        &["inspect", "web"],
+        &[
+            "inspect",
+            "-s",
+            "--format",
+            "{{.Spec.Name}}",
+            "web",
+            "todo-list-config",
+        ],
+        &["inspect", "--type", "secret", "todo-list-config"],
     ];
     reads(&mut judge, &a, "objects", "node1", reads_1);
     reads(
@@ -953,6 +965,7 @@ fn configs_and_secrets_agree() {
         &[
             &["secret", "ls"],
             &["config", "inspect", "todo-list-config"],
+            &["inspect", "todo-list-config"],
         ],
     );
     drop(a);
@@ -1082,6 +1095,20 @@ fn networks_agree() {
             "ingress",
         ],
         &["network", "inspect", "nope"],
+        &["network", "inspect", "--format", "{{.Name}}", "nope"],
+        // The generic inspect finds networks too (after containers and images).
+        &["inspect", "shared"],
+        &[
+            "inspect",
+            "--format",
+            "{{.Name}} {{.Driver}}",
+            "fixed",
+            "nope",
+            "bridge",
+        ],
+        &["inspect", "--type", "network", "-s", "fixed"],
+        &["inspect", "--type", "volume", "fixed"],
+        &["inspect", "--type", "bogus", "fixed"],
         &[
             "inspect",
             "--format",
@@ -1106,7 +1133,13 @@ fn networks_agree() {
         ],
     ];
     reads(&mut judge, &a, "networks", "node1", net_reads);
-    let worker: &[&[&str]] = &[&["network", "ls"], &["network", "inspect", "shared"]];
+    let worker: &[&[&str]] = &[
+        &["network", "ls"],
+        &["network", "inspect", "shared"],
+        // A worker is no manager: the generic inspect skips the swarm kinds.
+        &["inspect", "shared"],
+        &["inspect", "--type", "service", "shared"],
+    ];
     reads(&mut judge, &a, "networks", "node2", worker);
     println!("conformance: {} network pairs compared", judge.pairs);
     if !judge.failures.is_empty() {

@@ -203,14 +203,9 @@ fn route(pg: &mut Playground, machine: &str, req: &Request) -> Response {
                 Ok((_, s)) => s,
                 Err(e) => return err(&e),
             };
-            let found: Vec<_> = s
-                .tasks
-                .values()
-                .filter(|t| t.id == *id || (!id.is_empty() && t.id.starts_with(id)))
-                .collect();
-            match found.as_slice() {
-                [t] => Response::json(200, &model::task_json(t)),
-                _ => Response::error(404, &format!("task {id} not found")),
+            match model::find_task(s, id) {
+                Ok(t) => Response::json(200, &model::task_json(t)),
+                Err(e) => Response::error(404, &e),
             }
         }
         ("GET", ["containers", "json"]) => container_list(pg, m, req),

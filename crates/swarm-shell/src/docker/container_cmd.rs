@@ -1,8 +1,9 @@
 //! The engine's own commands: containers and images on this machine.
 //!
-//! `ps`, `run`, `create`, `start`, `stop`, `kill`, `restart`, `rm`, `logs`, `inspect`, `exec`,
-//! `stats`, `top`, `images`, `pull`, `rmi`, with their `container …`/`image …` aliases, over the
-//! world's container runtime (`swarm_core::container`). Errors are docker's texts: the daemon's
+//! `ps`, `run`, `create`, `start`, `stop`, `kill`, `restart`, `rm`, `logs`, `container inspect`,
+//! `image inspect`, `exec`, `stats`, `top`, `images`, `pull`, `rmi`, with their `container …`/
+//! `image …` aliases (the generic `docker inspect` is `inspect_cmd`'s), over the world's
+//! container runtime (`swarm_core::container`). Errors are docker's texts: the daemon's
 //! behind `Error response from daemon: `, the client's own (`Error: No such container: x` from
 //! an inspect) as they are, and `docker run`'s as `docker: …` followed by its help hint.
 
@@ -51,7 +52,6 @@ pub(crate) fn handles(path: &str) -> bool {
             | "container rm"
             | "logs"
             | "container logs"
-            | "inspect"
             | "container inspect"
             | "image inspect"
             | "exec"
@@ -71,7 +71,10 @@ pub(crate) fn handles(path: &str) -> bool {
     )
 }
 
-/// Commands whose flags end at their first argument (the rest is a command to run).
+/// Commands whose flags end at their first argument (the rest is a command to run, `ps`'s
+/// options, a tag): those docker/cli declares with `flags.SetInterspersed(false)`, so that
+/// `docker service create nginx --replicas 2` runs nginx with the arguments `--replicas 2`.
+/// The 28.2.2 CLI agrees (`docker X A --bogus` is no flag error for these only).
 pub(crate) fn takes_command(path: &str) -> bool {
     matches!(
         path,
@@ -83,6 +86,11 @@ pub(crate) fn takes_command(path: &str) -> bool {
             | "container exec"
             | "top"
             | "container top"
+            | "commit"
+            | "container commit"
+            | "tag"
+            | "image tag"
+            | "service create"
     )
 }
 
@@ -123,7 +131,7 @@ pub(crate) async fn run(
         "kill" | "container kill" => kill(interp, m, cmd, io),
         "rm" | "container rm" => rm(interp, m, cmd, io),
         "logs" | "container logs" => logs(interp, m, cmd, io).await,
-        "inspect" | "container inspect" | "image inspect" => inspect(interp, m, path, cmd, io),
+        "container inspect" | "image inspect" => inspect(interp, m, path, cmd, io),
         "exec" | "container exec" => exec(interp, m, cmd, io).await,
         "stats" | "container stats" => stats(interp, m, cmd, io),
         "top" | "container top" => top(interp, m, cmd, io),
@@ -1658,7 +1666,11 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
 
 /// The Engine API's image inspect, the fields a student looks at, with every name `m` has
 /// for the image (`img` among them: `docker tag`).
-fn image_json(w: &World, m: MachineId, img: &swarm_core::container::PulledImage) -> Value {
+pub(crate) fn image_json(
+    w: &World,
+    m: MachineId,
+    img: &swarm_core::container::PulledImage,
+) -> Value {
     let mut names: Vec<&swarm_core::container::PulledImage> =
         w.images(m).into_iter().filter(|i| i.id == img.id).collect();
     names.sort_by_key(|i| i.reference());
@@ -1718,16 +1730,12 @@ fn image_json(w: &World, m: MachineId, img: &swarm_core::container::PulledImage)
 fn inspect(interp: &Interp, m: MachineId, path: &str, cmd: &Parsed, io: &Io) -> Status {
     let world = interp.world();
     let w = world.borrow();
-    let kind = match path {
-        "container inspect" => "container",
-        "image inspect" => "image",
-        _ => cmd.value("type").unwrap_or(""),
+    // `docker inspect` is `inspect_cmd`'s.
+    let kind = if path == "image inspect" {
+        "image"
+    } else {
+        "container"
     };
-    if !matches!(kind, "" | "container" | "image") && path == "inspect" {
-        io.err
-            .write(&format!("\"{kind}\" is not a valid value for --type\n"));
-        return 1;
-    }
     let mut values = Vec::new();
     let mut errors = Vec::new();
     for a in &cmd.args {
@@ -1736,19 +1744,13 @@ fn inspect(interp: &Interp, m: MachineId, path: &str, cmd: &Parsed, io: &Io) -> 
                 .find_container(m, a)
                 .map(|c| container_json(&w, m, c))
                 .ok(),
-            "image" => w.find_image(m, a).map(|i| image_json(&w, m, i)),
-            _ => w
-                .find_container(m, a)
-                .map(|c| container_json(&w, m, c))
-                .ok()
-                .or_else(|| w.find_image(m, a).map(|i| image_json(&w, m, i))),
+            _ => w.find_image(m, a).map(|i| image_json(&w, m, i)),
         };
         match found {
             Some(v) => values.push(v),
             None => errors.push(match kind {
                 "container" => format!("Error: No such container: {a}"),
-                "image" => format!("Error: No such image: {a}"),
-                _ => format!("Error: No such object: {a}"),
+                _ => format!("Error: No such image: {a}"),
             }),
         }
     }

@@ -8,6 +8,7 @@ pub(crate) mod build_cmd;
 pub(crate) mod cli;
 pub(crate) mod container_cmd;
 pub(crate) mod container_files;
+mod inspect_cmd;
 pub(crate) mod network_cmd;
 pub(crate) mod objects_cmd;
 mod packages;
@@ -213,7 +214,8 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         }
     }
     let specs = cli::flags(&path);
-    // `run`, `create` and `exec` stop at the image/container: the rest is the command.
+    // `run`, `create`, `exec`, `service create` … stop at the image/container: the rest is the
+    // command (pflag's `SetInterspersed(false)`).
     let interspersed = !container_cmd::takes_command(&path);
     let cmd = match cli::parse(&specs, rest, interspersed) {
         Ok(p) => p,
@@ -266,6 +268,7 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 _ => swarm_cmd::node_ps(interp, m, &cmd, io),
             }
         }
+        "inspect" => inspect_cmd::run(interp, engine, &cmd, io),
         p if prune_cmd::handles(p) => {
             let m = match engine {
                 Ok(m) => m,

@@ -134,6 +134,10 @@ pub(crate) fn write_inspect(
                 (_, Some(e)) => errors.insert(0, format!("template parsing error: {}", e.0)),
             }
         }
+        // docker/cli's TemplateInspector prints a lone newline when nothing rendered.
+        if out.is_empty() {
+            out.push('\n');
+        }
         io.out.write(&out);
     } else {
         io.out

@@ -24,6 +24,10 @@
 //! - **counter** (Flask, port 8000): `GET /` runs `INCR hits` in the redis at `$REDIS_HOST`
 //!   (default `redis`) and answers `Hello World! I have been seen N times.`; without redis, a
 //!   500 page and the traceback in the log, as Flask logs it.
+//! - A **built web app** (`docker::webapp` in the shell) has no kind: its routes' bodies may
+//!   hold `{incr:KEY}`, which [`World::redis_counts`] runs as `INCR KEY` in the redis its
+//!   script names (the same client path as the counter's), or answers Flask's 500 with the
+//!   script's own traceback frames (Express: its 500 page).
 //! - **todo** (ASP.NET Core, port 80): configuration from `appsettings.json`'s defaults,
 //!   then `/app/config/config.json`, then `/app/config/secrets.json` (keys ignore case).
 //!   Provider `Sqlite` keeps the items in the container's own `/data/todo-list.db`; provider
@@ -1123,6 +1127,85 @@ impl World {
         );
         logs.push(access(500));
         (reply(500, html, werkzeug_page(500)), logs)
+    }
+
+    /// A built web app's reply with its `{incr:KEY}` counted in its redis (`INCR KEY`,
+    /// [`crate::catalog::Program::redis_use`]); when redis fails, Flask's 500 page and the
+    /// redis-py exception in the log (an Express app's 500 page).
+    pub(crate) fn redis_counts(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        req: &HttpRequest,
+        mut ex: crate::catalog::HttpExchange,
+    ) -> crate::catalog::HttpExchange {
+        if !ex.reply.body.contains("{incr:") {
+            return ex;
+        }
+        let Some(r) = self
+            .container(m, id)
+            .and_then(|c| c.program.redis_use(req.path))
+        else {
+            return ex;
+        };
+        let body = std::mem::take(&mut ex.reply.body);
+        let mut rest = body.as_str();
+        while let Some((i, j)) = rest
+            .find("{incr:")
+            .and_then(|i| Some((i, i + rest[i..].find('}')?)))
+        {
+            ex.reply.body.push_str(&rest[..i]);
+            let last = match self.app_redis(m, id, &r.host, r.port, &["INCR", &rest[i + 6..j]]) {
+                Ok(RedisReply::Int(n)) => {
+                    ex.reply.body.push_str(&n.to_string());
+                    rest = &rest[j + 1..];
+                    continue;
+                }
+                Ok(RedisReply::Error(e)) => format!("redis.exceptions.ResponseError: {e}"),
+                Ok(_) => "redis.exceptions.ResponseError: unexpected reply".to_string(),
+                Err(e) => redis_py_error(e, &r.host, r.port),
+            };
+            if r.file.is_empty() {
+                let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Internal Server Error</pre>\n</body>\n</html>\n";
+                ex.reply = reply(500, "text/html; charset=utf-8", page.into());
+                return ex;
+            }
+            let now = self.now().unix_ms();
+            let py = self
+                .env_of(m, id, "PYTHON_VERSION")
+                .and_then(|v| Some(format!("python{}", v.rsplit_once('.')?.0)));
+            let frames: Vec<(&str, u32, &str, &str)> = r
+                .trace
+                .iter()
+                .map(|(l, f, c)| (r.file.as_str(), *l, f.as_str(), c.as_str()))
+                .collect();
+            let mut logs = vec![format!(
+                "[{}] ERROR in app: Exception on {} [{}]",
+                py_time(now),
+                route(req),
+                req.method
+            )];
+            logs.extend(
+                flask_traceback(&r.file, &frames, &last)
+                    .into_iter()
+                    .map(|l| match &py {
+                        Some(py) => l.replace("python3.12", py),
+                        None => l,
+                    }),
+            );
+            logs.push(format!(
+                "{} - - [{}] \"{} {} HTTP/1.1\" 500 -",
+                client_ip(req),
+                werkzeug_time(now),
+                req.method,
+                req.path
+            ));
+            ex.reply = reply(500, "text/html; charset=utf-8", werkzeug_page(500));
+            ex.logs = logs.into_iter().map(|l| (Stream::Stderr, l)).collect();
+            return ex;
+        }
+        ex.reply.body.push_str(rest);
+        ex
     }
 
     // -------------------------------------------------------------------------------------

@@ -949,6 +949,31 @@ struct Behaviour {
     /// The program listens on the loopback interface only (Flask's `app.run()` without
     /// `host='0.0.0.0'`): nothing outside the container reaches it.
     loopback: bool,
+    /// The redis server a built web app counts in: `{incr:KEY}` in a route's body is
+    /// `INCR KEY` there (see [`Program::redis_use`]).
+    redis: Option<RedisSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedisSpec {
+    /// Templates (`{env:REDIS_HOST|redis}`).
+    host: String,
+    port: String,
+    /// The script, for a traceback (`/code/app.py`); empty for a node app.
+    #[serde(default)]
+    file: String,
+}
+
+/// Where a built web app's route counts in redis (see [`Program::redis_use`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedisUse {
+    pub host: String,
+    pub port: u16,
+    /// The Python script, empty for a node app.
+    pub file: String,
+    /// The route's own frames of a traceback: line, function, code.
+    pub trace: Vec<(u32, String, String)>,
 }
 
 impl Behaviour {
@@ -1056,6 +1081,9 @@ struct Route {
     broken_log: Vec<String>,
     #[serde(default)]
     same_as: Option<String>,
+    /// The script's frames in a traceback of a failed `{incr:…}`: line, function, code.
+    #[serde(default)]
+    trace: Vec<(u32, String, String)>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -1314,6 +1342,32 @@ impl Program {
     /// `worker`), when the image's own program runs one. See [`crate::apps`].
     pub fn app_kind(&self) -> Option<&str> {
         self.app.as_ref()?.app.as_deref()
+    }
+
+    /// The redis server (host and port rendered with the program's env) whose `INCR` a
+    /// built web app's `{incr:KEY}` stands for, with the traceback frames of the route
+    /// `path` serves.
+    pub fn redis_use(&self, path: &str) -> Option<RedisUse> {
+        let spec = self.app.as_ref()?.redis.as_ref()?;
+        let env = [&self.env[..]];
+        let ctx = Render {
+            unix_ms: 0,
+            hostname: &self.hostname,
+            env: &env,
+            n: 0,
+            salt: 0,
+            addresses: &self.addresses,
+            req: None,
+        };
+        Some(RedisUse {
+            host: render(&spec.host, &ctx),
+            port: render(&spec.port, &ctx).trim().parse().unwrap_or(6379),
+            file: spec.file.clone(),
+            trace: self
+                .route_for(path)
+                .map(|r| r.trace.clone())
+                .unwrap_or_default(),
+        })
     }
 
     /// The value of environment variable `name` as the program sees it (the container's
@@ -4104,6 +4158,8 @@ mod tests {
         "python:3.12",
         "python:3.11-alpine",
         "python:3.11-slim",
+        "python:3.10-alpine",
+        "python:3.7-alpine",
         "python:3.10-slim",
         "python:3.9-slim",
         "python:alpine",

@@ -1962,8 +1962,8 @@ impl World {
         let mut proc = c.proc.clone();
         let exchange = c.program.handle(&mut proc, req);
         c.proc = proc;
-        let exchange = exchange?;
         let cid = c.id.clone();
+        let exchange = self.redis_counts(m, id, req, exchange?);
         for (stream, text) in &exchange.logs {
             self.container_log_append(m, &cid, *stream, text);
         }

@@ -1,10 +1,20 @@
 //! What `docker build` makes of a small web app it copied in (`node server.js`, `python
 //! app.py` with Flask, `npm start`): the playground runs no JavaScript or Python, so it reads
-//! the script for what such labs' apps do: the port they listen on, the literal text (or the
-//! host name, or the container's address) a route answers, and the lines they log at start.
-//! The result is a catalog behaviour ([`Image::set_behaviour`]), so the image serves and logs
-//! like the catalog's apps, wherever it is pushed and run. A script that is not a web server,
-//! or a command that is neither, leaves the image generic.
+//! the script for what such labs' apps do: the port they listen on, the text a route answers,
+//! and the lines they log at start. The result is a catalog behaviour
+//! ([`Image::set_behaviour`]), so the image serves and logs like the catalog's apps, wherever
+//! it is pushed and run. A script that is not a web server, or a command that is neither,
+//! leaves the image generic.
+//!
+//! A Flask view is run by a tiny evaluator ([`Py`]): string literals, f-strings,
+//! `.format(…)`, `%`, `+` of strings and `str(…)`, over local and module names, helper
+//! functions, `socket.gethostname()` (`{hostname}`), `os.environ.get`/`os.getenv`
+//! (`{env:NAME|default}`) and a redis client's `.incr('KEY')` (`{incr:KEY}`, with the
+//! client's host and port from `redis.Redis(…)`/`from_url(…)` and the traceback frames of the
+//! call, which `World::redis_counts` turns into `INCR KEY` in that redis server, or Flask's
+//! 500 and the exception). An Express handler's template literal may name
+//! `await client.incr('KEY')` or a `const` set from it (node-redis `createClient`, ioredis).
+//! A view it does not understand answers its literal text, as before.
 
 use serde_json::{json, Value};
 use swarm_core::catalog::Image;
@@ -35,8 +45,9 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
     } else {
         image.workdir.as_str()
     };
+    let path = |name: &str| swarm_core::fs::normalize(&swarm_core::fs::join(workdir, name));
     let read = |name: &str| -> Option<String> {
-        let path = swarm_core::fs::normalize(&swarm_core::fs::join(workdir, name));
+        let path = path(name);
         files
             .iter()
             .find(|f| f.path == path)
@@ -68,7 +79,7 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
         }
         p if p.starts_with("python") => {
             let script = argv[1..].iter().find(|a| !a.starts_with('-'))?;
-            flask_app(&read(script)?, None, exposed, None)
+            flask_app(&read(script)?, &path(script), None, exposed, None)
         }
         "flask" if argv.get(1).is_some_and(|a| a == "run") => {
             let app = image
@@ -102,7 +113,7 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
                         .find_map(|e| e.strip_prefix("FLASK_RUN_HOST="))
                 })
                 .unwrap_or("127.0.0.1");
-            flask_app(&read(&app)?, Some(port), exposed, Some(host))
+            flask_app(&read(&app)?, &path(&app), Some(port), exposed, Some(host))
         }
         _ => None,
     }
@@ -147,11 +158,15 @@ fn call_args(s: &str) -> &str {
 /// What a JavaScript or Python expression answers, as a catalog template: a string literal
 /// (with `${…}`/`{…}` parts that name the host or its address), `os.hostname()`,
 /// `socket.gethostname()`, an address; `None` for anything else.
-fn template_of(expr: &str) -> Option<String> {
+fn template_of(expr: &str, redis: Option<&[(String, String)]>) -> Option<String> {
     let e = expr.trim();
     let value_of = |inner: &str| -> String {
-        let i = inner.trim();
-        if i.contains("hostname") {
+        let i = inner.trim().trim_start_matches("await ").trim();
+        if let Some(v) = redis.and_then(|r| r.iter().find(|v| v.0 == i)) {
+            v.1.clone()
+        } else if let Some(key) = redis.and(i.find(".incr(")).and_then(|k| js_incr(&i[k..])) {
+            key
+        } else if i.contains("hostname") {
             "{hostname}".into()
         } else if i.contains("networkInterfaces")
             || i.contains("address")
@@ -207,6 +222,7 @@ fn node_app(script: &str, exposed: Option<u16>) -> Option<Value> {
         })
         .or(exposed)
         .unwrap_or(3000);
+    let redis = js_redis(script);
     let mut routes = Vec::new();
     for method in [".get(", ".use(", ".all("] {
         let mut from = 0;
@@ -214,14 +230,14 @@ fn node_app(script: &str, exposed: Option<u16>) -> Option<Value> {
             let at = from + i + method.len();
             from = at;
             let args = call_args(&script[at..]);
-            let Some(path) = template_of(args.split(',').next().unwrap_or("")) else {
+            let Some(path) = template_of(args.split(',').next().unwrap_or(""), None) else {
                 continue;
             };
             if !path.starts_with('/') || routes.iter().any(|(p, _, _): &(String, _, _)| *p == path)
             {
                 continue;
             }
-            if let Some((body, ctype)) = reply_of_js(args) {
+            if let Some((body, ctype)) = reply_of_js(args, redis.is_some()) {
                 routes.push((path, body, ctype));
             }
         }
@@ -230,7 +246,7 @@ fn node_app(script: &str, exposed: Option<u16>) -> Option<Value> {
     if routes.is_empty() && server {
         if let Some(i) = script.find("createServer(") {
             let handler = call_args(&script[i + "createServer(".len()..]);
-            if let Some((body, ctype)) = reply_of_js(handler) {
+            if let Some((body, ctype)) = reply_of_js(handler, redis.is_some()) {
                 routes.push(("/".into(), body, ctype));
             }
         }
@@ -243,6 +259,10 @@ fn node_app(script: &str, exposed: Option<u16>) -> Option<Value> {
             "localhost" | "127.0.0.1"
         )
     });
+    let counts = routes.iter().any(|r| r.1.contains("{incr:"));
+    let redis = redis
+        .filter(|_| counts)
+        .map(|(host, port)| json!({ "host": host, "port": port }));
     let routes: Vec<Value> = routes
         .into_iter()
         .map(|(path, body, ctype)| {
@@ -255,6 +275,7 @@ fn node_app(script: &str, exposed: Option<u16>) -> Option<Value> {
         })
         .collect();
     Some(json!({
+        "redis": redis,
         "programs": ["node", "nodejs", "nodemon", "npm"],
         "loopback": loopback,
         "startup_ms": 250,
@@ -270,8 +291,58 @@ fn node_app(script: &str, exposed: Option<u16>) -> Option<Value> {
     }))
 }
 
+/// `{incr:KEY}` for the `.incr('KEY')` at the start of `s`.
+fn js_incr(s: &str) -> Option<String> {
+    let key = call_args(s.get(6..)?).trim();
+    let key = key.strip_prefix(['\'', '"', '`'])?;
+    Some(format!(
+        "{{incr:{}}}",
+        key.get(..key.len().checked_sub(1)?)?
+    ))
+}
+
+/// The redis server a node script's client talks to (`createClient({ url: 'redis://…' })`,
+/// `{ host: '…', port: … }`, ioredis's `new Redis(…)`).
+fn js_redis(script: &str) -> Option<(String, String)> {
+    let i = script
+        .find("createClient(")
+        .or_else(|| script.find("new Redis("))?;
+    let args = call_args(&script[script[i..].find('(')? + i + 1..]);
+    let quoted = |k: &str| {
+        let v = &args[args.find(k)? + k.len()..];
+        let v = &v[v.find(['\'', '"', '`'])? + 1..];
+        Some(v[..v.find(['\'', '"', '`'])?].to_string())
+    };
+    let (mut host, mut port) = ("localhost".to_string(), "6379".to_string());
+    if let Some(url) = quoted("url") {
+        let hp = url.strip_prefix("redis://")?.split('/').next()?;
+        match hp.rsplit_once(':') {
+            Some((h, p)) => (host, port) = (h.to_string(), p.to_string()),
+            None => host = hp.to_string(),
+        }
+    } else if let Some(h) = quoted("host") {
+        host = h;
+        if let Some(p) = args.find("port").and_then(|p| first_number(&args[p..])) {
+            port = p.to_string();
+        }
+    }
+    Some((host, port))
+}
+
 /// The reply a JavaScript handler sends: `res.send(…)`, `res.json(…)`, `res.end(…)`.
-fn reply_of_js(handler: &str) -> Option<(String, &'static str)> {
+/// With `redis`, `NAME = await client.incr('KEY')` before it counts.
+fn reply_of_js(handler: &str, redis: bool) -> Option<(String, &'static str)> {
+    let mut vars = Vec::new();
+    let mut from = 0;
+    while let Some(k) = handler[from..].find(".incr(").filter(|_| redis) {
+        let at = from + k;
+        from = at + 1;
+        let stmt = &handler[handler[..at].rfind(['\n', ';', '{']).map_or(0, |s| s + 1)..at];
+        if let (Some((lhs, _)), Some(v)) = (stmt.split_once('='), js_incr(&handler[at..])) {
+            let name = lhs.split_whitespace().last().unwrap_or("");
+            vars.push((name.to_string(), v));
+        }
+    }
     for (call, ctype) in [
         ("res.send(", "text/html; charset=utf-8"),
         ("res.json(", "application/json; charset=utf-8"),
@@ -280,7 +351,7 @@ fn reply_of_js(handler: &str) -> Option<(String, &'static str)> {
     ] {
         if let Some(i) = handler.find(call) {
             let expr = call_args(&handler[i + call.len()..]);
-            let body = template_of(expr).unwrap_or_default();
+            let body = template_of(expr, redis.then_some(&vars[..])).unwrap_or_default();
             let ctype = if ctype.starts_with("text/html") && body.trim_start().starts_with('{') {
                 "application/json; charset=utf-8"
             } else {
@@ -323,6 +394,7 @@ const WERKZEUG_404: &str = "<!doctype html>\n<html lang=en>\n<title>404 Not Foun
 
 fn flask_app(
     script: &str,
+    file: &str,
     port: Option<u16>,
     exposed: Option<u16>,
     cli_host: Option<&str>,
@@ -351,16 +423,34 @@ fn flask_app(
         })
         .or(if run.is_some() { Some(5000) } else { exposed })
         .unwrap_or(5000);
+    let lines: Vec<&str> = script.lines().collect();
+    let mut py = Py {
+        lines: &lines,
+        redis: false,
+        vars: Vec::new(),
+        globals: 0,
+        at: Frame::default(),
+        depth: 0,
+    };
+    // Module-level names (`HOST = socket.gethostname()`), then the redis client.
+    for (i, l) in lines.iter().enumerate() {
+        if !l.starts_with([' ', '\t']) {
+            py.statement(i, l);
+        }
+    }
+    py.globals = py.vars.len();
+    let redis = py_redis(script, &py);
+    py.redis = redis.is_some();
     let mut routes = Vec::new();
     let mut from = 0;
     while let Some(i) = script[from..].find(".route(") {
         let at = from + i + ".route(".len();
         from = at;
         let args = call_args(&script[at..]);
-        let Some(path) = template_of(args.split(',').next().unwrap_or("")) else {
+        let Some(path) = template_of(args.split(',').next().unwrap_or(""), None) else {
             continue;
         };
-        // The function under the decorator: its first `return`.
+        // The function under the decorator, run; else its first `return`, read as a literal.
         let Some(r) = script[at..].find("return ") else {
             continue;
         };
@@ -368,24 +458,25 @@ fn flask_app(
             .lines()
             .next()
             .unwrap_or("");
-        let body = template_of(expr).unwrap_or_default();
+        let deco = script[..at].matches('\n').count();
+        let (body, trace) = (deco + 1..lines.len())
+            .find(|&d| lines[d].trim_start().starts_with("def "))
+            .and_then(|d| py.clone().run(d))
+            .unwrap_or_else(|| (template_of(expr, None).unwrap_or_default(), Vec::new()));
         let ctype =
             if expr.trim_start().starts_with("jsonify(") || expr.trim_start().starts_with('{') {
                 "application/json"
             } else {
                 "text/html; charset=utf-8"
             };
-        if !routes
-            .iter()
-            .any(|(p, _, _): &(String, String, &str)| *p == path)
-        {
-            routes.push((path, body, ctype));
+        if !routes.iter().any(|r: &Value| r["path"] == path) {
+            routes
+                .push(json!({ "path": path, "content_type": ctype, "body": body, "trace": trace }));
         }
     }
-    let routes: Vec<Value> = routes
-        .into_iter()
-        .map(|(path, body, ctype)| json!({ "path": path, "content_type": ctype, "body": body }))
-        .collect();
+    let counts = routes
+        .iter()
+        .any(|r| r["body"].as_str().is_some_and(|b| b.contains("{incr:")));
     let mut banner = vec![
         " * Serving Flask app 'app'".to_string(),
         " * Debug mode: off".to_string(),
@@ -399,7 +490,11 @@ fn flask_app(
         banner.push(format!(" * Running on http://{{ip}}:{port}"));
     }
     banner.push("Press CTRL+C to quit".to_string());
+    let redis = redis
+        .filter(|_| counts)
+        .map(|(host, port)| json!({ "host": host, "port": port, "file": file }));
     Some(json!({
+        "redis": redis,
         "programs": ["python", "python3", "flask", "gunicorn"],
         "loopback": loopback,
         "startup_ms": 400,
@@ -415,6 +510,364 @@ fn flask_app(
             "access_log_stderr": true,
         },
     }))
+}
+
+/// A line of a Python traceback: line number, function, code.
+type Frame = (u32, String, String);
+/// A Python value as a catalog template, with the traceback frames of the redis call in it.
+type Val = (String, Vec<Frame>);
+
+/// A tiny Python evaluator for what a Flask view returns: string literals, f-strings,
+/// `.format(…)`, `%`, `+` of strings and `str(…)`, local and module names, helper functions,
+/// `socket.gethostname()`, `os.environ.get(…)`/`os.getenv(…)`, and redis `.incr('KEY')`
+/// (the `{incr:KEY}` that `World::redis_counts` counts). Anything else is not understood.
+#[derive(Clone)]
+struct Py<'a> {
+    lines: &'a [&'a str],
+    /// The script makes a redis client.
+    redis: bool,
+    vars: Vec<(String, Val)>,
+    /// How many of `vars` are the module's.
+    globals: usize,
+    /// The statement being run, as a traceback shows it.
+    at: Frame,
+    depth: u8,
+}
+
+impl Py<'_> {
+    /// Runs the function defined on line `def` (0-based) up to its first `return`.
+    fn run(mut self, def: usize) -> Option<Val> {
+        let head = self.lines.get(def)?;
+        let indent = head.len() - head.trim_start().len();
+        let name = head
+            .trim_start()
+            .strip_prefix("def ")?
+            .split('(')
+            .next()?
+            .trim();
+        let body: Vec<usize> = (def + 1..self.lines.len())
+            .take_while(|&i| {
+                let l = self.lines[i];
+                l.trim().is_empty() || l.len() - l.trim_start().len() > indent
+            })
+            .collect();
+        for &i in &body {
+            let t = self.lines[i].trim();
+            self.at = (i as u32 + 1, name.to_string(), t.to_string());
+            if let Some(e) = t.strip_prefix("return ") {
+                let (v, mut tr) = self.eval(e)?;
+                // `raise exc` of what an `except` caught: Python shows that line first.
+                if tr.first().is_some_and(|f| f.0 == i as u32 + 1) {
+                    let raise = body.iter().find(|&&j| {
+                        j > i
+                            && self.lines[j]
+                                .trim()
+                                .strip_prefix("raise ")
+                                .is_some_and(is_ident)
+                    });
+                    if let Some(&j) = raise {
+                        let f = (
+                            j as u32 + 1,
+                            name.to_string(),
+                            self.lines[j].trim().to_string(),
+                        );
+                        tr.insert(0, f);
+                    }
+                }
+                return Some((v, tr));
+            }
+            self.statement(i, t);
+        }
+        None
+    }
+
+    /// `NAME = EXPR`: remembers NAME when the value is understood.
+    fn statement(&mut self, i: usize, line: &str) {
+        if let Some((name, e)) = line.split_once('=') {
+            let name = name.trim();
+            if is_ident(name) && !e.starts_with('=') {
+                if self.at.0 != i as u32 + 1 {
+                    self.at = (i as u32 + 1, "<module>".into(), line.trim().to_string());
+                }
+                if let Some(v) = self.eval(e) {
+                    self.vars.push((name.to_string(), v));
+                }
+            }
+        }
+    }
+
+    fn eval(&self, e: &str) -> Option<Val> {
+        // Long text is not what labs return (and bounds the recursion).
+        if e.len() > 400 {
+            return None;
+        }
+        let parts = split_top(e, '+');
+        let mut out = (String::new(), Vec::new());
+        for p in &parts {
+            let p = p.trim();
+            // `+` joins strings only (numbers would add).
+            let text = ["str(", "os.", "socket."].iter().any(|s| p.starts_with(s));
+            if parts.len() > 1 && !text && py_str(p).is_none() {
+                return None;
+            }
+            let (s, t) = self.term(p)?;
+            out.0.push_str(&s);
+            if out.1.is_empty() {
+                out.1 = t;
+            }
+        }
+        Some(out)
+    }
+
+    fn term(&self, e: &str) -> Option<Val> {
+        let e = e.trim();
+        if let [fmt, args] = split_top(e, '%')[..] {
+            let (text, false, "") = py_str(fmt).map(|(t, f, r)| (t, f, r.trim()))? else {
+                return None;
+            };
+            let args = args.trim();
+            let args = match args.strip_prefix('(').and_then(|a| a.strip_suffix(')')) {
+                Some(inner) => split_top(inner, ','),
+                None => vec![args],
+            };
+            let mut args = args.into_iter().filter(|a| !a.trim().is_empty());
+            let mut out: Val = (String::new(), Vec::new());
+            let mut chars = text.chars();
+            while let Some(c) = chars.next() {
+                if c != '%' {
+                    out.0.push(c);
+                    continue;
+                }
+                match chars.next()? {
+                    '%' => out.0.push('%'),
+                    's' | 'd' | 'i' => {
+                        let (v, t) = self.eval(args.next()?)?;
+                        out.0.push_str(&v);
+                        if out.1.is_empty() {
+                            out.1 = t;
+                        }
+                    }
+                    _ => return None,
+                }
+            }
+            return args.next().is_none().then_some(out);
+        }
+        if let Some((text, f, rest)) = py_str(e) {
+            let rest = rest.trim();
+            if rest.is_empty() {
+                return if f {
+                    fill(&text, |x| {
+                        self.eval(split_top(split_top(x, '!')[0], ':')[0])
+                    })
+                } else {
+                    Some((text, Vec::new()))
+                };
+            }
+            let args = rest.strip_prefix(".format(")?.strip_suffix(')')?;
+            let mut pos = Vec::new();
+            let mut kw = Vec::new();
+            for a in split_top(args, ',') {
+                match a.split_once('=') {
+                    Some((k, v)) if is_ident(k.trim()) && !v.starts_with('=') => {
+                        kw.push((k.trim(), self.eval(v)?))
+                    }
+                    _ if a.trim().is_empty() => {}
+                    _ => pos.push(self.eval(a)?),
+                }
+            }
+            let mut next = 0;
+            return (!f).then(|| {
+                fill(&text, |x| {
+                    let x = split_top(split_top(x, '!')[0], ':')[0].trim();
+                    let v = if x.is_empty() {
+                        next += 1;
+                        pos.get(next - 1)
+                    } else if let Ok(i) = x.parse::<usize>() {
+                        pos.get(i)
+                    } else {
+                        kw.iter().find(|k| k.0 == x).map(|k| &k.1)
+                    };
+                    v.cloned()
+                })
+            })?;
+        }
+        for f in ["str(", "int("] {
+            if let Some(inner) = e.strip_prefix(f).and_then(|r| r.strip_suffix(')')) {
+                return self.eval(inner);
+            }
+        }
+        if let Some(inner) = e.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+            return self.eval(inner);
+        }
+        let lit = |s: &str| Some((s.to_string(), Vec::new()));
+        if e.ends_with("gethostname()") || e == "platform.node()" {
+            return lit("{hostname}");
+        }
+        if !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()) {
+            return lit(e);
+        }
+        for f in ["environ.get(", "getenv(", "environ["] {
+            if let Some(args) = e
+                .find(f)
+                .and_then(|i| e[i + f.len()..].strip_suffix([')', ']']))
+            {
+                let args = split_top(args, ',');
+                let (name, _, _) = py_str(args[0])?;
+                let default = match args.get(1) {
+                    Some(d) => self.term(d)?.0,
+                    None => "None".into(),
+                };
+                return lit(&format!("{{env:{name}|{default}}}"));
+            }
+        }
+        if let Some(i) = e.find(".incr(").filter(|_| self.redis) {
+            let (key, _, _) = py_str(&e[i + 6..])?;
+            return Some((format!("{{incr:{key}}}"), vec![self.at.clone()]));
+        }
+        if let Some((_, v)) = self.vars.iter().rev().find(|(n, _)| n == e) {
+            return Some(v.clone());
+        }
+        let name = e.strip_suffix("()").filter(|n| is_ident(n))?;
+        let def = self.lines.iter().position(|l| {
+            l.trim_start()
+                .strip_prefix("def ")
+                .and_then(|d| d.strip_prefix(name))
+                .is_some_and(|d| d.trim_start().starts_with('('))
+        })?;
+        if self.depth > 2 {
+            return None;
+        }
+        let mut f = self.clone();
+        f.depth += 1;
+        // The helper sees module names only.
+        f.vars.truncate(self.globals);
+        let (v, t) = f.run(def)?;
+        let mut tr = Vec::new();
+        if v.contains("{incr:") {
+            tr.push(self.at.clone());
+            tr.extend(t);
+        }
+        Some((v, tr))
+    }
+}
+
+/// `text` with its `{…}` fields replaced by `field(inner)` (`{{`, `}}`: braces).
+fn fill(text: &str, mut field: impl FnMut(&str) -> Option<Val>) -> Option<Val> {
+    let mut out: Val = (String::new(), Vec::new());
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.0.push_str(&rest[..i]);
+        let c = &rest[i..i + 1];
+        if rest[i + 1..].starts_with(c) {
+            out.0.push_str(c);
+            rest = &rest[i + 2..];
+            continue;
+        }
+        let j = i + rest[i..].find('}').filter(|_| c == "{")?;
+        let (v, t) = field(&rest[i + 1..j])?;
+        out.0.push_str(&v);
+        if out.1.is_empty() {
+            out.1 = t;
+        }
+        rest = &rest[j + 1..];
+    }
+    out.0.push_str(rest);
+    Some(out)
+}
+
+/// `s` split at `sep` outside quotes and brackets.
+fn split_top(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None, 0);
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, c) if c == sep && depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+fn is_ident(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// A Python string literal at the start of `s` (`'…'`, `"…"`, maybe `r`, `u` or `f`
+/// before): its text, whether it is an f-string, and what follows it.
+fn py_str(s: &str) -> Option<(String, bool, &str)> {
+    let s = s.trim_start();
+    let open = s.find(['\'', '"'])?;
+    let prefix = s[..open].to_ascii_lowercase();
+    if !matches!(prefix.as_str(), "" | "r" | "u" | "f" | "rf" | "fr") {
+        return None;
+    }
+    let q = &s[open..=open];
+    let mut out = String::new();
+    let mut chars = s[open + 1..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        if s[open + 1 + i..].starts_with(q) {
+            return Some((out, prefix.contains('f'), &s[open + 2 + i..]));
+        }
+        match c {
+            '\\' if !prefix.contains('r') => match chars.next()?.1 {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                c @ ('\\' | '\'' | '"') => out.push(c),
+                c => {
+                    out.push('\\');
+                    out.push(c);
+                }
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// The redis server a script's client talks to (`redis.Redis(host=…, port=…)`,
+/// `Redis.from_url('redis://…')`), as templates; `None` without one.
+fn py_redis(script: &str, py: &Py) -> Option<(String, String)> {
+    let (mut host, mut port) = ("localhost".to_string(), "6379".to_string());
+    if let Some(i) = script.find("from_url(") {
+        let url = py.eval(split_top(call_args(&script[i + 9..]), ',')[0])?.0;
+        let hp = url.strip_prefix("redis://")?.split('/').next()?;
+        let hp = hp.rsplit_once('@').map_or(hp, |x| x.1);
+        match hp.rsplit_once(':') {
+            Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => {
+                (host, port) = (h.to_string(), p.to_string())
+            }
+            _ => host = hp.to_string(),
+        }
+        return Some((host, port));
+    }
+    let i = script.find("Redis(")?;
+    for (n, a) in split_top(call_args(&script[i + 6..]), ',')
+        .into_iter()
+        .enumerate()
+    {
+        let (k, v) = match a.split_once('=') {
+            Some((k, v)) if is_ident(k.trim()) => (k.trim(), v),
+            _ => (["host", "port"].get(n).copied().unwrap_or(""), a),
+        };
+        match k {
+            "host" => host = py.eval(v)?.0,
+            "port" => port = py.eval(v)?.0,
+            _ => {}
+        }
+    }
+    Some((host, port))
 }
 
 /// An image running `cmd` in `/app` with `files` there.
@@ -476,13 +929,95 @@ mod tests {
         .is_none());
     }
 
+    #[test]
+    fn flask_routes_are_evaluated() {
+        let py = "import os, socket, time\nimport redis\nfrom flask import Flask\napp = Flask(__name__)\ncache = redis.Redis(host=os.environ.get('REDIS_HOST', 'redis'), port=6379)\nNAME = 'web'\n\ndef get_hit_count():\n    retries = 5\n    while True:\n        try:\n            return cache.incr('hits')\n        except redis.exceptions.ConnectionError as exc:\n            if retries == 0:\n                raise exc\n            retries -= 1\n            time.sleep(0.5)\n\n@app.route('/')\ndef hello():\n    count = get_hit_count()\n    return 'Hello World! I have been seen {} times.\\n'.format(count)\n\n@app.route('/f')\ndef f():\n    return f\"{NAME}: {cache.incr('f')} on {socket.gethostname()}\"\n\n@app.route('/p')\ndef p():\n    return 'P %d %s 100%%' % (get_hit_count(), os.getenv('MODE', 'dev'))\n\n@app.route('/s')\ndef s():\n    return 'S ' + str(get_hit_count()) + '!'\n\n@app.route('/k')\ndef k():\n    return '{n}-{0}'.format(1, n=NAME)\n\n@app.route('/x')\ndef x():\n    return 'Odd {} '.format(unknown())\n\n@app.route('/n')\ndef n():\n    return 'N ' + 1\n\n@app.route('/e')\ndef e():\n    return os.environ['X'] + '.'\n";
+        let b = infer(&image_with(&["flask", "run"], &[("app.py", py)])).expect("an app");
+        let r = &b["http"]["routes"];
+        let bodies: Vec<&str> = (0..7)
+            .map(|i| r[i]["body"].as_str().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            bodies,
+            [
+                "Hello World! I have been seen {incr:hits} times.\n",
+                "web: {incr:f} on {hostname}",
+                "P {incr:hits} {env:MODE|dev} 100%",
+                "S {incr:hits}!",
+                "web-1",
+                // Not understood: the literal, as before.
+                "Odd {} ",
+                "N ",
+            ]
+        );
+        assert_eq!(r[7]["body"], "{env:X|None}.");
+        assert_eq!(
+            b["redis"],
+            json!({ "host": "{env:REDIS_HOST|redis}", "port": "6379", "file": "/app/app.py" })
+        );
+        assert_eq!(
+            r[0]["trace"],
+            json!([
+                [21, "hello", "count = get_hit_count()"],
+                [15, "get_hit_count", "raise exc"],
+                [12, "get_hit_count", "return cache.incr('hits')"]
+            ])
+        );
+        assert_eq!(
+            r[1]["trace"],
+            json!([[
+                26,
+                "f",
+                "return f\"{NAME}: {cache.incr('f')} on {socket.gethostname()}\""
+            ]])
+        );
+        let mut img = image_with(&["flask", "run"], &[("app.py", py)]);
+        assert!(img.set_behaviour(b).is_ok());
+        let p =
+            swarm_core::catalog::Program::new(Some(&img), None, &[], &["REDIS_HOST=cache".into()]);
+        let u = p.redis_use("/").expect("counts in redis");
+        assert_eq!((u.host.as_str(), u.port, u.trace.len()), ("cache", 6379, 3));
+        // Without a redis client `.incr` is not understood, and nothing counts.
+        let plain = py.replace("redis.Redis(", "other(");
+        let b = infer(&image_with(&["flask", "run"], &[("app.py", &plain)])).expect("an app");
+        assert!(b["redis"].is_null());
+        assert_eq!(
+            b["http"]["routes"][0]["body"],
+            "Hello World! I have been seen {} times.\n"
+        );
+        // `from_url`.
+        let url = "from flask import Flask\nimport redis\napp = Flask(__name__)\nr = redis.Redis.from_url('redis://db:6380/0')\n@app.route('/')\ndef i():\n    return f'{r.incr(\"n\")}'\n";
+        let b = infer(&image_with(&["python", "app.py"], &[("app.py", url)])).expect("an app");
+        assert_eq!(
+            (&b["redis"]["host"], &b["redis"]["port"]),
+            (&json!("db"), &json!("6380"))
+        );
+    }
+
+    #[test]
+    fn express_counts_in_redis() {
+        let js = "const express = require('express');\nconst { createClient } = require('redis');\nconst client = createClient({ url: 'redis://cache:6379' });\nconst app = express();\napp.get('/', async (req, res) => {\n  const visits = await client.incr('visits');\n  res.send(`Visits: ${visits}`);\n});\napp.get('/d', async (req, res) => res.send(`D ${await client.incr('d')}`));\napp.listen(3000);\n";
+        let b = infer(&image_with(&["node", "server.js"], &[("server.js", js)])).expect("an app");
+        assert_eq!(b["http"]["routes"][0]["body"], "Visits: {incr:visits}");
+        assert_eq!(b["http"]["routes"][1]["body"], "D {incr:d}");
+        assert_eq!(b["redis"], json!({ "host": "cache", "port": "6379" }));
+        let plain = js.replace("createClient(", "other(");
+        let b = infer(&image_with(
+            &["node", "server.js"],
+            &[("server.js", &plain)],
+        ))
+        .expect("an app");
+        assert_eq!(b["http"]["routes"][0]["body"], "Visits: ");
+        assert!(b["redis"].is_null());
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
         /// Any script text, in any app command: inference never panics, and what it makes
         /// is a behaviour the catalog accepts.
         #[test]
         fn any_script_never_panics(
-            text in "(listen\\(|\\.get\\(|res\\.send\\(|console\\.log\\(|Flask\\(|\\.route\\(|return |\\.run\\(|port=|[`'\"(){}$,/0-9a-z ]|\n){0,60}",
+            text in "(listen\\(|\\.get\\(|res\\.send\\(|console\\.log\\(|Flask\\(|\\.route\\(|return |\\.run\\(|port=|def |Redis\\(|from_url\\(|createClient\\(|\\.incr\\(|\\.format\\(|str\\(|environ\\.get\\(|redis://|raise e|[`'\"(){}$%+=:!,/0-9a-zé ]|\\\\|\n){0,80}",
             kind in 0usize..3,
         ) {
             let cmd: &[&str] = match kind {

@@ -530,8 +530,31 @@ pub struct HttpReply {
     pub status: u16,
     pub body: String,
     pub content_type: String,
-    /// Other response headers (`Location`, `Set-Cookie`), in order.
+    /// Other response headers (`Location`, `Set-Cookie`), in order. When they hold
+    /// `Content-Length`, they are the whole header block, in the server's order (nginx's).
     pub headers: Vec<(String, String)>,
+}
+
+impl HttpReply {
+    /// The header block as the client receives it: the server's own when `headers` hold it
+    /// whole (with `Content-Length`, as nginx's), else `Content-Type`, `Content-Length` and
+    /// the other headers.
+    pub fn header_block(&self) -> Vec<(String, String)> {
+        if self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
+        {
+            return self.headers.clone();
+        }
+        let mut hs = Vec::new();
+        if !self.content_type.is_empty() {
+            hs.push(("Content-Type".to_string(), self.content_type.clone()));
+        }
+        hs.push(("Content-Length".to_string(), self.body.len().to_string()));
+        hs.extend(self.headers.iter().cloned());
+        hs
+    }
 }
 
 /// An HTTP request with the details access logs and `traefik/whoami` show.
@@ -1188,6 +1211,17 @@ pub struct Program {
     alt: Option<Arc<Program>>,
     /// The command is not in the image: the container cannot start.
     exec_error: Option<String>,
+    /// The script looks names up (`ping NAME`, `nslookup NAME`): what to run again once the
+    /// container's resolver answered them ([`Program::with_dns`]).
+    lookups: Option<Arc<Lookups>>,
+}
+
+/// An interpreted command that looks names up, kept to run again with the answers.
+#[derive(Debug)]
+struct Lookups {
+    words: Vec<String>,
+    programs: Vec<String>,
+    names: Vec<String>,
 }
 
 /// Generic long-running process: what an unknown image or command looks like to `docker stats`.
@@ -1243,6 +1277,7 @@ impl Program {
             warm: false,
             alt: None,
             exec_error: None,
+            lookups: None,
         };
 
         let behaviour = image.and_then(|i| i.behaviour.clone());
@@ -1293,15 +1328,24 @@ impl Program {
                     }
                 }
                 let programs = behaviour.as_ref().map(|b| b.programs.clone());
-                let script =
-                    interpret_argv(&words, programs.as_deref().unwrap_or(&[]), &program.env);
+                let programs = programs.unwrap_or_default();
+                let script = interpret_argv(&words, &programs, &program.env, None);
                 match script.outcome {
                     Outcome::App => {
                         if let Some(b) = behaviour {
                             program.run_app(b);
                         }
                     }
-                    outcome => program.run_script(script, outcome),
+                    outcome => {
+                        if !script.asked.is_empty() {
+                            program.lookups = Some(Arc::new(Lookups {
+                                words,
+                                programs,
+                                names: script.asked.clone(),
+                            }));
+                        }
+                        program.run_script(script, outcome)
+                    }
                 }
             }
         }
@@ -1327,6 +1371,28 @@ impl Program {
     pub fn with_tty(mut self, tty: bool) -> Program {
         self.tty = tty;
         self.map_alt(|p| p.tty = tty);
+        self
+    }
+
+    /// The names the command looks up (`ping NAME`, `nslookup NAME`), which the container's
+    /// resolver answers when it starts ([`Program::with_dns`]).
+    pub fn dns_names(&self) -> &[String] {
+        self.lookups.as_ref().map_or(&[], |l| &l.names[..])
+    }
+
+    /// The program with the resolver's answers for [`Program::dns_names`]: its command runs
+    /// again, so `ping` reaches the real address or says `bad address`, and `nslookup` prints
+    /// what the embedded DNS answers.
+    pub fn with_dns(mut self, answers: BTreeMap<String, Lookup>) -> Program {
+        let Some(l) = self.lookups.clone() else {
+            return self;
+        };
+        let script = interpret_argv(&l.words, &l.programs, &self.env, Some(Arc::new(answers)));
+        let outcome = script.outcome;
+        if outcome != Outcome::App {
+            self.exit = None;
+            self.run_script(script, outcome);
+        }
         self
     }
 
@@ -2592,7 +2658,7 @@ fn is_private(ip: &str) -> bool {
 
 /// A stable address for a name: IPv4 literals as they are, `localhost` the loopback, dotted
 /// names a public-looking address, single-label names (services) an overlay-looking 10.0.x.y.
-fn resolve_host(host: &str) -> String {
+pub(crate) fn resolve_host(host: &str) -> String {
     if host == "localhost" {
         return "127.0.0.1".to_string();
     }
@@ -2821,6 +2887,12 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
         return None;
     }
     Some(days_from_civil(y, mo as u32, d as u32) * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+/// An HTTP date (RFC 1123, as `Date` and `Last-Modified` give it): `Thu, 03 Dec 2026
+/// 10:16:53 GMT`.
+pub fn http_date(unix_ms: i64) -> String {
+    strftime(unix_ms, "%a, %d %b %Y %H:%M:%S GMT")
 }
 
 /// A subset of strftime over unix milliseconds, UTC: `%Y %y %m %d %e %H %M %S %b %a %j %T %F
@@ -3446,6 +3518,48 @@ struct Script {
     bare_shell: bool,
     cpu_percent: f64,
     memory_bytes: u64,
+    /// The resolver's answers, once the world gave them.
+    dns: Option<Arc<BTreeMap<String, Lookup>>>,
+    /// The names the script looked up.
+    asked: Vec<String>,
+}
+
+/// What a container's resolver answers for one name: the embedded DNS (127.0.0.11) on user
+/// networks, the host's resolver otherwise. The world computes it
+/// (`World::container_lookup`), `docker exec` and a container's own command use it alike.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lookup {
+    /// The DNS server the container asks (`127.0.0.11`, or `8.8.8.8` without embedded DNS).
+    pub server: String,
+    /// Its A records; empty: NXDOMAIN.
+    pub addrs: Vec<String>,
+    /// The address `ping` uses (the first record, else a machine of that name); `None`:
+    /// `bad address`.
+    pub ping: Option<String>,
+    /// Whether that address answers pings.
+    pub reachable: bool,
+}
+
+impl Lookup {
+    /// BusyBox `nslookup NAME`'s output and exit status for this answer.
+    pub fn nslookup_text(&self, name: &str) -> (String, i32) {
+        let server = if self.server.is_empty() {
+            "127.0.0.11"
+        } else {
+            &self.server
+        };
+        let mut out = format!("Server:\t\t{server}\nAddress:\t{server}:53\n\n");
+        if self.addrs.is_empty() {
+            out.push_str(&format!("** server can't find {name}: NXDOMAIN\n\n"));
+            return (out, 1);
+        }
+        out.push_str("Non-authoritative answer:\n");
+        for a in &self.addrs {
+            out.push_str(&format!("Name:\t{name}\nAddress: {a}\n"));
+        }
+        out.push('\n');
+        (out, 0)
+    }
 }
 
 impl Script {
@@ -3459,7 +3573,28 @@ impl Script {
             bare_shell: false,
             cpu_percent: 0.0,
             memory_bytes: 360 * 1024,
+            dns: None,
+            asked: Vec::new(),
         }
+    }
+
+    /// A script on its own clock that shares this one's resolver (a loop's iteration).
+    fn child(&self) -> Script {
+        Script {
+            dns: self.dns.clone(),
+            ..Script::new()
+        }
+    }
+
+    /// What the container's resolver answers for `host` (see [`Program::with_dns`]); `None`
+    /// before the world has answered, when the made-up address stands in.
+    fn lookup(&mut self, host: &str) -> Option<Lookup> {
+        if !self.asked.iter().any(|h| h == host) && self.asked.len() < MAX_SEGMENTS {
+            self.asked.push(host.to_string());
+        }
+        self.dns
+            .as_ref()
+            .map(|d| d.get(host).cloned().unwrap_or_default())
     }
 
     fn print(&mut self, stream: Stream, text: Text) {
@@ -3478,8 +3613,14 @@ impl Script {
 }
 
 /// Interpret a command line (argv, already split).
-fn interpret_argv(argv: &[String], programs: &[String], env: &[String]) -> Script {
+fn interpret_argv(
+    argv: &[String],
+    programs: &[String],
+    env: &[String],
+    dns: Option<Arc<BTreeMap<String, Lookup>>>,
+) -> Script {
     let mut script = Script::new();
+    script.dns = dns;
     let words: Vec<Word> = argv.iter().map(|a| vec![Piece::Lit(a.clone())]).collect();
     if words.is_empty() {
         script.outcome = Outcome::Unknown;
@@ -3542,8 +3683,13 @@ fn run_loop(
     depth: usize,
 ) -> Outcome {
     // One iteration on its own clock.
-    let mut iteration = Script::new();
+    let mut iteration = script.child();
     run_list(&mut iteration, body, programs, env, depth);
+    for name in std::mem::take(&mut iteration.asked) {
+        if !script.asked.contains(&name) && script.asked.len() < MAX_SEGMENTS {
+            script.asked.push(name);
+        }
+    }
     if iteration.outcome != Outcome::Exit(iteration.status) || !iteration.segments.is_empty() {
         // The body never finishes (or exits, or starts a ping): the loop runs it once.
         let base = script.t;
@@ -3897,9 +4043,38 @@ fn run_simple(
             Some(Outcome::Forever)
         }
         "ping" => run_ping(script, &args, out_ok, err_ok),
+        "nslookup" => {
+            let Some(name) = args.iter().find(|a| !a.starts_with('-')) else {
+                if err_ok {
+                    for line in NSLOOKUP_USAGE.lines() {
+                        script.say(Stream::Stderr, line.to_string());
+                    }
+                }
+                script.status = 1;
+                return None;
+            };
+            let answer = script.lookup(name).unwrap_or_else(|| Lookup {
+                server: "127.0.0.11".into(),
+                addrs: vec![resolve_host(name)],
+                ..Lookup::default()
+            });
+            let (text, code) = answer.nslookup_text(name);
+            if out_ok {
+                let mut lines: Vec<&str> = text.split('\n').collect();
+                lines.pop();
+                for line in lines {
+                    script.say(Stream::Stdout, line.to_string());
+                }
+            }
+            script.status = code;
+            None
+        }
         _ => Some(Outcome::Unknown),
     }
 }
+
+/// BusyBox `nslookup` without a name.
+pub const NSLOOKUP_USAGE: &str = "BusyBox v1.36.1 (2023-11-07 18:53:09 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]";
 
 /// Split echo output at newlines (and at `\n` with `-e`) into lines.
 fn split_pieces(pieces: Vec<Piece>, escapes: bool) -> Vec<Vec<Piece>> {
@@ -4022,7 +4197,25 @@ fn run_ping(script: &mut Script, args: &[String], out_ok: bool, err_ok: bool) ->
         script.status = 1;
         return None;
     };
-    let ip = resolve_host(host);
+    let (ip, reachable) = if host == "localhost" || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        (resolve_host(host), true)
+    } else {
+        match script.lookup(host) {
+            None => (resolve_host(host), true),
+            Some(Lookup {
+                ping: Some(ip),
+                reachable,
+                ..
+            }) => (ip, reachable),
+            Some(_) => {
+                if err_ok {
+                    script.say(Stream::Stderr, format!("ping: bad address '{host}'"));
+                }
+                script.status = 1;
+                return None;
+            }
+        }
+    };
     if out_ok {
         script.say(
             Stream::Stdout,
@@ -4036,7 +4229,7 @@ fn run_ping(script: &mut Script, args: &[String], out_ok: bool, err_ok: bool) ->
         (c, d) => c.or(d),
     };
     let rtt = 1; // replies land within the millisecond
-    if out_ok && !quiet && script.segments.len() < MAX_SEGMENTS {
+    if out_ok && !quiet && reachable && script.segments.len() < MAX_SEGMENTS {
         script.segments.push(Segment {
             start: script.t.saturating_add(rtt),
             every: interval_ms,
@@ -4060,6 +4253,24 @@ fn run_ping(script: &mut Script, args: &[String], out_ok: bool, err_ok: bool) ->
                 .t
                 .saturating_add((n - 1).saturating_mul(interval_ms))
                 .saturating_add(rtt + 1);
+            if !reachable {
+                // No replies: busybox sends the count, waits a second for the last reply,
+                // then gives its summary.
+                script.t = script
+                    .t
+                    .saturating_add((n - 1).saturating_mul(interval_ms))
+                    .saturating_add(1000);
+                if out_ok {
+                    script.say(Stream::Stdout, String::new());
+                    script.say(Stream::Stdout, format!("--- {host} ping statistics ---"));
+                    script.say(
+                        Stream::Stdout,
+                        format!("{n} packets transmitted, 0 packets received, 100% packet loss"),
+                    );
+                }
+                script.status = 1;
+                return None;
+            }
             if out_ok {
                 script.say(Stream::Stdout, String::new());
                 for part in 0..3 {

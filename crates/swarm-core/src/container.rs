@@ -1349,6 +1349,10 @@ impl World {
         c.stopped_by_user = false;
         c.proc = ProcState::default();
         let generation = c.generation;
+        // Now that it is on its networks, its resolver answers the names its command looks
+        // up (`ping web`).
+        self.resolve_program_names(m, id);
+        let Some(c) = self.ctr_mut(m, id) else { return };
         let exit = c.program.exit();
         let probe = c
             .config
@@ -1949,8 +1953,15 @@ impl World {
                 .map(str::to_string)
         };
         if let Some(root) = docroot {
-            let reply = self.file_reply(m, id, &root, req);
+            let mut reply = self.file_reply(m, id, &root, req);
             let c = self.container(m, id)?;
+            match c.program.env_var("NGINX_VERSION") {
+                Some(version) => nginx_headers(&mut reply, &version, req.now_unix_ms),
+                // Other servers do not send the file's validators here.
+                None => reply
+                    .headers
+                    .retain(|(k, _)| k != "Last-Modified" && k != "ETag"),
+            }
             let exchange = c.program.file_exchange(&c.proc, req, reply);
             let cid = c.id.clone();
             for (stream, text) in &exchange.logs {
@@ -2008,11 +2019,18 @@ impl World {
                 return None;
             }
             let data = self.container_read(m, id, p).ok()?;
+            let secs = md.mtime.unix_ms().div_euclid(1000);
             Some(HttpReply {
                 status: 200,
-                body: String::from_utf8_lossy(&data).into_owned(),
                 content_type: content_type_of(p).to_string(),
-                headers: Vec::new(),
+                headers: vec![
+                    (
+                        "Last-Modified".into(),
+                        crate::catalog::http_date(md.mtime.unix_ms()),
+                    ),
+                    ("ETag".into(), format!("\"{secs:x}-{:x}\"", data.len())),
+                ],
+                body: String::from_utf8_lossy(&data).into_owned(),
             })
         };
         match self.container_stat(m, id, &full) {
@@ -2080,4 +2098,35 @@ fn content_type_of(path: &str) -> &'static str {
         "pdf" => "application/pdf",
         _ => "application/octet-stream",
     }
+}
+
+/// nginx's response headers, in the order nginx sends them: `Server`, `Date`,
+/// `Content-Type`, `Content-Length`, a file's `Last-Modified`, a redirect's `Location`,
+/// `Connection`, a file's `ETag` and `Accept-Ranges`.
+fn nginx_headers(reply: &mut crate::catalog::HttpReply, version: &str, now_unix_ms: i64) {
+    let take = |k: &str, hs: &[(String, String)]| {
+        hs.iter()
+            .find(|(h, _)| h.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.clone())
+    };
+    let old = std::mem::take(&mut reply.headers);
+    let mut hs: Vec<(String, String)> = vec![
+        ("Server".into(), format!("nginx/{version}")),
+        ("Date".into(), crate::catalog::http_date(now_unix_ms)),
+        ("Content-Type".into(), reply.content_type.clone()),
+        ("Content-Length".into(), reply.body.len().to_string()),
+    ];
+    let etag = take("ETag", &old);
+    if let Some(v) = take("Last-Modified", &old) {
+        hs.push(("Last-Modified".into(), v));
+    }
+    if let Some(v) = take("Location", &old) {
+        hs.push(("Location".into(), v));
+    }
+    hs.push(("Connection".into(), "keep-alive".into()));
+    if let Some(v) = etag {
+        hs.push(("ETag".into(), v));
+        hs.push(("Accept-Ranges".into(), "bytes".into()));
+    }
+    reply.headers = hs;
 }

@@ -180,6 +180,29 @@ pub enum DnsAnswer {
     Found(Vec<Ipv4Addr>),
 }
 
+/// Whether a name is one the internet's DNS knows: dotted, under a real top-level domain
+/// (not the reserved `test`, `invalid`, `local`, `localhost`, nor `internal` and `lan`).
+fn is_public_name(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let Some((rest, tld)) = name.rsplit_once('.') else {
+        return false;
+    };
+    !rest.is_empty()
+        && tld.len() >= 2
+        && tld.bytes().all(|b| b.is_ascii_lowercase())
+        && !matches!(
+            tld,
+            "test"
+                | "invalid"
+                | "local"
+                | "localhost"
+                | "internal"
+                | "lan"
+                | "localdomain"
+                | "home"
+        )
+}
+
 fn mask(prefix: u8) -> u32 {
     if prefix == 0 {
         0
@@ -540,6 +563,67 @@ impl World {
     /// Gives a starting container its addresses (keeping a previous one that is still free),
     /// and its program the addresses it sees. Task containers take their task's addresses.
     pub(crate) fn endpoints_on_start(&mut self, m: MachineId, container_id: &str) {
+        self.attach_on_start(m, container_id);
+    }
+
+    /// The container's command runs again with its resolver's answers for the names it looks
+    /// up (`docker run alpine ping web`), as `docker exec` would get them; called once the
+    /// starting container is running on its networks.
+    pub(crate) fn resolve_program_names(&mut self, m: MachineId, container_id: &str) {
+        let Some(c) = self.container(m, container_id) else {
+            return;
+        };
+        let names = c.program.dns_names().to_vec();
+        if names.is_empty() {
+            return;
+        }
+        let answers: std::collections::BTreeMap<String, crate::catalog::Lookup> = names
+            .iter()
+            .map(|n| (n.clone(), self.container_lookup(m, container_id, n)))
+            .collect();
+        if let Some(c) = self.ctr_mut(m, container_id) {
+            c.program = c.program.clone().with_dns(answers);
+        }
+    }
+
+    /// What container `cid`'s resolver answers for `name`: the embedded DNS's records
+    /// ([`World::container_dns`]), the address `ping` uses (a machine's name stands in when
+    /// DNS has none) and whether pings to it get replies.
+    pub fn container_lookup(&self, m: MachineId, cid: &str, name: &str) -> crate::catalog::Lookup {
+        let answer = self.container_dns(m, cid, name);
+        let server = if answer == DnsAnswer::NoEmbeddedDns {
+            "8.8.8.8"
+        } else {
+            "127.0.0.11"
+        };
+        let mut addrs = match &answer {
+            DnsAnswer::Found(a) => a.clone(),
+            _ => Vec::new(),
+        };
+        // A public name (`docker.com`): the host's resolver, or the embedded DNS forwarding
+        // to it, answers with an internet address, which answers pings.
+        let public =
+            addrs.is_empty() && is_public_name(name) && self.machine_by_name(name).is_none();
+        if public {
+            addrs.extend(crate::catalog::resolve_host(name).parse::<Ipv4Addr>().ok());
+        }
+        let ping = match name {
+            "localhost" => Some(Ipv4Addr::LOCALHOST),
+            n => n
+                .parse()
+                .ok()
+                .or_else(|| addrs.first().copied())
+                .or_else(|| self.machine_by_name(n).map(|x| x.ip)),
+        };
+        crate::catalog::Lookup {
+            server: server.to_string(),
+            addrs: addrs.iter().map(Ipv4Addr::to_string).collect(),
+            ping: ping.map(|a| a.to_string()),
+            reachable: public || ping.is_some_and(|a| self.ping_path(m, cid, a).is_some()),
+        }
+    }
+
+    fn attach_on_start(&mut self, m: MachineId, container_id: &str) {
         let Some(c) = self.container(m, container_id) else {
             return;
         };

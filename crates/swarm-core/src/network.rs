@@ -65,6 +65,9 @@ pub struct Network {
     /// Standalone containers attached to it (`docker run --network` on an attachable
     /// overlay), by container ID: swarmkit keeps each as a network-attachment task.
     pub attachments: BTreeMap<String, NetAttachment>,
+    /// On ingress: each node's `ingress-sbox` address, by node ID (the source address the
+    /// routing mesh gives the connections it forwards).
+    pub sboxes: BTreeMap<String, Ipv4Addr>,
 }
 
 /// A standalone container's address on an attachable overlay.
@@ -212,6 +215,23 @@ impl Swarm {
                     .any(|v| v.network_id == network_id && v.addr == a)
             })
             || net.attachments.values().any(|x| x.addr == a)
+            || net.sboxes.values().any(|x| *x == a)
+    }
+
+    /// Node `node_id`'s `ingress-sbox` address on the ingress network, allocated the first
+    /// time it is asked for (when the node inits or joins the swarm, or when ingress was
+    /// created again).
+    pub(crate) fn ingress_sbox(&mut self, node_id: &str) -> Option<Ipv4Addr> {
+        let id = self.ingress()?.id.clone();
+        if let Some(a) = self.networks.get(&id)?.sboxes.get(node_id) {
+            return Some(*a);
+        }
+        let a = self.allocate_on(&id)?;
+        self.networks
+            .get_mut(&id)?
+            .sboxes
+            .insert(node_id.to_string(), a);
+        Some(a)
     }
 
     /// Allocates an address on a network; `None` when it is full or gone.
@@ -369,6 +389,7 @@ impl World {
                 version: 1,
                 next_host: 2,
                 attachments: BTreeMap::new(),
+                sboxes: BTreeMap::new(),
             },
         );
     }
@@ -434,6 +455,7 @@ impl World {
             version: 0,
             next_host: 2,
             attachments: BTreeMap::new(),
+            sboxes: BTreeMap::new(),
         };
         let h = self.new_op(cluster, Op::Network(NetworkOp::Create(Box::new(net))))?;
         Ok((id, h))
@@ -879,7 +901,7 @@ impl World {
         let own = container.and_then(|c| self.container(from, c).cloned());
         // A container's request to its own loopback comes from 127.0.0.1.
         let loopback = own.is_some() && matches!(host, "localhost" | "127.0.0.1" | "::1");
-        let client_ip = own
+        let mut client_ip = own
             .as_ref()
             .filter(|_| !loopback)
             .and_then(|c| c.config.addresses.first().cloned())
@@ -933,7 +955,11 @@ impl World {
                 if !self.can_reach(from, m) {
                     return Err(HttpError::Timeout);
                 }
-                self.machine_port(m, port)?
+                let (pm, c, p, source) = self.machine_port_from(m, port, from)?;
+                if let Some(a) = source {
+                    client_ip = a.to_string();
+                }
+                (pm, c, p)
             }
         };
         if !self.can_reach(from, m) {
@@ -1025,6 +1051,21 @@ impl World {
         m: MachineId,
         port: u16,
     ) -> Result<(MachineId, String, u16), HttpError> {
+        self.machine_port_from(m, port, m)
+            .map(|(pm, c, p, _)| (pm, c, p))
+    }
+
+    /// [`World::machine_port`] for a connection from `from`, with the source address the
+    /// answering container sees when it is not the client's own: the routing mesh SNATs to the
+    /// `ingress-sbox` address of the node that took the connection (moby#25526), and
+    /// docker-proxy (a connection from the machine itself to a `docker run -p` port) connects
+    /// from the gateway of the container's network (`172.17.0.1` on the default bridge).
+    pub(crate) fn machine_port_from(
+        &mut self,
+        m: MachineId,
+        port: u16,
+        from: MachineId,
+    ) -> Result<(MachineId, String, u16, Option<Ipv4Addr>), HttpError> {
         if self.machine(m).is_none_or(|x| x.power != Power::Running) {
             return Err(HttpError::Timeout);
         }
@@ -1039,7 +1080,10 @@ impl World {
                 .map(|p| (c.id.clone(), p.container_port))
         });
         if let Some((cid, cport)) = published {
-            return Ok((m, cid, cport));
+            let gateway = (from == m)
+                .then(|| self.live_endpoints(m, &cid).first().map(|(_, e)| e.gateway))
+                .flatten();
+            return Ok((m, cid, cport, gateway));
         }
         let Some(cluster) = self.memberships.get(&m).map(|x| x.cluster) else {
             return Err(HttpError::Refused);
@@ -1057,8 +1101,10 @@ impl World {
                 .mesh_pick(cluster, port)
                 .flatten()
                 .ok_or(HttpError::Refused)?;
+            let node = self.memberships.get(&m).map(|x| x.node_id.clone());
+            let sbox = node.and_then(|n| self.swarms.get_mut(cluster)?.ingress_sbox(&n));
             return match self.task_target(cluster, &task, target_port)? {
-                Target::Container(tm, c, p) => Ok((tm, c, p)),
+                Target::Container(tm, c, p) => Ok((tm, c, p, sbox)),
                 Target::Machine(_) => Err(HttpError::Refused),
             };
         }
@@ -1076,7 +1122,7 @@ impl World {
                 .and_then(|p| t.container_id.clone().map(|c| (c, p.target)))
         });
         match hit {
-            Some((c, p)) => Ok((m, c, p)),
+            Some((c, p)) => Ok((m, c, p, None)),
             None => Err(HttpError::Refused),
         }
     }

@@ -547,7 +547,9 @@ impl World {
             },
             req.user_agent
         );
-        (reply, vec![(Stream::Stderr, log)])
+        // The access log goes to stdout (`CombinedLoggingHandler(os.Stdout, …)`), the logrus
+        // lines to stderr.
+        (reply, vec![(Stream::Stdout, log)])
     }
 
     fn registry_route(&mut self, m: MachineId, id: &str, req: &HttpRequest) -> HttpReply {

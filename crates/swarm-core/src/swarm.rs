@@ -586,6 +586,7 @@ impl World {
         );
         self.record(format!("swarm-init {m} c{cluster}"));
         self.create_ingress(cluster);
+        let _ = self.swarms[cluster].ingress_sbox(&node_id);
         self.pump(cluster, m);
         self.schedule(SimDuration::from_secs(1), Event::RaftTick(cluster));
         self.schedule_heartbeat(m, cluster);
@@ -920,6 +921,7 @@ impl World {
                 let mut node = node;
                 node.version = version;
                 s.nodes.insert(id.clone(), node);
+                let _ = s.ingress_sbox(&id);
                 self.memberships.insert(
                     m,
                     Membership {

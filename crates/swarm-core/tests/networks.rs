@@ -637,3 +637,85 @@ fn no_traffic_reaches_a_dead_machine_once_its_tasks_are_down() {
         }
     }
 }
+
+/// Runs `alpine` with command `args` on `nets`, lets it finish, and returns its log text and
+/// exit code.
+fn run_command(
+    w: &mut World,
+    m: MachineId,
+    name: &str,
+    nets: &[&str],
+    args: &[&str],
+) -> (String, i32) {
+    let took = w.image_pull(m, "alpine").unwrap();
+    w.advance(took + SimDuration::from_millis(10));
+    let config = swarm_core::container::ContainerConfig {
+        name: name.into(),
+        image: "alpine".into(),
+        args: args.iter().map(|a| a.to_string()).collect(),
+        ..Default::default()
+    };
+    let id = w.container_create(m, config).unwrap();
+    if !nets.is_empty() {
+        let atts = nets
+            .iter()
+            .map(|n| swarm_core::endpoints::Attachment::to(n))
+            .collect();
+        w.container_set_networks(m, &id, atts);
+    }
+    w.container_start(m, &id).unwrap();
+    w.advance(SimDuration::from_secs(3));
+    let c = w.container(m, &id).unwrap();
+    assert!(!c.is_running(), "{args:?} ended");
+    let code = c.exit_code;
+    let text: Vec<String> = w
+        .container_logs(m, &id, None, None, None)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    (text.join("\n"), code)
+}
+
+#[test]
+fn a_containers_own_command_resolves_names_as_docker_exec_does() {
+    let mut w = machines(13, 1);
+    let m = MachineId(0);
+    let spec = swarm_core::endpoints::LocalNetworkSpec {
+        name: "mybr".into(),
+        ..Default::default()
+    };
+    w.local_network_create(m, spec).unwrap();
+    let srv = run(&mut w, m, "srv", "nginx:alpine", &["mybr"]).unwrap();
+    assert_eq!(addr_of(&w, m, &srv), vec![ip("172.18.0.2")]);
+    let (out, code) = run_command(&mut w, m, "p1", &["mybr"], &["ping", "-c", "1", "srv"]);
+    assert!(
+        out.starts_with("PING srv (172.18.0.2): 56 data bytes"),
+        "{out}"
+    );
+    assert_eq!(code, 0);
+    let (out, code) = run_command(&mut w, m, "p2", &[], &["ping", "-c", "1", "nowhere"]);
+    assert_eq!((out.as_str(), code), ("ping: bad address 'nowhere'", 1));
+    let (out, code) = run_command(&mut w, m, "p3", &[], &["ping", "-c", "1", "srv"]);
+    assert_eq!(
+        (out.as_str(), code),
+        ("ping: bad address 'srv'", 1),
+        "the default bridge has no embedded DNS"
+    );
+    let (out, code) = run_command(&mut w, m, "n1", &["mybr"], &["nslookup", "srv"]);
+    assert_eq!(
+        (out.as_str(), code),
+        (
+            "Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\tsrv\nAddress: 172.18.0.2\n",
+            0
+        )
+    );
+    let (out, code) = run_command(&mut w, m, "n2", &["mybr"], &["nslookup", "nope"]);
+    assert!(
+        out.ends_with("** server can't find nope: NXDOMAIN\n"),
+        "{out}"
+    );
+    assert_eq!(code, 1);
+    let exec = w.container_lookup(m, &srv, "srv");
+    assert_eq!(exec.ping.as_deref(), Some("172.18.0.2"));
+}

@@ -385,13 +385,10 @@ fn curl_run(
                     "> \n* Request completely sent off\n< HTTP/1.1 {status} {}\n",
                     reason(status)
                 ));
-                if !out.reply.content_type.is_empty() {
-                    trace.push_str(&format!("< Content-Type: {}\n", out.reply.content_type));
-                }
-                for (k, v) in &out.reply.headers {
+                for (k, v) in reply_headers(&out.reply, true) {
                     trace.push_str(&format!("< {k}: {v}\n"));
                 }
-                trace.push_str(&format!("< Content-Length: {}\n< \n", out.reply.body.len()));
+                trace.push_str("< \n");
             }
             let trailer = if verbose {
                 format!("* Connection #0 to host {} left intact\n", u.host)
@@ -409,11 +406,7 @@ fn curl_run(
             let mut body = String::new();
             if include || head {
                 body.push_str(&format!("HTTP/1.1 {status} {}\r\n", reason(status)));
-                if !out.reply.content_type.is_empty() {
-                    body.push_str(&format!("Content-Type: {}\r\n", out.reply.content_type));
-                }
-                body.push_str(&format!("Content-Length: {}\r\n", out.reply.body.len()));
-                for (k, v) in &out.reply.headers {
+                for (k, v) in reply_headers(&out.reply, false) {
                     body.push_str(&format!("{k}: {v}\r\n"));
                 }
                 body.push_str("\r\n");
@@ -468,6 +461,28 @@ fn curl_run(
             )
         }
     }
+}
+
+/// A reply's header block as curl shows it ([`HttpReply::header_block`]); `-v` puts a
+/// made-up block's `Content-Length` last.
+///
+/// [`HttpReply::header_block`]: swarm_core::catalog::HttpReply::header_block
+fn reply_headers(
+    reply: &swarm_core::catalog::HttpReply,
+    length_last: bool,
+) -> Vec<(String, String)> {
+    let mut hs = reply.header_block();
+    let whole = reply
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("Content-Length"));
+    if length_last && !whole {
+        if let Some(i) = hs.iter().position(|(k, _)| k == "Content-Length") {
+            let l = hs.remove(i);
+            hs.push(l);
+        }
+    }
+    hs
 }
 
 /// A request as `sim trace on` shows it: where it left, what it asked for, how it was routed
@@ -643,34 +658,16 @@ fn nslookup(
     let Some(name) = args.iter().find(|a| !a.starts_with('-')) else {
         return (
             String::new(),
-            "BusyBox v1.36.1 (2023-11-07 18:53:09 UTC) multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]\n".into(),
+            format!("{}\n", swarm_core::catalog::NSLOOKUP_USAGE),
             1,
         );
     };
-    let w = world.borrow();
-    let answer = w.container_dns(m, container, name);
-    let server = if answer == DnsAnswer::NoEmbeddedDns {
-        "8.8.8.8"
-    } else {
-        "127.0.0.11"
-    };
-    let header = format!("Server:\t\t{server}\nAddress:\t{server}:53\n\n");
-    match answer {
-        DnsAnswer::Found(addrs) => {
-            let mut out = header;
-            out.push_str("Non-authoritative answer:\n");
-            for a in &addrs {
-                out.push_str(&format!("Name:\t{name}\nAddress: {a}\n"));
-            }
-            out.push('\n');
-            (out, String::new(), 0)
-        }
-        _ => (
-            format!("{header}** server can't find {name}: NXDOMAIN\n\n"),
-            String::new(),
-            1,
-        ),
-    }
+    // The same answer and text as a container whose own command is `nslookup NAME`.
+    let (out, code) = world
+        .borrow()
+        .container_lookup(m, container, name)
+        .nslookup_text(name);
+    (out, String::new(), code)
 }
 
 /// Which `ping` an image has.
@@ -792,16 +789,9 @@ fn ping(
         };
     };
     let count = count.unwrap_or(4);
-    let addr: Option<std::net::Ipv4Addr> = match host {
-        "localhost" => Some(std::net::Ipv4Addr::LOCALHOST),
-        h => h
-            .parse()
-            .ok()
-            .or_else(|| match w.container_dns(m, container, h) {
-                DnsAnswer::Found(a) => a.first().copied(),
-                _ => w.machine_by_name(h).map(|x| x.ip),
-            }),
-    };
+    // The same resolver as a container whose own command is `ping NAME`.
+    let lookup = w.container_lookup(m, container, host);
+    let addr: Option<std::net::Ipv4Addr> = lookup.ping.as_deref().and_then(|a| a.parse().ok());
     let Some(addr) = addr else {
         return match flavor {
             PingFlavor::BusyBox => (String::new(), format!("ping: bad address '{host}'\n"), 1),
@@ -812,7 +802,10 @@ fn ping(
             ),
         };
     };
-    let path = w.ping_path(m, container, addr);
+    // An internet address the resolver gave answers from across the LAN's router.
+    let path = w
+        .ping_path(m, container, addr)
+        .or_else(|| lookup.reachable.then_some(false));
     let now = w.now().as_millis();
     let times: Vec<u64> = match path {
         Some(same) => (0..count)

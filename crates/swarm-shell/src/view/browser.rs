@@ -811,13 +811,7 @@ fn read_page(a: &Address, reply: &swarm_core::catalog::HttpReply, by: (MachineId
 }
 
 fn raw_headers(reply: &swarm_core::catalog::HttpReply) -> Vec<(String, String)> {
-    let mut h = Vec::new();
-    if !reply.content_type.is_empty() {
-        h.push(("Content-Type".to_string(), reply.content_type.clone()));
-    }
-    h.push(("Content-Length".to_string(), reply.body.len().to_string()));
-    h.extend(reply.headers.iter().cloned());
-    h
+    reply.header_block()
 }
 
 fn cut(body: &str) -> String {

@@ -187,6 +187,33 @@ impl Member {
             .is_some_and(|p| p.recent_active)
     }
 
+    /// Hands leadership to the voter `to` (raft's `MsgTransferLeader`: it is caught up, then
+    /// told to campaign at once, without waiting for an election timeout).
+    pub(crate) fn transfer_leader(&mut self, to: u64) {
+        self.node.transfer_leader(to);
+        self.redraw();
+    }
+
+    /// Whether this leader is handing its leadership over.
+    pub(crate) fn transferring(&self) -> bool {
+        self.node.raft.lead_transferee.is_some()
+    }
+
+    /// The voter a leader hands over to: the recently active one furthest along in the log.
+    pub(crate) fn transfer_target(&self) -> Option<u64> {
+        let prs = self.node.raft.prs();
+        self.voters()
+            .into_iter()
+            .filter(|v| *v != self.raft_id)
+            .filter_map(|v| {
+                prs.get(v)
+                    .filter(|p| p.recent_active)
+                    .map(|p| (p.matched, v))
+            })
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+            .map(|(_, v)| v)
+    }
+
     /// Proposes store operation `op`; false if this member cannot (not the leader).
     pub(crate) fn propose(&mut self, op: u64) -> bool {
         self.is_leader()
@@ -208,9 +235,13 @@ impl Member {
             ConfChangeType::RemoveNode
         });
         cc.node_id = raft_id;
+        // raft-rs turns a conf change proposed while another is unapplied into an empty
+        // entry: that proposal is refused here, so that it can be made again later.
+        let before = self.node.raft.raft_log.last_index();
         self.node
             .propose_conf_change(op.to_be_bytes().to_vec(), cc)
             .is_ok()
+            && self.node.raft.pending_conf_index > before
     }
 
     /// Runs one Ready cycle: returns the messages to send and what committed.

@@ -643,6 +643,33 @@ impl TaskState {
         }
     }
 
+    /// Every state, in order.
+    pub const ALL: [TaskState; 14] = [
+        TaskState::New,
+        TaskState::Pending,
+        TaskState::Assigned,
+        TaskState::Accepted,
+        TaskState::Preparing,
+        TaskState::Ready,
+        TaskState::Starting,
+        TaskState::Running,
+        TaskState::Complete,
+        TaskState::Shutdown,
+        TaskState::Failed,
+        TaskState::Rejected,
+        TaskState::Remove,
+        TaskState::Orphaned,
+    ];
+
+    /// The state named `name` in any case (`Running`, `SHUTDOWN`), as the daemon reads a
+    /// `desired-state` filter (`TaskState_value[strings.ToUpper(s)]`).
+    pub fn from_name(name: &str) -> Option<TaskState> {
+        let upper = name.to_uppercase();
+        TaskState::ALL
+            .into_iter()
+            .find(|s| s.as_str().to_uppercase() == upper)
+    }
+
     /// `Running`, `Shutdown` …: first letter upper-case (`service ps`).
     pub fn pretty(self) -> String {
         let s = self.as_str();

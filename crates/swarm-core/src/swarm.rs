@@ -300,6 +300,8 @@ pub mod texts {
     pub const NOT_PART: &str = "This node is not part of a swarm";
     /// A malformed join token.
     pub const INVALID_TOKEN: &str = "invalid join token";
+    /// `swarm join` gave up waiting; the join goes on in the background.
+    pub const JOIN_TIMEOUT: &str = "Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the \"docker info\" command to see the current swarm status of your node.";
 }
 
 impl Swarm {
@@ -325,10 +327,8 @@ impl Swarm {
 
     /// How many managers the Raft configuration holds.
     pub fn manager_count(&self) -> usize {
-        self.nodes
-            .values()
-            .filter(|n| n.role == Role::Manager)
-            .count()
+        // The nodes with a `ManagerStatus`: a promoted node that is down joins later.
+        self.nodes.values().filter(|n| n.raft_id.is_some()).count()
     }
 
     /// `MANAGER STATUS` of a node (None for workers).
@@ -407,6 +407,8 @@ const NO_LEADER_AFTER: SimDuration = SimDuration::from_secs(10);
 pub(crate) const LATENCY: SimDuration = SimDuration::from_millis(1);
 /// Nodes are Down after this many missed heartbeat periods.
 const HEARTBEAT_GRACE: u64 = 3;
+/// How often a join that timed out tries again in the background.
+const JOIN_RETRY: SimDuration = SimDuration::from_secs(5);
 
 /// Errors of swarm calls are daemon message texts (the CLI adds `Error response from daemon: `).
 pub type ApiResult<T> = Result<T, String>;
@@ -507,7 +509,7 @@ impl World {
 
     /// `docker swarm init` on `m`. Returns the new node's ID.
     pub fn swarm_init(&mut self, m: MachineId, advertise: Option<Ipv4Addr>) -> ApiResult<String> {
-        if self.memberships.contains_key(&m) {
+        if self.memberships.contains_key(&m) || self.pending_joins.contains_key(&m) {
             return Err(texts::ALREADY.into());
         }
         let Some(machine) = self.machine(m).cloned() else {
@@ -633,22 +635,72 @@ impl World {
     }
 
     /// `docker swarm join --token TOKEN ADDR` on `m`. The join completes when the new node's
-    /// record commits; poll the handle.
+    /// record commits; poll the handle. When no manager answers at ADDR the join times out
+    /// and goes on in the background: the node is `pending` (`docker info`), another join or
+    /// init is refused, and `swarm leave` gives up.
     pub fn swarm_join(&mut self, m: MachineId, token: &str, remote: &str) -> ApiResult<OpHandle> {
-        if self.memberships.contains_key(&m) {
+        if self.memberships.contains_key(&m) || self.pending_joins.contains_key(&m) {
             return Err(texts::ALREADY.into());
         }
+        let r = self.join_attempt(m, token, remote);
+        if r.as_ref().is_err_and(|e| e == texts::JOIN_TIMEOUT) {
+            self.pending_joins
+                .insert(m, (token.to_string(), remote.to_string()));
+            self.schedule(JOIN_RETRY, Event::JoinRetry(m));
+        }
+        r
+    }
+
+    /// Whether `m`'s join timed out and goes on in the background (`LocalNodeState` pending).
+    pub fn join_pending(&self, m: MachineId) -> Option<&str> {
+        self.pending_joins
+            .get(&m)
+            .map(|(_, remote)| remote.as_str())
+    }
+
+    /// A background join's next try: done once the node's record has committed; given up on
+    /// an error other than the timeout.
+    pub(crate) fn retry_join(&mut self, m: MachineId) {
+        let Some((token, remote)) = self.pending_joins.get(&m).cloned() else {
+            return;
+        };
+        let adding = self.swarms.iter().any(|s| {
+            s.ops
+                .values()
+                .any(|op| matches!(op, Op::AddNode(n) if n.machine == m))
+        });
+        if self.memberships.contains_key(&m) {
+            self.pending_joins.remove(&m);
+            return;
+        }
+        let up = self.machine(m).is_some_and(|x| x.power == Power::Running);
+        if up && !adding {
+            match self.join_attempt(m, &token, &remote) {
+                Ok(_) => {}
+                Err(e) if e == texts::JOIN_TIMEOUT => {}
+                Err(_) => {
+                    self.pending_joins.remove(&m);
+                    return;
+                }
+            }
+        }
+        self.schedule(JOIN_RETRY, Event::JoinRetry(m));
+    }
+
+    fn join_attempt(&mut self, m: MachineId, token: &str, remote: &str) -> ApiResult<OpHandle> {
         let parts: Vec<&str> = token.split('-').collect();
         let (digest, secret) = match parts.as_slice() {
             ["SWMTKN", "1", a, b] if a.len() == 50 && b.len() == 25 => (*a, *b),
             _ => return Err(texts::INVALID_TOKEN.into()),
         };
-        let host = remote.rsplit_once(':').map(|(h, _)| h).unwrap_or(remote);
+        // Managers listen on 2377 only: nothing answers on another port.
+        let (host, port) = remote.rsplit_once(':').unwrap_or((remote, "2377"));
         let target = self
             .machine_by_name(host)
             .or_else(|| host.parse().ok().and_then(|ip| self.machine_by_ip(ip)))
-            .map(|x| x.id);
-        let timeout = "Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the \"docker info\" command to see the current swarm status of your node.".to_string();
+            .map(|x| x.id)
+            .filter(|_| port == "2377");
+        let timeout = texts::JOIN_TIMEOUT.to_string();
         let Some(target) = target.filter(|t| self.can_reach(m, *t)) else {
             return Err(timeout);
         };
@@ -700,6 +752,9 @@ impl World {
 
     /// `docker swarm leave [--force]` on `m`.
     pub fn swarm_leave(&mut self, m: MachineId, force: bool) -> ApiResult<()> {
+        if self.pending_joins.remove(&m).is_some() {
+            return Ok(());
+        }
         let Some(ms) = self.memberships.get(&m).cloned() else {
             return Err(texts::NOT_PART.into());
         };
@@ -922,6 +977,7 @@ impl World {
                 node.version = version;
                 s.nodes.insert(id.clone(), node);
                 let _ = s.ingress_sbox(&id);
+                self.pending_joins.remove(&m);
                 self.memberships.insert(
                     m,
                     Membership {
@@ -951,48 +1007,38 @@ impl World {
                 if let Some(a) = change.availability {
                     n.availability = a;
                 }
-                for k in &change.labels_rm {
-                    n.labels.remove(k);
-                }
+                // The CLI's order (`mergeNodeUpdate`): additions, then removals.
                 for (k, v) in change.labels_add {
                     n.labels.insert(k, v);
                 }
+                for k in &change.labels_rm {
+                    n.labels.remove(k);
+                }
                 n.updated_at = now;
                 n.version = version;
-                let machine = n.machine;
                 let mut follow_up = None;
+                let mut hand_over = false;
                 match change.role {
                     Some(Role::Manager) if n.role == Role::Worker => {
+                        // Promotion only flips the role (swarmkit's role manager): the node
+                        // joins the Raft configuration itself, now if it is up, else when it
+                        // comes back (`reconcile_roles`).
                         n.role = Role::Manager;
-                        // Only a node that is still running in this swarm (not one that left
-                        // and is merely listed) starts a Raft member and becomes a voter.
-                        let live = self
-                            .memberships
-                            .get(&machine)
-                            .is_some_and(|ms| ms.cluster == cluster && ms.node_id == id);
-                        if live {
-                            let s = &mut self.swarms[cluster];
-                            s.next_raft_id += 1;
-                            let raft_id = s.next_raft_id - 1;
-                            if let Some(n) = s.nodes.get_mut(&id) {
-                                n.raft_id = Some(raft_id);
-                            }
-                            let ticks = self.election_ticks();
-                            if let Some(member) = Member::joining(raft_id, ticks) {
-                                self.swarms[cluster].members.insert(machine, member);
-                            }
-                            follow_up = Some(Op::Voter { raft_id, add: true });
-                        }
+                        follow_up = self.join_raft(cluster, &id);
                     }
                     Some(Role::Worker) if n.role == Role::Manager => {
                         n.role = Role::Worker;
                         if let Some(raft_id) = n.raft_id {
                             // A manager no longer in the Raft configuration (cut off by
                             // `--force-new-cluster`) just loses its id; a voter is removed.
+                            // The leader itself first hands its leadership over, as
+                            // swarmkit's role manager does; the new leader removes it.
                             let s = &self.swarms[cluster];
-                            let is_voter =
-                                s.leader().is_some_and(|l| s.voters(l).contains(&raft_id));
-                            if is_voter {
+                            let leader = s.leader().and_then(|l| s.members.get(&l));
+                            let is_voter = leader.is_some_and(|l| l.voters().contains(&raft_id));
+                            if is_voter && leader.is_some_and(|l| l.raft_id == raft_id) {
+                                hand_over = true;
+                            } else if is_voter {
                                 follow_up = Some(Op::Voter {
                                     raft_id,
                                     add: false,
@@ -1006,6 +1052,9 @@ impl World {
                 }
                 if let Some(op) = follow_up {
                     let _ = self.new_op(cluster, op);
+                }
+                if hand_over {
+                    self.hand_over(cluster);
                 }
                 self.wake_orchestrator(cluster);
                 Ok(())
@@ -1061,6 +1110,101 @@ impl World {
             }
         };
         self.swarms[cluster].outcomes.insert(op_id, result);
+    }
+
+    /// A manager node without Raft state that is up and heartbeating (not one that left and
+    /// is merely listed, nor one that is down) gets a Raft member; the returned operation
+    /// makes it a voter.
+    fn join_raft(&mut self, cluster: usize, id: &str) -> Option<Op> {
+        let n = self.swarms[cluster].nodes.get(id)?;
+        let machine = n.machine;
+        let live = self
+            .memberships
+            .get(&machine)
+            .is_some_and(|ms| ms.cluster == cluster && ms.node_id == id);
+        let up = n.state != NodeState::Down
+            && self
+                .machine(machine)
+                .is_some_and(|x| x.power == Power::Running);
+        if !live || !up || n.role != Role::Manager || n.raft_id.is_some() {
+            return None;
+        }
+        let s = &mut self.swarms[cluster];
+        s.next_raft_id += 1;
+        let raft_id = s.next_raft_id - 1;
+        if let Some(n) = s.nodes.get_mut(id) {
+            n.raft_id = Some(raft_id);
+        }
+        let ticks = self.election_ticks();
+        if let Some(member) = Member::joining(raft_id, ticks) {
+            self.swarms[cluster].members.insert(machine, member);
+        }
+        Some(Op::Voter { raft_id, add: true })
+    }
+
+    /// The leader of `cluster` hands its leadership to the best caught-up voter (once: a
+    /// transfer under way, or no voter to take over, leaves it be).
+    fn hand_over(&mut self, cluster: usize) {
+        let Some(leader) = self.swarms[cluster].leader() else {
+            return;
+        };
+        let Some(member) = self.swarms[cluster].members.get_mut(&leader) else {
+            return;
+        };
+        if member.transferring() {
+            return;
+        }
+        if let Some(to) = member.transfer_target() {
+            member.transfer_leader(to);
+            self.record(format!("transfer c{cluster} to r{to}"));
+            self.pump(cluster, leader);
+        }
+    }
+
+    /// swarmkit's role manager, on the leader: a demoted node still in the Raft
+    /// configuration is removed from it (the leader itself hands its leadership over
+    /// first), and a promoted node that has come back joins it.
+    fn reconcile_roles(&mut self, cluster: usize) {
+        let s = &self.swarms[cluster];
+        let Some(lm) = s.leader().and_then(|l| s.members.get(&l)) else {
+            return;
+        };
+        let (lead, voters) = (lm.raft_id, lm.voters());
+        let demoted: Vec<u64> = s
+            .nodes
+            .values()
+            .filter(|n| n.role == Role::Worker)
+            .filter_map(|n| n.raft_id)
+            .filter(|r| voters.contains(r))
+            .collect();
+        let promoted: Vec<String> = s
+            .nodes
+            .values()
+            .filter(|n| n.role == Role::Manager && n.raft_id.is_none())
+            .map(|n| n.id.clone())
+            .collect();
+        for r in demoted {
+            let pending = self.swarms[cluster]
+                .ops
+                .values()
+                .any(|op| matches!(op, Op::Voter { raft_id, add: false } if *raft_id == r));
+            if r == lead {
+                self.hand_over(cluster);
+            } else if !pending {
+                let _ = self.new_op(
+                    cluster,
+                    Op::Voter {
+                        raft_id: r,
+                        add: false,
+                    },
+                );
+            }
+        }
+        for id in promoted {
+            if let Some(op) = self.join_raft(cluster, &id) {
+                let _ = self.new_op(cluster, op);
+            }
+        }
     }
 
     /// One Raft tick for every powered member of `cluster`, and the dispatcher's check.
@@ -1122,6 +1266,7 @@ impl World {
         if changed && leader.is_some() {
             self.wake_orchestrator(cluster);
         }
+        self.reconcile_roles(cluster);
         self.schedule(SimDuration::from_secs(1), Event::RaftTick(cluster));
     }
 

@@ -41,6 +41,8 @@ pub enum Event {
     },
     /// A node's heartbeat to the dispatcher is due.
     Heartbeat(MachineId),
+    /// A `swarm join` that timed out tries again in the background.
+    JoinRetry(MachineId),
     /// A container's own timer (its program exits, a stop times out, a probe is due).
     Container {
         /// The machine it runs on.
@@ -81,6 +83,7 @@ impl fmt::Display for Event {
                 )
             }
             Event::Heartbeat(m) => write!(f, "heartbeat {m}"),
+            Event::JoinRetry(m) => write!(f, "join-retry {m}"),
             Event::Container { machine, id, timer } => {
                 write!(
                     f,
@@ -159,6 +162,8 @@ pub struct World {
     trace_count: u64,
     pub(crate) swarms: Vec<crate::swarm::Swarm>,
     pub(crate) memberships: BTreeMap<MachineId, crate::swarm::Membership>,
+    /// Joins that timed out and go on in the background: (token, remote address).
+    pub(crate) pending_joins: BTreeMap<MachineId, (String, String)>,
     /// Partition group of each machine (absent: group 0); machines reach only their group.
     groups: BTreeMap<MachineId, u32>,
     /// The latest requests through the simulated network (bounded), for views and traces.
@@ -199,6 +204,7 @@ impl World {
             trace_count: 0,
             swarms: Vec::new(),
             memberships: BTreeMap::new(),
+            pending_joins: BTreeMap::new(),
             groups: BTreeMap::new(),
             traffic: VecDeque::new(),
             traffic_count: 0,
@@ -386,6 +392,7 @@ impl World {
                 msg,
             } => self.deliver(cluster, from, to, *msg),
             Event::Heartbeat(m) => self.heartbeat(m),
+            Event::JoinRetry(m) => self.retry_join(m),
             Event::Container { machine, id, timer } => self.container_timer(machine, &id, timer),
             Event::Orchestrate(c) => self.orchestrate(c),
             Event::Agent { cluster, task } => self.agent_step(cluster, &task),

@@ -106,3 +106,90 @@ fn five_managers_survive_two_failures_not_three() {
     let err = w.control(MachineId(4)).unwrap_err();
     assert!(err.contains("does not have a leader"), "{err}");
 }
+
+/// Demoting the leader hands leadership over at once (swarmkit's role manager transfers it
+/// before the member leaves), instead of leaving the swarm leaderless for an election timeout.
+#[test]
+fn demoting_the_leader_transfers_leadership_at_once() {
+    let mut w = three_two(3);
+    let old = leader(&w).unwrap();
+    let change = swarm_core::NodeChange {
+        role: Some(Role::Worker),
+        ..Default::default()
+    };
+    let h = w.node_update(MachineId(1), "node1", change).unwrap();
+    w.advance(SimDuration::from_millis(200));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    w.advance(SimDuration::from_secs(2));
+    let l = leader(&w).expect("a leader within 2 s");
+    assert_ne!(l, old);
+    assert!(w.control(MachineId(1)).is_ok());
+    // The new leader removes the demoted node from the Raft configuration.
+    let s = w.swarm(0).unwrap();
+    assert_eq!(s.manager_count(), 2);
+    let n1 = s.nodes.values().find(|n| n.hostname == "node1").unwrap();
+    assert_eq!((n1.role, n1.raft_id), (Role::Worker, None));
+    assert!(s.reachability(n1).is_none());
+}
+
+/// A promoted node that is down joins the Raft configuration only when it comes back.
+#[test]
+fn promoting_a_down_node_waits_for_it() {
+    let mut w = three_two(4);
+    w.power_off("node5").unwrap();
+    w.advance(SimDuration::from_secs(20));
+    let change = swarm_core::NodeChange {
+        role: Some(Role::Manager),
+        ..Default::default()
+    };
+    let h = w.node_update(MachineId(0), "node5", change).unwrap();
+    w.advance(SimDuration::from_millis(200));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    w.advance(SimDuration::from_secs(5));
+    let s = w.swarm(0).unwrap();
+    let n5 = s.nodes.values().find(|n| n.hostname == "node5").unwrap();
+    assert_eq!((n5.role, n5.state), (Role::Manager, NodeState::Down));
+    assert!(s.reachability(n5).is_none());
+    assert_eq!(s.manager_count(), 3);
+    w.power_on("node5").unwrap();
+    w.advance(SimDuration::from_secs(15));
+    let s = w.swarm(0).unwrap();
+    let n5 = s.nodes.values().find(|n| n.hostname == "node5").unwrap();
+    assert!(s.reachability(n5).is_some());
+    assert_eq!(s.manager_count(), 4);
+}
+
+/// A join nobody answers (a wrong address or port) times out and stays pending in the
+/// background: another join is refused until `swarm leave`.
+#[test]
+fn a_timed_out_join_is_pending_until_leave() {
+    let mut w = World::new(5);
+    for _ in 0..2 {
+        w.add_machine(None).unwrap();
+    }
+    w.advance(SimDuration::from_secs(1));
+    w.swarm_init(MachineId(0), None).unwrap();
+    let token = w.swarm(0).unwrap().token(Role::Worker);
+    for remote in ["192.168.0.99:2377", "192.168.0.11:2378"] {
+        let e = w.swarm_join(MachineId(1), &token, remote).unwrap_err();
+        assert!(
+            e.starts_with("Timeout was reached before node joined."),
+            "{e}"
+        );
+        assert_eq!(w.join_pending(MachineId(1)), Some(remote));
+        let e = w
+            .swarm_join(MachineId(1), &token, "192.168.0.11:2377")
+            .unwrap_err();
+        assert!(
+            e.starts_with("This node is already part of a swarm."),
+            "{e}"
+        );
+        w.advance(SimDuration::from_secs(12));
+        assert!(w.node_of(MachineId(1)).is_none());
+        w.swarm_leave(MachineId(1), false).unwrap();
+        assert_eq!(w.join_pending(MachineId(1)), None);
+    }
+    let h = w.swarm_join(MachineId(1), &token, "192.168.0.11").unwrap();
+    w.advance(SimDuration::from_millis(200));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+}

@@ -316,6 +316,8 @@ const CLI_TEXTS: &[&[&str]] = &[
     &["node", "update"],
     &["service", "inspect", "--pretty", "--format", "x", "web"],
     &["swarm", "join-token", "nobody"],
+    &["node", "ls", "--filter", "foo"],
+    &["service", "ls", "-f", "foo"],
 ];
 
 const SERVICE_READS: &[&[&str]] = &[
@@ -332,6 +334,22 @@ const SERVICE_READS: &[&[&str]] = &[
     &["service", "ps", "--no-trunc", "web"],
     &["service", "ps", "-q", "web"],
     &["service", "ps", "--filter", "desired-state=running", "web"],
+    &["service", "ps", "--filter", "desired-state=Running", "web"],
+    &["service", "ps", "--filter", "desired-state=foo", "web"],
+    &["service", "ps", "--filter", "desired-state=", "web"],
+    &["service", "ps", "--filter", "foo", "web"],
+    &["node", "ps", "--filter", "desired-state=SHUTDOWN", "node1"],
+    &[
+        "node",
+        "ps",
+        "--filter",
+        "desired-state=bar",
+        "node1",
+        "node2",
+    ],
+    &["service", "logs", "--tail", "x", "web"],
+    &["service", "logs", "--tail", "-1", "web"],
+    &["service", "logs", "--no-resolve", "--tail", "1", "web"],
     &[
         "service",
         "ps",

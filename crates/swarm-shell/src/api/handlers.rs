@@ -778,6 +778,7 @@ fn task_list(pg: &Playground, m: MachineId, req: &Request) -> Response {
             "desired-state" => "desired-state",
             "label" => "label",
             "service" => "service",
+            "runtime" => "runtime",
             _ => return Response::error(400, &format!("invalid filter '{k}'")),
         };
         let v = match key {
@@ -789,7 +790,8 @@ fn task_list(pg: &Playground, m: MachineId, req: &Request) -> Response {
                 Ok(n) => n.id.clone(),
                 Err(e) => return err(&e),
             },
-            "desired-state" if !matches!(v.as_str(), "running" | "shutdown" | "accepted") => {
+            "desired-state" if v.is_empty() => continue,
+            "desired-state" if swarm_core::TaskState::from_name(v).is_none() => {
                 return Response::error(400, &format!("Invalid desired-state filter: '{v}'"))
             }
             _ => v.clone(),
@@ -909,14 +911,20 @@ fn logs(
             SimTime::from_millis(rel.max(0) as u64)
         }
     };
+    // The daemon's checks of `tail` (`Cluster.ServiceLogs`): Go's `strconv.Atoi`, then the sign.
+    let tail = match req.param("tail").filter(|t| *t != "all" && !t.is_empty()) {
+        None => None,
+        Some(t) => match t.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n as usize),
+            Ok(_) => return Response::error(500, "negative tail values not supported"),
+            Err(_) => {
+                return Response::error(500, "tail value must be a positive integer or \"all\"")
+            }
+        },
+    };
     let mut lines = w.task_logs(cluster, &ids, since, now);
-    if let Some(n) = req
-        .param("tail")
-        .filter(|t| *t != "all" && !t.is_empty())
-        .and_then(|t| t.parse::<i64>().ok())
-        .filter(|n| *n >= 0)
-    {
-        crate::docker::service_cmd::tail_per_task(&mut lines, &ids, n as usize);
+    if let Some(n) = tail {
+        crate::docker::service_cmd::tail_per_task(&mut lines, &ids, n);
     }
     let details = req.flag("details");
     let timestamps = req.flag("timestamps");

@@ -309,6 +309,24 @@ fn invalid_bool(f: &FlagSpec, v: &str) -> FlagError {
     ))
 }
 
+/// The check a typed flag's `Set` makes while pflag parses: the CLI's `FilterOpt` wants
+/// `name=value`. `Ok(false)`: the value is dropped (`FilterOpt` ignores an empty one).
+fn check_value(f: &FlagSpec, v: &str) -> Result<bool, FlagError> {
+    if f.kind.as_deref() != Some("filter") {
+        return Ok(true);
+    }
+    if v.is_empty() {
+        return Ok(false);
+    }
+    if !v.contains('=') {
+        return Err(FlagError(format!(
+            "invalid argument \"{v}\" for \"{}\" flag: bad format of filter (expected name=value)",
+            flag_name(f)
+        )));
+    }
+    Ok(true)
+}
+
 /// Parses `args` as pflag does. With `interspersed` false, the first argument that is not a
 /// flag ends flag parsing (the root command stops there to find its subcommand).
 pub(crate) fn parse(
@@ -352,7 +370,9 @@ pub(crate) fn parse(
                     None => return Err(FlagError(format!("flag needs an argument: --{name}"))),
                 },
             };
-            p.flags.push((spec.long.clone(), value));
+            if check_value(spec, &value)? {
+                p.flags.push((spec.long.clone(), value));
+            }
             continue;
         }
         if a.len() > 1 && a.starts_with('-') {
@@ -393,7 +413,9 @@ pub(crate) fn parse(
                                 "flag needs an argument: '{c}' in -{c}"
                             )));
                         };
-                        p.flags.push((spec.long.clone(), value));
+                        if check_value(spec, &value)? {
+                            p.flags.push((spec.long.clone(), value));
+                        }
                         break;
                     }
                 }
@@ -519,5 +541,26 @@ mod tests {
         let p = parse(&g, &s(&["-D", "version", "--bogus"]), false).unwrap();
         assert!(p.bool("debug"));
         assert_eq!(p.args, s(&["version", "--bogus"]));
+    }
+
+    /// `--filter` values are checked while parsing, as the CLI's `FilterOpt.Set` does.
+    #[test]
+    fn filter_values_need_name_equals_value() {
+        let f = flags("service ps");
+        assert_eq!(
+            parse(&f, &s(&["--filter", "foo", "web"]), true).unwrap_err().0,
+            "invalid argument \"foo\" for \"-f, --filter\" flag: bad format of filter (expected name=value)"
+        );
+        assert_eq!(
+            parse(&f, &s(&["-fdesired-state", "web"]), true).unwrap_err().0,
+            "invalid argument \"desired-state\" for \"-f, --filter\" flag: bad format of filter (expected name=value)"
+        );
+        let p = parse(&f, &s(&["-f", "", "--filter=a=b", "web"]), true).unwrap();
+        assert_eq!(p.values("filter"), vec!["a=b"]);
+        let g = flags("image prune");
+        assert_eq!(
+            parse(&g, &s(&["--filter=x"]), true).unwrap_err().0,
+            "invalid argument \"x\" for \"--filter\" flag: bad format of filter (expected name=value)"
+        );
     }
 }

@@ -630,6 +630,27 @@ pub(crate) async fn node_change(
                 }
             }
             _ => {
+                // The CLI merges the flags into the node it inspected (`mergeNodeUpdate`):
+                // removing a label the node lacks fails there, before the update is sent.
+                let labels = {
+                    let w = world.borrow();
+                    w.control_swarm(engine)
+                        .ok()
+                        .and_then(|(_, s)| s.find_node(&target).ok().map(|n| n.labels.clone()))
+                };
+                if let Some(mut labels) = labels {
+                    for l in cmd.values("label-add") {
+                        let (k, v) = l.split_once('=').unwrap_or((l, ""));
+                        labels.insert(k.to_string(), v.to_string());
+                    }
+                    for k in cmd.values("label-rm") {
+                        if labels.remove(k).is_none() {
+                            io.err
+                                .write(&format!("key {k} doesn't exist in node's labels\n"));
+                            return 1;
+                        }
+                    }
+                }
                 let mut change = NodeChange::default();
                 if let Some(a) = cmd.value("availability") {
                     match Availability::parse(a) {
@@ -712,6 +733,23 @@ pub(crate) fn info_section(w: &World, engine: MachineId) -> String {
 /// `info.Swarm` of `engine`: what `docker info` shows and `/info` serves.
 pub(crate) fn swarm_info(w: &World, engine: MachineId) -> format::info::SwarmInfo {
     let Some((s, n)) = w.node_of(engine) else {
+        // A join that timed out: no node ID yet, the join address as the only manager.
+        if let Some(remote) = w.join_pending(engine) {
+            let remote = if remote.contains(':') {
+                remote.to_string()
+            } else {
+                format!("{remote}:2377")
+            };
+            return format::info::SwarmInfo {
+                local_node_state: "pending".into(),
+                node_addr: w
+                    .machine(engine)
+                    .map(|x| x.ip.to_string())
+                    .unwrap_or_default(),
+                manager_addrs: vec![remote],
+                ..Default::default()
+            };
+        }
         return format::info::SwarmInfo {
             local_node_state: "inactive".into(),
             ..Default::default()

@@ -112,15 +112,11 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
     };
     let tail: Option<usize> = match cmd.value("tail").unwrap_or("all") {
         "all" | "" => None,
+        // The daemon's checks (`Cluster.ServiceLogs`): Go's `strconv.Atoi`, then the sign.
         t => match t.parse::<i64>() {
             Ok(n) if n >= 0 => Some(n as usize),
-            Ok(_) => None,
-            Err(_) => {
-                return daemon_error(
-                    io,
-                    &format!("strconv.Atoi: parsing \"{t}\": invalid syntax"),
-                )
-            }
+            Ok(_) => return daemon_error(io, "negative tail values not supported"),
+            Err(_) => return daemon_error(io, "tail value must be a positive integer or \"all\""),
         },
     };
     if target.tty && !cmd.bool("raw") {
@@ -160,11 +156,16 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
                     tail_per_task(&mut lines, &ids, n);
                 }
             }
-            let name = s
-                .services
-                .get(&target.service_id)
-                .map(|x| x.spec.name.clone())
-                .unwrap_or_default();
+            // `--no-resolve`: the CLI's ID resolver hands back the IDs it was given.
+            let no_resolve = cmd.bool("no-resolve");
+            let name = if no_resolve {
+                target.service_id.clone()
+            } else {
+                s.services
+                    .get(&target.service_id)
+                    .map(|x| x.spec.name.clone())
+                    .unwrap_or_default()
+            };
             let mut out: Vec<(bool, String)> = Vec::new();
             for l in &lines {
                 let mut line = String::new();
@@ -178,7 +179,11 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
                         &name,
                         l.slot,
                         &l.task_id,
-                        &s.node_name(&l.node_id),
+                        &if no_resolve {
+                            l.node_id.clone()
+                        } else {
+                            s.node_name(&l.node_id)
+                        },
                         target.digits,
                         cmd.bool("no-trunc"),
                         cmd.bool("no-task-ids"),

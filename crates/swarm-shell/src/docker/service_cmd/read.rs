@@ -21,7 +21,7 @@ fn parse_filters(cmd: &Parsed) -> Vec<(String, String)> {
     cmd.values("filter")
         .into_iter()
         .filter_map(|f| f.split_once('='))
-        .map(|(k, v)| (k.trim().to_lowercase(), v.to_string()))
+        .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
         .collect()
 }
 
@@ -261,7 +261,9 @@ pub(crate) fn task_matches(s: &Swarm, t: &Task, keys: &BTreeMap<&str, Vec<String
             "name" => t.container_name().starts_with(v.as_str()),
             "node" => t.node_id.as_deref() == Some(v.as_str()),
             "service" => &t.service_id == v,
-            "desired-state" => t.desired.as_str() == v,
+            "desired-state" => TaskState::from_name(v) == Some(t.desired),
+            // Every task here runs a container (`naming.Runtime`).
+            "runtime" => v == "container",
             "label" => label_matches(
                 &s.services
                     .get(&t.service_id)
@@ -274,15 +276,25 @@ pub(crate) fn task_matches(s: &Swarm, t: &Task, keys: &BTreeMap<&str, Vec<String
     })
 }
 
-/// Checks the keys and resolves `node` filters (names, `self`) to IDs.
+/// The CLI's resolution of `node` filters (names, `self`) to IDs, then the daemon's checks
+/// (`newListTasksFilters`): the keys, then the `desired-state` values (any task state, in
+/// any case; an empty value is ignored). `Err` is the error's text.
 fn task_filters(
     w: &World,
     s: &Swarm,
     m: MachineId,
     cmd: &Parsed,
 ) -> Result<BTreeMap<&'static str, Vec<String>>, String> {
+    let mut pairs = parse_filters(cmd);
+    for (_, v) in pairs.iter_mut().filter(|(k, _)| k == "node") {
+        *v = if v == "self" {
+            w.node_of(m).map(|(_, n)| n.id.clone()).unwrap_or_default()
+        } else {
+            s.find_node(v).map(|n| n.id.clone())?
+        };
+    }
     let mut out: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
-    for (k, v) in parse_filters(cmd) {
+    for (k, v) in pairs {
         let key: &'static str = match k.as_str() {
             "id" => "id",
             "name" => "name",
@@ -290,18 +302,22 @@ fn task_filters(
             "desired-state" => "desired-state",
             "label" => "label",
             "service" => "service",
+            "runtime" => "runtime",
             _ => return Err(format!("invalid filter '{k}'")),
         };
-        let v = if key == "node" {
-            if v == "self" {
-                w.node_of(m).map(|(_, n)| n.id.clone()).unwrap_or_default()
-            } else {
-                s.find_node(&v).map(|n| n.id.clone())?
-            }
-        } else {
-            v
-        };
         out.entry(key).or_default().push(v);
+    }
+    if let Some(states) = out.get_mut("desired-state") {
+        if let Some(bad) = states
+            .iter()
+            .find(|v| !v.is_empty() && TaskState::from_name(v).is_none())
+        {
+            return Err(format!("Invalid desired-state filter: '{bad}'"));
+        }
+        states.retain(|v| !v.is_empty());
+        if states.is_empty() {
+            out.remove("desired-state");
+        }
     }
     Ok(out)
 }
@@ -420,6 +436,8 @@ pub(crate) fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i32 {
         .filter(|t| task_matches(s, t, &filters))
         .map(|t| task_row(&w, s, t))
         .collect();
+    // docker/cli's `service ps` sets `noTrunc` with `-q` (its conformance test with the
+    // real CLI shows full IDs); `node ps -q` does not.
     let quiet = cmd.bool("quiet");
     let no_trunc = cmd.bool("no-trunc") || quiet;
     if let Err(status) = print_tasks(io, rows, cmd, no_trunc, quiet) {
@@ -447,10 +465,8 @@ pub(crate) fn node_ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i
     };
     let mut errs: Vec<String> = Vec::new();
     let mut rows: Vec<TaskRow> = Vec::new();
-    let filters = match task_filters(&w, s, m, cmd) {
-        Ok(f) => f,
-        Err(e) => return daemon_error(io, &e),
-    };
+    // The CLI lists each node's tasks with its own request: a bad filter fails each.
+    let filters = task_filters(&w, s, m, cmd);
     for r in &refs {
         let id = if r == "self" {
             match w.node_of(m) {
@@ -469,11 +485,18 @@ pub(crate) fn node_ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i
                 }
             }
         };
+        let filters = match &filters {
+            Ok(f) => f,
+            Err(e) => {
+                errs.push(format!("Error response from daemon: {e}"));
+                continue;
+            }
+        };
         rows.extend(
             s.tasks
                 .values()
                 .filter(|t| t.node_id.as_deref() == Some(id.as_str()))
-                .filter(|t| task_matches(s, t, &filters))
+                .filter(|t| task_matches(s, t, filters))
                 .map(|t| task_row(&w, s, t)),
         );
     }

@@ -100,6 +100,20 @@ pub(crate) async fn join(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &
     };
     match wait(interp, h).await {
         Ok(()) => {
+            // A manager's join returns once its Raft node is ready (dockerd waits for
+            // `nr.Ready()`): it has heard from the leader, so its control API answers at once.
+            let is_manager = world
+                .borrow()
+                .node_of(engine)
+                .is_some_and(|(_, n)| n.role == Role::Manager);
+            if is_manager {
+                let start = world.borrow().now();
+                while world.borrow().control(engine).is_err()
+                    && world.borrow().now().saturating_since(start) < WRITE_TIMEOUT
+                {
+                    interp.sleep(POLL).await;
+                }
+            }
             let w = world.borrow();
             let role = match w.node_of(engine).map(|(_, n)| n.role) {
                 Some(Role::Manager) => format::swarm::Role::Manager,

@@ -114,13 +114,7 @@ pub(crate) fn fetch(interp: &Interp, name: &str, args: &[String], io: &Io) -> Op
                     's' => silent = true,
                     'O' => target = Some(file.to_string()),
                     'o' => {
-                        let rest = &flags[k + 1..];
-                        target = if rest.is_empty() {
-                            i += 1;
-                            args.get(i - 1).cloned()
-                        } else {
-                            Some(rest.to_string())
-                        };
+                        target = crate::util::short_value(&flags[k + 1..], args, &mut i);
                         break;
                     }
                     _ => {}

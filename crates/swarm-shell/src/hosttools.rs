@@ -1935,13 +1935,7 @@ pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
                 match c {
                     'q' => quiet = true,
                     'O' => {
-                        let rest = &flags[k + 1..];
-                        target = if rest.is_empty() {
-                            i += 1;
-                            args.get(i - 1).cloned()
-                        } else {
-                            Some(rest.to_string())
-                        };
+                        target = crate::util::short_value(&flags[k + 1..], args, &mut i);
                         break;
                     }
                     _ => {}

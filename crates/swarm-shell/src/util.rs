@@ -120,6 +120,18 @@ pub(crate) fn parse_interval(s: &str) -> Option<u64> {
     Some((ms as u64).min(365 * 86_400_000))
 }
 
+/// The value of a short option in a cluster (`-oFILE`, `-o FILE`): the rest of the cluster
+/// when there is one, else the next argument (`*i` is the index of that next argument and
+/// moves past it).
+pub(crate) fn short_value(rest: &str, args: &[String], i: &mut usize) -> Option<String> {
+    if rest.is_empty() {
+        *i += 1;
+        args.get(*i - 1).cloned()
+    } else {
+        Some(rest.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,8 +92,8 @@ pub(crate) fn find_task<'a>(s: &'a Swarm, r: &str) -> Result<&'a Task, String> {
 }
 
 /// `swarm.Task` as `GET /tasks` returns it.
-pub(crate) fn task_json(t: &Task) -> Value {
-    let spec = spec_json(&t.spec, false);
+pub(crate) fn task_json(t: &Task, s: &swarm_core::Swarm) -> Value {
+    let spec = spec_json(&t.spec, false, s);
     let mut o = Map::new();
     o.insert("ID".into(), json!(t.id));
     o.insert("Version".into(), json!({"Index": t.version}));

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use super::{TemplateError, Types};
+use super::{schema, TemplateError, Types};
 use crate::tabwriter;
 
 /// The header row's column titles, by field name.
@@ -2107,6 +2107,17 @@ fn nil_kind(ty: &str) -> NilKind {
     }
 }
 
+/// Whether an action prints a nil as `<no value>`: Go's `printableValue` gives that for a nil
+/// interface (JSON `null` the [`Types`] say nothing about, as in a map); a typed nil pointer
+/// prints `<nil>`.
+fn no_value(v: &V<'_>) -> bool {
+    match v {
+        V::Null(_) => true,
+        V::Nil(t) => nil_kind(t) == NilKind::Ptr && !t.starts_with('*'),
+        _ => false,
+    }
+}
+
 fn field_path(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_string()
@@ -2135,6 +2146,7 @@ impl Env<'_> {
             .iter()
             .find(|(p, _)| *p == path)
             .map(|(_, t)| *t)
+            .or_else(|| schema::at(self.types.root, path))
     }
 
     /// A value of the data at `path`.
@@ -2311,6 +2323,8 @@ impl Env<'_> {
             "int" | "int8" | "int16" | "int32" | "int64" => V::Int(0),
             "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr" => V::Uint(0, ty.into()),
             "float32" | "float64" => V::Float(0.0),
+            "time.Duration" => V::Int(0),
+            "time.Time" => str_v("0001-01-01 00:00:00 +0000 UTC"),
             _ => V::Nil(ty.into()),
         }
     }
@@ -2342,6 +2356,40 @@ impl Env<'_> {
         o.iter()
             .map(|(k, v)| (k.as_str(), self.wrap(v, field_path(path, k))))
             .collect()
+    }
+
+    /// A struct's fields as `fmt` prints them: in the order of the Go struct when [`schema`]
+    /// knows it, with the zero value of each field the JSON leaves out (`whole` is the struct's
+    /// JSON, which an embedded struct shares); otherwise as the JSON has them.
+    fn print_fields<'a>(&self, whole: Option<&'a Value>, path: &str) -> Vec<(&'a str, V<'a>)> {
+        let o = whole.and_then(Value::as_object);
+        let ty = self.hint(path).unwrap_or("");
+        let Some(fields) = schema::fields(ty) else {
+            return o.map(|o| self.fields(o, path)).unwrap_or_default();
+        };
+        fields
+            .map(|(name, t, embedded)| {
+                let child = field_path(path, name);
+                let v = match (whole, o.and_then(|o| o.get(name))) {
+                    (Some(w), _) if embedded => V::Json(w, child.into()),
+                    (_, Some(v)) => self.wrap(v, child),
+                    _ => self.zero(t),
+                };
+                (name, v)
+            })
+            .collect()
+    }
+
+    /// Field `name` of a struct whose JSON does not have it: an embedded struct (the same JSON,
+    /// `whole`), the zero value of a field the Go struct has, or `None`.
+    fn absent_field<'a>(&self, whole: Option<&'a Value>, path: &str, name: &str) -> Option<V<'a>> {
+        let child = field_path(path, name);
+        let (t, embedded) = schema::field(self.hint(path)?, name)?;
+        Some(match whole {
+            Some(w) if embedded => V::Json(w, child.into()),
+            _ if embedded && !t.starts_with('*') => V::Nil(t.into()),
+            _ => self.zero(self.hint(&child).unwrap_or(t)),
+        })
     }
 
     /// A map's entries, sorted by key as Go's fmt and range sort them.
@@ -2732,7 +2780,27 @@ impl<'e, 'h> Printer<'e, 'h> {
                 NilKind::Struct if self.f.sharp_v => {
                     let _ = write!(self.buf, "{t}{{}}");
                 }
-                NilKind::Struct => self.buf.push_str("{}"),
+                NilKind::Struct => {
+                    // A zero struct: each field's zero value.
+                    self.buf.push('{');
+                    let zeros: Vec<V<'_>> = schema::fields(t)
+                        .into_iter()
+                        .flatten()
+                        .map(|(_, ft, embedded)| match embedded && !ft.starts_with('*') {
+                            true => V::Nil(ft.into()),
+                            false => env.zero(ft),
+                        })
+                        .collect();
+                    for (i, x) in zeros.iter().enumerate() {
+                        if i > 0 {
+                            self.buf.push(' ');
+                        }
+                        if depth < 100 {
+                            self.print_value(x, verb, depth + 1);
+                        }
+                    }
+                    self.buf.push('}');
+                }
             },
             K::Bool(b) => match verb {
                 't' | 'v' => self.pad(if b { "true" } else { "false" }),
@@ -2768,7 +2836,15 @@ impl<'e, 'h> Printer<'e, 'h> {
                     self.buf.push_str(&env.type_of(v));
                 }
                 self.buf.push('{');
-                for (i, (k, x)) in env.fields(o, path).iter().enumerate() {
+                let whole = match v {
+                    V::Json(j, _) => Some(*j),
+                    _ => None,
+                };
+                let fields = match whole {
+                    Some(_) => env.print_fields(whole, path),
+                    None => env.fields(o, path),
+                };
+                for (i, (k, x)) in fields.iter().enumerate() {
                     if i > 0 {
                         self.buf.push_str(if self.f.sharp_v { ", " } else { " " });
                     }
@@ -3351,7 +3427,7 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
     fn printable(&self, v: &V<'a>) -> String {
         match self.env.view(v) {
             K::Invalid => "<no value>".into(),
-            K::Nil(t) if nil_kind(t) == NilKind::Ptr => "<no value>".into(),
+            K::Nil(_) if no_value(v) => "<no value>".into(),
             _ => self.env.sprint(v),
         }
     }
@@ -3687,6 +3763,14 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
                 NilKind::Ptr => {
                     self.errorf(format_args!("nil pointer evaluating {}.{name}", typ()))
                 }
+                NilKind::Struct if schema::field(t, name).is_some() => {
+                    let (ft, embedded) = schema::field(t, name).unwrap_or_default();
+                    Ok(if embedded && !ft.starts_with('*') {
+                        V::Nil(ft.into())
+                    } else {
+                        env.zero(ft)
+                    })
+                }
                 _ => self.errorf(format_args!(
                     "can't evaluate field {name} in type {}",
                     typ()
@@ -3694,16 +3778,23 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
             },
             K::Struct(o, path) => {
                 let child = field_path(path, name);
+                let whole = match &receiver {
+                    V::Json(j, _) => Some(*j),
+                    _ => None,
+                };
                 let value = match o.get(name) {
                     Some(v) => env.wrap(v, child),
-                    None => match env.hint(&child) {
-                        Some(t) => env.zero(t),
-                        _ => {
-                            return self.errorf(format_args!(
-                                "can't evaluate field {name} in type {}",
-                                typ()
-                            ))
-                        }
+                    None => match env.absent_field(whole, path, name) {
+                        Some(v) => v,
+                        None => match env.hint(&child) {
+                            Some(t) => env.zero(t),
+                            _ => {
+                                return self.errorf(format_args!(
+                                    "can't evaluate field {name} in type {}",
+                                    typ()
+                                ))
+                            }
+                        },
                     },
                 };
                 if has_args {
@@ -4028,7 +4119,7 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
         let printable: Vec<V<'a>> = argv
             .iter()
             .map(|a| match self.env.view(a) {
-                K::Nil(t) if nil_kind(t) == NilKind::Ptr => str_v("<no value>"),
+                K::Nil(_) if no_value(a) => str_v("<no value>"),
                 _ => a.clone(),
             })
             .collect();
@@ -5222,6 +5313,57 @@ mod tests {
     }
 
     #[test]
+    fn go_structs_give_zero_values() {
+        let svc = json!({
+            "ID": "x", "Version": {"Index": 3},
+            "Spec": {"Name": "web", "Labels": {}, "TaskTemplate": {"ContainerSpec": {"Image": "nginx"}}},
+            "Endpoint": {"Spec": {}, "Ports": [{"Protocol": "tcp", "TargetPort": 80}]},
+        });
+        let types = Types {
+            root: "swarm.Service",
+            fields: &[],
+        };
+        let run = |t: &str| {
+            let tpl = Template::parse("", t).unwrap();
+            let (out, err) = tpl.execute(&svc, &types);
+            (out, err.map(|e| e.0))
+        };
+        let c = "{{with .Spec.TaskTemplate.ContainerSpec}}";
+        for (t, want) in [
+            (
+                format!(
+                    "{c}{{{{.Env}}}} {{{{.Healthcheck}}}} {{{{.Labels}}}} {{{{.TTY}}}}{{{{end}}}}"
+                ),
+                "[] <nil> map[] false",
+            ),
+            (
+                "{{json .Spec.TaskTemplate.ContainerSpec.Env}} {{json .Endpoint.VirtualIPs}}"
+                    .into(),
+                "null null",
+            ),
+            ("{{.Endpoint}}".into(), "{{ []} [{ tcp 80 0 }] []}"),
+            (
+                "{{.UpdateStatus}} {{.Spec.Mode.Global}} {{.Spec.Mode}}".into(),
+                "<nil> <nil> {<nil> <nil> <nil> <nil>}",
+            ),
+            (
+                "{{.Spec.Annotations.Name}} {{.Meta.Version.Index}} {{.Version.Index}}".into(),
+                "web 3 3",
+            ),
+            (
+                "{{len .Spec.TaskTemplate.Networks}} {{.Spec.TaskTemplate.Placement}}".into(),
+                "0 <nil>",
+            ),
+        ] {
+            assert_eq!(run(&t), (want.to_string(), None), "{t}");
+        }
+        assert_eq!(
+            run("{{.Spec.TaskTemplate.Nope}}").1.unwrap(),
+            r#"template: :1:7: executing "" at <.Spec.TaskTemplate.Nope>: can't evaluate field Nope in type swarm.TaskSpec"#
+        );
+    }
+
+    #[test]
     fn type_hints() {
         let node =
             json!({"ID": "abc", "Spec": {"Role": "worker", "Labels": {}}, "ManagerStatus": null});
@@ -5245,7 +5387,7 @@ mod tests {
             run("{{.ManagerStatus.Leader}}").1.unwrap(),
             r#"template: :1:16: executing "" at <.ManagerStatus.Leader>: nil pointer evaluating *swarm.ManagerStatus.Leader"#
         );
-        assert_eq!(run("{{.ManagerStatus}}").0, "<no value>");
+        assert_eq!(run("{{.ManagerStatus}}").0, "<nil>");
         assert_eq!(run("{{.Spec.Labels}}").0, "map[]");
         assert_eq!(run("{{.Spec.Labels.x}}").0, "<no value>");
         assert_eq!(run("[{{.Spec.Name}}]").0, "[]");

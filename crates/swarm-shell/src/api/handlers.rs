@@ -180,9 +180,9 @@ fn route(pg: &mut Playground, machine: &str, req: &Request) -> Response {
             };
             match s.find_service(id) {
                 Ok(svc) => {
-                    let mut v = model::service_json(svc);
+                    let mut v = model::service_json(svc, s);
                     if !req.flag("insertDefaults") {
-                        v["Spec"] = model::spec_json(&svc.spec, false);
+                        v["Spec"] = model::spec_json(&svc.spec, false, s);
                     }
                     Response::json(200, &v)
                 }
@@ -204,7 +204,7 @@ fn route(pg: &mut Playground, machine: &str, req: &Request) -> Response {
                 Err(e) => return err(&e),
             };
             match model::find_task(s, id) {
-                Ok(t) => Response::json(200, &model::task_json(t)),
+                Ok(t) => Response::json(200, &model::task_json(t, s)),
                 Err(e) => Response::error(404, &e),
             }
         }
@@ -544,8 +544,8 @@ fn service_list(pg: &Playground, m: MachineId, req: &Request) -> Response {
         .values()
         .filter(|svc| crate::docker::service_cmd::service_matches(svc, &keys))
         .map(|svc| {
-            let mut v = model::service_json(svc);
-            v["Spec"] = model::spec_json(&svc.spec, false);
+            let mut v = model::service_json(svc, s);
+            v["Spec"] = model::spec_json(&svc.spec, false, s);
             if status {
                 let (running, desired, completed) = model::service_status(s, svc);
                 v["ServiceStatus"] = json!({
@@ -802,7 +802,7 @@ fn task_list(pg: &Playground, m: MachineId, req: &Request) -> Response {
         .tasks
         .values()
         .filter(|t| crate::docker::service_cmd::task_matches(s, t, &keys))
-        .map(model::task_json)
+        .map(|t| model::task_json(t, s))
         .collect();
     Response::json(200, &Value::Array(out))
 }

@@ -174,10 +174,10 @@ fn lookup(w: &World, m: MachineId, kind: &str, r: &str) -> Result<Value, Miss> {
             match kind {
                 "service" => s
                     .find_service(r)
-                    .map(super::service_cmd::service_json)
+                    .map(|svc| super::service_cmd::service_json(svc, s))
                     .map_err(swarm_miss),
                 "task" => crate::model::find_task(s, r)
-                    .map(crate::model::task_json)
+                    .map(|t| crate::model::task_json(t, s))
                     .map_err(swarm_miss),
                 "node" => s
                     .find_node(r)

@@ -559,7 +559,7 @@ fn port_json(p: &swarm_core::PortConfig) -> Value {
 
 /// `swarm.ServiceSpec` as the Engine API marshals it; `defaults` inserts what the daemon
 /// fills in (`InsertDefaults`, as `service inspect` asks).
-pub(crate) fn spec_json(spec: &ServiceSpec, defaults: bool) -> Value {
+pub(crate) fn spec_json(spec: &ServiceSpec, defaults: bool, s: &Swarm) -> Value {
     use swarm_core::service::defaults as d;
     let mut cs = Map::new();
     cs.insert("Image".into(), json!(spec.image));
@@ -735,9 +735,14 @@ pub(crate) fn spec_json(spec: &ServiceSpec, defaults: bool) -> Value {
         let n: Vec<Value> = spec
             .networks
             .iter()
-            .map(|n| match spec.network_aliases.get(n) {
-                Some(a) => json!({"Target": n, "Aliases": a}),
-                None => json!({"Target": n}),
+            .map(|n| {
+                // The daemon stores the network's ID (populateNetworkID) whatever the client
+                // named it by.
+                let id = s.find_network(n).map_or(n.as_str(), |x| x.id.as_str());
+                match spec.network_aliases.get(n) {
+                    Some(a) => json!({"Target": id, "Aliases": a}),
+                    None => json!({"Target": id}),
+                }
             })
             .collect();
         tt.insert("Networks".into(), Value::Array(n));
@@ -787,8 +792,41 @@ pub(crate) fn spec_json(spec: &ServiceSpec, defaults: bool) -> Value {
     Value::Object(o)
 }
 
+/// `swarm.Endpoint`: empty until the allocator has attached the service to a network (one it
+/// names, or ingress for its published ports); then the endpoint spec, the published ports and
+/// one virtual IP per network (vip mode), the address DNS gives for the service name.
+fn endpoint_json(svc: &Service) -> Value {
+    let mut o = Map::new();
+    if svc.spec.networks.is_empty() && svc.endpoint_ports.is_empty() {
+        o.insert("Spec".into(), json!({}));
+        return Value::Object(o);
+    }
+    let mut spec = Map::new();
+    if !svc.spec.endpoint_mode.is_empty() {
+        spec.insert("Mode".into(), json!(svc.spec.endpoint_mode));
+    }
+    if !svc.spec.ports.is_empty() {
+        let ports = svc.spec.ports.iter().map(port_json).collect();
+        spec.insert("Ports".into(), Value::Array(ports));
+    }
+    o.insert("Spec".into(), Value::Object(spec));
+    if !svc.endpoint_ports.is_empty() {
+        let ports = svc.endpoint_ports.iter().map(port_json).collect();
+        o.insert("Ports".into(), Value::Array(ports));
+    }
+    if !svc.virtual_ips.is_empty() {
+        let vips = svc
+            .virtual_ips
+            .iter()
+            .map(|v| json!({"NetworkID": v.network_id, "Addr": format!("{}/{}", v.addr, v.prefix)}))
+            .collect();
+        o.insert("VirtualIPs".into(), Value::Array(vips));
+    }
+    Value::Object(o)
+}
+
 /// `swarm.Service` as `GET /services/{id}?insertDefaults=true` returns it.
-pub(crate) fn service_json(svc: &Service) -> Value {
+pub(crate) fn service_json(svc: &Service, s: &Swarm) -> Value {
     let mut o = Map::new();
     o.insert("ID".into(), json!(svc.id));
     o.insert("Version".into(), json!({"Index": svc.version}));
@@ -800,20 +838,11 @@ pub(crate) fn service_json(svc: &Service) -> Value {
         "UpdatedAt".into(),
         json!(rfc3339(svc.updated_at.as_millis())),
     );
-    o.insert("Spec".into(), spec_json(&svc.spec, true));
+    o.insert("Spec".into(), spec_json(&svc.spec, true, s));
     if let Some(p) = &svc.previous_spec {
-        o.insert("PreviousSpec".into(), spec_json(p, false));
+        o.insert("PreviousSpec".into(), spec_json(p, false, s));
     }
-    let endpoint = if svc.endpoint_ports.is_empty() {
-        json!({"Spec": {}})
-    } else {
-        let ports: Vec<Value> = svc.endpoint_ports.iter().map(port_json).collect();
-        json!({
-            "Spec": {"Mode": svc.spec.endpoint_mode, "Ports": Value::Array(svc.spec.ports.iter().map(port_json).collect())},
-            "Ports": ports,
-        })
-    };
-    o.insert("Endpoint".into(), endpoint);
+    o.insert("Endpoint".into(), endpoint_json(svc));
     if let Some(u) = &svc.update_status {
         let mut us = Map::new();
         us.insert("State".into(), json!(u.state.as_str()));
@@ -972,7 +1001,7 @@ pub(crate) fn inspect(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i
         io.out.write(&out);
         return 0;
     }
-    let values: Vec<Value> = found.iter().map(|svc| service_json(svc)).collect();
+    let values: Vec<Value> = found.iter().map(|svc| service_json(svc, s)).collect();
     if !format.is_empty() {
         let tpl = match template::Template::parse("", format) {
             Ok(t) => t,

@@ -60,6 +60,8 @@ pub(crate) fn handles(path: &str) -> bool {
             | "container stats"
             | "top"
             | "container top"
+            | "port"
+            | "container port"
             | "images"
             | "image ls"
             | "pull"
@@ -135,6 +137,7 @@ pub(crate) async fn run(
         "exec" | "container exec" => exec(interp, m, cmd, io).await,
         "stats" | "container stats" => stats(interp, m, cmd, io),
         "top" | "container top" => top(interp, m, cmd, io),
+        "port" | "container port" => port(interp, m, cmd, io),
         "images" | "image ls" => images(interp, m, cmd, io),
         "pull" | "image pull" => pull(interp, m, cmd, io).await,
         "tag" | "image tag" => tag(interp, m, cmd, io),
@@ -1198,7 +1201,7 @@ async fn start(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         let (id, tty) = match found {
             Ok(x) => x,
             Err(e) => {
-                io.err.write(&format!("Error: {e}\n"));
+                io.err.write(&format!("Error response from daemon: {e}\n"));
                 return 1;
             }
         };
@@ -1371,7 +1374,7 @@ async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let (id, tty) = match world.borrow().find_container(m, &reference) {
         Ok(c) => (c.id.clone(), c.config.tty),
         Err(e) => {
-            io.err.write(&format!("Error: {e}\n"));
+            io.err.write(&format!("Error response from daemon: {e}\n"));
             return 1;
         }
     };
@@ -1537,6 +1540,30 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
     for p in &c.config.ports {
         exposed.insert(format!("{}/{}", p.container_port, p.proto), json!({}));
     }
+    // What the running container's ports are bound to: every exposed port (null when not
+    // published), a published one on IPv4 and IPv6 unless a host IP was given.
+    let mut net_ports = Map::new();
+    for k in exposed.keys() {
+        net_ports.insert(k.clone(), Value::Null);
+    }
+    for p in &c.config.ports {
+        let key = format!("{}/{}", p.container_port, p.proto);
+        let port = p.host_port.to_string();
+        let fronts = if p.host_ip.is_empty() {
+            vec![
+                json!({"HostIp": "0.0.0.0", "HostPort": port}),
+                json!({"HostIp": "::", "HostPort": port}),
+            ]
+        } else {
+            vec![json!({"HostIp": p.host_ip, "HostPort": port})]
+        };
+        match net_ports.get_mut(&key).and_then(Value::as_array_mut) {
+            Some(a) => a.extend(fronts),
+            None => {
+                net_ports.insert(key, Value::Array(fronts));
+            }
+        }
+    }
     let mut env: Vec<String> = image.map(|i| i.env.clone()).unwrap_or_default();
     for e in &c.config.env {
         let key = e.split('=').next().unwrap_or("");
@@ -1605,7 +1632,7 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
         "Bridge": "",
         "SandboxID": sandbox,
         "SandboxKey": format!("/var/run/docker/netns/{}", sandbox.get(..12).unwrap_or("")),
-        "Ports": if c.is_running() { json!(bindings) } else { json!({}) },
+        "Ports": if c.is_running() { json!(net_ports) } else { json!({}) },
         "Gateway": gateway,
         "IPAddress": ip,
         "IPPrefixLen": prefix,
@@ -1749,7 +1776,7 @@ fn inspect(interp: &Interp, m: MachineId, path: &str, cmd: &Parsed, io: &Io) -> 
         match found {
             Some(v) => values.push(v),
             None => errors.push(match kind {
-                "container" => format!("Error: No such container: {a}"),
+                "container" => format!("Error response from daemon: No such container: {a}"),
                 _ => format!("Error: No such image: {a}"),
             }),
         }
@@ -2027,7 +2054,7 @@ async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let argv: Vec<String> = cmd.args.get(1..).unwrap_or_default().to_vec();
     let world = interp.world();
     if let Err(e) = world.borrow().find_container(m, &reference) {
-        io.err.write(&format!("Error: {e}\n"));
+        io.err.write(&format!("Error response from daemon: {e}\n"));
         return 1;
     }
     let id = match world.borrow().container_exec_check(m, &reference) {
@@ -2234,6 +2261,59 @@ fn stats(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         .collect();
     io.out
         .write(&format::container::stats_table(&rows, cmd.bool("no-trunc")));
+    0
+}
+
+/// `docker port CONTAINER [PRIVATE_PORT[/PROTO]]`, from the container's
+/// `NetworkSettings.Ports` as docker/cli reads them (in natural order, as docker 28 prints them).
+fn port(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    let reference = cmd.args.first().cloned().unwrap_or_default();
+    let world = interp.world();
+    let w = world.borrow();
+    let c = match w.find_container(m, &reference) {
+        Ok(c) => c,
+        Err(e) => return daemon_error(io, &e),
+    };
+    let json = container_json(&w, m, c);
+    let ports = json["NetworkSettings"]["Ports"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let join = |f: &Value| {
+        let ip = f["HostIp"].as_str().unwrap_or("");
+        let port = f["HostPort"].as_str().unwrap_or("");
+        if ip.contains(':') {
+            format!("[{ip}]:{port}")
+        } else {
+            format!("{ip}:{port}")
+        }
+    };
+    let mut out: Vec<String> = Vec::new();
+    if let Some(want) = cmd.args.get(1) {
+        let key = if want.contains('/') {
+            want.clone()
+        } else {
+            format!("{want}/tcp")
+        };
+        match ports.get(&key).and_then(Value::as_array) {
+            Some(fronts) => out.extend(fronts.iter().map(join)),
+            None => {
+                io.err.write(&format!(
+                    "Error: No public port '{key}' published for {reference}\n"
+                ));
+                return 1;
+            }
+        }
+    } else {
+        for (from, fronts) in &ports {
+            for f in fronts.as_array().into_iter().flatten() {
+                out.push(format!("{from} -> {}", join(f)));
+            }
+        }
+    }
+    swarm_core::sort::sort_by(&mut out, |a, b| format::text::natural_cmp(a, b));
+    io.out
+        .write(&out.iter().map(|l| format!("{l}\n")).collect::<String>());
     0
 }
 

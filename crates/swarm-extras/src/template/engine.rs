@@ -2332,23 +2332,10 @@ impl Env<'_> {
     /// The value type of a map type (`map[string]int` → `int`).
     fn map_elem_type(&self, map_type: &str) -> String {
         let t = map_type.trim_start_matches('*');
-        let Some(rest) = t.strip_prefix("map[") else {
-            return "interface {}".into();
-        };
-        let mut depth = 1;
-        for (i, c) in rest.char_indices() {
-            match c {
-                '[' => depth += 1,
-                ']' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return rest[i + 1..].to_string();
-                    }
-                }
-                _ => {}
-            }
+        match t.starts_with("map[").then(|| schema::elem(t)).flatten() {
+            Some(e) => e.to_string(),
+            None => "interface {}".into(),
         }
-        "interface {}".into()
     }
 
     /// A struct's fields, in order.

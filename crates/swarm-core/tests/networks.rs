@@ -325,11 +325,24 @@ fn run(
     image: &str,
     nets: &[&str],
 ) -> Result<String, String> {
+    run_args(w, m, name, image, nets, &[])
+}
+
+/// [`run`] with the container's command `args` (empty: the image's).
+fn run_args(
+    w: &mut World,
+    m: MachineId,
+    name: &str,
+    image: &str,
+    nets: &[&str],
+    args: &[&str],
+) -> Result<String, String> {
     let took = w.image_pull(m, image).unwrap();
     w.advance(took + SimDuration::from_millis(10));
     let config = swarm_core::container::ContainerConfig {
         name: name.into(),
         image: image.into(),
+        args: args.iter().map(|a| a.to_string()).collect(),
         ..Default::default()
     };
     let id = w.container_create(m, config).unwrap();
@@ -647,23 +660,7 @@ fn run_command(
     nets: &[&str],
     args: &[&str],
 ) -> (String, i32) {
-    let took = w.image_pull(m, "alpine").unwrap();
-    w.advance(took + SimDuration::from_millis(10));
-    let config = swarm_core::container::ContainerConfig {
-        name: name.into(),
-        image: "alpine".into(),
-        args: args.iter().map(|a| a.to_string()).collect(),
-        ..Default::default()
-    };
-    let id = w.container_create(m, config).unwrap();
-    if !nets.is_empty() {
-        let atts = nets
-            .iter()
-            .map(|n| swarm_core::endpoints::Attachment::to(n))
-            .collect();
-        w.container_set_networks(m, &id, atts);
-    }
-    w.container_start(m, &id).unwrap();
+    let id = run_args(w, m, name, "alpine", nets, args).unwrap();
     w.advance(SimDuration::from_secs(3));
     let c = w.container(m, &id).unwrap();
     assert!(!c.is_running(), "{args:?} ended");

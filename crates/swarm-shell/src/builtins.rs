@@ -186,8 +186,8 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "exit" => exit(interp, args, io),
         "ssh" => ssh(interp, args, io).await,
         "grep" => grep(interp, args, io),
-        "curl" | "wget" if crate::hey::download_named(args) => {
-            crate::hey::fetch(interp, &name, args, io).unwrap_or(1)
+        "curl" if crate::hey::download_named(args) => {
+            crate::hey::fetch(interp, args, io).unwrap_or(1)
         }
         "curl" => crate::net::curl(interp, args, io),
         "wget" => crate::hosttools::wget(interp, args, io),

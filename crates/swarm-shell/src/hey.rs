@@ -18,6 +18,9 @@
 use crate::exec::{Interp, Io};
 use swarm_core::{MachineId, SimDuration};
 
+/// The address the download's host resolves to (`wget` prints it).
+pub(crate) const DOWNLOAD_IP: &str = "52.219.94.26";
+
 /// The release file hey's README links to.
 const HEY_URLS: &[&str] = &[
     "hey-release.s3.us-east-2.amazonaws.com/hey_linux_amd64",
@@ -44,57 +47,13 @@ pub(crate) fn download_named(args: &[String]) -> bool {
     args.iter().any(|a| download(a).is_some())
 }
 
-/// `curl` or `wget` on the host when one of its arguments is a known download; `None`
-/// otherwise (the command runs as usual).
-pub(crate) fn fetch(interp: &Interp, name: &str, args: &[String], io: &Io) -> Option<i32> {
+/// `curl` on the host when one of its arguments is a known download; `None` otherwise
+/// (the command runs as usual). `wget` fetches it through its own path
+/// (`hosttools::wget`).
+pub(crate) fn fetch(interp: &Interp, args: &[String], io: &Io) -> Option<i32> {
     let (file, body) = args.iter().find_map(|a| download(a))?;
     let text = String::from_utf8_lossy(body).into_owned();
     let size = body.len();
-    if name == "wget" {
-        let quiet = args.iter().any(|a| a.starts_with("-q"));
-        let target = args
-            .iter()
-            .position(|a| a == "-O" || a == "-qO")
-            .and_then(|i| args.get(i + 1).cloned())
-            .or_else(|| {
-                args.iter()
-                    .find_map(|a| a.strip_prefix("-O").or_else(|| a.strip_prefix("-qO")))
-                    .filter(|v| !v.is_empty())
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| file.to_string());
-        let host = args
-            .iter()
-            .find_map(|a| download(a).map(|_| a))
-            .map(|u| {
-                u.trim_start_matches("https://")
-                    .trim_start_matches("http://")
-                    .split('/')
-                    .next()
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .unwrap_or_default();
-        if target == "-" {
-            io.out.write(&text);
-        } else if let Err(e) = crate::fsutils::write_file(interp, &target, &text, false) {
-            io.err.write(&format!("wget: can't open '{target}': {e}\n"));
-            return Some(1);
-        }
-        if !quiet {
-            io.err
-                .write(&format!("Connecting to {host} (52.219.94.26:443)\n"));
-            if target == "-" {
-                io.err.write("writing to stdout\n");
-            } else {
-                io.err.write(&format!(
-                    "saving to '{target}'\n{:<20} 100% |********************************| {size:>5}  0:00:00 ETA\n'{target}' saved\n",
-                    target.rsplit('/').next().unwrap_or(&target)
-                ));
-            }
-        }
-        return Some(0);
-    }
     // curl: `-o FILE`, `-O` (the URL's name), or the terminal.
     let mut target: Option<String> = None;
     let mut silent = false;

@@ -41,5 +41,7 @@ pub use jq_cmd::{
 };
 pub use playground::{Options, Playground, DEFAULT_SEED, TEMPLATES};
 pub use replay::{Recording, ReplayLog};
-pub use script::{drain_into, rerun_transcript, run_script, ScriptError, IDLE_LIMIT};
+pub use script::{
+    drain_into, rerun_transcript, run_script, settle, ScriptError, IDLE_LIMIT, THINK_TIME,
+};
 pub use terminal::{InputMode, Output, Terminal};

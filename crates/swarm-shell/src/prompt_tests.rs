@@ -273,3 +273,17 @@ fn docker_login_asks_for_the_name_then_a_secret_password() {
         "{shown:?}"
     );
 }
+
+#[test]
+fn a_script_thinks_one_second_between_commands_but_not_inside_one() {
+    // `date +%s` after each command: one second apart, as a person types; the heredoc's lines
+    // and the answer to a question take no time of their own.
+    let script = "date +%s\ndate +%s\ncat <<X\nline\nX\ndate +%s\n";
+    let out = crate::run_script(&Options::default(), script).expect("runs");
+    let stamps: Vec<u64> = out.lines().filter_map(|l| l.parse().ok()).collect();
+    assert_eq!(stamps.len(), 3, "{out}");
+    assert_eq!(stamps[1] - stamps[0], 1, "{out}");
+    // Two commands (the date and the cat) end before the third date: two seconds.
+    assert_eq!(stamps[2] - stamps[1], 2, "{out}");
+    assert_eq!(crate::THINK_TIME, swarm_core::SimDuration::from_secs(1));
+}

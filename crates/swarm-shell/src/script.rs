@@ -3,8 +3,11 @@
 //! Each line is typed into node1's terminal followed by Enter. After each line, simulated time
 //! is fast-forwarded until the terminal is idle again (a `sleep 10` takes no wall time). A
 //! command still running after [`IDLE_LIMIT`] of simulated time (`watch`, `logs -f`) gets
-//! Ctrl+C, as a person would press it. The result is the terminal's transcript: each command
-//! after its prompt, then its output.
+//! Ctrl+C, as a person would press it. Back at the prompt, [`THINK_TIME`] passes before the
+//! next line, as it does while a person reads the output and types the next command: right
+//! after `docker service create -d` or `docker stack deploy`, the next `docker service ps`
+//! finds the tasks the orchestrator has made meanwhile, not an empty cluster. The result is
+//! the terminal's transcript: each command after its prompt, then its output.
 //!
 //! A command waiting for a typed line (a `[y/N]` question) is idle, not stuck: the next line of
 //! the script is its answer. In a transcript the answer is on the line of the question
@@ -19,6 +22,25 @@ use crate::terminal::{InputMode, Output};
 
 /// How long a script waits for one command before pressing Ctrl+C.
 pub const IDLE_LIMIT: SimDuration = SimDuration::from_secs(3600);
+
+/// Simulated time between a command's end (the prompt is back) and the next line of a script.
+/// Not after a line that leaves a command open (a heredoc's lines come at once, as pasted),
+/// nor while a program waits for a typed answer.
+pub const THINK_TIME: SimDuration = SimDuration::from_secs(1);
+
+/// Runs what `line` started until the terminal is idle (Ctrl+C after [`IDLE_LIMIT`]), then,
+/// back at the shell's prompt, lets [`THINK_TIME`] pass.
+pub fn settle(pg: &mut Playground, machine: &str) {
+    if !pg.run_until_idle(machine, IDLE_LIMIT) {
+        pg.interrupt(machine);
+    }
+    if pg
+        .terminal(machine)
+        .is_some_and(|t| !t.busy() && !t.continuing() && !t.exited())
+    {
+        pg.advance(THINK_TIME);
+    }
+}
 
 /// A script could not start.
 #[derive(Debug, PartialEq, Eq)]
@@ -59,9 +81,7 @@ pub fn run_script(opts: &Options, input: &str) -> Result<String, ScriptError> {
     let mut transcript = String::new();
     for line in input.lines() {
         pg.submit(&first, line);
-        if !pg.run_until_idle(&first, IDLE_LIMIT) {
-            pg.interrupt(&first);
-        }
+        settle(&mut pg, &first);
         drain_into(&mut pg, &first, &mut transcript);
         if pg.terminal(&first).is_some_and(|t| t.exited()) {
             break;
@@ -147,9 +167,7 @@ pub fn rerun_transcript(text: &str) -> Result<String, ScriptError> {
         };
         (mark, seen) = (out.len(), 1);
         pg.submit(&first, input);
-        if !pg.run_until_idle(&first, IDLE_LIMIT) {
-            pg.interrupt(&first);
-        }
+        settle(&mut pg, &first);
         drain_into(&mut pg, &first, &mut out);
         if pg.terminal(&first).is_some_and(|t| t.exited()) {
             break;

@@ -106,6 +106,12 @@ impl Terminal {
         }
     }
 
+    /// True while the shell waits for the rest of a command (the `> ` prompt: an open quote,
+    /// heredoc or compound command).
+    pub fn continuing(&self) -> bool {
+        self.job.is_none() && !self.pending.is_empty()
+    }
+
     /// True while a command runs, reading a typed line or not (see [`Terminal::input_mode`]
     /// for whether the input line shows).
     pub fn busy(&self) -> bool {

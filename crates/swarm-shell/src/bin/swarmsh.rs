@@ -2,13 +2,14 @@
 //!
 //! With a file, or with standard input that is not a terminal, it types each line into
 //! node1's terminal and prints the transcript (the form the transcript tests compare). On a
-//! terminal, it is a REPL. Simulated time only passes when a command waits (`sleep`), and then
-//! at once: no wall-clock time is spent.
+//! terminal, it is a REPL. Simulated time passes when a command waits (`sleep`), and then at
+//! once, and one second ([`swarm_shell::THINK_TIME`]) after each command, as a person reads
+//! and types: no wall-clock time is spent.
 
 use std::io::{BufRead, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-use swarm_shell::{run_script, Options, Playground, IDLE_LIMIT};
+use swarm_shell::{run_script, Options, Playground};
 
 const USAGE: &str = "Usage: swarmsh [--seed N] [--machines N | --template NAME] [FILE]
        swarmsh serve [--seed N] [--machines N | --template NAME] [--listen HOST:PORT] [--manual-clock]
@@ -54,9 +55,7 @@ fn repl(opts: &Options) -> ExitCode {
         }
         let line = line.trim_end_matches(['\n', '\r']);
         pg.submit(&first, line);
-        if !pg.run_until_idle(&first, IDLE_LIMIT) {
-            pg.interrupt(&first);
-        }
+        swarm_shell::settle(&mut pg, &first);
         // The terminal echoes the typed line after its prompt; a REPL has shown both already.
         let mut text = String::new();
         if let Some(t) = pg.terminal_mut(&first) {

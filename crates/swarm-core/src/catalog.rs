@@ -4359,6 +4359,7 @@ mod tests {
         "hello-world",
         "alpine",
         "busybox",
+        "curlimages/curl",
         "ubuntu",
         "traefik/whoami",
         "registry:2",

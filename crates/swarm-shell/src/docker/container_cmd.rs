@@ -753,7 +753,8 @@ fn interactive_shell(argv: &[String]) -> Option<&'static str> {
     let base = first.rsplit('/').next().unwrap_or(first);
     match base {
         "sh" | "ash" if argv.len() == 1 => Some("sh"),
-        "bash" if argv.len() == 1 => Some("bash"),
+        // zsh (nicolaka/netshoot) has bash's prompt here.
+        "bash" | "zsh" if argv.len() == 1 => Some("bash"),
         _ => None,
     }
 }
@@ -1020,10 +1021,15 @@ async fn run_cmd(
 
 /// `docker run IMAGE ls -l /etc` (`cat`, `mkdir` …, also behind a wrapper entrypoint or as
 /// `sh -c 'ls /'`): a file command as the container's program runs over the container's
-/// files as `docker exec` runs it. Its output goes to the container's log (and is returned
+/// files as `docker exec` runs it; likewise `curl`, `wget` and `dig`, through the network
+/// as the container sees it. Its output goes to the container's log (and is returned
 /// for an attached run to print); the caller then ends the container with its status.
 fn one_shot_file_command(interp: &Interp, m: MachineId, id: &str) -> Option<(String, String, i32)> {
-    const FILE_COMMANDS: &[&str] = &["cat", "ls", "mkdir", "touch", "rm", "rmdir", "cp", "mv"];
+    // File commands, and the network clients whose answers the shell's network computes
+    // (`docker run --rm --network app alpine wget -qO- http://web`).
+    const FILE_COMMANDS: &[&str] = &[
+        "cat", "ls", "mkdir", "touch", "rm", "rmdir", "cp", "mv", "curl", "wget", "dig",
+    ];
     let world = interp.world();
     let argv = {
         let w = world.borrow();
@@ -1038,6 +1044,14 @@ fn one_shot_file_command(interp: &Interp, m: MachineId, id: &str) -> Option<(Str
             .is_some_and(|a| matches!(base(a).as_str(), "docker-entrypoint.sh" | "entrypoint.sh"))
         {
             argv.remove(0);
+            // The wrapper's rule (`curlimages/curl -s URL`): arguments that start with `-` go
+            // to the image's own program.
+            if argv.first().is_some_and(|a| a.starts_with('-')) {
+                let program = swarm_core::catalog::Catalog::get()
+                    .lookup(&c.config.image)
+                    .and_then(|i| i.cmd.first().cloned());
+                argv.insert(0, program?);
+            }
         }
         if argv.len() == 3
             && matches!(base(&argv[0]).as_str(), "sh" | "bash" | "ash")

@@ -1061,6 +1061,10 @@ impl World {
             }
             Op::RemoveNode(id) => {
                 s.nodes.remove(&id);
+                // Its ingress sandbox goes with it: the address is free again.
+                for n in s.networks.values_mut() {
+                    n.sboxes.remove(&id);
+                }
                 self.wake_orchestrator(cluster);
                 Ok(())
             }

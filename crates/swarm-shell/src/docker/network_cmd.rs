@@ -223,11 +223,26 @@ fn rows(w: &World, m: MachineId) -> Vec<Row> {
                     && t.addresses.iter().any(|(id, _)| *id == n.id)
             });
             let endpoints = w.local_endpoints(m, &n.id);
+            // Every swarm node has the ingress network, with its `ingress-sbox` on it.
+            let sbox = n.sboxes.get(&node.id).filter(|_| n.ingress);
             if manager || n.ingress || task_here || !endpoints.is_empty() {
                 let mut json = network_json(n);
-                if !endpoints.is_empty() {
-                    json["Containers"] = containers_json(w, m, &n.id);
-                    json["Peers"] = peers_json(w, &n.id);
+                if !endpoints.is_empty() || sbox.is_some() {
+                    let mut containers = containers_json(w, m, &n.id);
+                    if let (Some(a), Value::Object(map)) = (sbox, &mut containers) {
+                        map.insert(
+                            "ingress-sbox".into(),
+                            json!({
+                                "Name": "ingress-endpoint",
+                                "EndpointID": swarm_core::container::hex64(&format!("sbox:{}:{a}", node.id)),
+                                "MacAddress": swarm_core::endpoints::mac_of(*a),
+                                "IPv4Address": format!("{a}/{}", n.prefix),
+                                "IPv6Address": "",
+                            }),
+                        );
+                    }
+                    json["Containers"] = containers;
+                    json["Peers"] = peers_json(w, n);
                 }
                 out.push(Row {
                     id: n.id.clone(),
@@ -246,10 +261,15 @@ fn rows(w: &World, m: MachineId) -> Vec<Row> {
 }
 
 /// The machines with endpoints on an overlay, as its inspect's `Peers` lists them.
-fn peers_json(w: &World, net_id: &str) -> Value {
+fn peers_json(w: &World, net: &swarm_core::network::Network) -> Value {
     let mut peers: Vec<(std::net::Ipv4Addr, String)> = Vec::new();
     for mc in w.machines() {
-        if !w.local_endpoints(mc.id, net_id).is_empty() {
+        // A node is a peer of ingress through its sandbox while it is up in the swarm.
+        let sbox = net.ingress
+            && mc.power == swarm_core::Power::Running
+            && w.node_of(mc.id)
+                .is_some_and(|(_, node)| net.sboxes.contains_key(&node.id));
+        if sbox || !w.local_endpoints(mc.id, &net.id).is_empty() {
             let name = format!(
                 "{}-{}",
                 mc.hostname,

@@ -76,6 +76,19 @@ pub(crate) async fn run(
 pub(super) use super::swarm_cmd::daemon_error;
 use super::swarm_cmd::wait as wait_op;
 
+/// The client library's `imageWithTagString`, which `ServiceCreate` and `ServiceUpdate` apply
+/// before anything else: an image with neither tag nor digest gets `:latest` (`nginxx` →
+/// `nginxx:latest`, in the spec, the warnings and the tasks' errors alike), in its familiar
+/// form (`docker.io/library/nginx` → `nginx:latest`).
+pub(crate) fn tag_image(spec: &mut swarm_core::ServiceSpec) {
+    if spec.image.contains('@') {
+        return;
+    }
+    if let Some(tagged) = swarm_core::catalog::normalize(&spec.image) {
+        spec.image = tagged;
+    }
+}
+
 /// [`pin_image`], asking a registry of the playground (`127.0.0.1:5000/web`, through `m`'s
 /// daemon, with the CLI's credentials) for the digest of an image it holds.
 pub(crate) fn pin_image_on(
@@ -174,6 +187,7 @@ async fn create(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         io.err.write(&format!("{e}\n"));
         return 1;
     }
+    tag_image(&mut spec);
     let warning = pin_image_on(interp, m, &mut spec);
     let r = world.borrow_mut().service_create(m, spec);
     let id = match r {
@@ -234,6 +248,7 @@ async fn update(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
             io.err.write(&format!("{e}\n"));
             return 1;
         }
+        tag_image(&mut spec);
         if cmd.value("image").is_some() && !cmd.bool("no-resolve-image") {
             warning = pin_image_on(interp, m, &mut spec);
         }

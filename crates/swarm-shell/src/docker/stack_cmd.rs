@@ -374,6 +374,7 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
             Err(e) => return daemon_error(io, &e),
         };
         let mut warning = None;
+        service_cmd::tag_image(&mut spec);
         let r = match current {
             Some((id, version, old)) => {
                 io.out
@@ -407,8 +408,10 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
             }
             None => {
                 io.out.write(&format!("Creating service {name}\n"));
+                // The CLI asks the registry but, unlike an update, prints no warning for a
+                // service it creates (deployServices drops ServiceCreate's warnings).
                 if resolve != "never" {
-                    warning = service_cmd::pin_image_on(interp, m, &mut spec);
+                    let _ = service_cmd::pin_image_on(interp, m, &mut spec);
                 }
                 let r = interp.world().borrow_mut().service_create(m, spec);
                 match r {

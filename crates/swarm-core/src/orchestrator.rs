@@ -244,15 +244,11 @@ impl World {
             return;
         };
         s.control.wakeups.retain(|t| *t > now);
-        let Some(leader) = s.leader() else {
+        // Only a leader that can commit acts (a dead one's Raft state, or one in a minority,
+        // still claims leadership).
+        let Some(leader) = self.acting_leader(cluster) else {
             return;
         };
-        if self
-            .machine(leader)
-            .is_none_or(|m| m.power != Power::Running)
-        {
-            return;
-        }
         let s = &mut self.swarms[cluster];
         s.control
             .failures

@@ -415,6 +415,29 @@ pub type ApiResult<T> = Result<T, String>;
 
 impl World {
     /// Whether `a` can send to `b` (both powered, same partition group).
+    /// The leader that can change the cluster's state: one whose machine runs and reaches a
+    /// majority of the Raft members (itself included). A dead leader's frozen Raft state, or
+    /// a leader cut off in a minority before check-quorum makes it step down, still claims
+    /// leadership, but nothing it decides could commit: its dispatcher marks no node Down,
+    /// its orchestrator replaces no task.
+    pub(crate) fn acting_leader(&self, cluster: usize) -> Option<MachineId> {
+        let s = self.swarms.get(cluster)?;
+        let leader = s.leader()?;
+        if self
+            .machine(leader)
+            .is_none_or(|m| m.power != Power::Running)
+        {
+            return None;
+        }
+        let reached = s
+            .members
+            .keys()
+            .filter(|m| **m == leader || self.can_reach(leader, **m))
+            .filter(|m| self.machine(**m).is_some_and(|x| x.power == Power::Running))
+            .count();
+        (reached * 2 > s.members.len()).then_some(leader)
+    }
+
     pub fn can_reach(&self, a: MachineId, b: MachineId) -> bool {
         let (Some(x), Some(y)) = (self.machine(a), self.machine(b)) else {
             return false;
@@ -627,6 +650,14 @@ impl World {
         let s = &mut self.swarms[cluster];
         s.members.clear();
         s.members.insert(m, member);
+        // swarmkit removes every other member from the Raft configuration: the lost managers
+        // keep their role but have no MANAGER STATUS, do not count as managers, and can be
+        // removed without a demotion.
+        for n in s.nodes.values_mut() {
+            if n.raft_id.is_some_and(|r| r != raft_id) {
+                n.raft_id = None;
+            }
+        }
         s.ops.clear();
         s.leaderless_since.clear();
         self.record(format!("force-new-cluster {m} c{cluster}"));
@@ -873,10 +904,12 @@ impl World {
     ) -> ApiResult<OpHandle> {
         let cluster = self.control(from)?;
         let node = self.swarms[cluster].find_node(node_ref)?.clone();
-        if node.role == Role::Manager {
+        // swarmkit's controlapi: a manager is refused while it is a Raft member, a node only
+        // while it is Ready (Unknown and Down go without --force).
+        if node.role == Role::Manager && node.raft_id.is_some() {
             return Err(rpc("FailedPrecondition", &format!("node {} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal", node.id)));
         }
-        if node.state != NodeState::Down && !force {
+        if node.state == NodeState::Ready && !force {
             return Err(rpc(
                 "FailedPrecondition",
                 &format!("node {} is not down and can't be removed", node.id),
@@ -1240,7 +1273,9 @@ impl World {
             }
         }
         // A new leader's dispatcher knows nobody yet: every node is Unknown until its next
-        // heartbeat, and gets a fresh grace period (spec §12).
+        // heartbeat, and gets a fresh grace period (spec §12). Only a leader that can commit
+        // runs a dispatcher (see `acting_leader`).
+        let leader = self.acting_leader(cluster);
         let s = &mut self.swarms[cluster];
         let mut changed = leader != s.dispatcher;
         if leader != s.dispatcher {
@@ -1260,8 +1295,14 @@ impl World {
             let grace = SimDuration::from_millis(s.heartbeat_period.as_millis() * HEARTBEAT_GRACE);
             for n in s.nodes.values_mut() {
                 if n.state != NodeState::Down && now.saturating_since(n.last_heartbeat) > grace {
+                    // swarmkit's dispatcher: a node a new leader moved to Unknown expires
+                    // with its own message.
+                    n.message = if n.state == NodeState::Unknown {
+                        "heartbeat failure for node in \"unknown\" state".into()
+                    } else {
+                        "heartbeat failure".into()
+                    };
                     n.state = NodeState::Down;
-                    n.message = "heartbeat failure".into();
                     n.updated_at = now;
                     changed = true;
                 }

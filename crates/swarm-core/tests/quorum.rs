@@ -193,3 +193,69 @@ fn a_timed_out_join_is_pending_until_leave() {
     w.advance(SimDuration::from_millis(200));
     assert_eq!(w.op_result(h), Some(&Ok(())));
 }
+
+/// No live node is ever Down, whatever the seed: while the others elect a leader, the dead
+/// one's frozen Raft state decides nothing, and the new leader sees the others as Unknown
+/// until their heartbeats.
+#[test]
+fn a_leader_election_never_marks_a_live_node_down() {
+    for seed in 1..=12 {
+        let mut w = three_two(seed);
+        w.power_off("node1").unwrap();
+        for _ in 0..120 {
+            w.advance(SimDuration::from_millis(500));
+            let s = w.swarm(0).unwrap();
+            for n in s.nodes.values().filter(|n| n.hostname != "node1") {
+                assert_ne!(
+                    n.state,
+                    NodeState::Down,
+                    "seed {seed}: {} went Down",
+                    n.hostname
+                );
+            }
+        }
+        let s = w.swarm(0).unwrap();
+        let n1 = s.nodes.values().find(|n| n.hostname == "node1").unwrap();
+        assert_eq!(n1.state, NodeState::Down, "seed {seed}");
+        assert_eq!(
+            n1.message,
+            "heartbeat failure for node in \"unknown\" state"
+        );
+    }
+}
+
+/// A leader cut off with a minority of the managers changes nothing: the majority's nodes
+/// stay Ready until the majority's own leader takes over.
+#[test]
+fn a_minority_leader_marks_nobody_down() {
+    let mut w = three_two(3);
+    assert_eq!(leader(&w), Some(MachineId(0)));
+    w.partition(&[
+        vec![MachineId(0), MachineId(3)],
+        vec![MachineId(1), MachineId(2), MachineId(4)],
+    ]);
+    for _ in 0..80 {
+        w.advance(SimDuration::from_millis(500));
+        let s = w.swarm(0).unwrap();
+        for n in s.nodes.values() {
+            if ["node2", "node3", "node5"].contains(&n.hostname.as_str()) {
+                assert_ne!(n.state, NodeState::Down, "{} went Down", n.hostname);
+            }
+        }
+    }
+    let l = leader(&w).unwrap();
+    assert!(
+        [MachineId(1), MachineId(2)].contains(&l),
+        "the majority leads"
+    );
+    let s = w.swarm(0).unwrap();
+    let mut down: Vec<&str> = s
+        .nodes
+        .values()
+        .filter(|n| n.state == NodeState::Down)
+        .map(|n| n.hostname.as_str())
+        .collect();
+    down.sort();
+    // The minority's nodes go Down in the majority's store.
+    assert_eq!(down, ["node1", "node4"]);
+}

@@ -60,6 +60,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("pkill", "signal the host's processes by name"),
     ("printf", "format and print"),
     ("pwd", "print the current directory"),
+    ("read", "read a line into variables (-r, -p PROMPT, -s)"),
     ("rm", "remove files and directories (-r, -f)"),
     ("rmdir", "remove empty directories"),
     ("sh", "run a script file (also bash FILE, sh -c)"),
@@ -147,6 +148,140 @@ async fn sudo(interp: &Interp, args: &[String], io: &Io) -> i32 {
             io.err.write(SUDO_USAGE);
             1
         }
+    }
+}
+
+/// bash's `read [-r] [-s] [-p PROMPT] [NAME…]`: one line of standard input (a typed line on
+/// the terminal), split on blanks into the names, the last taking the rest; `REPLY` without
+/// names. Without `-r`, a backslash escapes the next character and a trailing one joins the
+/// next line. Status 1 at the end of input.
+async fn read(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let (mut raw, mut secret, mut prompt) = (false, false, None);
+    let mut names: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        i += 1;
+        if !names.is_empty() || !a.starts_with('-') || a == "-" {
+            names.push(a);
+            continue;
+        }
+        let mut flags = a[1..].chars();
+        while let Some(f) = flags.next() {
+            match f {
+                'r' => raw = true,
+                's' => secret = true,
+                'p' => {
+                    let rest: String = flags.by_ref().collect();
+                    prompt = Some(if rest.is_empty() {
+                        i += 1;
+                        args.get(i - 1).cloned().unwrap_or_default()
+                    } else {
+                        rest
+                    });
+                }
+                _ => {
+                    io.err.write(&format!(
+                        "bash: read: -{f}: invalid option\nread: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]\n"
+                    ));
+                    return 2;
+                }
+            }
+        }
+    }
+    if let Some(bad) = names.iter().find(|n| {
+        n.is_empty()
+            || n.starts_with(|c: char| c.is_ascii_digit())
+            || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    }) {
+        io.err
+            .write(&format!("bash: read: `{bad}': not a valid identifier\n"));
+        return 1;
+    }
+    if let (Some(p), true) = (&prompt, io.stdin_tty) {
+        io.err.write(p);
+    }
+    // A line, and with backslash continuation the lines it joins.
+    let mut line = String::new();
+    let mut got = false;
+    while let Some(part) = interp.read_line(io, !secret).await {
+        got = true;
+        if !raw && part.ends_with('\\') && !part.ends_with("\\\\") {
+            line.push_str(&part[..part.len() - 1]);
+            continue;
+        }
+        line.push_str(&part);
+        break;
+    }
+    // Fields: blanks separate, a backslash (without -r) quotes the next character.
+    let mut fields: Vec<String> = Vec::new();
+    let mut rest_from: Vec<usize> = Vec::new();
+    let mut cur = String::new();
+    let mut in_field = false;
+    let mut chars = line.char_indices().peekable();
+    let mut unescaped = String::new();
+    while let Some((at, c)) = chars.next() {
+        if c == '\\' && !raw {
+            if let Some((_, n)) = chars.next() {
+                if !in_field {
+                    rest_from.push(at);
+                    in_field = true;
+                }
+                cur.push(n);
+                unescaped.push(n);
+            }
+            continue;
+        }
+        unescaped.push(c);
+        if c == ' ' || c == '\t' {
+            if in_field {
+                fields.push(std::mem::take(&mut cur));
+                in_field = false;
+            }
+        } else {
+            if !in_field {
+                rest_from.push(at);
+                in_field = true;
+            }
+            cur.push(c);
+        }
+    }
+    if in_field {
+        fields.push(cur);
+    }
+    if names.is_empty() {
+        interp.set_var("REPLY", if raw { line.clone() } else { unescaped });
+    } else {
+        for (k, name) in names.iter().enumerate() {
+            let value = if k + 1 == names.len() && k < rest_from.len() {
+                // The last name takes the rest of the line, trailing blanks removed.
+                let tail = &line[rest_from[k]..];
+                let tail = tail.trim_end_matches([' ', '\t']);
+                if raw {
+                    tail.to_string()
+                } else {
+                    let mut t = String::new();
+                    let mut cs = tail.chars();
+                    while let Some(c) = cs.next() {
+                        if c == '\\' {
+                            if let Some(n) = cs.next() {
+                                t.push(n);
+                            }
+                        } else {
+                            t.push(c);
+                        }
+                    }
+                    t
+                }
+            } else {
+                fields.get(k).cloned().unwrap_or_default()
+            };
+            interp.set_var(name, value);
+        }
+    }
+    if got {
+        0
+    } else {
+        1
     }
 }
 
@@ -306,6 +441,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "pgrep" | "pkill" => crate::hosttools::pgrep_pkill(interp, &name, args, io),
         "dockerd" => crate::hosttools::dockerd(interp, args, io),
         "sudo" => sudo(interp, args, io).await,
+        "read" => read(interp, args, io).await,
         "git" => crate::git::git(interp, args, io).await,
         "sim" => sim(interp, args, io).await,
         "which" | "type" => which(&name, args, io),
@@ -656,7 +792,7 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
     // Commands only the shell has (no file on disk: `which` is silent, `type` says builtin).
     const SHELL_ONLY: &[&str] = &[
         "alias", "cd", "exit", "export", "help", "history", "source", ".", "unalias", "unset",
-        "type", "sim", "break", "continue",
+        "type", "sim", "break", "continue", "read",
     ];
     // Where Alpine keeps the others (busybox applets in /bin, docker in /usr/local/bin).
     const IN_BIN: &[&str] = &[

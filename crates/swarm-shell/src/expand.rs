@@ -1,4 +1,5 @@
-//! Word expansion: quotes, escapes, `~`, parameters, `$(…)`, `$((…))`, and field splitting.
+//! Word expansion: brace expansion (`{1..5}`, `a{b,c}`), quotes, escapes, `~`, parameters,
+//! `$(…)`, `$((…))`, and field splitting.
 //!
 //! Words arrive as raw source text; brush-parser's word parser splits them into pieces, and
 //! this module turns the pieces into strings. Results of unquoted expansions are split on
@@ -98,6 +99,15 @@ pub(crate) async fn expand_word(
     io: &Io,
     split: bool,
 ) -> Result<Vec<String>, i32> {
+    if split {
+        if let Some(words) = brace_expand(word) {
+            let mut out = Vec::new();
+            for w in words {
+                out.extend(Box::pin(expand_word(interp, &w, io, true)).await?);
+            }
+            return Ok(out);
+        }
+    }
     let pieces = match word::parse(word, &parser_options()) {
         Ok(p) => p,
         Err(_) => {
@@ -119,6 +129,117 @@ pub(crate) async fn expand_word(
     } else {
         Ok(vec![f.cur])
     }
+}
+
+/// The most words one brace expansion makes (bash has no limit; a page must not run out of
+/// memory on `{1..100000000}`): past it the word stays as typed.
+const MAX_BRACE_WORDS: usize = 100_000;
+
+/// bash's brace expansion, the first expansion of a word in a command: `{1..5}`, `{a..e}`,
+/// `{1..10..3}`, `x{a,b}y` (nested too) give one word each, still to be expanded; quoted
+/// braces and words without a brace expression give `None`.
+fn brace_expand(word: &str) -> Option<Vec<String>> {
+    use brush_parser::word::{BraceExpressionMember as M, BraceExpressionOrText as T};
+    // Without a pair there is nothing to do; past 64 braces the parser's recursion is not
+    // worth the risk (no command line a person types has that many).
+    if !word.contains('{') || !word.contains('}') || word.matches('{').count() > 64 {
+        return None;
+    }
+    // The parser's numbers are i64s it unwraps: longer digit runs are left alone.
+    let longest_digits = word
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    if longest_digits > 18 {
+        return None;
+    }
+    let pieces = word::parse_brace_expansions(word, &parser_options()).ok()??;
+    // `{01..10}`: a number written with a leading zero pads every number to the longer end.
+    let width = word
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| {
+            let body = rest.split('}').next()?;
+            let mut ends = body.split("..");
+            let (a, b) = (ends.next()?, ends.next()?);
+            let digits = |x: &str| {
+                let d = x.trim_start_matches(['-', '+']);
+                !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit())
+            };
+            let padded = |x: &str| {
+                x.trim_start_matches(['-', '+']).len() > 1
+                    && x.trim_start_matches(['-', '+']).starts_with('0')
+            };
+            (digits(a) && digits(b) && (padded(a) || padded(b))).then(|| a.len().max(b.len()))
+        })
+        .max()
+        .unwrap_or(0);
+    if !pieces.iter().any(|p| matches!(p, T::Expr(_))) {
+        return None;
+    }
+    fn sequence(start: i64, end: i64, step: i64) -> Vec<i64> {
+        let step = step.unsigned_abs().max(1);
+        let count = start.abs_diff(end) / step + 1;
+        if count > MAX_BRACE_WORDS as u64 {
+            return Vec::new();
+        }
+        (0..count)
+            .map(|i| {
+                let d = (i * step) as i64;
+                if start <= end {
+                    start + d
+                } else {
+                    start - d
+                }
+            })
+            .collect()
+    }
+    fn words(pieces: &[T], width: usize) -> Option<Vec<String>> {
+        let mut out = vec![String::new()];
+        for p in pieces {
+            let alts: Vec<String> = match p {
+                T::Text(t) => vec![t.clone()],
+                T::Expr(members) => {
+                    let mut alts = Vec::new();
+                    for m in members {
+                        match m {
+                            M::NumberSequence {
+                                start,
+                                end,
+                                increment,
+                            } => alts.extend(
+                                sequence(*start, *end, *increment)
+                                    .into_iter()
+                                    .map(|n| format!("{n:0width$}")),
+                            ),
+                            M::CharSequence {
+                                start,
+                                end,
+                                increment,
+                            } => alts.extend(
+                                sequence(*start as i64, *end as i64, *increment)
+                                    .into_iter()
+                                    .filter_map(|c| char::from_u32(c as u32))
+                                    .map(String::from),
+                            ),
+                            M::Child(child) => alts.extend(words(child, width)?),
+                        }
+                    }
+                    alts
+                }
+            };
+            if alts.is_empty() || out.len().saturating_mul(alts.len()) > MAX_BRACE_WORDS {
+                return None;
+            }
+            out = out
+                .iter()
+                .flat_map(|o| alts.iter().map(move |a| format!("{o}{a}")))
+                .collect();
+        }
+        Some(out)
+    }
+    words(&pieces, width)
 }
 
 /// Expands a heredoc body (quotes are literal there).

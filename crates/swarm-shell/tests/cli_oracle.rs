@@ -101,6 +101,17 @@ const CASES: &[&[&str]] = &[
     &["network", "create", "--help"],
     &["container", "ls", "--help"],
     &["system", "info", "--help"],
+    // Typed flag values are checked while parsing, before the argument count; a group's
+    // flags before its unknown-subcommand check; a group's own usage line.
+    &["service", "create", "--replicas", "nginx"],
+    &["service", "update", "--update-parallelism", "x"],
+    &["run", "--stop-timeout", "x"],
+    &["service", "craete", "--name", "x"],
+    &["service", "craete"],
+    &["service", "--foo"],
+    &["stack", "--foo"],
+    &["volume", "--foo"],
+    &["node", "lss", "-q"],
 ];
 
 #[test]

@@ -45,6 +45,21 @@ pub(super) fn usage_error(io: &Io, path: &str, msg: &str) -> Status {
     125
 }
 
+/// A flag error of a command group (`docker service --foo`): cobra's usage line of the group
+/// command, which is its `Use` (`volume COMMAND`, `manifest COMMAND`) or just its name, with
+/// `[OPTIONS]` where the group has flags of its own (`stack`).
+fn group_flag_error(io: &Io, path: &str, msg: &str) -> Status {
+    let line = match path {
+        "stack" => "docker stack [OPTIONS]".to_string(),
+        "volume" | "manifest" => format!("docker {path} COMMAND"),
+        _ => format!("docker {path}"),
+    };
+    io.err.write(&format!(
+        "{msg}\n\nUsage:  {line}\n\nRun 'docker {path} --help' for more information\n"
+    ));
+    125
+}
+
 fn arg_error(io: &Io, path: &str, msg: &str) -> Status {
     io.err.write(&format!(
         "docker: {msg}\n\nUsage:  {}\n\nRun 'docker {path} --help' for more information\n",
@@ -200,12 +215,17 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
             Some(a) if a.starts_with('-') => {
                 let specs = cli::flags(&path);
                 if let Err(e) = cli::parse(&specs, rest, true) {
-                    return usage_error(io, &path, &e.0);
+                    return group_flag_error(io, &path, &e.0);
                 }
                 io.err.write(&cli::help_text(&path).await);
                 return 0;
             }
             Some(a) => {
+                // cobra parses the group's flags before its argument check: a flag after a
+                // mistyped subcommand (`docker service craete --name x`) is the error.
+                if let Err(e) = cli::parse(&cli::flags(&path), rest, true) {
+                    return group_flag_error(io, &path, &e.0);
+                }
                 io.err.write(&format!(
                     "docker: unknown command: docker {path} {a}\n\nUsage:  docker {path}\n\nRun 'docker {path} --help' for more information\n"
                 ));
@@ -228,6 +248,11 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         }
         io.out.write(&cli::help_text(&path).await);
         return 0;
+    }
+    // pflag checks a typed flag's value while it parses (`--replicas nginx`), before cobra
+    // counts the arguments.
+    if let Err(e) = service_cmd::opts::check_values(&path, &cmd) {
+        return usage_error(io, &path, &e);
     }
     if let Err(text) = cli::check_args(&path, cmd.args.len()) {
         io.err.write(&text);

@@ -146,12 +146,13 @@ impl Session {
         c: &swarm_core::container::Container,
         shell: &str,
         main: bool,
+        cwd: &str,
     ) -> Context {
         let mut ctx = Session::login(world, machine, None);
-        ctx.cwd = "/".into();
+        ctx.cwd = cwd.into();
         ctx.vars
             .insert("HOSTNAME".into(), c.config.hostname.clone());
-        ctx.vars.insert("PWD".into(), "/".into());
+        ctx.vars.insert("PWD".into(), cwd.into());
         ctx.container = Some(ContainerShell {
             machine,
             id: c.id.clone(),

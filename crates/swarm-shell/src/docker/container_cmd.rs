@@ -1012,7 +1012,7 @@ async fn run_cmd(
     };
     if tty && interactive {
         if let Some(shell) = interactive_shell(&argv) {
-            enter_shell(interp, m, &id, shell, true);
+            enter_shell(interp, m, &id, shell, true, None);
             return 0;
         }
     }
@@ -1187,11 +1187,24 @@ async fn attach(interp: &Interp, m: MachineId, id: &str, io: &Io, tty: bool) -> 
 /// Opens a shell inside the container on this terminal (`docker exec -it C sh`, `docker run
 /// -it alpine sh`): a new shell level until `exit`. `main`: the shell is the container's main
 /// process, so leaving it ends the container's run.
-fn enter_shell(interp: &Interp, m: MachineId, id: &str, shell: &str, main: bool) {
+/// The terminal becomes a shell in container `id`, started in its working directory (or in
+/// `docker exec -w DIR`'s).
+fn enter_shell(
+    interp: &Interp,
+    m: MachineId,
+    id: &str,
+    shell: &str,
+    main: bool,
+    dir: Option<&str>,
+) {
     let world = interp.world();
     let w = world.borrow();
     let Some(c) = w.container(m, id) else { return };
-    let ctx = crate::exec::Session::container_login(&w, m, c, shell, main);
+    let cwd = dir
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| super::container_files::workdir_of(c));
+    let ctx = crate::exec::Session::container_login(&w, m, c, shell, main, &cwd);
     drop(w);
     interp.session.borrow_mut().stack.push(ctx);
 }
@@ -1950,18 +1963,7 @@ pub(crate) fn run_in_container(
         "false" => (String::new(), String::new(), 1),
         "whoami" => ok("root\n".into()),
         "id" => ok("uid=0(root) gid=0(root) groups=0(root)\n".into()),
-        "pwd" => ok(format!(
-            "{}\n",
-            if c.config.workdir.is_empty() {
-                Catalog::get()
-                    .lookup(&c.config.image)
-                    .map(|i| i.workdir.clone())
-                    .filter(|w| !w.is_empty())
-                    .unwrap_or_else(|| "/".into())
-            } else {
-                c.config.workdir.clone()
-            }
-        )),
+        "pwd" => ok(format!("{}\n", super::container_files::workdir_of(&c))),
         "env" | "printenv" if args.is_empty() => {
             let mut s = container_env(&c).join("\n");
             s.push('\n');
@@ -2081,7 +2083,7 @@ async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let tty = cmd.bool("tty");
     if cmd.bool("interactive") && tty {
         if let Some(shell) = interactive_shell(&argv) {
-            enter_shell(interp, m, &id, shell, false);
+            enter_shell(interp, m, &id, shell, false, cmd.value("workdir"));
             return 0;
         }
     }

@@ -459,9 +459,15 @@ pub(crate) fn cwd_for(interp: &Interp, w: &World, m: MachineId, id: &str) -> Str
             return ctx.cwd.clone();
         }
     }
-    let Some(c) = w.container(m, id) else {
-        return "/".into();
-    };
+    match w.container(m, id) {
+        Some(c) => workdir_of(c),
+        None => "/".into(),
+    }
+}
+
+/// The directory a process of `c` starts in: `docker run -w`, else its image's `WORKDIR`,
+/// else `/`.
+pub(crate) fn workdir_of(c: &swarm_core::container::Container) -> String {
     if !c.config.workdir.is_empty() {
         return c.config.workdir.clone();
     }
@@ -1033,7 +1039,7 @@ pub(crate) async fn exec_script(
         let Some(c) = w.container(m, id) else {
             return 137;
         };
-        let mut ctx = crate::exec::Session::container_login(&w, m, c, shell, false);
+        let mut ctx = crate::exec::Session::container_login(&w, m, c, shell, false, "/");
         if let Some(shell) = ctx.container.as_mut() {
             shell.tty = false;
         }

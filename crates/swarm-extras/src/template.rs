@@ -15,7 +15,10 @@
 //! - integers are `int`, other numbers `float64`, JSON `null` is a nil pointer;
 //! - [`Types`] can name the Go type of any value by its path (`Spec.Labels`, `Ports[]` for the
 //!   elements of an array or the values of a map), which fixes the type names in errors, makes an
-//!   object a map or a struct, and gives fields that the JSON omits (`omitempty`) their zero value.
+//!   object a map or a struct, and gives fields that the JSON omits (`omitempty`) their zero value;
+//!   a struct the schema knows is looked up by its Go field names (`.ID`, JSON `Id`);
+//! - [`Call::Inspect`] runs docker's inspect template twice if need be: typed, then over the raw
+//!   JSON as Go's `any` (every object a map, numbers `json.Number`) with `missingkey=error`.
 //!
 //! [`render_table`] is docker's `formatter.Context` for list commands (`table`, `json`, `\t`).
 //!
@@ -72,6 +75,17 @@ pub enum Call<'a> {
         data: &'a Value,
         type_name: &'a str,
     },
+    /// docker/cli's `TemplateInspector`, as every `inspect` command's `--format` runs: the
+    /// template on each of `data` as the Go type `kinds[i].0` (fields by their Go names: `.ID`),
+    /// and when that fails and the command has the raw JSON (`kinds[i].1`), again on the JSON
+    /// as Go's `any` with `missingkey=error` (`.Id`; `map has no entry for key "X"`). Answers
+    /// [`Answer::Executed`]: a parse error, or each datum's output or error (nothing printed),
+    /// both as docker's whole message `template parsing error: …`.
+    Inspect {
+        template: &'a str,
+        data: &'a [Value],
+        kinds: &'a [(&'a str, bool)],
+    },
     /// docker's `--format` for list commands (cli/command/formatter `Context`): `json` prints
     /// each row as JSON; otherwise the format is trimmed of spaces and its `\t` and `\n`
     /// escapes become tabs and newlines, and each row renders to a line. `table …` also renders
@@ -115,6 +129,11 @@ pub fn run(call: &Call<'_>) -> Answer {
             data,
             type_name,
         } => Answer::Rendered(engine::render(template, data, type_name)),
+        Call::Inspect {
+            template,
+            data,
+            kinds,
+        } => Answer::Executed(engine::inspect(template, data, kinds)),
         Call::Table {
             format,
             rows,
@@ -152,6 +171,8 @@ pub fn run_wire(call: &str) -> String {
                 root: &owned.root,
                 fields: &fields,
             };
+            let kinds: Vec<(&str, bool)> =
+                owned.kinds.iter().map(|(t, r)| (t.as_str(), *r)).collect();
             let call = match owned.op.as_str() {
                 "execute" => Call::Execute {
                     name: &owned.name,
@@ -163,6 +184,11 @@ pub fn run_wire(call: &str) -> String {
                     template: &owned.text,
                     data: owned.data.first().unwrap_or(&Value::Null),
                     type_name: &owned.root,
+                },
+                "inspect" => Call::Inspect {
+                    template: &owned.text,
+                    data: &owned.data,
+                    kinds: &kinds,
                 },
                 _ => Call::Table {
                     format: &owned.text,
@@ -203,6 +229,14 @@ impl Call<'_> {
             } => json!({
                 "op": "render", "text": template, "data": [data], "root": type_name,
             }),
+            Call::Inspect {
+                template,
+                data,
+                kinds,
+            } => json!({
+                "op": "inspect", "text": template, "data": data,
+                "kinds": kinds.iter().map(|(t, r)| json!([t, r])).collect::<Vec<_>>(),
+            }),
             Call::Table {
                 format,
                 rows,
@@ -227,6 +261,7 @@ struct OwnedCall {
     root: String,
     fields: Vec<(String, String)>,
     header: Vec<(String, String)>,
+    kinds: Vec<(String, bool)>,
 }
 
 #[cfg(feature = "engine")]
@@ -252,7 +287,22 @@ impl OwnedCall {
                 .unwrap_or_default()
         };
         let op = s("op");
-        if !matches!(op.as_str(), "execute" | "render" | "table") {
+        let kinds = v
+            .get("kinds")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .map(|k| {
+                        let t = k.get(0).and_then(Value::as_str).unwrap_or_default();
+                        (
+                            t.to_string(),
+                            k.get(1).and_then(Value::as_bool).unwrap_or(true),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !matches!(op.as_str(), "execute" | "render" | "inspect" | "table") {
             return Err(format!("unknown operation {op:?}"));
         }
         Ok(OwnedCall {
@@ -265,6 +315,7 @@ impl OwnedCall {
             root: s("root"),
             fields: pairs("fields"),
             header: pairs("header"),
+            kinds,
             op,
         })
     }
@@ -405,6 +456,38 @@ mod tests {
                     .into()
             ))
         );
+        // Both passes and each datum's own type cross too.
+        let objects = [
+            json!({"Id": "c1", "Name": "/web"}),
+            json!({"Id": "n1", "Name": "bridge"}),
+        ];
+        let a = both(Call::Inspect {
+            template: "{{.ID}}",
+            data: &objects,
+            kinds: &[
+                ("container.InspectResponse", true),
+                ("network.Inspect", false),
+            ],
+        });
+        assert_eq!(
+            a,
+            Answer::Executed(Ok(vec![("c1".into(), None), ("n1".into(), None),]))
+        );
+        let a = both(Call::Inspect {
+            template: "{{.Id}}",
+            data: &objects,
+            kinds: &[
+                ("container.InspectResponse", true),
+                ("network.Inspect", false),
+            ],
+        });
+        let Answer::Executed(Ok(runs)) = a else {
+            panic!("{a:?}")
+        };
+        assert_eq!(runs[0], ("c1".into(), None));
+        assert!(runs[1].1.as_ref().is_some_and(|e| e
+            .0
+            .ends_with("can't evaluate field Id in type network.Inspect")));
         let a = both(Call::Table {
             format: r"table {{.Name}}	{{.Ratio}}",
             rows: &data,

@@ -38,7 +38,7 @@ impl Template {
         data: &Value,
         types: &Types<'_>,
     ) -> (String, Option<TemplateError>) {
-        let env = Env { types: *types };
+        let env = Env::typed(*types);
         let root = env.wrap(data, String::new());
         self.run(env, root, None)
     }
@@ -98,7 +98,7 @@ pub(crate) fn render(
         fields: &[],
     };
     if template == "json" {
-        let env = Env { types };
+        let env = Env::typed(types);
         let mut out = String::new();
         env.json(&mut out, &env.wrap(data, String::new()));
         return Ok(out);
@@ -108,6 +108,56 @@ pub(crate) fn render(
         (out, None) => Ok(out),
         (_, Some(e)) => Err(e),
     }
+}
+
+/// docker/cli's `TemplateInspector` (cli/command/inspect/inspector.go) over each of `data`,
+/// whose Go type and whether the command has its raw JSON are `kinds[i]`: the template runs
+/// on the typed value first (fields by their Go names, zero values for what the JSON omits);
+/// if that fails and there is raw JSON, it runs again on the JSON decoded into `any` (maps,
+/// `json.Number`s) with `missingkey=error`, an option that then stays on the template, so later
+/// typed runs have it too. A failure prints nothing; its error is the last run's.
+///
+/// Errors are docker's whole message, `template parsing error: …` (a parse error fails the
+/// whole call, flagged as one).
+pub(crate) fn inspect(
+    template: &str,
+    data: &[Value],
+    kinds: &[(&str, bool)],
+) -> Result<Vec<(String, Option<TemplateError>)>, TemplateError> {
+    let wrap = |e: TemplateError| TemplateError(format!("template parsing error: {}", e.0), e.1);
+    let tpl = Template::parse("", template).map_err(wrap)?;
+    let mut strict = false;
+    let mut out = Vec::with_capacity(data.len());
+    for (i, datum) in data.iter().enumerate() {
+        let (root, has_raw) = kinds.get(i).copied().unwrap_or(("", true));
+        let typed = Env {
+            types: Types { root, fields: &[] },
+            raw: false,
+            strict,
+        };
+        let err = match tpl.run(typed, typed.wrap(datum, String::new()), None) {
+            (text, None) => {
+                out.push((text, None));
+                continue;
+            }
+            (_, Some(e)) => e,
+        };
+        if !has_raw {
+            out.push((String::new(), Some(wrap(err))));
+            continue;
+        }
+        strict = true;
+        let raw = Env {
+            types: Types::default(),
+            raw: true,
+            strict,
+        };
+        out.push(match tpl.run(raw, raw.wrap(datum, String::new()), None) {
+            (text, None) => (text, None),
+            (_, Some(e)) => (String::new(), Some(wrap(e))),
+        });
+    }
+    Ok(out)
 }
 
 /// docker's `--format` for list commands (cli/command/formatter `Context`): `json` prints each
@@ -160,7 +210,7 @@ pub(crate) fn render_table(
     if !is_table {
         return Ok(body);
     }
-    let env = Env { types };
+    let env = Env::typed(types);
     let (head, _) = tpl.run(env, V::Header, Some(header));
     Ok(tabwriter::render(&format!("{head}\n{body}")))
 }
@@ -2050,6 +2100,9 @@ enum V<'a> {
     Float(f64),
     Complex(f64, f64),
     Str(Rc<str>),
+    /// A number of raw JSON (Go's `json.Number`, a string type): its text as Go's JSON encoder
+    /// writes it.
+    Number(Rc<str>),
     Strs(Rc<[String]>),
     /// Part of a JSON array (`slice`), with the array's path.
     Slice(&'a [Value], Rc<str>),
@@ -2134,10 +2187,30 @@ fn elem_path(parent: &str) -> String {
 #[derive(Clone, Copy)]
 struct Env<'h> {
     types: Types<'h>,
+    /// The data is JSON decoded into `any` (docker's raw inspect fallback): every object is a
+    /// `map[string]interface {}`, every array a `[]interface {}`, every number a `json.Number`;
+    /// [`Types`] are not used.
+    raw: bool,
+    /// Go's `missingkey=error`: a missing map key is an error, not `<no value>`.
+    strict: bool,
+}
+
+impl<'h> Env<'h> {
+    /// Typed data, Go's default options.
+    fn typed(types: Types<'h>) -> Env<'h> {
+        Env {
+            types,
+            raw: false,
+            strict: false,
+        }
+    }
 }
 
 impl Env<'_> {
     fn hint(&self, path: &str) -> Option<&str> {
+        if self.raw {
+            return None;
+        }
         if path.is_empty() && !self.types.root.is_empty() {
             return Some(self.types.root);
         }
@@ -2152,6 +2225,14 @@ impl Env<'_> {
     /// A value of the data at `path`.
     fn wrap<'a>(&self, v: &'a Value, path: String) -> V<'a> {
         match v {
+            Value::Number(n) if self.raw => {
+                let mut text = String::new();
+                match n.as_f64() {
+                    Some(f) if !n.is_i64() && !n.is_u64() => json_float(&mut text, f),
+                    _ => text = n.to_string(),
+                }
+                V::Number(text.into())
+            }
             Value::Null => match self.hint(&path) {
                 Some(h) => V::Nil(h.into()),
                 None => V::Null(self.null_type(&path).into()),
@@ -2164,7 +2245,7 @@ impl Env<'_> {
         if let Some(h) = self.hint(path) {
             return h.to_string();
         }
-        if path.ends_with("[]") {
+        if self.raw || path.ends_with("[]") {
             return "interface {}".into();
         }
         format!("*{}", self.guess_struct(path))
@@ -2186,6 +2267,9 @@ impl Env<'_> {
     }
 
     fn is_map(&self, o: &Map<String, Value>, path: &str) -> bool {
+        if self.raw {
+            return true;
+        }
         match self.hint(path) {
             Some(h) => h.trim_start_matches('*').starts_with("map["),
             None => {
@@ -2206,7 +2290,7 @@ impl Env<'_> {
             V::Uint(u, _) => K::Uint(*u),
             V::Float(f) => K::Float(*f),
             V::Complex(r, i) => K::Complex(*r, *i),
-            V::Str(s) => K::Str(s),
+            V::Str(s) | V::Number(s) => K::Str(s),
             V::Strs(s) => K::Strs(s),
             V::Slice(a, p) => K::Arr(a, p),
             V::Header => K::Header,
@@ -2255,6 +2339,7 @@ impl Env<'_> {
             V::Float(_) => "float64".into(),
             V::Complex(..) => "complex128".into(),
             V::Str(_) => "string".into(),
+            V::Number(_) => "json.Number".into(),
             V::Strs(_) => "[]string".into(),
             V::Header => "map[string]string".into(),
             V::Slice(a, path) => match self.hint(path) {
@@ -2291,6 +2376,7 @@ impl Env<'_> {
                 }
                 let elem = elem_path(path);
                 match self.hint(&elem) {
+                    _ if self.raw => "map[string]interface {}".into(),
                     Some(h) => format!("map[string]{h}"),
                     None if o.values().all(Value::is_string) => "map[string]string".into(),
                     None => "map[string]interface {}".into(),
@@ -2300,6 +2386,9 @@ impl Env<'_> {
     }
 
     fn elem_type(&self, a: &[Value], path: &str) -> String {
+        if self.raw {
+            return "interface {}".into();
+        }
         let elem = elem_path(path);
         if let Some(h) = self.hint(&elem) {
             return h.to_string();
@@ -2355,23 +2444,25 @@ impl Env<'_> {
             return o.map(|o| self.fields(o, path)).unwrap_or_default();
         };
         fields
-            .map(|(name, t, embedded)| {
-                let child = field_path(path, name);
-                let v = match (whole, o.and_then(|o| o.get(name))) {
-                    (Some(w), _) if embedded => V::Json(w, child.into()),
+            .map(|f| {
+                let child = field_path(path, f.json);
+                let v = match (whole, o.and_then(|o| o.get(f.json))) {
+                    (Some(w), _) if f.embedded => V::Json(w, child.into()),
                     (_, Some(v)) => self.wrap(v, child),
-                    _ => self.zero(t),
+                    _ => self.zero(f.ty),
                 };
-                (name, v)
+                // `%+v` names the Go field.
+                (f.go, v)
             })
             .collect()
     }
 
-    /// Field `name` of a struct whose JSON does not have it: an embedded struct (the same JSON,
-    /// `whole`), the zero value of a field the Go struct has, or `None`.
+    /// Field `name` (its JSON name) of a struct whose JSON does not have it: an embedded struct
+    /// (the same JSON, `whole`), the zero value of a field the Go struct has, or `None`.
     fn absent_field<'a>(&self, whole: Option<&'a Value>, path: &str, name: &str) -> Option<V<'a>> {
         let child = field_path(path, name);
-        let (t, embedded) = schema::field(self.hint(path)?, name)?;
+        let f = schema::field(self.hint(path)?, name)?;
+        let (t, embedded) = (f.ty, f.embedded);
         Some(match whole {
             Some(w) if embedded => V::Json(w, child.into()),
             _ if embedded && !t.starts_with('*') => V::Nil(t.into()),
@@ -2426,6 +2517,10 @@ impl Env<'_> {
 
     /// docker's `json` function: `json.Encoder` with HTML escaping off, no trailing newline.
     fn json(&self, out: &mut String, v: &V<'_>) {
+        if let V::Number(text) = v {
+            out.push_str(text);
+            return;
+        }
         match self.view(v) {
             K::Invalid => out.push_str("null"),
             K::Nil(t) => out.push_str(if nil_kind(t) == NilKind::Struct {
@@ -2770,17 +2865,24 @@ impl<'e, 'h> Printer<'e, 'h> {
                 NilKind::Struct => {
                     // A zero struct: each field's zero value.
                     self.buf.push('{');
-                    let zeros: Vec<V<'_>> = schema::fields(t)
+                    let zeros: Vec<(&str, V<'_>)> = schema::fields(t)
                         .into_iter()
                         .flatten()
-                        .map(|(_, ft, embedded)| match embedded && !ft.starts_with('*') {
-                            true => V::Nil(ft.into()),
-                            false => env.zero(ft),
+                        .map(|f| {
+                            let zero = match f.embedded && !f.ty.starts_with('*') {
+                                true => V::Nil(f.ty.into()),
+                                false => env.zero(f.ty),
+                            };
+                            (f.go, zero)
                         })
                         .collect();
-                    for (i, x) in zeros.iter().enumerate() {
+                    for (i, (name, x)) in zeros.iter().enumerate() {
                         if i > 0 {
                             self.buf.push(' ');
+                        }
+                        if self.f.plus_v {
+                            self.buf.push_str(name);
+                            self.buf.push(':');
                         }
                         if depth < 100 {
                             self.print_value(x, verb, depth + 1);
@@ -3738,6 +3840,11 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
         let env = self.env;
         let typ = || env.type_of(&receiver);
         match env.view(&receiver) {
+            // Go treats an invalid receiver as a missing map key.
+            K::Invalid if env.strict => self.errorf(format_args!(
+                "nil data; no entry for key {}",
+                go_quote(name)
+            )),
             K::Invalid => Ok(V::Invalid),
             K::Nil(t) => match nil_kind(t) {
                 NilKind::Map => {
@@ -3750,8 +3857,9 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
                 NilKind::Ptr => {
                     self.errorf(format_args!("nil pointer evaluating {}.{name}", typ()))
                 }
-                NilKind::Struct if schema::field(t, name).is_some() => {
-                    let (ft, embedded) = schema::field(t, name).unwrap_or_default();
+                NilKind::Struct if schema::go_field(t, name).is_some() => {
+                    let f = schema::go_field(t, name).unwrap_or_default();
+                    let (ft, embedded) = (f.ty, f.embedded);
                     Ok(if embedded && !ft.starts_with('*') {
                         V::Nil(ft.into())
                     } else {
@@ -3764,6 +3872,22 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
                 )),
             },
             K::Struct(o, path) => {
+                // A struct the schema knows is looked up by its Go field names (`ID` for the
+                // JSON's `Id`); a name the schema lacks is the JSON's key, unless that key is
+                // another field's JSON name (`Id` is not a field of the Go struct).
+                let name = match env.hint(path).filter(|t| schema::known(t)) {
+                    Some(t) => match schema::go_field(t, name) {
+                        Some(f) => f.json,
+                        None if schema::field(t, name).is_some() => {
+                            return self.errorf(format_args!(
+                                "can't evaluate field {name} in type {}",
+                                typ()
+                            ))
+                        }
+                        None => name,
+                    },
+                    None => name,
+                };
                 let child = field_path(path, name);
                 let whole = match &receiver {
                     V::Json(j, _) => Some(*j),
@@ -3797,6 +3921,10 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
                 }
                 Ok(match o.get(name) {
                     Some(v) => env.wrap(v, elem_path(path)),
+                    None if env.strict => {
+                        return self
+                            .errorf(format_args!("map has no entry for key {}", go_quote(name)))
+                    }
                     None => V::Invalid,
                 })
             }
@@ -5348,6 +5476,121 @@ mod tests {
             run("{{.Spec.TaskTemplate.Nope}}").1.unwrap(),
             r#"template: :1:7: executing "" at <.Spec.TaskTemplate.Nope>: can't evaluate field Nope in type swarm.TaskSpec"#
         );
+    }
+
+    /// docker/cli's TemplateInspector: the typed pass by Go field names, then the raw JSON as
+    /// maps with `missingkey=error`, which then stays on for later typed passes.
+    #[test]
+    fn inspect_runs_typed_then_raw() {
+        let c = json!({
+            "Id": "abc123", "Name": "/web", "State": {"Status": "running", "Pid": 42},
+            "HostConfig": {"Dns": [], "NetworkMode": "bridge"},
+            "Config": {"Labels": {"b": "x"}}, "SizeRw": 1.5,
+            "NetworkSettings": {"Ports": {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}},
+        });
+        let kinds = [("container.InspectResponse", true)];
+        let run = |t: &str, kinds: &[(&str, bool)]| -> (String, Option<String>) {
+            let mut runs = super::inspect(t, std::slice::from_ref(&c), kinds).unwrap();
+            assert_eq!(runs.len(), 1);
+            let (out, err) = runs.remove(0);
+            (out, err.map(|e| e.0))
+        };
+        let printed = |t: &str| run(t, &kinds);
+        let failed = |t: &str, kinds: &[(&str, bool)]| run(t, kinds).1.unwrap();
+        for (t, want) in [
+            // The typed pass: Go names, zero values for what the JSON leaves out.
+            ("{{.ID}} {{.Name}}", "abc123 /web"),
+            ("{{.HostConfig.DNS}} {{.HostConfig.DNSSearch}}", "[] []"),
+            ("{{.HostConfig.CPUShares}} {{.State.Pid}}", "0 42"),
+            ("{{.ContainerJSONBase.ID}}", "abc123"),
+            ("{{.Config.Labels.nope}}", "<no value>"),
+            (
+                r#"{{printf "%+v" .HostConfig.LogConfig}} {{.HostConfig.LogConfig}}"#,
+                "{Type: Config:map[]} { map[]}",
+            ),
+            (
+                r#"{{range .NetworkSettings.Ports}}{{printf "%+v" .}}{{end}}"#,
+                "[{HostIP: HostPort:8080}]",
+            ),
+            // The raw pass: JSON names, maps printed sorted, numbers as json.Number.
+            ("{{.Id}}", "abc123"),
+            ("{{.Id}} {{.State}}", "abc123 map[Pid:42 Status:running]"),
+            (
+                "{{.Id}} {{json .State}} {{.SizeRw}} {{json .SizeRw}}",
+                r#"abc123 {"Pid":42,"Status":"running"} 1.5 1.5"#,
+            ),
+            (
+                r#"{{.Id}} {{printf "%T %T %T" .State .HostConfig.Dns .SizeRw}}"#,
+                "abc123 map[string]interface {} []interface {} json.Number",
+            ),
+            ("{{.Id}} {{.HostConfig.Dns}}", "abc123 []"),
+        ] {
+            assert_eq!(printed(t), (want.to_string(), None), "{t}");
+        }
+        for (t, want) in [
+            (
+                "{{.Nope}}",
+                r#"template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope""#,
+            ),
+            (
+                "{{.Id}} {{.ID}}",
+                r#"template parsing error: template: :1:10: executing "" at <.ID>: map has no entry for key "ID""#,
+            ),
+            (
+                "{{.Id}} {{.Config.Labels.nope}}",
+                r#"template parsing error: template: :1:17: executing "" at <.Config.Labels.nope>: map has no entry for key "nope""#,
+            ),
+            (
+                "{{.Id}} {{.HostConfig.DNS}}",
+                r#"template parsing error: template: :1:21: executing "" at <.HostConfig.DNS>: map has no entry for key "DNS""#,
+            ),
+        ] {
+            assert_eq!(failed(t, &kinds), want, "{t}");
+        }
+        // Without raw JSON (docker volume|node|service inspect) the typed error stands.
+        assert_eq!(
+            failed("{{.Id}}", &[("container.InspectResponse", false)]),
+            r#"template parsing error: template: :1:2: executing "" at <.Id>: can't evaluate field Id in type container.InspectResponse"#
+        );
+        // A template that does not parse fails the whole call, flagged as a parse error.
+        let e = super::inspect("{{.Id", std::slice::from_ref(&c), &kinds).unwrap_err();
+        assert!(
+            e.1 && e.0.starts_with("template parsing error: template: :1: "),
+            "{e:?}"
+        );
+        // After a fallback the template keeps missingkey=error (Go's Option mutates it).
+        let other = json!({"Id": "def", "Config": {"Labels": {}}});
+        let t = "{{.Id}} {{.Config.Labels.b}}";
+        let both = [c.clone(), other.clone()];
+        let runs = super::inspect(t, &both, &[kinds[0], ("", true)]).unwrap();
+        assert_eq!(runs[0], ("abc123 x".to_string(), None));
+        assert_eq!(
+            runs[1].1.as_ref().map(|e| e.0.as_str()),
+            Some(
+                r#"template parsing error: template: :1:17: executing "" at <.Config.Labels.b>: map has no entry for key "b""#
+            )
+        );
+        let alone = super::inspect(t, std::slice::from_ref(&other), &[("", true)]).unwrap();
+        assert_eq!(alone[0], ("def <no value>".to_string(), None));
+        // A network and an image: `ID` typed, `Id` raw.
+        let net =
+            json!({"Name": "bridge", "Id": "n1", "IPAM": {"Config": [{"Subnet": "10.0.0.0/8"}]}});
+        let runs = super::inspect(
+            "{{.ID}} {{range .IPAM.Config}}{{.Subnet}} {{.AuxAddress}}{{end}}",
+            std::slice::from_ref(&net),
+            &[("network.Inspect", true)],
+        )
+        .unwrap();
+        assert_eq!(runs[0], ("n1 10.0.0.0/8 map[]".to_string(), None));
+        let img =
+            json!({"Id": "sha256:1", "Config": {"Env": ["A=1"]}, "RootFS": {"Type": "layers"}});
+        let runs = super::inspect(
+            "{{.ID}} {{.Config.Env}} {{.Config.Cmd}} {{.RootFS.Layers}}",
+            std::slice::from_ref(&img),
+            &[("image.InspectResponse", true)],
+        )
+        .unwrap();
+        assert_eq!(runs[0], ("sha256:1 [A=1] [] []".to_string(), None));
     }
 
     #[test]

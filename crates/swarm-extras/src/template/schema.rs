@@ -4,8 +4,10 @@
 //! `can't evaluate field`.
 //!
 //! One struct a line: its name, then its fields in declaration order, `Name:Type` separated by
-//! `,`; `^Type` is an embedded struct (its fields are promoted; the JSON is flat). Fields carry
-//! their JSON names (`Id`, `Dns`), which is how the data is looked up. Named string types are
+//! `,`; `^Type` is an embedded struct (its fields are promoted; the JSON is flat). A field whose
+//! JSON name differs from its Go name is written `Go/json` (`ID/Id`, `DNS/Dns`): templates name
+//! the Go field (the typed pass of `docker inspect`), the data is keyed by the JSON name, and so
+//! are the paths of [`super::Types`]. Named string types are
 //! written `string` (they print alike); `time.Time` and `time.Duration` are known to the engine.
 
 const STRUCTS: &str = "\
@@ -76,33 +78,49 @@ mount.Driver Name:string,Options:map[string]string
 container.HealthConfig Test:[]string,Interval:time.Duration,Timeout:time.Duration,StartPeriod:time.Duration,StartInterval:time.Duration,Retries:int
 container.Ulimit Name:string,Hard:int64,Soft:int64
 container.InspectResponse ^*container.ContainerJSONBase,Mounts:[]container.MountPoint,Config:*container.Config,NetworkSettings:*container.NetworkSettings,ImageManifestDescriptor:*v1.Descriptor
-container.ContainerJSONBase Id:string,Created:string,Path:string,Args:[]string,State:*container.State,Image:string,ResolvConfPath:string,HostnamePath:string,HostsPath:string,LogPath:string,Node:*container.ContainerNode,Name:string,RestartCount:int,Driver:string,Platform:string,MountLabel:string,ProcessLabel:string,AppArmorProfile:string,ExecIDs:[]string,HostConfig:*container.HostConfig,GraphDriver:storage.DriverData,SizeRw:*int64,SizeRootFs:*int64
+container.ContainerJSONBase ID/Id:string,Created:string,Path:string,Args:[]string,State:*container.State,Image:string,ResolvConfPath:string,HostnamePath:string,HostsPath:string,LogPath:string,Node:*container.ContainerNode,Name:string,RestartCount:int,Driver:string,Platform:string,MountLabel:string,ProcessLabel:string,AppArmorProfile:string,ExecIDs:[]string,HostConfig:*container.HostConfig,GraphDriver:storage.DriverData,SizeRw:*int64,SizeRootFs:*int64
 container.State Status:string,Running:bool,Paused:bool,Restarting:bool,OOMKilled:bool,Dead:bool,Pid:int,ExitCode:int,Error:string,StartedAt:string,FinishedAt:string,Health:*container.Health
 container.Health Status:string,FailingStreak:int,Log:[]*container.HealthcheckResult
 container.HealthcheckResult Start:time.Time,End:time.Time,ExitCode:int,Output:string
 storage.DriverData Data:map[string]string,Name:string
 container.MountPoint Type:string,Name:string,Source:string,Destination:string,Driver:string,Mode:string,RW:bool,Propagation:string
 container.Config Hostname:string,Domainname:string,User:string,AttachStdin:bool,AttachStdout:bool,AttachStderr:bool,ExposedPorts:map[nat.Port]struct {},Tty:bool,OpenStdin:bool,StdinOnce:bool,Env:[]string,Cmd:[]string,Healthcheck:*container.HealthConfig,ArgsEscaped:bool,Image:string,Volumes:map[string]struct {},WorkingDir:string,Entrypoint:[]string,NetworkDisabled:bool,MacAddress:string,OnBuild:[]string,Labels:map[string]string,StopSignal:string,StopTimeout:*int,Shell:[]string
-container.HostConfig Binds:[]string,ContainerIDFile:string,LogConfig:container.LogConfig,NetworkMode:string,PortBindings:map[nat.Port][]nat.PortBinding,RestartPolicy:container.RestartPolicy,AutoRemove:bool,VolumeDriver:string,VolumesFrom:[]string,ConsoleSize:[]uint,Annotations:map[string]string,CapAdd:[]string,CapDrop:[]string,CgroupnsMode:string,Dns:[]string,DnsOptions:[]string,DnsSearch:[]string,ExtraHosts:[]string,GroupAdd:[]string,IpcMode:string,Cgroup:string,Links:[]string,OomScoreAdj:int,PidMode:string,Privileged:bool,PublishAllPorts:bool,ReadonlyRootfs:bool,SecurityOpt:[]string,StorageOpt:map[string]string,Tmpfs:map[string]string,UTSMode:string,UsernsMode:string,ShmSize:int64,Sysctls:map[string]string,Runtime:string,Isolation:string,^container.Resources,Mounts:[]mount.Mount,MaskedPaths:[]string,ReadonlyPaths:[]string,Init:*bool
-container.Resources CpuShares:int64,Memory:int64,NanoCpus:int64,CgroupParent:string,BlkioWeight:uint16,BlkioWeightDevice:[]*blkiodev.WeightDevice,BlkioDeviceReadBps:[]*blkiodev.ThrottleDevice,BlkioDeviceWriteBps:[]*blkiodev.ThrottleDevice,BlkioDeviceReadIOps:[]*blkiodev.ThrottleDevice,BlkioDeviceWriteIOps:[]*blkiodev.ThrottleDevice,CpuPeriod:int64,CpuQuota:int64,CpuRealtimePeriod:int64,CpuRealtimeRuntime:int64,CpusetCpus:string,CpusetMems:string,Devices:[]container.DeviceMapping,DeviceCgroupRules:[]string,DeviceRequests:[]container.DeviceRequest,MemoryReservation:int64,MemorySwap:int64,MemorySwappiness:*int64,OomKillDisable:*bool,PidsLimit:*int64,Ulimits:[]*container.Ulimit,CpuCount:int64,CpuPercent:int64,IOMaximumIOps:uint64,IOMaximumBandwidth:uint64
+container.HostConfig Binds:[]string,ContainerIDFile:string,LogConfig:container.LogConfig,NetworkMode:string,PortBindings:map[nat.Port][]nat.PortBinding,RestartPolicy:container.RestartPolicy,AutoRemove:bool,VolumeDriver:string,VolumesFrom:[]string,ConsoleSize:[]uint,Annotations:map[string]string,CapAdd:[]string,CapDrop:[]string,CgroupnsMode:string,DNS/Dns:[]string,DNSOptions/DnsOptions:[]string,DNSSearch/DnsSearch:[]string,ExtraHosts:[]string,GroupAdd:[]string,IpcMode:string,Cgroup:string,Links:[]string,OomScoreAdj:int,PidMode:string,Privileged:bool,PublishAllPorts:bool,ReadonlyRootfs:bool,SecurityOpt:[]string,StorageOpt:map[string]string,Tmpfs:map[string]string,UTSMode:string,UsernsMode:string,ShmSize:int64,Sysctls:map[string]string,Runtime:string,Isolation:string,^container.Resources,Mounts:[]mount.Mount,MaskedPaths:[]string,ReadonlyPaths:[]string,Init:*bool
+container.Resources CPUShares/CpuShares:int64,Memory:int64,NanoCPUs/NanoCpus:int64,CgroupParent:string,BlkioWeight:uint16,BlkioWeightDevice:[]*blkiodev.WeightDevice,BlkioDeviceReadBps:[]*blkiodev.ThrottleDevice,BlkioDeviceWriteBps:[]*blkiodev.ThrottleDevice,BlkioDeviceReadIOps:[]*blkiodev.ThrottleDevice,BlkioDeviceWriteIOps:[]*blkiodev.ThrottleDevice,CPUPeriod/CpuPeriod:int64,CPUQuota/CpuQuota:int64,CPURealtimePeriod/CpuRealtimePeriod:int64,CPURealtimeRuntime/CpuRealtimeRuntime:int64,CpusetCpus:string,CpusetMems:string,Devices:[]container.DeviceMapping,DeviceCgroupRules:[]string,DeviceRequests:[]container.DeviceRequest,MemoryReservation:int64,MemorySwap:int64,MemorySwappiness:*int64,OomKillDisable:*bool,PidsLimit:*int64,Ulimits:[]*container.Ulimit,CPUCount/CpuCount:int64,CPUPercent/CpuPercent:int64,IOMaximumIOps:uint64,IOMaximumBandwidth:uint64
 container.LogConfig Type:string,Config:map[string]string
 container.RestartPolicy Name:string,MaximumRetryCount:int
 container.NetworkSettings Bridge:string,SandboxID:string,SandboxKey:string,Ports:map[nat.Port][]nat.PortBinding,HairpinMode:bool,LinkLocalIPv6Address:string,LinkLocalIPv6PrefixLen:int,SecondaryIPAddresses:[]network.Address,SecondaryIPv6Addresses:[]network.Address,EndpointID:string,Gateway:string,GlobalIPv6Address:string,GlobalIPv6PrefixLen:int,IPAddress:string,IPPrefixLen:int,IPv6Gateway:string,MacAddress:string,Networks:map[string]*network.EndpointSettings
-nat.PortBinding HostIp:string,HostPort:string
+nat.PortBinding HostIP/HostIp:string,HostPort:string
 network.EndpointSettings IPAMConfig:*network.EndpointIPAMConfig,Links:[]string,Aliases:[]string,DriverOpts:map[string]string,GwPriority:int,NetworkID:string,EndpointID:string,Gateway:string,IPAddress:string,MacAddress:string,IPPrefixLen:int,IPv6Gateway:string,GlobalIPv6Address:string,GlobalIPv6PrefixLen:int,DNSNames:[]string
 network.EndpointIPAMConfig IPv4Address:string,IPv6Address:string,LinkLocalIPs:[]string
-network.Inspect Name:string,Id:string,Created:time.Time,Scope:string,Driver:string,EnableIPv4:bool,EnableIPv6:bool,IPAM:network.IPAM,Internal:bool,Attachable:bool,Ingress:bool,ConfigFrom:network.ConfigReference,ConfigOnly:bool,Containers:map[string]network.EndpointResource,Options:map[string]string,Labels:map[string]string,Peers:[]network.PeerInfo,Services:map[string]network.ServiceInfo
+network.Inspect Name:string,ID/Id:string,Created:time.Time,Scope:string,Driver:string,EnableIPv4:bool,EnableIPv6:bool,IPAM:network.IPAM,Internal:bool,Attachable:bool,Ingress:bool,ConfigFrom:network.ConfigReference,ConfigOnly:bool,Containers:map[string]network.EndpointResource,Options:map[string]string,Labels:map[string]string,Peers:[]network.PeerInfo,Services:map[string]network.ServiceInfo
 network.IPAM Driver:string,Options:map[string]string,Config:[]network.IPAMConfig
-network.IPAMConfig Subnet:string,IPRange:string,Gateway:string,AuxiliaryAddresses:map[string]string
+network.IPAMConfig Subnet:string,IPRange:string,Gateway:string,AuxAddress/AuxiliaryAddresses:map[string]string
 network.ConfigReference Network:string
 network.EndpointResource Name:string,EndpointID:string,MacAddress:string,IPv4Address:string,IPv6Address:string
 network.PeerInfo Name:string,IP:string
 volume.Volume ClusterVolume:*volume.ClusterVolume,CreatedAt:string,Driver:string,Labels:map[string]string,Mountpoint:string,Name:string,Options:map[string]string,Scope:string,Status:map[string]interface {},UsageData:*volume.UsageData
+image.InspectResponse ID/Id:string,RepoTags:[]string,RepoDigests:[]string,Parent:string,Comment:string,Created:string,DockerVersion:string,Author:string,Config:*v1.DockerOCIImageConfig,Architecture:string,Variant:string,Os:string,OsVersion:string,Size:int64,GraphDriver:storage.DriverData,RootFS:image.RootFS,Metadata:image.Metadata,Descriptor:*v1.Descriptor,Manifests:[]image.ManifestSummary
+image.RootFS Type:string,Layers:[]string
+image.Metadata LastTagTime:time.Time
+v1.DockerOCIImageConfig ^v1.ImageConfig,^v1.DockerOCIImageConfigExt
+v1.ImageConfig User:string,ExposedPorts:map[string]struct {},Env:[]string,Entrypoint:[]string,Cmd:[]string,Volumes:map[string]struct {},WorkingDir:string,Labels:map[string]string,StopSignal:string,ArgsEscaped:bool
+v1.DockerOCIImageConfigExt Healthcheck:*v1.HealthcheckConfig,OnBuild:[]string,Shell:[]string
+v1.HealthcheckConfig Test:[]string,Interval:time.Duration,Timeout:time.Duration,StartPeriod:time.Duration,StartInterval:time.Duration,Retries:int
 ";
 
-/// A struct's fields in order: `(name, type, embedded)`. `None` for a type this table does not
-/// describe.
-pub(super) fn fields(ty: &str) -> Option<impl Iterator<Item = (&'static str, &'static str, bool)>> {
+/// One field of a struct: its Go name (what a template's `.Name` looks up), its JSON name (how
+/// the data is keyed, and the paths of [`super::Types`]), its type, and whether it is embedded.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Field {
+    pub(super) go: &'static str,
+    pub(super) json: &'static str,
+    pub(super) ty: &'static str,
+    pub(super) embedded: bool,
+}
+
+/// A struct's fields in order. `None` for a type this table does not describe.
+pub(super) fn fields(ty: &str) -> Option<impl Iterator<Item = Field>> {
     let ty = ty.trim_start_matches('*');
     let line = STRUCTS
         .lines()
@@ -114,33 +132,55 @@ pub(super) fn fields(ty: &str) -> Option<impl Iterator<Item = (&'static str, &'s
             .map(|f| match f.strip_prefix('^') {
                 Some(t) => {
                     let short = t.trim_start_matches('*');
-                    (short.rsplit('.').next().unwrap_or(short), t, true)
+                    let name = short.rsplit('.').next().unwrap_or(short);
+                    Field {
+                        go: name,
+                        json: name,
+                        ty: t,
+                        embedded: true,
+                    }
                 }
                 None => {
                     let (name, t) = f.split_once(':').unwrap_or((f, ""));
-                    (name, t, false)
+                    let (go, json) = name.split_once('/').unwrap_or((name, name));
+                    Field {
+                        go,
+                        json,
+                        ty: t,
+                        embedded: false,
+                    }
                 }
             }),
     )
 }
 
-/// The type of field `name` of struct `ty`, looking into embedded structs as Go promotes their
-/// fields, and whether it is an embedded struct itself.
-pub(super) fn field(ty: &str, name: &str) -> Option<(&'static str, bool)> {
-    field_in(ty, name, 0)
+/// Whether the table describes the struct `ty`.
+pub(super) fn known(ty: &str) -> bool {
+    fields(ty).is_some()
 }
 
-fn field_in(ty: &str, name: &str, depth: usize) -> Option<(&'static str, bool)> {
-    let all: Vec<_> = fields(ty)?.collect();
-    if let Some((_, t, e)) = all.iter().find(|(n, _, _)| *n == name) {
-        return Some((t, *e));
+/// Field `json` (a JSON name) of struct `ty`, looking into embedded structs as Go promotes
+/// their fields.
+pub(super) fn field(ty: &str, json: &str) -> Option<Field> {
+    field_in(ty, &|f: &Field| f.json == json, 0)
+}
+
+/// Field `go` (a Go name, as a template names it) of struct `ty`, promoted fields included.
+pub(super) fn go_field(ty: &str, go: &str) -> Option<Field> {
+    field_in(ty, &|f: &Field| f.go == go, 0)
+}
+
+fn field_in(ty: &str, is: &dyn Fn(&Field) -> bool, depth: usize) -> Option<Field> {
+    let all: Vec<Field> = fields(ty)?.collect();
+    if let Some(f) = all.iter().find(|f| is(f)) {
+        return Some(*f);
     }
     if depth > 4 {
         return None;
     }
     all.iter()
-        .filter(|(_, _, e)| *e)
-        .find_map(|(_, t, _)| field_in(t, name, depth + 1))
+        .filter(|f| f.embedded)
+        .find_map(|f| field_in(f.ty, is, depth + 1))
 }
 
 /// The element type of a slice or map type, through a pointer.
@@ -172,7 +212,7 @@ pub(super) fn at<'t>(root: &'t str, path: &str) -> Option<&'t str> {
     for seg in path.split('.') {
         let name = seg.trim_end_matches("[]");
         if !name.is_empty() {
-            ty = field(ty, name)?.0;
+            ty = field(ty, name)?.ty;
         }
         for _ in 0..(seg.len() - name.len()) / 2 {
             ty = elem(ty)?;

@@ -20,7 +20,7 @@ use swarm_core::machine::build;
 use swarm_core::{MachineId, SimDuration, SimTime, World};
 
 use super::cli::Parsed;
-use super::swarm_cmd::{go_json_indent, parse_go_duration, rfc3339};
+use super::swarm_cmd::{parse_go_duration, rfc3339};
 use super::Status;
 use crate::exec::{Dest, Interp, Io};
 use crate::format;
@@ -1790,58 +1790,20 @@ fn inspect(interp: &Interp, m: MachineId, path: &str, cmd: &Parsed, io: &Io) -> 
     } else {
         "container"
     };
-    let mut values = Vec::new();
-    let mut errors = Vec::new();
+    let mut refs: Vec<super::template::Lookup> = Vec::new();
     for a in &cmd.args {
-        let found = match kind {
+        refs.push(match kind {
             "container" => w
                 .find_container(m, a)
-                .map(|c| container_json(&w, m, c))
-                .ok(),
-            _ => w.find_image(m, a).map(|i| image_json(&w, m, i)),
-        };
-        match found {
-            Some(v) => values.push(v),
-            None => errors.push(match kind {
-                "container" => format!("Error response from daemon: No such container: {a}"),
-                _ => format!("Error: No such image: {a}"),
-            }),
-        }
+                .map(|c| (container_json(&w, m, c), "container.InspectResponse", true))
+                .map_err(|_| format!("Error response from daemon: No such container: {a}")),
+            _ => w
+                .find_image(m, a)
+                .map(|i| (image_json(&w, m, i), "image.InspectResponse", true))
+                .ok_or_else(|| format!("Error: No such image: {a}")),
+        });
     }
-    let status = i32::from(!errors.is_empty());
-    let report = |io: &Io| {
-        if !errors.is_empty() {
-            io.err.write(&format!("{}\n", errors.join("\n")));
-        }
-    };
-    if let Some(f) = cmd.value("format").filter(|f| !f.is_empty()) {
-        let type_name = if kind == "image" {
-            "image.InspectResponse"
-        } else {
-            "container.InspectResponse"
-        };
-        let mut out = String::new();
-        for v in &values {
-            match super::template::render(f, v, type_name) {
-                Ok(s) => {
-                    out.push_str(&s);
-                    out.push('\n');
-                }
-                Err(e) => {
-                    io.out.write(&out);
-                    io.err.write(&format!("{}\n", e.0));
-                    return if e.1 { 64 } else { 1 };
-                }
-            }
-        }
-        io.out.write(&out);
-        report(io);
-        return status;
-    }
-    io.out.write(&go_json_indent(&Value::Array(values)));
-    io.out.write("\n");
-    report(io);
-    status
+    super::template::write_inspect(io, cmd.value("format").unwrap_or(""), refs, 64)
 }
 
 // ------------------------------------------------------------------------------------------

@@ -19,8 +19,7 @@ use serde_json::Value;
 use swarm_core::{MachineId, ObjectKind, World};
 
 use super::cli::Parsed;
-use super::swarm_cmd::go_json_indent;
-use super::template::{Template, Types};
+use super::template::{check_format, write_inspect, Lookup};
 use super::Status;
 use crate::exec::{Interp, Io};
 
@@ -60,55 +59,19 @@ enum Miss {
     Failed(String),
 }
 
-/// The Go type a template sees for each kind (zero values of fields the JSON leaves out).
-fn types(kind: &str) -> Types<'static> {
+/// The Go type a template sees for each kind (its typed pass: Go field names, zero values of
+/// fields the JSON leaves out). `docker inspect` has every kind's raw JSON too.
+fn root(kind: &str) -> &'static str {
     match kind {
-        "container" => Types {
-            root: "container.InspectResponse",
-            fields: &[],
-        },
-        "image" => Types {
-            root: "image.InspectResponse",
-            fields: &[],
-        },
-        "network" => Types {
-            root: "network.Inspect",
-            fields: &[],
-        },
-        "volume" => Types {
-            root: "volume.Volume",
-            fields: &[],
-        },
-        "service" => Types {
-            root: "swarm.Service",
-            fields: &[
-                ("UpdateStatus", "*swarm.UpdateStatus"),
-                ("PreviousSpec", "*swarm.ServiceSpec"),
-            ],
-        },
-        "task" => Types {
-            root: "swarm.Task",
-            fields: &[],
-        },
-        "node" => Types {
-            root: "swarm.Node",
-            fields: &[],
-        },
-        "secret" => Types {
-            root: "swarm.Secret",
-            fields: &[
-                ("Spec.Labels", "map[string]string"),
-                ("Spec.Driver", "*swarm.Driver"),
-                ("Spec.Templating", "*swarm.Driver"),
-            ],
-        },
-        _ => Types {
-            root: "swarm.Config",
-            fields: &[
-                ("Spec.Labels", "map[string]string"),
-                ("Spec.Templating", "*swarm.Driver"),
-            ],
-        },
+        "container" => "container.InspectResponse",
+        "image" => "image.InspectResponse",
+        "network" => "network.Inspect",
+        "volume" => "volume.Volume",
+        "service" => "swarm.Service",
+        "task" => "swarm.Task",
+        "node" => "swarm.Node",
+        "secret" => "swarm.Secret",
+        _ => "swarm.Config",
     }
 }
 
@@ -220,16 +183,10 @@ pub(crate) fn run(
         _ => {}
     }
     let format = cmd.value("format").unwrap_or("");
-    let template = match format {
-        "" | "json" => None,
-        f => match Template::parse("", f) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                io.err.write(&format!("template parsing error: {}\n", e.0));
-                return 64;
-            }
-        },
-    };
+    // `inspect.Inspect` parses the template before it looks anything up.
+    if let Some(status) = check_format(io, format, 64) {
+        return status;
+    }
     let size = cmd.bool("size");
     let world = interp.world();
     let w = world.borrow();
@@ -240,13 +197,12 @@ pub(crate) fn run(
             super::SOCKET
         )),
     });
-    let mut found: Vec<(Value, &str)> = Vec::new();
-    let mut errors = Vec::new();
+    let mut refs: Vec<Lookup> = Vec::new();
     for r in &cmd.args {
         let m = match &engine {
             Ok(m) => *m,
             Err(e) => {
-                errors.push(e.clone());
+                refs.push(Err(e.clone()));
                 continue;
             }
         };
@@ -283,47 +239,7 @@ pub(crate) fn run(
                 }
             }
         }
-        match answer {
-            Ok(hit) => match &template {
-                // Each object through the template; one that fails prints nothing and its
-                // error takes its place among the errors.
-                Some(t) => match t.execute(&hit.0, &types(hit.1)) {
-                    (text, None) => found.push((Value::String(text), hit.1)),
-                    (_, Some(e)) => errors.push(format!("template parsing error: {}", e.0)),
-                },
-                None => found.push(hit),
-            },
-            Err(e) => errors.push(e),
-        }
+        refs.push(answer.map(|(v, kind)| (v, root(kind), true)));
     }
-    if template.is_some() {
-        // The template inspector's flush: a lone newline when nothing rendered.
-        let mut out = String::new();
-        for (text, _) in &found {
-            out.push_str(text.as_str().unwrap_or(""));
-            out.push('\n');
-        }
-        if out.is_empty() {
-            out.push('\n');
-        }
-        io.out.write(&out);
-    } else {
-        let values = Value::Array(found.into_iter().map(|(v, _)| v).collect());
-        // `--format json`: the objects as one compact JSON array.
-        let text = if format == "json" {
-            serde_json::to_string(&values)
-                .unwrap_or_default()
-                .replace('<', "\\u003c")
-                .replace('>', "\\u003e")
-                .replace('&', "\\u0026")
-        } else {
-            go_json_indent(&values)
-        };
-        io.out.write(&format!("{text}\n"));
-    }
-    if errors.is_empty() {
-        return 0;
-    }
-    io.err.write(&format!("{}\n", errors.join("\n")));
-    1
+    write_inspect(io, format, refs, 64)
 }

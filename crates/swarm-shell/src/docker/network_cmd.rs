@@ -467,8 +467,7 @@ fn inspect(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let world = interp.world();
     let w = world.borrow();
     let all = rows(&w, m);
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
+    let mut refs: Vec<template::Lookup> = Vec::new();
     for r in &cmd.args {
         let hit = all.iter().find(|x| x.id == *r || x.name == *r).or_else(|| {
             let by_prefix: Vec<&Row> = all
@@ -477,12 +476,12 @@ fn inspect(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 .collect();
             (by_prefix.len() == 1).then(|| by_prefix[0])
         });
-        match hit {
-            Some(x) => found.push(x.json.clone()),
-            None => errors.push(format!("Error response from daemon: network {r} not found")),
-        }
+        refs.push(match hit {
+            Some(x) => Ok((x.json.clone(), "network.Inspect", true)),
+            None => Err(format!("Error response from daemon: network {r} not found")),
+        });
     }
-    template::write_inspect(io, cmd.value("format"), found, "network.Inspect", errors)
+    template::write_inspect(io, cmd.value("format").unwrap_or(""), refs, 64)
 }
 
 async fn create(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {

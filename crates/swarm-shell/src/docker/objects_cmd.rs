@@ -15,7 +15,7 @@ use swarm_core::service::FileRef;
 use swarm_core::{MachineId, Swarm, World};
 
 use super::cli::Parsed;
-use super::swarm_cmd::{daemon_error, go_json_indent, wait};
+use super::swarm_cmd::{daemon_error, wait};
 use super::{template, Status};
 use crate::exec::{Interp, Io};
 use crate::format;
@@ -415,22 +415,13 @@ fn inspect(interp: &Interp, m: MachineId, kind: ObjectKind, cmd: &Parsed, io: &I
             .write("cannot supply extra formatting options to the pretty template\n");
         return 1;
     }
-    let tpl = if format.is_empty() || format == "pretty" {
-        None
-    } else {
-        let text = if format == "json" {
-            "{{json .}}"
-        } else {
-            format
-        };
-        match template::Template::parse("", text) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                io.err.write(&format!("template parsing error: {}\n", e.0));
-                return 1;
-            }
+    // The CLI returns the inspector's error, a template that does not parse too, with exit
+    // status 1.
+    if format != "pretty" {
+        if let Some(status) = template::check_format(io, format, 1) {
+            return status;
         }
-    };
+    }
     let world = interp.world();
     let w = world.borrow();
     let control = w.control_swarm(m).map(|(_, s)| s);
@@ -459,50 +450,16 @@ fn inspect(interp: &Interp, m: MachineId, kind: ObjectKind, cmd: &Parsed, io: &I
         io.out.write(&out);
         return 0;
     }
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    for r in &cmd.args {
-        match lookup(r) {
-            Ok(o) => found.push(object_json(kind, o)),
-            Err(e) => errors.push(e),
-        }
-    }
-    match tpl {
-        Some(tpl) => {
-            let root = match kind {
-                ObjectKind::Secret => "swarm.Secret",
-                ObjectKind::Config => "swarm.Config",
-            };
-            let types = template::Types {
-                root,
-                fields: &[
-                    ("Spec.Labels", "map[string]string"),
-                    ("Spec.Driver", "*swarm.Driver"),
-                    ("Spec.Templating", "*swarm.Driver"),
-                ],
-            };
-            let mut out = String::new();
-            for v in &found {
-                match tpl.execute(v, &types) {
-                    (text, None) => {
-                        out.push_str(&text);
-                        out.push('\n');
-                    }
-                    (_, Some(e)) => errors.push(format!("template parsing error: {}", e.0)),
-                }
-            }
-            io.out.write(&out);
-        }
-        None => {
-            io.out.write(&go_json_indent(&Value::Array(found)));
-            io.out.write("\n");
-        }
-    }
-    if errors.is_empty() {
-        return 0;
-    }
-    io.err.write(&format!("{}\n", errors.join("\n")));
-    1
+    let root = match kind {
+        ObjectKind::Secret => "swarm.Secret",
+        ObjectKind::Config => "swarm.Config",
+    };
+    let refs: Vec<template::Lookup> = cmd
+        .args
+        .iter()
+        .map(|r| lookup(r).map(|o| (object_json(kind, o), root, true)))
+        .collect();
+    template::write_inspect(io, format, refs, 1)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -333,25 +333,6 @@ fn parse_filters(cmd: &Parsed) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// Renders `format` once per value, a line each, as `--format` does; Err is the exit status
-/// after the template error was printed.
-fn render_each(format: &str, values: &[&Value], type_name: &str, io: &Io) -> Result<String, i32> {
-    let mut out = String::new();
-    for v in values {
-        match super::template::render(format, v, type_name) {
-            Ok(s) => {
-                out.push_str(&s);
-                out.push('\n');
-            }
-            Err(e) => {
-                io.err.write(&format!("{}\n", e.0));
-                return Err(if e.1 { 64 } else { 1 });
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// `docker node ls`.
 pub(crate) fn node_ls(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
     let world = interp.world();
@@ -521,21 +502,26 @@ pub(crate) fn node_inspect(interp: &Interp, engine: MachineId, cmd: &Parsed, io:
         Ok((_, s)) => s,
         Err(e) => return daemon_error(io, &e),
     };
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    for r in &cmd.args {
-        let r = if r == "self" {
-            w.node_of(engine)
-                .map(|(_, n)| n.id.clone())
-                .unwrap_or_default()
-        } else {
-            r.clone()
-        };
-        match s.find_node(&r) {
-            Ok(n) => found.push(n),
-            Err(e) => errors.push(format!("Error response from daemon: {e}\n")),
-        }
-    }
+    let results: Vec<Result<&swarm_core::Node, String>> = cmd
+        .args
+        .iter()
+        .map(|r| {
+            let r = if r == "self" {
+                w.node_of(engine)
+                    .map(|(_, n)| n.id.clone())
+                    .unwrap_or_default()
+            } else {
+                r.clone()
+            };
+            s.find_node(&r)
+                .map_err(|e| format!("Error response from daemon: {e}"))
+        })
+        .collect();
+    let found: Vec<&swarm_core::Node> = results.iter().filter_map(|r| r.clone().ok()).collect();
+    let errors: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.clone().err().map(|e| format!("{e}\n")))
+        .collect();
     // Like the CLI's inspect: print what was found, then the errors.
     let status = i32::from(!errors.is_empty());
     let report = |io: &Io| {
@@ -586,21 +572,17 @@ pub(crate) fn node_inspect(interp: &Interp, engine: MachineId, cmd: &Parsed, io:
         report(io);
         return status;
     }
-    let values: Vec<Value> = found.iter().map(|n| node_json(&w, s, n)).collect();
-    if let Some(f) = cmd.value("format").filter(|f| !f.is_empty()) {
-        let refs: Vec<&Value> = values.iter().collect();
-        let out = match render_each(f, &refs, "swarm.Node", io) {
-            Ok(o) => o,
-            Err(status) => return status,
-        };
-        io.out.write(&out);
-        report(io);
+    // `docker node inspect` hands the template inspector no raw JSON (no second pass), and
+    // returns its error, a template that does not parse too, with exit status 1.
+    let format = cmd.value("format").unwrap_or("");
+    if let Some(status) = super::template::check_format(io, format, 1) {
         return status;
     }
-    io.out.write(&go_json_indent(&Value::Array(values)));
-    io.out.write("\n");
-    report(io);
-    status
+    let refs: Vec<super::template::Lookup> = results
+        .into_iter()
+        .map(|r| r.map(|n| (node_json(&w, s, n), "swarm.Node", false)))
+        .collect();
+    super::template::write_inspect(io, format, refs, 1)
 }
 
 /// `docker node update|promote|demote`: one change per node, each waited for.

@@ -105,44 +105,101 @@ fn rendered(answer: Answer) -> Result<String, TemplateError> {
     }
 }
 
-/// What `docker volume|network inspect` prints for the objects it found: the JSON array, or
-/// each object through `format` (a template that does not parse exits 64; an execution error
-/// goes first among the lookup `errors`), then the errors. Returns the exit status.
+/// Parses an inspect command's `--format` as `inspect.Inspect` does before any lookup: `None`
+/// if it parses (or is `""` or `json`), else the exit status after the error was printed
+/// (`parse_status`, as [`write_inspect`] gives it).
+pub(crate) fn check_format(io: &crate::exec::Io, format: &str, parse_status: i32) -> Option<i32> {
+    if matches!(format, "" | "json") {
+        return None;
+    }
+    let e = Template::parse("", format).err()?;
+    io.err.write(&format!("template parsing error: {}\n", e.0));
+    Some(if e.1 { parse_status } else { 1 })
+}
+
+/// One reference of an inspect command, as its lookup answered: the object's JSON, its Go type
+/// (`container.InspectResponse`) and whether the CLI has its raw JSON (the raw template pass,
+/// see [`Call::Inspect`]), or the error the CLI reports for it.
+pub(crate) type Lookup = Result<(Value, &'static str, bool), String>;
+
+/// docker/cli's `inspect.Inspect`, which every `inspect` command prints through: with no
+/// format the objects found as one indented JSON array, `json` as one compact array, otherwise
+/// each object through the template (its two passes: [`Call::Inspect`]) on a line, a lone
+/// newline when none printed. Then the errors (lookups' and templates' in the order of the
+/// references) on stderr, exit 1. A template that does not parse prints
+/// `template parsing error: …` and exits `parse_status` (64 from `inspect.Inspect`; the
+/// commands that wrap its error in their own exit 1).
 pub(crate) fn write_inspect(
     io: &crate::exec::Io,
-    format: Option<&str>,
-    found: Vec<Value>,
-    root: &str,
-    mut errors: Vec<String>,
+    format: &str,
+    refs: Vec<Lookup>,
+    parse_status: i32,
 ) -> i32 {
-    if let Some(f) = format.filter(|f| !f.is_empty()) {
-        let tpl = match Template::parse("", f) {
-            Ok(t) => t,
-            Err(e) => {
-                io.err.write(&format!("template parsing error: {}\n", e.0));
-                return 64;
-            }
-        };
-        let types = Types { root, fields: &[] };
-        let mut out = String::new();
-        for v in &found {
-            match tpl.execute(v, &types) {
-                (text, None) => {
-                    out.push_str(&text);
-                    out.push('\n');
+    let mut errors = Vec::new();
+    match format {
+        "" | "json" => {
+            let mut found = Vec::new();
+            for r in refs {
+                match r {
+                    Ok((v, _, _)) => found.push(v),
+                    Err(e) => errors.push(e),
                 }
-                (_, Some(e)) => errors.insert(0, format!("template parsing error: {}", e.0)),
             }
+            let values = Value::Array(found);
+            let text = if format == "json" {
+                serde_json::to_string(&values)
+                    .unwrap_or_default()
+                    .replace('<', "\\u003c")
+                    .replace('>', "\\u003e")
+                    .replace('&', "\\u0026")
+            } else {
+                super::swarm_cmd::go_json_indent(&values)
+            };
+            io.out.write(&format!("{text}\n"));
         }
-        // docker/cli's TemplateInspector prints a lone newline when nothing rendered.
-        if out.is_empty() {
-            out.push('\n');
+        _ => {
+            let mut data = Vec::new();
+            let mut kinds = Vec::new();
+            for (v, root, raw) in refs.iter().flatten() {
+                data.push(v.clone());
+                kinds.push((*root, *raw));
+            }
+            let call = Call::Inspect {
+                template: format,
+                data: &data,
+                kinds: &kinds,
+            };
+            let mut runs = match crate::jq_cmd::template(&call) {
+                Answer::Executed(Ok(runs)) if runs.len() == data.len() => runs.into_iter(),
+                Answer::Executed(Err(e)) | Answer::Rendered(Err(e)) => {
+                    io.err.write(&format!("{}\n", e.0));
+                    return if e.1 { parse_status } else { 1 };
+                }
+                _ => {
+                    io.err.write(&format!("{}\n", confused().0));
+                    return 1;
+                }
+            };
+            let mut out = String::new();
+            for r in refs {
+                match r {
+                    Ok(_) => match runs.next() {
+                        Some((text, None)) => {
+                            out.push_str(&text);
+                            out.push('\n');
+                        }
+                        Some((_, Some(e))) => errors.push(e.0),
+                        None => errors.push(confused().0),
+                    },
+                    Err(e) => errors.push(e),
+                }
+            }
+            // The template inspector's Flush: a lone newline when nothing printed.
+            if out.is_empty() {
+                out.push('\n');
+            }
+            io.out.write(&out);
         }
-        io.out.write(&out);
-    } else {
-        io.out
-            .write(&super::swarm_cmd::go_json_indent(&Value::Array(found)));
-        io.out.write("\n");
     }
     if errors.is_empty() {
         return 0;

@@ -200,17 +200,18 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
 fn inspect(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let world = interp.world();
     let w = world.borrow();
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    for name in &cmd.args {
-        match w.volume(m, name) {
-            Some(v) => found.push(volume_json(v)),
-            None => errors.push(format!(
+    // `docker volume inspect` hands the template inspector no raw JSON: no second pass.
+    let refs: Vec<template::Lookup> = cmd
+        .args
+        .iter()
+        .map(|name| match w.volume(m, name) {
+            Some(v) => Ok((volume_json(v), "volume.Volume", false)),
+            None => Err(format!(
                 "Error response from daemon: get {name}: no such volume"
             )),
-        }
-    }
-    template::write_inspect(io, cmd.value("format"), found, "volume.Volume", errors)
+        })
+        .collect();
+    template::write_inspect(io, cmd.value("format").unwrap_or(""), refs, 64)
 }
 
 fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {

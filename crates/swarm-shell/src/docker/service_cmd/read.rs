@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use swarm_core::{MachineId, Mode, Service, ServiceSpec, Swarm, Task, TaskState, World};
 
 use super::super::cli::Parsed;
-use super::super::swarm_cmd::{go_json_indent, rfc3339};
+use super::super::swarm_cmd::rfc3339;
 use super::super::template;
 use super::daemon_error;
 use crate::exec::{Interp, Io};
@@ -971,79 +971,45 @@ pub(crate) fn inspect(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> i
             .write("Cannot supply extra formatting options to the pretty template\n");
         return 1;
     }
+    // The CLI returns the inspector's error, a template that does not parse too, with exit
+    // status 1.
+    if !pretty_mode {
+        if let Some(status) = template::check_format(io, format, 1) {
+            return status;
+        }
+    }
     let world = interp.world();
     let w = world.borrow();
     let (_, s) = match w.control_swarm(m) {
         Ok(x) => x,
         Err(e) => return daemon_error(io, &e),
     };
-    let mut found: Vec<&Service> = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
-    for r in &cmd.args {
-        match s.find_service(r) {
-            Ok(svc) => found.push(svc),
-            Err(e) if e.ends_with(" not found") => {
-                errors.push(format!("Error: no such service: {r}"));
-            }
-            Err(e) => errors.push(format!("Error response from daemon: {e}")),
-        }
-    }
+    let found: Vec<Result<&Service, String>> = cmd
+        .args
+        .iter()
+        .map(|r| match s.find_service(r) {
+            Ok(svc) => Ok(svc),
+            Err(e) if e.ends_with(" not found") => Err(format!("Error: no such service: {r}")),
+            Err(e) => Err(format!("Error response from daemon: {e}")),
+        })
+        .collect();
     if pretty_mode {
         // The pretty formatter stops at the first error and prints nothing else.
-        if let Some(e) = errors.first() {
+        if let Some(Err(e)) = found.iter().find(|f| f.is_err()) {
             io.err.write(&format!("{e}\n"));
             return 1;
         }
         let mut out = String::new();
-        for svc in &found {
+        for svc in found.iter().flatten() {
             out.push_str(&service_inspect_pretty(&pretty(&w, svc)));
         }
         io.out.write(&out);
         return 0;
     }
-    let values: Vec<Value> = found.iter().map(|svc| service_json(svc, s)).collect();
-    if !format.is_empty() {
-        let tpl = match template::Template::parse("", format) {
-            Ok(t) => t,
-            Err(e) => {
-                io.err.write(&format!("template parsing error: {}\n", e.0));
-                return 64;
-            }
-        };
-        // docker/cli's TemplateInspector: each element renders into a buffer that is dropped
-        // on error; the errors come after the output, as `template parsing error: …`.
-        let types = template::Types {
-            root: "swarm.Service",
-            fields: &[
-                ("UpdateStatus", "*swarm.UpdateStatus"),
-                ("PreviousSpec", "*swarm.ServiceSpec"),
-            ],
-        };
-        let mut out = String::new();
-        let mut failed = Vec::new();
-        for v in &values {
-            match tpl.execute(v, &types) {
-                (text, None) => {
-                    out.push_str(&text);
-                    out.push('\n');
-                }
-                (_, Some(e)) => failed.push(format!("template parsing error: {}", e.0)),
-            }
-        }
-        io.out.write(&out);
-        if !failed.is_empty() {
-            let mut all = failed;
-            all.extend(errors.iter().cloned());
-            io.err.write(&format!("{}\n", all.join("\n")));
-            return 1;
-        }
-    } else {
-        io.out.write(&go_json_indent(&Value::Array(values)));
-        io.out.write("\n");
-    }
-    if errors.is_empty() {
-        return 0;
-    }
-    io.err.write(&format!("{}\n", errors.join("\n")));
-    1
+    // `docker service inspect` hands the template inspector no raw JSON: no second pass.
+    let refs: Vec<template::Lookup> = found
+        .into_iter()
+        .map(|f| f.map(|svc| (service_json(svc, s), "swarm.Service", false)))
+        .collect();
+    template::write_inspect(io, format, refs, 1)
 }

@@ -263,11 +263,15 @@ impl World {
         self.local(m).map_or(&[], |l| &l.networks)
     }
 
-    /// `docker_gwbridge`'s subnet on `m`: present while `m` is in a swarm.
+    /// `docker_gwbridge`'s subnet on `m`: there from the machine's first swarm on (leaving
+    /// the swarm keeps the network, as the engine does).
     pub fn gwbridge_subnet(&self, m: MachineId) -> Option<(Ipv4Addr, u8)> {
-        self.membership(m)?;
         let l = self.local(m)?;
-        l.gwbridge.or_else(|| self.free_pool(m))
+        if let Some(g) = l.gwbridge {
+            return Some(g);
+        }
+        self.membership(m)?;
+        self.free_pool(m)
     }
 
     /// The first local pool no network of `m` uses (nor its LAN address).
@@ -281,7 +285,7 @@ impl World {
     }
 
     /// Records `docker_gwbridge`'s pool before another network can take it.
-    fn settle_gwbridge(&mut self, m: MachineId) {
+    pub(crate) fn settle_gwbridge(&mut self, m: MachineId) {
         if self.membership(m).is_none() {
             return;
         }

@@ -826,6 +826,8 @@ impl World {
             }
         }
         self.swarms[cluster].members.remove(&m);
+        // docker_gwbridge outlives the membership (the engine keeps the network).
+        self.settle_gwbridge(m);
         self.memberships.remove(&m);
         self.record(format!("swarm-leave {m} c{cluster}"));
         // The engine stops and removes the containers of its swarm tasks.

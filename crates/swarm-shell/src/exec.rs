@@ -344,7 +344,10 @@ pub(crate) enum Parsed {
 
 pub(crate) fn parse(source: &str) -> Parsed {
     use brush_parser::{ParseError, TokenizerError};
-    if source.trim_end().ends_with('\\') && !source.trim_end().ends_with("\\\\") {
+    // A line that ends in an unescaped backslash continues on the next (only the very end
+    // counts: `a \` then an empty line is the complete `a `, and `a \ ` escapes a blank).
+    let trailing = source.len() - source.trim_end_matches('\\').len();
+    if trailing % 2 == 1 {
         return Parsed::Incomplete;
     }
     let opts = parser_options();

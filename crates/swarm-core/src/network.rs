@@ -684,6 +684,51 @@ impl World {
         Some(self.balance(cluster, &id))
     }
 
+    /// [`World::mesh_pick`] on the ingress of machine `m`. A node cut off from the acting
+    /// leader programs its load balancer from its own view: it never learns that its tasks
+    /// were replaced, so a task of its own whose container still runs stays a backend.
+    pub fn mesh_pick_on(
+        &mut self,
+        cluster: usize,
+        port: u16,
+        m: MachineId,
+    ) -> Option<Option<String>> {
+        let cut_off = self
+            .acting_leader(cluster)
+            .is_none_or(|l| !self.can_reach(m, l));
+        let node = self.memberships.get(&m).map(|x| x.node_id.clone());
+        if !cut_off || node.is_none() {
+            return self.mesh_pick(cluster, port);
+        }
+        let s = self.swarms.get(cluster)?;
+        let svc = s.services.values().find(|x| {
+            x.endpoint_ports
+                .iter()
+                .any(|p| p.mode != "host" && p.published == port && p.protocol == "tcp")
+        })?;
+        let id = svc.id.clone();
+        let mut tasks: Vec<String> = self
+            .serving_tasks(cluster, &id)
+            .iter()
+            .map(|t| t.id.clone())
+            .collect();
+        let up = self.machine(m).is_some_and(|x| x.power == Power::Running);
+        tasks.extend(
+            s.tasks_of(&id)
+                .filter(|t| up && t.node_id == node && t.state == TaskState::Running)
+                .filter(|t| t.container_id.is_some())
+                .map(|t| t.id.clone()),
+        );
+        crate::sort::sort(&mut tasks);
+        tasks.dedup();
+        if tasks.is_empty() {
+            return Some(None);
+        }
+        let s = self.swarms.get_mut(cluster)?;
+        let n = s.control_rr(&id);
+        Some(tasks.get((n % tasks.len() as u64) as usize).cloned())
+    }
+
     /// Round-robin over a service's serving tasks (the VIP's load balancer).
     pub fn balance(&mut self, cluster: usize, service_id: &str) -> Option<String> {
         let mut tasks: Vec<String> = self
@@ -1098,7 +1143,7 @@ impl World {
         });
         if let Some(target_port) = target_port {
             let task = self
-                .mesh_pick(cluster, port)
+                .mesh_pick_on(cluster, port, m)
                 .flatten()
                 .ok_or(HttpError::Refused)?;
             let node = self.memberships.get(&m).map(|x| x.node_id.clone());

@@ -65,6 +65,24 @@ fn ended_badly(t: &Task) -> bool {
     )
 }
 
+/// What the scheduler and the constraint enforcer read of a node (without its load).
+fn node_info(n: &crate::swarm::Node) -> NodeInfo {
+    NodeInfo {
+        id: n.id.clone(),
+        hostname: n.hostname.clone(),
+        role: n.role.as_str().to_string(),
+        addr: n.addr,
+        ready: n.state == NodeState::Ready,
+        active: n.availability == Availability::Active,
+        labels: n.labels.clone(),
+        os: "linux".into(),
+        arch: "x86_64".into(),
+        nano_cpus: i64::from(build::CPUS) * 1_000_000_000,
+        memory_bytes: build::MEMORY_BYTES as i64,
+        ..NodeInfo::default()
+    }
+}
+
 /// A replacement waiting to be started.
 #[derive(Clone, Debug)]
 struct Delayed {
@@ -148,6 +166,13 @@ pub(crate) struct Control {
     more: bool,
     /// Per service: the history the reaper last kept per slot.
     reap_keep: BTreeMap<String, i64>,
+    /// Nodes written since the last pass (spec, role, status): the constraint enforcer
+    /// checks their tasks (swarmkit's `ConstraintEnforcer` watches `EventUpdateNode`).
+    pub(crate) enforce: BTreeSet<String>,
+    /// Tasks the constraint enforcer rejected whose container the agent still has to stop
+    /// (the store keeps `Rejected`: the agent's later `Shutdown` is a lower state, which the
+    /// dispatcher ignores).
+    stop_rejected: BTreeSet<String>,
 }
 
 impl crate::swarm::Swarm {
@@ -257,9 +282,13 @@ impl World {
             s.control.last_leader = Some(leader);
             let all: Vec<String> = s.services.keys().cloned().collect();
             s.control.to_reconcile.extend(all);
+            // The new leader's constraint enforcer starts with a look at every node.
+            let nodes: Vec<String> = s.nodes.keys().cloned().collect();
+            s.control.enforce.extend(nodes);
         }
         s.control.budget = PASS_BATCH;
         s.control.more = false;
+        self.enforce_constraints(cluster);
         self.node_reactions(cluster);
         self.restart_supervisor(cluster);
         self.reconcile(cluster);
@@ -288,7 +317,13 @@ impl World {
     // ------------------------------------------------------------------------------------
     // Task writes
 
-    fn set_state(&mut self, cluster: usize, task: &str, state: TaskState, message: &str) {
+    pub(crate) fn set_state(
+        &mut self,
+        cluster: usize,
+        task: &str,
+        state: TaskState,
+        message: &str,
+    ) {
         self.write_state(cluster, task, state, message, None);
     }
 
@@ -415,6 +450,100 @@ impl World {
     }
 
     // ------------------------------------------------------------------------------------
+    // Constraint enforcer
+
+    /// swarmkit's constraint enforcer (`manager/orchestrator/constraintenforcer`), for each
+    /// node written since the last pass (every node when a new leader starts): on an active
+    /// node, a task that should run there (desired assigned to complete, not yet ended) whose
+    /// service's *current* constraints the node no longer meets, or whose reservations no
+    /// longer fit what the node has left (tasks taken in ID order, as the store lists them),
+    /// is rejected: `Rejected`, "task rejected by constraint enforcer", "assigned node no
+    /// longer meets constraints". Its desired state is the orchestrator's: the restart
+    /// supervisor, later in the same pass, shuts it down and makes its replacement (a global
+    /// task whose node no longer matches is only shut down). Work is bounded a node at a
+    /// time: once a pass has rejected [`PASS_BATCH`] tasks or looked at ten times as many,
+    /// the nodes not looked at wait for the next pass (a new leader looks at every node).
+    fn enforce_constraints(&mut self, cluster: usize) {
+        if self.swarms[cluster].control.enforce.is_empty() {
+            return;
+        }
+        let nodes = std::mem::take(&mut self.swarms[cluster].control.enforce);
+        let s = &self.swarms[cluster];
+        let mut cons: BTreeMap<String, Vec<scheduler::Constraint>> = BTreeMap::new();
+        let mut reject: Vec<String> = Vec::new();
+        let mut left: BTreeSet<String> = BTreeSet::new();
+        let mut looked = 0;
+        for node_id in &nodes {
+            if reject.len() >= PASS_BATCH || looked >= 10 * PASS_BATCH {
+                left.insert(node_id.clone());
+                continue;
+            }
+            let Some(n) = s.nodes.get(node_id) else {
+                continue;
+            };
+            if n.availability != Availability::Active {
+                continue;
+            }
+            let Some(ids) = s.tasks.index().live_by_node.get(node_id) else {
+                continue;
+            };
+            looked += ids.len();
+            let info = node_info(n);
+            let mut cpus = info.nano_cpus;
+            let mut memory = info.memory_bytes;
+            for id in ids {
+                let Some(t) = s.tasks.get(id.as_str()) else {
+                    continue;
+                };
+                if t.desired < TaskState::Assigned || t.desired > TaskState::Complete {
+                    continue;
+                }
+                // The service's current constraints (the task's may be outdated: an update
+                // that only changes constraints the node still meets leaves it be).
+                let c = cons.entry(t.service_id.clone()).or_insert_with(|| {
+                    let exprs = s
+                        .services
+                        .get(&t.service_id)
+                        .map_or(&t.spec.constraints, |svc| &svc.spec.constraints);
+                    scheduler::parse_constraints(exprs).unwrap_or_default()
+                });
+                if !scheduler::matches_constraints(&info, c) {
+                    reject.push(t.id.clone());
+                    continue;
+                }
+                let r = &t.spec.resources;
+                if r.reserve_memory > memory || r.reserve_nano_cpus > cpus {
+                    reject.push(t.id.clone());
+                    continue;
+                }
+                memory -= r.reserve_memory;
+                cpus -= r.reserve_nano_cpus;
+            }
+        }
+        let s = &mut self.swarms[cluster];
+        if !left.is_empty() {
+            s.control.enforce.extend(left);
+            s.control.more = true;
+        }
+        for id in reject {
+            let s = &mut self.swarms[cluster];
+            let has_container = s.tasks.get(&id).is_some_and(|t| t.container_id.is_some());
+            s.tasks.update(&id, |t| {
+                t.err = "assigned node no longer meets constraints".into();
+            });
+            if has_container {
+                s.control.stop_rejected.insert(id.clone());
+            }
+            self.set_state(
+                cluster,
+                &id,
+                TaskState::Rejected,
+                "task rejected by constraint enforcer",
+            );
+        }
+    }
+
+    // ------------------------------------------------------------------------------------
     // Orchestrators
 
     /// Tasks on nodes that are down, drained or gone (spec §2.5, §3.2).
@@ -496,6 +625,20 @@ impl World {
         if t.slot == 0 && (node_down || drained) {
             return;
         }
+        // Nor on a node that no longer meets the service's constraints (the global
+        // orchestrator's `tickTasks`): the task is only shut down.
+        if svc.spec.mode == Mode::Global {
+            let s = &self.swarms[cluster];
+            let cons = scheduler::parse_constraints(&svc.spec.constraints).unwrap_or_default();
+            let fits = t
+                .node_id
+                .as_ref()
+                .and_then(|n| s.nodes.get(n))
+                .is_some_and(|n| scheduler::matches_constraints(&node_info(n), &cons));
+            if !fits {
+                return;
+            }
+        }
         let policy = &svc.spec.restart;
         let restart = match policy.condition() {
             RestartCondition::None => false,
@@ -526,7 +669,8 @@ impl World {
                 return;
             }
         }
-        // A replacement already holding the slot (an update's) makes this one unneeded.
+        // A replacement already holding the slot (an update's) makes this one unneeded; an
+        // older task a start-first update has not stopped yet does not.
         let s = &self.swarms[cluster];
         let taken = s
             .tasks
@@ -536,7 +680,7 @@ impl World {
             .into_iter()
             .flatten()
             .filter_map(|id| s.tasks.get(id.as_str()))
-            .any(|x| x.id != t.id && x.is_runnable());
+            .any(|x| x.id != t.id && x.is_runnable() && x.spec_version == svc.spec_version);
         if taken {
             return;
         }
@@ -977,7 +1121,13 @@ impl World {
             .slots_by_version
             .range((id.to_string(), 0)..=(id.to_string(), u64::MAX))
             .filter(|((_, v), _)| *v != svc.spec_version)
-            .map(|(_, slots)| slots.len())
+            .map(|(_, slots)| match self.start_first_since(&svc) {
+                Some(since) => slots
+                    .iter()
+                    .filter(|k| !self.slot_tried(cluster, &svc, k, since))
+                    .count(),
+                None => slots.len(),
+            })
             .sum();
         let rollback = svc
             .update_status
@@ -1283,7 +1433,35 @@ impl World {
         }
     }
 
-    /// The first `n` slots, in slot order, whose current task is not of `version`.
+    /// When a start-first update (or rollback) of `svc` started, if one runs.
+    fn start_first_since(&self, svc: &Service) -> Option<SimTime> {
+        let st = svc.update_status.as_ref()?;
+        let config = if st.state == UpdateState::RollbackStarted {
+            svc.spec.rollback_config()
+        } else {
+            svc.spec.update_config()
+        };
+        (config.order == UpdateOrder::StartFirst).then_some(st.started_at)
+    }
+
+    /// Whether the update that started at `since` already gave the slot a task of the
+    /// service's version: swarmkit's updater visits each dirty slot once, and a start-first
+    /// slot whose new task failed keeps its old task running (the restart supervisor, not
+    /// the updater, replaces the failed one).
+    fn slot_tried(&self, cluster: usize, svc: &Service, k: &SlotKey, since: SimTime) -> bool {
+        let s = &self.swarms[cluster];
+        s.tasks
+            .index()
+            .by_slot
+            .get(&(svc.id.clone(), k.clone()))
+            .into_iter()
+            .flatten()
+            .filter_map(|t| s.tasks.get(t.as_str()))
+            .any(|t| t.spec_version == svc.spec_version && t.created_at >= since)
+    }
+
+    /// The first `n` slots, in slot order, whose current task is not of `version` (and, in
+    /// a start-first update, that it did not try yet).
     fn first_dirty_slots(
         &self,
         cluster: usize,
@@ -1292,11 +1470,22 @@ impl World {
         n: usize,
     ) -> Vec<SlotKey> {
         let ix = self.swarms[cluster].tasks.index();
+        let svc = self.swarms[cluster].services.get(service_id);
+        let since = svc.and_then(|x| self.start_first_since(x));
         let mut out: Vec<SlotKey> = ix
             .slots_by_version
             .range((service_id.to_string(), 0)..=(service_id.to_string(), u64::MAX))
             .filter(|((_, v), _)| *v != version)
-            .flat_map(|(_, slots)| slots.iter().take(n).cloned())
+            .flat_map(|(_, slots)| {
+                slots
+                    .iter()
+                    .filter(|k| match (svc, since) {
+                        (Some(x), Some(at)) => !self.slot_tried(cluster, x, k, at),
+                        _ => true,
+                    })
+                    .take(n)
+                    .cloned()
+            })
             .collect();
         crate::sort::sort(&mut out);
         out.truncate(n);
@@ -1322,24 +1511,7 @@ impl World {
     /// The scheduler's view of every node (spec §2.1).
     fn node_infos(&self, cluster: usize) -> Vec<NodeInfo> {
         let s = &self.swarms[cluster];
-        let mut infos: Vec<NodeInfo> = s
-            .nodes
-            .values()
-            .map(|n| NodeInfo {
-                id: n.id.clone(),
-                hostname: n.hostname.clone(),
-                role: n.role.as_str().to_string(),
-                addr: n.addr,
-                ready: n.state == NodeState::Ready,
-                active: n.availability == Availability::Active,
-                labels: n.labels.clone(),
-                os: "linux".into(),
-                arch: "x86_64".into(),
-                nano_cpus: i64::from(build::CPUS) * 1_000_000_000,
-                memory_bytes: build::MEMORY_BYTES as i64,
-                ..NodeInfo::default()
-            })
-            .collect();
+        let mut infos: Vec<NodeInfo> = s.nodes.values().map(node_info).collect();
         // What runs on each node, kept by the task table as tasks change.
         let load = &s.tasks.index().load;
         for n in &mut infos {
@@ -1501,6 +1673,23 @@ impl World {
                 wake.push(t.id.clone());
             }
         }
+        // Containers of tasks the constraint enforcer rejected.
+        let stop = std::mem::take(&mut self.swarms[cluster].control.stop_rejected);
+        let mut keep = BTreeSet::new();
+        for id in stop {
+            let Some(t) = self.swarms[cluster].tasks.get(&id) else {
+                continue;
+            };
+            if let Some(node) = &t.node_id {
+                if wake.len() < PASS_BATCH && self.agent_machine(cluster, node).is_some() {
+                    wake.push(id.clone());
+                } else {
+                    more |= wake.len() >= PASS_BATCH;
+                }
+            }
+            keep.insert(id);
+        }
+        self.swarms[cluster].control.stop_rejected = keep;
         self.swarms[cluster].control.more |= more;
         for (i, id) in wake.iter().enumerate() {
             let after = ACCEPT_MS + (i / ASSIGNMENTS_PER_MS) as u64;
@@ -1537,6 +1726,18 @@ impl World {
             return;
         };
         if t.state.is_terminal() {
+            // Rejected by the constraint enforcer while its container runs: the agent stops
+            // it; the store keeps `Rejected` (`Shutdown` is a lower state, which the
+            // dispatcher ignores).
+            if self.swarms[cluster].control.stop_rejected.remove(task) {
+                let cid = t.container_id.clone().unwrap_or_default();
+                let running = self
+                    .container(m, &cid)
+                    .is_some_and(|c| c.state == ContainerState::Running);
+                if running {
+                    let _ = self.container_stop(m, &cid, None);
+                }
+            }
             return;
         }
         if t.desired >= TaskState::Shutdown {

@@ -462,8 +462,10 @@ impl ServiceSpec {
             || self.preferences != other.preferences
             || self.max_replicas_per_node != other.max_replicas_per_node
             || self.networks != other.networks
-            || self.ports.iter().any(|p| p.mode == "host")
-                != other.ports.iter().any(|p| p.mode == "host")
+            || self.network_aliases != other.network_aliases
+            // A task carries a copy of the endpoint spec (swarmkit `IsTaskDirty` compares it).
+            || self.endpoint_mode != other.endpoint_mode
+            || self.ports != other.ports
             || self.force_update != other.force_update
     }
 

@@ -11,6 +11,7 @@ use std::net::Ipv4Addr;
 use crate::ids;
 use crate::machine::{MachineId, Power};
 use crate::quorum::{Committed, Member};
+use crate::service::TaskState;
 use crate::time::{SimDuration, SimTime};
 use crate::world::{Event, World};
 
@@ -236,6 +237,8 @@ pub struct Swarm {
     next_op: u64,
     pub(crate) ops: BTreeMap<u64, Op>,
     pub(crate) outcomes: BTreeMap<u64, Result<(), String>>,
+    /// Pending operations: the leader that proposed each, and its term then.
+    proposers: BTreeMap<u64, (MachineId, u64)>,
     /// Per manager machine: since when it has seen no leader.
     leaderless_since: BTreeMap<MachineId, SimTime>,
     /// The machine whose dispatcher last counted heartbeats.
@@ -294,6 +297,9 @@ pub mod texts {
     /// No leader yet, or the leader is out of reach.
     pub const DEADLINE: &str =
         "rpc error: code = DeadlineExceeded desc = context deadline exceeded";
+    /// A write pending on a leader that stepped down (swarmkit's `ErrLostLeadership`).
+    pub const LOST_LEADER: &str =
+        "rpc error: code = Unknown desc = raft: failed to process the request: node lost leader status";
     /// `init`/`join` on a member.
     pub const ALREADY: &str = "This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.";
     /// `leave` outside a swarm.
@@ -514,12 +520,11 @@ impl World {
             _ => s.members.get_mut(&leader).is_some_and(|l| l.propose(id)),
         };
         if !proposed {
-            return Err(rpc(
-                "Unknown",
-                "raft: failed to process the request: node lost leader status",
-            ));
+            return Err(texts::LOST_LEADER.into());
         }
         s.ops.insert(id, op);
+        let term = s.members.get(&leader).map_or(0, |l| l.term());
+        s.proposers.insert(id, (leader, term));
         self.record(format!("propose c{cluster} op{id}"));
         self.pump(cluster, leader);
         Ok(OpHandle { cluster, op: id })
@@ -528,6 +533,24 @@ impl World {
     /// The outcome of an operation once its entry committed.
     pub fn op_result(&self, h: OpHandle) -> Option<&Result<(), String>> {
         self.swarms.get(h.cluster)?.outcomes.get(&h.op)
+    }
+
+    /// Whether the leader that proposed a still pending operation has lost its leadership
+    /// since (stepped down, or leads again in a later term): swarmkit then cancels the
+    /// proposal's wait, and the caller gets [`texts::LOST_LEADER`].
+    pub fn op_lost(&self, h: OpHandle) -> bool {
+        let Some(s) = self.swarms.get(h.cluster) else {
+            return false;
+        };
+        if s.outcomes.contains_key(&h.op) || !s.ops.contains_key(&h.op) {
+            return false;
+        }
+        let Some((m, term)) = s.proposers.get(&h.op) else {
+            return false;
+        };
+        s.members
+            .get(m)
+            .is_none_or(|l| !l.is_leader() || l.term() != *term)
     }
 
     /// `docker swarm init` on `m`. Returns the new node's ID.
@@ -590,6 +613,7 @@ impl World {
             next_op: 0,
             ops: BTreeMap::new(),
             outcomes: BTreeMap::new(),
+            proposers: BTreeMap::new(),
             leaderless_since: BTreeMap::new(),
             dispatcher: Some(m),
             version: 1,
@@ -659,6 +683,7 @@ impl World {
             }
         }
         s.ops.clear();
+        s.proposers.clear();
         s.leaderless_since.clear();
         self.record(format!("force-new-cluster {m} c{cluster}"));
         self.pump(cluster, m);
@@ -995,6 +1020,7 @@ impl World {
         let op_id = match c {
             Committed::Op(id) | Committed::Conf(id) => id,
         };
+        self.swarms[cluster].proposers.remove(&op_id);
         let Some(op) = self.swarms[cluster].ops.remove(&op_id) else {
             return;
         };
@@ -1091,14 +1117,33 @@ impl World {
                 if hand_over {
                     self.hand_over(cluster);
                 }
+                self.swarms[cluster].control.enforce.insert(id);
                 self.wake_orchestrator(cluster);
                 Ok(())
             }
             Op::RemoveNode(id) => {
                 s.nodes.remove(&id);
+                // swarmkit's RemoveNode orphans, in the same transaction, every task of the
+                // node that has not ended (whatever its desired state); the task reaper
+                // leaves service tasks to the history limit.
+                let unfinished: Vec<String> = s
+                    .tasks
+                    .values()
+                    .filter(|t| t.node_id.as_deref() == Some(id.as_str()))
+                    .filter(|t| t.state < TaskState::Complete)
+                    .map(|t| t.id.clone())
+                    .collect();
                 // Its ingress sandbox goes with it: the address is free again.
                 for n in s.networks.values_mut() {
                     n.sboxes.remove(&id);
+                }
+                for t in unfinished {
+                    self.set_state(
+                        cluster,
+                        &t,
+                        TaskState::Orphaned,
+                        "Task belonged to a node that has been deleted",
+                    );
                 }
                 self.wake_orchestrator(cluster);
                 Ok(())
@@ -1339,6 +1384,8 @@ impl World {
                     }
                 }
                 if back {
+                    let s = &mut self.swarms[cluster];
+                    s.control.enforce.insert(ms.node_id.clone());
                     self.wake_orchestrator(cluster);
                 }
             }

@@ -558,3 +558,179 @@ fn a_large_service_converges_in_bounded_batches() {
     );
     assert!(creating >= 6, "created over {creating} instants");
 }
+
+fn node_change(w: &mut World, node: &str, change: NodeChange) {
+    let h = w.node_update(MachineId(0), node, change).unwrap();
+    w.advance(SimDuration::from_millis(100));
+    assert_eq!(w.op_result(h), Some(&Ok(())), "node update of {node}");
+}
+
+fn label(w: &mut World, node: &str, add: bool) {
+    let change = if add {
+        NodeChange {
+            labels_add: vec![("storage".into(), "raid".into())],
+            ..NodeChange::default()
+        }
+    } else {
+        NodeChange {
+            labels_rm: vec!["storage".into()],
+            ..NodeChange::default()
+        }
+    };
+    node_change(w, node, change);
+}
+
+/// The state of a task's container on its node.
+fn container_state(w: &World, t: &Task) -> Option<swarm_core::container::ContainerState> {
+    let node = t.node_id.as_deref()?;
+    let m = w.swarm(0).unwrap().nodes.get(node)?.machine;
+    let cid = t.container_id.as_deref()?;
+    w.container(m, cid).map(|c| c.state)
+}
+
+#[test]
+fn the_constraint_enforcer_rejects_a_task_whose_node_lost_its_label() {
+    let mut w = cluster(21, 1, 2);
+    label(&mut w, "node2", true);
+    let mut spec = ServiceSpec::new("db", "nginx:alpine");
+    spec.constraints = vec!["node.labels.storage == raid".into()];
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(10));
+    let first = running(&w, &id);
+    assert_eq!(first.len(), 1);
+    assert_eq!(hostname(&w, first[0].node_id.as_deref().unwrap()), "node2");
+
+    label(&mut w, "node2", false);
+    w.advance(SimDuration::from_secs(1));
+    let all = tasks(&w, &id);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    let old = all.iter().find(|t| t.id == first[0].id).unwrap();
+    assert_eq!(old.state, TaskState::Rejected);
+    assert_eq!(old.desired, TaskState::Shutdown);
+    assert_eq!(old.message, "task rejected by constraint enforcer");
+    assert_eq!(old.err, "assigned node no longer meets constraints");
+    assert_eq!(
+        container_state(&w, old),
+        Some(swarm_core::container::ContainerState::Exited),
+        "the agent stops the rejected task's container"
+    );
+    let new = all.iter().find(|t| t.id != first[0].id).unwrap();
+    assert_eq!((new.slot, new.state), (1, TaskState::Pending));
+    assert_eq!(new.desired, TaskState::Ready, "the restart delay runs");
+    assert_eq!(
+        new.err,
+        "no suitable node (scheduling constraints not satisfied on 3 nodes)"
+    );
+    w.advance(SimDuration::from_secs(10));
+    let old = tasks(&w, &id).into_iter().find(|t| t.id == old.id).unwrap();
+    assert_eq!(
+        old.state,
+        TaskState::Rejected,
+        "the agent's shutdown is ignored"
+    );
+    assert!(running(&w, &id).is_empty());
+
+    label(&mut w, "node3", true);
+    w.advance(SimDuration::from_secs(5));
+    let r = running(&w, &id);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].id, new.id);
+    assert_eq!(hostname(&w, r[0].node_id.as_deref().unwrap()), "node3");
+    assert_eq!(tasks(&w, &id).len(), 2, "nothing else is rejected");
+}
+
+#[test]
+fn the_constraint_enforcer_leaves_paused_nodes_and_other_services_alone() {
+    let mut w = cluster(22, 1, 1);
+    label(&mut w, "node2", true);
+    let mut db = ServiceSpec::new("db", "nginx:alpine");
+    db.constraints = vec!["node.labels.storage==raid".into()];
+    let db = create(&mut w, db);
+    let mut web = ServiceSpec::new("web", "nginx:alpine");
+    web.mode = Mode::Replicated { replicas: 2 };
+    let web = create(&mut w, web);
+    w.advance(SimDuration::from_secs(10));
+    let before: Vec<String> = running(&w, &web).iter().map(|t| t.id.clone()).collect();
+    assert_eq!(before.len(), 2);
+    node_change(
+        &mut w,
+        "node2",
+        NodeChange {
+            availability: Some(Availability::Pause),
+            labels_rm: vec!["storage".into()],
+            ..NodeChange::default()
+        },
+    );
+    w.advance(SimDuration::from_secs(10));
+    assert_eq!(
+        running(&w, &db).len(),
+        1,
+        "a paused node's tasks are not touched"
+    );
+    // Back to active: the node is written again, and the enforcer looks at it.
+    node_change(
+        &mut w,
+        "node2",
+        NodeChange {
+            availability: Some(Availability::Active),
+            ..NodeChange::default()
+        },
+    );
+    w.advance(SimDuration::from_secs(1));
+    assert!(running(&w, &db).is_empty());
+    assert!(tasks(&w, &db)
+        .iter()
+        .any(|t| t.state == TaskState::Rejected && t.desired == TaskState::Shutdown));
+    let after: Vec<String> = running(&w, &web).iter().map(|t| t.id.clone()).collect();
+    assert_eq!(before, after, "tasks without constraints stay");
+}
+
+#[test]
+fn a_promoted_node_loses_its_worker_only_tasks_and_a_global_one_is_not_replaced_there() {
+    let mut w = cluster(23, 1, 2);
+    let mut g = ServiceSpec::new("agent", "nginx:alpine");
+    g.mode = Mode::Global;
+    g.constraints = vec!["node.role==worker".into()];
+    let gid = create(&mut w, g);
+    let mut r = ServiceSpec::new("work", "nginx:alpine");
+    r.constraints = vec!["node.role==worker".into()];
+    r.restart.condition = Some(swarm_core::RestartCondition::None);
+    let rid = create(&mut w, r);
+    w.advance(SimDuration::from_secs(10));
+    assert_eq!(running(&w, &gid).len(), 2);
+    let work = running(&w, &rid);
+    assert_eq!(work.len(), 1);
+    let node = hostname(&w, work[0].node_id.as_deref().unwrap());
+    node_change(
+        &mut w,
+        &node,
+        NodeChange {
+            role: Some(Role::Manager),
+            ..NodeChange::default()
+        },
+    );
+    w.advance(SimDuration::from_secs(10));
+    // The global task there is rejected and shut down, with no replacement on that node.
+    let on_node: Vec<Task> = tasks(&w, &gid)
+        .into_iter()
+        .filter(|t| hostname(&w, t.node_id.as_deref().unwrap()) == node)
+        .collect();
+    assert_eq!(on_node.len(), 1, "{on_node:#?}");
+    assert_eq!(on_node[0].state, TaskState::Rejected);
+    assert_eq!(on_node[0].desired, TaskState::Shutdown);
+    assert_eq!(running(&w, &gid).len(), 1);
+    // Restart condition none: the rejected replicated task is not replaced.
+    assert_eq!(tasks(&w, &rid).len(), 1);
+    assert_eq!(tasks(&w, &rid)[0].state, TaskState::Rejected);
+    // Demoted again: the global service comes back there.
+    node_change(
+        &mut w,
+        &node,
+        NodeChange {
+            role: Some(Role::Worker),
+            ..NodeChange::default()
+        },
+    );
+    w.advance(SimDuration::from_secs(10));
+    assert_eq!(running(&w, &gid).len(), 2);
+}

@@ -287,3 +287,17 @@ fn a_script_thinks_one_second_between_commands_but_not_inside_one() {
     assert_eq!(stamps[2] - stamps[1], 2, "{out}");
     assert_eq!(crate::THINK_TIME, swarm_core::SimDuration::from_secs(1));
 }
+
+#[test]
+fn a_script_waits_for_a_long_sleep_but_not_for_a_command_that_keeps_going() {
+    let script = "date +%s\nsleep 600\ndate +%s\ndocker swarm init > /dev/null\ndocker service create --name p --constraint node.role==nobody nginx:alpine > /dev/null\ndate +%s\n";
+    let out = crate::run_script(&Options::default(), script).expect("runs");
+    let stamps: Vec<u64> = out.lines().filter_map(|l| l.parse().ok()).collect();
+    assert_eq!(stamps.len(), 3, "{out}");
+    // The sleep is waited for, with one second of thinking after `date` and after `sleep`.
+    assert_eq!(stamps[1] - stamps[0], 602, "{out}");
+    // The service that never converges gets Ctrl+C after PATIENCE.
+    assert!(out.contains("^C"), "{out}");
+    let waited = stamps[2] - stamps[1];
+    assert!((120..=125).contains(&waited), "waited {waited} s: {out}");
+}

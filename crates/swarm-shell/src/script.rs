@@ -2,8 +2,9 @@
 //!
 //! Each line is typed into node1's terminal followed by Enter. After each line, simulated time
 //! is fast-forwarded until the terminal is idle again (a `sleep 10` takes no wall time). A
-//! command still running after [`IDLE_LIMIT`] of simulated time (`watch`, `logs -f`) gets
-//! Ctrl+C, as a person would press it. Back at the prompt, [`THINK_TIME`] passes before the
+//! command still running after [`PATIENCE`] of simulated time (`logs -f`, a `service create`
+//! that never converges) gets Ctrl+C, as a person would press it; one that sleeps longer in
+//! one go is waited for, up to [`IDLE_LIMIT`]. Back at the prompt, [`THINK_TIME`] passes before the
 //! next line, as it does while a person reads the output and types the next command: right
 //! after `docker service create -d` or `docker stack deploy`, the next `docker service ps`
 //! finds the tasks the orchestrator has made meanwhile, not an empty cluster. The result is
@@ -20,18 +21,35 @@ use swarm_core::SimDuration;
 use crate::playground::{Options, Playground};
 use crate::terminal::{InputMode, Output};
 
-/// How long a script waits for one command before pressing Ctrl+C.
+/// The longest a script waits for one command before pressing Ctrl+C.
 pub const IDLE_LIMIT: SimDuration = SimDuration::from_secs(3600);
+
+/// How long a person waits for a command that keeps going (`docker service create` that
+/// never converges, `docker logs -f`) before pressing Ctrl+C. A command that sleeps longer
+/// in one go (`sleep 600`) is waited for.
+pub const PATIENCE: SimDuration = SimDuration::from_secs(120);
 
 /// Simulated time between a command's end (the prompt is back) and the next line of a script.
 /// Not after a line that leaves a command open (a heredoc's lines come at once, as pasted),
 /// nor while a program waits for a typed answer.
 pub const THINK_TIME: SimDuration = SimDuration::from_secs(1);
 
-/// Runs what `line` started until the terminal is idle (Ctrl+C after [`IDLE_LIMIT`]), then,
+/// Runs what `line` started until the terminal is idle (Ctrl+C after [`PATIENCE`], or after
+/// the command's first sleep if that is longer), then,
 /// back at the shell's prompt, lets [`THINK_TIME`] pass.
 pub fn settle(pg: &mut Playground, machine: &str) {
-    if !pg.run_until_idle(machine, IDLE_LIMIT) {
+    let now = pg.now();
+    let first_sleep = pg
+        .next_job_wakeup()
+        .map(|at| SimDuration::from_millis(at.saturating_since(now).as_millis() + 1000))
+        .unwrap_or(PATIENCE);
+    let limit = SimDuration::from_millis(
+        first_sleep
+            .as_millis()
+            .max(PATIENCE.as_millis())
+            .min(IDLE_LIMIT.as_millis()),
+    );
+    if !pg.run_until_idle(machine, limit) {
         pg.interrupt(machine);
     }
     if pg

@@ -12,7 +12,7 @@ use crate::model;
 use crate::Playground;
 
 /// How long a write may take before the daemon gives up (as our terminal's commands).
-const WRITE_TIMEOUT: SimDuration = SimDuration::from_secs(10);
+const WRITE_TIMEOUT: SimDuration = SimDuration::from_secs(20);
 /// The step in which a waiting write moves simulated time.
 const POLL: SimDuration = SimDuration::from_millis(10);
 
@@ -309,6 +309,9 @@ pub(super) fn wait(pg: &mut Playground, h: OpHandle) -> Result<(), String> {
     loop {
         if let Some(r) = pg.world().op_result(h).cloned() {
             return r;
+        }
+        if pg.world().op_lost(h) {
+            return Err(texts::LOST_LEADER.into());
         }
         if pg.now().saturating_since(start) >= WRITE_TIMEOUT {
             return Err(texts::DEADLINE.into());

@@ -16,7 +16,7 @@ use crate::exec::{Interp, Io};
 use crate::format;
 
 /// How long a write may take before the daemon gives up.
-const WRITE_TIMEOUT: SimDuration = SimDuration::from_secs(10);
+const WRITE_TIMEOUT: SimDuration = SimDuration::from_secs(20);
 /// How often the CLI looks again.
 const POLL: SimDuration = SimDuration::from_millis(10);
 
@@ -36,6 +36,9 @@ pub(super) async fn wait(interp: &Interp, h: OpHandle) -> Result<(), String> {
     loop {
         if let Some(r) = world.borrow().op_result(h).cloned() {
             return r;
+        }
+        if world.borrow().op_lost(h) {
+            return Err(texts::LOST_LEADER.into());
         }
         if world.borrow().now().saturating_since(start) >= WRITE_TIMEOUT {
             return Err(texts::DEADLINE.into());

@@ -2,7 +2,7 @@
 //! time, each behind docker's `name.slot.task@node    | ` prefix (spec §10.14).
 
 use swarm_core::catalog::Stream;
-use swarm_core::{MachineId, Mode, SimDuration, SimTime};
+use swarm_core::{MachineId, Mode, NodeState, SimDuration, SimTime, Swarm, TaskState};
 
 use super::super::cli::Parsed;
 use super::daemon_error;
@@ -126,6 +126,7 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
     let follow = cmd.bool("follow");
     let mut from = since;
     let mut first = true;
+    let mut incomplete: Vec<String> = Vec::new();
     loop {
         let until = world.borrow().now();
         let text = {
@@ -143,6 +144,9 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
                     .map(|t| t.id.clone())
                     .collect(),
             };
+            if first && !follow {
+                incomplete = unavailable(s, &target);
+            }
             // `task_logs` reads up to `until` exclusive: lines written at this very moment
             // (a request served by the command line just before) are in the answer.
             let mut lines = w.task_logs(
@@ -151,6 +155,8 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
                 from,
                 SimTime::from_millis(until.as_millis() + 1),
             );
+            // A node without a session with the log broker sends nothing.
+            lines.retain(|l| node_connected(s, &l.node_id));
             if first {
                 if let Some(n) = tail {
                     tail_per_task(&mut lines, &ids, n);
@@ -203,13 +209,63 @@ pub(crate) async fn logs(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -
             }
         }
         if !follow {
-            return 0;
+            if incomplete.is_empty() {
+                return 0;
+            }
+            // The subscription ends with an error, which the daemon writes as a system-error
+            // frame ("Error grabbing logs: …\n") and the CLI's stdcopy turns into its error.
+            io.err.write(&format!(
+                "error from daemon in stream: Error grabbing logs: rpc error: code = Unknown desc = warning: incomplete log stream. some logs could not be retrieved for the following reasons: {}\n\n",
+                incomplete.join(", ")
+            ));
+            return 1;
         }
         first = false;
         // Lines at `until` were included: the next read starts just after.
         from = SimTime::from_millis(until.as_millis() + 1);
         interp.sleep(FOLLOW_POLL).await;
     }
+}
+
+/// Whether a node has a session with the managers (its agent listens for log
+/// subscriptions): it is in the swarm and Ready.
+fn node_connected(s: &Swarm, node_id: &str) -> bool {
+    s.nodes
+        .get(node_id)
+        .is_some_and(|n| n.state == NodeState::Ready)
+}
+
+/// Why a subscription that does not follow is incomplete (swarmkit's logbroker): a
+/// service's tasks that got as far as running, or the task asked for, whose node is not
+/// connected ("node X is not available"), and a task asked for that has no node yet.
+fn unavailable(s: &Swarm, target: &Target) -> Vec<String> {
+    let mut nodes: Vec<&str> = Vec::new();
+    let mut pending: Vec<&str> = Vec::new();
+    let tasks: Vec<&swarm_core::Task> = match &target.task_id {
+        Some(t) => s.tasks.get(t).into_iter().collect(),
+        None => s
+            .tasks_of(&target.service_id)
+            .filter(|t| t.state >= TaskState::Running)
+            .collect(),
+    };
+    for t in tasks {
+        match t.node_id.as_deref() {
+            None => pending.push(&t.id),
+            Some(n) if !node_connected(s, n) && !nodes.contains(&n) => nodes.push(n),
+            Some(_) => {}
+        }
+    }
+    nodes.sort_unstable();
+    pending.sort_unstable();
+    nodes
+        .into_iter()
+        .map(|n| format!("node {n} is not available"))
+        .chain(
+            pending
+                .into_iter()
+                .map(|t| format!("task {t} has not been scheduled")),
+        )
+        .collect()
 }
 
 /// Keeps the last `n` lines of each task (`--tail`), in their order.

@@ -1339,6 +1339,27 @@ impl World {
                         .filter(|t| t.is_runnable())
                         .map(|t| t.id.clone())
                         .collect();
+                    // swarmkit's updater `worker`: a task of the service's spec already in
+                    // the slot (a rollback finds the old task a start-first update left
+                    // running) is kept, advanced to running if it waits, and the slot's
+                    // other tasks are shut down (`useExistingTask`).
+                    let clean = old_tasks
+                        .iter()
+                        .filter_map(|t| s.tasks.get(t.as_str()))
+                        .filter(|t| t.spec_version == svc.spec_version)
+                        .filter(|t| t.desired <= TaskState::Running)
+                        .max_by_key(|t| t.desired == TaskState::Running)
+                        .map(|t| (t.id.clone(), t.desired));
+                    if let Some((keep, desired)) = clean {
+                        for o in old_tasks.iter().filter(|o| **o != keep) {
+                            self.set_desired(cluster, o, TaskState::Shutdown);
+                        }
+                        if desired < TaskState::Running {
+                            self.swarms[cluster].control.delayed.remove(&keep);
+                            self.set_desired(cluster, &keep, TaskState::Running);
+                        }
+                        continue;
+                    }
                     let node = if k.0 == 0 { Some(k.1.clone()) } else { None };
                     let svc_now = self.swarms[cluster].services.get(id).cloned();
                     let Some(svc_now) = svc_now else {

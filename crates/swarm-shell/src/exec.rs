@@ -861,7 +861,20 @@ impl Interp {
                     Some(text) => Io::with_stdin(&text, out, io.err.clone()),
                     None => Io { out, ..io.clone() },
                 };
-                status = self.run_command(cmd, &sub).await;
+                status = if n > 1 {
+                    // bash runs each command of a pipeline in a subshell: `echo x | read v`
+                    // leaves `v` unset, `cd` and `exit` in a stage do not reach the shell.
+                    let saved = self.session.borrow().ctx().clone();
+                    let depth = self.session.borrow().stack.len();
+                    let status = self.run_command(cmd, &sub).await;
+                    let code = self.exiting.take();
+                    let mut sess = self.session.borrow_mut();
+                    sess.stack.truncate(depth);
+                    *sess.ctx_mut() = saved;
+                    code.unwrap_or(status)
+                } else {
+                    self.run_command(cmd, &sub).await
+                };
                 if i + 1 < n {
                     stdin = Some(buf.borrow().clone());
                 }

@@ -1294,13 +1294,11 @@ impl World {
                         }
                     }
                     let started = x.update_status.as_ref().map_or(now, |u| u.started_at);
+                    // swarmkit's `rollbackUpdate` changes only the state and message: the
+                    // rollback keeps the update's StartedAt (a manual rollback sets its own).
                     x.update_status = Some(UpdateStatus {
                         state,
-                        started_at: if state == UpdateState::RollbackStarted {
-                            now
-                        } else {
-                            started
-                        },
+                        started_at: started,
                         completed_at: None,
                         message: msg,
                     });

@@ -631,13 +631,19 @@ pub(crate) async fn node_change(
             _ => {
                 // The CLI merges the flags into the node it inspected (`mergeNodeUpdate`):
                 // removing a label the node lacks fails there, before the update is sent.
+                // It inspects the node first: a worker, a missing node or a lost quorum is
+                // that call's error, before any value is checked.
                 let labels = {
                     let w = world.borrow();
                     w.control_swarm(engine)
-                        .ok()
-                        .and_then(|(_, s)| s.find_node(&target).ok().map(|n| n.labels.clone()))
+                        .and_then(|(_, s)| s.find_node(&target).map(|n| n.labels.clone()))
                 };
-                if let Some(mut labels) = labels {
+                let labels = match labels {
+                    Ok(l) => l,
+                    Err(e) => return daemon_error(io, &e),
+                };
+                {
+                    let mut labels = labels;
                     for l in cmd.values("label-add") {
                         let (k, v) = l.split_once('=').unwrap_or((l, ""));
                         labels.insert(k.to_string(), v.to_string());

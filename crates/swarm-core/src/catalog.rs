@@ -531,20 +531,24 @@ pub struct HttpReply {
     pub body: String,
     pub content_type: String,
     /// Other response headers (`Location`, `Set-Cookie`), in order. When they hold
-    /// `Content-Length`, they are the whole header block, in the server's order (nginx's).
+    /// `Content-Length` or `Date`, they are the whole header block, in the server's order
+    /// (nginx's, Go net/http's).
     pub headers: Vec<(String, String)>,
 }
 
 impl HttpReply {
+    /// Whether `headers` is the server's whole header block (see [`HttpReply::headers`]);
+    /// a Go server's reply to HEAD may have no `Content-Length`, so `Date` marks it too.
+    pub fn headers_whole(&self) -> bool {
+        self.headers.iter().any(|(k, _)| {
+            k.eq_ignore_ascii_case("Content-Length") || k.eq_ignore_ascii_case("Date")
+        })
+    }
+
     /// The header block as the client receives it: the server's own when `headers` hold it
-    /// whole (with `Content-Length`, as nginx's), else `Content-Type`, `Content-Length` and
-    /// the other headers.
+    /// whole, else `Content-Type`, `Content-Length` and the other headers.
     pub fn header_block(&self) -> Vec<(String, String)> {
-        if self
-            .headers
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
-        {
+        if self.headers_whole() {
             return self.headers.clone();
         }
         let mut hs = Vec::new();

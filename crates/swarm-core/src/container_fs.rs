@@ -158,6 +158,15 @@ impl LayerRecipe {
             self.created,
         );
         if let Some(image) = self.from {
+            if image.repository == "registry" && image.cmd == [REGISTRY2_CONFIG_PATH] {
+                let _ = layer.mkdir("/etc/docker/registry", true, self.created);
+                let _ = layer.write(
+                    REGISTRY2_CONFIG_PATH,
+                    REGISTRY2_CONFIG.as_bytes(),
+                    false,
+                    self.created,
+                );
+            }
             for f in image.layer_files() {
                 if let Some((parent, _)) = f.path.rsplit_once('/') {
                     if !parent.is_empty() {
@@ -407,6 +416,31 @@ pub fn skeleton(
     }
     layer
 }
+
+/// The registry:2 image's `/etc/docker/registry/config.yml` (its CMD names it); its
+/// `http.headers` is why every response has `X-Content-Type-Options: nosniff`.
+const REGISTRY2_CONFIG_PATH: &str = "/etc/docker/registry/config.yml";
+
+/// Its content.
+const REGISTRY2_CONFIG: &str = "version: 0.1
+log:
+  fields:
+    service: registry
+storage:
+  cache:
+    blobdescriptor: inmemory
+  filesystem:
+    rootdirectory: /var/lib/registry
+http:
+  addr: :5000
+  headers:
+    X-Content-Type-Options: [nosniff]
+health:
+  storagedriver:
+    enabled: true
+    interval: 10s
+    threshold: 3
+";
 
 /// The daemon's error for a mount, `invalid mount config for type "…": …`.
 fn mount_error(kind: MountType, msg: &str) -> String {

@@ -244,6 +244,59 @@ fn json_error(status: u16, code: &str, message: &str, detail: &str) -> HttpReply
     }
 }
 
+/// A registry reply's header block as Go's net/http writes it: the handler's headers sorted
+/// by name, then `Date`, then the `Content-Length` net/http computed (when the handler did
+/// not set one: it does for `/v2/`, manifests and blobs). Every response of the app has the
+/// API version and the image's config.yml header `X-Content-Type-Options: nosniff`; the
+/// `alive("/")` handler in front of it has neither.
+fn go_headers(mut reply: HttpReply, req: &HttpRequest) -> HttpReply {
+    let path = req.path.split_once('?').map_or(req.path, |(p, _)| p);
+    let alive = path == "/";
+    let ok_get = reply.status == 200 && matches!(req.method, "GET" | "HEAD");
+    let blob = ok_get && path.contains("/blobs/");
+    // An upload's 202 and a blob's 201 (blobUploadResponse, writeBlobCreatedHeaders) set
+    // `Content-Length: 0` themselves.
+    let blob_write = matches!(reply.status, 201 | 202) && path.contains("/blobs/");
+    let explicit_len =
+        blob_write || ok_get && (path == "/v2/" || blob || path.contains("/manifests/"));
+    let mut hs = std::mem::take(&mut reply.headers);
+    if !reply.content_type.is_empty() {
+        hs.push(("Content-Type".into(), reply.content_type.clone()));
+    }
+    if !alive {
+        if !hs
+            .iter()
+            .any(|(k, _)| k == "Docker-Distribution-Api-Version")
+        {
+            hs.push((
+                "Docker-Distribution-Api-Version".into(),
+                "registry/2.0".into(),
+            ));
+        }
+        hs.push(("X-Content-Type-Options".into(), "nosniff".into()));
+    }
+    if blob {
+        // blobServer.ServeBlob and http.ServeContent.
+        hs.push(("Accept-Ranges".into(), "bytes".into()));
+        hs.push(("Cache-Control".into(), "max-age=31536000".into()));
+        hs.push((
+            "Etag".into(),
+            format!("\"{}\"", path.rsplit('/').next().unwrap_or("")),
+        ));
+    }
+    if explicit_len {
+        hs.push(("Content-Length".into(), reply.body.len().to_string()));
+    }
+    hs.sort_by(|a, b| a.0.cmp(&b.0));
+    hs.push(("Date".into(), crate::catalog::http_date(req.now_unix_ms)));
+    let body_allowed = !matches!(reply.status, 100..=199 | 204 | 304);
+    if !explicit_len && body_allowed && (req.method != "HEAD" || !reply.body.is_empty()) {
+        hs.push(("Content-Length".into(), reply.body.len().to_string()));
+    }
+    reply.headers = hs;
+    reply
+}
+
 fn json_ok(status: u16, body: String, content_type: &str) -> HttpReply {
     HttpReply {
         status,
@@ -258,7 +311,7 @@ fn json_ok(status: u16, body: String, content_type: &str) -> HttpReply {
 
 /// `201 Created` for blob `d` of repository `name` (an upload finished, a mount done).
 fn blob_created(name: &str, d: &str) -> HttpReply {
-    let mut reply = json_ok(201, String::new(), "text/plain; charset=utf-8");
+    let mut reply = json_ok(201, String::new(), "");
     reply
         .headers
         .push(("Location".into(), format!("/v2/{name}/blobs/{d}")));
@@ -532,7 +585,7 @@ impl World {
             };
             return (reply, Vec::new());
         }
-        let reply = self.registry_route(m, id, req);
+        let reply = go_headers(self.registry_route(m, id, req), req);
         let client = req.client.rsplit_once(':').map_or(req.client, |(ip, _)| ip);
         let log = format!(
             "{client} - - [{}] \"{} {} HTTP/1.1\" {} {} \"\" \"{}\"",
@@ -570,7 +623,13 @@ impl World {
         let (path, query) = req.path.split_once('?').unwrap_or((req.path, ""));
         let Some(rest) = path.strip_prefix("/v2/") else {
             return if path == "/" {
-                json_ok(200, String::new(), "text/plain; charset=utf-8")
+                // registry.go's `alive("/")`, in front of the app.
+                HttpReply {
+                    status: 200,
+                    body: String::new(),
+                    content_type: String::new(),
+                    headers: vec![("Cache-Control".into(), "no-cache".into())],
+                }
             } else {
                 HttpReply {
                     status: 404,
@@ -689,12 +748,13 @@ impl World {
                         &format!("{}/_uploads", Self::repo_dir(&v2, name)),
                         true,
                     );
-                    let mut reply = json_ok(202, String::new(), "text/plain; charset=utf-8");
+                    let mut reply = json_ok(202, String::new(), "");
                     reply.headers.push((
                         "Location".into(),
                         format!("/v2/{name}/blobs/uploads/{uuid}"),
                     ));
                     reply.headers.push(("Docker-Upload-Uuid".into(), uuid));
+                    reply.headers.push(("Range".into(), "0-0".into()));
                     reply
                 }
                 "PUT" if !upload.is_empty() => {
@@ -808,7 +868,7 @@ impl World {
         if !ok {
             return json_error(500, "UNKNOWN", "unknown error", "null");
         }
-        let mut reply = json_ok(201, String::new(), "text/plain; charset=utf-8");
+        let mut reply = json_ok(201, String::new(), "");
         reply
             .headers
             .push(("Location".into(), format!("/v2/{name}/manifests/{digest}")));
@@ -1036,16 +1096,23 @@ impl World {
             layers: shorts.clone(),
             message,
         };
+        // The pusher pings the registry before it shows any layer: a registry it cannot
+        // reach fails with no `Preparing` line (Docker Hub answers, then denies the upload).
+        let unreachable = |message: String| PushError {
+            repository: Some(shown.clone()),
+            layers: Vec::new(),
+            message,
+        };
         let Some(r) = r.filter(|r| self.registry_in_playground(r)) else {
-            return Err(fail(match RegistryRef::parse(&norm) {
-                Some(r) => format!(
+            return Err(match RegistryRef::parse(&norm) {
+                Some(r) => unreachable(format!(
                     "Get \"https://{}/v2/\": dial tcp: lookup {}: no such host",
                     r.domain, r.host
-                ),
-                None => "denied: requested access to the resource is denied".into(),
-            }));
+                )),
+                None => fail("denied: requested access to the resource is denied".into()),
+            });
         };
-        let (needs_auth, _) = self.registry_ping(m, &r, auth).map_err(&fail)?;
+        let (needs_auth, _) = self.registry_ping(m, &r, auth).map_err(unreachable)?;
         if needs_auth {
             return Err(fail(if auth.is_some() {
                 "unauthorized: authentication required".into()

@@ -112,7 +112,8 @@ fn nothing_listening_is_the_dial_error() {
         err.message,
         "Get \"http://127.0.0.1:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused"
     );
-    assert_eq!(err.layers.len(), 1);
+    // The pusher's ping fails before any layer is prepared.
+    assert!(err.layers.is_empty(), "{err:?}");
     let err = w.image_push(a, "127.0.0.1:5000/nothere", None).unwrap_err();
     assert_eq!(
         err.message,
@@ -201,4 +202,27 @@ fn an_image_without_htpasswd_cannot_start_it() {
         "{err}"
     );
     assert_eq!(w.container(a, &id).expect("container").exit_code, 127);
+}
+
+#[test]
+fn a_push_to_a_stopped_registry_fails_before_any_layer() {
+    let (mut w, a, _) = world();
+    let reg = registry(&mut w, a, &[]);
+    tagged(&mut w, a, "127.0.0.1:5000/hello-world");
+    w.container_kill(a, &reg, "KILL").expect("kill");
+    w.advance(SimDuration::from_secs(1));
+    let err = w
+        .image_push(a, "127.0.0.1:5000/hello-world", None)
+        .unwrap_err();
+    assert_eq!(
+        err.repository.as_deref(),
+        Some("127.0.0.1:5000/hello-world")
+    );
+    // The pusher's ping fails first, so no `Preparing` line.
+    assert!(err.layers.is_empty(), "{err:?}");
+    assert!(
+        err.message.ends_with("connect: connection refused"),
+        "{}",
+        err.message
+    );
 }

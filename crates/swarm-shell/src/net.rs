@@ -472,11 +472,7 @@ fn reply_headers(
     length_last: bool,
 ) -> Vec<(String, String)> {
     let mut hs = reply.header_block();
-    let whole = reply
-        .headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("Content-Length"));
-    if length_last && !whole {
+    if length_last && !reply.headers_whole() {
         if let Some(i) = hs.iter().position(|(k, _)| k == "Content-Length") {
             let l = hs.remove(i);
             hs.push(l);

@@ -1306,7 +1306,7 @@ impl World {
                 };
                 let name = c.name.clone();
                 let msg = format!(
-                    "driver failed programming external connectivity on endpoint {name} ({}): Bind for {ip}:{} failed: port is already allocated",
+                    "failed to set up container networking: driver failed programming external connectivity on endpoint {name} ({}): Bind for {ip}:{} failed: port is already allocated",
                     hex64(&format!("endpoint:{id}")),
                     p.host_port
                 );

@@ -355,7 +355,9 @@ pub(crate) fn parse(source: &str) -> Parsed {
     match p.parse_program() {
         Ok(program) => Parsed::Program(program),
         // brush-parser waits for more input after `echo a(1)`; bash refuses it at once.
-        Err(ParseError::ParsingAtEndOfInput) if paren_after_word(source) => {
+        Err(ParseError::ParsingAtEndOfInput)
+            if paren_after_word(source) || paren_after_words(source) =>
+        {
             Parsed::Error("syntax error near unexpected token `('".into())
         }
         Err(ParseError::ParsingAtEndOfInput) => Parsed::Incomplete,
@@ -371,6 +373,11 @@ pub(crate) fn parse(source: &str) -> Parsed {
             | TokenizerError::UnterminatedHereDocuments(..) => Parsed::Incomplete,
             other => Parsed::Error(format!("syntax error: {other}")),
         },
+        // `docker swarm join-token (worker|manager)`: bash stops at the `(` after the
+        // command's words, where brush-parser goes on to the `|`.
+        Err(ParseError::ParsingNear(_)) if paren_after_words(source) => {
+            Parsed::Error("syntax error near unexpected token `('".into())
+        }
         Err(ParseError::ParsingNear(pos)) => {
             let token = near_token(source, pos.line, pos.column);
             Parsed::Error(format!("syntax error near unexpected token `{token}'"))
@@ -382,11 +389,32 @@ pub(crate) fn parse(source: &str) -> Parsed {
 /// (`echo javascript:alert(1)`): bash's syntax error. `f()` (a function), `$(`, `<(`, `>(`
 /// and `a=(…)` are not.
 fn paren_after_word(source: &str) -> bool {
+    paren_after(source, false)
+}
+
+/// Whether an unquoted `(` comes after two or more words of its command, glued or not
+/// (`echo a (b)`): bash's syntax error at that `(`. (After one word it is a function.)
+fn paren_after_words(source: &str) -> bool {
+    paren_after(source, true)
+}
+
+fn paren_after(source: &str, spaced: bool) -> bool {
+    // `case x in (a) …`: a pattern may start with `(`.
+    let spaced = spaced && !source.split_whitespace().any(|w| w == "case");
     let mut words = 0usize; // words seen in the current command
     let mut in_word = false;
     let mut prev = ' ';
+    let mut word = String::new(); // the current word's unquoted text
     let mut chars = source.chars();
     while let Some(c) = chars.next() {
+        // A reserved word that starts a command (`if ! (true)`, `function f ()`, `do (x)`)
+        // leaves the next word first in its command.
+        if !in_word || c.is_whitespace() || matches!(c, '(' | ';' | '&' | '|' | ')') {
+            if words == 1 && is_reserved_starter(&word) {
+                words = 0;
+            }
+            word.clear();
+        }
         match c {
             '\\' => {
                 let _ = chars.next();
@@ -427,7 +455,7 @@ fn paren_after_word(source: &str) -> bool {
                 continue;
             }
             '(' => {
-                if in_word && words > 1 && !matches!(prev, '$' | '<' | '>' | '=') {
+                if (in_word || spaced) && words > 1 && !matches!(prev, '$' | '<' | '>' | '=') {
                     return true;
                 }
                 words = 0;
@@ -443,11 +471,21 @@ fn paren_after_word(source: &str) -> bool {
                     words += 1;
                     in_word = true;
                 }
+                word.push(c);
             }
         }
         prev = c;
     }
     false
+}
+
+/// Reserved words after which bash reads a new command (the `(` that follows opens a
+/// subshell, or a function's name follows `function`).
+fn is_reserved_starter(word: &str) -> bool {
+    matches!(
+        word,
+        "!" | "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "time" | "function"
+    )
 }
 
 /// The token at a (1-based) line and column, for bash's "near unexpected token" message.

@@ -266,6 +266,11 @@ pub struct Resources {
     pub limit_memory: i64,
     /// `--limit-pids`.
     pub limit_pids: i64,
+    /// The spec has no `Limits` at all: a stack file that declares no `limits` (docker/cli's
+    /// convertResources sets only what the file has; `service create` sends both).
+    pub no_limits: bool,
+    /// The spec has no `Reservations` at all (as `no_limits`).
+    pub no_reservations: bool,
 }
 
 /// A mount (`--mount`), kept as given for issue 8's volumes.

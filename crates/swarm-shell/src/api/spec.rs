@@ -168,6 +168,8 @@ pub(super) fn service_spec(v: &Value) -> Result<ServiceSpec, String> {
         limit_nano_cpus: i(lim, "NanoCPUs"),
         limit_memory: i(lim, "MemoryBytes"),
         limit_pids: i(lim, "Pids"),
+        no_limits: !lim.is_object(),
+        no_reservations: !rsv.is_object(),
     };
     let rp = obj(tt, "RestartPolicy");
     if rp.is_object() {

@@ -167,6 +167,10 @@ async fn deploy(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
         }
     };
     io.err.write(&config.warnings);
+    if let Err(e) = config.check_images() {
+        io.err.write(&format!("{e}\n"));
+        return 1;
+    }
     let detach_given = cmd.flags.iter().any(|(k, _)| k == "detach");
     if !detach_given {
         io.err.write("Since --detach=false was not specified, tasks will be created in the background.\nIn a future release, --detach=false will become the default.\n");

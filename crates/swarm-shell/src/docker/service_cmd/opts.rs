@@ -882,6 +882,19 @@ fn common(cmd: &Parsed, spec: &mut ServiceSpec) -> Result<(), DaemonError> {
     }
     spec.update = update_config(cmd, "update", spec.update.clone())?;
     spec.rollback = update_config(cmd, "rollback", spec.rollback.clone())?;
+    // Changing any resource flag gives the spec both Limits and Reservations (docker/cli's
+    // updateService `taskResources`).
+    let resource_flags = [
+        "reserve-cpu",
+        "reserve-memory",
+        "limit-cpu",
+        "limit-memory",
+        "limit-pids",
+    ];
+    if resource_flags.iter().any(|f| cmd.value(f).is_some()) {
+        spec.resources.no_limits = false;
+        spec.resources.no_reservations = false;
+    }
     if let Some(v) = cmd.value("reserve-cpu").and_then(|v| nano_cpus(v).ok()) {
         spec.resources.reserve_nano_cpus = v;
     }

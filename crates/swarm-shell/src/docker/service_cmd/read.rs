@@ -688,10 +688,14 @@ pub(crate) fn spec_json(spec: &ServiceSpec, defaults: bool, s: &Swarm) -> Value 
     if r.reserve_memory != 0 {
         res.insert("MemoryBytes".into(), json!(r.reserve_memory));
     }
-    tt.insert(
-        "Resources".into(),
-        json!({"Limits": Value::Object(limits), "Reservations": Value::Object(res)}),
-    );
+    let mut resources = Map::new();
+    if !r.no_limits {
+        resources.insert("Limits".into(), Value::Object(limits));
+    }
+    if !r.no_reservations {
+        resources.insert("Reservations".into(), Value::Object(res));
+    }
+    tt.insert("Resources".into(), Value::Object(resources));
     let rp = &spec.restart;
     let restart_set = rp.condition.is_some()
         || rp.delay_ms.is_some()

@@ -956,9 +956,9 @@ impl Config {
         services_of(&self.root).collect()
     }
 
-    /// The loader's typed decoding: sizes, and an image for every service.
+    /// The loader's typed decoding: sizes.
     fn check_typed(&self) -> Result<(), String> {
-        for (name, svc) in self.services() {
+        for (_, svc) in self.services() {
             if let Some(res) = obj(svc, "deploy").and_then(|d| obj(d, "resources")) {
                 for (part, field) in [("limits", "Limits"), ("reservations", "Reservations")] {
                     if let Some(mem) = obj(res, part).and_then(|p| s(p, "memory")) {
@@ -968,6 +968,14 @@ impl Config {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// An image for every service: docker/cli's LoadComposefile checks this after it
+    /// printed the `warnings`, so the caller does too.
+    pub(crate) fn check_images(&self) -> Result<(), String> {
+        for (name, svc) in self.services() {
             let image = s(svc, "image").unwrap_or("");
             if image.is_empty() {
                 return Err(format!(
@@ -1296,8 +1304,12 @@ pub(crate) fn service_spec(
         spec.endpoint_mode = e.to_string();
     }
 
-    // Resources.
-    if let Some(res) = obj(d, "resources") {
+    // Resources: only the parts the file declares (convertResources).
+    let res = obj(d, "resources");
+    let declared = |k: &str| res.and_then(|r| r.get(k)).is_some_and(|v| !v.is_null());
+    spec.resources.no_limits = !declared("limits");
+    spec.resources.no_reservations = !declared("reservations");
+    if let Some(res) = res {
         if let Some(l) = obj(res, "limits") {
             if let Some(c) = s(l, "cpus") {
                 spec.resources.limit_nano_cpus = nano_cpus(c)?;
@@ -1443,7 +1455,28 @@ mod tests {
     }
 
     fn load1(text: &str) -> Result<Config, String> {
-        load(vec![swarm_extras::yaml::parse(text)], &env)
+        let c = load(vec![swarm_extras::yaml::parse(text)], &env)?;
+        c.check_images()?;
+        Ok(c)
+    }
+
+    #[test]
+    fn warnings_come_before_the_image_check() {
+        let c = load(
+            vec![swarm_extras::yaml::parse(
+                "services:\n  api:\n    build: .\n    restart: always\n",
+            )],
+            &env,
+        )
+        .unwrap();
+        assert_eq!(
+            c.warnings,
+            "Ignoring unsupported options: build, restart\n\n"
+        );
+        assert_eq!(
+            c.check_images().unwrap_err(),
+            "invalid image reference for service api: no image specified"
+        );
     }
 
     #[test]

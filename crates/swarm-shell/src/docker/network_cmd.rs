@@ -552,6 +552,9 @@ async fn create(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status 
     }
 }
 
+/// docker/cli network/remove.go's question before it removes an ingress network.
+const INGRESS_WARNING: &str = "WARNING! Before removing the routing-mesh network, make sure all the nodes in your swarm run the same docker engine version. Otherwise, removal may not be effective and functionality of newly create ingress networks will be impaired.\nAre you sure you want to continue?";
+
 async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let mut status = 0;
     let force = cmd.bool("force");
@@ -574,14 +577,21 @@ async fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                     .collect();
                 (by_prefix.len() == 1).then(|| by_prefix[0])
             });
-            hit.map(|x| (x.scope.clone(), x.id.clone()))
+            hit.map(|x| {
+                let ingress = x.json["Ingress"].as_bool().unwrap_or(false);
+                (x.scope.clone(), x.id.clone(), ingress)
+            })
         };
-        let Some((scope, id)) = found else {
+        let Some((scope, id, ingress)) = found else {
             if !force {
                 status = daemon_error(io, &format!("network {r} not found"));
             }
             continue;
         };
+        // The CLI asks before it removes the routing mesh (`-f` does not skip it).
+        if ingress && !super::confirm(interp, io, INGRESS_WARNING).await {
+            continue;
+        }
         if scope == "local" {
             let res = world.borrow_mut().local_network_remove(m, &id);
             match res {

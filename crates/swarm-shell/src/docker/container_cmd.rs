@@ -341,6 +341,31 @@ fn row_json(c: &Container, row: &ContainerRow, _now: SimTime, no_trunc: bool) ->
     })
 }
 
+/// docker/cli's `ContainerContext.Mounts`: each mount's volume name, else its source,
+/// ellipsized to 15 columns unless `--no-trunc`, joined with `,`.
+fn mounts_cell(mounts: &Value, no_trunc: bool) -> String {
+    let names: Vec<String> = mounts
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|m| {
+                    let name = m["Name"]
+                        .as_str()
+                        .filter(|n| !n.is_empty())
+                        .or_else(|| m["Source"].as_str())
+                        .unwrap_or("");
+                    if no_trunc {
+                        name.to_string()
+                    } else {
+                        format::container::ellipsis(name, 15)
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.join(",")
+}
+
 const PS_HEADER: &[(&str, &str)] = &[
     ("ID", "CONTAINER ID"),
     ("Image", "IMAGE"),
@@ -548,6 +573,12 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                     let mut nets = super::network_cmd::container_net(&w, m, c).names;
                     swarm_core::sort::sort(&mut nets);
                     v["Networks"] = json!(nets.join(","));
+                    let mounts = super::volume_cmd::mounts_json(&w, m, &c.id);
+                    v["Mounts"] = json!(mounts_cell(&mounts, no_trunc));
+                    let local = mounts
+                        .as_array()
+                        .map_or(0, |a| a.iter().filter(|x| x["Driver"] == "local").count());
+                    v["LocalVolumes"] = json!(local.to_string());
                     v
                 })
                 .collect();

@@ -1546,10 +1546,27 @@ impl Iface {
 /// The current machine's interfaces: lo, eth0 (its LAN address), docker0, docker_gwbridge
 /// while in a swarm, and a `br-<id>` per user-defined bridge network.
 fn interfaces(interp: &Interp) -> Vec<Iface> {
-    use std::net::Ipv4Addr;
     let world = interp.world();
     let w = world.borrow();
     let m = interp.session.borrow().machine();
+    interfaces_of(&w, m)
+}
+
+/// The address of machine `m`'s interface `name` (`eth0`, `lo`, `docker0`, …), as the
+/// daemon resolves `--advertise-addr eth0`; None when `m` has no such interface.
+pub(crate) fn interface_addr(
+    w: &swarm_core::World,
+    m: swarm_core::MachineId,
+    name: &str,
+) -> Option<std::net::Ipv4Addr> {
+    interfaces_of(w, m)
+        .into_iter()
+        .find(|i| i.name == name)
+        .map(|i| i.addr)
+}
+
+fn interfaces_of(w: &swarm_core::World, m: swarm_core::MachineId) -> Vec<Iface> {
+    use std::net::Ipv4Addr;
     let mut v = vec![Iface {
         name: "lo".into(),
         addr: Ipv4Addr::LOCALHOST,

@@ -388,20 +388,19 @@ fn swarm_init(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
         .get("AdvertiseAddr")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let advertise = if addr.is_empty() {
-        None
-    } else {
-        let host = addr.rsplit_once(':').map(|(h, _)| h).unwrap_or(addr);
-        match host.parse() {
-            Ok(ip) => Some(ip),
-            Err(_) if host.starts_with("eth") => pg.world().machine(m).map(|x| x.ip),
-            Err(_) => return Response::error(400, "advertise address must be a non-zero IP address or network interface (with optional port number)"),
-        }
-    };
+    let listen = body.get("ListenAddr").and_then(Value::as_str).unwrap_or("");
     let force = body
         .get("ForceNewCluster")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    let in_swarm = pg.world().membership(m).is_some();
+    let advertise = match crate::docker::swarm_cmd::resolve_init_addrs(&pg.world(), m, addr, listen)
+    {
+        Ok(a) => a,
+        // "already part of a swarm" comes first.
+        Err(_) if in_swarm && !force => None,
+        Err(e) => return Response::error(400, e),
+    };
     let r = {
         let mut w = pg.world.borrow_mut();
         if force && w.membership(m).is_some() {

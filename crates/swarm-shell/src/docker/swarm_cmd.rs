@@ -51,27 +51,70 @@ fn role_arg(s: &str) -> Option<format::swarm::Role> {
     format::swarm::Role::parse(s).ok()
 }
 
+const BAD_ADVERTISE: &str =
+    "advertise address must be a non-zero IP address or network interface (with optional port number)";
+const BAD_LISTEN: &str =
+    "listen address must be an IP address or network interface (with optional port number)";
+
+/// The host part of `host[:port]` as Go's net.SplitHostPort finds it; the whole text when
+/// it is not a host:port (`10.0.0.1`, `eth0`).
+fn host_part(a: &str) -> &str {
+    match a.rsplit_once(':') {
+        Some((h, _)) if !h.contains(':') => h,
+        Some((h, _)) if h.starts_with('[') && h.ends_with(']') => &h[1..h.len() - 1],
+        _ => a,
+    }
+}
+
+/// The daemon's checks of `swarm init`'s (and join's) `--listen-addr` and `--advertise-addr` (moby
+/// daemon/cluster/listen_addr.go): a name is an interface of `m` (`ip a`), else it must be
+/// an IP. An advertised IP that is not the machine's own is fine: with one NIC (eth0) the
+/// system address is found uniquely. Ok(None) is "advertise the system address".
+pub(crate) fn resolve_init_addrs(
+    w: &swarm_core::World,
+    m: MachineId,
+    advertise: &str,
+    listen: &str,
+) -> Result<Option<std::net::Ipv4Addr>, &'static str> {
+    use std::net::IpAddr;
+    if !listen.is_empty() {
+        let host = host_part(listen.strip_prefix("tcp://").unwrap_or(listen));
+        if crate::hosttools::interface_addr(w, m, host).is_none() && host.parse::<IpAddr>().is_err()
+        {
+            return Err(BAD_LISTEN);
+        }
+    }
+    if advertise.is_empty() {
+        return Ok(None);
+    }
+    let host = host_part(advertise);
+    if let Some(ip) = crate::hosttools::interface_addr(w, m, host) {
+        return Ok(Some(ip));
+    }
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) if !ip.is_unspecified() => Ok(Some(ip)),
+        _ => Err(BAD_ADVERTISE),
+    }
+}
+
 /// `docker swarm init`.
 pub(crate) fn init(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
     let world = interp.world();
     let mut w = world.borrow_mut();
-    let advertise = match cmd.value("advertise-addr") {
-        None | Some("") => None,
-        Some(a) => {
-            let host = a.rsplit_once(':').map(|(h, _)| h).unwrap_or(a);
-            match host.parse() {
-                Ok(ip) => Some(ip),
-                Err(_) => match w.machine(engine) {
-                    // An interface name (`eth0`) resolves to the machine's address.
-                    Some(m) if host.starts_with("eth") => Some(m.ip),
-                    _ => {
-                        return daemon_error(io, "advertise address must be a non-zero IP address or network interface (with optional port number)");
-                    }
-                },
-            }
-        }
+    let force = cmd.bool("force-new-cluster");
+    let in_swarm = w.membership(engine).is_some();
+    // "already part of a swarm" comes before the addresses are looked at.
+    let advertise = match resolve_init_addrs(
+        &w,
+        engine,
+        cmd.value("advertise-addr").unwrap_or(""),
+        cmd.value("listen-addr").unwrap_or(""),
+    ) {
+        Ok(a) => a,
+        Err(_) if in_swarm && !force => None,
+        Err(e) => return daemon_error(io, e),
     };
-    let result = if cmd.bool("force-new-cluster") && w.membership(engine).is_some() {
+    let result = if force && in_swarm {
         w.swarm_force_new_cluster(engine)
     } else {
         w.swarm_init(engine, advertise)
@@ -96,6 +139,16 @@ pub(crate) async fn join(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &
     let token = cmd.value("token").unwrap_or("");
     let remote = cmd.args.first().map(String::as_str).unwrap_or("");
     let world = interp.world();
+    // The daemon resolves --listen-addr once it knows the node is in no swarm; a bad
+    // --advertise-addr is dropped (the remote side detects the address).
+    let listen = cmd.value("listen-addr").unwrap_or("");
+    let bad_listen = {
+        let w = world.borrow();
+        w.membership(engine).is_none() && resolve_init_addrs(&w, engine, "", listen).is_err()
+    };
+    if bad_listen {
+        return daemon_error(io, BAD_LISTEN);
+    }
     let h = world.borrow_mut().swarm_join(engine, token, remote);
     let h = match h {
         Ok(h) => h,
@@ -306,10 +359,13 @@ pub(crate) fn node_matches(
             "name" => n.hostname.contains(v),
             "role" => n.role.as_str() == *v,
             "membership" => *v == "accepted",
-            "node.label" | "label" => match v.split_once('=') {
+            "node.label" => match v.split_once('=') {
                 Some((lk, lv)) => n.labels.get(lk).is_some_and(|x| x == lv),
                 None => n.labels.contains_key(*v),
             },
+            // `label` matches the engine labels (the daemon's `--label`, swarmkit's
+            // Description.Engine.Labels), and the playground's engines have none.
+            "label" => false,
             _ => false,
         });
         if !["id", "name", "role", "membership", "node.label", "label"].contains(&k) {

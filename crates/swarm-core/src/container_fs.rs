@@ -227,6 +227,14 @@ impl Layer {
         self.fs.get_mut()
     }
 
+    /// The tree when something was written to it (`None` while it is still its recipe).
+    fn written(&self) -> Option<&Fs> {
+        match self.recipe {
+            Some(_) => None,
+            None => self.fs.get(),
+        }
+    }
+
     /// The engine rewrites `/etc/hosts` (at every start).
     pub(crate) fn write_hosts(&mut self, text: String, now: SimTime) {
         match (self.fs.get_mut(), &mut self.recipe) {
@@ -451,6 +459,30 @@ impl World {
     /// The filesystem of container `id` on `m` (its mounts for `docker inspect`).
     pub fn container_fs(&self, m: MachineId, id: &str) -> Option<&ContainerFs> {
         self.machine(m)?.runtime.storage.filesystems.get(id)
+    }
+
+    /// `SizeRw` of container `id`: the bytes of the files of its writable layer written after
+    /// `since` (its creation), as `docker ps -s` shows them. The files the engine bind-mounts
+    /// (`/etc/hosts`, `/etc/hostname`, `/etc/resolv.conf`) and mounts do not count.
+    pub fn container_size_rw(&self, m: MachineId, id: &str, since: SimTime) -> u64 {
+        let Some(fs) = self.container_fs(m, id).and_then(|c| c.layer.written()) else {
+            return 0;
+        };
+        let Ok(entries) = fs.walk("/") else {
+            return 0;
+        };
+        entries
+            .iter()
+            .filter(|(path, meta)| {
+                meta.is_file()
+                    && meta.mtime > since
+                    && !matches!(
+                        path.as_str(),
+                        "/etc/hosts" | "/etc/hostname" | "/etc/resolv.conf"
+                    )
+            })
+            .map(|(_, meta)| meta.size)
+            .sum()
     }
 
     /// The mounts container `id` gets, checked as the daemon does before creating it: the

@@ -36,6 +36,8 @@ use serde_json::{json, Value};
 #[cfg(feature = "engine")]
 mod engine;
 #[cfg(feature = "engine")]
+mod gotime;
+#[cfg(feature = "engine")]
 mod schema;
 
 /// Why a template failed, in Go's words. `.1` is true for parse errors, found before any data

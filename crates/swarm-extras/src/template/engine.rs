@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
+use super::gotime::{base64_decode, base64_encode, go_duration, GoTime};
 use super::{schema, TemplateError, Types};
 use crate::tabwriter;
 
@@ -2108,6 +2109,15 @@ enum V<'a> {
     Slice(&'a [Value], Rc<str>),
     /// The header row's map from field name to column title (see [`render_table`]).
     Header,
+    /// A `time.Duration` (or a non-nil `*time.Duration`, named by `.1`) in nanoseconds: an
+    /// integer that prints as Go's `Duration.String()` (`1m0s`).
+    Dur(i64, Rc<str>),
+    /// A `time.Time` (or non-nil `*time.Time`): its RFC 3339 text as the JSON has it, which
+    /// `json` writes back, and the parsed time, which prints as Go's `Time.String()`.
+    Time(Rc<str>, GoTime, Rc<str>),
+    /// A `[]byte` (`[]uint8`), which the JSON carries as base64: prints `[104 105]`, `%s` the
+    /// text, `json` base64 again.
+    Bytes(Rc<[u8]>),
 }
 
 impl V<'_> {
@@ -2135,6 +2145,7 @@ enum K<'v, 'a> {
     Struct(&'a Map<String, Value>, &'v str),
     Map(&'a Map<String, Value>, &'v str),
     Header,
+    Bytes(&'v [u8]),
 }
 
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -2237,7 +2248,26 @@ impl Env<'_> {
                 Some(h) => V::Nil(h.into()),
                 None => V::Null(self.null_type(&path).into()),
             },
-            _ => V::Json(v, path.into()),
+            _ if self.raw => V::Json(v, path.into()),
+            _ => match (self.hint(&path), v) {
+                (Some(h), Value::Number(n)) if h.trim_start_matches('*') == "time.Duration" => {
+                    match n.as_i64() {
+                        Some(ns) => V::Dur(ns, h.into()),
+                        None => V::Json(v, path.into()),
+                    }
+                }
+                (Some(h), Value::String(s)) if h.trim_start_matches('*') == "time.Time" => {
+                    match GoTime::parse_rfc3339(s) {
+                        Some(t) => V::Time(s.as_str().into(), t, h.into()),
+                        None => V::Json(v, path.into()),
+                    }
+                }
+                (Some("[]uint8"), Value::String(s)) => match base64_decode(s) {
+                    Some(b) => V::Bytes(b.into()),
+                    None => V::Json(v, path.into()),
+                },
+                _ => V::Json(v, path.into()),
+            },
         }
     }
 
@@ -2294,6 +2324,9 @@ impl Env<'_> {
             V::Strs(s) => K::Strs(s),
             V::Slice(a, p) => K::Arr(a, p),
             V::Header => K::Header,
+            V::Dur(n, _) => K::Int(*n),
+            V::Time(s, ..) => K::Str(s),
+            V::Bytes(b) => K::Bytes(b),
             V::Json(j, path) => match j {
                 Value::Null => K::Nil("interface {}"),
                 Value::Bool(b) => K::Bool(*b),
@@ -2342,6 +2375,8 @@ impl Env<'_> {
             V::Number(_) => "json.Number".into(),
             V::Strs(_) => "[]string".into(),
             V::Header => "map[string]string".into(),
+            V::Dur(_, t) | V::Time(_, _, t) => t.to_string(),
+            V::Bytes(_) => "[]uint8".into(),
             V::Slice(a, path) => match self.hint(path) {
                 Some(h) => h.to_string(),
                 None => format!("[]{}", self.elem_type(a, path)),
@@ -2412,8 +2447,8 @@ impl Env<'_> {
             "int" | "int8" | "int16" | "int32" | "int64" => V::Int(0),
             "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr" => V::Uint(0, ty.into()),
             "float32" | "float64" => V::Float(0.0),
-            "time.Duration" => V::Int(0),
-            "time.Time" => str_v("0001-01-01 00:00:00 +0000 UTC"),
+            "time.Duration" => V::Dur(0, ty.into()),
+            "time.Time" => V::Time("0001-01-01T00:00:00Z".into(), GoTime::ZERO, ty.into()),
             _ => V::Nil(ty.into()),
         }
     }
@@ -2499,6 +2534,7 @@ impl Env<'_> {
             K::Str(s) => !s.is_empty(),
             K::Arr(a, _) => !a.is_empty(),
             K::Strs(s) => !s.is_empty(),
+            K::Bytes(b) => !b.is_empty(),
             K::Struct(..) | K::Header => true,
             K::Map(m, _) => !m.is_empty(),
         }
@@ -2517,9 +2553,13 @@ impl Env<'_> {
 
     /// docker's `json` function: `json.Encoder` with HTML escaping off, no trailing newline.
     fn json(&self, out: &mut String, v: &V<'_>) {
-        if let V::Number(text) = v {
-            out.push_str(text);
-            return;
+        match v {
+            V::Number(text) => return out.push_str(text),
+            // `time.Time.MarshalJSON`: RFC 3339 with the nanoseconds' trailing zeros trimmed.
+            V::Time(_, t, _) => {
+                return json_string(out, &t.format("2006-01-02T15:04:05.999999999Z07:00"))
+            }
+            _ => {}
         }
         match self.view(v) {
             K::Invalid => out.push_str("null"),
@@ -2561,6 +2601,7 @@ impl Env<'_> {
             K::Struct(o, path) => self.json_object(out, self.fields(o, path)),
             K::Map(o, path) => self.json_object(out, self.entries(o, path)),
             K::Header => out.push_str("{}"),
+            K::Bytes(b) => json_string(out, &base64_encode(b)),
         }
     }
 
@@ -2833,6 +2874,26 @@ impl<'e, 'h> Printer<'e, 'h> {
 
     fn print_value(&mut self, v: &V<'_>, verb: char, depth: usize) {
         let env = self.env;
+        // Go's `handleMethods`: a `Stringer` (`time.Duration`, `time.Time`, and pointers to
+        // them) prints its `String()` for the string verbs; `time.Time` is a `GoStringer` too.
+        let stringer = matches!(verb, 'v' | 's' | 'x' | 'X' | 'q') && !self.f.sharp_v;
+        match v {
+            V::Dur(n, _) if stringer => {
+                let text = go_duration(*n);
+                return self.fmt_string(v, &text, verb);
+            }
+            V::Time(_, t, _) if self.f.sharp_v => {
+                let text = t.go_string();
+                return self.pad(&text);
+            }
+            V::Time(_, t, _) if stringer => {
+                let text = t.string();
+                return self.fmt_string(v, &text, verb);
+            }
+            V::Time(..) => return self.bad_verb(&str_v(""), verb),
+            V::Bytes(b) => return self.fmt_bytes(b, verb, depth),
+            _ => {}
+        }
         match env.view(v) {
             K::Invalid => {
                 if self.f.sharp_v {
@@ -2912,6 +2973,7 @@ impl<'e, 'h> Printer<'e, 'h> {
                 _ => self.bad_verb(v, verb),
             },
             K::Str(s) => self.fmt_string(v, s, verb),
+            K::Bytes(b) => self.fmt_bytes(b, verb, depth),
             K::Strs(s) => {
                 let items: Vec<V<'_>> = s.iter().map(|x| str_v(x.as_str())).collect();
                 self.print_list(v, &items, verb, depth);
@@ -2964,6 +3026,33 @@ impl<'e, 'h> Printer<'e, 'h> {
                 self.buf.push(if self.f.sharp_v { '}' } else { ']' });
             }
             K::Header => self.buf.push_str("map[]"),
+        }
+    }
+
+    /// Go's `fmtBytes`: a `[]byte` is text for `%s %q %x %X`, else a list of numbers.
+    fn fmt_bytes(&mut self, b: &[u8], verb: char, depth: usize) {
+        match verb {
+            's' | 'q' | 'x' | 'X' => {
+                let text = String::from_utf8_lossy(b).into_owned();
+                self.fmt_string(&str_v(text.as_str()), &text, verb);
+            }
+            'v' | 'd' if self.f.sharp_v => {
+                self.buf.push_str("[]byte{");
+                for (i, c) in b.iter().enumerate() {
+                    if i > 0 {
+                        self.buf.push_str(", ");
+                    }
+                    let _ = write!(self.buf, "0x{c:x}");
+                }
+                self.buf.push('}');
+            }
+            _ => {
+                let items: Vec<V<'_>> = b
+                    .iter()
+                    .map(|c| V::Uint(u64::from(*c), "uint8".into()))
+                    .collect();
+                self.print_list(&V::Bytes(b.into()), &items, verb, depth);
+            }
         }
     }
 
@@ -3549,6 +3638,7 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
         let (src, count) = match env.view(&val) {
             K::Arr(a, path) => (Src::Arr(a, elem_path(path)), a.len()),
             K::Strs(s) => (Src::Strs(s.to_vec()), s.len()),
+            K::Bytes(b) => (Src::Bytes(b.to_vec()), b.len()),
             K::Map(o, path) => {
                 let entries = env.entries(o, path);
                 let n = entries.len();
@@ -3590,6 +3680,10 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
                         .map_or(V::Invalid, |v| self.env.wrap(v, path.clone())),
                 ),
                 Src::Strs(s) => (V::Int(i as i64), str_v(s.get(i).map_or("", String::as_str))),
+                Src::Bytes(b) => (
+                    V::Int(i as i64),
+                    V::Uint(u64::from(b.get(i).copied().unwrap_or(0)), "uint8".into()),
+                ),
                 Src::Map(e) => e
                     .get(i)
                     .map_or((V::Invalid, V::Invalid), |(k, v)| (str_v(*k), v.clone())),
@@ -3819,7 +3913,7 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
 
     fn eval_field_chain(
         &mut self,
-        _dot: &V<'a>,
+        dot: &V<'a>,
         mut receiver: V<'a>,
         idents: &'t [String],
         args: &'t [Arg],
@@ -3829,10 +3923,129 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
             return Ok(receiver);
         };
         for name in init {
-            receiver = self.eval_field(name, false, receiver)?;
+            receiver = match self.method(&receiver, name) {
+                Some(params) => self.call_method(dot, &receiver, name, params, &[], V::Missing)?,
+                None => self.eval_field(name, false, receiver)?,
+            };
+        }
+        if let Some(params) = self.method(&receiver, last) {
+            let args = args.get(1..).unwrap_or(&[]);
+            return self.call_method(dot, &receiver, last, params, args, fin);
         }
         let has_args = args.len() > 1 || !fin.is_missing();
         self.eval_field(last, has_args, receiver)
+    }
+
+    /// The parameters of method `name` of the receiver's type, when it has one: `time.Time`'s
+    /// and `time.Duration`'s (the ones a format would use), and the `Label` method of `docker
+    /// ps`'s `formatter.ContainerContext`.
+    fn method(&self, receiver: &V<'a>, name: &str) -> Option<&'static [P]> {
+        const NONE: &[P] = &[];
+        const STR: &[P] = &[P::Str];
+        match receiver {
+            V::Time(..) => match name {
+                "Format" => Some(STR),
+                "String" | "Unix" | "UnixMilli" | "UnixNano" | "UTC" | "Local" | "Year"
+                | "Month" | "Day" | "Weekday" | "YearDay" | "Hour" | "Minute" | "Second"
+                | "Nanosecond" | "IsZero" => Some(NONE),
+                _ => None,
+            },
+            V::Dur(..) => match name {
+                "String" | "Hours" | "Minutes" | "Seconds" | "Milliseconds" | "Microseconds"
+                | "Nanoseconds" => Some(NONE),
+                _ => None,
+            },
+            _ if name == "Label" => match self.env.view(receiver) {
+                K::Struct(_, path)
+                    if self.env.hint(path).map(|t| t.trim_start_matches('*'))
+                        == Some("formatter.ContainerContext") =>
+                {
+                    Some(STR)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Go's `evalCall` for a method: the arguments checked and converted, then the call.
+    fn call_method(
+        &mut self,
+        dot: &V<'a>,
+        receiver: &V<'a>,
+        name: &str,
+        params: &[P],
+        args: &'t [Arg],
+        fin: V<'a>,
+    ) -> R<V<'a>> {
+        let num_in = args.len() + usize::from(!fin.is_missing());
+        if num_in != params.len() {
+            return self.errorf(format_args!(
+                "wrong number of args for {name}: want {} got {num_in}",
+                params.len()
+            ));
+        }
+        let mut argv = Vec::with_capacity(num_in);
+        for (arg, typ) in args.iter().zip(params) {
+            argv.push(self.eval_arg(dot, Some(*typ), arg)?);
+        }
+        if !fin.is_missing() {
+            argv.push(self.validate(fin, params.last().copied())?);
+        }
+        let env = self.env;
+        let text = |i: usize| match argv.get(i).map(|v| env.view(v)) {
+            Some(K::Str(s)) => s.to_string(),
+            _ => String::new(),
+        };
+        let time = |t: GoTime| {
+            let text = t.format("2006-01-02T15:04:05.999999999Z07:00");
+            V::Time(text.into(), t, "time.Time".into())
+        };
+        Ok(match receiver {
+            V::Time(_, t, _) => match name {
+                "Format" => str_v(t.format(&text(0))),
+                "String" => str_v(t.string()),
+                "Unix" => V::Int(t.unix()),
+                "UnixMilli" => V::Int(t.unix() * 1000 + i64::from(t.nanos() / 1_000_000)),
+                "UnixNano" => V::Int(
+                    t.unix()
+                        .wrapping_mul(1_000_000_000)
+                        .wrapping_add(i64::from(t.nanos())),
+                ),
+                "UTC" | "Local" => time(t.utc()),
+                "Year" => V::Int(t.year()),
+                "Month" => str_v(t.format("January")),
+                "Day" => V::Int(i64::from(t.day())),
+                "Weekday" => str_v(t.format("Monday")),
+                "YearDay" => V::Int(t.year_day()),
+                "Hour" => V::Int(i64::from(t.hour())),
+                "Minute" => V::Int(i64::from(t.minute())),
+                "Second" => V::Int(i64::from(t.second())),
+                "Nanosecond" => V::Int(i64::from(t.nanos())),
+                _ => V::Bool(t.is_zero()),
+            },
+            V::Dur(d, _) => {
+                let f = |unit: i64| (*d / unit) as f64 + (*d % unit) as f64 / unit as f64;
+                match name {
+                    "String" => str_v(go_duration(*d)),
+                    "Hours" => V::Float(f(3_600_000_000_000)),
+                    "Minutes" => V::Float(f(60_000_000_000)),
+                    "Seconds" => V::Float(f(1_000_000_000)),
+                    "Milliseconds" => V::Int(*d / 1_000_000),
+                    "Microseconds" => V::Int(*d / 1_000),
+                    _ => V::Int(*d),
+                }
+            }
+            // formatter.ContainerContext.Label: the row's labels are `k=v,k2=v2`.
+            _ => match env.view(receiver) {
+                K::Struct(o, _) => {
+                    let want = text(0);
+                    let labels = o.get("Labels").and_then(Value::as_str).unwrap_or("");
+                    str_v(label_of(labels, &want))
+                }
+                _ => str_v(""),
+            },
+        })
     }
 
     /// `.Name` on a value (Go's `evalField`; the data has no methods).
@@ -4255,6 +4468,7 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
             K::Str(s) => s.len(),
             K::Arr(a, _) => a.len(),
             K::Strs(s) => s.len(),
+            K::Bytes(b) => b.len(),
             K::Map(m, _) => m.len(),
             K::Header => 0,
             _ => return Err(format!("len of type {}", self.env.type_of(v))),
@@ -4317,6 +4531,13 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
                     let x = self.index_arg(index, s.len())?;
                     match s.get(x) {
                         Some(v) => str_v(v.as_str()),
+                        None => return Err("reflect: slice index out of range".into()),
+                    }
+                }
+                K::Bytes(b) => {
+                    let x = self.index_arg(index, b.len())?;
+                    match b.get(x) {
+                        Some(c) => V::Uint(u64::from(*c), "uint8".into()),
                         None => return Err("reflect: slice index out of range".into()),
                     }
                 }
@@ -4493,10 +4714,33 @@ impl<'t, 'a, 'h> Exec<'t, 'a, 'h> {
     }
 }
 
+/// The value of label `key` in a `docker ps` row's `Labels` (`k=v,k2=v2`, as
+/// `ContainerContext.Labels` joins them): a piece without `=` belongs to the value before it
+/// (`a=x,y`).
+fn label_of(labels: &str, key: &str) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for piece in labels.split(',') {
+        match (piece.split_once('='), pairs.last_mut()) {
+            (Some((k, v)), _) => pairs.push((k, v.to_string())),
+            (None, Some((_, v))) => {
+                v.push(',');
+                v.push_str(piece);
+            }
+            (None, None) => {}
+        }
+    }
+    pairs
+        .into_iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
 /// What a range iterates over.
 enum Src<'a> {
     Arr(&'a [Value], String),
     Strs(Vec<String>),
+    Bytes(Vec<u8>),
     Map(Vec<(&'a str, V<'a>)>),
     Int,
     Uint,
@@ -4635,6 +4879,255 @@ mod tests {
         })
     }
     const CTX_TYPE: &str = "*formatter.clientContextContext";
+
+    /// Runs `t` on `d` as the Go type `root`: the output or the error.
+    fn typed(t: &str, d: &Value, root: &str) -> String {
+        match render(t, d, root) {
+            Ok(s) => s,
+            Err(e) => e.0,
+        }
+    }
+
+    #[test]
+    fn durations_print_as_go_duration_strings() {
+        let svc = json!({
+            "ID": "s1",
+            "Spec": {
+                "Name": "web",
+                "TaskTemplate": {"RestartPolicy": {"Condition": "any", "Delay": 5_000_000_000_i64}},
+                "UpdateConfig": {"Parallelism": 1, "Delay": 60_000_000_000_i64, "Monitor": 1_500_000},
+            },
+        });
+        let run = |t: &str| typed(t, &svc, "swarm.Service");
+        assert_eq!(run("{{.Spec.UpdateConfig.Delay}}"), "1m0s");
+        assert_eq!(run("{{.Spec.UpdateConfig.Monitor}}"), "1.5ms");
+        // A `*time.Duration` prints its value's String() too, at the top and inside a struct.
+        assert_eq!(run("{{.Spec.TaskTemplate.RestartPolicy.Delay}}"), "5s");
+        assert_eq!(run("{{.Spec.UpdateConfig}}"), "{1 1m0s  1.5ms 0 }");
+        // A field the JSON omits is the zero Duration.
+        assert_eq!(run("{{.Spec.TaskTemplate.RestartPolicy.Window}}"), "<nil>");
+        assert_eq!(run("{{.Spec.UpdateConfig.MaxFailureRatio}}"), "0");
+        assert_eq!(run("{{json .Spec.UpdateConfig.Delay}}"), "60000000000");
+        assert_eq!(
+            run(
+                r#"{{printf "%d|%v|%s|%q" .Spec.UpdateConfig.Delay .Spec.UpdateConfig.Delay .Spec.UpdateConfig.Delay .Spec.UpdateConfig.Delay}}"#
+            ),
+            r#"60000000000|1m0s|1m0s|"1m0s""#
+        );
+        assert_eq!(run("{{.Spec.UpdateConfig.Delay.Seconds}}"), "60");
+        assert_eq!(run("{{.Spec.UpdateConfig.Delay.Minutes}}"), "1");
+        assert_eq!(run("{{.Spec.UpdateConfig.Delay.Milliseconds}}"), "60000");
+        assert_eq!(run("{{.Spec.UpdateConfig.Delay.String | len}}"), "4");
+        assert_eq!(run("{{gt .Spec.UpdateConfig.Delay 0}}"), "true");
+        assert_eq!(
+            run("{{.Spec.UpdateConfig.Delay.Nope}}"),
+            r#"template: :1:7: executing "" at <.Spec.UpdateConfig.Delay.Nope>: can't evaluate field Nope in type time.Duration"#
+        );
+        assert_eq!(super::super::gotime::go_duration(0), "0s");
+        assert_eq!(super::super::gotime::go_duration(-90_000_000_000), "-1m30s");
+        assert_eq!(
+            super::super::gotime::go_duration(3_723_000_000_001),
+            "1h2m3.000000001s"
+        );
+        assert_eq!(super::super::gotime::go_duration(999), "999ns");
+        assert_eq!(super::super::gotime::go_duration(1_500), "1.5µs");
+        assert_eq!(
+            super::super::gotime::go_duration(i64::MIN),
+            "-2562047h47m16.854775808s"
+        );
+    }
+
+    #[test]
+    fn times_print_as_go_time_strings() {
+        let svc = json!({"ID": "s1", "CreatedAt": "2026-12-03T14:22:25.123456789Z",
+            "UpdatedAt": "2026-12-03T09:22:25.5-05:00", "Spec": {"Name": "web"}});
+        let run = |t: &str| typed(t, &svc, "swarm.Service");
+        assert_eq!(
+            run("{{.CreatedAt}}"),
+            "2026-12-03 14:22:25.123456789 +0000 UTC"
+        );
+        assert_eq!(run("{{.UpdatedAt}}"), "2026-12-03 09:22:25.5 -0500 -0500");
+        assert_eq!(
+            run("{{json .CreatedAt}}"),
+            r#""2026-12-03T14:22:25.123456789Z""#
+        );
+        assert_eq!(
+            run("{{json .UpdatedAt}}"),
+            r#""2026-12-03T09:22:25.5-05:00""#
+        );
+        assert_eq!(run("{{.CreatedAt.Unix}}"), "1796307745");
+        assert_eq!(run("{{.UpdatedAt.Unix}}"), "1796307745");
+        assert_eq!(run("{{.UpdatedAt.UTC}}"), "2026-12-03 14:22:25.5 +0000 UTC");
+        assert_eq!(
+            run(r#"{{.CreatedAt.Format "Mon Jan _2 15:04:05 2006 .000 PM Z07:00"}}"#),
+            "Thu Dec  3 14:22:25 2026 .123 PM Z"
+        );
+        assert_eq!(run(r#"{{.CreatedAt.Format "2006-01-02"}}"#), "2026-12-03");
+        assert_eq!(
+            run("{{.CreatedAt.Weekday}} {{.CreatedAt.YearDay}} {{.CreatedAt.Month}}"),
+            "Thursday 337 December"
+        );
+        assert_eq!(run("{{.CreatedAt.IsZero}}"), "false");
+        // A time the JSON omits is Go's zero time.
+        let bare = json!({"ID": "s2"});
+        assert_eq!(
+            typed("{{.CreatedAt}}", &bare, "swarm.Service"),
+            "0001-01-01 00:00:00 +0000 UTC"
+        );
+        assert_eq!(
+            typed("{{.CreatedAt.IsZero}}", &bare, "swarm.Service"),
+            "true"
+        );
+        assert_eq!(
+            typed("{{json .CreatedAt}}", &bare, "swarm.Service"),
+            r#""0001-01-01T00:00:00Z""#
+        );
+        assert_eq!(
+            run(r#"{{.CreatedAt.Format}}"#),
+            r#"template: :1:12: executing "" at <.CreatedAt.Format>: wrong number of args for Format: want 1 got 0"#
+        );
+        // Untyped (a map, not a known struct), the same text stays a string.
+        assert_eq!(
+            typed("{{.CreatedAt}}", &svc, "T"),
+            "2026-12-03T14:22:25.123456789Z"
+        );
+    }
+
+    #[test]
+    fn byte_slices_print_as_numbers() {
+        let secret = json!({"ID": "x", "Spec": {"Name": "s", "Data": "aGk="}});
+        let run = |t: &str| typed(t, &secret, "swarm.Secret");
+        assert_eq!(run("{{.Spec.Data}}"), "[104 105]");
+        assert_eq!(
+            run(r#"{{printf "%s %x %#v" .Spec.Data .Spec.Data .Spec.Data}}"#),
+            "hi 6869 []byte{0x68, 0x69}"
+        );
+        assert_eq!(run("{{json .Spec.Data}}"), r#""aGk=""#);
+        assert_eq!(run("{{len .Spec.Data}} {{index .Spec.Data 1}}"), "2 105");
+        assert_eq!(run("{{range .Spec.Data}}{{.}};{{end}}"), "104;105;");
+        assert_eq!(run("{{json .Spec}}"), r#"{"Name":"s","Data":"aGk="}"#);
+        let long = json!({"Spec": {"Data": "aGVsbG8gd29ybGQ="}});
+        assert_eq!(
+            typed(r#"{{printf "%s" .Spec.Data}}"#, &long, "swarm.Secret"),
+            "hello world"
+        );
+        assert_eq!(
+            super::super::gotime::base64_encode(b"hello world"),
+            "aGVsbG8gd29ybGQ="
+        );
+        assert_eq!(
+            super::super::gotime::base64_decode("aGk"),
+            Some(b"hi".to_vec())
+        );
+        assert_eq!(super::super::gotime::base64_decode("a"), None);
+        assert_eq!(super::super::gotime::base64_decode("a*=="), None);
+    }
+
+    #[test]
+    fn docker_info_swarm_is_typed() {
+        let info = json!({
+            "ID": "E", "CpuCfsPeriod": true,
+            "Swarm": {
+                "NodeID": "n1", "NodeAddr": "10.0.0.2", "LocalNodeState": "active",
+                "ControlAvailable": true, "Error": "",
+                "RemoteManagers": [{"NodeID": "n1", "Addr": "10.0.0.2:2377"}],
+                "Nodes": 1, "Managers": 1,
+                "Cluster": {
+                    "ID": "c1", "Version": {"Index": 10},
+                    "CreatedAt": "2026-12-03T14:22:25Z", "UpdatedAt": "2026-12-03T14:22:25Z",
+                    "Spec": {
+                        "Name": "default", "Labels": {},
+                        "Orchestration": {"TaskHistoryRetentionLimit": 5},
+                        "Raft": {"SnapshotInterval": 10000, "KeepOldSnapshots": 0,
+                            "LogEntriesForSlowFollowers": 500, "ElectionTick": 10, "HeartbeatTick": 1},
+                        "Dispatcher": {"HeartbeatPeriod": 5_000_000_000_i64},
+                        "CAConfig": {"NodeCertExpiry": 7_776_000_000_000_000_i64},
+                        "TaskDefaults": {},
+                        "EncryptionConfig": {"AutoLockManagers": false},
+                    },
+                    "TLSInfo": {"TrustRoot": "", "CertIssuerSubject": "aGk=", "CertIssuerPublicKey": ""},
+                    "RootRotationInProgress": false, "DefaultAddrPool": ["10.0.0.0/8"],
+                    "SubnetSize": 24, "DataPathPort": 4789,
+                },
+            },
+        });
+        let run = |t: &str| typed(t, &info, "system.dockerInfo");
+        assert_eq!(
+            run("{{.Swarm.Cluster.Spec.Dispatcher.HeartbeatPeriod}}"),
+            "5s"
+        );
+        assert_eq!(run("{{.Swarm.Cluster.Spec.Dispatcher}}"), "{5s}");
+        assert_eq!(
+            run("{{.Swarm.Cluster.Spec.CAConfig}}"),
+            "{2160h0m0s []   0}"
+        );
+        assert_eq!(
+            run("{{.Swarm.Cluster.CreatedAt}}"),
+            "2026-12-03 14:22:25 +0000 UTC"
+        );
+        assert_eq!(
+            run("{{.Swarm.Cluster.TLSInfo.CertIssuerSubject}}"),
+            "[104 105]"
+        );
+        assert_eq!(run("{{.Swarm.RemoteManagers}}"), "[{n1 10.0.0.2:2377}]");
+        assert_eq!(run("{{.Swarm.Cluster.Spec.TaskDefaults}}"), "{<nil>}");
+        assert_eq!(run("{{.Swarm.Cluster.Spec.EncryptionConfig}}"), "{false}");
+        assert_eq!(
+            run("{{.Swarm.Cluster.Spec.Name}} {{.Swarm.Cluster.Version.Index}}"),
+            "default 10"
+        );
+        assert_eq!(
+            run("{{json .Swarm.Cluster.Spec.Dispatcher}}"),
+            r#"{"HeartbeatPeriod":5000000000}"#
+        );
+        assert_eq!(run("{{.Swarm.Warnings}}"), "[]");
+        assert_eq!(run("{{.CPUCfsPeriod}}"), "true");
+        assert_eq!(
+            run("{{.CpuCfsPeriod}}"),
+            r#"template: :1:2: executing "" at <.CpuCfsPeriod>: can't evaluate field CpuCfsPeriod in type system.dockerInfo"#
+        );
+        assert_eq!(
+            run("{{.Swarm.Nope}}"),
+            r#"template: :1:8: executing "" at <.Swarm.Nope>: can't evaluate field Nope in type swarm.Info"#
+        );
+        // Outside a swarm the cluster is a nil pointer.
+        let inactive =
+            json!({"Swarm": {"NodeID": "", "LocalNodeState": "inactive", "RemoteManagers": null}});
+        assert_eq!(
+            typed("{{.Swarm.Cluster}}", &inactive, "system.dockerInfo"),
+            "<nil>"
+        );
+        assert_eq!(
+            typed(
+                "{{.Swarm.RemoteManagers}} {{.Swarm.Nodes}}",
+                &inactive,
+                "system.dockerInfo"
+            ),
+            "[] 0"
+        );
+    }
+
+    #[test]
+    fn ps_label_method() {
+        let rows = vec![
+            json!({"ID": "a", "Labels": "com.x=1,desc=a,b,empty="}),
+            json!({"ID": "b", "Labels": ""}),
+        ];
+        let header = |f: &str| (f == "ID").then(|| "CONTAINER ID".to_string());
+        let run = |f: &str| match render_table(f, &rows, "formatter.ContainerContext", &header) {
+            Ok(s) => s,
+            Err(e) => e.0,
+        };
+        assert_eq!(
+            run(r#"{{.ID}}:{{.Label "com.x"}}:{{.Label "desc"}}:{{.Label "nope"}}"#),
+            "a:1:a,b:\nb:::\n"
+        );
+        assert_eq!(
+            run("{{.Label}}"),
+            r#"template parsing error: template: :1:2: executing "" at <.Label>: wrong number of args for Label: want 1 got 0"#
+        );
+        assert_eq!(run(r#"{{"com.x" | .Label}}"#), "1\n\n");
+    }
 
     fn ok(t: &str, d: &Value) -> String {
         match render(t, d, CTX_TYPE) {
@@ -5424,7 +5917,8 @@ mod tests {
             run("{{.Server.Nope}}").1.unwrap(),
             r#"template: version:1:9: executing "version" at <.Server.Nope>: can't evaluate field Nope in type *types.Version"#
         );
-        assert_eq!(run("{{.Client}}").0, "{<nil> 28.2.2 1.50}");
+        // The fields the data lacks print as the struct's zero values (as the real client does).
+        assert_eq!(run("{{.Client}}").0, "{<nil> 28.2.2 1.50       }");
     }
 
     #[test]

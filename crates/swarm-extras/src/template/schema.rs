@@ -107,6 +107,28 @@ v1.DockerOCIImageConfig ^v1.ImageConfig,^v1.DockerOCIImageConfigExt
 v1.ImageConfig User:string,ExposedPorts:map[string]struct {},Env:[]string,Entrypoint:[]string,Cmd:[]string,Volumes:map[string]struct {},WorkingDir:string,Labels:map[string]string,StopSignal:string,ArgsEscaped:bool
 v1.DockerOCIImageConfigExt Healthcheck:*v1.HealthcheckConfig,OnBuild:[]string,Shell:[]string
 v1.HealthcheckConfig Test:[]string,Interval:time.Duration,Timeout:time.Duration,StartPeriod:time.Duration,StartInterval:time.Duration,Retries:int
+system.dockerInfo ^*system.Info,ServerErrors:[]string,UserName:string,ClientInfo:*system.clientInfo,ClientErrors:[]string
+system.clientInfo Debug:bool,^system.clientVersion,Plugins:[]pluginmanager.Plugin,Warnings:[]string
+system.clientVersion Platform:*struct { Name string },Version:string,APIVersion/ApiVersion:string,DefaultAPIVersion:string,GitCommit:string,GoVersion:string,Os:string,Arch:string,BuildTime:string,Context:string
+system.Info ID:string,Containers:int,ContainersRunning:int,ContainersPaused:int,ContainersStopped:int,Images:int,Driver:string,DriverStatus:[][2]string,SystemStatus:[][2]string,Plugins:system.PluginsInfo,MemoryLimit:bool,SwapLimit:bool,KernelMemory:bool,KernelMemoryTCP:bool,CPUCfsPeriod/CpuCfsPeriod:bool,CPUCfsQuota/CpuCfsQuota:bool,CPUShares:bool,CPUSet:bool,PidsLimit:bool,IPv4Forwarding:bool,BridgeNfIptables:bool,BridgeNfIP6tables/BridgeNfIp6tables:bool,Debug:bool,NFd:int,OomKillDisable:bool,NGoroutines:int,SystemTime:string,LoggingDriver:string,CgroupDriver:string,CgroupVersion:string,NEventsListener:int,KernelVersion:string,OperatingSystem:string,OSVersion:string,OSType:string,Architecture:string,IndexServerAddress:string,RegistryConfig:*registry.ServiceConfig,NCPU:int,MemTotal:int64,GenericResources:[]swarm.GenericResource,DockerRootDir:string,HTTPProxy/HttpProxy:string,HTTPSProxy/HttpsProxy:string,NoProxy:string,Name:string,Labels:[]string,ExperimentalBuild:bool,ServerVersion:string,Runtimes:map[string]system.RuntimeWithStatus,DefaultRuntime:string,Swarm:swarm.Info,LiveRestoreEnabled:bool,Isolation:string,InitBinary:string,ContainerdCommit:system.Commit,RuncCommit:system.Commit,InitCommit:system.Commit,SecurityOptions:[]string,ProductLicense:string,DefaultAddressPools:[]system.NetworkAddressPool,FirewallBackend:*system.FirewallInfo,CDISpecDirs:[]string,Containerd:*system.ContainerdInfo,Warnings:[]string
+system.PluginsInfo Volume:[]string,Network:[]string,Authorization:[]string,Log:[]string
+system.RuntimeWithStatus Path/path:string,Args/runtimeArgs:[]string,Options/options:map[string]interface {},Status/status:map[string]string
+system.Commit ID:string,Expected:string
+system.NetworkAddressPool Base:string,Size:int
+system.FirewallInfo Driver:string,Info:[][2]string
+system.ContainerdInfo Address:string,Namespaces:system.ContainerdNamespaces
+system.ContainerdNamespaces Containers:string,Plugins:string
+swarm.Info NodeID:string,NodeAddr:string,LocalNodeState:string,ControlAvailable:bool,Error:string,RemoteManagers:[]swarm.Peer,Nodes:int,Managers:int,Cluster:*swarm.ClusterInfo,Warnings:[]string
+swarm.Peer NodeID:string,Addr:string
+swarm.ClusterInfo ID:string,^swarm.Meta,Spec:swarm.Spec,TLSInfo:swarm.TLSInfo,RootRotationInProgress:bool,DefaultAddrPool:[]string,SubnetSize:uint32,DataPathPort:uint32
+swarm.Spec ^swarm.Annotations,Orchestration:swarm.OrchestrationConfig,Raft:swarm.RaftConfig,Dispatcher:swarm.DispatcherConfig,CAConfig:swarm.CAConfig,TaskDefaults:swarm.TaskDefaults,EncryptionConfig:swarm.EncryptionConfig
+swarm.OrchestrationConfig TaskHistoryRetentionLimit:*int64
+swarm.RaftConfig SnapshotInterval:uint64,KeepOldSnapshots:*uint64,LogEntriesForSlowFollowers:uint64,ElectionTick:int,HeartbeatTick:int
+swarm.DispatcherConfig HeartbeatPeriod:time.Duration
+swarm.CAConfig NodeCertExpiry:time.Duration,ExternalCAs:[]*swarm.ExternalCA,SigningCACert:string,SigningCAKey:string,ForceRotate:uint64
+swarm.ExternalCA Protocol:string,URL:string,Options:map[string]string,CACert:string
+swarm.TaskDefaults LogDriver:*swarm.Driver
+swarm.EncryptionConfig AutoLockManagers:bool
 ";
 
 /// One field of a struct: its Go name (what a template's `.Name` looks up), its JSON name (how

@@ -366,6 +366,54 @@ fn mounts_cell(mounts: &Value, no_trunc: bool) -> String {
     names.join(",")
 }
 
+/// `formatter.NewContainerContext()`: the row of an empty container, as docker/cli checks a
+/// `--format` on it.
+fn row_json_empty() -> Value {
+    let mut v = Map::new();
+    for (k, _) in PS_HEADER {
+        v.insert((*k).to_string(), json!(""));
+    }
+    Value::Object(v)
+}
+
+/// docker/cli's default `ps` table with `-s` (`defaultContainerTableFormat` + `\t{{.Size}}`).
+const PS_SIZE_TABLE: &str =
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}";
+
+/// Whether a `ps --format` uses the row's `Size` (`.Size`, or `json .`, which marshals every
+/// field).
+fn format_uses_size(format: &str) -> bool {
+    let ident_after = |rest: &str| {
+        rest.chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    };
+    format
+        .match_indices(".Size")
+        .any(|(i, m)| !ident_after(&format[i + m.len()..]))
+        || format.match_indices("json").any(|(i, m)| {
+            let rest = format[i + m.len()..].trim_start();
+            rest.starts_with('.') && !ident_after(&rest[1..])
+        })
+        || format.contains("| json")
+}
+
+/// `formatter.ContainerContext.Size` with the sizes the daemon computed: the writable layer
+/// (`SizeRw`), then the whole filesystem with the image (`SizeRootFs`) when there is one:
+/// `2B (virtual 7.8MB)`.
+fn size_cell(w: &World, m: MachineId, c: &Container) -> String {
+    let rw = w.container_size_rw(m, &c.id, c.created_at);
+    let image = w.find_image(m, &c.image_id).map_or(0, |i| i.size);
+    let rw_text = format::container::human_size3(rw as f64);
+    match image + rw {
+        0 => rw_text,
+        root => format!(
+            "{rw_text} (virtual {})",
+            format::container::human_size3(root as f64)
+        ),
+    }
+}
+
 const PS_HEADER: &[(&str, &str)] = &[
     ("ID", "CONTAINER ID"),
     ("Image", "IMAGE"),
@@ -560,10 +608,20 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             .write(&format::container::container_ids(&rows, no_trunc));
         return 0;
     }
-    match cmd
-        .value("format")
-        .filter(|f| !f.is_empty() && *f != "table")
-    {
+    let format = cmd.value("format").filter(|f| !f.is_empty());
+    // `-s` asks the daemon for the sizes; so does a format that uses `.Size` (docker/cli
+    // runs the template once on an empty row and looks at the fields it used), unless
+    // `--size=false` was given. The default table then gets a SIZE column.
+    let size = match cmd.value("size") {
+        Some(v) => v != "false",
+        None => format.is_some_and(format_uses_size),
+    };
+    let format = match format {
+        Some("table") | None if size => Some(PS_SIZE_TABLE),
+        Some("table") => None,
+        f => f,
+    };
+    match format {
         Some(f) => {
             let values: Vec<Value> = picked
                 .iter()
@@ -579,17 +637,35 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                         .as_array()
                         .map_or(0, |a| a.iter().filter(|x| x["Driver"] == "local").count());
                     v["LocalVolumes"] = json!(local.to_string());
+                    if size {
+                        v["Size"] = json!(size_cell(&w, m, c));
+                    }
                     v
                 })
                 .collect();
-            match super::template::render_table(f, &values, "formatter.ContainerContext", PS_HEADER)
-            {
+            // docker/cli runs the template once on an empty row before asking the daemon:
+            // its errors come first, whatever the daemon would list.
+            let empty = row_json_empty();
+            let result =
+                super::template::render_table(f, &[empty], "*formatter.ContainerContext", &[])
+                    .and_then(|_| {
+                        super::template::render_table(
+                            f,
+                            &values,
+                            "*formatter.ContainerContext",
+                            PS_HEADER,
+                        )
+                    });
+            match result {
                 Ok(out) => {
                     io.out.write(&out);
                     0
                 }
                 Err(e) => {
-                    io.err.write(&format!("{}\n", e.0));
+                    let text = e.0.strip_prefix("template parsing error: ").unwrap_or(&e.0);
+                    let what = if e.1 { "parse" } else { "execute" };
+                    io.err
+                        .write(&format!("failed to {what} template: {text}\n"));
                     1
                 }
             }
@@ -1542,6 +1618,139 @@ fn health_json(hc: &HealthConfig) -> Value {
     Value::Object(v)
 }
 
+/// The paths the default seccomp-less profile masks and makes read-only (moby's
+/// `oci.DefaultSpec`), as `HostConfig` shows them.
+const MASKED_PATHS: &[&str] = &[
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/interrupts",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+];
+const READONLY_PATHS: &[&str] = &[
+    "/proc/bus",
+    "/proc/fs",
+    "/proc/irq",
+    "/proc/sys",
+    "/proc/sysrq-trigger",
+];
+
+/// `HostConfig` with every key docker 28 prints, in the Go struct's order: `head` (the first
+/// keys, up to `AutoRemove`), then the defaults the CLI sends and the daemon fills in. What
+/// the CLI sends as empty lists (`Dns`, the blkio devices, `Devices`, `Ulimits`) the swarm
+/// executor leaves nil; `-v` mounts are `Binds`, `--mount`s `Mounts`.
+fn host_config_json(c: &Container, head: Value) -> Value {
+    let task = c.config.task_id.is_some();
+    let empty = || if task { Value::Null } else { json!([]) };
+    let mut v = match head {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let binds: Vec<String> = c
+        .config
+        .mounts
+        .iter()
+        .filter(|m| m.legacy && !m.source.is_empty())
+        .map(|m| {
+            let ro = if m.read_only { ":ro" } else { "" };
+            format!("{}:{}{ro}", m.source, m.target)
+        })
+        .collect();
+    if !binds.is_empty() && !task {
+        v.insert("Binds".into(), json!(binds));
+    }
+    let mounts: Vec<Value> = c
+        .config
+        .mounts
+        .iter()
+        .filter(|m| !m.legacy)
+        .map(|m| {
+            let mut o = Map::new();
+            o.insert("Type".into(), json!(m.kind.as_str()));
+            if !m.source.is_empty() {
+                o.insert("Source".into(), json!(m.source));
+            }
+            o.insert("Target".into(), json!(m.target));
+            if m.read_only {
+                o.insert("ReadOnly".into(), json!(true));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let rest = [
+        ("VolumeDriver", json!("")),
+        ("VolumesFrom", Value::Null),
+        ("ConsoleSize", json!([0, 0])),
+        ("CapAdd", Value::Null),
+        ("CapDrop", Value::Null),
+        ("CgroupnsMode", json!("private")),
+        ("Dns", empty()),
+        ("DnsOptions", empty()),
+        ("DnsSearch", empty()),
+        ("ExtraHosts", Value::Null),
+        ("GroupAdd", Value::Null),
+        ("IpcMode", json!("private")),
+        ("Cgroup", json!("")),
+        ("Links", Value::Null),
+        ("OomScoreAdj", json!(0)),
+        ("PidMode", json!("")),
+        ("Privileged", json!(false)),
+        ("PublishAllPorts", json!(false)),
+        ("ReadonlyRootfs", json!(false)),
+        ("SecurityOpt", Value::Null),
+        ("UTSMode", json!("")),
+        ("UsernsMode", json!("")),
+        ("ShmSize", json!(67_108_864)),
+        ("Runtime", json!("runc")),
+        ("Isolation", json!(if task { "default" } else { "" })),
+        ("CpuShares", json!(0)),
+        ("Memory", json!(0)),
+        ("NanoCpus", json!(0)),
+        ("CgroupParent", json!("")),
+        ("BlkioWeight", json!(0)),
+        ("BlkioWeightDevice", empty()),
+        ("BlkioDeviceReadBps", empty()),
+        ("BlkioDeviceWriteBps", empty()),
+        ("BlkioDeviceReadIOps", empty()),
+        ("BlkioDeviceWriteIOps", empty()),
+        ("CpuPeriod", json!(0)),
+        ("CpuQuota", json!(0)),
+        ("CpuRealtimePeriod", json!(0)),
+        ("CpuRealtimeRuntime", json!(0)),
+        ("CpusetCpus", json!("")),
+        ("CpusetMems", json!("")),
+        ("Devices", empty()),
+        ("DeviceCgroupRules", Value::Null),
+        ("DeviceRequests", Value::Null),
+        ("MemoryReservation", json!(0)),
+        ("MemorySwap", json!(0)),
+        ("MemorySwappiness", Value::Null),
+        ("OomKillDisable", Value::Null),
+        ("PidsLimit", Value::Null),
+        ("Ulimits", empty()),
+        ("CpuCount", json!(0)),
+        ("CpuPercent", json!(0)),
+        ("IOMaximumIOps", json!(0)),
+        ("IOMaximumBandwidth", json!(0)),
+    ];
+    for (k, val) in rest {
+        v.insert(k.into(), val);
+    }
+    if !mounts.is_empty() {
+        v.insert("Mounts".into(), Value::Array(mounts));
+    }
+    v.insert("MaskedPaths".into(), json!(MASKED_PATHS));
+    v.insert("ReadonlyPaths".into(), json!(READONLY_PATHS));
+    Value::Object(v)
+}
+
 /// The Engine API's `ContainerJSON`, as `docker container inspect` prints it.
 pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
     let zero = "0001-01-01T00:00:00Z".to_string();
@@ -1697,15 +1906,18 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
         "MacAddress": mac,
         "Networks": networks,
     });
-    let host_config = json!({
-        "Binds": Value::Null,
-        "ContainerIDFile": "",
-        "LogConfig": {"Type": "json-file", "Config": {}},
-        "NetworkMode": network,
-        "PortBindings": bindings,
-        "RestartPolicy": {"Name": restart_name, "MaximumRetryCount": max_retry},
-        "AutoRemove": c.config.auto_remove,
-    });
+    let host_config = host_config_json(
+        c,
+        json!({
+            "Binds": Value::Null,
+            "ContainerIDFile": "",
+            "LogConfig": {"Type": "json-file", "Config": {}},
+            "NetworkMode": network,
+            "PortBindings": bindings,
+            "RestartPolicy": {"Name": restart_name, "MaximumRetryCount": max_retry},
+            "AutoRemove": c.config.auto_remove,
+        }),
+    );
     let graph = json!({
         "Data": {
             "MergedDir": format!("/var/lib/docker/overlay2/{}/merged", swarm_core::container::hex64(&c.id)),

@@ -509,7 +509,8 @@ fn info(
         let mut v =
             server.map_or_else(|| serde_json::json!({}), |m| crate::model::info_json(&w, m));
         v["ClientInfo"] = serde_json::json!({
-            "Debug": debug, "Version": system::client::VERSION, "GitCommit": system::client::GIT_COMMIT,
+            "Debug": debug, "Version": system::client::VERSION,
+            "DefaultAPIVersion": system::client::API_VERSION, "GitCommit": system::client::GIT_COMMIT,
             "GoVersion": system::client::GO_VERSION, "Os": "linux", "Arch": "amd64",
             "BuildTime": system::client::BUILT, "Context": "default", "Plugins": [], "Warnings": null,
         });

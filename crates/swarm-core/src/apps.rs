@@ -99,6 +99,8 @@ pub struct AppProc {
     pub served: u64,
     /// The result app: the last counts it read (a, b).
     pub last_counts: Option<(u64, u64)>,
+    /// The image-of-the-day API: the image it fetched from NASA and caches.
+    pub cached: bool,
 }
 
 /// Why a connection failed.
@@ -298,6 +300,60 @@ fn reply(status: u16, content_type: &str, body: String) -> HttpReply {
         content_type: content_type.to_string(),
         headers: Vec::new(),
     }
+}
+
+/// The gallery's `index.html` as `html/template` renders it.
+fn gallery_page(url: &str, caption: &str, copyright: &str) -> String {
+    let esc = |s: &str| {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&#34;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n    <meta charset=\"utf-8\" />\n    <meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\" />\n    <title>Image Gallery</title>\n        <link rel=\"stylesheet\" href=\"https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css\"\n              crossorigin=\"anonymous\"\n              integrity=\"sha384-ggOyR0iXCbMQv3Xipma34MD+dH/1fQ784/j6cY/iJTQUOhcWr7x9JvoRxT2MZw1T\"/>\n</head>\n<body>\n\n    <div class=\"text-center\">\n        <h1 class=\"display-4\">Image Gallery</h1>\n        <h2>{}</h2>\n        <img src=\"{}\"/>\n        <footer class=\"blockquote-footer\">&copy; {}</footer>\n    </div>\n    \n</body>\n</html>\n",
+        esc(caption),
+        esc(url),
+        esc(copyright)
+    )
+}
+
+/// A Go handler's nil-pointer panic at `main.go:LINE`, as net/http recovers it: the log lines
+/// (stderr, `log`'s date prefix) and no reply (status 0: the connection closes).
+fn go_panic(req: &HttpRequest, remote: &str, line: u32) -> Served {
+    let ts = crate::catalog::strftime(req.now_unix_ms, "%Y/%m/%d %H:%M:%S");
+    let lines = [
+        format!("{ts} http: panic serving {remote}: runtime error: invalid memory address or nil pointer dereference"),
+        "goroutine 6 [running]:".to_string(),
+        "net/http.(*conn).serve.func1(0xc0000a0be0)".to_string(),
+        "\t/usr/local/go/src/net/http/server.go:1767 +0x139".to_string(),
+        "panic(0x6b2b00, 0xa5fc90)".to_string(),
+        "\t/usr/local/go/src/runtime/panic.go:679 +0x1b2".to_string(),
+        "main.main.func1(0x7c8ee0, 0xc0000f01c0, 0xc000118300)".to_string(),
+        format!("\t/src/main.go:{line} +0x{:x}", 0x6b + (line - 38) * 0x2e),
+        "net/http.HandlerFunc.ServeHTTP(0xc00009a0f0, 0x7c8ee0, 0xc0000f01c0, 0xc000118300)".to_string(),
+        "\t/usr/local/go/src/net/http/server.go:2007 +0x44".to_string(),
+        "net/http.(*ServeMux).ServeHTTP(0xa6e760, 0x7c8ee0, 0xc0000f01c0, 0xc000118300)".to_string(),
+        "\t/usr/local/go/src/net/http/server.go:2387 +0x1bd".to_string(),
+        "net/http.serverHandler.ServeHTTP(0xc0000f0000, 0x7c8ee0, 0xc0000f01c0, 0xc000118300)".to_string(),
+        "\t/usr/local/go/src/net/http/server.go:2802 +0xa4".to_string(),
+        "net/http.(*conn).serve(0xc0000a0be0, 0x7c9e20, 0xc000060140)".to_string(),
+        "\t/usr/local/go/src/net/http/server.go:1890 +0x875".to_string(),
+        "created by net/http.(*Server).Serve".to_string(),
+        "\t/usr/local/go/src/net/http/server.go:2928 +0x384".to_string(),
+    ];
+    (
+        reply(0, "", String::new()),
+        lines.into_iter().map(|l| (Stream::Stderr, l)).collect(),
+    )
 }
 
 /// werkzeug's error pages.
@@ -671,7 +727,7 @@ impl World {
     ) -> Result<Peer, ConnectError> {
         let from_err = |e: HttpError| match e {
             HttpError::CouldNotResolve => ConnectError::NameNotFound,
-            HttpError::Refused | HttpError::NotTls => ConnectError::Refused,
+            HttpError::Refused | HttpError::NotTls | HttpError::EmptyReply => ConnectError::Refused,
             HttpError::Timeout => ConnectError::Unreachable,
         };
         if self.container(m, id).is_none() {
@@ -1002,6 +1058,8 @@ impl World {
             "vote" => self.vote_serve(m, id, req),
             "result" => self.result_serve(m, id, req),
             "registry" => Some(self.registry_serve(m, id, req)),
+            "gallery" => self.gallery_serve(m, id, req),
+            "iotd" => self.iotd_serve(m, id, req),
             _ => self.static_serve(m, id, req),
         };
         let (reply, logs) = served?;
@@ -1021,6 +1079,107 @@ impl World {
         let exchange = c.program.handle(&mut proc, req);
         c.proc = proc;
         exchange.map(|e| (e.reply, e.logs))
+    }
+
+    // -------------------------------------------------------------------------------------
+    // image gallery (diamol ch09: iotd, accesslog, image-gallery)
+    // -------------------------------------------------------------------------------------
+
+    /// The image-of-the-day API: its first `/image` fetches from NASA (and logs it), later
+    /// ones come from its cache (`CacheService`), logged at debug level only.
+    fn iotd_serve(&mut self, m: MachineId, id: &str, req: &HttpRequest) -> Option<Served> {
+        let (reply, mut logs) = self.static_serve(m, id, req)?;
+        if route(req) == "/image" && reply.status == 200 {
+            let c = self.ctr_mut(m, id)?;
+            if c.proc.app.cached {
+                logs.clear();
+            }
+            c.proc.app.cached = true;
+        }
+        Some((reply, logs))
+    }
+
+    /// The Go image gallery (`ch09/exercises/image-gallery/main.go`): every request but
+    /// `/metrics` GETs `$IMAGE_API_URL`, renders `index.html` with the JSON it got, then POSTs
+    /// the client's address to `$ACCESS_API_URL`, both through the container's network. The
+    /// handler ignores errors: a call that gets no response dereferences a nil response, and
+    /// net/http logs the panic and drops the connection (curl: `Empty reply from server`).
+    fn gallery_serve(&mut self, m: MachineId, id: &str, req: &HttpRequest) -> Option<Served> {
+        if route(req) == "/metrics" {
+            return self.static_serve(m, id, req);
+        }
+        let served = self.container(m, id)?.proc.app.served;
+        // r.RemoteAddr: the client's address and its source port.
+        let salt = id
+            .bytes()
+            .take(12)
+            .fold(served, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let ephemeral = 32768 + (salt.wrapping_mul(2_654_435_761) >> 7) % 28_232;
+        let remote = if req.client.contains(':') {
+            req.client.to_string()
+        } else {
+            format!("{}:{ephemeral}", req.client)
+        };
+        let image_url = self.env_of(m, id, "IMAGE_API_URL").unwrap_or_default();
+        let log_url = self.env_of(m, id, "ACCESS_API_URL").unwrap_or_default();
+        let got = self.app_http(m, id, "GET", &image_url, "");
+        let Some(image) = got else {
+            return Some(go_panic(req, &remote, 38));
+        };
+        let field = |k: &str| -> String {
+            serde_json::from_str::<serde_json::Value>(&image)
+                .ok()
+                .and_then(|v| v.get(k).and_then(|x| x.as_str()).map(str::to_string))
+                .unwrap_or_default()
+        };
+        let page = gallery_page(&field("url"), &field("caption"), &field("copyright"));
+        let body = serde_json::json!({ "clientIp": remote }).to_string();
+        if self.app_http(m, id, "POST", &log_url, &body).is_none() {
+            return Some(go_panic(req, &remote, 49));
+        }
+        Some((reply(200, "text/html; charset=utf-8", page), Vec::new()))
+    }
+
+    /// One HTTP call by an app's client from container `id`, resolved and routed as curl's
+    /// from that container; the body of the response, `None` when there was none.
+    fn app_http(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        method: &str,
+        url: &str,
+        body: &str,
+    ) -> Option<String> {
+        thread_local! {
+            static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+        }
+        let rest = url.strip_prefix("http://")?;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse().ok()?),
+            None => (authority, 80),
+        };
+        // An app that calls itself (a gallery whose API is its own address) gives up.
+        if DEPTH.with(|d| d.get()) >= 4 {
+            return None;
+        }
+        let call = crate::network::HttpCall {
+            method: method.to_string(),
+            path: path.to_string(),
+            body: body.to_string(),
+            headers: vec![
+                ("User-Agent".into(), "Go-http-client/1.1".into()),
+                ("Content-Type".into(), "application/json".into()),
+            ],
+            tls: false,
+        };
+        DEPTH.with(|d| d.set(d.get() + 1));
+        let r = self.http_request(m, Some(id), host, port, &call);
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+        r.ok().map(|o| o.reply.body)
     }
 
     // -------------------------------------------------------------------------------------

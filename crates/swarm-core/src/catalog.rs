@@ -1215,6 +1215,9 @@ pub struct Program {
     alt: Option<Arc<Program>>,
     /// The command is not in the image: the container cannot start.
     exec_error: Option<String>,
+    /// The command is a real short-lived tool the interpreter does not emulate (`id`, `pwd`,
+    /// `nproc`): it exits 0 without output, and the shell may answer it as `docker exec` does.
+    stub: bool,
     /// The script looks names up (`ping NAME`, `nslookup NAME`): what to run again once the
     /// container's resolver answered them ([`Program::with_dns`]).
     lookups: Option<Arc<Lookups>>,
@@ -1281,6 +1284,7 @@ impl Program {
             warm: false,
             alt: None,
             exec_error: None,
+            stub: false,
             lookups: None,
         };
 
@@ -1325,9 +1329,17 @@ impl Program {
             Some(words) => {
                 let words = words.to_vec();
                 let first = words.first().map(|w| basename(w).to_string());
-                if let (Some(b), Some(first)) = (&behaviour, first) {
-                    if b.missing.contains(&first) {
-                        program.exec_error = Some(first);
+                if let (Some(b), Some(first)) = (&behaviour, &first) {
+                    if b.missing.contains(first) {
+                        program.exec_error = Some(first.clone());
+                        return program;
+                    }
+                }
+                // The runtime execs the first word itself: a name no image has cannot start.
+                let whole = words == program.argv;
+                if let (Some(image), Some(arg0)) = (image, words.first()) {
+                    if whole && !program_exists(image, arg0) {
+                        program.exec_error = Some(arg0.clone());
                         return program;
                     }
                 }
@@ -1612,6 +1624,7 @@ impl Program {
         self.bare_shell = script.bare_shell;
         self.cpu_percent = script.cpu_percent;
         self.memory_bytes = script.memory_bytes;
+        self.stub = script.stub;
         match outcome {
             Outcome::Exit(code) => {
                 self.exit = Some(Exit {
@@ -1636,6 +1649,12 @@ impl Program {
         self.exec_error.as_ref().map(|name| {
             format!("failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: \"{name}\": executable file not found in $PATH: unknown")
         })
+    }
+
+    /// Whether the command is a real tool the interpreter does not emulate (`id`, `pwd`,
+    /// `uname -a`): it ends at once with status 0 and no output of its own.
+    pub fn is_stub(&self) -> bool {
+        self.stub
     }
 
     /// The effective command line, entrypoint then command (`docker inspect`'s Path and Args,
@@ -2710,11 +2729,13 @@ struct ReqVars<'a> {
     status: u16,
     bytes: usize,
     requests: u64,
+    body: &'a str,
 }
 
 impl<'a> ReqVars<'a> {
     fn of(req: &HttpRequest<'a>, status: u16, bytes: usize, requests: u64) -> ReqVars<'a> {
         ReqVars {
+            body: req.body,
             method: req.method,
             path: req.path,
             host: req.host,
@@ -2813,6 +2834,16 @@ fn placeholder(inner: &str, ctx: &Render) -> Option<String> {
         ("status", None) => req?.status.to_string(),
         ("bytes", None) => req?.bytes.to_string(),
         ("requests", None) => req?.requests.to_string(),
+        // A string field of the JSON body, as node prints a missing one (`undefined`).
+        ("body_json", Some(key)) => serde_json::from_str::<serde_json::Value>(req?.body)
+            .ok()
+            .and_then(|v| match v.get(key) {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Null) => Some("null".to_string()),
+                Some(other) => Some(other.to_string()),
+                None => None,
+            })
+            .unwrap_or_else(|| "undefined".to_string()),
         _ => return None,
     })
 }
@@ -3348,6 +3379,8 @@ enum Cmd {
     },
     /// `while true; do BODY; done`
     Loop(Vec<(Op, Cmd)>),
+    /// `ls / | wc -l`: a pipeline of short-lived tools, left to the container's shell.
+    Tools,
     Unsupported,
 }
 
@@ -3423,7 +3456,16 @@ fn parse_list(tokens: &[Tok]) -> Vec<(Op, Cmd)> {
                 let mut stdout_redirected = false;
                 let mut stderr_redirected = false;
                 let mut pipeline = false;
+                // Each part of a pipeline is a short-lived tool.
+                let mut tools = true;
+                let mut part_start = true;
                 while let Some(tok) = tokens.get(i) {
+                    if part_start {
+                        tools &= matches!(tok, Tok::Word(w) if literal(w).is_some_and(|n| {
+                            is_utility(basename(n)) || PIPE_BUILTINS.contains(&basename(n))
+                        }));
+                    }
+                    part_start = matches!(tok, Tok::Op(Op::Pipe));
                     match tok {
                         Tok::Word(w) => words.push(w.clone()),
                         Tok::Redir { fd, dup } => {
@@ -3442,7 +3484,9 @@ fn parse_list(tokens: &[Tok]) -> Vec<(Op, Cmd)> {
                     }
                     i += 1;
                 }
-                let cmd = if pipeline {
+                let cmd = if pipeline && tools {
+                    Cmd::Tools
+                } else if pipeline {
                     Cmd::Unsupported
                 } else {
                     Cmd::Simple {
@@ -3526,6 +3570,10 @@ struct Script {
     dns: Option<Arc<BTreeMap<String, Lookup>>>,
     /// The names the script looked up.
     asked: Vec<String>,
+    /// The only command was a real tool the interpreter does not emulate.
+    stub: bool,
+    /// The shell running the commands (`sh`, `bash`), for its `not found` errors.
+    shell: &'static str,
 }
 
 /// What a container's resolver answers for one name: the embedded DNS (127.0.0.11) on user
@@ -3579,6 +3627,8 @@ impl Script {
             memory_bytes: 360 * 1024,
             dns: None,
             asked: Vec::new(),
+            stub: false,
+            shell: "",
         }
     }
 
@@ -3586,6 +3636,7 @@ impl Script {
     fn child(&self) -> Script {
         Script {
             dns: self.dns.clone(),
+            shell: self.shell,
             ..Script::new()
         }
     }
@@ -3634,6 +3685,13 @@ fn interpret_argv(
     let list = vec![(Op::Seq, Cmd::simple(words))];
     run_list(&mut script, &list, programs, env, 0);
     crate::sort::sort_by_key(&mut script.lines, |l| l.at);
+    // A script that ran a tool the interpreter does not emulate, ending at once, is left to
+    // the shell in the container (what it printed is the shell's to print).
+    script.stub &=
+        script.segments.is_empty() && matches!(script.outcome, Outcome::Exit(_)) && script.t == 0;
+    if script.stub {
+        script.lines.clear();
+    }
     script
 }
 
@@ -3653,6 +3711,11 @@ fn run_list(
         }
         let stop = match cmd {
             Cmd::Unsupported => Some(Outcome::Unknown),
+            Cmd::Tools => {
+                script.stub = true;
+                script.status = 0;
+                None
+            }
             Cmd::Simple {
                 words,
                 stdout_redirected,
@@ -3811,7 +3874,10 @@ fn run_simple(
                         return Some(Outcome::Exit(2));
                     };
                     let list = parse_list(&tokens);
+                    let outer = script.shell;
+                    script.shell = if base == "bash" { "bash" } else { "sh" };
                     run_list(script, &list, programs, env, depth + 1);
+                    script.shell = outer;
                     Some(script.outcome)
                 }
                 (None, true) => Some(Outcome::Unknown),
@@ -3969,6 +4035,23 @@ fn run_simple(
             script.status = 0;
             None
         }
+        "id" if args.is_empty() => {
+            if out_ok {
+                script.say(
+                    Stream::Stdout,
+                    "uid=0(root) gid=0(root) groups=0(root)".to_string(),
+                );
+            }
+            script.status = 0;
+            None
+        }
+        "nproc" => {
+            if out_ok {
+                script.say(Stream::Stdout, crate::machine::build::CPUS.to_string());
+            }
+            script.status = 0;
+            None
+        }
         "whoami" => {
             if out_ok {
                 script.say(Stream::Stdout, "root".to_string());
@@ -3978,7 +4061,23 @@ fn run_simple(
         }
         "uname" => {
             if out_ok {
-                script.say(Stream::Stdout, "Linux".to_string());
+                let kernel = crate::machine::build::KERNEL;
+                if args.iter().any(|a| a == "-a" || a == "--all") {
+                    script.print(
+                        Stream::Stdout,
+                        Text::Pieces(vec![
+                            Piece::Lit("Linux ".to_string()),
+                            Piece::Hostname,
+                            Piece::Lit(format!(" {kernel} #1 SMP x86_64 Linux")),
+                        ]),
+                    );
+                } else if args.iter().any(|a| a == "-r") {
+                    script.say(Stream::Stdout, kernel.to_string());
+                } else if args.iter().any(|a| a == "-m") {
+                    script.say(Stream::Stdout, "x86_64".to_string());
+                } else {
+                    script.say(Stream::Stdout, "Linux".to_string());
+                }
             }
             script.status = 0;
             None
@@ -4073,8 +4172,344 @@ fn run_simple(
             script.status = code;
             None
         }
+        _ if is_utility(&base) || SHELL_ONLY_BUILTINS.contains(&name.as_str()) => {
+            // A real tool that ends at once; its output is not emulated here.
+            script.stub = true;
+            script.status = 0;
+            None
+        }
+        _ if !script.shell.is_empty() && !name.contains('/') && !is_long_running(&base) => {
+            // `sh -c 'foo'`: the shell cannot find it.
+            if err_ok {
+                let msg = if script.shell == "bash" {
+                    format!("bash: line 1: {name}: command not found")
+                } else {
+                    format!("sh: {name}: not found")
+                };
+                script.say(Stream::Stderr, msg);
+            }
+            script.status = 127;
+            None
+        }
         _ => Some(Outcome::Unknown),
     }
+}
+
+/// Short-lived tools of BusyBox and the GNU base images that a container may run as its
+/// command: they end by themselves (the interpreter does not model their output).
+const UTILITIES: &[&str] = &[
+    "[",
+    "[[",
+    "addgroup",
+    "adduser",
+    "arch",
+    "awk",
+    "base64",
+    "basename",
+    "blkid",
+    "cal",
+    "chgrp",
+    "chmod",
+    "chown",
+    "chroot",
+    "cksum",
+    "clear",
+    "cmp",
+    "comm",
+    "cp",
+    "cut",
+    "dd",
+    "df",
+    "diff",
+    "dirname",
+    "dmesg",
+    "dnsdomainname",
+    "du",
+    "egrep",
+    "expand",
+    "expr",
+    "fgrep",
+    "find",
+    "fold",
+    "free",
+    "fsync",
+    "getent",
+    "getopt",
+    "grep",
+    "groups",
+    "gunzip",
+    "gzip",
+    "head",
+    "hexdump",
+    "hostid",
+    "id",
+    "install",
+    "ip",
+    "ipcalc",
+    "kill",
+    "killall",
+    "less",
+    "link",
+    "ln",
+    "logger",
+    "ls",
+    "lsof",
+    "md5sum",
+    "mkdir",
+    "mkfifo",
+    "mknod",
+    "mktemp",
+    "more",
+    "mount",
+    "mv",
+    "netstat",
+    "nice",
+    "nl",
+    "nproc",
+    "od",
+    "paste",
+    "pgrep",
+    "pidof",
+    "pkill",
+    "ps",
+    "pwd",
+    "readlink",
+    "realpath",
+    "renice",
+    "reset",
+    "rev",
+    "rm",
+    "rmdir",
+    "route",
+    "sed",
+    "seq",
+    "setsid",
+    "sha1sum",
+    "sha256sum",
+    "sha512sum",
+    "shred",
+    "shuf",
+    "sort",
+    "split",
+    "stat",
+    "strings",
+    "stty",
+    "su",
+    "sum",
+    "sync",
+    "sysctl",
+    "tac",
+    "tar",
+    "tee",
+    "test",
+    "time",
+    "touch",
+    "tr",
+    "traceroute",
+    "truncate",
+    "tty",
+    "umount",
+    "uname",
+    "uniq",
+    "unlink",
+    "unzip",
+    "uptime",
+    "usleep",
+    "uudecode",
+    "uuencode",
+    "vi",
+    "wc",
+    "which",
+    "xargs",
+    "zcat",
+    "apk",
+    "apt",
+    "apt-get",
+    "apt-cache",
+    "dpkg",
+    "ifconfig",
+    "cat",
+    "touch",
+    "ldd",
+    "locale",
+    "lsb_release",
+    "mountpoint",
+    "nsenter",
+    "whereis",
+    "ss",
+    "base32",
+    "factor",
+    "fmt",
+    "join",
+    "numfmt",
+    "pr",
+    "ptx",
+    "tsort",
+    "unexpand",
+    "users",
+    "who",
+    "w",
+    "last",
+    "lscpu",
+    "lsblk",
+    "iostat",
+    "vmstat",
+    "jq",
+    "openssl",
+];
+
+/// Programs that may run for as long as the container does (servers, runtimes, network
+/// clients): the interpreter lets them run.
+const LONG_RUNNING: &[&str] = &[
+    "python",
+    "python2",
+    "python3",
+    "node",
+    "npm",
+    "npx",
+    "yarn",
+    "java",
+    "dotnet",
+    "nginx",
+    "httpd",
+    "apache2",
+    "apache2-foreground",
+    "redis-server",
+    "redis-cli",
+    "postgres",
+    "psql",
+    "mysqld",
+    "mysql",
+    "mongod",
+    "mongo",
+    "mongosh",
+    "php",
+    "php-fpm",
+    "ruby",
+    "perl",
+    "go",
+    "gunicorn",
+    "uvicorn",
+    "flask",
+    "nc",
+    "netcat",
+    "socat",
+    "crond",
+    "syslogd",
+    "watch",
+    "yes",
+    "tail",
+    "top",
+    "ping",
+    "curl",
+    "wget",
+    "dig",
+    "telnet",
+    "ssh",
+    "sshd",
+    "traefik",
+    "haproxy",
+    "caddy",
+    "envoy",
+    "consul",
+    "vault",
+    "registry",
+    "prometheus",
+    "grafana-server",
+    "mvn",
+    "gradle",
+    "cargo",
+    "rustc",
+    "gcc",
+    "make",
+    "git",
+    "elasticsearch",
+    "memcached",
+    "rabbitmq-server",
+    "supervisord",
+    "tini",
+    "dumb-init",
+    "gosu",
+    "su-exec",
+    "docker-entrypoint.sh",
+    "entrypoint.sh",
+    "dockerd",
+    "docker",
+    "busybox",
+    "iperf",
+    "iperf3",
+    "stress",
+    "stress-ng",
+    "tcpdump",
+    "inotifyd",
+    "udhcpc",
+    "init",
+    "hey",
+    "ab",
+    "siege",
+    "htop",
+    "strace",
+    "dockerd-entrypoint.sh",
+    "run.sh",
+    "start.sh",
+    "pip",
+    "pip3",
+    "mix",
+    "erl",
+    "elixir",
+    "deno",
+    "bun",
+    "kubectl",
+    "helm",
+];
+
+/// Shell builtins that are no program of their own: left to the container's shell.
+const SHELL_ONLY_BUILTINS: &[&str] = &[
+    "cd", "umask", "ulimit", "type", "command", "alias", "set", "wait", "shift", "read", "trap",
+];
+
+/// Builtins and tools that may start or continue a pipeline of short-lived tools.
+const PIPE_BUILTINS: &[&str] = &[
+    "echo", "printf", "cat", "env", "printenv", "hostname", "date", "whoami", "true", "false",
+];
+
+/// [`UTILITIES`].
+fn is_utility(name: &str) -> bool {
+    UTILITIES.contains(&name)
+}
+
+/// [`LONG_RUNNING`].
+fn is_long_running(name: &str) -> bool {
+    LONG_RUNNING.contains(&name)
+}
+
+/// Whether `arg0`, as the program a container of `image` execs, could be in the image: a
+/// path (the image's own files are not all known), a shell builtin-free tool of the base
+/// images, a known server or runtime, or the image's own entrypoint or command.
+fn program_exists(image: &Image, arg0: &str) -> bool {
+    let base = basename(arg0);
+    if arg0.contains('/') || base.is_empty() || base.contains('.') {
+        return true;
+    }
+    const SHELLS_AND_BUILTINS: &[&str] = &[
+        "sh", "bash", "ash", "dash", "zsh", "sleep", "echo", "printf", "true", "false", "hostname",
+        "date", "htpasswd", "whoami", "env", "printenv", "nslookup",
+    ];
+    if SHELLS_AND_BUILTINS.contains(&base) || is_utility(base) || is_long_running(base) {
+        return true;
+    }
+    if base.starts_with(|c: char| c.is_ascii_uppercase()) || base.contains(['-', '_']) {
+        // `redis-benchmark`, `pg_ctl`, `Rscript`: names that look like a package's tool.
+        return true;
+    }
+    let own = |v: &[String]| v.iter().any(|w| basename(w) == base);
+    if own(&image.entrypoint) || own(&image.cmd) {
+        return true;
+    }
+    image
+        .behaviour
+        .as_ref()
+        .is_some_and(|b| b.programs.iter().any(|p| p == base))
 }
 
 /// BusyBox `nslookup` without a name.

@@ -122,6 +122,13 @@ pub struct ContainerConfig {
     pub mounts: Vec<crate::container_fs::MountSpec>,
     /// Secrets and configs: read-only files with their content.
     pub files: Vec<crate::container_fs::FileMount>,
+    /// `HostConfig.Memory`: the memory limit in bytes (`--memory`, a task's
+    /// `--limit-memory`); 0: none.
+    pub memory: i64,
+    /// `HostConfig.NanoCpus` (`--cpus`, a task's `--limit-cpu`); 0: none.
+    pub nano_cpus: i64,
+    /// `HostConfig.PidsLimit` (`--pids-limit`, a task's `--limit-pids`); 0: none.
+    pub pids_limit: i64,
 }
 
 /// `State.Status`.

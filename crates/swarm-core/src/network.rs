@@ -796,6 +796,9 @@ pub enum HttpError {
     /// A TLS client reached a server that speaks plain HTTP (curl: `wrong version number`,
     /// Go: `http: server gave HTTP response to HTTPS client`).
     NotTls,
+    /// The server closed the connection without a response (a Go handler that panicked:
+    /// `curl: (52) Empty reply from server`).
+    EmptyReply,
 }
 
 /// What a client sends besides the address: method, path and query, body, headers.
@@ -890,6 +893,7 @@ impl World {
             Err(HttpError::Refused) => "refused".into(),
             Err(HttpError::Timeout) => "timeout".into(),
             Err(HttpError::NotTls) => "not tls".into(),
+            Err(HttpError::EmptyReply) => "empty reply".into(),
         };
         self.push_traffic(
             "http",
@@ -1046,6 +1050,9 @@ impl World {
         let reply = self
             .container_serve(m, &cid, &req)
             .ok_or(HttpError::Refused)?;
+        if reply.status == 0 {
+            return Err(HttpError::EmptyReply);
+        }
         Ok(HttpOutcome {
             reply,
             served_by: (m, cid),

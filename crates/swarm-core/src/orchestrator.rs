@@ -1860,6 +1860,10 @@ impl World {
             addresses: Vec::new(),
             mounts: self.task_mounts(spec),
             files: self.task_files(spec),
+            // The executor's resources(): the limits, not the reservations.
+            memory: spec.resources.limit_memory.max(0),
+            nano_cpus: spec.resources.limit_nano_cpus.max(0),
+            pids_limit: spec.resources.limit_pids.max(0),
         };
         self.container_create(m, config)
     }

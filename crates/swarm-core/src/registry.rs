@@ -1014,6 +1014,9 @@ impl World {
                         r.host
                     );
                 }
+                Err(HttpError::EmptyReply) => {
+                    last = format!("{go_method} \"{url}\": EOF");
+                }
             }
         }
         Err(last)

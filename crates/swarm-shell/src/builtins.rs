@@ -296,7 +296,8 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
     if let Some(c) = in_container {
         const SHELL_BUILTINS: &[&str] = &[
             "exit", "echo", "printf", "true", "false", ":", "sleep", "clear", "export", "unset",
-            "test", "[", "break", "continue", "grep", "head", "tail",
+            "test", "[", "break", "continue", "grep", "head", "tail", "wc", "sort", "uniq", "cut",
+            "tr", "sed", "awk", "seq",
         ];
         if !SHELL_BUILTINS.contains(&name.as_str()) {
             return crate::docker::container_cmd::shell_command(interp, &c, &argv, io).await;

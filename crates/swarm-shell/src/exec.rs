@@ -527,6 +527,9 @@ pub(crate) enum Dest {
     Buf(Rc<RefCell<String>>),
     /// `/dev/null`.
     Null,
+    /// A record of what both streams wrote, in order (`true`: stderr), for a container's
+    /// log that keeps the streams apart and a terminal that interleaves them.
+    Chunks(Rc<RefCell<Vec<(bool, String)>>>, bool),
     /// A file on the machine (`> FILE`, `>> FILE`).
     File(Rc<crate::fsutils::FileSink>),
 }
@@ -538,6 +541,7 @@ impl Dest {
             Dest::Terminal(sink, true) => emit(sink, Output::Stderr(s.to_string())),
             Dest::Buf(b) => b.borrow_mut().push_str(s),
             Dest::Null => {}
+            Dest::Chunks(c, err) => c.borrow_mut().push((*err, s.to_string())),
             Dest::File(f) => f.write(s),
         }
     }

@@ -87,6 +87,19 @@ pub(crate) fn read_file(interp: &Interp, name: &str) -> Result<String, FsError> 
         _ => {}
     }
     let p = abs_path(interp, name);
+    // In a container's shell: the container's files (its layer, volumes, binds).
+    let in_container = interp
+        .session
+        .borrow()
+        .ctx()
+        .container
+        .as_ref()
+        .map(|c| (c.machine, c.id.clone()));
+    if let Some((m, id)) = in_container {
+        let p = fs::normalize(&p);
+        let r = interp.world().borrow().container_read(m, &id, &p);
+        return r.map(|d| String::from_utf8_lossy(&d).into_owned());
+    }
     with_fs(interp, |fs| fs.read_to_string(&p)).unwrap_or(Err(FsError::NotFound))
 }
 

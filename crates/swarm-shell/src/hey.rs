@@ -336,6 +336,7 @@ impl Target<'_> {
                         swarm_core::network::HttpError::Timeout => format!(
                             "Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
                         ),
+                        swarm_core::network::HttpError::EmptyReply => format!("Get \"{url}\": EOF"),
                         _ => format!("Get \"{url}\": dial tcp {addr}: connect: connection refused"),
                     };
                     Sample {

@@ -2054,6 +2054,13 @@ pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
             io.err.write("wget: download timed out\n");
             1
         }
+        Err(swarm_core::network::HttpError::EmptyReply) => {
+            if !quiet {
+                io.err.write(&connecting);
+            }
+            io.err.write("wget: error getting response\n");
+            1
+        }
         Err(_) => {
             if !quiet {
                 io.err.write(&connecting);

@@ -449,6 +449,7 @@ fn curl_run(
                         .to_string(),
                     35,
                 ),
+                HttpError::EmptyReply => ("curl: (52) Empty reply from server\n".to_string(), 52),
             };
             let extra = write_out
                 .map(|f| f.replace("%{http_code}", "000").replace("\\n", "\n"))
@@ -633,6 +634,11 @@ fn wget(
         Err(HttpError::CouldNotResolve) => (
             String::new(),
             format!("wget: bad address '{}'\n", u.host),
+            1,
+        ),
+        Err(HttpError::EmptyReply) => (
+            String::new(),
+            format!("Connecting to {hostport}\nwget: error getting response\n"),
             1,
         ),
         Err(_) => (

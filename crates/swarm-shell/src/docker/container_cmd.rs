@@ -957,6 +957,38 @@ async fn run_cmd(
             Err(_) => return super::usage_error(io, path, &format!("invalid argument \"{v}\" for \"--stop-timeout\" flag: strconv.ParseInt: parsing \"{v}\": invalid syntax")),
         },
     };
+    // `--memory`, `--cpus`, `--pids-limit`, as the daemon checks them (verifyPlatformContainerResources).
+    let memory = cmd
+        .value("memory")
+        .and_then(|v| super::service_cmd::opts::ram_in_bytes(v).ok())
+        .unwrap_or(0);
+    if memory > 0 && memory < 6 * 1024 * 1024 {
+        return run_error(
+            io,
+            path,
+            "Error response from daemon: Minimum memory limit allowed is 6MB",
+        );
+    }
+    let nano_cpus = cmd
+        .value("cpus")
+        .and_then(|v| super::service_cmd::opts::nano_cpus(v).ok())
+        .unwrap_or(0);
+    let cpus = i64::from(build::CPUS);
+    if nano_cpus < 0
+        || nano_cpus > cpus * 1_000_000_000
+        || (nano_cpus > 0 && nano_cpus < 10_000_000)
+    {
+        return run_error(
+            io,
+            path,
+            &format!("Error response from daemon: Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available"),
+        );
+    }
+    let pids_limit = cmd
+        .value("pids-limit")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0)
+        .max(0);
     let mut env = Vec::new();
     for e in cmd.values("env") {
         if e.contains('=') {
@@ -1053,6 +1085,9 @@ async fn run_cmd(
         auto_remove,
         task_id: None,
         addresses: Vec::new(),
+        memory,
+        nano_cpus,
+        pids_limit,
     };
     let world = interp.world();
     let created = {
@@ -1094,10 +1129,15 @@ async fn run_cmd(
         }
         return 125;
     }
-    if let Some((out, err, code)) = one_shot_file_command(interp, m, &id) {
+    if let Some((chunks, code)) = one_shot_file_command(interp, m, &id).await {
         if !detach {
-            io.out.write(&out);
-            io.err.write(&err);
+            for (err, text) in &chunks {
+                if *err {
+                    io.err.write(text);
+                } else {
+                    io.out.write(text);
+                }
+            }
         }
         world.borrow_mut().container_main_exited(m, &id, code);
         if !detach {
@@ -1131,55 +1171,125 @@ async fn run_cmd(
 /// files as `docker exec` runs it; likewise `curl`, `wget` and `dig`, through the network
 /// as the container sees it. Its output goes to the container's log (and is returned
 /// for an attached run to print); the caller then ends the container with its status.
-fn one_shot_file_command(interp: &Interp, m: MachineId, id: &str) -> Option<(String, String, i32)> {
+async fn one_shot_file_command(
+    interp: &Interp,
+    m: MachineId,
+    id: &str,
+) -> Option<(Vec<(bool, String)>, i32)> {
+    let world = interp.world();
+    let (argv, stub, image) = {
+        let w = world.borrow();
+        let c = w.container(m, id)?;
+        // The interpreter's answer stands, unless it ends a tool it does not emulate (`pwd`,
+        // `df`, `wc`): the shell in the container runs the command, as `docker exec` would.
+        let stub = c.program.exit().is_some() && c.program.is_stub();
+        if !c.is_running() || (c.program.exit().is_some() && !stub) {
+            return None;
+        }
+        (c.program.argv(), stub, c.config.image.clone())
+    };
+    let (chunks, code) = if stub {
+        let argv = unwrap_entrypoint(&image, argv)?;
+        shell_one_shot(interp, m, id, &argv).await
+    } else {
+        let argv = one_shot_argv(&image, argv)?;
+        let (out, err, code) = run_in_container(interp, m, id, &argv);
+        (vec![(false, out), (true, err)], code)
+    };
+    let mut w = world.borrow_mut();
+    for (err, text) in &chunks {
+        let stream = if *err { Stream::Stderr } else { Stream::Stdout };
+        for line in text.lines() {
+            w.container_log_append(m, id, stream, line);
+        }
+    }
+    Some((chunks, code))
+}
+
+/// A one-shot program the interpreter left to the shell: `sh -c SCRIPT` runs in the
+/// playground's shell inside the container; a bare command too, its words quoted. A tool the
+/// container's shell does not know either (`df`) ends without output.
+async fn shell_one_shot(
+    interp: &Interp,
+    m: MachineId,
+    id: &str,
+    argv: &[String],
+) -> (Vec<(bool, String)>, i32) {
+    let chunks = Rc::new(RefCell::new(Vec::new()));
+    let io = Io::with_stdin(
+        "",
+        Dest::Chunks(chunks.clone(), false),
+        Dest::Chunks(chunks.clone(), true),
+    );
+    let (shell, script, bare) = match super::container_files::shell_script(argv) {
+        Some((shell, script)) => (shell, script, false),
+        None => {
+            let quoted: Vec<String> = argv.iter().map(|a| sh_quote(a)).collect();
+            ("sh", quoted.join(" "), true)
+        }
+    };
+    let code = super::container_files::exec_script(interp, m, id, shell, &script, &io).await;
+    let chunks = chunks.take();
+    let name = argv.first().map(String::as_str).unwrap_or("");
+    if bare && code == 127 && chunks == [(true, format!("sh: {name}: not found\n"))] {
+        return (Vec::new(), 0);
+    }
+    (chunks, code)
+}
+
+/// A word as the shell reads it back: bare when it is plain, else in single quotes.
+fn sh_quote(a: &str) -> String {
+    let plain = !a.is_empty()
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
+}
+
+/// A container's command line without its wrapper entrypoint (`docker-entrypoint.sh ls`):
+/// the wrapper execs its arguments; those that start with `-` (`curlimages/curl -s URL`) go to
+/// the image's own program.
+fn unwrap_entrypoint(image: &str, mut argv: Vec<String>) -> Option<Vec<String>> {
+    let base = |a: &str| a.rsplit('/').next().unwrap_or(a).to_string();
+    if argv
+        .first()
+        .is_some_and(|a| matches!(base(a).as_str(), "docker-entrypoint.sh" | "entrypoint.sh"))
+    {
+        argv.remove(0);
+        if argv.first().is_some_and(|a| a.starts_with('-')) {
+            let program = swarm_core::catalog::Catalog::get()
+                .lookup(image)
+                .and_then(|i| i.cmd.first().cloned());
+            argv.insert(0, program?);
+        }
+    }
+    Some(argv)
+}
+
+/// The command line of a one-shot container program that `docker exec` can answer (file
+/// commands, network clients), with a wrapper entrypoint and `sh -c` unwrapped.
+fn one_shot_argv(image: &str, argv: Vec<String>) -> Option<Vec<String>> {
     // File commands, and the network clients whose answers the shell's network computes
     // (`docker run --rm --network app alpine wget -qO- http://web`).
     const FILE_COMMANDS: &[&str] = &[
         "cat", "ls", "mkdir", "touch", "rm", "rmdir", "cp", "mv", "curl", "wget", "dig",
     ];
-    let world = interp.world();
-    let argv = {
-        let w = world.borrow();
-        let c = w.container(m, id)?;
-        if !c.is_running() || c.program.exit().is_some() {
-            return None;
-        }
-        let mut argv = c.program.argv();
-        let base = |a: &str| a.rsplit('/').next().unwrap_or(a).to_string();
-        if argv
-            .first()
-            .is_some_and(|a| matches!(base(a).as_str(), "docker-entrypoint.sh" | "entrypoint.sh"))
-        {
-            argv.remove(0);
-            // The wrapper's rule (`curlimages/curl -s URL`): arguments that start with `-` go
-            // to the image's own program.
-            if argv.first().is_some_and(|a| a.starts_with('-')) {
-                let program = swarm_core::catalog::Catalog::get()
-                    .lookup(&c.config.image)
-                    .and_then(|i| i.cmd.first().cloned());
-                argv.insert(0, program?);
-            }
-        }
-        if argv.len() == 3
-            && matches!(base(&argv[0]).as_str(), "sh" | "bash" | "ash")
-            && argv[1] == "-c"
-            && !argv[2].contains(['&', '|', ';', '>', '<', '$', '`', '\\', '"', '\''])
-        {
-            argv = argv[2].split_whitespace().map(str::to_string).collect();
-        }
-        match argv.first() {
-            Some(a) if FILE_COMMANDS.contains(&base(a).as_str()) => argv,
-            _ => return None,
-        }
-    };
-    let (out, err, code) = run_in_container(interp, m, id, &argv);
-    let mut w = world.borrow_mut();
-    for (stream, text) in [(Stream::Stdout, &out), (Stream::Stderr, &err)] {
-        for line in text.lines() {
-            w.container_log_append(m, id, stream, line);
-        }
+    let base = |a: &str| a.rsplit('/').next().unwrap_or(a).to_string();
+    let mut argv = unwrap_entrypoint(image, argv)?;
+    if argv.len() == 3
+        && matches!(base(&argv[0]).as_str(), "sh" | "bash" | "ash")
+        && argv[1] == "-c"
+        && !argv[2].contains(['&', '|', ';', '>', '<', '$', '`', '\\', '"', '\''])
+    {
+        argv = argv[2].split_whitespace().map(str::to_string).collect();
     }
-    Some((out, err, code))
+    match argv.first() {
+        Some(a) if FILE_COMMANDS.contains(&base(a).as_str()) => Some(argv),
+        _ => None,
+    }
 }
 
 /// Apps that start within this long are listening when `docker run -d` returns.
@@ -1711,8 +1821,8 @@ fn host_config_json(c: &Container, head: Value) -> Value {
         ("Runtime", json!("runc")),
         ("Isolation", json!(if task { "default" } else { "" })),
         ("CpuShares", json!(0)),
-        ("Memory", json!(0)),
-        ("NanoCpus", json!(0)),
+        ("Memory", json!(c.config.memory)),
+        ("NanoCpus", json!(c.config.nano_cpus)),
         ("CgroupParent", json!("")),
         ("BlkioWeight", json!(0)),
         ("BlkioWeightDevice", empty()),
@@ -1730,10 +1840,18 @@ fn host_config_json(c: &Container, head: Value) -> Value {
         ("DeviceCgroupRules", Value::Null),
         ("DeviceRequests", Value::Null),
         ("MemoryReservation", json!(0)),
-        ("MemorySwap", json!(0)),
+        // The daemon's default swap: as much again as the memory limit.
+        ("MemorySwap", json!(c.config.memory * 2)),
         ("MemorySwappiness", Value::Null),
         ("OomKillDisable", Value::Null),
-        ("PidsLimit", Value::Null),
+        (
+            "PidsLimit",
+            if c.config.pids_limit > 0 {
+                json!(c.config.pids_limit)
+            } else {
+                Value::Null
+            },
+        ),
         ("Ulimits", empty()),
         ("CpuCount", json!(0)),
         ("CpuPercent", json!(0)),
@@ -2168,6 +2286,7 @@ pub(crate) fn run_in_container(
         "false" => (String::new(), String::new(), 1),
         "whoami" => ok("root\n".into()),
         "id" => ok("uid=0(root) gid=0(root) groups=0(root)\n".into()),
+        "nproc" => ok(format!("{}\n", build::CPUS)),
         "pwd" => ok(format!("{}\n", super::container_files::workdir_of(&c))),
         "env" | "printenv" if args.is_empty() => {
             let mut s = container_env(&c).join("\n");
@@ -2205,6 +2324,17 @@ pub(crate) fn run_in_container(
         "ps" if is_busybox(&c) || c.config.image.starts_with("ubuntu") => {
             let cmdline = c.program.argv().join(" ");
             let me = argv.join(" ");
+            if c.program.argv() == argv && c.program.is_stub() {
+                // `docker run alpine ps`: ps is PID 1.
+                if is_busybox(&c) {
+                    return ok(format!(
+                        "PID   USER     TIME  COMMAND\n    1 root      0:00 {cmdline}\n"
+                    ));
+                }
+                return ok(
+                    "    PID TTY          TIME CMD\n      1 ?        00:00:00 ps\n".to_string(),
+                );
+            }
             if is_busybox(&c) {
                 ok(format!(
                     "PID   USER     TIME  COMMAND\n    1 root      0:00 {cmdline}\n{:>5} root      0:00 {me}\n",
@@ -2434,14 +2564,19 @@ fn stats(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             return 1;
         }
     }
-    let limit = build::MEMORY_BYTES as f64;
+    let host = build::MEMORY_BYTES as f64;
     let rows: Vec<format::container::StatsRow> = picked
         .iter()
         .map(|c| {
             let running = c.is_running();
             let up_s = c.uptime_ms(now) / 1000;
+            // The cgroup's limit (`--memory`, a task's `--limit-memory`), else the machine's.
+            let limit = match c.config.memory {
+                l if l > 0 => (l as f64).min(host),
+                _ => host,
+            };
             let mem = if running {
-                c.program.memory_bytes() as f64
+                (c.program.memory_bytes() as f64).min(limit)
             } else {
                 0.0
             };
@@ -2456,7 +2591,11 @@ fn stats(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 id: c.id.clone(),
                 name: c.name.clone(),
                 cpu_percent: if running {
-                    c.program.cpu_percent()
+                    // The CFS quota caps it (`--cpus`, `--limit-cpu`).
+                    match c.config.nano_cpus {
+                        n if n > 0 => c.program.cpu_percent().min(n as f64 / 1e7),
+                        _ => c.program.cpu_percent(),
+                    }
                 } else {
                     0.0
                 },

@@ -511,9 +511,10 @@ fn valid_name(name: &str) -> bool {
 fn policy_restarts(policy: RestartPolicy, code: i32, by_user: bool, restart_count: u32) -> bool {
     match policy {
         RestartPolicy::No => false,
-        RestartPolicy::Always => true,
-        RestartPolicy::UnlessStopped => !by_user,
-        RestartPolicy::OnFailure(max) => code != 0 && (max == 0 || restart_count < max),
+        // A container `docker stop` ended stays down whatever its policy (the daemon's
+        // restart manager is cancelled); only a daemon restart brings `always` back.
+        RestartPolicy::Always | RestartPolicy::UnlessStopped => !by_user,
+        RestartPolicy::OnFailure(max) => !by_user && code != 0 && (max == 0 || restart_count < max),
     }
 }
 

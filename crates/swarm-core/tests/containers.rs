@@ -249,6 +249,34 @@ fn power_off_then_boot_records_255_and_restarts_always() {
 }
 
 #[test]
+fn a_stopped_container_stays_down_whatever_its_policy() {
+    let (mut w, m) = world();
+    let mut ids = Vec::new();
+    for (name, policy) in [
+        ("always", RestartPolicy::Always),
+        ("unless", RestartPolicy::UnlessStopped),
+        ("failure", RestartPolicy::OnFailure(0)),
+    ] {
+        let mut cfg = config("redis:alpine", name, &[]);
+        cfg.restart = policy;
+        ids.push(run(&mut w, m, cfg));
+    }
+    w.advance(SimDuration::from_secs(2));
+    for id in &ids {
+        let when = w.container_stop(m, id, Some(1_000)).unwrap();
+        w.advance_to(when);
+    }
+    w.advance(SimDuration::from_secs(30));
+    for id in &ids {
+        assert_eq!(
+            w.container(m, id).unwrap().state,
+            ContainerState::Exited,
+            "{id}"
+        );
+    }
+}
+
+#[test]
 fn restart_stops_then_starts() {
     let (mut w, m) = world();
     let id = run(&mut w, m, config("alpine", "sl", &["sleep", "1000"]));

@@ -31,9 +31,9 @@ pub(crate) fn handles(path: &str) -> bool {
 /// One instruction of a Dockerfile: its keyword (upper case), its arguments as written, and
 /// the line it starts on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Instruction {
-    keyword: String,
-    args: String,
+pub(crate) struct Instruction {
+    pub(crate) keyword: String,
+    pub(crate) args: String,
     line: usize,
 }
 
@@ -60,7 +60,7 @@ const KNOWN: &[&str] = &[
 
 /// Splits a Dockerfile into instructions: `\` continues a line, `#` lines are comments.
 /// Err is the daemon's parse error.
-fn parse_dockerfile(text: &str) -> Result<Vec<Instruction>, String> {
+pub(crate) fn parse_dockerfile(text: &str) -> Result<Vec<Instruction>, String> {
     let mut out = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (i, raw) in text.lines().enumerate() {
@@ -407,7 +407,7 @@ fn copied_files(
 }
 
 /// Every file below `dir` on the machine (path relative to it, content), sorted.
-fn context_files(interp: &Interp, dir: &str) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn context_files(interp: &Interp, dir: &str) -> Vec<(String, Vec<u8>)> {
     let m = interp.session.borrow().machine();
     let world = interp.world();
     let w = world.borrow();

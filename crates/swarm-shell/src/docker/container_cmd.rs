@@ -171,7 +171,7 @@ fn now_unix_ms(w: &World) -> i64 {
 // ------------------------------------------------------------------------------------------
 // docker ps
 
-fn status_of(c: &Container, now: SimTime) -> ContainerStatus {
+pub(crate) fn status_of(c: &Container, now: SimTime) -> ContainerStatus {
     let since = |t: Option<SimTime>| t.map_or(0, |t| now.saturating_since(t).as_millis());
     match c.state {
         ContainerState::Created => ContainerStatus::Created,
@@ -194,7 +194,7 @@ fn status_of(c: &Container, now: SimTime) -> ContainerStatus {
 
 /// The ports `docker ps` shows: published ones (IPv4 and IPv6, as docker-proxy binds both),
 /// and exposed ones of a running container.
-fn ports_of(c: &Container) -> Vec<ContainerPort> {
+pub(crate) fn ports_of(c: &Container) -> Vec<ContainerPort> {
     if !c.is_running() {
         return Vec::new();
     }
@@ -247,7 +247,7 @@ fn exposed_ports(c: &Container) -> Vec<(u16, String)> {
         .collect()
 }
 
-fn command_of(c: &Container) -> String {
+pub(crate) fn command_of(c: &Container) -> String {
     c.program.argv().join(" ")
 }
 
@@ -682,7 +682,7 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
 // docker run / create
 
 /// `--restart`, as the CLI parses it and the daemon validates it.
-fn parse_restart(v: &str) -> Result<RestartPolicy, (bool, String)> {
+pub(crate) fn parse_restart(v: &str) -> Result<RestartPolicy, (bool, String)> {
     let (name, count) = match v.split_once(':') {
         Some((n, c)) => (n, Some(c)),
         None => (v, None),
@@ -718,7 +718,7 @@ fn parse_restart(v: &str) -> Result<RestartPolicy, (bool, String)> {
 }
 
 /// `-p [ip:][hostPort:]containerPort[/proto]`; a missing host port is 0 (assigned at start).
-fn parse_publish(v: &str) -> Result<PortBinding, String> {
+pub(crate) fn parse_publish(v: &str) -> Result<PortBinding, String> {
     let (spec, proto) = match v.rsplit_once('/') {
         Some((s, p)) => (s, p.to_ascii_lowercase()),
         None => (v, "tcp".to_string()),
@@ -835,7 +835,7 @@ pub(super) async fn pull_image(
 }
 
 /// Host ports for `-p 80` (no host port): the first free ones from 32768.
-fn assign_ports(w: &World, m: MachineId, ports: &mut [PortBinding]) {
+pub(crate) fn assign_ports(w: &World, m: MachineId, ports: &mut [PortBinding]) {
     let mut used: Vec<u16> = w
         .containers(m)
         .iter()

@@ -6,6 +6,7 @@
 
 pub(crate) mod build_cmd;
 pub(crate) mod cli;
+pub(crate) mod compose_cmd;
 pub(crate) mod container_cmd;
 pub(crate) mod container_files;
 mod inspect_cmd;
@@ -87,13 +88,33 @@ pub(crate) async fn confirm(interp: &Interp, io: &Io, message: &str) -> bool {
 
 /// `docker --help` as an engine outside swarm mode shows it: without the swarm commands.
 async fn root_help(swarm_active: bool) -> String {
-    let text = cli::help_text("").await;
+    let text = with_plugins(&cli::help_text("").await);
     if swarm_active {
         return text;
     }
     match (text.find("Swarm Commands:\n"), text.find("\nCommands:\n")) {
         (Some(a), Some(b)) if a < b => format!("{}{}", &text[..a], &text[b + 1..]),
         _ => text.to_string(),
+    }
+}
+
+/// The root help as the CLI shows it with the compose plugin installed: plugins are listed
+/// among the management commands, their names marked with `*`.
+fn with_plugins(text: &str) -> String {
+    const BEFORE: &str = "  container   Manage containers\n";
+    match text.find("\nManagement Commands:\n") {
+        Some(start) => match text[start..].find(BEFORE) {
+            Some(i) => {
+                let at = start + i;
+                format!(
+                    "{}  compose*    Docker Compose\n{}",
+                    &text[..at],
+                    &text[at..]
+                )
+            }
+            None => text.to_string(),
+        },
+        None => text.to_string(),
     }
 }
 
@@ -173,6 +194,9 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
     let words = &parsed.args;
     if words[0] == "help" {
         return help_command(io, &words[1..], swarm_active).await;
+    }
+    if words[0] == "compose" {
+        return compose_cmd::run(interp, engine, &words[1..], io).await;
     }
     let mut path = String::new();
     let mut used = 0;
@@ -396,6 +420,17 @@ async fn help_command(io: &Io, words: &[String], swarm_active: bool) -> Status {
         return 0;
     }
     let path = words.join(" ");
+    if words[0] == "compose" {
+        // The plugin's own help (`docker help compose up` is its `up --help`).
+        let text = match words.get(1) {
+            Some(sub) => compose_cmd::sub_help(sub),
+            None => Some(compose_cmd::ROOT_HELP.to_string()),
+        };
+        if let Some(text) = text {
+            io.out.write(&text);
+            return 0;
+        }
+    }
     if cli::known(&path) {
         io.out.write(&cli::help_text(&path).await);
         0

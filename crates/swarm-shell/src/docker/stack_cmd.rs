@@ -14,7 +14,7 @@
 //! DNS answers on that network only. Not emulated yet: `--with-registry-auth`,
 //! `docker stack config`.
 
-mod compose;
+pub(crate) mod compose;
 mod merge;
 mod volumes;
 

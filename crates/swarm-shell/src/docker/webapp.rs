@@ -39,6 +39,14 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
     if argv.len() == 3 && matches!(base(&argv[0]), "sh" | "bash") && argv[1] == "-c" {
         argv = argv[2].split_whitespace().map(str::to_string).collect();
     }
+    // `python -m flask run …` is `flask run …`.
+    if argv.len() >= 3
+        && base(&argv[0]).starts_with("python")
+        && argv[1] == "-m"
+        && argv[2] == "flask"
+    {
+        argv.drain(..2);
+    }
     let files = image.layer_files();
     let workdir = if image.workdir.is_empty() {
         "/"
@@ -912,6 +920,17 @@ mod tests {
         let b = infer(&image_with(&["python", "app.py"], &[("app.py", py)])).expect("an app");
         assert_eq!(b["ports"], json!([8000]));
         assert_eq!(b["http"]["routes"][0]["body"], "Hi from {hostname}");
+        // `python -m flask run` is `flask run` (its port flag, the app module).
+        let m = &[
+            "python",
+            "-m",
+            "flask",
+            "run",
+            "--host=0.0.0.0",
+            "--port=5001",
+        ];
+        let b = infer(&image_with(m, &[("app.py", py)])).expect("an app");
+        assert_eq!(b["ports"], json!([5001]));
         // A script that serves nothing, a missing script, another command: generic.
         assert!(infer(&image_with(
             &["python", "job.py"],

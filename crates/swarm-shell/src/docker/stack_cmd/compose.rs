@@ -294,7 +294,7 @@ fn go_quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-fn interpolate(
+pub(crate) fn interpolate(
     v: &mut Value,
     path: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
@@ -903,7 +903,7 @@ fn scalar(v: &Value) -> Option<String> {
 }
 
 /// `environment`/`labels`: the mapping, with `None` for keys without a value.
-fn list_or_dict(v: Option<&Value>) -> BTreeMap<String, Option<String>> {
+pub(crate) fn list_or_dict(v: Option<&Value>) -> BTreeMap<String, Option<String>> {
     let mut out = BTreeMap::new();
     match v {
         Some(Value::Object(m)) => {
@@ -931,7 +931,7 @@ fn labels(v: Option<&Value>) -> BTreeMap<String, String> {
         .btree_map()
 }
 
-fn str_or_list(v: Option<&Value>) -> Option<Vec<String>> {
+pub(crate) fn str_or_list(v: Option<&Value>) -> Option<Vec<String>> {
     match v? {
         Value::String(s) => Some(shell_split(s)),
         Value::Array(items) => Some(

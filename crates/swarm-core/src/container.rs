@@ -241,6 +241,10 @@ pub enum Timer {
     },
 }
 
+/// The first port the engine binds for a port published without a host port (the
+/// kernel's ephemeral range).
+pub const EPHEMERAL_PORT: u16 = 32768;
+
 /// One container.
 #[derive(Clone, Debug)]
 pub struct Container {
@@ -304,6 +308,10 @@ pub struct Container {
     /// Its health probes fail whatever they run (`sim health fail SERVICE`, see
     /// [`crate::health_fault`]).
     pub health_fault: bool,
+    /// Its port bindings as its last start made them (`NetworkSettings.Ports`): the
+    /// configured ones, a host port of 0 (a task's host-mode port without a published
+    /// number) given the first free ephemeral port of the machine (32768 upward).
+    pub bound_ports: Vec<PortBinding>,
 }
 
 impl Container {
@@ -1187,6 +1195,7 @@ impl World {
             has_run: false,
             warm_runs: Vec::new(),
             health_fault: false,
+            bound_ports: Vec::new(),
         };
         let layer = crate::container_fs::LayerRecipe {
             image: container.config.image.clone(),
@@ -1281,7 +1290,7 @@ impl World {
             let taken = self.containers(m).iter().any(|o| {
                 o.id != id
                     && (o.is_running() || o.state == ContainerState::Restarting)
-                    && o.config.ports.iter().any(|q| {
+                    && o.bound_ports.iter().any(|q| {
                         q.host_port == p.host_port
                             && q.proto == p.proto
                             && (q.host_ip == p.host_ip
@@ -1328,9 +1337,43 @@ impl World {
         Ok(())
     }
 
+    /// The host ports the machine's other running containers hold.
+    pub fn host_ports_in_use(&self, m: MachineId, except: &str) -> Vec<u16> {
+        self.containers(m)
+            .iter()
+            .filter(|o| o.id != except && (o.is_running() || o.state == ContainerState::Restarting))
+            .flat_map(|o| o.bound_ports.iter().map(|p| p.host_port))
+            .collect()
+    }
+
+    /// Binds container `id`'s ports for a new run: as configured, a host port of 0 on the
+    /// lowest free ephemeral port of the machine.
+    fn bind_ports(&mut self, m: MachineId, id: &str) {
+        let Some(c) = self.container(m, id) else {
+            return;
+        };
+        let mut ports = c.config.ports.clone();
+        if ports.iter().any(|p| p.host_port == 0) {
+            let mut used = self.host_ports_in_use(m, id);
+            used.extend(ports.iter().map(|p| p.host_port));
+            for p in ports.iter_mut().filter(|p| p.host_port == 0) {
+                let mut port = EPHEMERAL_PORT;
+                while used.contains(&port) && port < u16::MAX {
+                    port += 1;
+                }
+                p.host_port = port;
+                used.push(port);
+            }
+        }
+        if let Some(c) = self.ctr_mut(m, id) {
+            c.bound_ports = ports;
+        }
+    }
+
     /// Begins a new run of container `id` (which exists and is not running).
     fn start_run(&mut self, m: MachineId, id: &str) {
         self.endpoints_on_start(m, id);
+        self.bind_ports(m, id);
         let now = self.now();
         let warm = self.app_run_starting(m, id);
         let pid = match self.runtime_mut(m) {

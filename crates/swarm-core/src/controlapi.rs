@@ -88,6 +88,26 @@ fn invalid(desc: &str) -> String {
 }
 
 /// The daemon's and swarmkit's checks of a spec (`validateServiceSpec`).
+/// The daemon's conversion of a port to swarmkit's (moby `ServiceSpecToGRPC`): the protocol
+/// and the publish mode go through the protobuf enums' name maps, upper-cased, so a name
+/// the map lacks is the enum's zero: `tcp`, `ingress` (a stack file's `mode: hots` publishes
+/// on the routing mesh, `protocol: TCP` comes back as `tcp`).
+fn ports_to_grpc(spec: &mut ServiceSpec) {
+    for p in &mut spec.ports {
+        p.protocol = match p.protocol.to_uppercase().as_str() {
+            "UDP" => "udp",
+            "SCTP" => "sctp",
+            _ => "tcp",
+        }
+        .to_string();
+        p.mode = match p.mode.to_uppercase().as_str() {
+            "HOST" => "host",
+            _ => "ingress",
+        }
+        .to_string();
+    }
+}
+
 fn validate(spec: &ServiceSpec) -> ApiResult<()> {
     if spec.name.len() > 63 {
         return Err(invalid("name must be 63 characters or fewer"));
@@ -206,6 +226,7 @@ impl World {
         if spec.name.is_empty() {
             spec.name = ids::random_name(self.rng("names"));
         }
+        ports_to_grpc(&mut spec);
         validate(&spec)?;
         crate::objects::validate_refs(&spec)?;
         let s = &self.swarms[cluster];
@@ -248,8 +269,9 @@ impl World {
         from: MachineId,
         service_ref: &str,
         version: u64,
-        spec: ServiceSpec,
+        mut spec: ServiceSpec,
     ) -> ApiResult<OpHandle> {
+        ports_to_grpc(&mut spec);
         let cluster = self.control(from)?;
         let s = &self.swarms[cluster];
         let svc = s.find_service(service_ref)?;

@@ -1125,8 +1125,7 @@ impl World {
             if !c.is_running() {
                 return None;
             }
-            c.config
-                .ports
+            c.bound_ports
                 .iter()
                 .find(|p| p.host_port == port && p.proto == "tcp")
                 .map(|p| (c.id.clone(), p.container_port))
@@ -1160,22 +1159,7 @@ impl World {
                 Target::Machine(_) => Err(HttpError::Refused),
             };
         }
-        // Host mode: a task of this machine's node publishing the port.
-        let node = self.memberships.get(&m).map(|x| x.node_id.clone());
-        let s = self.swarms.get(cluster).ok_or(HttpError::Refused)?;
-        let hit = s.tasks.values().find_map(|t| {
-            if t.node_id != node || t.state != TaskState::Running {
-                return None;
-            }
-            t.spec
-                .ports
-                .iter()
-                .find(|p| p.mode == "host" && p.published == port && p.protocol == "tcp")
-                .and_then(|p| t.container_id.clone().map(|c| (c, p.target)))
-        });
-        match hit {
-            Some((c, p)) => Ok((m, c, p, None)),
-            None => Err(HttpError::Refused),
-        }
+        // A task's host-mode port is a binding of its container, found above.
+        Err(HttpError::Refused)
     }
 }

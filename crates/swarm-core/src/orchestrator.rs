@@ -20,12 +20,12 @@ use crate::sort::CollectBTree as _;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog::Catalog;
-use crate::container::{ContainerConfig, ContainerState, HealthStatus};
+use crate::container::{ContainerConfig, ContainerState, HealthStatus, PortBinding};
 use crate::machine::{build, MachineId, Power};
 use crate::scheduler::{self, Demand, NodeInfo};
 use crate::service::{
-    defaults, FailureAction, Mode, RestartCondition, Task, TaskState, UpdateConfig, UpdateOrder,
-    UpdateState, UpdateStatus,
+    defaults, FailureAction, Mode, PortConfig, RestartCondition, Task, TaskState, UpdateConfig,
+    UpdateOrder, UpdateState, UpdateStatus,
 };
 use crate::swarm::{Availability, NodeState};
 use crate::time::{SimDuration, SimTime};
@@ -100,13 +100,14 @@ struct Updater {
     config: UpdateConfig,
     /// Dirty slots when it started (the denominator of the failure ratio).
     total: usize,
-    /// Slots being replaced: the new task and the old ones.
+    /// Slots being replaced, one per busy worker (swarmkit's updater runs `parallelism`
+    /// workers over one queue of dirty slots): the new task and the old ones.
     in_flight: Vec<(SlotKey, String, Vec<String>)>,
     /// New tasks created by this update, with the time they reached RUNNING.
     watched: BTreeMap<String, Option<SimTime>>,
     failed: BTreeSet<String>,
-    /// The next batch may start then (the update delay).
-    next_batch_at: SimTime,
+    /// Workers sleeping the update delay after their slot: when each is free again.
+    resting: Vec<SimTime>,
     /// When it first found every slot up to date (the monitor period counts from the last
     /// task start, or from then if it started none).
     idle_since: Option<SimTime>,
@@ -442,6 +443,7 @@ impl World {
             job_iteration: svc.job_iteration,
             running_since: None,
             addresses: Vec::new(),
+            port_status: Vec::new(),
         };
         s.tasks.insert(task);
         s.assign_task_addresses(&id);
@@ -1176,7 +1178,7 @@ impl World {
                     in_flight: Vec::new(),
                     watched: BTreeMap::new(),
                     failed: BTreeSet::new(),
-                    next_batch_at: now,
+                    resting: Vec::new(),
                     idle_since: None,
                     last_start: None,
                 }
@@ -1186,10 +1188,14 @@ impl World {
         // Follow the slots in flight.
         let mut still = Vec::new();
         let mut shut = Vec::new();
-        let mut batch_done_any = false;
+        // A worker whose slot is done sleeps the delay before it takes the next slot; one
+        // whose new task never runs (its node died first) waits on, holding only itself.
+        let delay = SimDuration::from_millis(up.config.delay_ms);
         for (k, new, old) in std::mem::take(&mut up.in_flight) {
             let Some(t) = s.tasks.get(&new) else {
-                batch_done_any = true;
+                if up.config.delay_ms > 0 {
+                    up.resting.push(now + delay);
+                }
                 continue;
             };
             if t.state >= TaskState::Running {
@@ -1202,7 +1208,9 @@ impl World {
                         shut.extend(old.iter().cloned());
                     }
                 }
-                batch_done_any = true;
+                if up.config.delay_ms > 0 {
+                    up.resting.push(now + delay);
+                }
             } else {
                 still.push((k, new, old));
             }
@@ -1217,9 +1225,7 @@ impl World {
                 self.set_desired(cluster, &o, TaskState::Shutdown);
             }
         }
-        if batch_done_any && up.in_flight.is_empty() {
-            up.next_batch_at = now + SimDuration::from_millis(up.config.delay_ms);
-        }
+        up.resting.retain(|at| *at > now);
         // Failures among the new tasks.
         let s = &self.swarms[cluster];
         let monitor = up.config.monitor_ms;
@@ -1314,16 +1320,18 @@ impl World {
                 return;
             }
         }
-        // Next batch (only once the last one is done, so no dirty slot is in flight).
+        // Free workers take the next dirty slots (a slot in flight is no longer dirty: its
+        // newest task is of the service's version).
         let parallelism = if up.config.parallelism == 0 {
             usize::MAX
         } else {
             up.config.parallelism as usize
         };
         let mut wake: Option<SimTime> = None;
-        if dirty_count > 0 && up.in_flight.is_empty() {
-            if now >= up.next_batch_at {
-                let n = self.take_budget(cluster, parallelism.min(dirty_count));
+        if dirty_count > 0 {
+            let free = parallelism.saturating_sub(up.in_flight.len() + up.resting.len());
+            if free > 0 {
+                let n = self.take_budget(cluster, free.min(dirty_count));
                 for k in self.first_dirty_slots(cluster, id, svc.spec_version, n) {
                     let s = &self.swarms[cluster];
                     let old_tasks: Vec<String> = s
@@ -1390,8 +1398,8 @@ impl World {
                     up.watched.insert(new.clone(), None);
                     up.in_flight.push((k, new, old_tasks));
                 }
-            } else {
-                wake = Some(up.next_batch_at);
+            } else if let Some(at) = up.resting.iter().min() {
+                wake = Some(*at);
             }
         }
         // Done: every slot updated; wait out the monitor period, then complete.
@@ -1852,7 +1860,19 @@ impl World {
             healthcheck: spec.effective_health(image.and_then(|i| i.healthcheck.as_ref())),
             stop_grace_ms: spec.stop_grace_ms.unwrap_or(defaults::STOP_GRACE_MS),
             restart: Default::default(),
-            ports: Vec::new(),
+            // The executor's portBindings(): each host-mode port, on every address, its
+            // published number or none (the engine picks one).
+            ports: spec
+                .ports
+                .iter()
+                .filter(|p| p.mode == "host")
+                .map(|p| PortBinding {
+                    host_ip: String::new(),
+                    host_port: p.published,
+                    container_port: p.target,
+                    proto: p.protocol.clone(),
+                })
+                .collect(),
             workdir: spec.workdir.clone(),
             user: spec.user.clone(),
             auto_remove: false,
@@ -1889,6 +1909,7 @@ impl World {
         match c {
             None => {
                 // Removed under the task (`docker rm -f`).
+                self.report_ports(cluster, m, task);
                 if stopping_on_purpose {
                     self.set_state(cluster, task, TaskState::Shutdown, "shutdown");
                 } else {
@@ -1916,6 +1937,7 @@ impl World {
                     }
                 }
                 if healthy && state == TaskState::Starting && !unhealthy {
+                    self.report_ports(cluster, m, task);
                     self.set_state(cluster, task, TaskState::Running, "started");
                     self.wake_orchestrator(cluster);
                 }
@@ -1925,6 +1947,7 @@ impl World {
                 // Exited.
                 let code = c.exit_code;
                 self.swarms[cluster].control.unhealthy.remove(task);
+                self.report_ports(cluster, m, task);
                 if stopping_on_purpose {
                     self.set_state(cluster, task, TaskState::Shutdown, "shutdown");
                 } else if code == 0 {
@@ -1960,9 +1983,46 @@ impl World {
             // The container reports its exit through on_container_change.
             let _ = self.container_stop(m, &cid, None);
         } else {
+            self.report_ports(cluster, m, &t.id);
             self.set_state(cluster, &t.id, TaskState::Shutdown, "shutdown");
             self.wake_orchestrator(cluster);
         }
+    }
+
+    /// The agent's status report reads the container's port bindings (swarmkit's
+    /// `PortStatuser`, moby's `parsePortStatus`): each binding of a running container is a
+    /// host-mode port (`0.0.0.0` and `::` give two), a stopped or missing one has none.
+    fn report_ports(&mut self, cluster: usize, m: MachineId, task: &str) {
+        let Some(cid) = self.swarms[cluster]
+            .tasks
+            .get(task)
+            .and_then(|t| t.container_id.clone())
+        else {
+            return;
+        };
+        let mut ports = Vec::new();
+        if let Some(c) = self.container(m, &cid).filter(|c| c.is_running()) {
+            let mut bound: Vec<_> = c.bound_ports.iter().collect();
+            // NetworkSettings.Ports is keyed by `port/proto`.
+            crate::sort::sort_by(&mut bound, |a, b| {
+                format!("{}/{}", a.container_port, a.proto)
+                    .cmp(&format!("{}/{}", b.container_port, b.proto))
+            });
+            for p in bound {
+                let fronts = if p.host_ip.is_empty() { 2 } else { 1 };
+                for _ in 0..fronts {
+                    ports.push(PortConfig {
+                        protocol: p.proto.clone(),
+                        target: p.container_port,
+                        published: p.host_port,
+                        mode: "host".into(),
+                    });
+                }
+            }
+        }
+        self.swarms[cluster]
+            .tasks
+            .update(task, |x| x.port_status = ports);
     }
 
     /// A container changed state (exited, was killed or removed, its health changed); the

@@ -734,6 +734,10 @@ pub struct Task {
     pub running_since: Option<SimTime>,
     /// Its address on each of its networks (network ID, address).
     pub addresses: Vec<(String, std::net::Ipv4Addr)>,
+    /// `Status.PortStatus.Ports`: what the agent last read of its container's port bindings
+    /// (moby's `parsePortMap`: one host-mode entry per binding, so a port bound on IPv4 and
+    /// IPv6 is there twice); empty while the container is not running.
+    pub port_status: Vec<PortConfig>,
 }
 
 impl Task {

@@ -649,6 +649,7 @@ mod tests {
             job_iteration: 0,
             running_since: None,
             addresses: Vec::new(),
+            port_status: Vec::new(),
         }
     }
 

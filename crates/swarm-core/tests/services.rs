@@ -734,3 +734,123 @@ fn a_promoted_node_loses_its_worker_only_tasks_and_a_global_one_is_not_replaced_
     w.advance(SimDuration::from_secs(10));
     assert_eq!(running(&w, &gid).len(), 2);
 }
+
+fn port(protocol: &str, target: u16, published: u16, mode: &str) -> swarm_core::PortConfig {
+    swarm_core::PortConfig {
+        protocol: protocol.into(),
+        target,
+        published,
+        mode: mode.into(),
+    }
+}
+
+#[test]
+fn host_mode_ports_are_bindings_of_the_task_container_reported_in_port_status() {
+    let mut w = cluster(21, 1, 0);
+    let mut fixed = ServiceSpec::new("hm", "nginx:alpine");
+    fixed.ports = vec![port("tcp", 80, 8088, "host")];
+    let fixed = create(&mut w, fixed);
+    let mut eph = ServiceSpec::new("eph", "nginx:alpine");
+    eph.mode = Mode::Replicated { replicas: 2 };
+    eph.ports = vec![port("tcp", 80, 0, "host")];
+    let eph = create(&mut w, eph);
+    w.advance(SimDuration::from_secs(15));
+    let m = MachineId(0);
+    let mut seen = Vec::new();
+    for svc in [&fixed, &eph] {
+        for t in running(&w, svc) {
+            let c = w.container(m, t.container_id.as_deref().unwrap()).unwrap();
+            // The executor's portBindings: the published number or none.
+            assert_eq!(c.config.ports.len(), 1);
+            assert_eq!(c.config.ports[0].host_port, t.spec.ports[0].published);
+            assert_eq!(c.bound_ports.len(), 1);
+            let bound = c.bound_ports[0].host_port;
+            if svc == &fixed {
+                assert_eq!(bound, 8088);
+            } else {
+                assert!(bound >= swarm_core::container::EPHEMERAL_PORT, "{bound}");
+            }
+            seen.push(bound);
+            // One PortStatus entry per binding (IPv4 and IPv6).
+            assert_eq!(t.port_status, vec![port("tcp", 80, bound, "host"); 2]);
+        }
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 3, "each task its own host port: {seen:?}");
+    // A stopped task's container holds no port: its PortStatus is empty.
+    update(&mut w, &fixed, |s| s.image = "nginx:1.27".into());
+    w.advance(SimDuration::from_secs(20));
+    let all = tasks(&w, &fixed);
+    let old = all.iter().find(|t| t.spec.image == "nginx:alpine").unwrap();
+    assert_eq!(old.state, TaskState::Shutdown);
+    assert!(old.port_status.is_empty(), "{:?}", old.port_status);
+    let new = running(&w, &fixed);
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].port_status.len(), 2);
+}
+
+#[test]
+fn the_daemon_maps_port_modes_and_protocols_through_the_enum_names() {
+    let mut w = cluster(22, 1, 0);
+    let mut spec = ServiceSpec::new("web", "nginx:alpine");
+    spec.ports = vec![
+        port("TCP", 80, 8090, "hots"),
+        port("foo", 81, 8091, "HOST"),
+        port("Udp", 82, 8092, ""),
+    ];
+    let id = create(&mut w, spec);
+    let got = w.swarm(0).unwrap().services[&id].spec.ports.clone();
+    assert_eq!(
+        got,
+        vec![
+            port("tcp", 80, 8090, "ingress"),
+            port("tcp", 81, 8091, "host"),
+            port("udp", 82, 8092, "ingress"),
+        ]
+    );
+}
+
+#[test]
+fn an_update_worker_stuck_on_a_dead_node_does_not_hold_the_other_workers() {
+    let mut w = cluster(23, 1, 4);
+    let mut spec = ServiceSpec::new("web", "nginx:1.26");
+    spec.mode = Mode::Replicated { replicas: 6 };
+    spec.update = Some(UpdateConfig {
+        parallelism: 3,
+        order: UpdateOrder::StartFirst,
+        ..UpdateConfig::default()
+    });
+    let id = create(&mut w, spec);
+    w.advance(SimDuration::from_secs(20));
+    assert_eq!(running(&w, &id).len(), 6);
+    update(&mut w, &id, |s| s.image = "nginx:1.27".into());
+    w.power_off("node2").unwrap();
+    w.advance(SimDuration::from_secs(90));
+    let all = tasks(&w, &id);
+    let node2 = |t: &Task| hostname(&w, t.node_id.as_deref().unwrap_or_default()) == "node2";
+    // New tasks given to node2 before it was seen down never run: each holds its worker.
+    let stuck: Vec<u64> = all
+        .iter()
+        .filter(|t| t.spec.image == "nginx:1.27" && node2(t) && t.state < TaskState::Running)
+        .map(|t| t.slot)
+        .collect();
+    assert!(!stuck.is_empty() && stuck.len() < 3, "{stuck:?} {:#?}", all);
+    // The free workers went on: every other slot runs only the new image.
+    for slot in 1..=6u64 {
+        let live: Vec<&Task> = all
+            .iter()
+            .filter(|t| t.slot == slot && t.state == TaskState::Running && !node2(t))
+            .filter(|t| t.desired == TaskState::Running)
+            .collect();
+        assert!(
+            live.iter().any(|t| t.spec.image == "nginx:1.27"),
+            "slot {slot}: {all:#?}"
+        );
+        let old = live.iter().any(|t| t.spec.image == "nginx:1.26");
+        assert_eq!(old, stuck.contains(&slot), "slot {slot}: {all:#?}");
+    }
+    // The update waits for every worker: it never completes.
+    let st = w.swarm(0).unwrap().services[&id].update_status.clone();
+    assert_eq!(st.unwrap().state, UpdateState::Updating);
+}

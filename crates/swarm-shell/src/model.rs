@@ -124,7 +124,20 @@ pub(crate) fn task_json(t: &Task, s: &swarm_core::Swarm) -> Value {
             json!({"ContainerID": c, "PID": 0, "ExitCode": t.exit_code.unwrap_or(0)}),
         );
     }
-    st.insert("PortStatus".into(), json!({}));
+    // `PortStatus.Ports` (omitempty): the host-mode bindings the agent read.
+    let mut ps = Map::new();
+    if !t.port_status.is_empty() {
+        ps.insert(
+            "Ports".into(),
+            Value::Array(
+                t.port_status
+                    .iter()
+                    .map(crate::docker::service_cmd::read::port_json)
+                    .collect(),
+            ),
+        );
+    }
+    st.insert("PortStatus".into(), Value::Object(ps));
     o.insert("Status".into(), Value::Object(st));
     o.insert("DesiredState".into(), json!(t.desired.as_str()));
     if t.spec.mode.is_job() {

@@ -28,8 +28,6 @@ use crate::format::container::{ContainerPort, ContainerRow, ContainerStatus};
 
 /// How often a foreground `run`, `logs -f` or `start -a` looks for new output.
 const POLL: SimDuration = SimDuration::from_millis(250);
-/// The first host port `-p 80` gets (the kernel's ephemeral range).
-const EPHEMERAL: u16 = 32768;
 
 /// Whether `path` is one of this module's commands.
 pub(crate) fn handles(path: &str) -> bool {
@@ -199,7 +197,7 @@ pub(crate) fn ports_of(c: &Container) -> Vec<ContainerPort> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for p in &c.config.ports {
+    for p in &c.bound_ports {
         let ips: Vec<String> = if p.host_ip.is_empty() || p.host_ip == "0.0.0.0" {
             vec!["0.0.0.0".into(), "::".into()]
         } else {
@@ -216,8 +214,7 @@ pub(crate) fn ports_of(c: &Container) -> Vec<ContainerPort> {
     }
     for (port, proto) in exposed_ports(c) {
         if !c
-            .config
-            .ports
+            .bound_ports
             .iter()
             .any(|p| p.container_port == port && p.proto == proto)
         {
@@ -836,15 +833,10 @@ pub(super) async fn pull_image(
 
 /// Host ports for `-p 80` (no host port): the first free ones from 32768.
 pub(crate) fn assign_ports(w: &World, m: MachineId, ports: &mut [PortBinding]) {
-    let mut used: Vec<u16> = w
-        .containers(m)
-        .iter()
-        .filter(|c| c.is_running() || c.state == ContainerState::Restarting)
-        .flat_map(|c| c.config.ports.iter().map(|p| p.host_port))
-        .collect();
+    let mut used: Vec<u16> = w.host_ports_in_use(m, "");
     for p in ports.iter_mut() {
         if p.host_port == 0 {
-            let mut port = EPHEMERAL;
+            let mut port = swarm_core::container::EPHEMERAL_PORT;
             while used.contains(&port) && port < u16::MAX {
                 port += 1;
             }
@@ -1915,7 +1907,14 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
         let key = format!("{}/{}", p.container_port, p.proto);
         let entry = bindings.entry(key).or_insert_with(|| json!([]));
         if let Some(a) = entry.as_array_mut() {
-            a.push(json!({"HostIp": p.host_ip, "HostPort": p.host_port.to_string()}));
+            // A port to be picked by the engine has no host port here (a task's
+            // host-mode port without a published number).
+            let port = if p.host_port == 0 {
+                String::new()
+            } else {
+                p.host_port.to_string()
+            };
+            a.push(json!({"HostIp": p.host_ip, "HostPort": port}));
         }
     }
     let mut exposed = Map::new();
@@ -1931,7 +1930,7 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
     for k in exposed.keys() {
         net_ports.insert(k.clone(), Value::Null);
     }
-    for p in &c.config.ports {
+    for p in &c.bound_ports {
         let key = format!("{}/{}", p.container_port, p.proto);
         let port = p.host_port.to_string();
         let fronts = if p.host_ip.is_empty() {

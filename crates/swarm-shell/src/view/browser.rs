@@ -78,7 +78,9 @@ pub fn published_ports(w: &World) -> Vec<MachinePorts> {
             };
             for c in w.containers(m.id) {
                 if c.is_running() {
-                    for p in c.config.ports.iter().filter(|p| p.proto == "tcp") {
+                    // A task's host-mode port is a binding of its container: badged below.
+                    let task = c.config.task_id.is_some();
+                    for p in c.bound_ports.iter().filter(|p| p.proto == "tcp" && !task) {
                         add(p.host_port, "container", &c.name);
                     }
                 }
@@ -95,8 +97,8 @@ pub fn published_ports(w: &World) -> Vec<MachinePorts> {
                     if t.node_id.as_deref() == Some(node.id.as_str())
                         && t.state == TaskState::Running
                     {
-                        for p in &t.spec.ports {
-                            if p.mode == "host" && p.protocol == "tcp" {
+                        for p in &t.port_status {
+                            if p.protocol == "tcp" {
                                 add(p.published, "host", &t.spec.name);
                             }
                         }

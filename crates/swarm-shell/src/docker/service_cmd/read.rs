@@ -231,14 +231,7 @@ fn task_row(w: &World, s: &Swarm, t: &Task) -> TaskRow {
         .as_deref()
         .map(|n| s.node_name(n))
         .unwrap_or_default();
-    let ports = if t.state >= TaskState::Starting {
-        ports_of(&t.spec.ports)
-            .into_iter()
-            .filter(|p| p.publish_mode == "host")
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let ports = ports_of(&t.port_status);
     TaskRow {
         id: t.id.clone(),
         name: t.name(),
@@ -546,7 +539,7 @@ fn go_float32_json(v: f32) -> Value {
     text.parse::<f64>().map(|f| json!(f)).unwrap_or(json!(0))
 }
 
-fn port_json(p: &swarm_core::PortConfig) -> Value {
+pub(crate) fn port_json(p: &swarm_core::PortConfig) -> Value {
     let mut o = Map::new();
     o.insert("Protocol".into(), json!(p.protocol));
     o.insert("TargetPort".into(), json!(p.target));

@@ -130,6 +130,10 @@ pub struct Image {
     behaviour: Option<Arc<Behaviour>>,
     /// Files a build added (`COPY`/`ADD`), over the base image's.
     pub files: Arc<Vec<ImageFile>>,
+    /// The distribution it is built on (the catalog's `base`, else guessed from the name).
+    pub distro: crate::distro::Distro,
+    /// Common tools the image adds to its distribution's (`dig` in nicolaka/netshoot).
+    pub tools: Vec<String>,
 }
 
 /// A file an image holds that a container's layer starts with: a page its web server serves
@@ -215,6 +219,8 @@ impl Image {
                 stop_signal: None,
                 behaviour: None,
                 files: Arc::default(),
+                distro: crate::distro::Distro::guess(repository),
+                tools: Vec::new(),
             },
         };
         image.repository = repository.to_string();
@@ -438,6 +444,11 @@ impl Catalog {
             };
             let created_unix = parse_rfc3339(&entry.created)
                 .ok_or_else(|| format!("image {reference}: bad created {}", entry.created))?;
+            let distro = match &entry.base {
+                Some(b) => crate::distro::Distro::parse(b)
+                    .ok_or_else(|| format!("image {reference}: bad base {b}"))?,
+                None => crate::distro::Distro::guess(&reference),
+            };
             let pull_ms = entry
                 .pull_ms
                 .unwrap_or_else(|| (1000 + entry.size / 40_000).min(8000));
@@ -463,6 +474,8 @@ impl Catalog {
                 stop_signal: entry.stop_signal,
                 behaviour,
                 files: Arc::default(),
+                distro,
+                tools: entry.tools,
             });
         }
         Ok(Catalog { images })
@@ -880,6 +893,12 @@ struct ImageEntry {
     stop_signal: Option<String>,
     #[serde(default)]
     behaviour: Option<String>,
+    /// The distribution: `alpine:3.21.3`, `debian:12-slim`, `ubuntu:22.04`, `scratch` …
+    #[serde(default)]
+    base: Option<String>,
+    /// Common tools it adds to its distribution's.
+    #[serde(default)]
+    tools: Vec<String>,
 }
 
 /// A behaviour with its `extends` chain applied (top-level keys of the child win).

@@ -149,8 +149,12 @@ pub(crate) struct LayerRecipe {
 
 impl LayerRecipe {
     fn build(&self) -> Fs {
+        let distro = match self.from {
+            Some(i) => i.distro.clone(),
+            None => crate::distro::Distro::guess(&self.image),
+        };
         let mut layer = skeleton(
-            &self.image,
+            &distro,
             self.argv0.as_deref(),
             &self.hostname,
             &self.addresses,
@@ -158,6 +162,23 @@ impl LayerRecipe {
             self.created,
         );
         if let Some(image) = self.from {
+            for (path, text) in image_etc_files(image, &distro) {
+                if let Some((parent, _)) = path.rsplit_once('/') {
+                    let _ = layer.mkdir(parent, true, self.created);
+                }
+                let _ = layer.write(path, text.as_bytes(), false, self.created);
+            }
+            for path in app_files(image) {
+                let full = fs::join(&image.workdir, path);
+                if let Some(dir) = full.strip_suffix('/') {
+                    let _ = layer.mkdir(dir, true, self.created);
+                } else {
+                    if let Some((parent, _)) = full.rsplit_once('/') {
+                        let _ = layer.mkdir(parent, true, self.created);
+                    }
+                    let _ = layer.write(&full, b"", false, self.created);
+                }
+            }
             if image.repository == "registry" && image.cmd == [REGISTRY2_CONFIG_PATH] {
                 let _ = layer.mkdir("/etc/docker/registry", true, self.created);
                 let _ = layer.write(
@@ -357,10 +378,220 @@ impl ContainerFs {
     }
 }
 
-/// The image looks like Alpine or BusyBox (its tools are BusyBox's).
+/// The distribution of an image by reference (the catalog's `base`, else a guess by name).
+pub fn distro_of(image: &str) -> crate::distro::Distro {
+    match crate::catalog::Catalog::get().lookup(image) {
+        Some(i) => i.distro.clone(),
+        None => crate::distro::Distro::guess(image),
+    }
+}
+
+/// The image is Alpine or BusyBox based (its tools are BusyBox's).
 pub fn is_busybox_image(image: &str) -> bool {
-    let r = image.to_ascii_lowercase();
-    r.contains("alpine") || r.starts_with("busybox") || r.contains("/busybox")
+    distro_of(image).is_busybox()
+}
+
+/// Files the lab images' builds put in their working directory (`COPY`; a name ending in `/`
+/// is a directory), by repository. Their contents are not modelled.
+const APP_FILES: &[(&str, &[&str])] = &[
+    (
+        "diamol/ch09-access-log",
+        &["node_modules/", "package.json", "server.js"],
+    ),
+    ("diamol/ch09-image-of-the-day", &["iotd-service-0.1.0.jar"]),
+    ("diamol/ch09-image-gallery", &["index.html", "server"]),
+    (
+        "diamol/ch06-todo-list",
+        &[
+            "ToDoList.deps.json",
+            "ToDoList.dll",
+            "ToDoList.pdb",
+            "ToDoList.runtimeconfig.json",
+            "appsettings.json",
+            "wwwroot/",
+        ],
+    ),
+    (
+        "diamol/ch08-numbers-api",
+        &[
+            "Numbers.Api.deps.json",
+            "Numbers.Api.dll",
+            "Numbers.Api.pdb",
+            "Numbers.Api.runtimeconfig.json",
+            "appsettings.json",
+        ],
+    ),
+    (
+        "diamol/ch14-numbers-api",
+        &[
+            "Numbers.Api.deps.json",
+            "Numbers.Api.dll",
+            "Numbers.Api.pdb",
+            "Numbers.Api.runtimeconfig.json",
+            "appsettings.json",
+        ],
+    ),
+    (
+        "diamol/ch08-numbers-web",
+        &[
+            "Numbers.Web.deps.json",
+            "Numbers.Web.dll",
+            "Numbers.Web.pdb",
+            "Numbers.Web.runtimeconfig.json",
+            "Utilities.HttpCheck.dll",
+            "appsettings.json",
+            "wwwroot/",
+        ],
+    ),
+    (
+        "diamol/ch14-numbers-web",
+        &[
+            "Numbers.Web.deps.json",
+            "Numbers.Web.dll",
+            "Numbers.Web.pdb",
+            "Numbers.Web.runtimeconfig.json",
+            "Utilities.HttpCheck.dll",
+            "appsettings.json",
+            "wwwroot/",
+        ],
+    ),
+    (
+        "diamol/ch12-timecheck",
+        &[
+            "TimeCheck.deps.json",
+            "TimeCheck.dll",
+            "TimeCheck.pdb",
+            "TimeCheck.runtimeconfig.json",
+            "appsettings.json",
+        ],
+    ),
+];
+
+/// The files of `image`'s working directory that its build copied in.
+fn app_files(image: &Image) -> &'static [&'static str] {
+    if !image.workdir.starts_with('/') || !image.files.is_empty() {
+        return &[];
+    }
+    APP_FILES
+        .iter()
+        .find(|(r, _)| *r == image.repository)
+        .map_or(&[], |(_, f)| f)
+}
+
+/// nginx's `/etc/nginx/nginx.conf` (the same in its Debian and Alpine images).
+const NGINX_CONF: &str = "
+user  nginx;
+worker_processes  auto;
+
+error_log  /var/log/nginx/error.log notice;
+pid        /var/run/nginx.pid;
+
+
+events {
+    worker_connections  1024;
+}
+
+
+http {
+    include       /etc/nginx/mime.types;
+    default_type  application/octet-stream;
+
+    log_format  main  '$remote_addr - $remote_user [$time_local] \"$request\" '
+                      '$status $body_bytes_sent \"$http_referer\" '
+                      '\"$http_user_agent\" \"$http_x_forwarded_for\"';
+
+    access_log  /var/log/nginx/access.log  main;
+
+    sendfile        on;
+    #tcp_nopush     on;
+
+    keepalive_timeout  65;
+
+    #gzip  on;
+
+    include /etc/nginx/conf.d/*.conf;
+}
+";
+
+/// nginx's `/etc/nginx/conf.d/default.conf`.
+const NGINX_DEFAULT_CONF: &str = "server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+
+    #access_log  /var/log/nginx/host.access.log  main;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    #error_page  404              /404.html;
+
+    # redirect server error pages to the static page /50x.html
+    #
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+
+    # proxy the PHP scripts to Apache listening on 127.0.0.1:80
+    #
+    #location ~ \\.php$ {
+    #    proxy_pass   http://127.0.0.1;
+    #}
+
+    # pass the PHP scripts to FastCGI server listening on 127.0.0.1:9000
+    #
+    #location ~ \\.php$ {
+    #    root           html;
+    #    fastcgi_pass   127.0.0.1:9000;
+    #    fastcgi_index  index.php;
+    #    fastcgi_param  SCRIPT_FILENAME  /scripts$fastcgi_script_name;
+    #    include        fastcgi_params;
+    #}
+
+    # deny access to .htaccess files, if Apache's document root
+    # concurs with nginx's one
+    #
+    #location ~ /\\.ht {
+    #    deny  all;
+    #}
+}
+
+";
+
+/// The `/etc` files of a container of `image`: its distribution's (`os-release`, `passwd`,
+/// `group` …), with the users and configuration its program adds (nginx).
+fn image_etc_files(image: &Image, distro: &crate::distro::Distro) -> Vec<(&'static str, String)> {
+    let mut files = distro.etc_files();
+    let nginx = image.env.iter().any(|e| e.starts_with("NGINX_VERSION="));
+    if nginx {
+        let (user, group) = if distro.is_busybox() {
+            (
+                "nginx:x:101:101:nginx:/var/cache/nginx:/sbin/nologin\n",
+                "nginx:x:101:nginx\n",
+            )
+        } else {
+            (
+                "nginx:x:101:101:nginx user:/nonexistent:/bin/false\n",
+                "nginx:x:101:\n",
+            )
+        };
+        for (path, text) in files.iter_mut() {
+            match *path {
+                "/etc/passwd" => text.push_str(user),
+                "/etc/group" => text.push_str(group),
+                _ => {}
+            }
+        }
+        files.push(("/etc/nginx/nginx.conf", NGINX_CONF[1..].to_string()));
+        files.push((
+            "/etc/nginx/conf.d/default.conf",
+            NGINX_DEFAULT_CONF.to_string(),
+        ));
+    }
+    files
 }
 
 /// `/etc/hosts` of a container: docker's localhost lines and its own address.
@@ -375,7 +606,7 @@ pub fn hosts_file(hostname: &str, address: Option<&str>) -> String {
 /// The layer of a new container: the top-level directories its image has, its `/etc` files
 /// and its workdir.
 pub fn skeleton(
-    image: &str,
+    distro: &crate::distro::Distro,
     argv0: Option<&str>,
     hostname: &str,
     addresses: &[String],
@@ -384,7 +615,7 @@ pub fn skeleton(
 ) -> Fs {
     let mut layer = Fs::new(now);
     let mut dirs: Vec<(&str, u32)> = crate::fs::LINUX_DIRS.to_vec();
-    if !is_busybox_image(image) {
+    if !distro.is_busybox() {
         dirs.push(("/boot", 0o755));
         dirs.push(("/lib64", 0o755));
     }

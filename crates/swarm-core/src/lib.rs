@@ -14,6 +14,7 @@ pub mod check;
 pub mod container;
 pub mod container_fs;
 pub mod controlapi;
+pub mod distro;
 pub mod endpoints;
 pub mod fs;
 pub mod health_fault;

@@ -297,7 +297,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         const SHELL_BUILTINS: &[&str] = &[
             "exit", "echo", "printf", "true", "false", ":", "sleep", "clear", "export", "unset",
             "test", "[", "break", "continue", "grep", "head", "tail", "wc", "sort", "uniq", "cut",
-            "tr", "sed", "awk", "seq",
+            "tr", "sed", "awk", "seq", "date",
         ];
         if !SHELL_BUILTINS.contains(&name.as_str()) {
             return crate::docker::container_cmd::shell_command(interp, &c, &argv, io).await;
@@ -330,6 +330,18 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "chmod" => crate::fsutils::chmod(interp, args, io),
         "uname" => crate::hosttools::uname(interp, args, io),
         "ps" => crate::hosttools::ps(args, io),
+        "free" | "df" => {
+            // The host is Alpine: BusyBox's applets.
+            let (out, err, code) = if name == "free" {
+                crate::docker::image_programs::free(args, true)
+            } else {
+                crate::docker::image_programs::df(args, true)
+            };
+            io.out.write(&out);
+            io.err.write(&err);
+            code
+        }
+        "top" => crate::hosttools::top(args, io),
         "kill" => crate::hosttools::kill(args, io),
         "basename" | "dirname" => crate::hosttools::base_dir_name(&name, args, io),
         "command" => {

@@ -57,6 +57,36 @@ pub(crate) struct ContainerShell {
     pub main: bool,
     /// On a terminal (`docker exec -it C sh`), not a script (`docker exec C sh -c '…'`).
     pub tty: bool,
+    /// What the shell is: BusyBox ash, dash (Debian's and Ubuntu's `sh`) or bash.
+    pub dialect: swarm_core::distro::Shell,
+    /// Lines typed at this level so far (dash numbers its errors by them: `sh: 3: x: not found`).
+    pub lines: usize,
+}
+
+impl ContainerShell {
+    /// `sh: 1: NAME: not found` (dash), `sh: NAME: not found` (ash) or bash's
+    /// `bash: NAME: command not found` (`bash: line 1: …` in a script).
+    pub(crate) fn not_found(&self, name: &str) -> String {
+        match self.dialect {
+            swarm_core::distro::Shell::Bash if self.tty => {
+                format!("bash: {name}: command not found\n")
+            }
+            swarm_core::distro::Shell::Bash => format!("bash: line 1: {name}: command not found\n"),
+            swarm_core::distro::Shell::Dash => {
+                format!("sh: {}: {name}: not found\n", self.lines.max(1))
+            }
+            swarm_core::distro::Shell::Ash => format!("sh: {name}: not found\n"),
+        }
+    }
+
+    /// `$0`: the shell's name as it was started.
+    pub(crate) fn argv0(&self) -> &'static str {
+        if self.shell == "bash" {
+            "bash"
+        } else {
+            "sh"
+        }
+    }
 }
 
 /// The state of one terminal's shell.
@@ -153,6 +183,15 @@ impl Session {
         ctx.vars
             .insert("HOSTNAME".into(), c.config.hostname.clone());
         ctx.vars.insert("PWD".into(), cwd.into());
+        let distro = swarm_core::catalog::Catalog::get()
+            .lookup_or_id(&c.config.image, &c.image_id)
+            .map(|i| i.distro.clone())
+            .unwrap_or_else(|| swarm_core::distro::Distro::guess(&c.config.image));
+        let dialect = if shell == "bash" {
+            swarm_core::distro::Shell::Bash
+        } else {
+            distro.sh().unwrap_or(swarm_core::distro::Shell::Ash)
+        };
         ctx.container = Some(ContainerShell {
             machine,
             id: c.id.clone(),
@@ -160,6 +199,8 @@ impl Session {
             shell: shell.to_string(),
             main,
             tty: true,
+            dialect,
+            lines: 0,
         });
         ctx
     }
@@ -183,10 +224,10 @@ impl Session {
         let w = self.world.borrow();
         let ctx = self.ctx();
         if let Some(c) = &ctx.container {
-            return if c.shell == "bash" {
-                format!("root@{}:{}# ", c.hostname, ctx.cwd)
-            } else {
-                format!("{} # ", ctx.cwd)
+            return match c.dialect {
+                swarm_core::distro::Shell::Bash => format!("root@{}:{}# ", c.hostname, ctx.cwd),
+                swarm_core::distro::Shell::Dash => "# ".to_string(),
+                swarm_core::distro::Shell::Ash => format!("{} # ", ctx.cwd),
             };
         }
         let (host, ip) = w
@@ -258,6 +299,9 @@ pub(crate) fn accept_line(t: &mut Terminal, line: &str) {
     echo.push('\n');
     emit(&t.sink, Output::Echo(echo));
     t.pending.push(line.to_string());
+    if let Some(c) = t.session.borrow_mut().ctx_mut().container.as_mut() {
+        c.lines += 1;
+    }
     let source = t.pending.join("\n");
     match parse(&source) {
         Parsed::Incomplete if t.pending.len() < MAX_PENDING_LINES => {}

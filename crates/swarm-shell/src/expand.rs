@@ -474,15 +474,23 @@ fn ansi_c(s: &str) -> String {
     out
 }
 
+/// `$0`: the login shell `-bash`, or the shell in a container as it was started (`sh`).
+fn shell_name(interp: &Interp) -> String {
+    match &interp.session.borrow().ctx().container {
+        Some(c) => c.argv0().to_string(),
+        None => "-bash".to_string(),
+    }
+}
+
 fn param_value(interp: &Interp, p: &Parameter) -> Option<String> {
     match p {
         Parameter::Named(n) => interp.get_var(n),
-        Parameter::Positional(0) => Some("-bash".into()),
+        Parameter::Positional(0) => Some(shell_name(interp)),
         Parameter::Positional(_) => None,
         Parameter::Special(s) => match s {
             SpecialParameter::LastExitStatus => Some(interp.status().to_string()),
             SpecialParameter::ProcessId => Some("1".into()),
-            SpecialParameter::ShellName => Some("-bash".into()),
+            SpecialParameter::ShellName => Some(shell_name(interp)),
             SpecialParameter::PositionalParameterCount => Some("0".into()),
             SpecialParameter::AllPositionalParameters { .. } => Some(String::new()),
             SpecialParameter::CurrentOptionFlags => Some("himBHs".into()),

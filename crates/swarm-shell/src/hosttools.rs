@@ -1829,10 +1829,35 @@ pub(crate) fn uname(interp: &Interp, args: &[String], io: &Io) -> i32 {
         parts.push("x86_64".into());
     }
     if all || flags.contains('o') {
-        parts.push("GNU/Linux".into());
+        // BusyBox on Alpine is built with CONFIG_UNAME_OSNAME="Linux".
+        parts.push("Linux".into());
     }
     io.out.write(&format!("{}\n", parts.join(" ")));
     0
+}
+
+/// BusyBox `top`: only its batch form (`top -bn1`) prints a screen; interactively the
+/// playground has no full-screen programs.
+pub(crate) fn top(args: &[String], io: &Io) -> i32 {
+    let batch = args.iter().any(|a| a.starts_with('-') && a.contains('b'));
+    if !batch {
+        io.err
+            .write("top: only `top -b -n 1` is emulated by Swarm Playground\n");
+        return 1;
+    }
+    let mut procs: Vec<(u32, String, char)> = vec![(
+        1,
+        "/bin/sh -c dockerd &>/var/log/docker.log & sshd -D".to_string(),
+        'S',
+    )];
+    for (pid, name) in HOST_PROCESSES {
+        procs.push((*pid, name.to_string(), 'S'));
+    }
+    procs.push((104, format!("top {}", args.join(" ")), 'R'));
+    let refs: Vec<(u32, &str, char)> = procs.iter().map(|(p, c, s)| (*p, c.as_str(), *s)).collect();
+    let (out, _, code) = crate::docker::image_programs::top_text(&refs, true);
+    io.out.write(&out);
+    code
 }
 
 /// BusyBox `ps` (every option is accepted; `ps aux` prints the same).

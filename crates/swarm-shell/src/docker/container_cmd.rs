@@ -2197,8 +2197,7 @@ fn container_env(c: &Container) -> Vec<String> {
 
 /// Alpine and busybox based images have busybox's tools (`ps`, `wget`).
 fn is_busybox(c: &Container) -> bool {
-    let r = c.config.image.to_ascii_lowercase();
-    r.contains("alpine") || r.starts_with("busybox") || r.contains("/busybox")
+    super::image_programs::distro_of(c).is_busybox()
 }
 
 /// What a command run in the container (`docker exec C …`, or typed in its shell) prints:
@@ -2232,6 +2231,38 @@ pub(crate) fn run_in_container(
         };
         if let Some(r) = super::container_files::run(&mut world.borrow_mut(), &here, argv) {
             return r;
+        }
+        let name = argv.first().map(String::as_str).unwrap_or("");
+        let base = name.rsplit('/').next().unwrap_or(name);
+        let args = argv.get(1..).unwrap_or_default();
+        let image = Catalog::get().lookup_or_id(&c.config.image, &c.image_id);
+        let distro = super::image_programs::distro_of(&c);
+        {
+            let hosts = world
+                .borrow()
+                .container_read(m, id, "/etc/hosts")
+                .ok()
+                .map(|d| String::from_utf8_lossy(&d).into_owned());
+            let read = |p: &str| {
+                world
+                    .borrow()
+                    .container_read(m, id, p)
+                    .map(|d| String::from_utf8_lossy(&d).into_owned())
+                    .unwrap_or_default()
+            };
+            let (status, apk) = (read("/var/lib/dpkg/status"), read("/etc/apk/world"));
+            let installed = super::image_programs::installed_tools(&status, &apk);
+            if let Some(r) = super::image_programs::run(
+                &c,
+                image,
+                &distro,
+                base,
+                args,
+                hosts.as_deref(),
+                &installed,
+            ) {
+                return r;
+            }
         }
         if let Some(r) = super::container_files::redis_cli(&mut world.borrow_mut(), &here, argv) {
             return r;
@@ -2320,7 +2351,7 @@ pub(crate) fn run_in_container(
                 ok("Linux\n".into())
             }
         }
-        "ps" if is_busybox(&c) || c.config.image.starts_with("ubuntu") => {
+        "ps" => {
             let cmdline = c.program.argv().join(" ");
             let me = argv.join(" ");
             if c.program.argv() == argv && c.program.is_stub() {
@@ -2399,6 +2430,12 @@ pub(crate) fn run_in_container(
     }
 }
 
+/// Tools the playground's shell runs itself, in a container over the container's files.
+const SHELL_TOOLS: &[&str] = &[
+    "grep", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "sed", "awk", "seq", "date",
+    "printf", "test",
+];
+
 async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let reference = cmd.args.first().cloned().unwrap_or_default();
     let argv: Vec<String> = cmd.args.get(1..).unwrap_or_default().to_vec();
@@ -2415,6 +2452,29 @@ async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         return 0;
     }
     let tty = cmd.bool("tty");
+    let (distro, image_bash) = match world.borrow().container(m, &id) {
+        Some(c) => (
+            super::image_programs::distro_of(c),
+            Catalog::get()
+                .lookup_or_id(&c.config.image, &c.image_id)
+                .is_some_and(|i| i.tools.iter().any(|t| t == "bash")),
+        ),
+        None => return 137,
+    };
+    // A shell the image does not have (bash in Alpine, any shell in a scratch image).
+    let first = argv.first().map(String::as_str).unwrap_or("");
+    let first = first.rsplit('/').next().unwrap_or(first);
+    let lacks = match first {
+        "bash" => !distro.has_bash() && !image_bash,
+        "sh" => distro.sh().is_none(),
+        "ash" => !distro.is_busybox(),
+        _ => false,
+    };
+    if lacks {
+        let (_, err, code) = super::image_programs::not_found(first);
+        io.err.write(&err);
+        return code;
+    }
     if cmd.bool("interactive") && tty {
         if let Some(shell) = interactive_shell(&argv) {
             enter_shell(interp, m, &id, shell, false, cmd.value("workdir"));
@@ -2441,6 +2501,12 @@ async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     }
     if let Some((shell, script)) = super::container_files::shell_script(&argv) {
         return super::container_files::exec_script(interp, m, &id, shell, &script, io).await;
+    }
+    // The text tools run as the container's shell runs them, over its files.
+    if SHELL_TOOLS.contains(&first) && distro.has_tool(first) {
+        let quoted: Vec<String> = argv.iter().map(|a| sh_quote(a)).collect();
+        return super::container_files::exec_script(interp, m, &id, "sh", &quoted.join(" "), io)
+            .await;
     }
     let (out, err, code) = run_in_container(interp, m, &id, &argv);
     if tty {
@@ -3013,12 +3079,16 @@ pub(crate) async fn shell_command(
     io: &Io,
 ) -> Status {
     let name = argv.first().map(String::as_str).unwrap_or("");
+    // The level as it is now (its line count moves on as lines are typed).
+    let c = &interp
+        .session
+        .borrow()
+        .ctx()
+        .container
+        .clone()
+        .unwrap_or_else(|| c.clone());
     let not_found = |io: &Io| {
-        if c.shell == "bash" {
-            io.err.write(&format!("bash: {name}: command not found\n"));
-        } else {
-            io.err.write(&format!("sh: {name}: not found\n"));
-        }
+        io.err.write(&c.not_found(name));
         127
     };
     match name {
@@ -3036,9 +3106,16 @@ pub(crate) async fn shell_command(
                 Err(_) => Some("No such file or directory"),
             };
             if let Some(why) = why {
-                if c.shell == "bash" {
+                if c.dialect == swarm_core::distro::Shell::Bash {
                     io.err.write(&format!("bash: cd: {target}: {why}\n"));
                     return 1;
+                }
+                if c.dialect == swarm_core::distro::Shell::Dash {
+                    io.err.write(&format!(
+                        "sh: {}: cd: can't cd to {target}\n",
+                        c.lines.max(1)
+                    ));
+                    return 2;
                 }
                 io.err
                     .write(&format!("sh: cd: can't cd to {target}: {why}\n"));

@@ -9,6 +9,7 @@ pub(crate) mod cli;
 pub(crate) mod compose_cmd;
 pub(crate) mod container_cmd;
 pub(crate) mod container_files;
+pub(crate) mod image_programs;
 mod inspect_cmd;
 pub(crate) mod network_cmd;
 pub(crate) mod objects_cmd;

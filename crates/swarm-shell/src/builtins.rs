@@ -23,6 +23,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("date", "print the simulated date and time (+FORMAT)"),
     ("dirname", "strip the last part of a file name"),
     ("docker", "the Docker CLI, talking to this machine's engine"),
+    ("docker-compose", "Docker Compose v2, the standalone binary"),
     ("dockerd", "the Docker daemon (already running)"),
     (
         "du",
@@ -448,6 +449,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
             test_cmd(interp, &args[..args.len() - 1], io)
         }
         "docker" => crate::docker::run(interp, args, io).await,
+        "docker-compose" => crate::docker::compose_standalone(interp, args, io).await,
         "tree" => crate::hosttools::tree(interp, args, io),
         "openssl" => crate::hosttools::openssl(interp, args, io).await,
         "base64" => crate::hosttools::base64(interp, args, io),
@@ -819,7 +821,7 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
                 "[", "which", "type", "bash", "vim", ".", "break", "continue",
             ]
             .contains(&a.as_str());
-        let path = if a == "docker" || a == "dockerd" {
+        let path = if a == "docker" || a == "dockerd" || a == "docker-compose" {
             format!("/usr/local/bin/{a}")
         } else if IN_BIN.contains(&a.as_str()) {
             format!("/bin/{a}")

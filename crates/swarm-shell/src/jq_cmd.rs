@@ -238,7 +238,7 @@ fn template_linked_wire(_: &str) -> LazyPoll<String> {
 /// module before replaying it, or the replayed command would wait for it while later entries
 /// went on without it. Words only: a script file run with `sh` is not looked into.
 pub fn uses_lazy_module(line: &str) -> bool {
-    if ["jq", "stack", "format", "-f", "{{", "help", "-h"]
+    if ["jq", "stack", "compose", "format", "-f", "{{", "help", "-h"]
         .iter()
         .any(|w| line.contains(w))
     {

@@ -11,6 +11,7 @@
 
 mod buildkit;
 mod help;
+mod more;
 mod progress;
 pub(crate) mod project;
 mod yaml;
@@ -42,6 +43,8 @@ const LABEL_HASH: &str = "com.docker.compose.config-hash";
 const LABEL_FILES: &str = "com.docker.compose.project.config_files";
 const LABEL_WORKDIR: &str = "com.docker.compose.project.working_dir";
 const LABEL_VERSION: &str = "com.docker.compose.version";
+const LABEL_ONEOFF: &str = "com.docker.compose.oneoff";
+const LABEL_SLUG: &str = "com.docker.compose.slug";
 
 const POLL: SimDuration = SimDuration::from_millis(250);
 
@@ -147,6 +150,50 @@ fn flags_of(sub: &str) -> Option<Vec<FlagSpec>> {
             b("privileged", None),
         ],
         "images" => vec![b("quiet", Some('q')), v("format", None)],
+        "rm" => vec![
+            b("force", Some('f')),
+            b("stop", Some('s')),
+            b("volumes", Some('v')),
+            b("all", Some('a')),
+        ],
+        "kill" => vec![b("remove-orphans", None), v("signal", Some('s'))],
+        "scale" => vec![b("no-deps", None)],
+        "port" => vec![v("protocol", None), v("index", None)],
+        "top" => vec![],
+        "create" => vec![
+            b("build", None),
+            b("no-build", None),
+            b("force-recreate", None),
+            b("no-recreate", None),
+            b("remove-orphans", None),
+            b("quiet-pull", None),
+            v("pull", None),
+            v("scale", None),
+            b("yes", Some('y')),
+        ],
+        "run" => vec![
+            b("detach", Some('d')),
+            v("env", Some('e')),
+            v("label", Some('l')),
+            b("rm", None),
+            b("no-TTY", Some('T')),
+            v("name", None),
+            v("user", Some('u')),
+            v("workdir", Some('w')),
+            v("entrypoint", None),
+            v("cap-add", None),
+            v("cap-drop", None),
+            b("no-deps", None),
+            v("volume", Some('v')),
+            v("publish", Some('p')),
+            b("use-aliases", None),
+            b("service-ports", Some('P')),
+            b("quiet-pull", None),
+            b("build", None),
+            b("remove-orphans", None),
+            b("interactive", Some('i')),
+            b("tty", Some('t')),
+        ],
         _ => return None,
     })
 }
@@ -241,7 +288,7 @@ pub(crate) async fn run(
             .write(&format!("unknown docker command: \"compose {sub}\"\n"));
         return 1;
     };
-    let interspersed = sub != "exec";
+    let interspersed = !matches!(sub.as_str(), "exec" | "run");
     let cmd = match cli::parse(&specs, &args[i + 1..], interspersed) {
         Ok(p) => p,
         Err(e) => {
@@ -279,10 +326,20 @@ pub(crate) async fn run(
             return 1;
         }
     };
-    // Services named on the command line must exist.
+    if let Some(status) = more::check_args(sub, &cmd, io) {
+        return status;
+    }
+    // Services named on the command line must exist (`port` and `top` only look for
+    // containers by the project's name).
+    let scaled: Vec<String> = cmd
+        .args
+        .iter()
+        .map(|a| a.split_once('=').map_or(a.as_str(), |(s, _)| s).to_string())
+        .collect();
     let named: &[String] = match sub.as_str() {
-        "exec" => &cmd.args[..cmd.args.len().min(1)],
-        "config" | "ls" | "version" => &[],
+        "exec" | "run" => &cmd.args[..cmd.args.len().min(1)],
+        "config" | "ls" | "version" | "port" | "top" => &[],
+        "scale" => &scaled,
         _ => &cmd.args,
     };
     for s in named {
@@ -309,6 +366,13 @@ pub(crate) async fn run(
         "pull" => pull(interp, m, &project, &cmd, io).await,
         "exec" => exec(interp, m, &project, &cmd, io).await,
         "images" => images(interp, m, &project, &cmd, io),
+        "rm" => more::rm(interp, m, &project, &cmd, io).await,
+        "kill" => more::kill(interp, m, &project, &cmd, io).await,
+        "scale" => more::scale(interp, m, &project, &cmd, io).await,
+        "port" => more::port(interp, m, &project, &cmd, io),
+        "top" => more::top(interp, m, &project, &cmd, io),
+        "create" => more::create(interp, m, &project, &cmd, io).await,
+        "run" => more::run(interp, m, &project, &cmd, io).await,
         _ => 1,
     }
 }
@@ -420,8 +484,22 @@ async fn pause(interp: &Interp, ms: u64) {
     interp.sleep(SimDuration::from_millis(ms)).await;
 }
 
-/// The project's containers (all of them, or only running ones), by name.
+/// Whether `c` is a one-off container of `compose run`.
+fn is_oneoff(c: &Container) -> bool {
+    c.config.labels.get(LABEL_ONEOFF).map(String::as_str) == Some("True")
+}
+
+/// The project's service containers (all of them, or only running ones), by name; not the
+/// one-off containers of `compose run`.
 fn project_containers(w: &World, m: MachineId, project: &str, all: bool) -> Vec<Container> {
+    project_containers_oneoff(w, m, project, all)
+        .into_iter()
+        .filter(|c| !is_oneoff(c))
+        .collect()
+}
+
+/// As [`project_containers`], with the one-off containers.
+fn project_containers_oneoff(w: &World, m: MachineId, project: &str, all: bool) -> Vec<Container> {
     let mut out: Vec<Container> = w
         .containers(m)
         .iter()
@@ -674,11 +752,12 @@ async fn pull_missing(
     interp: &Interp,
     m: MachineId,
     project: &Project,
+    only: &[String],
     always: bool,
     p: &mut Progress,
     io: &Io,
 ) -> Result<(), Status> {
-    for s in &project.services {
+    for s in project.services.iter().filter(|s| only.contains(&s.name)) {
         let Some(image) = &s.image else { continue };
         if s.build.is_some() {
             continue;
@@ -714,7 +793,7 @@ fn container_config(
         (LABEL_NUMBER, n.to_string()),
         ("com.docker.compose.depends_on", depends.join(",")),
         ("com.docker.compose.image", s.image_name(&project.name)),
-        ("com.docker.compose.oneoff", "False".to_string()),
+        (LABEL_ONEOFF, "False".to_string()),
         (LABEL_PROJECT, project.name.clone()),
         (LABEL_FILES, project.config_files.join(",")),
         (LABEL_WORKDIR, project.working_dir.clone()),
@@ -799,6 +878,43 @@ fn daemon(io: &Io, p: &Progress, now: u64, e: &str) -> Status {
 
 /// `docker compose up`.
 async fn up(interp: &Interp, m: MachineId, project: &Project, cmd: &Parsed, io: &Io) -> Status {
+    let selected = selection(project, cmd);
+    up_titled(interp, m, project, cmd, io, "Running", &selected).await
+}
+
+/// The services `up SERVICE…` works on: those named and, unless `--no-deps`, what they
+/// depend on (all of them when none is named).
+fn selection(project: &Project, cmd: &Parsed) -> Vec<String> {
+    if cmd.args.is_empty() {
+        return project.services.iter().map(|s| s.name.clone()).collect();
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut todo: Vec<String> = cmd.args.clone();
+    while let Some(name) = todo.pop() {
+        if out.contains(&name) {
+            continue;
+        }
+        if !cmd.bool("no-deps") {
+            if let Some(s) = project.service(&name) {
+                todo.extend(s.depends_on.iter().cloned());
+            }
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// `up` (and `create`, `scale`, the dependencies of `run`) under the progress title `title`,
+/// for the `selected` services' containers.
+async fn up_titled(
+    interp: &Interp,
+    m: MachineId,
+    project: &Project,
+    cmd: &Parsed,
+    io: &Io,
+    title: &str,
+    selected: &[String],
+) -> Status {
     let scales = match scale_overrides(cmd, io) {
         Ok(s) => s,
         Err(st) => return st,
@@ -821,13 +937,14 @@ async fn up(interp: &Interp, m: MachineId, project: &Project, cmd: &Parsed, io: 
             return 1;
         }
     }
-    let mut p = Progress::new("Running");
+    let selected = selected.to_vec();
+    let mut p = Progress::new(title);
     let always = cmd.value("pull") == Some("always");
-    if let Err(st) = pull_missing(interp, m, project, always, &mut p, io).await {
+    if let Err(st) = pull_missing(interp, m, project, &selected, always, &mut p, io).await {
         return st;
     }
     if !cmd.bool("no-build") {
-        let st = build_services(interp, m, project, &[], cmd.bool("build"), &mut p, io).await;
+        let st = build_services(interp, m, project, &selected, cmd.bool("build"), &mut p, io).await;
         if st != 0 {
             return st;
         }
@@ -905,7 +1022,7 @@ async fn up(interp: &Interp, m: MachineId, project: &Project, cmd: &Parsed, io: 
     // Containers: create (or recreate) what is missing, then start in dependency order.
     let order = project.start_order();
     let mut to_start: Vec<(String, String)> = Vec::new(); // (event id, container id)
-    for s in &order {
+    for s in order.iter().filter(|s| selected.contains(&s.name)) {
         let replicas = scales.get(&s.name).copied().unwrap_or(s.replicas);
         let image_id = world
             .borrow()
@@ -1062,7 +1179,11 @@ async fn attach(interp: &Interp, m: MachineId, project: &Project, cmd: &Parsed, 
     let world = interp.world();
     let containers = project_containers(&world.borrow(), m, &project.name, false);
     let mut ordered: Vec<Container> = Vec::new();
-    for s in project.start_order() {
+    for s in project
+        .start_order()
+        .into_iter()
+        .filter(|s| cmd.args.is_empty() || cmd.args.contains(&s.name))
+    {
         ordered.extend(
             containers
                 .iter()
@@ -1148,7 +1269,7 @@ async fn down(interp: &Interp, m: MachineId, project: &Project, cmd: &Parsed, io
     }
     let world = interp.world();
     let mut p = Progress::new("Running");
-    let mut containers = project_containers(&world.borrow(), m, &project.name, true);
+    let mut containers = project_containers_oneoff(&world.borrow(), m, &project.name, true);
     // Reverse start order.
     let order: Vec<String> = project
         .start_order()
@@ -1255,7 +1376,13 @@ fn ps(interp: &Interp, m: MachineId, project: &Project, cmd: &Parsed, io: &Io) -
     let world = interp.world();
     let w = world.borrow();
     let now = w.now();
-    let containers: Vec<Container> = project_containers(&w, m, &project.name, cmd.bool("all"))
+    let all = cmd.bool("all");
+    let listed = if all {
+        project_containers_oneoff(&w, m, &project.name, true)
+    } else {
+        project_containers(&w, m, &project.name, false)
+    };
+    let containers: Vec<Container> = listed
         .into_iter()
         .filter(|c| cmd.args.is_empty() || cmd.args.iter().any(|s| s == service_of(c)))
         .collect();
@@ -1651,6 +1778,57 @@ fn config(project: &Project, cmd: &Parsed, io: &Io) -> Status {
     0
 }
 
+/// The standalone `docker-compose` binary's arguments as the plugin's (compose's
+/// `compatibility.Convert`): the docker CLI's own flags first, then `compose` and the rest;
+/// `-h` is `--help`, `-v`/`--version` the `version` command, `--verbose` is `--debug`.
+pub(crate) fn convert(args: &[String]) -> Result<Vec<String>, String> {
+    const BOOL_FLAGS: &[&str] = &["--debug", "-D", "--verbose", "--tls", "--tlsverify"];
+    const STRING_FLAGS: &[&str] = &[
+        "--tlscacert",
+        "--tlscert",
+        "--tlskey",
+        "--host",
+        "-H",
+        "--context",
+        "--log-level",
+    ];
+    let mut root: Vec<String> = Vec::new();
+    let mut command = vec!["compose".to_string()];
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        if !arg.is_empty() && !arg.starts_with('-') {
+            // Not a top-level flag any more: the rest is the command.
+            if arg == "compose" {
+                i += 1;
+            }
+            command.extend(args[i..].iter().cloned());
+            break;
+        }
+        let arg = match arg {
+            "--verbose" => "--debug",
+            "-h" => "--help",
+            "--version" | "-v" => "version",
+            a => a,
+        };
+        if BOOL_FLAGS.contains(&arg) {
+            root.push(arg.to_string());
+        } else if STRING_FLAGS.contains(&arg) {
+            i += 1;
+            let Some(v) = args.get(i) else {
+                return Err(format!("flag needs an argument: '{arg}'"));
+            };
+            root.push(arg.to_string());
+            root.push(v.clone());
+        } else {
+            command.push(arg.to_string());
+        }
+        i += 1;
+    }
+    root.extend(command);
+    Ok(root)
+}
+
 /// A subcommand's `--help` (`None`: not a compose command).
 pub(crate) fn sub_help(sub: &str) -> Option<String> {
     help::text(sub)
@@ -1669,6 +1847,25 @@ mod tests {
         assert_eq!(h.len(), 64);
         assert_eq!(h, config_hash("web"));
         assert_ne!(h, config_hash("redis"));
+    }
+
+    #[test]
+    fn standalone_arguments_become_the_plugin_s() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let c = |a: &[&str]| convert(&args(a)).unwrap();
+        assert_eq!(c(&["up", "-d"]), args(&["compose", "up", "-d"]));
+        assert_eq!(c(&["-v"]), args(&["compose", "version"]));
+        assert_eq!(c(&["--version"]), args(&["compose", "version"]));
+        assert_eq!(c(&["-h"]), args(&["compose", "--help"]));
+        assert_eq!(
+            c(&["-H", "node2", "-f", "x.yml", "ps", "-v"]),
+            args(&["-H", "node2", "compose", "-f", "x.yml", "ps", "-v"])
+        );
+        assert_eq!(c(&["compose", "ps"]), args(&["compose", "ps"]));
+        assert_eq!(
+            convert(&args(&["-H"])).unwrap_err(),
+            "flag needs an argument: '-H'"
+        );
     }
 
     #[test]

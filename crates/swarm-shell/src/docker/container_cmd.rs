@@ -1100,6 +1100,23 @@ async fn run_cmd(
         io.out.write(&format!("{id}\n"));
         return 0;
     }
+    start_created(interp, m, path, &id, detach, auto_remove, io).await
+}
+
+/// Starts container `id` just created by `path` (`run`, or compose's `run`) as `docker run`
+/// does: a one-shot file command answered at once, a detached start printing the ID, `-it`
+/// with a shell entering it, else the container's output until it ends (its status).
+pub(crate) async fn start_created(
+    interp: &Interp,
+    m: MachineId,
+    path: &str,
+    id: &str,
+    detach: bool,
+    auto_remove: bool,
+    io: &Io,
+) -> Status {
+    let world = interp.world();
+    let id = id.to_string();
     let started = world.borrow_mut().container_start(m, &id);
     if let Err(e) = started {
         if e.contains("executable file not found") {
@@ -2742,6 +2759,24 @@ fn port(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     0
 }
 
+/// The `ps -ef` row of a running container's process, as `docker top` shows it (UID, PID,
+/// PPID, C, STIME, TTY, TIME, CMD).
+pub(crate) fn top_row(c: &Container) -> Vec<String> {
+    let start = crate::model::unix_ms(c.started_at.unwrap_or_default()) / 1000;
+    let hm = format::go_time_utc(start, 0);
+    let stime = hm.get(11..16).unwrap_or("00:00").to_string();
+    vec![
+        "root".to_string(),
+        c.pid.to_string(),
+        c.pid.saturating_sub(21).to_string(),
+        "0".to_string(),
+        stime,
+        "?".to_string(),
+        "00:00:00".to_string(),
+        c.program.argv().join(" "),
+    ]
+}
+
 fn top(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let reference = cmd.args.first().cloned().unwrap_or_default();
     let world = interp.world();
@@ -2753,16 +2788,9 @@ fn top(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     if !c.is_running() {
         return daemon_error(io, &format!("container {} is not running", c.id));
     }
-    let start = crate::model::unix_ms(c.started_at.unwrap_or_default()) / 1000;
-    let hm = format::go_time_utc(start, 0);
-    let stime = hm.get(11..16).unwrap_or("00:00");
-    let argv = c.program.argv().join(" ");
     let mut text = String::from("UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCMD\n");
-    text.push_str(&format!(
-        "root\t{}\t{}\t0\t{stime}\t?\t00:00:00\t{argv}\n",
-        c.pid,
-        c.pid.saturating_sub(21)
-    ));
+    text.push_str(&top_row(c).join("\t"));
+    text.push('\n');
     let config = format::tabwriter::Config {
         min_width: 20,
         padding: 1,

@@ -152,6 +152,18 @@ fn target_engine(interp: &Interp, hosts: &[&str]) -> Result<MachineId, String> {
     }
 }
 
+/// Runs `docker-compose ARGS…`, the standalone Compose v2 binary: the plugin's command line
+/// (see [`compose_cmd::convert`]) run as `docker compose`.
+pub(crate) async fn compose_standalone(interp: &Interp, args: &[String], io: &Io) -> Status {
+    match compose_cmd::convert(args) {
+        Ok(args) => Box::pin(run(interp, &args, io)).await,
+        Err(e) => {
+            io.err.write(&format!("{e}\n"));
+            1
+        }
+    }
+}
+
 /// Runs `docker ARGS…`.
 pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
     let globals = cli::flags("");

@@ -124,8 +124,66 @@ fn spec(sub: &str) -> Option<(&'static str, &'static str, Vec<Flag>)> {
             ("", "format", "string", "\"table\"", "Format the output. Values: [table | json]"),
             ("q", "quiet", "", "", "Only display IDs"),
         ]),
+        "rm" => ("rm [OPTIONS] [SERVICE...]", "Removes stopped service containers", vec![
+            ("f", "force", "", "", "Don't ask to confirm removal"),
+            ("s", "stop", "", "", "Stop the containers, if required, before removing"),
+            ("v", "volumes", "", "", "Remove any anonymous volumes attached to containers"),
+        ]),
+        "kill" => ("kill [OPTIONS] [SERVICE...]", "Force stop service containers", vec![
+            ("", "remove-orphans", "", "", "Remove containers for services not defined in the Compose file"),
+            ("s", "signal", "string", "\"SIGKILL\"", "SIGNAL to send to the container"),
+        ]),
+        "scale" => ("scale [SERVICE=REPLICAS...]", "Scale services", vec![
+            ("", "no-deps", "", "", "Don't start linked services"),
+        ]),
+        "port" => ("port [OPTIONS] SERVICE PRIVATE_PORT", "Print the public port for a port binding", vec![
+            ("", "index", "int", "", "Index of the container if service has multiple replicas"),
+            ("", "protocol", "string", "\"tcp\"", "tcp or udp"),
+        ]),
+        "top" => ("top [SERVICES...]", "Display the running processes", vec![]),
+        "create" => ("create [OPTIONS] [SERVICE...]", "Creates containers for a service", vec![
+            ("", "build", "", "", "Build images before starting containers"),
+            ("", "force-recreate", "", "", "Recreate containers even if their configuration and image haven't changed"),
+            ("", "no-build", "", "", "Don't build an image, even if it's policy"),
+            ("", "no-recreate", "", "", "If containers already exist, don't recreate them. Incompatible with --force-recreate."),
+            ("", "pull", "string", "\"policy\"", "Pull image before running (\"always\"|\"missing\"|\"never\"|\"build\")"),
+            ("", "quiet-pull", "", "", "Pull without printing progress information"),
+            ("", "remove-orphans", "", "", "Remove containers for services not defined in the Compose file"),
+            ("", "scale", "scale", "", "Scale SERVICE to NUM instances. Overrides the scale setting in the Compose file if present."),
+            ("y", "yes", "", "", "Assume \"yes\" as answer to all prompts and run non-interactively"),
+        ]),
+        "run" => ("run [OPTIONS] SERVICE [COMMAND] [ARGS...]", "Run a one-off command on a service", vec![
+            ("", "build", "", "", "Build image before starting container"),
+            ("", "cap-add", "list", "", "Add Linux capabilities"),
+            ("", "cap-drop", "list", "", "Drop Linux capabilities"),
+            ("d", "detach", "", "", "Run container in background and print container ID"),
+            ("", "entrypoint", "string", "", "Override the entrypoint of the image"),
+            ("e", "env", "stringArray", "", "Set environment variables"),
+            ("i", "interactive", "", "true", "Keep STDIN open even if not attached"),
+            ("l", "label", "stringArray", "", "Add or override a label"),
+            ("", "name", "string", "", "Assign a name to the container"),
+            ("T", "no-TTY", "", "true", "Disable pseudo-TTY allocation (default: auto-detected)"),
+            ("", "no-deps", "", "", "Don't start linked services"),
+            ("p", "publish", "stringArray", "", "Publish a container's port(s) to the host"),
+            ("", "quiet-pull", "", "", "Pull without printing progress information"),
+            ("", "remove-orphans", "", "", "Remove containers for services not defined in the Compose file"),
+            ("", "rm", "", "", "Automatically remove the container when it exits"),
+            ("P", "service-ports", "", "", "Run command with all service's ports enabled and mapped to the host"),
+            ("", "use-aliases", "", "", "Use the service's network useAliases in the network(s) the container connects to"),
+            ("u", "user", "string", "", "Run as specified username or uid"),
+            ("v", "volume", "stringArray", "", "Bind mount a volume"),
+            ("w", "workdir", "string", "", "Working directory inside the container"),
+        ]),
         _ => return None,
     })
+}
+
+/// A subcommand's `Long` text, which docker/cli's usage template shows instead of `Short`.
+fn long(sub: &str) -> Option<&'static str> {
+    match sub {
+        "rm" => Some("Removes stopped service containers\n\nBy default, anonymous volumes attached to containers will not be removed. You\ncan override this with -v. To list all volumes, use \"docker volume ls\".\n\nAny data which is not in a volume will be lost."),
+        _ => None,
+    }
 }
 
 /// pflag's `wrapN`: the first line of at most `i` (+`slop`) bytes, and the rest.
@@ -207,6 +265,7 @@ fn flag_usages(flags: &[Flag], cols: usize) -> String {
 /// The help text of `docker compose SUB`.
 pub(crate) fn text(sub: &str) -> Option<String> {
     let (usage, short, mut flags) = spec(sub)?;
+    let short = long(sub).unwrap_or(short);
     flags.push(DRY_RUN);
     Some(format!(
         "Usage:  docker compose {usage}\n\n{short}\n\nOptions:\n{}",
@@ -233,7 +292,8 @@ mod tests {
     fn every_subcommand_has_one() {
         for sub in [
             "up", "down", "ps", "logs", "stop", "start", "restart", "config", "ls", "version",
-            "build", "pull", "exec", "images",
+            "build", "pull", "exec", "images", "rm", "kill", "scale", "port", "top", "create",
+            "run",
         ] {
             assert!(text(sub).is_some(), "{sub}");
         }

@@ -47,6 +47,7 @@
 //!   percentages and the vote count read from table `votes` at that moment (the page's
 //!   Angular code would show the same).
 
+use crate::time::{MONTH_NAMES, WEEKDAY_NAMES};
 use std::net::Ipv4Addr;
 
 use crate::appdata::RedisReply;
@@ -141,31 +142,7 @@ pub(crate) type Served = (HttpReply, Vec<(Stream, String)>);
 // Small texts
 // ------------------------------------------------------------------------------------------
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const WEEKDAYS: [&str; 7] = [
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-];
-
-/// (year, month, day, hour, minute, second, millisecond, weekday index from Thursday).
+/// (year, month, day, hour, minute, second, millisecond, weekday index from Sunday).
 fn civil(unix_ms: i64) -> (i64, u32, u32, i64, i64, i64, i64, usize) {
     let secs = unix_ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
@@ -179,14 +156,12 @@ fn civil(unix_ms: i64) -> (i64, u32, u32, i64, i64, i64, i64, usize) {
         rem % 3600 / 60,
         rem % 60,
         unix_ms.rem_euclid(1000),
-        days.rem_euclid(7) as usize,
+        crate::time::weekday(days),
     )
 }
 
 fn month_abbr(mo: u32) -> &'static str {
-    MONTHS[(mo as usize).saturating_sub(1).min(11)]
-        .get(..3)
-        .unwrap_or("Jan")
+    crate::time::abbr(MONTH_NAMES[(mo as usize).saturating_sub(1).min(11)])
 }
 
 /// werkzeug's access-log time: `23/Nov/2026 09:00:05`.
@@ -212,8 +187,8 @@ pub fn long_date(unix_ms: i64) -> String {
     let (y, mo, d, _, _, _, _, wd) = civil(unix_ms);
     format!(
         "{}, {d:02} {} {y}",
-        WEEKDAYS[wd],
-        MONTHS[(mo as usize).saturating_sub(1).min(11)]
+        WEEKDAY_NAMES[wd],
+        MONTH_NAMES[(mo as usize).saturating_sub(1).min(11)]
     )
 }
 

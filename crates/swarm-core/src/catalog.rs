@@ -2916,11 +2916,6 @@ fn env_matches(lists: &[&[String]], pattern: &str) -> bool {
 // Time formatting
 // ------------------------------------------------------------------------------------------
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-
 /// `YYYY-MM-DDTHH:MM:SSZ` to unix seconds.
 pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
     let b = s.as_bytes();
@@ -2958,11 +2953,10 @@ pub(crate) fn strftime(unix_ms: i64, fmt: &str) -> String {
     let sod = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     let (hh, mm, ss) = (sod / 3600, sod / 60 % 60, sod % 60);
-    let weekday = (days + 4).rem_euclid(7) as usize;
-    let month = MONTHS
+    let weekday = crate::time::weekday(days);
+    let month = crate::time::MONTH_NAMES
         .get((m as usize).wrapping_sub(1))
-        .copied()
-        .unwrap_or("???");
+        .map_or("???", |n| crate::time::abbr(n));
     let mut out = String::with_capacity(fmt.len() + 16);
     let mut chars = fmt.chars();
     while let Some(c) = chars.next() {
@@ -2982,7 +2976,7 @@ pub(crate) fn strftime(unix_ms: i64, fmt: &str) -> String {
             Some('T') => out.push_str(&format!("{hh:02}:{mm:02}:{ss:02}")),
             Some('F') => out.push_str(&format!("{y}-{m:02}-{d:02}")),
             Some('b') => out.push_str(month),
-            Some('a') => out.push_str(WEEKDAYS.get(weekday).copied().unwrap_or("???")),
+            Some('a') => out.push_str(crate::time::abbr(crate::time::WEEKDAY_NAMES[weekday])),
             Some('j') => {
                 out.push_str(&format!("{:03}", days - days_from_civil(y, 1, 1) + 1));
             }

@@ -19,6 +19,44 @@ pub struct SimDuration(u64);
 /// what timestamps (`CreatedAt`, log times) show for [`SimTime::ZERO`].
 pub const EPOCH_UNIX_MS: i64 = 1_795_424_400_000;
 
+/// English month names, January first (C's `%B`; the first three letters are `%b`).
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// English weekday names, Sunday first (C's `%A`; the first three letters are `%a`).
+pub const WEEKDAY_NAMES: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+
+/// The weekday of a day counted from 1970-01-01 (a Thursday), as an index into
+/// [`WEEKDAY_NAMES`].
+pub fn weekday(days: i64) -> usize {
+    (days + 4).rem_euclid(7) as usize
+}
+
+/// The first three letters of a month or weekday name (`Jan`, `Thu`).
+pub fn abbr(name: &str) -> &str {
+    name.get(..3).unwrap_or(name)
+}
+
 /// The proleptic Gregorian date (year, month 1-12, day 1-31) of a day counted from
 /// 1970-01-01 (Howard Hinnant's `civil_from_days`); saturates instead of overflowing.
 pub fn civil_from_days(days: i64) -> (i64, u32, u32) {

@@ -14,6 +14,7 @@
 //! [`Terminal::save_file`], which writes through the same filesystem (and its limits).
 
 use std::rc::Rc;
+use swarm_core::time::{abbr, MONTH_NAMES, WEEKDAY_NAMES};
 
 use swarm_core::fs::{self, FsError, Kind, Metadata};
 use swarm_core::{MachineId, SimTime, World};
@@ -865,34 +866,6 @@ pub(crate) fn find(interp: &Interp, args: &[String], io: &Io) -> i32 {
 // ls
 // ------------------------------------------------------------------------------------------
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const WEEKDAY_NAMES: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
-
 /// `-rw-r--r--` for a mode.
 fn mode_string(m: &Metadata) -> String {
     let mut s = String::with_capacity(10);
@@ -1510,7 +1483,7 @@ pub(crate) fn strftime(unix_ms: i64, fmt: &str) -> String {
     let sod = secs.rem_euclid(86_400);
     let (y, m, d) = swarm_core::time::civil_from_days(days);
     let (hh, mm, ss) = (sod / 3600, sod / 60 % 60, sod % 60);
-    let weekday = (days + 4).rem_euclid(7) as usize;
+    let weekday = swarm_core::time::weekday(days);
     let mi = (m as usize).saturating_sub(1).min(11);
     let doy = days - swarm_core::time::days_from_civil(y, 1, 1) + 1;
     let mut out = String::new();
@@ -1543,9 +1516,9 @@ pub(crate) fn strftime(unix_ms: i64, fmt: &str) -> String {
             Some('R') => out.push_str(&format!("{hh:02}:{mm:02}")),
             Some('D') => out.push_str(&format!("{m:02}/{d:02}/{:02}", y.rem_euclid(100))),
             Some('F') => out.push_str(&format!("{y}-{m:02}-{d:02}")),
-            Some('b') | Some('h') => out.push_str(MONTHS[mi]),
+            Some('b') | Some('h') => out.push_str(abbr(MONTH_NAMES[mi])),
             Some('B') => out.push_str(MONTH_NAMES[mi]),
-            Some('a') => out.push_str(WEEKDAYS[weekday]),
+            Some('a') => out.push_str(abbr(WEEKDAY_NAMES[weekday])),
             Some('A') => out.push_str(WEEKDAY_NAMES[weekday]),
             Some('u') => out.push_str(&(if weekday == 0 { 7 } else { weekday }).to_string()),
             Some('w') => out.push_str(&weekday.to_string()),

@@ -221,12 +221,9 @@ pub(crate) fn ctime(unix_ms: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = swarm_core::time::civil_from_days(days);
-    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let wd = WEEKDAYS[days.rem_euclid(7) as usize];
-    let mon = MONTHS[(m.clamp(1, 12) - 1) as usize];
+    use swarm_core::time::{abbr, weekday, MONTH_NAMES, WEEKDAY_NAMES};
+    let wd = abbr(WEEKDAY_NAMES[weekday(days)]);
+    let mon = abbr(MONTH_NAMES[(m.clamp(1, 12) - 1) as usize]);
     format!(
         "{wd} {mon} {d:>2} {:02}:{:02}:{:02} {y}",
         rem / 3600,

@@ -206,7 +206,13 @@ pub(crate) fn info_json(w: &World, m: &Machine) -> Value {
         "LocalNodeState": sw.local_node_state,
         "ControlAvailable": sw.is_manager,
         "Error": sw.error,
-        "RemoteManagers": sw.manager_addrs.iter().map(|a| json!({"NodeID": "", "Addr": a})).collect::<Vec<_>>(),
+        "RemoteManagers": sw.manager_addrs.iter().map(|a| {
+            // The manager's node ID, found by its address (`ip:2377`).
+            let id = w.node_of(m.id).and_then(|(s, _)| {
+                s.nodes.values().find(|n| format!("{}:2377", n.addr) == *a).map(|n| n.id.clone())
+            });
+            json!({"NodeID": id.unwrap_or_default(), "Addr": a})
+        }).collect::<Vec<_>>(),
     });
     if sw.local_node_state == "inactive" {
         swarm["RemoteManagers"] = Value::Null;

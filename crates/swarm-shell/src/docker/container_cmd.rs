@@ -653,19 +653,7 @@ fn ps(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                             PS_HEADER,
                         )
                     });
-            match result {
-                Ok(out) => {
-                    io.out.write(&out);
-                    0
-                }
-                Err(e) => {
-                    let text = e.0.strip_prefix("template parsing error: ").unwrap_or(&e.0);
-                    let what = if e.1 { "parse" } else { "execute" };
-                    io.err
-                        .write(&format!("failed to {what} template: {text}\n"));
-                    1
-                }
-            }
+            table_or_template_error(io, result)
         }
         None => {
             io.out
@@ -2626,18 +2614,24 @@ fn stats(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let world = interp.world();
     let w = world.borrow();
     let now = w.now();
+    // Each container with docker/cli's `.Container`: the name as typed, else the short ID.
     let mut picked: Vec<&Container> = Vec::new();
+    let mut typed: Vec<String> = Vec::new();
     if cmd.args.is_empty() {
         for c in w.containers(m).iter().rev() {
             if cmd.bool("all") || c.is_running() {
                 picked.push(c);
+                typed.push(format::text::truncate_id(&c.id).to_string());
             }
         }
     } else {
         let mut errors = Vec::new();
         for a in &cmd.args {
             match w.find_container(m, a) {
-                Ok(c) => picked.push(c),
+                Ok(c) => {
+                    picked.push(c);
+                    typed.push(a.clone());
+                }
                 Err(e) => errors.push(format!("Error response from daemon: {e}")),
             }
         }
@@ -2701,9 +2695,74 @@ fn stats(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             }
         })
         .collect();
-    io.out
-        .write(&format::container::stats_table(&rows, cmd.bool("no-trunc")));
-    0
+    let no_trunc = cmd.bool("no-trunc");
+    match cmd
+        .value("format")
+        .filter(|f| !f.is_empty() && *f != "table")
+    {
+        Some(f) => {
+            let values: Vec<Value> = rows
+                .iter()
+                .zip(&typed)
+                .map(|(r, container)| {
+                    let c = r.cells(no_trunc);
+                    json!({
+                        "BlockIO": c.block_io,
+                        "CPUPerc": c.cpu,
+                        "Container": container,
+                        "ID": c.id,
+                        "MemPerc": c.mem_percent,
+                        "MemUsage": c.mem_usage,
+                        "Name": c.name,
+                        "NetIO": c.net_io,
+                        "PIDs": c.pids,
+                    })
+                })
+                .collect();
+            table_or_template_error(
+                io,
+                super::template::render_table(f, &values, "*container.statsContext", STATS_HEADER),
+            )
+        }
+        None => {
+            io.out
+                .write(&format::container::stats_table(&rows, no_trunc));
+            0
+        }
+    }
+}
+
+/// docker/cli's stats formatter's column titles.
+const STATS_HEADER: &[(&str, &str)] = &[
+    ("Container", "CONTAINER"),
+    ("Name", "NAME"),
+    ("ID", "CONTAINER ID"),
+    ("CPUPerc", "CPU %"),
+    ("MemUsage", "MEM USAGE / LIMIT"),
+    ("MemPerc", "MEM %"),
+    ("NetIO", "NET I/O"),
+    ("BlockIO", "BLOCK I/O"),
+    ("PIDs", "PIDS"),
+];
+
+/// A `--format` table's output, or the template's error as docker/cli reports it.
+fn table_or_template_error(
+    io: &Io,
+    result: Result<String, super::template::TemplateError>,
+) -> Status {
+    match result {
+        Ok(out) => {
+            io.out.write(&out);
+            0
+        }
+        Err(e) => {
+            let text = e.0.strip_prefix("template parsing error: ").unwrap_or(&e.0);
+            let what = if e.1 { "parse" } else { "execute" };
+            io.err
+                .write(&format!("failed to {what} template: {text}\n"));
+            1
+        }
+    }
 }
 
 /// `docker port CONTAINER [PRIVATE_PORT[/PROTO]]`, from the container's

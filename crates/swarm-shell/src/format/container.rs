@@ -623,36 +623,87 @@ pub fn stats_table(rows: &[StatsRow], no_trunc: bool) -> String {
     let mut text = String::from(
         "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS\n",
     );
-    let percent = |v: f64| format!("{v:.2}%");
     for row in rows {
-        let id = if no_trunc {
-            row.id.as_str()
-        } else {
-            truncate_id(&row.id)
-        };
-        let name = if row.name.is_empty() {
-            "--"
-        } else {
-            row.name.as_str()
-        };
-        if row.invalid {
-            text.push_str(&format!("{id}\t{name}\t--\t-- / --\t--\t--\t--\t--\n"));
-            continue;
-        }
+        let c = row.cells(no_trunc);
         text.push_str(&format!(
-            "{id}\t{name}\t{}\t{} / {}\t{}\t{} / {}\t{} / {}\t{}\n",
-            percent(row.cpu_percent),
-            bytes_size(row.memory),
-            bytes_size(row.memory_limit),
-            percent(row.memory_percent),
-            human_size3(row.net_rx),
-            human_size3(row.net_tx),
-            human_size3(row.block_read),
-            human_size3(row.block_write),
-            row.pids,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            c.id, c.name, c.cpu, c.mem_usage, c.mem_percent, c.net_io, c.block_io, c.pids
         ));
     }
     tabwriter::render(&text)
+}
+
+/// The cells of one `docker stats` row, as docker/cli's stats formatter writes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatsCells {
+    /// `.ID`: 12 hex characters unless `no_trunc`.
+    pub id: String,
+    /// `.Name`, `--` when the container has none.
+    pub name: String,
+    /// `.CPUPerc`: `0.28%`.
+    pub cpu: String,
+    /// `.MemUsage`: `5.629MiB / 1.952GiB`.
+    pub mem_usage: String,
+    /// `.MemPerc`.
+    pub mem_percent: String,
+    /// `.NetIO`: `916B / 0B`.
+    pub net_io: String,
+    /// `.BlockIO`.
+    pub block_io: String,
+    /// `.PIDs`.
+    pub pids: String,
+}
+
+impl StatsRow {
+    /// The row's cells (`--` everywhere for a container whose stats could not be read).
+    pub fn cells(&self, no_trunc: bool) -> StatsCells {
+        let percent = |v: f64| format!("{v:.2}%");
+        let id = if no_trunc {
+            self.id.clone()
+        } else {
+            truncate_id(&self.id).to_string()
+        };
+        let name = if self.name.is_empty() {
+            "--".to_string()
+        } else {
+            self.name.clone()
+        };
+        if self.invalid {
+            let dash = || "--".to_string();
+            return StatsCells {
+                id,
+                name,
+                cpu: dash(),
+                mem_usage: "-- / --".into(),
+                mem_percent: dash(),
+                net_io: dash(),
+                block_io: dash(),
+                pids: dash(),
+            };
+        }
+        StatsCells {
+            id,
+            name,
+            cpu: percent(self.cpu_percent),
+            mem_usage: format!(
+                "{} / {}",
+                bytes_size(self.memory),
+                bytes_size(self.memory_limit)
+            ),
+            mem_percent: percent(self.memory_percent),
+            net_io: format!(
+                "{} / {}",
+                human_size3(self.net_rx),
+                human_size3(self.net_tx)
+            ),
+            block_io: format!(
+                "{} / {}",
+                human_size3(self.block_read),
+                human_size3(self.block_write)
+            ),
+            pids: self.pids.to_string(),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------

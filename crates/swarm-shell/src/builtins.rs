@@ -62,6 +62,10 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("printf", "format and print"),
     ("pwd", "print the current directory"),
     ("read", "read a line into variables (-r, -p PROMPT, -s)"),
+    (
+        "set",
+        "list variables; set -- ARGS sets $1 …; shell options are accepted",
+    ),
     ("rm", "remove files and directories (-r, -f)"),
     ("rmdir", "remove empty directories"),
     ("sh", "run a script file (also bash FILE, sh -c)"),
@@ -460,6 +464,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "git" => crate::git::git(interp, args, io).await,
         "sim" => sim(interp, args, io).await,
         "which" | "type" => which(&name, args, io),
+        "set" => set(interp, args, io),
         _ => match crate::hey::run_file(interp, &name, args, io).await {
             Some(status) => status,
             None => {
@@ -803,11 +808,114 @@ fn export(interp: &Interp, args: &[String], io: &Io) -> i32 {
     status
 }
 
+/// bash's `set`: without arguments the variables (`NAME=value`, quoted as bash quotes them);
+/// `set -- A B` (or arguments after the options) the positional parameters. Options
+/// (`-e`, `-x`, `-o pipefail` …) are checked as bash checks them and accepted, without effect.
+fn set(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    const LETTERS: &str = "abefhkmnptuvxBCEHPT";
+    const NAMES: &[&str] = &[
+        "allexport",
+        "braceexpand",
+        "emacs",
+        "errexit",
+        "errtrace",
+        "functrace",
+        "hashall",
+        "histexpand",
+        "history",
+        "ignoreeof",
+        "interactive-comments",
+        "keyword",
+        "monitor",
+        "noclobber",
+        "noexec",
+        "noglob",
+        "nolog",
+        "notify",
+        "nounset",
+        "onecmd",
+        "physical",
+        "pipefail",
+        "posix",
+        "privileged",
+        "verbose",
+        "vi",
+        "xtrace",
+    ];
+    const USAGE: &str =
+        "set: usage: set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]\n";
+    if args.is_empty() {
+        let vars = interp.session.borrow().ctx().vars.clone();
+        let mut s = String::new();
+        for (k, v) in vars {
+            s.push_str(&format!("{k}={}\n", bash_quote(&v)));
+        }
+        io.out.write(&s);
+        return 0;
+    }
+    let mut i = 0;
+    let mut rest: Option<Vec<String>> = None;
+    while i < args.len() {
+        let a = args[i].as_str();
+        i += 1;
+        if a == "--" {
+            rest = Some(args[i..].to_vec());
+            break;
+        }
+        if a == "-" || a == "+" {
+            if i < args.len() {
+                rest = Some(args[i..].to_vec());
+            }
+            break;
+        }
+        let Some(letters) = a.strip_prefix('-').or_else(|| a.strip_prefix('+')) else {
+            rest = Some(args[i - 1..].to_vec());
+            break;
+        };
+        for c in letters.chars() {
+            if c == 'o' {
+                match args.get(i) {
+                    Some(name) if NAMES.contains(&name.as_str()) => i += 1,
+                    Some(name) => {
+                        io.err
+                            .write(&format!("bash: set: {name}: invalid option name\n"));
+                        return 1;
+                    }
+                    // `set -o` lists the options; `set +o` prints them as commands.
+                    None => return 0,
+                }
+            } else if !LETTERS.contains(c) {
+                let sign = &a[..1];
+                io.err
+                    .write(&format!("bash: set: {sign}{c}: invalid option\n{USAGE}"));
+                return 2;
+            }
+        }
+    }
+    if let Some(rest) = rest {
+        interp.session.borrow_mut().ctx_mut().positional = rest;
+    }
+    0
+}
+
+/// A value as `set` and `declare -p` print it: bare when it holds only safe characters,
+/// else in single quotes (`'\''` for a quote).
+fn bash_quote(v: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_./:,@%+=-".contains(c);
+    if !v.is_empty() && v.chars().all(safe) {
+        v.to_string()
+    } else if v.is_empty() {
+        String::new()
+    } else {
+        format!("'{}'", v.replace('\'', "'\\''"))
+    }
+}
+
 fn which(name: &str, args: &[String], io: &Io) -> i32 {
     // Commands only the shell has (no file on disk: `which` is silent, `type` says builtin).
     const SHELL_ONLY: &[&str] = &[
         "alias", "cd", "exit", "export", "help", "history", "source", ".", "unalias", "unset",
-        "type", "sim", "break", "continue", "read",
+        "type", "sim", "break", "continue", "read", "set",
     ];
     // Where Alpine keeps the others (busybox applets in /bin, docker in /usr/local/bin).
     const IN_BIN: &[&str] = &[

@@ -39,6 +39,8 @@ pub(crate) struct Context {
     pub container: Option<ContainerShell>,
     /// `alias NAME=VALUE`: the first word of a command that is NAME becomes VALUE.
     pub aliases: BTreeMap<String, String>,
+    /// `$1 …` as `set -- a b` sets them (an interactive shell starts with none).
+    pub positional: Vec<String>,
 }
 
 /// A shell level inside a container (`docker exec -it C sh`, `docker run -it alpine sh`):
@@ -166,6 +168,7 @@ impl Session {
             via_ssh,
             container: None,
             aliases: BTreeMap::new(),
+            positional: Vec::new(),
         }
     }
 

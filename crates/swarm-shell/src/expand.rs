@@ -486,13 +486,23 @@ fn param_value(interp: &Interp, p: &Parameter) -> Option<String> {
     match p {
         Parameter::Named(n) => interp.get_var(n),
         Parameter::Positional(0) => Some(shell_name(interp)),
-        Parameter::Positional(_) => None,
+        Parameter::Positional(n) => interp
+            .session
+            .borrow()
+            .ctx()
+            .positional
+            .get((*n as usize).wrapping_sub(1))
+            .cloned(),
         Parameter::Special(s) => match s {
             SpecialParameter::LastExitStatus => Some(interp.status().to_string()),
             SpecialParameter::ProcessId => Some("1".into()),
             SpecialParameter::ShellName => Some(shell_name(interp)),
-            SpecialParameter::PositionalParameterCount => Some("0".into()),
-            SpecialParameter::AllPositionalParameters { .. } => Some(String::new()),
+            SpecialParameter::PositionalParameterCount => {
+                Some(interp.session.borrow().ctx().positional.len().to_string())
+            }
+            SpecialParameter::AllPositionalParameters { .. } => {
+                Some(interp.session.borrow().ctx().positional.join(" "))
+            }
             SpecialParameter::CurrentOptionFlags => Some("himBHs".into()),
             SpecialParameter::LastBackgroundProcessId => None,
         },

@@ -61,6 +61,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("pkill", "signal the host's processes by name"),
     ("printf", "format and print"),
     ("pwd", "print the current directory"),
+    ("ping", "ping another machine (-c N, -q)"),
     ("read", "read a line into variables (-r, -p PROMPT, -s)"),
     (
         "set",
@@ -331,6 +332,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
             crate::hey::fetch(interp, args, io).unwrap_or(1)
         }
         "curl" => crate::net::curl(interp, args, io),
+        "ping" => crate::net::host_ping(interp, args, io),
         "wget" => crate::hosttools::wget(interp, args, io),
         "chmod" => crate::fsutils::chmod(interp, args, io),
         "uname" => crate::hosttools::uname(interp, args, io),
@@ -920,7 +922,7 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
     // Where Alpine keeps the others (busybox applets in /bin, docker in /usr/local/bin).
     const IN_BIN: &[&str] = &[
         "bash", "cat", "cp", "date", "echo", "false", "grep", "hostname", "ls", "mkdir", "mv",
-        "pwd", "rm", "rmdir", "sh", "sleep", "touch", "true", "vi",
+        "ping", "pwd", "rm", "rmdir", "sh", "sleep", "touch", "true", "vi",
     ];
     let mut status = 0;
     for a in args {

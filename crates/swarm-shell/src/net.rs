@@ -727,6 +727,100 @@ fn ms3(us: u64) -> String {
     format!("{}.{:03}", us / 1000, us % 1000)
 }
 
+/// `ping [-c N] [-q] HOST` on a playground machine, with BusyBox's texts (Play with Docker's
+/// nodes are Alpine): another machine by name or address, the machine itself, `localhost`.
+/// Replies come while the two machines can reach each other (not powered off, not
+/// partitioned apart); an address no machine has gets none. Without `-c` it stops after four
+/// replies, as inside containers. Exit 0 when a reply came, else 1.
+pub(crate) fn host_ping(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let m = interp.session.borrow().machine();
+    let world = interp.world();
+    let w = world.borrow();
+    let mut count: u64 = 4;
+    let mut quiet = false;
+    let mut host: Option<&str> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        i += 1;
+        if let Some(v) = a.strip_prefix("-c") {
+            let v = if v.is_empty() {
+                i += 1;
+                args.get(i - 1).map(String::as_str).unwrap_or("")
+            } else {
+                v
+            };
+            match v.parse::<u64>() {
+                Ok(n) => count = n.min(100),
+                Err(_) => {
+                    io.err.write(&format!("ping: invalid number '{v}'\n"));
+                    return 1;
+                }
+            }
+        } else if a == "-q" {
+            quiet = true;
+        } else if matches!(a, "-W" | "-w" | "-i" | "-s" | "-t") {
+            i += 1;
+        } else if !a.starts_with('-') {
+            host = Some(a);
+        }
+    }
+    let Some(host) = host else {
+        io.err.write(
+            "BusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n",
+        );
+        return 1;
+    };
+    let me = w.machine(m).map(|x| x.ip);
+    let addr: Option<std::net::Ipv4Addr> = match host {
+        "localhost" => Some(std::net::Ipv4Addr::LOCALHOST),
+        h => h
+            .parse()
+            .ok()
+            .or_else(|| w.machine_by_name(h).map(|x| x.ip)),
+    };
+    let Some(addr) = addr else {
+        io.err.write(&format!("ping: bad address '{host}'\n"));
+        return 1;
+    };
+    let same = addr.is_loopback() || Some(addr) == me;
+    let reachable = same || w.machine_by_ip(addr).is_some_and(|x| w.can_reach(m, x.id));
+    let now = w.now().as_millis();
+    let times: Vec<u64> = if reachable {
+        (0..count)
+            .map(|k| rtt_us(&format!("ping:{m}:{addr}:{now}:{k}"), same))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut out = format!("PING {host} ({addr}): 56 data bytes\n");
+    if !quiet {
+        for (k, t) in times.iter().enumerate() {
+            out.push_str(&format!(
+                "64 bytes from {addr}: seq={k} ttl=64 time={} ms\n",
+                ms3(*t)
+            ));
+        }
+    }
+    let received = times.len() as u64;
+    let loss = ((count - received) * 100).checked_div(count).unwrap_or(0);
+    out.push_str(&format!(
+        "\n--- {host} ping statistics ---\n{count} packets transmitted, {received} packets received, {loss}% packet loss\n"
+    ));
+    if let Some(avg) = times.iter().sum::<u64>().checked_div(received) {
+        let min = times.iter().copied().min().unwrap_or(0);
+        let max = times.iter().copied().max().unwrap_or(0);
+        out.push_str(&format!(
+            "round-trip min/avg/max = {}/{}/{} ms\n",
+            ms3(min),
+            ms3(avg),
+            ms3(max)
+        ));
+    }
+    io.out.write(&out);
+    i32::from(received == 0)
+}
+
 /// `ping [-c N] [-q] HOST` inside a container, with BusyBox's or iputils' texts. Without `-c`
 /// it stops after four replies (the playground has no Ctrl+C for `docker exec`).
 fn ping(

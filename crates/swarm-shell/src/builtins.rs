@@ -56,19 +56,19 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
         "keys and certificates: req, x509, genrsa, rand, version",
     ),
     ("kill", "signal a process"),
+    ("ping", "ping another machine (-c N, -q)"),
     ("ps", "the host's processes"),
     ("pgrep", "find the host's processes by name (also pkill)"),
     ("pkill", "signal the host's processes by name"),
     ("printf", "format and print"),
     ("pwd", "print the current directory"),
-    ("ping", "ping another machine (-c N, -q)"),
     ("read", "read a line into variables (-r, -p PROMPT, -s)"),
+    ("rm", "remove files and directories (-r, -f)"),
+    ("rmdir", "remove empty directories"),
     (
         "set",
         "list variables; set -- ARGS sets $1 …; shell options are accepted",
     ),
-    ("rm", "remove files and directories (-r, -f)"),
-    ("rmdir", "remove empty directories"),
     ("sh", "run a script file (also bash FILE, sh -c)"),
     (
         "sim",
@@ -922,13 +922,15 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
     // Where Alpine keeps the others (busybox applets in /bin, docker in /usr/local/bin).
     const IN_BIN: &[&str] = &[
         "bash", "cat", "cp", "date", "echo", "false", "grep", "hostname", "ls", "mkdir", "mv",
-        "ping", "pwd", "rm", "rmdir", "sh", "sleep", "touch", "true", "vi",
+        "ping", "pwd", "rm", "rmdir", "sed", "sh", "sleep", "touch", "true", "vi",
     ];
     let mut status = 0;
     for a in args {
         let known = BUILTINS.iter().any(|(n, _)| n == a)
             || [
-                "[", "which", "type", "bash", "vim", ".", "break", "continue",
+                "[", "which", "type", "bash", "vim", ".", "break", "continue", "curl", "awk",
+                "sed", "cut", "sort", "uniq", "tr", "tee", "wc", "seq", "xargs", "jq", "watch",
+                "ssh", "du", "df", "free", "top", "whoami",
             ]
             .contains(&a.as_str());
         let path = if a == "docker" || a == "dockerd" || a == "docker-compose" {

@@ -3103,7 +3103,7 @@ async fn pull(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 || reference
                     .rsplit_once(':')
                     .is_some_and(|(_, t)| !t.contains('/'));
-            if !tagged {
+            if !tagged && !quiet {
                 io.out.write("Using default tag: latest\n");
             }
             daemon_error(io, &e)

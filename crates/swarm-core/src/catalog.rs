@@ -1250,6 +1250,22 @@ struct Lookups {
     names: Vec<String>,
 }
 
+/// Whether the command's program, as PID 1, installs no SIGTERM handler, so that the kernel
+/// drops the stop signal and `docker stop` kills it after the grace period (137): the Python
+/// interpreter (`python app.py`, `python -m http.server`, `flask run`). Servers that handle it
+/// (nginx, redis, gunicorn) end at once.
+fn ignores_sigterm(words: &[String]) -> bool {
+    let mut words = words.iter().map(|w| basename(w));
+    let mut first = words.next().unwrap_or("");
+    while matches!(first, "exec" | "docker-entrypoint.sh" | "entrypoint.sh") {
+        first = words.next().unwrap_or("");
+    }
+    first == "flask"
+        || first
+            .strip_prefix("python")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
 /// Generic long-running process: what an unknown image or command looks like to `docker stats`.
 const GENERIC_MEMORY: u64 = 1_536 * 1024;
 
@@ -1372,6 +1388,7 @@ impl Program {
                         }
                     }
                     outcome => {
+                        let silent = outcome == Outcome::Unknown && ignores_sigterm(&words);
                         if !script.asked.is_empty() {
                             program.lookups = Some(Arc::new(Lookups {
                                 words,
@@ -1379,7 +1396,10 @@ impl Program {
                                 names: script.asked.clone(),
                             }));
                         }
-                        program.run_script(script, outcome)
+                        program.run_script(script, outcome);
+                        if silent {
+                            program.sigterm = OnSigterm::Ignore;
+                        }
                     }
                 }
             }

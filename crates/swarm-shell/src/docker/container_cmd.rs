@@ -1189,7 +1189,10 @@ async fn one_shot_file_command(
         let argv = unwrap_entrypoint(&image, argv)?;
         shell_one_shot(interp, m, id, &argv).await
     } else {
-        let argv = one_shot_argv(&image, argv)?;
+        let argv = match one_shot_argv(&image, argv.clone()) {
+            Some(argv) => argv,
+            None => program_question(interp, m, id, unwrap_entrypoint(&image, argv)?)?,
+        };
         let (out, err, code) = run_in_container(interp, m, id, &argv);
         (vec![(false, out), (true, err)], code)
     };
@@ -1264,6 +1267,30 @@ fn unwrap_entrypoint(image: &str, mut argv: Vec<String>) -> Option<Vec<String>> 
         }
     }
     Some(argv)
+}
+
+/// A container program that is a question to one of the image's own programs and ends with
+/// its answer, as `docker exec` gives it: a version (`redis-server --version`, `node -v`,
+/// `psql --version`), or a client's request (`redis-cli -h HOST ping`, `pg_isready -h db`). The
+/// entrypoint started no server for it (the first word is not the server, or asks only its
+/// version); a server's own command line (`nginx -g 'daemon off;'`, `python app.py`) is none.
+fn program_question(
+    interp: &Interp,
+    m: MachineId,
+    id: &str,
+    argv: Vec<String>,
+) -> Option<Vec<String>> {
+    let world = interp.world();
+    let w = world.borrow();
+    let c = w.container(m, id)?;
+    let name = argv.first()?;
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let args = &argv[1..];
+    let image = Catalog::get().lookup_or_id(&c.config.image, &c.image_id);
+    let distro = super::image_programs::distro_of(c);
+    let answered = super::image_programs::answer(c, image, &distro, base, args).is_some()
+        || (matches!(base, "redis-cli" | "pg_isready") && !args.is_empty());
+    answered.then_some(argv)
 }
 
 /// The command line of a one-shot container program that `docker exec` can answer (file

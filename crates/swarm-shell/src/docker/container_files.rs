@@ -903,16 +903,43 @@ pub(crate) fn redis_cli(w: &mut World, h: &Here, argv: &[String]) -> Option<Outc
         }
         i += 1;
     }
-    let local = matches!(host.as_str(), "127.0.0.1" | "localhost") && port == "6379";
-    let refused = format!("Could not connect to Redis at {host}:{port}: Connection refused\n");
-    if !local || !w.redis_running(h.m, h.id) {
-        return Some((String::new(), refused, 1));
+    let local = matches!(host.as_str(), "127.0.0.1" | "localhost");
+    let fail = |why: &str| {
+        let text = format!("Could not connect to Redis at {host}:{port}: {why}\n");
+        Some((String::new(), text, 1))
+    };
+    let refused = || fail("Connection refused");
+    if local && (port != "6379" || !w.redis_running(h.m, h.id)) {
+        return refused();
     }
-    if words.is_empty() {
-        // The interactive prompt needs a terminal the playground does not give it.
-        return Some((String::new(), String::new(), 0));
-    }
-    let reply = w.redis_command(h.m, h.id, &words)?;
+    let reply = if local {
+        if words.is_empty() {
+            // The interactive prompt needs a terminal the playground does not give it.
+            return Some((String::new(), String::new(), 0));
+        }
+        w.redis_command(h.m, h.id, &words)?
+    } else {
+        // Another container's server, through this container's networks.
+        let Ok(p) = port.parse::<u16>() else {
+            return refused();
+        };
+        use swarm_core::apps::ConnectError;
+        let ping = ["ping".to_string()];
+        let asked = if words.is_empty() {
+            &ping[..]
+        } else {
+            &words[..]
+        };
+        let args: Vec<&str> = asked.iter().map(String::as_str).collect();
+        match w.app_redis(h.m, h.id, &host, p, &args) {
+            Ok(_) if words.is_empty() => return Some((String::new(), String::new(), 0)),
+            Ok(reply) => reply,
+            Err(ConnectError::NameNotFound) if h.busybox => return fail("Name does not resolve"),
+            Err(ConnectError::NameNotFound) => return fail("Name or service not known"),
+            Err(ConnectError::Unreachable) => return fail("Connection timed out"),
+            Err(ConnectError::Refused) => return refused(),
+        }
+    };
     let quote = |s: &str| {
         let mut o = String::from("\"");
         for c in s.chars() {

@@ -144,6 +144,19 @@ pub(crate) fn not_found(name: &str) -> Outcome {
     )
 }
 
+/// What an image's own program answers by itself and then ends (`redis-server --version`,
+/// `node -v`, `psql --version`): the answer `docker exec` gives, without the not-emulated
+/// rest (a server, a script), which is for the caller to run.
+pub(crate) fn answer(
+    c: &Container,
+    image: Option<&Image>,
+    distro: &Distro,
+    name: &str,
+    args: &[String],
+) -> Option<Outcome> {
+    program(c, image, distro, name, args).filter(|r| *r != not_emulated(name).unwrap_or_default())
+}
+
 /// The playground answers only the version questions of an image's programs.
 fn not_emulated(name: &str) -> Option<Outcome> {
     Some((

@@ -507,7 +507,8 @@ fn flask_app(
         "loopback": loopback,
         "startup_ms": 400,
         "ports": [port],
-        "sigterm": { "after_ms": 10, "code": 0 },
+        // Python as PID 1 has no SIGTERM handler: the kernel drops the signal.
+        "sigterm": { "ignore": true },
         "cpu_percent": 0.02,
         "memory_mb": 24.1,
         "logs": { "start": [ { "at": 390, "stderr": true, "lines": banner } ] },

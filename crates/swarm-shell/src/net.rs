@@ -727,18 +727,21 @@ fn ms3(us: u64) -> String {
     format!("{}.{:03}", us / 1000, us % 1000)
 }
 
-/// `ping [-c N] [-q] HOST` on a playground machine, with BusyBox's texts (Play with Docker's
-/// nodes are Alpine): another machine by name or address, the machine itself, `localhost`.
-/// Replies come while the two machines can reach each other (not powered off, not
-/// partitioned apart); an address no machine has gets none. Without `-c` it stops after four
-/// replies, as inside containers. Exit 0 when a reply came, else 1.
-pub(crate) fn host_ping(interp: &Interp, args: &[String], io: &Io) -> i32 {
-    let m = interp.session.borrow().machine();
-    let world = interp.world();
-    let w = world.borrow();
-    let mut count: u64 = 4;
-    let mut quiet = false;
-    let mut host: Option<&str> = None;
+/// What `ping`'s arguments ask: `-c N` (at most 100), `-q`, the host (the last word that is
+/// not an option; the options that take a value skip it).
+struct PingArgs<'a> {
+    count: Option<u64>,
+    quiet: bool,
+    host: Option<&'a str>,
+}
+
+/// Reads `ping`'s arguments as BusyBox and iputils do; `Err` is a count that is not a number.
+fn ping_args(args: &[String]) -> Result<PingArgs<'_>, String> {
+    let mut out = PingArgs {
+        count: None,
+        quiet: false,
+        host: None,
+    };
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -750,21 +753,35 @@ pub(crate) fn host_ping(interp: &Interp, args: &[String], io: &Io) -> i32 {
             } else {
                 v
             };
-            match v.parse::<u64>() {
-                Ok(n) => count = n.min(100),
-                Err(_) => {
-                    io.err.write(&format!("ping: invalid number '{v}'\n"));
-                    return 1;
-                }
-            }
+            out.count = Some(v.parse::<u64>().map_err(|_| v.to_string())?.min(100));
         } else if a == "-q" {
-            quiet = true;
+            out.quiet = true;
         } else if matches!(a, "-W" | "-w" | "-i" | "-s" | "-t") {
             i += 1;
         } else if !a.starts_with('-') {
-            host = Some(a);
+            out.host = Some(a);
         }
     }
+    Ok(out)
+}
+
+/// `ping [-c N] [-q] HOST` on a playground machine, with BusyBox's texts (Play with Docker's
+/// nodes are Alpine): another machine by name or address, the machine itself, `localhost`.
+/// Replies come while the two machines can reach each other (not powered off, not
+/// partitioned apart); an address no machine has gets none. Without `-c` it stops after four
+/// replies, as inside containers. Exit 0 when a reply came, else 1.
+pub(crate) fn host_ping(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let m = interp.session.borrow().machine();
+    let world = interp.world();
+    let w = world.borrow();
+    let PingArgs { count, quiet, host } = match ping_args(args) {
+        Ok(a) => a,
+        Err(v) => {
+            io.err.write(&format!("ping: invalid number '{v}'\n"));
+            return 1;
+        }
+    };
+    let count = count.unwrap_or(4);
     let Some(host) = host else {
         io.err.write(
             "BusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n",
@@ -837,39 +854,15 @@ fn ping(
     if flavor == PingFlavor::Missing {
         return missing("ping");
     }
-    let mut count: Option<u64> = None;
-    let mut quiet = false;
-    let mut host: Option<&str> = None;
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        i += 1;
-        if let Some(v) = a.strip_prefix("-c") {
-            let v = if v.is_empty() {
-                i += 1;
-                args.get(i - 1).map(String::as_str).unwrap_or("")
-            } else {
-                v
+    let PingArgs { count, quiet, host } = match ping_args(args) {
+        Ok(a) => a,
+        Err(v) => {
+            return match flavor {
+                PingFlavor::BusyBox => (String::new(), format!("ping: invalid number '{v}'\n"), 1),
+                _ => (String::new(), format!("ping: invalid argument: '{v}'\n"), 1),
             };
-            match v.parse::<u64>() {
-                Ok(n) => count = Some(n.min(100)),
-                Err(_) => {
-                    return match flavor {
-                        PingFlavor::BusyBox => {
-                            (String::new(), format!("ping: invalid number '{v}'\n"), 1)
-                        }
-                        _ => (String::new(), format!("ping: invalid argument: '{v}'\n"), 1),
-                    };
-                }
-            }
-        } else if a == "-q" {
-            quiet = true;
-        } else if matches!(a, "-W" | "-w" | "-i" | "-s" | "-t") {
-            i += 1;
-        } else if !a.starts_with('-') {
-            host = Some(a);
         }
-    }
+    };
     let Some(host) = host else {
         return match flavor {
             PingFlavor::BusyBox => (

@@ -810,17 +810,33 @@ pub(crate) fn host_ping(interp: &Interp, args: &[String], io: &Io) -> i32 {
     } else {
         Vec::new()
     };
+    io.out
+        .write(&busybox_ping_report(host, addr, 64, count, quiet, &times));
+    i32::from(times.is_empty())
+}
+
+/// What BusyBox's `ping` prints for `count` requests and the round trips (µs) of the replies.
+fn busybox_ping_report(
+    host: &str,
+    addr: std::net::Ipv4Addr,
+    ttl: u8,
+    count: u64,
+    quiet: bool,
+    times: &[u64],
+) -> String {
     let mut out = format!("PING {host} ({addr}): 56 data bytes\n");
     if !quiet {
         for (k, t) in times.iter().enumerate() {
             out.push_str(&format!(
-                "64 bytes from {addr}: seq={k} ttl=64 time={} ms\n",
+                "64 bytes from {addr}: seq={k} ttl={ttl} time={} ms\n",
                 ms3(*t)
             ));
         }
     }
     let received = times.len() as u64;
-    let loss = ((count - received) * 100).checked_div(count).unwrap_or(0);
+    let loss = (count.saturating_sub(received) * 100)
+        .checked_div(count)
+        .unwrap_or(0);
     out.push_str(&format!(
         "\n--- {host} ping statistics ---\n{count} packets transmitted, {received} packets received, {loss}% packet loss\n"
     ));
@@ -834,8 +850,7 @@ pub(crate) fn host_ping(interp: &Interp, args: &[String], io: &Io) -> i32 {
             ms3(max)
         ));
     }
-    io.out.write(&out);
-    i32::from(received == 0)
+    out
 }
 
 /// `ping [-c N] [-q] HOST` inside a container, with BusyBox's or iputils' texts. Without `-c`
@@ -917,26 +932,7 @@ fn ping(
     let avg = times.iter().sum::<u64>().checked_div(received).unwrap_or(0);
     match flavor {
         PingFlavor::BusyBox => {
-            out.push_str(&format!("PING {host} ({addr}): 56 data bytes\n"));
-            if !quiet {
-                for (k, t) in times.iter().enumerate() {
-                    out.push_str(&format!(
-                        "64 bytes from {addr}: seq={k} ttl={ttl} time={} ms\n",
-                        ms3(*t)
-                    ));
-                }
-            }
-            out.push_str(&format!(
-                "\n--- {host} ping statistics ---\n{count} packets transmitted, {received} packets received, {loss}% packet loss\n"
-            ));
-            if received > 0 {
-                out.push_str(&format!(
-                    "round-trip min/avg/max = {}/{}/{} ms\n",
-                    ms3(min),
-                    ms3(avg),
-                    ms3(max)
-                ));
-            }
+            out.push_str(&busybox_ping_report(host, addr, ttl, count, quiet, &times));
         }
         _ => {
             out.push_str(&format!("PING {host} ({addr}) 56(84) bytes of data.\n"));

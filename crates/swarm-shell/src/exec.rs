@@ -953,14 +953,7 @@ impl Interp {
                 status = if n > 1 {
                     // bash runs each command of a pipeline in a subshell: `echo x | read v`
                     // leaves `v` unset, `cd` and `exit` in a stage do not reach the shell.
-                    let saved = self.session.borrow().ctx().clone();
-                    let depth = self.session.borrow().stack.len();
-                    let status = self.run_command(cmd, &sub).await;
-                    let code = self.exiting.take();
-                    let mut sess = self.session.borrow_mut();
-                    sess.stack.truncate(depth);
-                    *sess.ctx_mut() = saved;
-                    code.unwrap_or(status)
+                    self.in_subshell(self.run_command(cmd, &sub)).await
                 } else {
                     self.run_command(cmd, &sub).await
                 };
@@ -993,6 +986,21 @@ impl Interp {
             }
             self.set_status(status);
             status
+        })
+    }
+
+    /// Runs `run` as a subshell: its variables, directory, shell levels and `exit` do not
+    /// leak out (the shell's state is saved before `run` starts, as futures start when awaited).
+    fn in_subshell<'a>(&'a self, run: LocalFuture<'a, i32>) -> LocalFuture<'a, i32> {
+        let saved = self.session.borrow().ctx().clone();
+        let depth = self.session.borrow().stack.len();
+        Box::pin(async move {
+            let status = run.await;
+            let code = self.exiting.take();
+            let mut sess = self.session.borrow_mut();
+            sess.stack.truncate(depth);
+            *sess.ctx_mut() = saved;
+            code.unwrap_or(status)
         })
     }
 
@@ -1040,15 +1048,7 @@ impl Interp {
             match cc {
                 ast::CompoundCommand::BraceGroup(g) => self.run_compound_list(&g.list, io).await,
                 ast::CompoundCommand::Subshell(s) => {
-                    // A subshell's variables and directory do not leak out.
-                    let saved = self.session.borrow().ctx().clone();
-                    let depth = self.session.borrow().stack.len();
-                    let status = self.run_compound_list(&s.list, io).await;
-                    let code = self.exiting.take();
-                    let mut sess = self.session.borrow_mut();
-                    sess.stack.truncate(depth);
-                    *sess.ctx_mut() = saved;
-                    code.unwrap_or(status)
+                    self.in_subshell(self.run_compound_list(&s.list, io)).await
                 }
                 ast::CompoundCommand::IfClause(c) => {
                     let cond = self.run_compound_list(&c.condition, io).await;

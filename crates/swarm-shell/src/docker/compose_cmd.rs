@@ -1083,8 +1083,6 @@ async fn up_titled(
                 .collect();
             let created = {
                 let mut w = world.borrow_mut();
-                let mut config = config;
-                container_cmd::assign_ports(&w, m, &mut config.ports);
                 let id = w.container_create(m, config);
                 if let Ok(id) = &id {
                     w.container_set_networks(m, id, networks);

@@ -819,21 +819,6 @@ pub(super) async fn pull_image(
     Ok(())
 }
 
-/// Host ports for `-p 80` (no host port): the first free ones from 32768.
-pub(crate) fn assign_ports(w: &World, m: MachineId, ports: &mut [PortBinding]) {
-    let mut used: Vec<u16> = w.host_ports_in_use(m, "");
-    for p in ports.iter_mut() {
-        if p.host_port == 0 {
-            let mut port = swarm_core::container::EPHEMERAL_PORT;
-            while used.contains(&port) && port < u16::MAX {
-                port += 1;
-            }
-            p.host_port = port;
-            used.push(port);
-        }
-    }
-}
-
 /// The shell command of a `-it` container whose program is an interactive shell, if it is one.
 fn interactive_shell(argv: &[String]) -> Option<&'static str> {
     let first = argv.first()?;
@@ -1072,8 +1057,6 @@ async fn run_cmd(
     let world = interp.world();
     let created = {
         let mut w = world.borrow_mut();
-        let mut config = config;
-        assign_ports(&w, m, &mut config.ports);
         let id = w.container_create(m, config);
         if let Ok(id) = &id {
             w.container_set_networks(m, id, networks);

@@ -15,8 +15,9 @@ pub(crate) mod client {
 
 /// `docker version`'s data, shaped like the CLI's `versionInfo` (what `--format` sees).
 pub(crate) fn version_value(server: Option<&Machine>) -> Value {
+    // The installed CLI's build has no platform name: `Platform` is a nil pointer that
+    // `{{json .Client}}` omits and `{{.Client}}` prints as `<nil>`.
     let client = json!({
-        "Platform": {"Name": ""},
         "Version": client::VERSION,
         "ApiVersion": client::API_VERSION,
         "DefaultAPIVersion": client::API_VERSION,

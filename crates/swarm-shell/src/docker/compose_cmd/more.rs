@@ -473,7 +473,6 @@ pub(super) async fn run(
     let created = {
         let world = interp.world();
         let mut w = world.borrow_mut();
-        container_cmd::assign_ports(&w, m, &mut config.ports);
         let id = w.container_create(m, config);
         if let Ok(id) = &id {
             w.container_set_networks(m, id, networks);

@@ -2856,7 +2856,20 @@ fn placeholder(inner: &str, ctx: &Render) -> Option<String> {
             }
             s
         }
-        ("client", None) => req?.client.to_string(),
+        // `r.RemoteAddr`: the address and the client's source port (one of the kernel's
+        // ephemeral range, a new one per connection).
+        ("client", None) => {
+            let r = req?;
+            if r.client.contains(':') {
+                r.client.to_string()
+            } else {
+                let salt = r.client.bytes().fold(r.requests, |h, b| {
+                    h.wrapping_mul(31).wrapping_add(u64::from(b))
+                });
+                let port = 32768 + (salt.wrapping_mul(2_654_435_761) >> 7) % 28_232;
+                format!("{}:{port}", r.client)
+            }
+        }
         ("client_ip", None) => {
             let c = req?.client;
             match c.rsplit_once(':') {

@@ -1020,11 +1020,28 @@ impl World {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("User-Agent"))
             .map_or("curl/8.5.0", |(_, v)| v.as_str());
+        // The `Host` header: as the client set it, else the name it dialed with the port
+        // unless that is the scheme's own.
+        let host_header = call
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("Host"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| {
+                let default = if call.tls { 443 } else { 80 };
+                if port == default {
+                    host.to_string()
+                } else if host.contains(':') {
+                    format!("[{host}]:{port}")
+                } else {
+                    format!("{host}:{port}")
+                }
+            });
         let req = crate::catalog::HttpRequest {
             port: cport,
             method: &call.method,
             path: &call.path,
-            host,
+            host: &host_header,
             client: &client_ip,
             user_agent,
             now_unix_ms: now,

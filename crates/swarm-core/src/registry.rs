@@ -309,12 +309,50 @@ fn json_ok(status: u16, body: String, content_type: &str) -> HttpReply {
     }
 }
 
+/// Where the registry says a URL of its own is: distribution's URL builder makes them
+/// absolute from the request (`http://localhost:5000`, `https://` over TLS).
+fn origin(req: &HttpRequest) -> String {
+    format!("{}://{}", if req.tls { "https" } else { "http" }, req.host)
+}
+
+/// An upload's `_state` token as distribution's `blobUploadState` packs it: an HMAC of the
+/// JSON, then the JSON (name, UUID, offset, start time), URL-safe base64.
+fn upload_state(name: &str, uuid: &str, now_unix_ms: i64) -> String {
+    // Go's RFC 3339 with nanoseconds, trailing zeros trimmed.
+    let frac = format!("{:03}", now_unix_ms.rem_euclid(1000));
+    let frac = frac.trim_end_matches('0');
+    let started = format!(
+        "{}{}{frac}Z",
+        strftime(now_unix_ms, "%Y-%m-%dT%H:%M:%S"),
+        if frac.is_empty() { "" } else { "." }
+    );
+    let json = format!(
+        "{{\"Name\":{},\"UUID\":\"{uuid}\",\"Offset\":0,\"StartedAt\":\"{started}\"}}",
+        json_str(name)
+    );
+    let mac = crate::container::hex64(&format!("hmac:{json}"));
+    let mut bytes: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(mac.get(i * 2..i * 2 + 2).unwrap_or("0"), 16).unwrap_or(0))
+        .collect();
+    bytes.extend_from_slice(json.as_bytes());
+    crate::base64::encode(&bytes).replace('+', "-").replace('/', "_")
+}
+
+/// The path and query of `location`, absolute or not.
+pub(crate) fn strip_origin(location: &str) -> &str {
+    match location.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => location,
+    }
+}
+
 /// `201 Created` for blob `d` of repository `name` (an upload finished, a mount done).
-fn blob_created(name: &str, d: &str) -> HttpReply {
+fn blob_created(req: &HttpRequest, name: &str, d: &str) -> HttpReply {
     let mut reply = json_ok(201, String::new(), "");
-    reply
-        .headers
-        .push(("Location".into(), format!("/v2/{name}/blobs/{d}")));
+    reply.headers.push((
+        "Location".into(),
+        format!("{}/v2/{name}/blobs/{d}", origin(req)),
+    ));
     reply
         .headers
         .push(("Docker-Content-Digest".into(), d.to_string()));
@@ -714,7 +752,14 @@ impl World {
                         json_error(404, "MANIFEST_UNKNOWN", "manifest unknown", &detail)
                     }
                 },
-                "PUT" => self.registry_put_manifest(m, id, &v2, name, reference, req.body),
+                "PUT" => {
+                    let mut reply =
+                        self.registry_put_manifest(m, id, &v2, name, reference, req.body);
+                    for (_, v) in reply.headers.iter_mut().filter(|(k, _)| k == "Location") {
+                        *v = format!("{}{v}", origin(&req));
+                    }
+                    reply
+                }
                 _ => unsupported(),
             };
         }
@@ -729,11 +774,15 @@ impl World {
                     {
                         if valid_digest(d) && self.repo_has_layer(m, id, &v2, from, d) {
                             self.link_layer(m, id, &v2, name, d);
-                            return blob_created(name, d);
+                            return blob_created(&req, name, d);
                         }
                     }
-                    let uuid =
-                        crate::container::hex64(&format!("upload:{name}:{}", req.now_unix_ms));
+                    // Random in the registry: one per upload, even within a millisecond.
+                    let served = self.container(m, id).map_or(0, |c| c.proc.app.served);
+                    let uuid = crate::container::hex64(&format!(
+                        "upload:{name}:{}:{served}",
+                        req.now_unix_ms
+                    ));
                     let uuid = format!(
                         "{}-{}-{}-{}-{}",
                         &uuid[..8],
@@ -751,7 +800,11 @@ impl World {
                     let mut reply = json_ok(202, String::new(), "");
                     reply.headers.push((
                         "Location".into(),
-                        format!("/v2/{name}/blobs/uploads/{uuid}"),
+                        format!(
+                            "{}/v2/{name}/blobs/uploads/{uuid}?_state={}",
+                            origin(&req),
+                            upload_state(name, &uuid, req.now_unix_ms)
+                        ),
                     ));
                     reply.headers.push(("Docker-Upload-Uuid".into(), uuid));
                     reply.headers.push(("Range".into(), "0-0".into()));
@@ -772,7 +825,7 @@ impl World {
                     {
                         return json_error(500, "UNKNOWN", "unknown error", "null");
                     }
-                    blob_created(name, d)
+                    blob_created(&req, name, d)
                 }
                 _ => unsupported(),
             };
@@ -1191,12 +1244,14 @@ impl World {
                                 post.status
                             ))
                         })?;
+                    let location = strip_origin(&location);
+                    let sep = if location.contains('?') { '&' } else { '?' };
                     let put = self
                         .registry_call(
                             m,
                             &r,
                             "PUT",
-                            &format!("{location}?digest={digest}"),
+                            &format!("{location}{sep}digest={digest}"),
                             content,
                             auth,
                         )

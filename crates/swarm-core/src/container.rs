@@ -620,6 +620,51 @@ impl World {
         self.containers(m).iter().find(|c| c.id == id)
     }
 
+    /// `docker rename`: moby's `ContainerRename` (its errors as the daemon words them); the
+    /// container's DNS name on its networks follows.
+    pub fn container_rename_to(
+        &mut self,
+        m: MachineId,
+        reference: &str,
+        new_name: &str,
+    ) -> Result<(), String> {
+        if reference.is_empty() || new_name.is_empty() {
+            return Err("Neither old nor new names may be empty".into());
+        }
+        let c = self.find_container(m, reference)?;
+        let (id, old) = (c.id.clone(), c.name.clone());
+        let canonical = format!("/{}", new_name.trim_start_matches('/'));
+        if canonical == format!("/{old}") {
+            return Err("Renaming a container with the same name as its current name".into());
+        }
+        let bare = &canonical[1..];
+        if !valid_name(bare) {
+            return Err(format!(
+                "Error when allocating new name: Invalid container name ({canonical}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+            ));
+        }
+        if let Some(other) = self.containers(m).iter().find(|c| c.name == bare) {
+            return Err(format!(
+                "Error when allocating new name: Conflict. The container name \"{canonical}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
+                other.id
+            ));
+        }
+        let bare = bare.to_string();
+        if let Some(c) = self.ctr_mut(m, &id) {
+            c.name = bare.clone();
+            c.config.name = bare.clone();
+        }
+        // Compose gives its containers their name as an alias too.
+        if let Some(atts) = self.local_mut(m).and_then(|l| l.attachments.get_mut(&id)) {
+            for alias in atts.iter_mut().flat_map(|a| a.aliases.iter_mut()) {
+                if *alias == old {
+                    alias.clone_from(&bare);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The container a user's reference names, as moby's `GetContainer` looks it up: the full
     /// ID, then the name (with or without its leading `/`), then a unique ID prefix.
     pub fn find_container(&self, m: MachineId, reference: &str) -> Result<&Container, String> {

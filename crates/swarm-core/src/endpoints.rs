@@ -254,7 +254,7 @@ impl World {
         self.machine(m).map(|x| &x.networks)
     }
 
-    fn local_mut(&mut self, m: MachineId) -> Option<&mut LocalNetworks> {
+    pub(crate) fn local_mut(&mut self, m: MachineId) -> Option<&mut LocalNetworks> {
         self.machine_mut(m).map(|x| &mut x.networks)
     }
 

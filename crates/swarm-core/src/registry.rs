@@ -335,7 +335,9 @@ fn upload_state(name: &str, uuid: &str, now_unix_ms: i64) -> String {
         .map(|i| u8::from_str_radix(mac.get(i * 2..i * 2 + 2).unwrap_or("0"), 16).unwrap_or(0))
         .collect();
     bytes.extend_from_slice(json.as_bytes());
-    crate::base64::encode(&bytes).replace('+', "-").replace('/', "_")
+    crate::base64::encode(&bytes)
+        .replace('+', "-")
+        .replace('/', "_")
 }
 
 /// The path and query of `location`, absolute or not.
@@ -756,7 +758,7 @@ impl World {
                     let mut reply =
                         self.registry_put_manifest(m, id, &v2, name, reference, req.body);
                     for (_, v) in reply.headers.iter_mut().filter(|(k, _)| k == "Location") {
-                        *v = format!("{}{v}", origin(&req));
+                        *v = format!("{}{v}", origin(req));
                     }
                     reply
                 }
@@ -774,7 +776,7 @@ impl World {
                     {
                         if valid_digest(d) && self.repo_has_layer(m, id, &v2, from, d) {
                             self.link_layer(m, id, &v2, name, d);
-                            return blob_created(&req, name, d);
+                            return blob_created(req, name, d);
                         }
                     }
                     // Random in the registry: one per upload, even within a millisecond.
@@ -802,7 +804,7 @@ impl World {
                         "Location".into(),
                         format!(
                             "{}/v2/{name}/blobs/uploads/{uuid}?_state={}",
-                            origin(&req),
+                            origin(req),
                             upload_state(name, &uuid, req.now_unix_ms)
                         ),
                     ));
@@ -825,7 +827,7 @@ impl World {
                     {
                         return json_error(500, "UNKNOWN", "unknown error", "null");
                     }
-                    blob_created(&req, name, d)
+                    blob_created(req, name, d)
                 }
                 _ => unsupported(),
             };

@@ -9,6 +9,7 @@ pub(crate) mod cli;
 pub(crate) mod compose_cmd;
 pub(crate) mod container_cmd;
 pub(crate) mod container_files;
+mod container_more;
 pub(crate) mod image_programs;
 mod inspect_cmd;
 pub(crate) mod network_cmd;
@@ -344,6 +345,13 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 Err(e) => return cannot_connect(io, &e),
             };
             container_cmd::run(interp, m, p, &cmd, io).await
+        }
+        p if container_more::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            container_more::run(interp, m, p, &cmd, io).await
         }
         p if build_cmd::handles(p) => {
             let m = match engine {

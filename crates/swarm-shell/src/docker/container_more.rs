@@ -1,5 +1,6 @@
-//! More container commands: `docker cp`, `docker rename` and `docker wait`, as docker/cli 28
-//! runs them against the engine (the client's own checks and texts first, then the daemon's).
+//! More engine commands: `docker cp`, `docker rename`, `docker wait` and `docker system df`,
+//! as docker/cli 28 runs them against the engine (the client's own checks and texts first,
+//! then the daemon's).
 
 use swarm_core::fs::{self, FsError, Metadata};
 use swarm_core::{MachineId, SimDuration, World};
@@ -14,7 +15,12 @@ type Status = i32;
 pub(crate) fn handles(path: &str) -> bool {
     matches!(
         path,
-        "cp" | "container cp" | "rename" | "container rename" | "wait" | "container wait"
+        "cp" | "container cp"
+            | "rename"
+            | "container rename"
+            | "wait"
+            | "container wait"
+            | "system df"
     )
 }
 
@@ -28,6 +34,7 @@ pub(crate) async fn run(
     match path {
         "cp" | "container cp" => cp(interp, m, cmd, io),
         "rename" | "container rename" => rename(interp, m, cmd, io),
+        "system df" => system_df(interp, m, cmd, io),
         _ => wait(interp, m, cmd, io).await,
     }
 }
@@ -329,36 +336,37 @@ fn to_container(
     let dst_abs = container_abs(dst);
     let dst_norm = fs::normalize(&dst_abs);
     let name = fs::file_name(&fs::normalize(&local)).to_string();
-    let target =
-        match w.container_stat(m, &id, &dst_norm) {
-            Ok(meta) if meta.is_dir() => {
-                if contents_only {
-                    dst_norm.clone()
-                } else {
-                    fs::join(&dst_norm, &name)
-                }
+    let target = match w.container_stat(m, &id, &dst_norm) {
+        Ok(meta) if meta.is_dir() => {
+            if contents_only {
+                dst_norm.clone()
+            } else {
+                fs::join(&dst_norm, &name)
             }
-            Ok(_) if src_dir => return daemon_error(
+        }
+        Ok(_) if src_dir => {
+            return daemon_error(
                 io,
                 &format!(
                     "cannot overwrite non-directory \"{dst_norm}\" with directory \"{dst_norm}\""
                 ),
-            ),
-            Ok(_) => dst_norm.clone(),
-            Err(_) => {
-                let parent = fs::normalize(&fs::join(&dst_norm, ".."));
-                let parent_ok = w
-                    .container_stat(m, &id, &parent)
-                    .is_ok_and(|meta| meta.is_dir());
-                if !parent_ok || (dst.ends_with('/') && !src_dir) {
-                    return daemon_error(
-                        io,
-                        &format!("Could not find the file {parent} in container {ctr}"),
-                    );
-                }
-                dst_norm.clone()
+            )
+        }
+        Ok(_) => dst_norm.clone(),
+        Err(_) => {
+            let parent = fs::normalize(&fs::join(&dst_norm, ".."));
+            let parent_ok = w
+                .container_stat(m, &id, &parent)
+                .is_ok_and(|meta| meta.is_dir());
+            if !parent_ok || (dst.ends_with('/') && !src_dir) {
+                return daemon_error(
+                    io,
+                    &format!("Could not find the file {parent} in container {ctr}"),
+                );
             }
-        };
+            dst_norm.clone()
+        }
+    };
     let result = write_entries(&entries, &target, |p, e| {
         if e.dir {
             w.container_mkdir(m, &id, p, true)
@@ -454,5 +462,145 @@ async fn wait(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     } else {
         io.err.write(&format!("{}\n", errors.join("\n")));
         1
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// docker system df
+
+/// docker/cli's `reclaimable (percent%)`, the percentage truncated as Go's integer division.
+fn with_percent(reclaimable: u64, total: u64) -> String {
+    let size = crate::format::units::human_size(reclaimable as f64);
+    if total > 0 {
+        format!("{size} ({}%)", reclaimable * 100 / total)
+    } else {
+        size
+    }
+}
+
+fn system_df(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    if cmd.bool("verbose") {
+        io.err
+            .write("docker system df -v: not emulated by Swarm Playground yet\n");
+        return 1;
+    }
+    let world = interp.world();
+    let w = world.borrow();
+    // Images, each ID once; a layer shared by several images counts once in the total
+    // (images have no per-layer sizes here: an image built on another one shares that one's
+    // size, as `image prune` reckons it).
+    let mut images: Vec<&swarm_core::container::PulledImage> = Vec::new();
+    for i in w.images(m) {
+        if !images.iter().any(|j| j.id == i.id) {
+            images.push(i);
+        }
+    }
+    let contains = |outer: &swarm_core::container::PulledImage,
+                    inner: &swarm_core::container::PulledImage| {
+        !inner.layers.is_empty() && inner.layers.iter().all(|l| outer.layers.contains(l))
+    };
+    // What an image adds to the largest other image it is built on.
+    let base = |i: &swarm_core::container::PulledImage| -> u64 {
+        images
+            .iter()
+            .filter(|o| o.id != i.id && contains(i, o))
+            .map(|o| o.size)
+            .max()
+            .unwrap_or(0)
+            .min(i.size)
+    };
+    // moby's SharedSize: all of it when another image is built on it, else its base.
+    let shared = |i: &swarm_core::container::PulledImage| -> u64 {
+        if images.iter().any(|o| o.id != i.id && contains(o, i)) {
+            i.size
+        } else {
+            base(i)
+        }
+    };
+    let containers = w.containers(m);
+    let used_by = |id: &str| containers.iter().filter(|c| c.image_id == id).count();
+    let images_total: u64 = images.iter().map(|i| i.size - base(i)).sum();
+    let images_used: u64 = images
+        .iter()
+        .filter(|i| used_by(&i.id) > 0)
+        .map(|i| i.size - shared(i))
+        .sum();
+    let images_active = images.iter().filter(|i| used_by(&i.id) > 0).count();
+    // Containers: the writable layers.
+    let active = |c: &swarm_core::container::Container| {
+        c.is_running() || c.state == swarm_core::container::ContainerState::Restarting
+    };
+    let size_rw =
+        |c: &swarm_core::container::Container| w.container_size_rw(m, &c.id, c.created_at);
+    let ctr_total: u64 = containers.iter().map(|c| size_rw(c)).sum();
+    let ctr_idle: u64 = containers
+        .iter()
+        .filter(|c| !active(c))
+        .map(|c| size_rw(c))
+        .sum();
+    let ctr_active = containers.iter().filter(|c| active(c)).count();
+    // Volumes: in use when a container mounts them.
+    let volumes = w.volumes(m);
+    let vol_used = |name: &str| !w.volume_users(m, name).is_empty();
+    let vol_total: u64 = volumes.iter().map(|v| v.size()).sum();
+    let vol_idle: u64 = volumes
+        .iter()
+        .filter(|v| !vol_used(&v.name))
+        .map(|v| v.size())
+        .sum();
+    let vol_active = volumes.iter().filter(|v| vol_used(&v.name)).count();
+    let hs = |n: u64| crate::format::units::human_size(n as f64);
+    let row = |t: &str, total: usize, active: usize, size: String, reclaim: String| {
+        serde_json::json!({
+            "Type": t, "TotalCount": total.to_string(), "Active": active.to_string(),
+            "Size": size, "Reclaimable": reclaim,
+        })
+    };
+    let rows = vec![
+        row(
+            "Images",
+            images.len(),
+            images_active,
+            hs(images_total),
+            with_percent(images_total.saturating_sub(images_used), images_total),
+        ),
+        row(
+            "Containers",
+            containers.len(),
+            ctr_active,
+            hs(ctr_total),
+            with_percent(ctr_idle, ctr_total),
+        ),
+        row(
+            "Local Volumes",
+            volumes.len(),
+            vol_active,
+            hs(vol_total),
+            with_percent(vol_idle, vol_total),
+        ),
+        row("Build Cache", 0, 0, hs(0), hs(0)),
+    ];
+    let format = match cmd.value("format") {
+        Some(f) if !f.is_empty() => f.to_string(),
+        _ => {
+            "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}".to_string()
+        }
+    };
+    let header: &[(&str, &str)] = &[
+        ("Type", "TYPE"),
+        ("TotalCount", "TOTAL"),
+        ("Active", "ACTIVE"),
+        ("Size", "SIZE"),
+        ("Reclaimable", "RECLAIMABLE"),
+    ];
+    match super::template::render_table(&format, &rows, "formatter.diskUsageContext", header) {
+        Ok(out) => {
+            io.out.write(&out);
+            0
+        }
+        Err(e) => {
+            io.err.write(&format!("{}\n", e.0));
+            1
+        }
     }
 }

@@ -89,9 +89,26 @@ pub(crate) fn render_table(
     type_name: &str,
     header: &[(&str, &str)],
 ) -> Result<String, TemplateError> {
+    // A row is a formatter context, which `{{json .}}` (and `--format json`) marshals as a
+    // Go map: keys in sorted order, whatever order the row was built in.
+    let sorted: Vec<Value> = rows
+        .iter()
+        .map(|row| match row.as_object() {
+            Some(obj) => {
+                let mut keys: Vec<&String> = obj.keys().collect();
+                keys.sort();
+                Value::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), obj[k].clone()))
+                        .collect(),
+                )
+            }
+            None => row.clone(),
+        })
+        .collect();
     rendered(crate::jq_cmd::template(&Call::Table {
         format,
-        rows,
+        rows: &sorted,
         type_name,
         header,
     }))

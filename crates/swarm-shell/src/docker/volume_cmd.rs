@@ -169,7 +169,9 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             json!({
                 "Name": v.name, "Driver": v.driver, "Scope": "local",
                 "Mountpoint": v.mountpoint(), "Labels": labels.join(","),
-                "Links": "N/A", "Size": "N/A", "Group": "", "Availability": "", "Status": "",
+                "Links": "N/A", "Size": "N/A",
+                // Cluster volumes' fields: "N/A" for a local volume.
+                "Group": "N/A", "Availability": "N/A", "Status": "N/A",
             })
         })
         .collect();

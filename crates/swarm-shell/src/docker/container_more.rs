@@ -471,10 +471,9 @@ async fn wait(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
 /// docker/cli's `reclaimable (percent%)`, the percentage truncated as Go's integer division.
 fn with_percent(reclaimable: u64, total: u64) -> String {
     let size = crate::format::units::human_size(reclaimable as f64);
-    if total > 0 {
-        format!("{size} ({}%)", reclaimable * 100 / total)
-    } else {
-        size
+    match (reclaimable * 100).checked_div(total) {
+        Some(percent) => format!("{size} ({percent}%)"),
+        None => size,
     }
 }
 
@@ -532,11 +531,11 @@ fn system_df(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     };
     let size_rw =
         |c: &swarm_core::container::Container| w.container_size_rw(m, &c.id, c.created_at);
-    let ctr_total: u64 = containers.iter().map(|c| size_rw(c)).sum();
+    let ctr_total: u64 = containers.iter().map(&size_rw).sum();
     let ctr_idle: u64 = containers
         .iter()
         .filter(|c| !active(c))
-        .map(|c| size_rw(c))
+        .map(&size_rw)
         .sum();
     let ctr_active = containers.iter().filter(|c| active(c)).count();
     // Volumes: in use when a container mounts them.

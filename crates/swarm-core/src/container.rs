@@ -245,6 +245,21 @@ pub enum Timer {
 /// kernel's ephemeral range).
 pub const EPHEMERAL_PORT: u16 = 32768;
 
+/// What `docker update` changes (see [`World::container_update`]).
+#[derive(Clone, Debug, Default)]
+pub struct ContainerUpdate {
+    /// `--memory`, bytes.
+    pub memory: Option<i64>,
+    /// `--memory-swap` was given too.
+    pub memory_swap: bool,
+    /// `--cpus`, in billionths.
+    pub nano_cpus: Option<i64>,
+    /// `--pids-limit`.
+    pub pids_limit: Option<i64>,
+    /// `--restart`.
+    pub restart: Option<RestartPolicy>,
+}
+
 /// One container.
 #[derive(Clone, Debug)]
 pub struct Container {
@@ -618,6 +633,51 @@ impl World {
     /// The container with this full ID on `m`.
     pub fn container(&self, m: MachineId, id: &str) -> Option<&Container> {
         self.containers(m).iter().find(|c| c.id == id)
+    }
+
+    /// `docker update`: new resource limits and restart policy for a container (each `None`
+    /// stays as it is), checked as moby's `ContainerUpdate` checks them.
+    pub fn container_update(
+        &mut self,
+        m: MachineId,
+        reference: &str,
+        update: &ContainerUpdate,
+    ) -> Result<(), String> {
+        let c = self.find_container(m, reference)?;
+        let id = c.id.clone();
+        if let Some(mem) = update.memory {
+            // The swap limit the daemon derived at creation (twice the memory limit).
+            let swap = c.config.memory * 2;
+            if mem > 0 && !update.memory_swap && swap > 0 && mem > swap {
+                return Err("Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time".into());
+            }
+            if mem > 0 && mem < 6 * 1024 * 1024 {
+                return Err("Minimum memory limit allowed is 6MB".into());
+            }
+        }
+        if update.restart.is_some() && c.config.auto_remove {
+            return Err(
+                "Restart policy cannot be updated because AutoRemove is enabled for the container"
+                    .into(),
+            );
+        }
+        let Some(c) = self.ctr_mut(m, &id) else {
+            return Err(no_such_container(reference));
+        };
+        if let Some(mem) = update.memory {
+            c.config.memory = mem;
+        }
+        if let Some(n) = update.nano_cpus {
+            c.config.nano_cpus = n;
+        }
+        if let Some(p) = update.pids_limit {
+            c.config.pids_limit = p;
+        }
+        if let Some(r) = update.restart {
+            c.config.restart = r;
+        }
+        self.record(format!("container-update {m} {id}"));
+        Ok(())
     }
 
     /// `docker rename`: moby's `ContainerRename` (its errors as the daemon words them); the

@@ -1,4 +1,5 @@
-//! More engine commands: `docker cp`, `docker rename`, `docker wait` and `docker system df`,
+//! More engine commands: `docker cp`, `docker rename`, `docker wait`, `docker update` and
+//! `docker system df`,
 //! as docker/cli 28 runs them against the engine (the client's own checks and texts first,
 //! then the daemon's).
 
@@ -21,6 +22,8 @@ pub(crate) fn handles(path: &str) -> bool {
             | "wait"
             | "container wait"
             | "system df"
+            | "update"
+            | "container update"
     )
 }
 
@@ -35,6 +38,7 @@ pub(crate) async fn run(
         "cp" | "container cp" => cp(interp, m, cmd, io),
         "rename" | "container rename" => rename(interp, m, cmd, io),
         "system df" => system_df(interp, m, cmd, io),
+        "update" | "container update" => update(interp, m, cmd, io),
         _ => wait(interp, m, cmd, io).await,
     }
 }
@@ -532,11 +536,7 @@ fn system_df(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let size_rw =
         |c: &swarm_core::container::Container| w.container_size_rw(m, &c.id, c.created_at);
     let ctr_total: u64 = containers.iter().map(&size_rw).sum();
-    let ctr_idle: u64 = containers
-        .iter()
-        .filter(|c| !active(c))
-        .map(&size_rw)
-        .sum();
+    let ctr_idle: u64 = containers.iter().filter(|c| !active(c)).map(&size_rw).sum();
     let ctr_active = containers.iter().filter(|c| active(c)).count();
     // Volumes: in use when a container mounts them.
     let volumes = w.volumes(m);
@@ -601,5 +601,62 @@ fn system_df(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             io.err.write(&format!("{}\n", e.0));
             1
         }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// docker update
+
+fn update(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    if cmd.flags.is_empty() {
+        io.err
+            .write("you must provide one or more flags when using this command\n");
+        return 1;
+    }
+    let mut change = swarm_core::container::ContainerUpdate {
+        memory: cmd
+            .value("memory")
+            .and_then(|v| super::service_cmd::opts::ram_in_bytes(v).ok()),
+        memory_swap: cmd.value("memory-swap").is_some(),
+        nano_cpus: cmd
+            .value("cpus")
+            .and_then(|v| super::service_cmd::opts::nano_cpus(v).ok()),
+        pids_limit: cmd.value("pids-limit").and_then(|v| v.parse::<i64>().ok()),
+        restart: None,
+    };
+    let mut errors: Vec<String> = Vec::new();
+    if let Some(v) = cmd.value("restart") {
+        match super::container_cmd::parse_restart(v) {
+            Ok(p) => change.restart = Some(p),
+            Err((true, e)) => {
+                io.err.write(&format!("{e}\n"));
+                return 1;
+            }
+            Err((false, e)) => errors.push(format!("Error response from daemon: {e}")),
+        }
+    }
+    let cpus = i64::from(swarm_core::machine::build::CPUS);
+    if let Some(n) = change.nano_cpus {
+        if n < 0 || n > cpus * 1_000_000_000 || (n > 0 && n < 10_000_000) {
+            errors.push(format!("Error response from daemon: Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available"));
+        }
+    }
+    let world = interp.world();
+    for reference in &cmd.args {
+        if !errors.is_empty() {
+            break;
+        }
+        let r = world.borrow_mut().container_update(m, reference, &change);
+        match r {
+            Ok(()) => io.out.write(&format!("{reference}\n")),
+            Err(e) => errors.push(format!("Error response from daemon: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        // The daemon answers each container with the same validation error.
+        io.err.write(&format!("{}\n", errors.join("\n")));
+        1
     }
 }

@@ -1304,13 +1304,15 @@ impl World {
         }
         let now = self.now();
         let leader = self.swarms[cluster].leader();
-        // Leaderless bookkeeping for the "no leader" error.
+        // Leaderless bookkeeping for the "no leader" error: swarmkit counts the ticks its
+        // Raft has no leader at all (`ticksWithNoLeader`); a leader it still names but cannot
+        // reach does not count (calls wait for a new one instead).
+        let _ = leader;
         for m in &machines {
-            let sees_leader = leader.is_some_and(|l| self.can_reach(*m, l))
-                && self.swarms[cluster]
-                    .members
-                    .get(m)
-                    .is_some_and(|x| x.leader_id() != 0);
+            let sees_leader = self.swarms[cluster]
+                .members
+                .get(m)
+                .is_some_and(|x| x.leader_id() != 0);
             let s = &mut self.swarms[cluster];
             if sees_leader {
                 s.leaderless_since.remove(m);

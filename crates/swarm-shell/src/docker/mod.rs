@@ -306,6 +306,14 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
             return 1;
         }
     }
+    // A manager whose Raft still names a leader it cannot reach (the leader just left or
+    // died): swarmkit's raft proxy polls for a new leader every 500 ms until the daemon's
+    // 20 s request deadline, so the command waits for the election instead of failing.
+    if is_manager_api(&path) || path == "swarm update" {
+        if let Ok(m) = &engine {
+            await_leader(interp, *m).await;
+        }
+    }
     match path.as_str() {
         "version" => version(interp, &cmd, engine, io),
         "info" | "system info" => info(interp, &cmd, engine, parsed.bool("debug"), io),
@@ -428,6 +436,38 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
 }
 
 /// Commands that need a swarm manager's API (`swarm init`/`join`/`leave`/`update` aside).
+/// Waits while `m`'s control API answers the deadline error, for at most the daemon's
+/// request timeout (see the call in [`run`]).
+async fn await_leader(interp: &Interp, m: MachineId) {
+    const REQUEST_TIMEOUT: swarm_core::SimDuration = swarm_core::SimDuration::from_secs(20);
+    const POLL: swarm_core::SimDuration = swarm_core::SimDuration::from_millis(500);
+    let world = interp.world();
+    let start = world.borrow().now();
+    let mut waited = false;
+    loop {
+        let (waiting, ok) = {
+            let w = world.borrow();
+            let r = w.control(m);
+            (
+                matches!(&r, Err(e) if e == swarm_core::swarm::texts::DEADLINE)
+                    && w.now().saturating_since(start) < REQUEST_TIMEOUT,
+                r.is_ok(),
+            )
+        };
+        if !waiting {
+            // A new leader found: the proxy checks its health on a next poll before the
+            // call goes through, and by then the leader's dispatcher has taken the nodes over
+            // (it does so on its first Raft tick as leader).
+            if waited && ok {
+                interp.sleep(POLL + POLL).await;
+            }
+            return;
+        }
+        waited = true;
+        interp.sleep(POLL).await;
+    }
+}
+
 fn is_manager_api(path: &str) -> bool {
     let group = path.split(' ').next().unwrap_or("");
     matches!(group, "node" | "service" | "stack" | "secret" | "config")

@@ -328,6 +328,8 @@ fn describe(s: &Swarm, op: &Op) -> String {
         Op::RemoveNode(id) => format!("node {} removed", node_name(s, id)),
         Op::RotateToken(role, _) => format!("{} join token rotated", role.as_str()),
         Op::SetSpec { .. } => "swarm settings updated".to_string(),
+        Op::SetUnlockKey(k) if k.is_empty() => "autolock turned off".to_string(),
+        Op::SetUnlockKey(_) => "manager unlock key set".to_string(),
         Op::Service(ServiceOp::Create(svc)) => match svc.spec.mode {
             Mode::Replicated { replicas } => format!(
                 "service {} created with {replicas} replica{}",

@@ -183,6 +183,8 @@ pub(crate) enum Op {
     },
     RemoveNode(String),
     RotateToken(Role, String),
+    /// Autolock on with this key, or off (empty).
+    SetUnlockKey(String),
     SetSpec {
         task_history_limit: Option<i64>,
         heartbeat_period: Option<SimDuration>,
@@ -228,6 +230,8 @@ pub struct Swarm {
     pub manager_secret: String,
     /// Task history retention limit (`swarm update --task-history-limit`).
     pub task_history_limit: i64,
+    /// The managers' unlock key (`SWMKEY-1-…`) while autolock is on; empty when it is off.
+    pub unlock_key: String,
     /// Dispatcher heartbeat period (`swarm update --dispatcher-heartbeat`).
     pub heartbeat_period: SimDuration,
     /// The store's nodes, by ID.
@@ -605,6 +609,7 @@ impl World {
             worker_secret,
             manager_secret,
             task_history_limit: 5,
+            unlock_key: String::new(),
             heartbeat_period: SimDuration::from_secs(5),
             nodes,
             members,
@@ -952,6 +957,40 @@ impl World {
     }
 
     /// `docker swarm update`.
+    /// A new manager unlock key as swarmkit makes one: `SWMKEY-1-` and 32 random bytes in
+    /// unpadded standard base64.
+    fn new_unlock_key(&mut self) -> String {
+        let mut bytes = [0u8; 32];
+        self.rng("unlock-key").fill_bytes(&mut bytes);
+        let b64 = crate::base64::encode(&bytes);
+        format!("SWMKEY-1-{}", b64.trim_end_matches('='))
+    }
+
+    /// `docker swarm init --autolock`: the new cluster starts locked-on-restart; its key.
+    pub fn swarm_autolock_at_init(&mut self, m: MachineId) -> Option<String> {
+        let cluster = self.memberships.get(&m)?.cluster;
+        let key = self.new_unlock_key();
+        self.swarms.get_mut(cluster)?.unlock_key.clone_from(&key);
+        Some(key)
+    }
+
+    /// `docker swarm update --autolock=BOOL` and `docker swarm unlock-key --rotate`: a write
+    /// of the unlock key (a new one when `on`, none when off). Returns the key proposed.
+    pub fn swarm_set_autolock(
+        &mut self,
+        from: MachineId,
+        on: bool,
+    ) -> ApiResult<(OpHandle, String)> {
+        let cluster = self.control(from)?;
+        let key = if on {
+            self.new_unlock_key()
+        } else {
+            String::new()
+        };
+        let h = self.new_op(cluster, Op::SetUnlockKey(key.clone()))?;
+        Ok((h, key))
+    }
+
     pub fn swarm_update(
         &mut self,
         from: MachineId,
@@ -1152,6 +1191,10 @@ impl World {
                     Role::Worker => s.worker_secret = secret,
                     Role::Manager => s.manager_secret = secret,
                 }
+                Ok(())
+            }
+            Op::SetUnlockKey(key) => {
+                s.unlock_key = key;
                 Ok(())
             }
             Op::SetSpec {

@@ -153,6 +153,13 @@ fn route(pg: &mut Playground, machine: &str, req: &Request) -> Response {
             }
         }
         ("POST", ["swarm", "update"]) => swarm_update(pg, m, req),
+        ("GET", ["swarm", "unlockkey"]) => {
+            let w = pg.world();
+            match w.control_swarm(m) {
+                Ok((_, s)) => Response::json(200, &json!({"UnlockKey": s.unlock_key})),
+                Err(e) => err(&e),
+            }
+        }
         ("GET", ["nodes"]) => node_list(pg, m, req),
         ("GET", ["nodes", id]) => {
             let w = pg.world();
@@ -410,7 +417,12 @@ fn swarm_init(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
         }
     };
     match r {
-        Ok(id) => Response::json(200, &json!(id)),
+        Ok(id) => {
+            if body.get("AutoLockManagers").and_then(Value::as_bool) == Some(true) {
+                pg.world.borrow_mut().swarm_autolock_at_init(m);
+            }
+            Response::json(200, &json!(id))
+        }
         Err(e) => err(&e),
     }
 }
@@ -462,6 +474,22 @@ fn swarm_update(pg: &mut Playground, m: MachineId, req: &Request) -> Response {
             if let Err(e) = r.and_then(|h| wait(pg, h)) {
                 return err(&e);
             }
+        }
+    }
+    // Autolock: a new key when it turns on or is rotated, none when it turns off.
+    let locked = !pg
+        .world()
+        .control_swarm(m)
+        .map(|(_, s)| s.unlock_key.is_empty())
+        .unwrap_or(true);
+    let want = body
+        .pointer("/EncryptionConfig/AutoLockManagers")
+        .and_then(Value::as_bool)
+        .unwrap_or(locked);
+    if want != locked || (want && req.flag("rotateManagerUnlockKey")) {
+        let r = pg.world.borrow_mut().swarm_set_autolock(m, want);
+        if let Err(e) = r.and_then(|(h, _)| wait(pg, h)) {
+            return err(&e);
         }
     }
     if limit.is_some() || hb.is_some() {

@@ -318,8 +318,8 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
         "version" => version(interp, &cmd, engine, io),
         "info" | "system info" => info(interp, &cmd, engine, parsed.bool("debug"), io),
         "swarm init" | "swarm join" | "swarm join-token" | "swarm leave" | "swarm update"
-        | "node ls" | "node inspect" | "node update" | "node promote" | "node demote"
-        | "node rm" | "node ps" => {
+        | "swarm unlock-key" | "swarm unlock" | "node ls" | "node inspect" | "node update"
+        | "node promote" | "node demote" | "node rm" | "node ps" => {
             let m = match engine {
                 Ok(m) => m,
                 Err(e) => return cannot_connect(io, &e),
@@ -330,6 +330,8 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 "swarm join-token" => swarm_cmd::join_token(interp, m, &cmd, io).await,
                 "swarm leave" => swarm_cmd::leave(interp, m, &cmd, io),
                 "swarm update" => swarm_cmd::update(interp, m, &cmd, io).await,
+                "swarm unlock-key" => swarm_cmd::unlock_key(interp, m, &cmd, io).await,
+                "swarm unlock" => swarm_cmd::unlock(interp, m, io),
                 "node ls" => swarm_cmd::node_ls(interp, m, &cmd, io),
                 "node inspect" => swarm_cmd::node_inspect(interp, m, &cmd, io),
                 "node update" => swarm_cmd::node_change(interp, m, "update", &cmd, io).await,

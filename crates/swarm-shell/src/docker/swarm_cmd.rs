@@ -126,8 +126,16 @@ pub(crate) fn init(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) ->
                 (Some(s), Some((_, n))) => (s.token(Role::Worker), format!("{}:2377", n.addr)),
                 _ => (String::new(), String::new()),
             };
-            io.out
-                .write(&format::swarm::swarm_init_text(&node_id, &token, &addr));
+            let key = if cmd.bool("autolock") {
+                w.swarm_autolock_at_init(engine)
+            } else {
+                None
+            };
+            io.out.write(&format::swarm::swarm_init_text_with(
+                &node_id,
+                Some((&token, &addr)),
+                key.as_deref(),
+            ));
             0
         }
         Err(e) => daemon_error(io, &e),
@@ -298,16 +306,103 @@ pub(crate) async fn update(interp: &Interp, engine: MachineId, cmd: &Parsed, io:
     };
     let world = interp.world();
     let h = world.borrow_mut().swarm_update(engine, limit, hb);
-    match h {
-        Ok(h) => match wait(interp, h).await {
-            Ok(()) => {
-                io.out.write("Swarm updated.\n");
-                0
-            }
-            Err(e) => daemon_error(io, &e),
-        },
-        Err(e) => daemon_error(io, &e),
+    let h = match h {
+        Ok(h) => h,
+        Err(e) => return daemon_error(io, &e),
+    };
+    if let Err(e) = wait(interp, h).await {
+        return daemon_error(io, &e);
     }
+    // `--autolock`: a key made when it turns on (printed, as the CLI fetches it), none
+    // when it turns off; unchanged otherwise.
+    let before = current_unlock_key(&world.borrow(), engine);
+    let mut shown = None;
+    if let Some(on) = cmd.value("autolock").map(|v| v == "true") {
+        if on == before.is_empty() {
+            let r = world.borrow_mut().swarm_set_autolock(engine, on);
+            let (h, key) = match r {
+                Ok(x) => x,
+                Err(e) => return daemon_error(io, &e),
+            };
+            if let Err(e) = wait(interp, h).await {
+                return daemon_error(io, &e);
+            }
+            if on {
+                shown = Some(key);
+            }
+        }
+    }
+    io.out
+        .write(&format::swarm::swarm_updated_text(shown.as_deref()));
+    0
+}
+
+/// The unlock key of `engine`'s cluster (empty: autolock is off).
+fn current_unlock_key(w: &World, engine: MachineId) -> String {
+    w.membership(engine)
+        .and_then(|ms| w.swarm(ms.cluster))
+        .map(|s| s.unlock_key.clone())
+        .unwrap_or_default()
+}
+
+/// `docker swarm unlock-key [-q] [--rotate]`.
+pub(crate) async fn unlock_key(interp: &Interp, engine: MachineId, cmd: &Parsed, io: &Io) -> i32 {
+    let world = interp.world();
+    let control = world.borrow().control(engine);
+    if let Err(e) = control {
+        // `--rotate` inspects the swarm first; otherwise the key fetch fails, wrapped.
+        if cmd.bool("rotate") {
+            return daemon_error(io, &e);
+        }
+        io.err.write(&format!(
+            "could not fetch unlock key: Error response from daemon: {e}\n"
+        ));
+        return 1;
+    }
+    let quiet = cmd.bool("quiet");
+    let mut key = current_unlock_key(&world.borrow(), engine);
+    if cmd.bool("rotate") {
+        if key.is_empty() {
+            io.err
+                .write("cannot rotate because autolock is not turned on\n");
+            return 1;
+        }
+        let r = world.borrow_mut().swarm_set_autolock(engine, true);
+        let (h, new_key) = match r {
+            Ok(x) => x,
+            Err(e) => return daemon_error(io, &e),
+        };
+        if let Err(e) = wait(interp, h).await {
+            return daemon_error(io, &e);
+        }
+        key = new_key;
+        if !quiet {
+            io.out.write(&format::swarm::unlock_key_rotated_text(&key));
+            return 0;
+        }
+    }
+    if key.is_empty() {
+        io.err.write("no unlock key is set\n");
+        return 1;
+    }
+    if quiet {
+        io.out.write(&format!("{key}\n"));
+    } else {
+        io.out.write(&format::swarm::unlock_key_text(&key));
+    }
+    0
+}
+
+/// `docker swarm unlock`: a manager of these machines is never locked (they do not restart
+/// their engines with the swarm's state), so it answers as the CLI does for an unlocked node.
+pub(crate) fn unlock(interp: &Interp, engine: MachineId, io: &Io) -> i32 {
+    let in_swarm = interp.world().borrow().membership(engine).is_some();
+    io.err.write(if in_swarm {
+        "Error: swarm is not locked\n"
+    } else {
+        "Error: This node is not part of a swarm\n"
+    });
+    1
 }
 
 /// The rows of `docker node ls` as the engine `engine` sees its cluster.
@@ -837,6 +932,7 @@ pub(crate) fn swarm_info(w: &World, engine: MachineId) -> format::info::SwarmInf
         );
         c.task_history_retention_limit = s.task_history_limit;
         c.heartbeat_period_ms = s.heartbeat_period.as_millis();
+        c.autolock_managers = !s.unlock_key.is_empty();
         c
     });
     format::info::SwarmInfo {

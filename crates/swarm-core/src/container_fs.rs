@@ -24,14 +24,10 @@
 use std::collections::BTreeMap;
 
 use crate::catalog::Image;
-use crate::fs::{self, Fs, FsError, Metadata};
+use crate::fs::{self, Fs, FsError, Metadata, WalkEntry};
 use crate::machine::MachineId;
 use crate::time::SimTime;
 use crate::world::World;
-
-/// One entry of [`World::container_walk`]: its path relative to the walked root, its
-/// metadata and, for a file, its content.
-pub type WalkEntry = (String, Metadata, Option<Vec<u8>>);
 
 /// The most mounts one container may have (a bound on everything).
 pub const MAX_MOUNTS: usize = 64;
@@ -1036,29 +1032,15 @@ impl World {
         self.with_route_mut(m, id, path, |fs, p, now| fs.write(p, data, append, now))
     }
 
-    /// A path of a container and everything below it (within the mount that serves it),
-    /// depth first: each entry's path relative to `path` (`""` for itself), its metadata and,
-    /// for a file, its content (what `docker cp` archives).
+    /// A path of a container and everything below it (within the mount that serves it), as
+    /// [`Fs::walk_with_data`] gives it (what `docker cp` archives).
     pub fn container_walk(
         &self,
         m: MachineId,
         id: &str,
         path: &str,
     ) -> Result<Vec<WalkEntry>, FsError> {
-        self.with_route(m, id, path, |fs, p| {
-            let walk = fs.walk(p)?;
-            let base = walk.first().map(|(p, _)| p.clone()).unwrap_or_default();
-            Ok(walk
-                .into_iter()
-                .map(|(p, meta)| {
-                    let rel = p.get(base.len()..).unwrap_or("").to_string();
-                    let data = meta
-                        .is_file()
-                        .then(|| fs.read(&p).map(<[u8]>::to_vec).unwrap_or_default());
-                    (rel, meta, data)
-                })
-                .collect())
-        })
+        self.with_route(m, id, path, |fs, p| fs.walk_with_data(p))
     }
 
     /// `mkdir [-p]` in a container.

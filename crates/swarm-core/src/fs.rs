@@ -83,6 +83,10 @@ pub enum Kind {
     Dir,
 }
 
+/// One entry of [`Fs::walk_with_data`]: its path relative to the walked root, its metadata
+/// and, for a file, its content.
+pub type WalkEntry = (String, Metadata, Option<Vec<u8>>);
+
 /// What `stat` tells about an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Metadata {
@@ -441,6 +445,23 @@ impl Fs {
             self.walk_into(&p, &mut out);
         }
         Ok(out)
+    }
+
+    /// [`Fs::walk`] with each entry's path relative to `path` (`""` for itself) and, for a
+    /// file, its content: a tree to copy elsewhere (`docker cp`).
+    pub fn walk_with_data(&self, path: &str) -> Result<Vec<WalkEntry>, FsError> {
+        let walk = self.walk(path)?;
+        let base = walk.first().map(|(p, _)| p.clone()).unwrap_or_default();
+        Ok(walk
+            .into_iter()
+            .map(|(p, meta)| {
+                let rel = p.get(base.len()..).unwrap_or("").to_string();
+                let data = meta
+                    .is_file()
+                    .then(|| self.read(&p).map(<[u8]>::to_vec).unwrap_or_default());
+                (rel, meta, data)
+            })
+            .collect())
     }
 
     fn walk_into(&self, dir: &str, out: &mut Vec<(String, Metadata)>) {

@@ -1547,10 +1547,21 @@ fn kill(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         .filter(|s| !s.is_empty())
         .unwrap_or("KILL");
     let world = interp.world();
+    each_container(io, &cmd.args, |a| {
+        world.borrow_mut().container_kill(m, a, signal)
+    })
+}
+
+/// The CLI's loop over the containers of `kill`, `update` …: each one named on stdout when the
+/// daemon did it, the daemon's errors together on stderr at the end (exit 1).
+pub(crate) fn each_container(
+    io: &Io,
+    refs: &[String],
+    mut act: impl FnMut(&str) -> Result<(), String>,
+) -> Status {
     let mut errors = Vec::new();
-    for a in &cmd.args {
-        let r = world.borrow_mut().container_kill(m, a, signal);
-        match r {
+    for a in refs {
+        match act(a) {
             Ok(()) => io.out.write(&format!("{a}\n")),
             Err(e) => errors.push(format!("Error response from daemon: {e}")),
         }

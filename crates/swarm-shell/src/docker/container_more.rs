@@ -102,6 +102,23 @@ struct Entry {
     data: Vec<u8>,
 }
 
+/// A walked tree as entries to copy: whether its root is a directory, the size of its tar
+/// stream, and the entries.
+fn entries_of(walked: Vec<swarm_core::fs::WalkEntry>) -> (bool, u64, Vec<Entry>) {
+    let root_dir = walked.first().is_some_and(|(_, meta, _)| meta.is_dir());
+    let size = tar_size(walked.iter().map(|(_, meta, _)| meta));
+    let entries = walked
+        .into_iter()
+        .map(|(rel, meta, data)| Entry {
+            rel,
+            dir: meta.is_dir(),
+            mode: meta.mode,
+            data: data.unwrap_or_default(),
+        })
+        .collect();
+    (root_dir, size, entries)
+}
+
 fn cp(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let (src, dst) = (
         cmd.args.first().cloned().unwrap_or_default(),
@@ -184,20 +201,10 @@ fn from_container(
             )
         }
     };
-    let root_dir = walked.first().is_some_and(|(_, meta, _)| meta.is_dir());
+    let (root_dir, size, entries) = entries_of(walked);
     if !root_dir && src_abs.ends_with('/') {
         return daemon_error(io, &format!("not a directory: {src_norm}"));
     }
-    let size = tar_size(walked.iter().map(|(_, meta, _)| meta));
-    let entries: Vec<Entry> = walked
-        .into_iter()
-        .map(|(rel, meta, data)| Entry {
-            rel,
-            dir: meta.is_dir(),
-            mode: meta.mode,
-            data: data.unwrap_or_default(),
-        })
-        .collect();
     let name = fs::file_name(&src_norm).to_string();
     let now = w.now();
     let Some(hostfs) = w.fs_mut(m) else {
@@ -301,42 +308,17 @@ fn to_container(
     let contents_only = src == "." || src.ends_with("/.");
     let world = interp.world();
     let mut w = world.borrow_mut();
-    let walked: Vec<swarm_core::container_fs::WalkEntry> = {
-        let Some(mc) = w.machine(m) else {
-            return 1;
-        };
-        let norm = fs::normalize(&local);
-        match mc.fs.walk(&norm) {
-            Ok(list) => {
-                let base = list.first().map(|(p, _)| p.clone()).unwrap_or_default();
-                list.into_iter()
-                    .map(|(p, meta)| {
-                        let rel = p.get(base.len()..).unwrap_or("").to_string();
-                        let data = meta
-                            .is_file()
-                            .then(|| mc.fs.read(&p).map(<[u8]>::to_vec).unwrap_or_default());
-                        (rel, meta, data)
-                    })
-                    .collect()
-            }
-            Err(_) => return fail_plain(io, &format!("lstat {norm}: no such file or directory")),
-        }
+    let norm = fs::normalize(&local);
+    let walked = match w.machine(m).map(|mc| mc.fs.walk_with_data(&norm)) {
+        Some(Ok(list)) => list,
+        Some(Err(_)) => return fail_plain(io, &format!("lstat {norm}: no such file or directory")),
+        None => return 1,
     };
     let id = match w.find_container(m, ctr) {
         Ok(c) => c.id.clone(),
         Err(e) => return daemon_error(io, &e),
     };
-    let src_dir = walked.first().is_some_and(|(_, meta, _)| meta.is_dir());
-    let size = tar_size(walked.iter().map(|(_, meta, _)| meta));
-    let entries: Vec<Entry> = walked
-        .into_iter()
-        .map(|(rel, meta, data)| Entry {
-            rel,
-            dir: meta.is_dir(),
-            mode: meta.mode,
-            data: data.unwrap_or_default(),
-        })
-        .collect();
+    let (src_dir, size, entries) = entries_of(walked);
     let dst_abs = container_abs(dst);
     let dst_norm = fs::normalize(&dst_abs);
     let name = fs::file_name(&fs::normalize(&local)).to_string();
@@ -641,22 +623,13 @@ fn update(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             errors.push(format!("Error response from daemon: Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available"));
         }
     }
-    let world = interp.world();
-    for reference in &cmd.args {
-        if !errors.is_empty() {
-            break;
-        }
-        let r = world.borrow_mut().container_update(m, reference, &change);
-        match r {
-            Ok(()) => io.out.write(&format!("{reference}\n")),
-            Err(e) => errors.push(format!("Error response from daemon: {e}")),
-        }
-    }
-    if errors.is_empty() {
-        0
-    } else {
+    if !errors.is_empty() {
         // The daemon answers each container with the same validation error.
         io.err.write(&format!("{}\n", errors.join("\n")));
-        1
+        return 1;
     }
+    let world = interp.world();
+    super::container_cmd::each_container(io, &cmd.args, |reference| {
+        world.borrow_mut().container_update(m, reference, &change)
+    })
 }

@@ -48,6 +48,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
         "addresses, routes and links of the machine (ip a, ip r)",
     ),
     ("ls", "list directory contents (-l, -a, -1, -R)"),
+    ("local", "declare variables local to a shell function"),
     ("mkdir", "make directories (-p)"),
     ("mv", "move or rename files"),
     ("nano", "edit a file (in the page; scripts use heredocs)"),
@@ -63,6 +64,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("printf", "format and print"),
     ("pwd", "print the current directory"),
     ("read", "read a line into variables (-r, -p PROMPT, -s)"),
+    ("return", "return from a shell function or sourced file"),
     ("rm", "remove files and directories (-r, -f)"),
     ("rmdir", "remove empty directories"),
     (
@@ -70,6 +72,7 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
         "list variables; set -- ARGS sets $1 …; shell options are accepted",
     ),
     ("sh", "run a script file (also bash FILE, sh -c)"),
+    ("shift", "drop the first positional parameters ($1 …)"),
     (
         "sim",
         "control the playground: machines, power, partitions, time",
@@ -437,6 +440,9 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
             }
             0
         }
+        "return" => interp.request_return(args, io),
+        "local" => interp.declare_local(args, io),
+        "shift" => shift(interp, args, io),
         "break" | "continue" => {
             let n = args
                 .first()
@@ -900,6 +906,37 @@ fn set(interp: &Interp, args: &[String], io: &Io) -> i32 {
     0
 }
 
+/// bash's `shift [N]`: drops the first N positional parameters (silently fails past them).
+fn shift(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let n = match args {
+        [] => 1,
+        [n] => match n.trim().parse::<i64>() {
+            Ok(v) if v < 0 => {
+                io.err
+                    .write(&format!("bash: shift: {n}: shift count out of range\n"));
+                return 1;
+            }
+            Ok(v) => usize::try_from(v).unwrap_or(usize::MAX),
+            Err(_) => {
+                io.err
+                    .write(&format!("bash: shift: {n}: numeric argument required\n"));
+                return 1;
+            }
+        },
+        _ => {
+            io.err.write("bash: shift: too many arguments\n");
+            return 1;
+        }
+    };
+    let mut s = interp.session.borrow_mut();
+    let positional = &mut s.ctx_mut().positional;
+    if n > positional.len() {
+        return 1;
+    }
+    positional.drain(..n);
+    0
+}
+
 /// A value as `set` and `declare -p` print it: bare when it holds only safe characters,
 /// else in single quotes (`'\''` for a quote).
 fn bash_quote(v: &str) -> String {
@@ -917,7 +954,7 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
     // Commands only the shell has (no file on disk: `which` is silent, `type` says builtin).
     const SHELL_ONLY: &[&str] = &[
         "alias", "cd", "exit", "export", "help", "history", "source", ".", "unalias", "unset",
-        "type", "sim", "break", "continue", "read", "set",
+        "type", "sim", "break", "continue", "read", "set", "shift", "return", "local",
     ];
     // Where Alpine keeps the others (busybox applets in /bin, docker in /usr/local/bin).
     const IN_BIN: &[&str] = &[

@@ -39,8 +39,16 @@ pub(crate) struct Context {
     pub container: Option<ContainerShell>,
     /// `alias NAME=VALUE`: the first word of a command that is NAME becomes VALUE.
     pub aliases: BTreeMap<String, String>,
-    /// `$1 …` as `set -- a b` sets them (an interactive shell starts with none).
+    /// `$1 …` as `set -- a b` sets them (an interactive shell starts with none); a script's
+    /// arguments (`bash script.sh a "b c"`) and a function's while it runs.
     pub positional: Vec<String>,
+    /// `$0` of a script (`bash script.sh`, `sh -c CMD NAME`); `None`: the login shell's.
+    pub argv0: Option<String>,
+    /// Shell functions defined at this level (`f() { …; }`, `function f { …; }`).
+    pub functions: BTreeMap<String, Rc<ast::Command>>,
+    /// `set -x` / `set -o xtrace` (`bash -x script.sh`): each command is printed to stderr
+    /// before it runs, as bash's xtrace prints it.
+    pub xtrace: bool,
 }
 
 /// A shell level inside a container (`docker exec -it C sh`, `docker run -it alpine sh`):
@@ -169,6 +177,9 @@ impl Session {
             container: None,
             aliases: BTreeMap::new(),
             positional: Vec::new(),
+            argv0: None,
+            functions: BTreeMap::new(),
+            xtrace: false,
         }
     }
 
@@ -710,6 +721,13 @@ pub(crate) struct Interp {
     subst_status: Cell<Option<i32>>,
     /// Aliases being expanded now (an alias is not expanded inside its own value).
     aliasing: RefCell<Vec<String>>,
+    /// One frame per running function call: the variables `local` declared in it, with the
+    /// values they had before.
+    locals: RefCell<Vec<Vec<(String, Option<String>)>>>,
+    /// Files being sourced now (`return` ends the innermost).
+    sourcing: Cell<usize>,
+    /// Command substitutions being run now: xtrace's `+` is repeated once more per level.
+    subst_level: Cell<usize>,
 }
 
 /// Loop control requested by `break`/`continue` (levels left to unwind).
@@ -718,6 +736,8 @@ enum Flow {
     Normal,
     Break(usize),
     Continue(usize),
+    /// `return` from a function or a sourced file.
+    Return,
 }
 
 impl Interp {
@@ -733,6 +753,9 @@ impl Interp {
             flow: Cell::new(Flow::Normal),
             subst_status: Cell::new(None),
             aliasing: RefCell::new(Vec::new()),
+            locals: RefCell::new(Vec::new()),
+            sourcing: Cell::new(0),
+            subst_level: Cell::new(0),
         };
         (interp, wake)
     }
@@ -1025,11 +1048,13 @@ impl Interp {
                     }
                 }
                 ast::Command::Function(f) => {
-                    io.err.write(&format!(
-                        "bash: {}: defining shell functions is not supported in the playground\n",
-                        f.fname.value
-                    ));
-                    2
+                    let body = ast::Command::Compound(f.body.0.clone(), f.body.1.clone());
+                    self.session
+                        .borrow_mut()
+                        .ctx_mut()
+                        .functions
+                        .insert(f.fname.value.clone(), Rc::new(body));
+                    0
                 }
                 ast::Command::ExtendedTest(t, _) => self.run_extended_test(&t.expr, io).await,
             };
@@ -1082,7 +1107,8 @@ impl Interp {
                             }
                             v
                         }
-                        None => Vec::new(),
+                        // `for a; do`: the positional parameters.
+                        None => self.session.borrow().ctx().positional.clone(),
                     };
                     let mut status = 0;
                     for (i, v) in values.into_iter().enumerate() {
@@ -1160,6 +1186,7 @@ impl Interp {
         let f = &self.flow;
         match f.get() {
             Flow::Normal => false,
+            Flow::Return => true,
             Flow::Break(n) => {
                 f.set(if n > 1 {
                     Flow::Break(n - 1)
@@ -1178,6 +1205,118 @@ impl Interp {
                 }
             }
         }
+    }
+
+    /// `return [N]`: ends the running function or sourced file with status N (default `$?`).
+    pub(crate) fn request_return(&self, args: &[String], io: &Io) -> i32 {
+        if self.locals.borrow().is_empty() && self.sourcing.get() == 0 {
+            io.err
+                .write("bash: return: can only `return' from a function or sourced script\n");
+            return 2;
+        }
+        let status = match args {
+            [] => self.status(),
+            [n] => match n.trim().parse::<i64>() {
+                Ok(v) => (v & 0xff) as i32,
+                Err(_) => {
+                    io.err
+                        .write(&format!("bash: return: {n}: numeric argument required\n"));
+                    2
+                }
+            },
+            _ => {
+                io.err.write("bash: return: too many arguments\n");
+                return 1;
+            }
+        };
+        self.set_status(status);
+        self.flow.set(Flow::Return);
+        status
+    }
+
+    /// Ends a `return` aimed at a sourced file (see `fsutils::source`).
+    pub(crate) fn enter_source(&self) {
+        self.sourcing.set(self.sourcing.get() + 1);
+    }
+
+    pub(crate) fn leave_source(&self) {
+        self.sourcing.set(self.sourcing.get().saturating_sub(1));
+        if self.flow.get() == Flow::Return {
+            self.flow.set(Flow::Normal);
+        }
+    }
+
+    /// `local NAME[=VALUE] …`: the variables hold until the function returns.
+    pub(crate) fn declare_local(&self, args: &[String], io: &Io) -> i32 {
+        if self.locals.borrow().is_empty() {
+            io.err
+                .write("bash: local: can only be used in a function\n");
+            return 1;
+        }
+        let mut status = 0;
+        for a in args {
+            let (name, value) = match a.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (a.as_str(), None),
+            };
+            let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                io.err
+                    .write(&format!("bash: local: `{a}': not a valid identifier\n"));
+                status = 1;
+                continue;
+            }
+            let old = self.get_var(name);
+            {
+                let mut locals = self.locals.borrow_mut();
+                if let Some(frame) = locals.last_mut() {
+                    if !frame.iter().any(|(n, _)| n == name) {
+                        frame.push((name.to_string(), old));
+                    }
+                }
+            }
+            match value {
+                Some(v) => self.set_var(name, v),
+                None => self.unset_var(name),
+            }
+        }
+        status
+    }
+
+    /// Calls shell function `body` with `args` as its positional parameters.
+    fn call_function<'a>(
+        &'a self,
+        body: Rc<ast::Command>,
+        args: Vec<String>,
+        io: &'a Io,
+    ) -> LocalFuture<'a, i32> {
+        Box::pin(async move {
+            if self.locals.borrow().len() >= MAX_DEPTH {
+                io.err.write("bash: maximum nesting level exceeded\n");
+                return 1;
+            }
+            let saved =
+                std::mem::replace(&mut self.session.borrow_mut().ctx_mut().positional, args);
+            let level = self.session.borrow().stack.len();
+            self.locals.borrow_mut().push(Vec::new());
+            let mut status = self.run_command(&body, io).await;
+            if self.flow.get() == Flow::Return {
+                self.flow.set(Flow::Normal);
+                status = self.status();
+            }
+            let frame = self.locals.borrow_mut().pop().unwrap_or_default();
+            for (k, old) in frame.into_iter().rev() {
+                match old {
+                    Some(v) => self.set_var(&k, v),
+                    None => self.unset_var(&k),
+                }
+            }
+            if self.session.borrow().stack.len() == level {
+                self.session.borrow_mut().ctx_mut().positional = saved;
+            }
+            status
+        })
     }
 
     pub(crate) fn request_break(&self, levels: usize, is_continue: bool) {
@@ -1328,8 +1467,12 @@ impl Interp {
                 }
             };
             let name = argv.first().cloned().unwrap_or_default();
+            let function = self.session.borrow().ctx().functions.get(&name).cloned();
             let status = if argv.is_empty() {
                 self.status()
+            } else if let Some(body) = function {
+                let args = argv[1..].to_vec();
+                self.call_function(body, args, &io).await
             } else {
                 crate::builtins::run(self, argv, &io).await
             };

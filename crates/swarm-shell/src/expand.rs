@@ -270,8 +270,18 @@ fn expand_pieces<'a>(
                 WordPiece::AnsiCQuotedText(t) => f.quoted(&ansi_c(t)),
                 WordPiece::DoubleQuotedSequence(inner)
                 | WordPiece::GettextDoubleQuotedSequence(inner) => {
-                    f.cur_counts = true;
-                    expand_pieces(interp, inner, io, false, true, f).await?;
+                    // `"$@"` without positional parameters is no word at all.
+                    let no_word = !inner.is_empty()
+                        && inner
+                            .iter()
+                            .all(|p| all_positional(&p.piece) == Some(false))
+                        && interp.session.borrow().ctx().positional.is_empty();
+                    if !no_word {
+                        f.cur_counts = true;
+                    }
+                    // Inside the quotes nothing is split; `split` says whether `"$@"` may
+                    // make several words.
+                    expand_pieces(interp, inner, io, split, true, f).await?;
                 }
                 WordPiece::EscapeSequence(e) => {
                     let c = e.strip_prefix('\\').unwrap_or(e);
@@ -296,6 +306,30 @@ fn expand_pieces<'a>(
                         _ => "~".into(),
                     };
                     f.quoted(&v);
+                }
+                WordPiece::ParameterExpansion(_) if split && all_positional(&p.piece).is_some() => {
+                    // `$@`, `$*`, `"$@"`: one word per positional parameter; `"$*"`: one
+                    // word, the parameters joined by the first character of IFS.
+                    let params = interp.session.borrow().ctx().positional.clone();
+                    let concatenate = all_positional(&p.piece) == Some(true);
+                    if in_quotes && concatenate {
+                        let sep = match interp.get_var("IFS") {
+                            None => " ".to_string(),
+                            Some(ifs) => ifs.chars().next().map(String::from).unwrap_or_default(),
+                        };
+                        f.quoted(&params.join(&sep));
+                    } else {
+                        for (i, v) in params.iter().enumerate() {
+                            if i > 0 {
+                                f.end_field();
+                            }
+                            if in_quotes {
+                                f.quoted(v);
+                            } else {
+                                f.expanded(v, true);
+                            }
+                        }
+                    }
                 }
                 WordPiece::ParameterExpansion(expr) => {
                     let v = parameter(interp, expr, io).await?;
@@ -329,6 +363,17 @@ fn expand_pieces<'a>(
         }
         Ok(())
     })
+}
+
+/// `Some(concatenate)` when the piece is `$@`/`${@}` (false) or `$*`/`${*}` (true).
+fn all_positional(piece: &WordPiece) -> Option<bool> {
+    match piece {
+        WordPiece::ParameterExpansion(ParameterExpr::Parameter {
+            parameter: Parameter::Special(SpecialParameter::AllPositionalParameters { concatenate }),
+            indirect: false,
+        }) => Some(*concatenate),
+        _ => None,
+    }
 }
 
 /// The most names one pattern expands to.
@@ -476,6 +521,9 @@ fn ansi_c(s: &str) -> String {
 
 /// `$0`: the login shell `-bash`, or the shell in a container as it was started (`sh`).
 fn shell_name(interp: &Interp) -> String {
+    if let Some(name) = &interp.session.borrow().ctx().argv0 {
+        return name.clone();
+    }
     match &interp.session.borrow().ctx().container {
         Some(c) => c.argv0().to_string(),
         None => "-bash".to_string(),

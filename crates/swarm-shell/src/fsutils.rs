@@ -1313,7 +1313,29 @@ pub(crate) fn source<'a>(
             return 2;
         };
         match read_file(interp, file) {
-            Ok(text) => interp.run_source(&text, io).await,
+            Ok(text) => {
+                // `source FILE ARGS`: the arguments are `$1 …` while it runs.
+                let saved = (args.len() > 1).then(|| {
+                    std::mem::replace(
+                        &mut interp.session.borrow_mut().ctx_mut().positional,
+                        args[1..].to_vec(),
+                    )
+                });
+                let level = interp.session.borrow().stack.len();
+                interp.enter_source();
+                let status = interp.run_source(&text, io).await;
+                interp.leave_source();
+                if let Some(saved) = saved {
+                    if interp.session.borrow().stack.len() == level {
+                        interp.session.borrow_mut().ctx_mut().positional = saved;
+                    }
+                }
+                if interp.stopped() {
+                    interp.status()
+                } else {
+                    status
+                }
+            }
             Err(e) => {
                 io.err.write(&format!("bash: {file}: {e}\n"));
                 1
@@ -1333,22 +1355,51 @@ pub(crate) fn sh<'a>(
     Box::pin(async move {
         let mut i = 0;
         let mut command: Option<String> = None;
+        let mut xtrace = false;
         while let Some(a) = args.get(i) {
-            match a.as_str() {
-                "-c" => {
-                    let Some(c) = args.get(i + 1) else {
-                        io.err
-                            .write(&format!("{name}: -c: option requires an argument\n"));
-                        return 2;
-                    };
-                    command = Some(c.clone());
+            if a == "--login" || a == "--" {
+                i += 1;
+                if a == "--" {
                     break;
                 }
-                "-e" | "-x" | "-u" | "-l" | "--login" | "-i" | "-s" => i += 1,
-                "-eu" | "-ex" | "-xe" | "-ue" | "-eux" | "-euo" => i += 1,
-                _ => break,
+                continue;
+            }
+            let Some(letters) = a.strip_prefix(['-', '+']).filter(|l| {
+                !l.is_empty() && l.chars().all(|c| "abceiklmnostuvxBCEHPT".contains(c))
+            }) else {
+                break;
+            };
+            let on = a.starts_with('-');
+            i += 1;
+            for c in letters.chars() {
+                match c {
+                    'x' => xtrace = on,
+                    'o' => {
+                        if args.get(i).map(String::as_str) == Some("xtrace") {
+                            xtrace = on;
+                        }
+                        i += 1;
+                    }
+                    _ => {}
+                }
+            }
+            if letters.contains('c') {
+                let Some(c) = args.get(i) else {
+                    io.err
+                        .write(&format!("{name}: -c: option requires an argument\n"));
+                    return 2;
+                };
+                command = Some(c.clone());
+                i += 1;
+                break;
             }
         }
+        // `sh -c CMD NAME ARGS`: `$0` and `$1 …`; `sh FILE ARGS`: the file and `$1 …`.
+        let argv0 = args.get(i).cloned();
+        let positional = args
+            .get(i + 1..)
+            .map(<[String]>::to_vec)
+            .unwrap_or_default();
         let source = match command {
             Some(c) => c,
             None => match args.get(i) {
@@ -1365,6 +1416,15 @@ pub(crate) fn sh<'a>(
         };
         let saved = interp.session.borrow().ctx().clone();
         let depth = interp.session.borrow().stack.len();
+        {
+            // The child shell: its own `$0`, `$1 …`, options, and no functions.
+            let mut s = interp.session.borrow_mut();
+            let ctx = s.ctx_mut();
+            ctx.argv0 = Some(argv0.unwrap_or_else(|| name.to_string()));
+            ctx.positional = positional;
+            ctx.functions.clear();
+            ctx.xtrace = xtrace;
+        }
         let pending_exit = interp.exiting.take();
         let status = interp.run_source(&source, io).await;
         let code = interp.exiting.take();

@@ -818,7 +818,8 @@ fn export(interp: &Interp, args: &[String], io: &Io) -> i32 {
 
 /// bash's `set`: without arguments the variables (`NAME=value`, quoted as bash quotes them);
 /// `set -- A B` (or arguments after the options) the positional parameters. Options
-/// (`-e`, `-x`, `-o pipefail` …) are checked as bash checks them and accepted, without effect.
+/// (`-e`, `-o pipefail` …) are checked as bash checks them and accepted, without effect,
+/// except `-x`/`-o xtrace` (see `Interp::xtrace`).
 fn set(interp: &Interp, args: &[String], io: &Io) -> i32 {
     const LETTERS: &str = "abefhkmnptuvxBCEHPT";
     const NAMES: &[&str] = &[
@@ -880,10 +881,19 @@ fn set(interp: &Interp, args: &[String], io: &Io) -> i32 {
             rest = Some(args[i - 1..].to_vec());
             break;
         };
+        let on = a.starts_with('-');
         for c in letters.chars() {
+            if c == 'x' {
+                interp.session.borrow_mut().ctx_mut().xtrace = on;
+            }
             if c == 'o' {
                 match args.get(i) {
-                    Some(name) if NAMES.contains(&name.as_str()) => i += 1,
+                    Some(name) if NAMES.contains(&name.as_str()) => {
+                        if name == "xtrace" {
+                            interp.session.borrow_mut().ctx_mut().xtrace = on;
+                        }
+                        i += 1
+                    }
                     Some(name) => {
                         io.err
                             .write(&format!("bash: set: {name}: invalid option name\n"));

@@ -1110,11 +1110,20 @@ impl Interp {
                         // `for a; do`: the positional parameters.
                         None => self.session.borrow().ctx().positional.clone(),
                     };
+                    let head = match &f.values {
+                        Some(words) => words
+                            .iter()
+                            .map(|w| w.value.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        None => "\"$@\"".to_string(),
+                    };
                     let mut status = 0;
                     for (i, v) in values.into_iter().enumerate() {
                         if i >= MAX_LOOP_ITERATIONS {
                             break;
                         }
+                        self.xtrace(io, &format!("for {} in {head}", f.variable_name));
                         self.set_var(&f.variable_name, v);
                         status = self.run_compound_list(&f.body.list, io).await;
                         if self.loop_control() {
@@ -1139,6 +1148,7 @@ impl Interp {
                     status
                 }
                 ast::CompoundCommand::CaseClause(c) => {
+                    self.xtrace(io, &format!("case {} in", c.value.value));
                     let value = match self.expand_single(&c.value.value, io).await {
                         Ok(v) => v,
                         Err(s) => return s,
@@ -1160,6 +1170,17 @@ impl Interp {
                     0
                 }
                 ast::CompoundCommand::Arithmetic(a) => {
+                    if self.xtrace_on() {
+                        // bash keeps the blanks inside `((…))`; the parser trims them, and
+                        // the command's span says how many there were.
+                        let len = a.loc.end.index.saturating_sub(a.loc.start.index);
+                        let blanks = len.saturating_sub(4 + a.expr.value.chars().count());
+                        let (l, r) = (blanks / 2, blanks - blanks / 2);
+                        self.xtrace(
+                            io,
+                            &format!("(( {}{}{} ))", " ".repeat(l), a.expr.value, " ".repeat(r)),
+                        );
+                    }
                     match crate::expand::arith(self, &a.expr.value) {
                         Ok(v) => i32::from(v == 0),
                         Err(e) => {
@@ -1354,6 +1375,7 @@ impl Interp {
                     let Ok(v) = self.expand_single(&w.value, io).await else {
                         return 2;
                     };
+                    self.xtrace(io, &format!("[[ {p} {v} ]]"));
                     crate::builtins::unary_test(self, p, &v)
                 }
                 E::BinaryTest(p, a, b) => {
@@ -1363,6 +1385,20 @@ impl Interp {
                     let Ok(r) = self.expand_single(&b.value, io).await else {
                         return 2;
                     };
+                    if self.xtrace_on() {
+                        // A quoted pattern is traced with each character escaped.
+                        let raw = b.value.as_str();
+                        let quoted = raw.len() >= 2
+                            && ((raw.starts_with('"') && raw.ends_with('"'))
+                                || (raw.starts_with('\'') && raw.ends_with('\'')));
+                        let pattern = p.to_string();
+                        let r = if quoted && matches!(pattern.as_str(), "==" | "=" | "!=") {
+                            r.chars().map(|c| format!("\\{c}")).collect()
+                        } else {
+                            r.clone()
+                        };
+                        self.xtrace(io, &format!("[[ {l} {pattern} {r} ]]"));
+                    }
                     crate::builtins::binary_test(p, &l, &r, io)
                 }
             }
@@ -1435,6 +1471,26 @@ impl Interp {
                 }
             }
             let sub_status = self.subst_status.get().unwrap_or(0);
+            if self.xtrace_on() {
+                for (k, v) in &assignments {
+                    self.xtrace(io, &format!("{k}={}", xtrace_value(v)));
+                }
+                // An alias traces the command it runs instead.
+                if !argv.is_empty() && self.alias_of(sc, &argv).is_none() {
+                    let words: Vec<String> = argv.iter().map(|w| xtrace_word(w)).collect();
+                    self.xtrace(io, &words.join(" "));
+                    // `export NAME=VALUE`: bash traces the assignment too.
+                    if argv[0] == "export" {
+                        for (k, v) in argv[1..].iter().filter_map(|a| a.split_once('=')) {
+                            if !k.is_empty()
+                                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                            {
+                                self.xtrace(io, &format!("{k}={}", xtrace_value(v)));
+                            }
+                        }
+                    }
+                }
+            }
             let outer = io;
             let io = match self.apply_redirects(&redirects, io).await {
                 Ok(io) => io,
@@ -1623,6 +1679,40 @@ impl Interp {
         })
     }
 
+    /// The alias the command word names, when it was typed unquoted and is not being
+    /// expanded already.
+    fn alias_of(&self, sc: &ast::SimpleCommand, argv: &[String]) -> Option<String> {
+        let typed = sc.word_or_name.as_ref().map(|w| w.value.as_str());
+        let first = argv.first()?;
+        if typed != Some(first.as_str()) || self.aliasing.borrow().contains(first) {
+            return None;
+        }
+        self.session.borrow().ctx().aliases.get(first).cloned()
+    }
+
+    /// Whether `set -x` is on.
+    pub(crate) fn xtrace_on(&self) -> bool {
+        self.session.borrow().ctx().xtrace
+    }
+
+    /// Prints one xtrace line (`+ TEXT`) to `io.err` when `set -x` is on: PS4 (`+ `), its
+    /// first character repeated once more per command substitution being run.
+    pub(crate) fn xtrace(&self, io: &Io, text: &str) {
+        if !self.xtrace_on() {
+            return;
+        }
+        let ps4 = self.get_var("PS4").unwrap_or_else(|| "+ ".into());
+        let mut line: String = ps4
+            .chars()
+            .next()
+            .map(|c| std::iter::repeat_n(c, self.subst_level.get()).collect())
+            .unwrap_or_default();
+        line.push_str(&ps4);
+        line.push_str(text);
+        line.push('\n');
+        io.err.write(&line);
+    }
+
     /// Alias expansion of the command word: when it was typed unquoted and names an alias,
     /// the alias's value runs as a command line with the arguments (quoted) after it.
     /// Returns the status of that run, or the words unchanged when there is no alias. An
@@ -1634,16 +1724,10 @@ impl Interp {
         io: &'a Io,
     ) -> LocalFuture<'a, Result<Vec<String>, i32>> {
         Box::pin(async move {
-            let typed = sc.word_or_name.as_ref().map(|w| w.value.as_str());
-            let Some(first) = argv.first().cloned() else {
+            let Some(value) = self.alias_of(sc, &argv) else {
                 return Ok(argv);
             };
-            if typed != Some(first.as_str()) || self.aliasing.borrow().contains(&first) {
-                return Ok(argv);
-            }
-            let Some(value) = self.session.borrow().ctx().aliases.get(&first).cloned() else {
-                return Ok(argv);
-            };
+            let first = argv[0].clone();
             let mut line = value;
             for a in &argv[1..] {
                 line.push_str(" '");
@@ -1733,7 +1817,9 @@ impl Interp {
                 Io::with_stdin("", Dest::Buf(buf.clone()), io.err.clone())
             };
             let pending_exit = self.exiting.take();
+            self.subst_level.set(self.subst_level.get() + 1);
             let status = self.run_source(source, &sub).await;
+            self.subst_level.set(self.subst_level.get() - 1);
             // `exit` inside `$(…)` leaves only the substitution.
             let code = self.exiting.take();
             self.exiting.set(pending_exit);
@@ -1745,6 +1831,71 @@ impl Interp {
             }
             out
         })
+    }
+}
+
+/// Whether bash's xtrace single-quotes a word (`sh_contains_shell_metas`).
+fn has_shell_metas(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b' ' | b'\t' | b'\n' | b'\'' | b'"' | b'\\' | b'|' | b'&' | b';' | b'(' | b')' | b'<'
+        | b'>' | b'!' | b'{' | b'}' | b'*' | b'[' | b'?' | b']' | b'^' | b'$' | b'`' => true,
+        b'~' => i == 0 || b[i - 1] == b'=' || b[i - 1] == b':',
+        b'#' => i == 0,
+        _ => false,
+    })
+}
+
+/// bash's `ansic_shouldquote`: a control character makes a word `$'…'`.
+fn ansic_quote(w: &str) -> Option<String> {
+    if !w.chars().any(|c| c.is_control()) {
+        return None;
+    }
+    let mut out = String::from("$'");
+    for c in w.chars() {
+        match c {
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x1b' => out.push_str("\\E"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_control() && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\{:03o}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    Some(out)
+}
+
+fn single_quote(w: &str) -> String {
+    format!("'{}'", w.replace('\'', "'\\''"))
+}
+
+/// A word as bash's xtrace prints it: `''` when empty, in single quotes when it holds
+/// a shell metacharacter, `$'…'` when it holds a control character, else as it is.
+pub(crate) fn xtrace_word(w: &str) -> String {
+    if w.is_empty() {
+        "''".into()
+    } else if has_shell_metas(w) {
+        single_quote(w)
+    } else {
+        ansic_quote(w).unwrap_or_else(|| w.to_string())
+    }
+}
+
+/// An assignment's value as xtrace prints it (`+ a=1`, `+ b='x y'`, `+ c=`).
+fn xtrace_value(v: &str) -> String {
+    if v.is_empty() {
+        String::new()
+    } else {
+        xtrace_word(v)
     }
 }
 

@@ -508,7 +508,38 @@ fn ansi_c(s: &str) -> String {
             Some('\'') => out.push('\''),
             Some('"') => out.push('"'),
             Some('a') => out.push('\x07'),
-            Some('0') => out.push('\0'),
+            Some('x') => {
+                // `\xHH`: one or two hex digits.
+                let hex: String = chars
+                    .clone()
+                    .take(2)
+                    .take_while(char::is_ascii_hexdigit)
+                    .collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(c) => {
+                        out.push(c);
+                        for _ in 0..hex.len() {
+                            chars.next();
+                        }
+                    }
+                    None => out.push_str("\\x"),
+                }
+            }
+            Some(d @ '0'..='7') => {
+                // `\NNN`: up to three octal digits.
+                let mut digits = d.to_string();
+                digits.extend(
+                    chars
+                        .clone()
+                        .take(2)
+                        .take_while(|c| ('0'..='7').contains(c)),
+                );
+                for _ in 1..digits.len() {
+                    chars.next();
+                }
+                let v = u32::from_str_radix(&digits, 8).unwrap_or(0) & 0xff;
+                out.push(char::from_u32(v).unwrap_or('\0'));
+            }
             Some(o) => {
                 out.push('\\');
                 out.push(o);
@@ -551,7 +582,11 @@ fn param_value(interp: &Interp, p: &Parameter) -> Option<String> {
             SpecialParameter::AllPositionalParameters { .. } => {
                 Some(interp.session.borrow().ctx().positional.join(" "))
             }
-            SpecialParameter::CurrentOptionFlags => Some("himBHs".into()),
+            SpecialParameter::CurrentOptionFlags => Some(if interp.xtrace_on() {
+                "himxBHs".into()
+            } else {
+                "himBHs".into()
+            }),
             SpecialParameter::LastBackgroundProcessId => None,
         },
         Parameter::NamedWithIndex { name, index } => {

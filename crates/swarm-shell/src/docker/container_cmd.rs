@@ -2841,20 +2841,121 @@ fn port(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
 
 /// The `ps -ef` row of a running container's process, as `docker top` shows it (UID, PID,
 /// PPID, C, STIME, TTY, TIME, CMD).
-pub(crate) fn top_row(c: &Container) -> Vec<String> {
+/// The processes `ps -ef` on the machine shows for a running container, as `docker top`
+/// lists them (UID, PID, PPID, C, STIME, TTY, TIME, CMD): the main process as the program
+/// names itself once started (an image's `docker-entrypoint.sh` execs its command; nginx,
+/// redis and postgres retitle themselves), and the processes it starts: one nginx worker per
+/// CPU of the machine, postgres's background processes. Host PIDs: the main one is the
+/// container's, the others follow it, skipping PIDs of the machine's other containers.
+pub(crate) fn top_rows(w: &World, m: MachineId, c: &Container) -> Vec<Vec<String>> {
     let start = crate::model::unix_ms(c.started_at.unwrap_or_default()) / 1000;
     let hm = format::go_time_utc(start, 0);
     let stime = hm.get(11..16).unwrap_or("00:00").to_string();
-    vec![
-        "root".to_string(),
-        c.pid.to_string(),
-        c.pid.saturating_sub(21).to_string(),
-        "0".to_string(),
-        stime,
-        "?".to_string(),
-        "00:00:00".to_string(),
-        c.program.argv().join(" "),
-    ]
+    let mut argv = c.program.argv();
+    // The official images' entrypoints end with `exec "$@"`.
+    if argv.len() > 1
+        && matches!(
+            argv[0].as_str(),
+            "docker-entrypoint.sh"
+                | "/docker-entrypoint.sh"
+                | "/usr/local/bin/docker-entrypoint.sh"
+        )
+    {
+        argv.remove(0);
+    }
+    let program = argv
+        .first()
+        .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+        .unwrap_or_default();
+    let alpine = c.config.image.contains("alpine");
+    let mut procs: Vec<(String, bool, String)> = Vec::new(); // (uid, child, cmd)
+    match program.as_str() {
+        "nginx" => {
+            procs.push((
+                "root".into(),
+                false,
+                format!("nginx: master process {}", argv.join(" ")),
+            ));
+            for _ in 0..build::CPUS {
+                procs.push(("101".into(), true, "nginx: worker process".into()));
+            }
+        }
+        "redis-server" => {
+            let port = argv
+                .windows(2)
+                .find(|p| p[0] == "--port")
+                .map(|p| p[1].clone())
+                .unwrap_or_else(|| "6379".into());
+            procs.push(("999".into(), false, format!("redis-server *:{port}")));
+        }
+        "postgres" => {
+            let uid = if alpine { "70" } else { "999" };
+            procs.push((uid.into(), false, argv.join(" ")));
+            for title in [
+                "checkpointer",
+                "background writer",
+                "walwriter",
+                "autovacuum launcher",
+                "logical replication launcher",
+            ] {
+                procs.push((uid.into(), true, format!("postgres: {title}")));
+            }
+        }
+        // A Python script run by its name: the kernel runs its `#!` interpreter.
+        "flask" | "gunicorn" | "uvicorn" if !argv[0].contains('/') => {
+            procs.push((
+                "root".into(),
+                false,
+                format!("/usr/local/bin/python /usr/local/bin/{}", argv.join(" ")),
+            ));
+        }
+        _ => procs.push(("root".into(), false, argv.join(" "))),
+    }
+    let mains: std::collections::BTreeSet<u32> = w
+        .containers(m)
+        .iter()
+        .filter(|o| o.pid != 0)
+        .map(|o| o.pid)
+        .collect();
+    // The main process's parent is its containerd-shim, started just before it.
+    let shim = |pid: u32| {
+        let mut p = pid.saturating_sub(1);
+        while mains.contains(&p) && p > 1 {
+            p -= 1;
+        }
+        p
+    };
+    let taken: std::collections::BTreeSet<u32> = mains
+        .iter()
+        .flat_map(|&p| [p, shim(p)])
+        .filter(|&p| p != c.pid)
+        .collect();
+    let mut next = c.pid;
+    procs
+        .into_iter()
+        .map(|(uid, child, cmd)| {
+            let (pid, ppid) = if child {
+                // The children start after the entrypoint's own helpers ran.
+                next = next.max(c.pid + 40) + 1;
+                while taken.contains(&next) {
+                    next += 1;
+                }
+                (next, c.pid)
+            } else {
+                (c.pid, shim(c.pid))
+            };
+            vec![
+                uid,
+                pid.to_string(),
+                ppid.to_string(),
+                "0".to_string(),
+                stime.clone(),
+                "?".to_string(),
+                "00:00:00".to_string(),
+                cmd,
+            ]
+        })
+        .collect()
 }
 
 fn top(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
@@ -2869,11 +2970,14 @@ fn top(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         return daemon_error(io, &format!("container {} is not running", c.id));
     }
     let mut text = String::from("UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCMD\n");
-    text.push_str(&top_row(c).join("\t"));
-    text.push('\n');
+    for row in top_rows(&w, m, c) {
+        text.push_str(&row.join("\t"));
+        text.push('\n');
+    }
+    // docker/cli: tabwriter.NewWriter(out, 20, 1, 3, ' ', 0).
     let config = format::tabwriter::Config {
         min_width: 20,
-        padding: 1,
+        padding: 3,
         pad_char: ' ',
     };
     io.out.write(&format::tabwriter::render_with(&text, config));

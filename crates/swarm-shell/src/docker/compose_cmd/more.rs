@@ -316,10 +316,12 @@ pub(super) fn top(
             .get(LABEL_NUMBER)
             .cloned()
             .unwrap_or_default();
-        let mut row = vec![service_of(c).to_string(), number];
-        row.extend(container_cmd::top_row(c));
-        text.push_str(&row.join("\t"));
-        text.push('\n');
+        for proc in container_cmd::top_rows(&w, m, c) {
+            let mut row = vec![service_of(c).to_string(), number.clone()];
+            row.extend(proc);
+            text.push_str(&row.join("\t"));
+            text.push('\n');
+        }
     }
     let config = format::tabwriter::Config {
         min_width: 4,

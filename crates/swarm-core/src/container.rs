@@ -301,6 +301,9 @@ pub struct Container {
     pub stopped_by_user: bool,
     /// Being stopped: the signal was sent, the process has not ended yet.
     pub stopping: bool,
+    /// Frozen by `docker pause` (its cgroup's freezer): still running (`State.Running`), but
+    /// its processes take no signal but SIGKILL and answer nothing until `docker unpause`.
+    pub paused: bool,
     /// When the stop signal reached each run (run index, time), for the program's stop logs.
     pub signals: Vec<(usize, SimTime)>,
     /// The exit code a pending [`Timer::Stopped`] ends the run with.
@@ -386,6 +389,15 @@ impl Container {
         }
         crate::sort::sort_by_key(&mut lines, |l| l.at);
         lines
+    }
+
+    /// `State.Status` as moby's `StateString` gives it: `paused` for a paused running one.
+    pub fn state_str(&self) -> &'static str {
+        if self.paused && self.is_running() {
+            "paused"
+        } else {
+            self.state.as_str()
+        }
     }
 
     /// True while its process runs (also while it is being stopped).
@@ -1290,6 +1302,7 @@ impl World {
             generation: 0,
             stopped_by_user: false,
             stopping: false,
+            paused: false,
             signals: Vec::new(),
             pending_code: 0,
             stop_deadline: None,
@@ -1593,7 +1606,13 @@ impl World {
         let generation = c.generation;
         let run = c.runs.len().saturating_sub(1);
         c.stopping = true;
-        let reaction = c.program.on_sigterm();
+        // A paused container's processes get the signal only once thawed: SIGKILL after
+        // the grace period ends it (moby resumes it to deliver that).
+        let reaction = if c.paused {
+            OnSigterm::Ignore
+        } else {
+            c.program.on_sigterm()
+        };
         let (after, timer) = match reaction {
             OnSigterm::Exit { after_ms, code }
                 if after_ms < grace || grace == 0 && after_ms == 0 =>
@@ -1762,6 +1781,7 @@ impl World {
         }
         c.pid = 0;
         c.stopping = false;
+        c.paused = false;
         c.stop_deadline = None;
         c.generation += 1;
         if let Some(h) = &mut c.health {
@@ -2059,7 +2079,7 @@ impl World {
     ) -> Option<crate::catalog::HttpReply> {
         let now = self.now();
         let c = self.ctr_mut(m, id)?;
-        if !c.is_running() || c.uptime_ms(now) < c.program.startup_ms() {
+        if !c.is_running() || c.paused || c.uptime_ms(now) < c.program.startup_ms() {
             return None;
         }
         if let Some(root) = c
@@ -2220,13 +2240,53 @@ impl World {
         }
     }
 
-    /// Checks that `exec` can run in the container: it exists and runs. Returns its full ID.
+    /// Checks that `exec` can run in the container: it exists, runs and is not paused.
+    /// Returns its full ID.
     pub fn container_exec_check(&self, m: MachineId, reference: &str) -> Result<String, String> {
         let c = self.find_container(m, reference)?;
         if !c.is_running() || c.stopping && c.stop_deadline.is_some_and(|t| t <= self.now()) {
             return Err(format!("container {} is not running", c.id));
         }
+        if c.paused {
+            return Err(format!(
+                "Container {reference} is paused, unpause the container before exec"
+            ));
+        }
         Ok(c.id.clone())
+    }
+
+    /// `docker pause`: freezes a running container (moby's `containerPause` checks and
+    /// texts). Returns its full ID.
+    pub fn container_pause(&mut self, m: MachineId, reference: &str) -> Result<String, String> {
+        let id = self.resolve(m, reference)?;
+        let Some(c) = self.ctr_mut(m, &id) else {
+            return Err(no_such_container(reference));
+        };
+        if !c.is_running() {
+            return Err(format!("container {id} is not running"));
+        }
+        if c.paused {
+            return Err(format!("Container {id} is already paused"));
+        }
+        c.paused = true;
+        self.record(format!("container-pause {m} {}", &id[..12]));
+        self.on_container_change(m, &id);
+        Ok(id)
+    }
+
+    /// `docker unpause`: thaws a paused container. Returns its full ID.
+    pub fn container_unpause(&mut self, m: MachineId, reference: &str) -> Result<String, String> {
+        let id = self.resolve(m, reference)?;
+        let Some(c) = self.ctr_mut(m, &id) else {
+            return Err(no_such_container(reference));
+        };
+        if !c.paused {
+            return Err(format!("Container {id} is not paused"));
+        }
+        c.paused = false;
+        self.record(format!("container-unpause {m} {}", &id[..12]));
+        self.on_container_change(m, &id);
+        Ok(id)
     }
 }
 

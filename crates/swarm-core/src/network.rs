@@ -1064,6 +1064,10 @@ impl World {
                 HttpError::Refused
             });
         }
+        // A paused container's kernel takes the connection; its process never answers.
+        if self.container(m, &cid).is_some_and(|c| c.paused) {
+            return Err(HttpError::Timeout);
+        }
         let reply = self
             .container_serve(m, &cid, &req)
             .ok_or(HttpError::Refused)?;

@@ -196,8 +196,9 @@ pub(crate) fn swarm_json(w: &World, engine: swarm_core::MachineId) -> Option<Val
 /// facts as our own `docker info`.
 pub(crate) fn info_json(w: &World, m: &Machine) -> Value {
     let containers = w.containers(m.id);
-    let running = containers.iter().filter(|c| c.is_running()).count();
-    let stopped = containers.len() - running;
+    let paused = containers.iter().filter(|c| c.paused).count();
+    let running = containers.iter().filter(|c| c.is_running()).count() - paused;
+    let stopped = containers.len() - running - paused;
     let images = w.images(m.id).len();
     let sw = crate::docker::swarm_cmd::swarm_info(w, m.id);
     let mut swarm = json!({
@@ -225,9 +226,9 @@ pub(crate) fn info_json(w: &World, m: &Machine) -> Value {
     let warnings: Vec<&str> = crate::docker::swarm_cmd::info_warnings(w, m.id);
     let mut v = json!({
         "ID": m.engine.id,
-        "Containers": running + stopped,
+        "Containers": containers.len(),
         "ContainersRunning": running,
-        "ContainersPaused": 0,
+        "ContainersPaused": paused,
         "ContainersStopped": stopped,
         "Images": images,
         "Driver": "overlay2",

@@ -44,6 +44,10 @@ pub(crate) fn handles(path: &str) -> bool {
             | "container stop"
             | "kill"
             | "container kill"
+            | "pause"
+            | "container pause"
+            | "unpause"
+            | "container unpause"
             | "restart"
             | "container restart"
             | "rm"
@@ -129,6 +133,8 @@ pub(crate) async fn run(
         "stop" | "container stop" => stop_restart(interp, m, cmd, io, false).await,
         "restart" | "container restart" => stop_restart(interp, m, cmd, io, true).await,
         "kill" | "container kill" => kill(interp, m, cmd, io),
+        "pause" | "container pause" => pause(interp, m, cmd, io, true),
+        "unpause" | "container unpause" => pause(interp, m, cmd, io, false),
         "rm" | "container rm" => rm(interp, m, cmd, io),
         "logs" | "container logs" => logs(interp, m, cmd, io).await,
         "container inspect" | "image inspect" => inspect(interp, m, path, cmd, io),
@@ -176,7 +182,7 @@ pub(crate) fn status_of(c: &Container, now: SimTime) -> ContainerStatus {
         ContainerState::Running => ContainerStatus::Running {
             up_ms: c.uptime_ms(now),
             health: c.health.as_ref().map(|h| h.status.as_str().to_string()),
-            paused: false,
+            paused: c.paused,
         },
         ContainerState::Restarting => ContainerStatus::Restarting {
             exit_code: i64::from(c.exit_code),
@@ -298,7 +304,7 @@ pub(crate) fn container_summary_json(c: &Container, now: SimTime) -> Value {
         "Created": crate::model::unix_ms(c.created_at).div_euclid(1000),
         "Ports": ports,
         "Labels": c.config.labels,
-        "State": c.state.as_str(),
+        "State": c.state_str(),
         "Status": format::container::container_status(&row.status),
         "HostConfig": {"NetworkMode": if network == "bridge" { "bridge" } else { "default" }},
         "NetworkSettings": {"Networks": {network: {}}},
@@ -333,7 +339,7 @@ fn row_json(c: &Container, row: &ContainerRow, _now: SimTime, no_trunc: bool) ->
         "Ports": format::container::displayable_ports(&row.ports),
         "RunningFor": format!("{} ago", format::human_duration(row.created_ago_ms)),
         "Size": "0B",
-        "State": c.state.as_str(),
+        "State": c.state_str(),
         "Status": format::container::container_status(&row.status),
     })
 }
@@ -486,7 +492,7 @@ fn container_matches(
             })?,
             "status" => any(&|v| match v {
                 "created" | "restarting" | "running" | "removing" | "paused" | "exited"
-                | "dead" => Ok(c.state.as_str() == v),
+                | "dead" => Ok(c.state_str() == v),
                 _ => Err(format!("invalid filter 'status={v}'")),
             })?,
             "ancestor" => any(&|v| {
@@ -1574,6 +1580,30 @@ pub(crate) fn each_container(
     }
 }
 
+/// `docker pause` / `docker unpause`: each container in turn, its name as typed on
+/// success, the daemon's errors together at the end (docker/cli's `errors.Join`).
+fn pause(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io, pause: bool) -> Status {
+    let world = interp.world();
+    let mut errors = Vec::new();
+    for a in &cmd.args {
+        let r = if pause {
+            world.borrow_mut().container_pause(m, a)
+        } else {
+            world.borrow_mut().container_unpause(m, a)
+        };
+        match r {
+            Ok(_) => io.out.write(&format!("{a}\n")),
+            Err(e) => errors.push(format!("Error response from daemon: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        io.err.write(&format!("{}\n", errors.join("\n")));
+        1
+    }
+}
+
 fn rm(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
     let force = cmd.bool("force");
     let world = interp.world();
@@ -1894,9 +1924,9 @@ pub(crate) fn container_json(w: &World, m: MachineId, c: &Container) -> Value {
     let image = Catalog::get().lookup_or_id(&c.config.image, &c.image_id);
     let argv = c.program.argv();
     let mut state = json!({
-        "Status": c.state.as_str(),
+        "Status": c.state_str(),
         "Running": c.is_running() || c.state == ContainerState::Restarting,
-        "Paused": false,
+        "Paused": c.paused,
         "Restarting": c.state == ContainerState::Restarting,
         "OOMKilled": false,
         "Dead": c.state == ContainerState::Dead,

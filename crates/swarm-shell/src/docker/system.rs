@@ -98,12 +98,13 @@ pub(crate) fn info_client_text(debug: bool) -> String {
 pub(crate) fn info_server_text(w: &swarm_core::World, m: &Machine, swarm_section: &str) -> String {
     let mut s = String::from("\nServer:\n");
     let containers = w.containers(m.id);
-    let running = containers.iter().filter(|c| c.is_running()).count();
-    let stopped = containers.len() - running;
+    let paused = containers.iter().filter(|c| c.paused).count();
+    let running = containers.iter().filter(|c| c.is_running()).count() - paused;
+    let stopped = containers.len() - running - paused;
     let images = w.images(m.id).len();
     s.push_str(&format!(
-        " Containers: {}\n  Running: {running}\n  Paused: 0\n  Stopped: {stopped}\n Images: {images}\n",
-        running + stopped
+        " Containers: {}\n  Running: {running}\n  Paused: {paused}\n  Stopped: {stopped}\n Images: {images}\n",
+        containers.len()
     ));
     s.push_str(&format!(" Server Version: {}\n", build::VERSION));
     s.push_str(

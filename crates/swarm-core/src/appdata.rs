@@ -42,6 +42,25 @@ pub struct RedisMemory {
     aof: bool,
     /// Its data directory.
     dir: String,
+    /// Replication (see [`crate::redis_repl`]).
+    pub(crate) repl: crate::redis_repl::Repl,
+}
+
+impl RedisMemory {
+    /// Writes since the last save.
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// When it last saved (or started).
+    pub fn last_save(&self) -> SimTime {
+        self.last_save
+    }
+
+    /// `--appendonly yes`.
+    pub fn aof(&self) -> bool {
+        self.aof
+    }
 }
 
 /// A reply of redis, as `redis-cli` prints it.
@@ -57,6 +76,10 @@ pub enum RedisReply {
     Bulk(Option<String>),
     /// An array of bulk strings.
     Array(Vec<String>),
+    /// An array of replies (`ROLE`).
+    Nested(Vec<RedisReply>),
+    /// A bulk string redis-cli prints as it is (`INFO`'s, `\r\n` line ends).
+    Verbatim(String),
 }
 
 /// A value as one line of a data file: `\\`, tab and newline escaped.
@@ -190,6 +213,16 @@ impl World {
             let keys = load(&text);
             let lists = load_lists(&text);
             let now = self.now();
+            let server_args: Vec<String> = argv
+                .iter()
+                .position(|a| a.rsplit('/').next().unwrap_or(a) == "redis-server")
+                .map(|i| argv[i + 1..].to_vec())
+                .unwrap_or_default();
+            let version = c_version(self, m, id);
+            let mut repl = crate::redis_repl::Repl::new(id, now, &server_args, &version);
+            if repl.master.is_none() {
+                repl.master = self.redis_conf_master(m, id, &server_args);
+            }
             if let Some(s) = self.storage_mut(m) {
                 s.redis.insert(
                     id.to_string(),
@@ -200,6 +233,7 @@ impl World {
                         last_save: now,
                         aof,
                         dir,
+                        repl,
                     },
                 );
             }
@@ -232,10 +266,36 @@ impl World {
         let Some(mem) = self.storage_mut(m).and_then(|s| s.redis.remove(id)) else {
             return;
         };
+        self.redis_ended(m, id, &mem);
         let now = self.now();
         if graceful || autosave_due(&mem, now) {
             self.redis_save(m, id, &mem);
         }
+    }
+
+    /// The `replicaof`/`slaveof` line of the config file redis-server was given
+    /// (`redis-server /usr/local/etc/redis/redis.conf`).
+    fn redis_conf_master(&self, m: MachineId, id: &str, args: &[String]) -> Option<(String, u16)> {
+        let conf = args.first().filter(|a| !a.starts_with('-'))?;
+        let text = self.container_read(m, id, conf).ok()?;
+        let text = String::from_utf8_lossy(&text);
+        let mut found = None;
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let [k, rest @ ..] = words.as_slice() {
+                if k.eq_ignore_ascii_case("replicaof") || k.eq_ignore_ascii_case("slaveof") {
+                    let args: Vec<String> = std::iter::once("--replicaof".to_string())
+                        .chain(rest.iter().map(|w| w.to_string()))
+                        .collect();
+                    found = crate::catalog::redis_master_of(&args);
+                }
+            }
+        }
+        found
+    }
+
+    pub(crate) fn redis_save_mem(&mut self, m: MachineId, id: &str, mem: &RedisMemory) {
+        self.redis_save(m, id, mem);
     }
 
     fn redis_save(&mut self, m: MachineId, id: &str, mem: &RedisMemory) {
@@ -267,37 +327,51 @@ impl World {
     /// One redis command against the server of container `id` (`redis-cli` inside it, or an
     /// app that counts in redis). `None` when no redis runs there.
     pub fn redis_command(&mut self, m: MachineId, id: &str, args: &[String]) -> Option<RedisReply> {
-        let now = self.now();
-        let mut mem = self.storage_mut(m)?.redis.get(id)?.clone();
-        let reply = redis_apply(&mut mem, args);
-        let wrote = matches!(
-            args.first().map(|a| a.to_ascii_lowercase()).as_deref(),
-            Some(
-                "set"
-                    | "incr"
-                    | "decr"
-                    | "incrby"
-                    | "decrby"
-                    | "del"
-                    | "append"
-                    | "mset"
-                    | "flushall"
-                    | "flushdb"
-                    | "setnx"
-                    | "getset"
-                    | "rpush"
-                    | "lpush"
-                    | "lpop"
-                    | "rpop"
-            )
-        ) && !matches!(reply, RedisReply::Error(_));
-        if wrote {
-            mem.changes += 1;
-        }
+        let mem = self.storage_mut(m)?.redis.get(id)?.clone();
         let cmd = args
             .first()
             .map(|a| a.to_ascii_lowercase())
             .unwrap_or_default();
+        self.redis_count_command(m, id);
+        self.record(format!("redis {m} {} {cmd}", &id[..id.len().min(12)]));
+        let a = args.get(1..).unwrap_or_default();
+        match cmd.as_str() {
+            "info" => return Some(self.redis_info(m, id, a)),
+            "role" if a.is_empty() => return Some(self.redis_role(m, id)),
+            "replicaof" | "slaveof" if a.len() != 2 => return Some(wrong_args(&cmd)),
+            "replicaof" | "slaveof" => return Some(self.redis_replicaof(m, id, a)),
+            "config" => return Some(config(&mem, a)),
+            _ => {}
+        }
+        if crate::redis_repl::is_write(&cmd) && mem.repl.master.is_some() {
+            return Some(RedisReply::Error(
+                "READONLY You can't write against a read only replica.".into(),
+            ));
+        }
+        let mut mem = mem;
+        let reply = redis_apply(&mut mem, args);
+        let wrote = crate::redis_repl::is_write(&cmd) && !matches!(reply, RedisReply::Error(_));
+        self.redis_store(m, id, mem, wrote, &cmd);
+        if wrote {
+            self.redis_propagate(m, id, args);
+        }
+        Some(reply)
+    }
+
+    /// Keeps a server's dataset after command `cmd` (`wrote`: it changed it): the save rules,
+    /// `SAVE`/`BGSAVE`, and the append-only file.
+    pub(crate) fn redis_store(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        mut mem: RedisMemory,
+        wrote: bool,
+        cmd: &str,
+    ) {
+        let now = self.now();
+        if wrote {
+            mem.changes += 1;
+        }
         let save_now = cmd == "save" || cmd == "bgsave" || autosave_due(&mem, now);
         if save_now {
             mem.changes = 0;
@@ -318,9 +392,73 @@ impl World {
                 false,
             );
         }
-        self.record(format!("redis {m} {} {cmd}", &id[..id.len().min(12)]));
-        Some(reply)
     }
+}
+
+/// The server's version (`REDIS_VERSION` of its image).
+fn c_version(w: &World, m: MachineId, id: &str) -> String {
+    w.container(m, id)
+        .and_then(|c| c.program.env_var("REDIS_VERSION"))
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "7.4.4".into())
+}
+
+/// `CONFIG GET PATTERN…` over the settings labs look at (`CONFIG SET` is not kept).
+fn config(mem: &RedisMemory, a: &[String]) -> RedisReply {
+    let Some(sub) = a.first().map(|s| s.to_ascii_lowercase()) else {
+        return wrong_args("config");
+    };
+    if sub != "get" {
+        if sub == "set" || sub == "resetstat" || sub == "rewrite" {
+            return RedisReply::Status("OK".into());
+        }
+        return RedisReply::Error(format!(
+            "ERR unknown subcommand '{}'. Try CONFIG HELP.",
+            a[0]
+        ));
+    }
+    if a.len() < 2 {
+        return wrong_args("config|get");
+    }
+    let replicaof = mem
+        .repl
+        .master
+        .as_ref()
+        .map(|(h, p)| format!("{h} {p}"))
+        .unwrap_or_default();
+    let settings: Vec<(&str, String)> = vec![
+        ("appendonly", if mem.aof { "yes" } else { "no" }.into()),
+        ("bind", "* -::*".into()),
+        ("databases", "16".into()),
+        ("dbfilename", "dump.rdb".into()),
+        ("dir", mem.dir.clone()),
+        ("maxclients", "10000".into()),
+        ("maxmemory", "0".into()),
+        ("maxmemory-policy", "noeviction".into()),
+        ("port", "6379".into()),
+        ("protected-mode", "no".into()),
+        ("repl-diskless-sync", "yes".into()),
+        ("repl-diskless-sync-delay", "5".into()),
+        ("replica-read-only", "yes".into()),
+        ("replicaof", replicaof.clone()),
+        ("save", "3600 1 300 100 60 10000".into()),
+        ("slave-read-only", "yes".into()),
+        ("slaveof", replicaof),
+    ];
+    let mut out = Vec::new();
+    for (k, v) in &settings {
+        let hit = a[1..].iter().any(|p| {
+            glob(
+                &p.to_ascii_lowercase().chars().collect::<Vec<_>>(),
+                &k.chars().collect::<Vec<_>>(),
+            )
+        });
+        if hit {
+            out.push(k.to_string());
+            out.push(v.clone());
+        }
+    }
+    RedisReply::Array(out)
 }
 
 /// redis's default `save 3600 1 300 100 60 10000`.
@@ -464,7 +602,7 @@ fn list_apply(mem: &mut RedisMemory, cmd: &str, a: &[String]) -> Option<RedisRep
     })
 }
 
-fn redis_apply(mem: &mut RedisMemory, args: &[String]) -> RedisReply {
+pub(crate) fn redis_apply(mem: &mut RedisMemory, args: &[String]) -> RedisReply {
     let Some(first) = args.first() else {
         return RedisReply::Error("ERR unknown command ''".into());
     };

@@ -961,6 +961,10 @@ impl World {
     /// A run of container `id` started: apps with a life of their own schedule their first
     /// step.
     pub(crate) fn app_started(&mut self, m: MachineId, id: &str) {
+        if self.redis_running(m, id) {
+            self.redis_started(m, id);
+            return;
+        }
         let Some(c) = self.container(m, id) else {
             return;
         };
@@ -972,6 +976,11 @@ impl World {
             _ => return,
         };
         self.schedule_app_step(m, id, first);
+    }
+
+    /// A redis server's next replication step (see [`crate::redis_repl`]).
+    pub(crate) fn schedule_redis_step(&mut self, m: MachineId, id: &str, after_ms: u64) {
+        self.schedule_app_step(m, id, after_ms);
     }
 
     fn schedule_app_step(&mut self, m: MachineId, id: &str, after_ms: u64) {
@@ -995,6 +1004,13 @@ impl World {
             return;
         };
         if c.proc.app.next_step != Some(now) {
+            return;
+        }
+        if self.redis_running(m, id) {
+            if let Some(c) = self.ctr_mut(m, id) {
+                c.proc.app.next_step = None;
+            }
+            self.redis_step(m, id);
             return;
         }
         let Some(kind) = c.program.app_kind().map(str::to_string) else {

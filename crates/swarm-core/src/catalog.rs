@@ -1234,6 +1234,8 @@ pub struct Program {
     alt: Option<Arc<Program>>,
     /// The command is not in the image: the container cannot start.
     exec_error: Option<String>,
+    /// A redis server started as a replica (`--replicaof`): its lines carry role `S`.
+    redis_replica: bool,
     /// The command is a real short-lived tool the interpreter does not emulate (`id`, `pwd`,
     /// `nproc`): it exits 0 without output, and the shell may answer it as `docker exec` does.
     stub: bool,
@@ -1319,6 +1321,7 @@ impl Program {
             warm: false,
             alt: None,
             exec_error: None,
+            redis_replica: false,
             stub: false,
             lookups: None,
         };
@@ -1610,6 +1613,7 @@ impl Program {
             }
         }
         crate::sort::sort_by_key(&mut lines, |l| l.at);
+        self.redis_start_lines(&b, &mut lines);
         let mut segments = Vec::new();
         if let Some(every) = &b.logs.every {
             let stream = if every.stderr {
@@ -1653,6 +1657,44 @@ impl Program {
         self.cpu_percent = b.cpu_percent;
         self.memory_bytes = (b.memory_mb * MIB) as u64;
         self.app = Some(b);
+    }
+
+    /// The arguments after `redis-server` when the program is redis's server.
+    fn redis_server_args(&self, b: &Behaviour) -> Option<&[String]> {
+        if !b.programs.iter().any(|p| p == "redis-server") {
+            return None;
+        }
+        let i = self
+            .argv
+            .iter()
+            .position(|a| basename(a) == "redis-server")?;
+        Some(&self.argv[i + 1..])
+    }
+
+    /// A replica (`--replicaof`/`--slaveof`) logs with role `S` from its server's start; a
+    /// command line with options loads them ("Configuration loaded") instead of warning that no
+    /// configuration file was given (redis's `argc == 1` test).
+    fn redis_start_lines(&mut self, b: &Behaviour, lines: &mut [Timed]) {
+        let Some(args) = self.redis_server_args(b) else {
+            return;
+        };
+        let replica = redis_replica_args(args);
+        let configured = !args.is_empty();
+        self.redis_replica = replica;
+        for l in lines.iter_mut() {
+            if let Text::Tpl(t) = &mut l.text {
+                if configured && t.contains("# Warning: no config file specified") {
+                    if let Some(i) = t.find("} # Warning") {
+                        *t = format!("{}}} * Configuration loaded", &t[..i]);
+                    }
+                }
+                if replica {
+                    if let Some(rest) = t.strip_prefix("1:M ") {
+                        *t = format!("1:S {rest}");
+                    }
+                }
+            }
+        }
     }
 
     fn run_script(&mut self, script: Script, outcome: Outcome) {
@@ -2438,10 +2480,16 @@ impl Program {
                     addresses: &self.addresses,
                     req: None,
                 };
+                let mut text = render(line, &render_ctx);
+                if self.redis_replica {
+                    if let Some(rest) = text.strip_prefix("1:M ") {
+                        text = format!("1:S {rest}");
+                    }
+                }
                 out.push(LogLine {
                     offset_ms: at,
                     stream,
-                    text: render(line, &render_ctx),
+                    text,
                 });
             }
         }
@@ -3041,8 +3089,40 @@ fn splitmix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Whether redis-server's arguments make it a replica (`--replicaof HOST PORT`, `--slaveof`,
+/// or the one-argument form `--replicaof "HOST PORT"`).
+pub(crate) fn redis_replica_args(args: &[String]) -> bool {
+    redis_master_of(args).is_some()
+}
+
+/// The master redis-server's arguments name: `--replicaof HOST PORT` (or `--slaveof`, or
+/// `--replicaof "HOST PORT"`); `NO ONE` is none.
+pub(crate) fn redis_master_of(args: &[String]) -> Option<(String, u16)> {
+    let mut found = None;
+    for (i, a) in args.iter().enumerate() {
+        if a != "--replicaof" && a != "--slaveof" {
+            continue;
+        }
+        let mut words: Vec<&str> = Vec::new();
+        if let Some(v) = args.get(i + 1) {
+            words.extend(v.split_whitespace());
+        }
+        if words.len() < 2 {
+            if let Some(v) = args.get(i + 2).filter(|v| !v.starts_with("--")) {
+                words.push(v);
+            }
+        }
+        found = match words.as_slice() {
+            [h, p, ..] if h.eq_ignore_ascii_case("no") && p.eq_ignore_ascii_case("one") => None,
+            [h, p, ..] => p.parse::<u16>().ok().map(|p| (h.to_string(), p)),
+            _ => None,
+        };
+    }
+    found
+}
+
 /// FNV-1a over the parts (each followed by a separator byte), finished with SplitMix64.
-fn mix(parts: &[&[u8]]) -> u64 {
+pub(crate) fn mix(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for &b in part.iter().chain(&[0xff]) {

@@ -26,6 +26,7 @@ pub mod orchestrator;
 pub mod prune;
 mod quorum;
 pub mod raft_info;
+pub mod redis_repl;
 pub mod registry;
 pub mod rng;
 pub mod scheduler;

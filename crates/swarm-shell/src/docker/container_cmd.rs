@@ -1115,6 +1115,11 @@ pub(crate) async fn start_created(
         }
         return 125;
     }
+    if !detach {
+        if let Some(status) = run_redis_prompt(interp, m, &id, io).await {
+            return status;
+        }
+    }
     if let Some((chunks, code)) = one_shot_file_command(interp, m, &id).await {
         if !detach {
             for (err, text) in &chunks {
@@ -1150,6 +1155,28 @@ pub(crate) async fn start_created(
         }
     }
     attach(interp, m, &id, io, tty).await
+}
+
+/// `docker run -it IMAGE redis-cli -h HOST`: redis-cli's prompt, then the container ends.
+async fn run_redis_prompt(interp: &Interp, m: MachineId, id: &str, io: &Io) -> Option<Status> {
+    let world = interp.world();
+    let (tty, interactive, argv, image) = {
+        let w = world.borrow();
+        let c = w.container(m, id)?;
+        (
+            c.config.tty,
+            c.config.interactive,
+            c.program.argv(),
+            c.config.image.clone(),
+        )
+    };
+    if !(tty && interactive) {
+        return None;
+    }
+    let argv = unwrap_entrypoint(&image, argv)?;
+    let status = redis_prompt(interp, m, id, &argv, io).await?;
+    world.borrow_mut().container_main_exited(m, id, status);
+    Some(status)
 }
 
 /// `docker run IMAGE ls -l /etc` (`cat`, `mkdir` …, also behind a wrapper entrypoint or as
@@ -2547,6 +2574,11 @@ async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             return status;
         }
     }
+    if cmd.bool("interactive") && tty {
+        if let Some(status) = redis_prompt(interp, m, &id, &argv, io).await {
+            return status;
+        }
+    }
     if argv.first().is_some_and(|a| a == "sleep") {
         let ms = argv
             .get(1)
@@ -2655,6 +2687,140 @@ async fn psql_prompt(
             io.out.write(&out);
             io.out.write(&err);
         }
+    }
+}
+
+/// `docker exec -it CACHE redis-cli [-h HOST] [-p PORT]` (or `docker run -it … redis-cli -h
+/// HOST`): redis-cli's prompt (`127.0.0.1:6379> `, `redis-master:6379> `), each typed line
+/// one command answered as on a terminal; `exit`, `quit` or end of input leaves. A server it
+/// cannot reach: the error, then the `not connected> ` prompt, trying again at each command.
+/// `None` when the program is not redis-cli without a command, or the image has none.
+pub(crate) async fn redis_prompt(
+    interp: &Interp,
+    m: MachineId,
+    id: &str,
+    argv: &[String],
+    io: &Io,
+) -> Option<Status> {
+    let first = argv.first()?;
+    if first.rsplit('/').next() != Some("redis-cli") {
+        return None;
+    }
+    let args = super::container_files::RedisCliArgs::parse(argv, true);
+    if !args.words.is_empty() {
+        return None;
+    }
+    let world = interp.world();
+    {
+        let w = world.borrow();
+        let image = &w.container(m, id)?.config.image;
+        let repo = image.rsplit('/').next().unwrap_or(image);
+        if !repo.starts_with("redis") {
+            return None;
+        }
+    }
+    let here = super::container_files::Here {
+        m,
+        id,
+        busybox: false,
+        cwd: "/data".into(),
+        tty: true,
+    };
+    let request = |words: &[String]| {
+        super::container_files::redis_cli_request(&mut world.borrow_mut(), &here, &args, words)
+    };
+    let mut connected = match request(&[]) {
+        Some((_, err, 0)) => err.is_empty(),
+        Some((_, err, _)) => {
+            io.out.write(&err);
+            false
+        }
+        None => false,
+    };
+    loop {
+        let prompt = if connected {
+            format!("{}:{}> ", args.host, args.port)
+        } else {
+            "not connected> ".to_string()
+        };
+        io.out.write(&prompt);
+        let Some(line) = interp.read_line(io, true).await else {
+            return Some(0);
+        };
+        let Some(words) = redis_split_args(&line) else {
+            io.out.write("Invalid argument(s)\n");
+            continue;
+        };
+        let Some(cmd) = words.first() else {
+            continue;
+        };
+        if cmd.eq_ignore_ascii_case("exit") || cmd.eq_ignore_ascii_case("quit") {
+            return Some(0);
+        }
+        match request(&words) {
+            Some((out, err, code)) => {
+                io.out.write(&out);
+                io.out.write(&err);
+                connected = code == 0;
+            }
+            None => return Some(0),
+        }
+    }
+}
+
+/// redis-cli's `sdssplitargs`: words split at blanks, `"…"` with backslash escapes and `'…'`
+/// literal; `None` for unbalanced quotes.
+fn redis_split_args(line: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            return Some(out);
+        }
+        let mut word = String::new();
+        while let Some(&c) = chars.peek() {
+            match c {
+                '"' => {
+                    chars.next();
+                    loop {
+                        match chars.next()? {
+                            '"' => break,
+                            '\\' => match chars.next()? {
+                                'n' => word.push('\n'),
+                                't' => word.push('\t'),
+                                'r' => word.push('\r'),
+                                o => word.push(o),
+                            },
+                            o => word.push(o),
+                        }
+                    }
+                    if chars.peek().is_some_and(|c| !c.is_whitespace()) {
+                        return None;
+                    }
+                }
+                '\'' => {
+                    chars.next();
+                    loop {
+                        match chars.next()? {
+                            '\'' => break,
+                            o => word.push(o),
+                        }
+                    }
+                    if chars.peek().is_some_and(|c| !c.is_whitespace()) {
+                        return None;
+                    }
+                }
+                c if c.is_whitespace() => break,
+                c => {
+                    chars.next();
+                    word.push(c);
+                }
+            }
+        }
+        out.push(word);
     }
 }
 

@@ -867,7 +867,6 @@ fn run_sql(sql: &str, tables: &[Table], user: &str) -> Result<String, String> {
 }
 
 pub(crate) fn redis_cli(w: &mut World, h: &Here, argv: &[String]) -> Option<Outcome> {
-    use swarm_core::appdata::RedisReply;
     let name = argv.first()?;
     if name.rsplit('/').next() != Some("redis-cli") {
         return None;
@@ -877,32 +876,62 @@ pub(crate) fn redis_cli(w: &mut World, h: &Here, argv: &[String]) -> Option<Outc
     if !repo.starts_with("redis") {
         return None;
     }
-    let mut host = "127.0.0.1".to_string();
-    let mut port = "6379".to_string();
-    let mut raw = !h.tty;
-    let mut words: Vec<String> = Vec::new();
-    let mut i = 1;
-    while i < argv.len() {
-        let a = &argv[i];
-        if !words.is_empty() {
-            words.push(a.clone());
-        } else if a == "-h" || a == "-p" || a == "-n" || a == "-a" {
-            let v = argv.get(i + 1).cloned().unwrap_or_default();
-            match a.as_str() {
-                "-h" => host = v,
-                "-p" => port = v,
-                _ => {}
+    let a = RedisCliArgs::parse(argv, h.tty);
+    redis_cli_request(w, h, &a, &a.words)
+}
+
+/// redis-cli's command line: `-h HOST`, `-p PORT`, `--raw`/`--no-raw`, then the command.
+pub(crate) struct RedisCliArgs {
+    pub host: String,
+    pub port: String,
+    pub raw: bool,
+    pub words: Vec<String>,
+}
+
+impl RedisCliArgs {
+    /// Reads redis-cli's arguments (`tty`: its output is a terminal, so replies are typed).
+    pub(crate) fn parse(argv: &[String], tty: bool) -> RedisCliArgs {
+        let mut a = RedisCliArgs {
+            host: "127.0.0.1".to_string(),
+            port: "6379".to_string(),
+            raw: !tty,
+            words: Vec::new(),
+        };
+        let mut i = 1;
+        while i < argv.len() {
+            let x = &argv[i];
+            if !a.words.is_empty() {
+                a.words.push(x.clone());
+            } else if x == "-h" || x == "-p" || x == "-n" || x == "-a" {
+                let v = argv.get(i + 1).cloned().unwrap_or_default();
+                match x.as_str() {
+                    "-h" => a.host = v,
+                    "-p" => a.port = v,
+                    _ => {}
+                }
+                i += 1;
+            } else if x == "--raw" {
+                a.raw = true;
+            } else if x == "--no-raw" {
+                a.raw = false;
+            } else {
+                a.words.push(x.clone());
             }
             i += 1;
-        } else if a == "--raw" {
-            raw = true;
-        } else if a == "--no-raw" {
-            raw = false;
-        } else {
-            words.push(a.clone());
         }
-        i += 1;
+        a
     }
+}
+
+/// One redis-cli request (`words`; none: a connection check) to the server `a` names, as
+/// container `h` reaches it: redis-cli's output, error and status.
+pub(crate) fn redis_cli_request(
+    w: &mut World,
+    h: &Here,
+    a: &RedisCliArgs,
+    words: &[String],
+) -> Option<Outcome> {
+    let (host, port) = (&a.host, &a.port);
     let local = matches!(host.as_str(), "127.0.0.1" | "localhost");
     let fail = |why: &str| {
         let text = format!("Could not connect to Redis at {host}:{port}: {why}\n");
@@ -914,10 +943,9 @@ pub(crate) fn redis_cli(w: &mut World, h: &Here, argv: &[String]) -> Option<Outc
     }
     let reply = if local {
         if words.is_empty() {
-            // The interactive prompt needs a terminal the playground does not give it.
             return Some((String::new(), String::new(), 0));
         }
-        w.redis_command(h.m, h.id, &words)?
+        w.redis_command(h.m, h.id, words)?
     } else {
         // Another container's server, through this container's networks.
         let Ok(p) = port.parse::<u16>() else {
@@ -925,13 +953,9 @@ pub(crate) fn redis_cli(w: &mut World, h: &Here, argv: &[String]) -> Option<Outc
         };
         use swarm_core::apps::ConnectError;
         let ping = ["ping".to_string()];
-        let asked = if words.is_empty() {
-            &ping[..]
-        } else {
-            &words[..]
-        };
+        let asked = if words.is_empty() { &ping[..] } else { words };
         let args: Vec<&str> = asked.iter().map(String::as_str).collect();
-        match w.app_redis(h.m, h.id, &host, p, &args) {
+        match w.app_redis(h.m, h.id, host, p, &args) {
             Ok(_) if words.is_empty() => return Some((String::new(), String::new(), 0)),
             Ok(reply) => reply,
             Err(ConnectError::NameNotFound) if h.busybox => return fail("Name does not resolve"),
@@ -940,41 +964,89 @@ pub(crate) fn redis_cli(w: &mut World, h: &Here, argv: &[String]) -> Option<Outc
             Err(ConnectError::Refused) => return refused(),
         }
     };
-    let quote = |s: &str| {
-        let mut o = String::from("\"");
-        for c in s.chars() {
-            match c {
-                '"' => o.push_str("\\\""),
-                '\\' => o.push_str("\\\\"),
-                '\n' => o.push_str("\\n"),
-                '\t' => o.push_str("\\t"),
-                c => o.push(c),
-            }
-        }
-        o.push('"');
-        o
-    };
-    let out = match (reply, raw) {
-        (RedisReply::Status(s), _) => format!("{s}\n"),
-        (RedisReply::Error(e), true) => format!("{e}\n"),
-        (RedisReply::Error(e), false) => format!("(error) {e}\n"),
-        (RedisReply::Int(n), true) => format!("{n}\n"),
-        (RedisReply::Int(n), false) => format!("(integer) {n}\n"),
-        (RedisReply::Bulk(Some(v)), true) => format!("{v}\n"),
-        (RedisReply::Bulk(Some(v)), false) => format!("{}\n", quote(&v)),
-        (RedisReply::Bulk(None), true) => "\n".into(),
-        (RedisReply::Bulk(None), false) => "(nil)\n".into(),
-        (RedisReply::Array(v), true) => v.iter().map(|x| format!("{x}\n")).collect(),
+    Some((format_redis_reply(&reply, a.raw), String::new(), 0))
+}
+
+/// A reply as redis-cli prints it: typed and quoted on a terminal (`(integer) 1`, `"v"`,
+/// nested arrays indented), raw otherwise; INFO's text as it is.
+pub(crate) fn format_redis_reply(reply: &swarm_core::appdata::RedisReply, raw: bool) -> String {
+    use swarm_core::appdata::RedisReply;
+    match (reply, raw) {
+        (RedisReply::Verbatim(v), _) => v.clone(),
+        (r, true) => format!("{}\n", redis_raw(r)),
         (RedisReply::Array(v), false) if v.is_empty() => "(empty array)\n".into(),
         (RedisReply::Array(v), false) => {
             let width = v.len().to_string().len();
             v.iter()
                 .enumerate()
-                .map(|(i, x)| format!("{:>width$}) {}\n", i + 1, quote(x)))
+                .map(|(i, x)| format!("{:>width$}) {}\n", i + 1, redis_quote(x)))
                 .collect()
         }
-    };
-    Some((out, String::new(), 0))
+        (r, false) => redis_tty(r, ""),
+    }
+}
+
+fn redis_quote(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// redis-cli's `cliFormatReplyTTY`.
+fn redis_tty(r: &swarm_core::appdata::RedisReply, prefix: &str) -> String {
+    use swarm_core::appdata::RedisReply;
+    match r {
+        RedisReply::Status(s) => format!("{s}\n"),
+        RedisReply::Error(e) => format!("(error) {e}\n"),
+        RedisReply::Int(n) => format!("(integer) {n}\n"),
+        RedisReply::Bulk(Some(v)) => format!("{}\n", redis_quote(v)),
+        RedisReply::Bulk(None) => "(nil)\n".into(),
+        RedisReply::Verbatim(v) => v.clone(),
+        RedisReply::Array(v) => redis_tty(
+            &RedisReply::Nested(
+                v.iter()
+                    .map(|x| RedisReply::Bulk(Some(x.clone())))
+                    .collect(),
+            ),
+            prefix,
+        ),
+        RedisReply::Nested(v) if v.is_empty() => "(empty array)\n".into(),
+        RedisReply::Nested(v) => {
+            let idxlen = v.len().to_string().len();
+            let inner = format!("{prefix}{}", " ".repeat(idxlen + 2));
+            let mut out = String::new();
+            for (i, x) in v.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(prefix);
+                }
+                out.push_str(&format!("{:>idxlen$}) ", i + 1));
+                out.push_str(&redis_tty(x, &inner));
+            }
+            out
+        }
+    }
+}
+
+/// redis-cli's `cliFormatReplyRaw` (elements on their own lines).
+fn redis_raw(r: &swarm_core::appdata::RedisReply) -> String {
+    use swarm_core::appdata::RedisReply;
+    match r {
+        RedisReply::Status(s) | RedisReply::Error(s) | RedisReply::Verbatim(s) => s.clone(),
+        RedisReply::Int(n) => n.to_string(),
+        RedisReply::Bulk(v) => v.clone().unwrap_or_default(),
+        RedisReply::Array(v) => v.join("\n"),
+        RedisReply::Nested(v) => v.iter().map(redis_raw).collect::<Vec<_>>().join("\n"),
+    }
 }
 
 /// The container shell level the terminal is in: (machine, container ID, shell, cwd).

@@ -548,7 +548,7 @@ impl World {
             let mut t = started + SimDuration::from_millis(up - up % tick + tick);
             let secs = |x: SimTime| x.unix_ms().div_euclid(1000);
             while secs(t) - secs(now) < DISKLESS_DELAY_S {
-                t = t + SimDuration::from_millis(tick);
+                t += SimDuration::from_millis(tick);
             }
             mem.repl.bgsave_at = Some(t);
         }

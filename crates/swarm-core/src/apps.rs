@@ -331,6 +331,124 @@ fn go_panic(req: &HttpRequest, remote: &str, line: u32) -> Served {
     )
 }
 
+/// A redis reply as a Python value: what redis-py returns.
+#[derive(Clone, Debug, PartialEq)]
+enum PyVal {
+    Int(i64),
+    Bool(bool),
+    None,
+    /// `bytes`, or `str` with `decode_responses=True`.
+    Text(String, bool),
+}
+
+impl PyVal {
+    fn of(r: &RedisReply, decode: bool) -> PyVal {
+        match r {
+            RedisReply::Int(n) => PyVal::Int(*n),
+            RedisReply::Status(_) => PyVal::Bool(true),
+            RedisReply::Bulk(None) => PyVal::None,
+            RedisReply::Bulk(Some(s)) => PyVal::Text(s.clone(), decode),
+            RedisReply::Array(a) => PyVal::Text(format!("{a:?}"), true),
+            RedisReply::Error(e) => PyVal::Text(e.clone(), true),
+        }
+    }
+
+    fn repr(&self) -> String {
+        match self {
+            PyVal::Text(s, false) => format!("b'{s}'"),
+            PyVal::Text(s, true) => format!("'{s}'"),
+            other => other.str(),
+        }
+    }
+
+    fn str(&self) -> String {
+        match self {
+            PyVal::Int(n) => n.to_string(),
+            PyVal::Bool(true) => "True".into(),
+            PyVal::Bool(false) => "False".into(),
+            PyVal::None => "None".into(),
+            PyVal::Text(s, true) => s.clone(),
+            PyVal::Text(_, false) => self.repr(),
+        }
+    }
+
+    /// `self or 0`.
+    fn or0(self) -> PyVal {
+        match &self {
+            PyVal::None | PyVal::Bool(false) | PyVal::Int(0) => PyVal::Int(0),
+            PyVal::Text(s, _) if s.is_empty() => PyVal::Int(0),
+            _ => self,
+        }
+    }
+
+    /// `int(self)`, or the exception.
+    fn int(self) -> Result<PyVal, String> {
+        match &self {
+            PyVal::Int(_) => Ok(self),
+            PyVal::Bool(b) => Ok(PyVal::Int(i64::from(*b))),
+            PyVal::None => Err("TypeError: int() argument must be a string, a bytes-like object or a real number, not 'NoneType'".into()),
+            PyVal::Text(s, _) => s
+                .trim()
+                .replace('_', "")
+                .parse()
+                .map(PyVal::Int)
+                .map_err(|_| format!("ValueError: invalid literal for int() with base 10: {}", self.repr())),
+        }
+    }
+
+    /// The value in Flask's JSON, or the exception.
+    fn json(&self) -> Result<String, String> {
+        match self {
+            PyVal::Bool(b) => Ok(b.to_string()),
+            PyVal::None => Ok("null".into()),
+            PyVal::Int(n) => Ok(n.to_string()),
+            PyVal::Text(s, true) => Ok(serde_json::Value::from(s.as_str()).to_string()),
+            PyVal::Text(_, false) => {
+                Err("TypeError: Object of type bytes is not JSON serializable".into())
+            }
+        }
+    }
+}
+
+/// `body` with its `{r:I|FORM}`/`{rj:I|FORM}` fields made from `replies` (see
+/// [`World::redis_counts`]); `Err` with the command's index and the exception Python raises.
+fn py_fill(body: &str, replies: &[RedisReply], decode: bool) -> Result<String, (usize, String)> {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = rest.find("{r") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let field = after.find('}').and_then(|j| {
+            let (kind, spec) = after[..j].split_once(':')?;
+            let (n, form) = spec.split_once('|')?;
+            let n: usize = n.parse().ok()?;
+            matches!(kind, "r" | "rj").then_some((j, kind == "rj", n, form))
+        });
+        let Some((j, json, n, form)) = field else {
+            out.push('{');
+            rest = after;
+            continue;
+        };
+        let v = PyVal::of(replies.get(n).unwrap_or(&RedisReply::Bulk(None)), decode);
+        let v = match form {
+            "or0" => Ok(v.or0()),
+            "int" => v.int(),
+            "int0" => v.or0().int(),
+            "str" => Ok(PyVal::Text(v.str(), true)),
+            _ => Ok(v),
+        }
+        .map_err(|e| (n, e))?;
+        if json {
+            out.push_str(&v.json().map_err(|e| (n, e))?);
+        } else {
+            out.push_str(&v.str());
+        }
+        rest = &after[j + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// werkzeug's error pages.
 fn werkzeug_page(status: u16) -> String {
     let (title, text) = match status {
@@ -417,7 +535,9 @@ fn flask_traceback(app_file: &str, frames: &[(&str, u32, &str, &str)], last: &st
         lines.push(format!("  File \"{app_file}\", line {line}, in {func}"));
         lines.push(format!("    {code}"));
     }
-    for (file, line, func, code) in [
+    let connect: &[(&str, u32, &str, &str)] = if last.starts_with("redis.exceptions.ConnectionError")
+    {
+        &[
         (
             "redis/client.py",
             559,
@@ -442,7 +562,11 @@ fn flask_traceback(app_file: &str, frames: &[(&str, u32, &str, &str)], last: &st
             "connect",
             "raise ConnectionError(self._error_message(e))",
         ),
-    ] {
+    ]
+    } else {
+        &[]
+    };
+    for (file, line, func, code) in connect {
         lines.push(format!("  File \"{site}/{file}\", line {line}, in {func}"));
         lines.push(format!("    {code}"));
     }
@@ -1279,9 +1403,14 @@ impl World {
         (reply(500, html, werkzeug_page(500)), logs)
     }
 
-    /// A built web app's reply with its `{incr:KEY}` counted in its redis (`INCR KEY`,
-    /// [`crate::catalog::Program::redis_use`]); when redis fails, Flask's 500 page and the
-    /// redis-py exception in the log (an Express app's 500 page).
+    /// A built web app's reply with its redis work done: the route's commands run in order
+    /// (`Route::redis`, a Flask view's `r.get`/`r.set`/`r.incr`…) and their replies put in
+    /// the body as Python would render them (`{r:I|FORM}` as `str()`, `{rj:I|FORM}` as a
+    /// JSON value; FORM `raw`, `or0` (`x or 0`), `int` (`int(x)`), `int0` (`int(x or 0)`),
+    /// `str` (`str(x)`)),
+    /// then each `{incr:KEY}` counted (`INCR KEY`, [`crate::catalog::Program::redis_use`]).
+    /// When redis fails, or Python does with a reply (`int(None)`, `bytes` in JSON), Flask's
+    /// 500 page and the exception in the log (an Express app's 500 page).
     pub(crate) fn redis_counts(
         &mut self,
         m: MachineId,
@@ -1289,15 +1418,38 @@ impl World {
         req: &HttpRequest,
         mut ex: crate::catalog::HttpExchange,
     ) -> crate::catalog::HttpExchange {
-        if !ex.reply.body.contains("{incr:") {
-            return ex;
-        }
         let Some(r) = self
             .container(m, id)
-            .and_then(|c| c.program.redis_use(req.path))
+            .and_then(|c| c.program.redis_use(req.method, req.path))
         else {
             return ex;
         };
+        let mut replies = Vec::new();
+        for call in &r.calls {
+            let args: Vec<&str> = call.cmd.iter().map(String::as_str).collect();
+            let last = match self.app_redis(m, id, &r.host, r.port, &args) {
+                Ok(RedisReply::Error(e)) => format!("redis.exceptions.ResponseError: {e}"),
+                Ok(reply) => {
+                    replies.push(reply);
+                    continue;
+                }
+                Err(e) => redis_py_error(e, &r.host, r.port),
+            };
+            return self.flask_500(m, id, req, ex, &r, &call.trace, &last);
+        }
+        if !replies.is_empty() {
+            let body = std::mem::take(&mut ex.reply.body);
+            match py_fill(&body, &replies, r.decode) {
+                Ok(b) => ex.reply.body = b,
+                Err((i, last)) => {
+                    let trace = r.calls.get(i).map(|c| c.trace.clone()).unwrap_or_default();
+                    return self.flask_500(m, id, req, ex, &r, &trace, &last);
+                }
+            }
+        }
+        if !ex.reply.body.contains("{incr:") {
+            return ex;
+        }
         let body = std::mem::take(&mut ex.reply.body);
         let mut rest = body.as_str();
         while let Some((i, j)) = rest
@@ -1315,46 +1467,62 @@ impl World {
                 Ok(_) => "redis.exceptions.ResponseError: unexpected reply".to_string(),
                 Err(e) => redis_py_error(e, &r.host, r.port),
             };
-            if r.file.is_empty() {
-                let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Internal Server Error</pre>\n</body>\n</html>\n";
-                ex.reply = reply(500, "text/html; charset=utf-8", page.into());
-                return ex;
-            }
-            let now = self.now().unix_ms();
-            let py = self
-                .env_of(m, id, "PYTHON_VERSION")
-                .and_then(|v| Some(format!("python{}", v.rsplit_once('.')?.0)));
-            let frames: Vec<(&str, u32, &str, &str)> = r
-                .trace
-                .iter()
-                .map(|(l, f, c)| (r.file.as_str(), *l, f.as_str(), c.as_str()))
-                .collect();
-            let mut logs = vec![format!(
-                "[{}] ERROR in app: Exception on {} [{}]",
-                py_time(now),
-                route(req),
-                req.method
-            )];
-            logs.extend(
-                flask_traceback(&r.file, &frames, &last)
-                    .into_iter()
-                    .map(|l| match &py {
-                        Some(py) => l.replace("python3.12", py),
-                        None => l,
-                    }),
-            );
-            logs.push(format!(
-                "{} - - [{}] \"{} {} HTTP/1.1\" 500 -",
-                client_ip(req),
-                werkzeug_time(now),
-                req.method,
-                req.path
-            ));
-            ex.reply = reply(500, "text/html; charset=utf-8", werkzeug_page(500));
-            ex.logs = logs.into_iter().map(|l| (Stream::Stderr, l)).collect();
-            return ex;
+            let trace = r.trace.clone();
+            return self.flask_500(m, id, req, ex, &r, &trace, &last);
         }
         ex.reply.body.push_str(rest);
+        ex
+    }
+
+    /// A built app's 500 for exception `last` raised at `trace` (the script's frames):
+    /// Flask's page and its log (the access line included); Express's page.
+    #[allow(clippy::too_many_arguments)]
+    fn flask_500(
+        &self,
+        m: MachineId,
+        id: &str,
+        req: &HttpRequest,
+        mut ex: crate::catalog::HttpExchange,
+        r: &crate::catalog::RedisUse,
+        trace: &[(u32, String, String)],
+        last: &str,
+    ) -> crate::catalog::HttpExchange {
+        if r.file.is_empty() {
+            let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Internal Server Error</pre>\n</body>\n</html>\n";
+            ex.reply = reply(500, "text/html; charset=utf-8", page.into());
+            return ex;
+        }
+        let now = self.now().unix_ms();
+        let py = self
+            .env_of(m, id, "PYTHON_VERSION")
+            .and_then(|v| Some(format!("python{}", v.rsplit_once('.')?.0)));
+        let frames: Vec<(&str, u32, &str, &str)> = trace
+            .iter()
+            .map(|(l, f, c)| (r.file.as_str(), *l, f.as_str(), c.as_str()))
+            .collect();
+        let mut logs = vec![format!(
+            "[{}] ERROR in app: Exception on {} [{}]",
+            py_time(now),
+            route(req),
+            req.method
+        )];
+        logs.extend(
+            flask_traceback(&r.file, &frames, last)
+                .into_iter()
+                .map(|l| match &py {
+                    Some(py) => l.replace("python3.12", py),
+                    None => l,
+                }),
+        );
+        logs.push(format!(
+            "{} - - [{}] \"{} {} HTTP/1.1\" 500 -",
+            client_ip(req),
+            werkzeug_time(now),
+            req.method,
+            req.path
+        ));
+        ex.reply = reply(500, "text/html; charset=utf-8", werkzeug_page(500));
+        ex.logs = logs.into_iter().map(|l| (Stream::Stderr, l)).collect();
         ex
     }
 

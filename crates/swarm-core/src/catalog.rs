@@ -1009,6 +1009,9 @@ struct RedisSpec {
     /// The script, for a traceback (`/code/app.py`); empty for a node app.
     #[serde(default)]
     file: String,
+    /// redis-py's `decode_responses=True`: replies are `str`, not `bytes`.
+    #[serde(default)]
+    decode: bool,
 }
 
 /// Where a built web app's route counts in redis (see [`Program::redis_use`]).
@@ -1020,6 +1023,10 @@ pub struct RedisUse {
     pub file: String,
     /// The route's own frames of a traceback: line, function, code.
     pub trace: Vec<(u32, String, String)>,
+    /// The route's redis commands (see `Route::redis`).
+    pub calls: Vec<RedisCall>,
+    /// Replies are `str` (`decode_responses=True`), not `bytes`.
+    pub decode: bool,
 }
 
 impl Behaviour {
@@ -1101,6 +1108,12 @@ struct HttpSpec {
     docroot: Option<String>,
     routes: Vec<Route>,
     not_found: Reply,
+    /// The page for a route asked with a method it does not take (werkzeug's 405).
+    not_allowed: Option<Reply>,
+    /// The server's `Server` header (a template): its replies carry the whole header block
+    /// (`Server`, `Date`, `Content-Type`, `Content-Length`, `Connection: close`), as
+    /// werkzeug's development server sends it.
+    server: Option<String>,
     access_log: Option<String>,
     access_log_stderr: bool,
 }
@@ -1130,6 +1143,23 @@ struct Route {
     /// The script's frames in a traceback of a failed `{incr:…}`: line, function, code.
     #[serde(default)]
     trace: Vec<(u32, String, String)>,
+    /// The methods the route takes (`GET` also takes `HEAD`); empty: any.
+    #[serde(default)]
+    methods: Vec<String>,
+    /// Redis commands the view runs, in order, before its body is made: the body's
+    /// `{r:I|FORM}` (text) and `{rj:I|FORM}` (a JSON value) are the `I`th command's reply
+    /// (see `World::redis_counts`).
+    #[serde(default)]
+    redis: Vec<RedisCall>,
+}
+
+/// One redis command of a view, with the script's frames of a traceback when it fails.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisCall {
+    pub cmd: Vec<String>,
+    #[serde(default)]
+    pub trace: Vec<(u32, String, String)>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -1140,6 +1170,27 @@ struct Reply {
     content_type: String,
     #[serde(deserialize_with = "text_block")]
     body: String,
+}
+
+impl Route {
+    /// Whether the route takes `method` (werkzeug: `GET` takes `HEAD`, and `OPTIONS` is
+    /// answered for every route).
+    fn takes(&self, method: &str) -> bool {
+        self.methods.is_empty()
+            || self.methods.iter().any(|m| m == method)
+            || (method == "HEAD" && self.methods.iter().any(|m| m == "GET"))
+            || method == "OPTIONS"
+    }
+
+    /// The methods an `Allow` header names for the route.
+    fn allowed(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.methods.iter().map(String::as_str).collect();
+        if all.contains(&"GET") {
+            all.push("HEAD");
+        }
+        all.push("OPTIONS");
+        all
+    }
 }
 
 impl Default for Reply {
@@ -1471,7 +1522,7 @@ impl Program {
     /// The redis server (host and port rendered with the program's env) whose `INCR` a
     /// built web app's `{incr:KEY}` stands for, with the traceback frames of the route
     /// `path` serves.
-    pub fn redis_use(&self, path: &str) -> Option<RedisUse> {
+    pub fn redis_use(&self, method: &str, path: &str) -> Option<RedisUse> {
         let spec = self.app.as_ref()?.redis.as_ref()?;
         let env = [&self.env[..]];
         let ctx = Render {
@@ -1488,9 +1539,15 @@ impl Program {
             port: render(&spec.port, &ctx).trim().parse().unwrap_or(6379),
             file: spec.file.clone(),
             trace: self
-                .route_for(path)
+                .route_for(method, path)
                 .map(|r| r.trace.clone())
                 .unwrap_or_default(),
+            calls: self
+                .route_for(method, path)
+                .filter(|r| r.takes(method) && method != "OPTIONS")
+                .map(|r| r.redis.clone())
+                .unwrap_or_default(),
+            decode: spec.decode,
         })
     }
 
@@ -2172,7 +2229,7 @@ impl Program {
         if !self.ports.contains(&req.port) {
             return None;
         }
-        if let Some(route) = self.route_for(req.path) {
+        if let Some(route) = self.route_for(req.method, req.path) {
             if route.counts {
                 state.requests = state.requests.saturating_add(1);
                 if app.breaks_after.is_some_and(|n| state.requests > n) {
@@ -2191,13 +2248,36 @@ impl Program {
             return None;
         }
         let broken = state.broken || app.broken_at_start;
+        let route = self.route_for(req.method, req.path);
+        let mut headers = Vec::new();
+        let allowed = route
+            .filter(|r| !r.takes(req.method) || (req.method == "OPTIONS" && !r.methods.is_empty()))
+            .map(|r| {
+                let mut all: Vec<&str> = http
+                    .routes
+                    .iter()
+                    .filter(|o| o.path == r.path && o.prefix == r.prefix)
+                    .flat_map(|o| o.allowed())
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                all.join(", ")
+            });
         let (status, content_type, body, logs): (u16, &str, &str, &[String]) =
-            match self.route_for(req.path) {
-                Some(route) => match (&route.broken, broken) {
+            match (route, &http.not_allowed, allowed) {
+                (Some(_), _, Some(allow)) if req.method == "OPTIONS" => {
+                    headers.push(("Allow".to_string(), allow));
+                    (200, "text/html; charset=utf-8", "", &[])
+                }
+                (Some(_), Some(na), Some(allow)) => {
+                    headers.push(("Allow".to_string(), allow));
+                    (na.status, &na.content_type, &na.body, &[])
+                }
+                (Some(route), _, _) => match (&route.broken, broken) {
                     (Some(b), true) => (b.status, &b.content_type, &b.body, &route.broken_log),
                     _ => (route.status, &route.content_type, &route.body, &route.log),
                 },
-                None => (
+                (None, _, _) => (
                     http.not_found.status,
                     &http.not_found.content_type,
                     &http.not_found.body,
@@ -2228,10 +2308,33 @@ impl Program {
                 status,
                 body,
                 content_type: content_type.to_string(),
-                headers: Vec::new(),
+                headers,
             },
             logs: lines,
         })
+    }
+
+    /// The reply as the server sends it, once its body is final: with a `server` (werkzeug's
+    /// development server), the whole header block in its order.
+    pub fn finish_reply(&self, reply: &mut HttpReply, req: &HttpRequest) {
+        let Some(server) = self
+            .app
+            .as_ref()
+            .and_then(|a| a.http.as_ref())
+            .and_then(|h| h.server.as_ref())
+        else {
+            return;
+        };
+        let vars = ReqVars::of(req, reply.status, 0, 0);
+        let mut hs = vec![
+            ("Server".to_string(), self.render_for(server, req, &vars, 0)),
+            ("Date".to_string(), http_date(req.now_unix_ms)),
+            ("Content-Type".to_string(), reply.content_type.clone()),
+            ("Content-Length".to_string(), reply.body.len().to_string()),
+        ];
+        hs.append(&mut reply.headers);
+        hs.push(("Connection".to_string(), "close".to_string()));
+        reply.headers = hs;
     }
 
     /// Whether the program listens on the loopback interface only, out of reach from
@@ -2327,13 +2430,16 @@ impl Program {
         )
     }
 
-    fn route_for(&self, path: &str) -> Option<&Route> {
+    /// The route for `method` and `path`: one that takes the method, else the first with
+    /// the path (which answers 405 when it does not take it).
+    fn route_for(&self, method: &str, path: &str) -> Option<&Route> {
         let http = self.app.as_ref()?.http.as_ref()?;
         let path = path.split(['?', '#']).next().unwrap_or(path);
         let path = if path.is_empty() { "/" } else { path };
         http.routes
             .iter()
-            .find(|r| !r.prefix && r.path == path)
+            .find(|r| !r.prefix && r.path == path && r.takes(method))
+            .or_else(|| http.routes.iter().find(|r| !r.prefix && r.path == path))
             .or_else(|| {
                 http.routes
                     .iter()
@@ -2887,6 +2993,11 @@ fn placeholder(inner: &str, ctx: &Render) -> Option<String> {
             let (lo, hi) = parse_range(range)?;
             let h = mix(&[b"rng", ctx.hostname.as_bytes(), &ctx.n.to_le_bytes()]);
             (lo + h % (hi - lo + 1)).to_string()
+        }
+        // werkzeug's debugger PIN: nine digits from the machine (the container).
+        ("pin", None) => {
+            let n = mix(&[b"pin", ctx.hostname.as_bytes()]) % 1_000_000_000;
+            format!("{:03}-{:03}-{:03}", n / 1_000_000, n / 1000 % 1000, n % 1000)
         }
         ("uuid", seed) => uuid(&format!("{}/{}", ctx.hostname, seed.unwrap_or(""))),
         ("ip_of", Some(host)) => resolve_host(host),
@@ -4921,7 +5032,6 @@ mod tests {
         "dockersamples/examplevotingapp_vote",
         "dockersamples/examplevotingapp_result",
         "dockersamples/examplevotingapp_worker",
-        "counter",
         "hello-world",
         "alpine",
         "busybox",

@@ -2150,7 +2150,10 @@ impl World {
         let exchange = c.program.handle(&mut proc, req);
         c.proc = proc;
         let cid = c.id.clone();
-        let exchange = self.redis_counts(m, id, req, exchange?);
+        let mut exchange = self.redis_counts(m, id, req, exchange?);
+        if let Some(c) = self.container(m, id) {
+            c.program.finish_reply(&mut exchange.reply, req);
+        }
         for (stream, text) in &exchange.logs {
             self.container_log_append(m, &cid, *stream, text);
         }

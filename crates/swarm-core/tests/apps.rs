@@ -122,7 +122,37 @@ fn logs(w: &World, m: MachineId, id: &str) -> Vec<(Stream, String)> {
         .collect()
 }
 
+/// The seeds' counter as a student builds it (`docker build -t counter .`), on machine `m`:
+/// Docker Hub has no such image.
+fn build_counter(w: &mut World, m: MachineId) {
+    use swarm_core::catalog::{Catalog, Image};
+    let base = Catalog::get().lookup("python:3.12-slim").cloned();
+    let id = format!("sha256:{}", "c0".repeat(32));
+    let mut img = Image::built_from(base.as_ref(), "counter", "latest", &id, 71_235_584, 0);
+    img.cmd = ["flask", "run", "--host=0.0.0.0", "--port=8000"]
+        .map(String::from)
+        .to_vec();
+    img.workdir = "/code".into();
+    img.env.push("FLASK_APP=app.py".into());
+    let page = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
+    img.set_behaviour(serde_json::json!({
+        "programs": ["flask", "python", "python3"],
+        "app": "counter",
+        "startup_ms": 350,
+        "ports": [8000],
+        "sigterm": { "ignore": true },
+        "http": {
+            "routes": [{ "path": "/", "content_type": "text/html; charset=utf-8", "body": "Hello World! I have been seen {requests} times.\n" }],
+            "not_found": { "status": 404, "content_type": "text/html; charset=utf-8", "body": page }
+        }
+    }))
+    .unwrap();
+    let img = Catalog::register_built(img).unwrap();
+    w.image_add_built(m, img, &[], 1, &["counter:latest".to_string()]);
+}
+
 fn counter_stack(w: &mut World) -> (String, String) {
+    build_counter(w, MachineId(0));
     network(w, "app-net");
     let mut redis = ServiceSpec::new("redis", "redis:7");
     redis.networks = vec!["app-net".into()];
@@ -454,6 +484,7 @@ fn a_partition_makes_connections_time_out() {
     redis.networks = vec!["app-net".into()];
     redis.constraints = vec!["node.role==worker".into()];
     service(&mut w, redis);
+    build_counter(&mut w, MachineId(0));
     let mut web = ServiceSpec::new("web", "counter");
     web.networks = vec!["app-net".into()];
     web.constraints = vec!["node.role==manager".into()];

@@ -91,6 +91,20 @@ pub(crate) fn reason(status: u16) -> &'static str {
     }
 }
 
+/// The status line's reason as the server sends it: werkzeug's in capitals (`404 NOT FOUND`).
+fn reply_reason(reply: &swarm_core::catalog::HttpReply) -> String {
+    let werkzeug = reply
+        .headers
+        .iter()
+        .any(|(k, v)| k == "Server" && v.starts_with("Werkzeug/"));
+    let r = reason(reply.status);
+    if werkzeug {
+        r.to_ascii_uppercase()
+    } else {
+        r.to_string()
+    }
+}
+
 /// What curl did: stdout, stderr, exit status, and the body for `-o FILE` (file, body).
 type CurlResult = (String, String, i32, Option<(String, String)>);
 
@@ -383,7 +397,7 @@ fn curl_run(
                 }
                 trace.push_str(&format!(
                     "> \n* Request completely sent off\n< HTTP/1.1 {status} {}\n",
-                    reason(status)
+                    reply_reason(&out.reply)
                 ));
                 for (k, v) in reply_headers(&out.reply, true) {
                     trace.push_str(&format!("< {k}: {v}\n"));
@@ -405,7 +419,10 @@ fn curl_run(
             }
             let mut body = String::new();
             if include || head {
-                body.push_str(&format!("HTTP/1.1 {status} {}\r\n", reason(status)));
+                body.push_str(&format!(
+                    "HTTP/1.1 {status} {}\r\n",
+                    reply_reason(&out.reply)
+                ));
                 for (k, v) in reply_headers(&out.reply, false) {
                     body.push_str(&format!("{k}: {v}\r\n"));
                 }

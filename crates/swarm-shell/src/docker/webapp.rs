@@ -17,6 +17,8 @@
 //! A view it does not understand answers its literal text, as before.
 
 use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
 use swarm_core::catalog::Image;
 
 /// The behaviour for `image`'s command, if it runs a web app the playground can read.
@@ -87,18 +89,61 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
         }
         p if p.starts_with("python") => {
             let script = argv[1..].iter().find(|a| !a.starts_with('-'))?;
-            flask_app(&read(script)?, &path(script), None, exposed, None)
+            let name = base(script).trim_end_matches(".py").to_string();
+            flask_app(
+                &read(script)?,
+                &path(script),
+                None,
+                exposed,
+                None,
+                (Some(name), None),
+            )
         }
-        "flask" if argv.get(1).is_some_and(|a| a == "run") => {
-            let app = image
-                .env
-                .iter()
-                .find_map(|e| e.strip_prefix("FLASK_APP="))
-                .unwrap_or("app.py");
+        "flask" => {
+            // `flask --app app --debug run …`: the group's options, then `run`.
+            let mut named: Option<String> = None;
+            let mut debug: Option<bool> = None;
+            let mut i = 1;
+            while let Some(a) = argv.get(i).filter(|a| a.as_str() != "run") {
+                match a.as_str() {
+                    "--app" | "-A" => {
+                        named = argv.get(i + 1).cloned();
+                        i += 1;
+                    }
+                    "--debug" => debug = Some(true),
+                    "--no-debug" => debug = Some(false),
+                    a if a.starts_with("--app=") => named = Some(a[6..].to_string()),
+                    _ => return None,
+                }
+                i += 1;
+            }
+            argv.drain(..i);
+            if argv.get(1).is_none_or(|a| a != "run") {
+                return None;
+            }
+            for a in &argv {
+                match a.as_str() {
+                    "--debug" => debug = Some(true),
+                    "--no-debug" => debug = Some(false),
+                    _ => {}
+                }
+            }
+            let env = |k: &str| {
+                image
+                    .env
+                    .iter()
+                    .find_map(|e| e.strip_prefix(k)?.strip_prefix('='))
+            };
+            let named = named.or_else(|| env("FLASK_APP").map(str::to_string));
+            let debug = debug.or_else(|| {
+                env("FLASK_DEBUG").map(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "false" | "no"))
+            });
+            let app = named.clone().unwrap_or_else(|| "app.py".to_string());
+            let app = app.split(':').next().unwrap_or("app").to_string();
             let app = if app.ends_with(".py") {
-                app.to_string()
+                app
             } else {
-                format!("{app}.py")
+                format!("{}.py", app.replace('.', "/"))
             };
             let port = argv
                 .iter()
@@ -121,7 +166,14 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
                         .find_map(|e| e.strip_prefix("FLASK_RUN_HOST="))
                 })
                 .unwrap_or("127.0.0.1");
-            flask_app(&read(&app)?, &path(&app), Some(port), exposed, Some(host))
+            flask_app(
+                &read(&app)?,
+                &path(&app),
+                Some(port),
+                exposed,
+                Some(host),
+                (named, Some(debug.unwrap_or(false))),
+            )
         }
         _ => None,
     }
@@ -398,6 +450,8 @@ fn js_logs(script: &str, port: u16) -> Vec<String> {
     out
 }
 
+const WERKZEUG_405: &str = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
+
 const WERKZEUG_404: &str = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
 
 fn flask_app(
@@ -406,11 +460,21 @@ fn flask_app(
     port: Option<u16>,
     exposed: Option<u16>,
     cli_host: Option<&str>,
+    (name, cli_debug): (Option<String>, Option<bool>),
 ) -> Option<Value> {
     if !script.contains("Flask(") {
         return None;
     }
     let run = script.find(".run(").map(|i| call_args(&script[i + 5..]));
+    // `app.run(debug=True)` (ignored by `flask run`, which has its own flag).
+    let debug = cli_debug.unwrap_or_else(|| {
+        run.is_some_and(|r| {
+            split_top(r, ',').iter().any(|a| {
+                a.split_once('=')
+                    .is_some_and(|(k, v)| k.trim() == "debug" && v.trim() == "True")
+            })
+        })
+    });
     // `app.run()` and `flask run` listen on 127.0.0.1 unless told another host.
     let host = match cli_host {
         Some(h) => h.to_string(),
@@ -439,6 +503,11 @@ fn flask_app(
         globals: 0,
         at: Frame::default(),
         depth: 0,
+        clients: Vec::new(),
+        calls: None,
+        stack: Vec::new(),
+        jvars: Vec::new(),
+        debug,
     };
     // Module-level names (`HOST = socket.gethostname()`), then the redis client.
     for (i, l) in lines.iter().enumerate() {
@@ -449,14 +518,61 @@ fn flask_app(
     py.globals = py.vars.len();
     let redis = py_redis(script, &py);
     py.redis = redis.is_some();
-    let mut routes = Vec::new();
-    let mut from = 0;
-    while let Some(i) = script[from..].find(".route(") {
-        let at = from + i + ".route(".len();
-        from = at;
-        let args = call_args(&script[at..]);
-        let Some(path) = template_of(args.split(',').next().unwrap_or(""), None) else {
+    if py.redis {
+        py.clients = lines
+            .iter()
+            .filter(|l| !l.starts_with([' ', '\t']))
+            .filter_map(|l| {
+                let (name, e) = l.split_once('=')?;
+                (is_ident(name.trim()) && (e.contains("Redis(") || e.contains("from_url(")))
+                    .then(|| name.trim().to_string())
+            })
+            .collect();
+    }
+    let mut routes: Vec<Value> = Vec::new();
+    let mut offset = 0;
+    for (n, line) in lines.iter().enumerate() {
+        let at_line = offset;
+        offset += line.len() + 1;
+        let t = line.trim_start();
+        let Some(deco) = t.strip_prefix('@') else {
             continue;
+        };
+        let Some((_, call)) = deco.split_once('.') else {
+            continue;
+        };
+        let Some((kind, _)) = call.split_once('(') else {
+            continue;
+        };
+        let verb = match kind {
+            "route" => None,
+            "get" | "post" | "put" | "delete" | "patch" => Some(kind.to_ascii_uppercase()),
+            _ => continue,
+        };
+        let at = at_line + (line.len() - t.len()) + 1 + deco.find('(').unwrap_or(0) + 1;
+        let Some(args) = script.get(at..).map(call_args) else {
+            continue;
+        };
+        let args_v = split_top(args, ',');
+        let Some(path) = template_of(args_v[0], None) else {
+            continue;
+        };
+        let methods: Vec<String> = match verb {
+            Some(v) => vec![v],
+            None => args_v
+                .iter()
+                .find_map(|a| {
+                    let (k, v) = a.split_once('=')?;
+                    (k.trim() == "methods").then_some(v.trim())
+                })
+                .and_then(|v| v.strip_prefix(['[', '(']))
+                .map(|v| {
+                    split_top(v.trim_end_matches([']', ')']), ',')
+                        .into_iter()
+                        .filter_map(|m| py_str(m).map(|x| x.0.to_ascii_uppercase()))
+                        .collect()
+                })
+                .unwrap_or_else(|| vec!["GET".to_string()]),
         };
         // The function under the decorator, run; else its first `return`, read as a literal.
         let Some(r) = script[at..].find("return ") else {
@@ -466,28 +582,51 @@ fn flask_app(
             .lines()
             .next()
             .unwrap_or("");
-        let deco = script[..at].matches('\n').count();
-        let (body, trace) = (deco + 1..lines.len())
+        let calls = Rc::new(RefCell::new(Vec::new()));
+        let mut view = py.clone();
+        view.calls = Some(calls.clone());
+        let (body, json, status, trace) = (n + 1..lines.len())
             .find(|&d| lines[d].trim_start().starts_with("def "))
-            .and_then(|d| py.clone().run(d))
-            .unwrap_or_else(|| (template_of(expr, None).unwrap_or_default(), Vec::new()));
-        let ctype =
-            if expr.trim_start().starts_with("jsonify(") || expr.trim_start().starts_with('{') {
-                "application/json"
-            } else {
-                "text/html; charset=utf-8"
-            };
-        if !routes.iter().any(|r: &Value| r["path"] == path) {
-            routes
-                .push(json!({ "path": path, "content_type": ctype, "body": body, "trace": trace }));
+            .and_then(|d| view.view(d))
+            .unwrap_or_else(|| {
+                let json = expr.trim_start().starts_with("jsonify(")
+                    || expr.trim_start().starts_with('{');
+                (template_of(expr, None).unwrap_or_default(), json, 200, Vec::new())
+            });
+        let ctype = if json {
+            "application/json"
+        } else {
+            "text/html; charset=utf-8"
+        };
+        let calls: Vec<Value> = calls
+            .borrow()
+            .iter()
+            .map(|(cmd, trace)| json!({ "cmd": cmd, "trace": trace }))
+            .collect();
+        let seen = routes
+            .iter()
+            .any(|r| r["path"] == path && r["methods"] == json!(methods));
+        if !seen {
+            routes.push(json!({
+                "path": path, "methods": methods, "status": status, "content_type": ctype,
+                "body": body, "trace": trace, "redis": calls,
+            }));
         }
     }
-    let counts = routes
-        .iter()
-        .any(|r| r["body"].as_str().is_some_and(|b| b.contains("{incr:")));
+    let decode = script.contains("decode_responses=True");
+    let counts = routes.iter().any(|r| {
+        r["body"].as_str().is_some_and(|b| b.contains("{incr:"))
+            || r["redis"].as_array().is_some_and(|c| !c.is_empty())
+    });
+    let mut head = Vec::new();
+    if let Some(name) = &name {
+        head.push(format!(" * Serving Flask app '{name}'"));
+    }
+    head.push(format!(
+        " * Debug mode: {}",
+        if debug { "on" } else { "off" }
+    ));
     let mut banner = vec![
-        " * Serving Flask app 'app'".to_string(),
-        " * Debug mode: off".to_string(),
         "WARNING: This is a development server. Do not use it in a production deployment. Use a production WSGI server instead.".to_string(),
     ];
     if loopback {
@@ -498,9 +637,14 @@ fn flask_app(
         banner.push(format!(" * Running on http://{{ip}}:{port}"));
     }
     banner.push("Press CTRL+C to quit".to_string());
+    if debug {
+        banner.push(" * Restarting with stat".to_string());
+        banner.push(" * Debugger is active!".to_string());
+        banner.push(" * Debugger PIN: {pin}".to_string());
+    }
     let redis = redis
         .filter(|_| counts)
-        .map(|(host, port)| json!({ "host": host, "port": port, "file": file }));
+        .map(|(host, port)| json!({ "host": host, "port": port, "file": file, "decode": decode }));
     Some(json!({
         "redis": redis,
         "programs": ["python", "python3", "flask", "gunicorn"],
@@ -511,10 +655,12 @@ fn flask_app(
         "sigterm": { "ignore": true },
         "cpu_percent": 0.02,
         "memory_mb": 24.1,
-        "logs": { "start": [ { "at": 390, "stderr": true, "lines": banner } ] },
+        "logs": { "start": [ { "at": 390, "lines": head }, { "at": 390, "stderr": true, "lines": banner } ] },
         "http": {
             "routes": routes,
             "not_found": { "status": 404, "content_type": "text/html; charset=utf-8", "body": WERKZEUG_404 },
+            "not_allowed": { "status": 405, "content_type": "text/html; charset=utf-8", "body": WERKZEUG_405 },
+            "server": "Werkzeug/3.1.3 Python/{env:PYTHON_VERSION|3.12.7}",
             "access_log": "{client_ip} - - [{time:%d/%b/%Y %H:%M:%S}] \"{method} {path} HTTP/1.1\" {status} -",
             "access_log_stderr": true,
         },
@@ -541,11 +687,114 @@ struct Py<'a> {
     /// The statement being run, as a traceback shows it.
     at: Frame,
     depth: u8,
+    /// Names of the script's redis clients (`r = redis.Redis(…)`).
+    clients: Vec<String>,
+    /// The redis commands the view runs, in order (shared with the helpers it calls);
+    /// `None` at module level, where none is recorded.
+    calls: Option<Rc<RefCell<Vec<Call>>>>,
+    /// The callers' frames of a helper being run.
+    stack: Vec<Frame>,
+    /// Names whose value is a JSON number, dict, list or redis reply.
+    jvars: Vec<(String, J)>,
+    /// `app.run(debug=True)`, `flask run --debug`: Flask's JSON is indented.
+    debug: bool,
+}
+
+/// A redis command of a view and the frames of its traceback.
+type Call = (Vec<String>, Vec<Frame>);
+
+/// A value in Flask's JSON: a number, `true`/`false`/`null` or a redis reply's field
+/// (`Raw`), a string (its text, a template), an object (sorted on output), an array.
+#[derive(Clone, Debug)]
+enum J {
+    Raw(String),
+    Str(String),
+    Obj(Vec<(String, J)>),
+    Arr(Vec<J>),
+}
+
+impl J {
+    /// As Flask 3 writes it (`sort_keys`, `ensure_ascii`): compact, or with `indent=2`
+    /// (`Some(level)`) in debug mode.
+    fn write(&self, out: &mut String, indent: Option<usize>) {
+        let nl = |out: &mut String, level: usize| {
+            out.push('\n');
+            out.push_str(&"  ".repeat(level));
+        };
+        match self {
+            J::Raw(r) => out.push_str(r),
+            J::Str(s) => {
+                out.push('"');
+                for c in s.chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        c if (c as u32) < 0x20 || !c.is_ascii() => {
+                            let mut buf = [0u16; 2];
+                            for u in c.encode_utf16(&mut buf) {
+                                out.push_str(&format!("\\u{u:04x}"));
+                            }
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out.push('"');
+            }
+            J::Obj(items) if items.is_empty() => out.push_str("{}"),
+            J::Arr(items) if items.is_empty() => out.push_str("[]"),
+            J::Obj(items) => {
+                let mut sorted: Vec<&(String, J)> = items.iter().collect();
+                sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                // A key given twice: the last value wins.
+                sorted.reverse();
+                sorted.dedup_by(|a, b| a.0 == b.0);
+                sorted.reverse();
+                out.push('{');
+                for (n, (k, v)) in sorted.iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    if let Some(l) = indent {
+                        nl(out, l + 1);
+                    }
+                    J::Str(k.clone()).write(out, None);
+                    out.push_str(if indent.is_some() { ": " } else { ":" });
+                    v.write(out, indent.map(|l| l + 1));
+                }
+                if let Some(l) = indent {
+                    nl(out, l);
+                }
+                out.push('}');
+            }
+            J::Arr(items) => {
+                out.push('[');
+                for (n, v) in items.iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    if let Some(l) = indent {
+                        nl(out, l + 1);
+                    }
+                    v.write(out, indent.map(|l| l + 1));
+                }
+                if let Some(l) = indent {
+                    nl(out, l);
+                }
+                out.push(']');
+            }
+        }
+    }
 }
 
 impl Py<'_> {
-    /// Runs the function defined on line `def` (0-based) up to its first `return`.
-    fn run(mut self, def: usize) -> Option<Val> {
+    /// Runs the function defined on line `def` (0-based) up to its first `return` (outside
+    /// `if`/`else`/`except` blocks, which are not run, but for `if NAME is None:`/`if not
+    /// NAME:` giving a redis reply a default): the state there, the return's line (0-based)
+    /// and its expression.
+    fn exec(mut self, def: usize) -> Option<(Self, usize, String, Vec<usize>)> {
         let head = self.lines.get(def)?;
         let indent = head.len() - head.trim_start().len();
         let name = head
@@ -553,56 +802,279 @@ impl Py<'_> {
             .strip_prefix("def ")?
             .split('(')
             .next()?
-            .trim();
+            .trim()
+            .to_string();
         let body: Vec<usize> = (def + 1..self.lines.len())
             .take_while(|&i| {
                 let l = self.lines[i];
                 l.trim().is_empty() || l.len() - l.trim_start().len() > indent
             })
             .collect();
+        // A block not run: its indentation, and the name an `is None` test gives a default.
+        let mut skip: Option<(usize, Option<String>)> = None;
         for &i in &body {
-            let t = self.lines[i].trim();
-            self.at = (i as u32 + 1, name.to_string(), t.to_string());
-            if let Some(e) = t.strip_prefix("return ") {
-                let (v, mut tr) = self.eval(e)?;
-                // `raise exc` of what an `except` caught: Python shows that line first.
-                if tr.first().is_some_and(|f| f.0 == i as u32 + 1) {
-                    let raise = body.iter().find(|&&j| {
-                        j > i
-                            && self.lines[j]
-                                .trim()
-                                .strip_prefix("raise ")
-                                .is_some_and(is_ident)
-                    });
-                    if let Some(&j) = raise {
-                        let f = (
-                            j as u32 + 1,
-                            name.to_string(),
-                            self.lines[j].trim().to_string(),
-                        );
-                        tr.insert(0, f);
+            let l = self.lines[i];
+            let t = l.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            let ind = l.len() - t.len();
+            if let Some((at, test)) = &skip {
+                if ind > *at {
+                    // `value = 0` under `if value is None:`: `value or 0`.
+                    if let (Some(n), Some((lhs, rhs))) = (test, t.split_once('=')) {
+                        if lhs.trim() == n && self.eval(rhs).is_some_and(|v| v.0 == "0") {
+                            if let Some(v) = self.vars.iter_mut().rev().find(|v| v.0 == *n) {
+                                v.1 .0 = v.1 .0.replace("|raw}", "|or0}");
+                            }
+                        }
                     }
+                    continue;
                 }
-                return Some((v, tr));
+                skip = None;
+            }
+            self.at = (i as u32 + 1, name.clone(), t.to_string());
+            if let Some(cond) = t.strip_prefix("if ").and_then(|c| c.strip_suffix(':')) {
+                let c = cond.trim();
+                let test = c
+                    .strip_suffix(" is None")
+                    .or_else(|| c.strip_prefix("not "))
+                    .map(|n| n.trim().to_string())
+                    .filter(|n| is_ident(n));
+                skip = Some((ind, test));
+                continue;
+            }
+            if ["elif ", "else:", "except", "finally:"]
+                .iter()
+                .any(|k| t.starts_with(k))
+            {
+                skip = Some((ind, None));
+                continue;
+            }
+            if let Some(e) = t.strip_prefix("return ") {
+                return Some((self, i, e.to_string(), body));
             }
             self.statement(i, t);
         }
         None
     }
 
-    /// `NAME = EXPR`: remembers NAME when the value is understood.
+    /// Runs the helper function defined on line `def` and gives what it returns.
+    fn run(self, def: usize) -> Option<Val> {
+        let (st, i, e, body) = self.exec(def)?;
+        let name = st.at.1.clone();
+        let (v, mut tr) = st.eval(&e)?;
+        // `raise exc` of what an `except` caught: Python shows that line first.
+        if tr.first().is_some_and(|f| f.0 == i as u32 + 1) {
+            let raise = body.iter().find(|&&j| {
+                j > i
+                    && st.lines[j]
+                        .trim()
+                        .strip_prefix("raise ")
+                        .is_some_and(is_ident)
+            });
+            if let Some(&j) = raise {
+                let f = (j as u32 + 1, name, st.lines[j].trim().to_string());
+                tr.insert(0, f);
+            }
+        }
+        Some((v, tr))
+    }
+
+    /// What the view defined on line `def` answers: its body (Flask's JSON for a dict or
+    /// `jsonify(…)`), whether it is JSON, its status (`return …, 201`) and the traceback
+    /// frames of an `{incr:…}` in it.
+    fn view(self, def: usize) -> Option<(String, bool, u16, Vec<Frame>)> {
+        let (st, _, e, _) = self.exec(def)?;
+        let parts = split_top(e.trim(), ',');
+        let parts = match &parts[..] {
+            [one] => match one
+                .trim()
+                .strip_prefix('(')
+                .and_then(|x| x.strip_suffix(')'))
+            {
+                Some(inner) if split_top(inner, ',').len() > 1 => split_top(inner, ','),
+                _ => parts,
+            },
+            _ => parts,
+        };
+        let status = match parts.get(1) {
+            Some(p) => p.trim().parse().ok().filter(|s| (100..600).contains(s))?,
+            None => 200,
+        };
+        let body = parts.first()?.trim();
+        let json = body.starts_with("jsonify(")
+            || body.starts_with('{')
+            || body.starts_with("dict(")
+            || st.jvars.iter().rev().find(|v| v.0 == body).is_some_and(|v| {
+                matches!(v.1, J::Obj(_) | J::Arr(_))
+            });
+        if json {
+            let (j, tr) = st.json(body)?;
+            let mut out = String::new();
+            j.write(&mut out, st.debug.then_some(0));
+            out.push('\n');
+            return Some((out, true, status, tr));
+        }
+        let (v, tr) = st.eval(body)?;
+        Some((v, false, status, tr))
+    }
+
+    /// `NAME = EXPR`: remembers NAME when the value is understood; a redis call on its own
+    /// (`r.set('counter', 0)`) runs.
     fn statement(&mut self, i: usize, line: &str) {
+        if self.at.0 != i as u32 + 1 {
+            self.at = (i as u32 + 1, "<module>".into(), line.trim().to_string());
+        }
         if let Some((name, e)) = line.split_once('=') {
             let name = name.trim();
             if is_ident(name) && !e.starts_with('=') {
-                if self.at.0 != i as u32 + 1 {
-                    self.at = (i as u32 + 1, "<module>".into(), line.trim().to_string());
+                self.vars.retain(|v| v.0 != name);
+                self.jvars.retain(|v| v.0 != name);
+                if let Some((j, _)) = self.json(e).filter(|j| !matches!(j.0, J::Str(_))) {
+                    self.jvars.push((name.to_string(), j));
                 }
                 if let Some(v) = self.eval(e) {
                     self.vars.push((name.to_string(), v));
                 }
+                return;
             }
         }
+        if self.redis_call(line.trim()).is_some() {
+            let _ = self.eval(line);
+        }
+    }
+
+    /// A JSON value as Flask's `jsonify` makes it: dicts, lists, `jsonify(…)`, numbers,
+    /// `True`/`False`/`None`, a redis reply (`{rj:…}`), else a string.
+    fn json(&self, e: &str) -> Option<(J, Vec<Frame>)> {
+        let e = e.trim();
+        if e.len() > 400 {
+            return None;
+        }
+        let mut trace = Vec::new();
+        let items = |inner: &str, trace: &mut Vec<Frame>| -> Option<Vec<J>> {
+            let mut out = Vec::new();
+            for a in split_top(inner, ',') {
+                if a.trim().is_empty() {
+                    continue;
+                }
+                let (j, t) = self.json(a)?;
+                if trace.is_empty() {
+                    *trace = t;
+                }
+                out.push(j);
+            }
+            Some(out)
+        };
+        let kwargs = |inner: &str, trace: &mut Vec<Frame>| -> Option<J> {
+            let mut obj = Vec::new();
+            for a in split_top(inner, ',') {
+                if a.trim().is_empty() {
+                    continue;
+                }
+                let (k, v) = a.split_once('=')?;
+                if !is_ident(k.trim()) || v.starts_with('=') {
+                    return None;
+                }
+                let (j, t) = self.json(v)?;
+                if trace.is_empty() {
+                    *trace = t;
+                }
+                obj.push((k.trim().to_string(), j));
+            }
+            Some(J::Obj(obj))
+        };
+        if let Some(inner) = e.strip_prefix("jsonify(").and_then(|x| x.strip_suffix(')')) {
+            let args = split_top(inner, ',');
+            let kw = args.iter().any(|a| {
+                a.split_once('=')
+                    .is_some_and(|(k, v)| is_ident(k.trim()) && !v.starts_with('='))
+            });
+            let j = if kw {
+                kwargs(inner, &mut trace)?
+            } else if args.len() == 1 {
+                let (j, t) = self.json(args[0])?;
+                trace = t;
+                j
+            } else {
+                J::Arr(items(inner, &mut trace)?)
+            };
+            return Some((j, trace));
+        }
+        if let Some(inner) = e.strip_prefix("dict(").and_then(|x| x.strip_suffix(')')) {
+            return Some((kwargs(inner, &mut trace)?, trace));
+        }
+        if let Some(inner) = e.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+            let mut obj = Vec::new();
+            for a in split_top(inner, ',') {
+                if a.trim().is_empty() {
+                    continue;
+                }
+                let [k, v] = split_top(a, ':')[..] else {
+                    return None;
+                };
+                let (k, kt) = self.eval(k)?;
+                let (j, t) = self.json(v)?;
+                if trace.is_empty() {
+                    trace = if t.is_empty() { kt } else { t };
+                }
+                obj.push((k, j));
+            }
+            return Some((J::Obj(obj), trace));
+        }
+        if let Some(inner) = e.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+            return Some((J::Arr(items(inner, &mut trace)?), trace));
+        }
+        let raw = |s: &str| Some((J::Raw(s.to_string()), Vec::new()));
+        match e {
+            "True" => return raw("true"),
+            "False" => return raw("false"),
+            "None" => return raw("null"),
+            _ => {}
+        }
+        let digits = e.strip_prefix('-').unwrap_or(e);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return raw(&e.parse::<i64>().ok()?.to_string());
+        }
+        if let Some((_, j)) = self.jvars.iter().rev().find(|v| v.0 == e) {
+            return Some((j.clone(), Vec::new()));
+        }
+        let (v, t) = self.eval(e)?;
+        let single = v.starts_with('{') && v.ends_with('}') && v[1..].find('}') == Some(v.len() - 2);
+        if single && v.starts_with("{incr:") {
+            return Some((J::Raw(v), t));
+        }
+        if let Some(f) = v.strip_prefix("{r:").filter(|_| single) {
+            return Some((J::Raw(format!("{{rj:{f}")), t));
+        }
+        if !v.is_empty()
+            && v.bytes().all(|b| b.is_ascii_digit())
+            && (e.starts_with("int(") || e.starts_with("len("))
+        {
+            return Some((J::Raw(v), t));
+        }
+        Some((J::Str(v), t))
+    }
+
+    /// `CLIENT.METHOD(ARGS)` of the script's redis client: the method and its arguments.
+    fn redis_call<'e>(&self, e: &'e str) -> Option<(&'e str, Vec<&'e str>)> {
+        let (client, rest) = e.split_once('.')?;
+        if !self.clients.iter().any(|c| c == client.trim()) {
+            return None;
+        }
+        let (method, args) = rest.split_once('(')?;
+        let inner = call_args(args);
+        if args.len() != inner.len() + 1 || !is_ident(method) {
+            return None;
+        }
+        Some((
+            method,
+            split_top(inner, ',')
+                .into_iter()
+                .filter(|a| !a.trim().is_empty())
+                .collect(),
+        ))
     }
 
     fn eval(&self, e: &str) -> Option<Val> {
@@ -700,9 +1172,41 @@ impl Py<'_> {
                 })
             })?;
         }
+        // `A if C else B`, `A or B`.
+        if let [a, rest] = split_word(e, " if ")[..] {
+            if let [c, b] = split_word(rest, " else ")[..] {
+                let (c, _) = self.eval(c)?;
+                let (a, t) = self.eval(a)?;
+                let b = self.eval(b)?.0;
+                // `int(v) if v else 0`: a redis reply or 0.
+                return match (a.strip_suffix("|raw}"), a.strip_suffix("|int}")) {
+                    (Some(x), _) if b == "0" && c == a => Some((format!("{x}|or0}}"), t)),
+                    (_, Some(x)) if b == "0" && c == format!("{x}|raw}}") => {
+                        Some((format!("{x}|int0}}"), t))
+                    }
+                    _ => None,
+                };
+            }
+            return None;
+        }
+        if let [a, b] = split_word(e, " or ")[..] {
+            let (a, t) = self.eval(a)?;
+            return match (a.strip_suffix("|raw}"), self.eval(b)?.0.as_str()) {
+                (Some(x), "0") => Some((format!("{x}|or0}}"), t)),
+                _ => None,
+            };
+        }
         for f in ["str(", "int("] {
             if let Some(inner) = e.strip_prefix(f).and_then(|r| r.strip_suffix(')')) {
-                return self.eval(inner);
+                let (v, t) = self.eval(inner)?;
+                let single = v.starts_with("{r:") && v[1..].find('}') == Some(v.len() - 2);
+                let conv = match (f, v.rsplit_once('|')) {
+                    ("int(", Some((x, "raw}"))) if single => format!("{x}|int}}"),
+                    ("int(", Some((x, "or0}"))) if single => format!("{x}|int0}}"),
+                    ("str(", Some((x, _))) if single => format!("{x}|str}}"),
+                    _ => v,
+                };
+                return Some((conv, t));
             }
         }
         if let Some(inner) = e.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
@@ -729,9 +1233,35 @@ impl Py<'_> {
                 return lit(&format!("{{env:{name}|{default}}}"));
             }
         }
-        if let Some(i) = e.find(".incr(").filter(|_| self.redis) {
-            let (key, _, _) = py_str(&e[i + 6..])?;
-            return Some((format!("{{incr:{key}}}"), vec![self.at.clone()]));
+        if let Some((method, args)) = self.redis_call(e) {
+            let word = |a: &str| -> Option<String> {
+                let v = self.eval(a)?.0;
+                (!v.contains('{')).then_some(v)
+            };
+            let key = word(args.first()?)?;
+            let cmd: Vec<String> = match (method, &args[..]) {
+                ("incr", [_]) => return Some((format!("{{incr:{key}}}"), vec![self.at.clone()])),
+                ("incr" | "incrby", [_, n]) => vec!["INCRBY".into(), key, word(n)?],
+                ("decr", [_]) => vec!["DECR".into(), key],
+                ("decr" | "decrby", [_, n]) => vec!["DECRBY".into(), key, word(n)?],
+                ("get", [_]) => vec!["GET".into(), key],
+                ("set", [_, v]) => vec!["SET".into(), key, word(v)?],
+                ("delete", [_]) => vec!["DEL".into(), key],
+                ("exists", [_]) => vec!["EXISTS".into(), key],
+                _ => return None,
+            };
+            let calls = self.calls.as_ref()?;
+            let mut tr = self.stack.clone();
+            tr.push(self.at.clone());
+            let mut calls = calls.borrow_mut();
+            let i = match calls.iter().position(|c| c.0 == cmd && c.1 == tr) {
+                Some(i) => i,
+                None => {
+                    calls.push((cmd, tr));
+                    calls.len() - 1
+                }
+            };
+            return Some((format!("{{r:{i}|raw}}"), Vec::new()));
         }
         if let Some((_, v)) = self.vars.iter().rev().find(|(n, _)| n == e) {
             return Some(v.clone());
@@ -748,8 +1278,10 @@ impl Py<'_> {
         }
         let mut f = self.clone();
         f.depth += 1;
+        f.stack.push(self.at.clone());
         // The helper sees module names only.
         f.vars.truncate(self.globals);
+        f.jvars.clear();
         let (v, t) = f.run(def)?;
         let mut tr = Vec::new();
         if v.contains("{incr:") {
@@ -782,6 +1314,25 @@ fn fill(text: &str, mut field: impl FnMut(&str) -> Option<Val>) -> Option<Val> {
     }
     out.0.push_str(rest);
     Some(out)
+}
+
+/// `s` split at the first `word` (` or `, ` if `) outside quotes and brackets.
+fn split_word<'s>(s: &'s str, word: &str) -> Vec<&'s str> {
+    let (mut depth, mut quote) = (0i32, None);
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[' | '{') => depth += 1,
+            (None, ')' | ']' | '}') => depth -= 1,
+            (None, _) if depth == 0 && s[i..].starts_with(word) => {
+                return vec![&s[..i], &s[i + word.len()..]];
+            }
+            _ => {}
+        }
+    }
+    vec![s]
 }
 
 /// `s` split at `sep` outside quotes and brackets.

@@ -117,7 +117,7 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
                 }
                 i += 1;
             }
-            argv.drain(..i);
+            argv.drain(1..i);
             if argv.get(1).is_none_or(|a| a != "run") {
                 return None;
             }

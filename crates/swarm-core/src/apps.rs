@@ -21,7 +21,8 @@
 //!   text file under the server's data directory (`$PGDATA/base/DB/TABLE`: a header line,
 //!   then one escaped tab-separated row a line), so rows live in its volume, survive an
 //!   upgrade that mounts the same volume, and are absent on another node.
-//! - **counter** (Flask, port 8000): `GET /` runs `INCR hits` in the redis at `$REDIS_HOST`
+//! - **counter** (Flask, port 8000; a kind for behaviours given to built images, the catalog
+//!   has no such image): `GET /` runs `INCR hits` in the redis at `$REDIS_HOST`
 //!   (default `redis`) and answers `Hello World! I have been seen N times.`; without redis, a
 //!   500 page and the traceback in the log, as Flask logs it.
 //! - A **built web app** (`docker::webapp` in the shell) has no kind: its routes' bodies may
@@ -535,37 +536,37 @@ fn flask_traceback(app_file: &str, frames: &[(&str, u32, &str, &str)], last: &st
         lines.push(format!("  File \"{app_file}\", line {line}, in {func}"));
         lines.push(format!("    {code}"));
     }
-    let connect: &[(&str, u32, &str, &str)] = if last.starts_with("redis.exceptions.ConnectionError")
-    {
-        &[
-        (
-            "redis/client.py",
-            559,
-            "execute_command",
-            "return self._execute_command(*args, **options)",
-        ),
-        (
-            "redis/client.py",
-            565,
-            "_execute_command",
-            "conn = self.connection or pool.get_connection(command_name, **options)",
-        ),
-        (
-            "redis/connection.py",
-            1422,
-            "get_connection",
-            "connection.connect()",
-        ),
-        (
-            "redis/connection.py",
-            363,
-            "connect",
-            "raise ConnectionError(self._error_message(e))",
-        ),
-    ]
-    } else {
-        &[]
-    };
+    let connect: &[(&str, u32, &str, &str)] =
+        if last.starts_with("redis.exceptions.ConnectionError") {
+            &[
+                (
+                    "redis/client.py",
+                    559,
+                    "execute_command",
+                    "return self._execute_command(*args, **options)",
+                ),
+                (
+                    "redis/client.py",
+                    565,
+                    "_execute_command",
+                    "conn = self.connection or pool.get_connection(command_name, **options)",
+                ),
+                (
+                    "redis/connection.py",
+                    1422,
+                    "get_connection",
+                    "connection.connect()",
+                ),
+                (
+                    "redis/connection.py",
+                    363,
+                    "connect",
+                    "raise ConnectionError(self._error_message(e))",
+                ),
+            ]
+        } else {
+            &[]
+        };
     for (file, line, func, code) in connect {
         lines.push(format!("  File \"{site}/{file}\", line {line}, in {func}"));
         lines.push(format!("    {code}"));
@@ -2274,6 +2275,39 @@ mod tests {
             Some("Postgres")
         );
         assert_eq!(config_value(&docs, "ConnectionStrings:ToDoDb"), None);
+    }
+
+    #[test]
+    fn redis_replies_render_as_python_would() {
+        let nil = RedisReply::Bulk(None);
+        let five = RedisReply::Bulk(Some("5".into()));
+        let body = "{\"a\":{rj:0|int0},\"b\":{rj:1|raw}} {r:1|raw} {r:0|raw} {r:2|raw} {\"c\":1}";
+        let replies = [nil.clone(), five.clone(), RedisReply::Status("OK".into())];
+        assert_eq!(
+            py_fill(body, &replies, true).unwrap(),
+            "{\"a\":0,\"b\":\"5\"} 5 None True {\"c\":1}"
+        );
+        // bytes: repr in text, not JSON serializable.
+        assert_eq!(
+            py_fill("{r:0|raw}", std::slice::from_ref(&five), false).unwrap(),
+            "b'5'"
+        );
+        assert_eq!(
+            py_fill("{rj:0|raw}", std::slice::from_ref(&five), false)
+                .unwrap_err()
+                .1,
+            "TypeError: Object of type bytes is not JSON serializable"
+        );
+        assert_eq!(py_fill("{rj:0|int}", &[five], false).unwrap(), "5");
+        assert!(py_fill("{r:0|int}", &[nil], true)
+            .unwrap_err()
+            .1
+            .starts_with("TypeError: int() argument must be"));
+        let abc = RedisReply::Bulk(Some("abc".into()));
+        assert_eq!(
+            py_fill("{r:0|int0}", &[abc], true).unwrap_err().1,
+            "ValueError: invalid literal for int() with base 10: 'abc'"
+        );
     }
 
     #[test]

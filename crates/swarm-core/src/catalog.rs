@@ -2997,7 +2997,12 @@ fn placeholder(inner: &str, ctx: &Render) -> Option<String> {
         // werkzeug's debugger PIN: nine digits from the machine (the container).
         ("pin", None) => {
             let n = mix(&[b"pin", ctx.hostname.as_bytes()]) % 1_000_000_000;
-            format!("{:03}-{:03}-{:03}", n / 1_000_000, n / 1000 % 1000, n % 1000)
+            format!(
+                "{:03}-{:03}-{:03}",
+                n / 1_000_000,
+                n / 1000 % 1000,
+                n % 1000
+            )
         }
         ("uuid", seed) => uuid(&format!("{}/{}", ctx.hostname, seed.unwrap_or(""))),
         ("ip_of", Some(host)) => resolve_host(host),

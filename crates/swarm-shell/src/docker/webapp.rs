@@ -14,6 +14,11 @@
 //! call, which `World::redis_counts` turns into `INCR KEY` in that redis server, or Flask's
 //! 500 and the exception). An Express handler's template literal may name
 //! `await client.incr('KEY')` or a `const` set from it (node-redis `createClient`, ioredis).
+//! Other redis-py calls (`get`, `set`, `incrby`, `decr`, `delete`, `exists`) become the
+//! route's `redis` commands and `{r:I|FORM}`/`{rj:I|FORM}` fields (see
+//! `World::redis_counts`); `jsonify(…)`, dicts and `(body, status)` are Flask 3's JSON and
+//! status; `methods=[…]`/`@app.post` make werkzeug's 405; debug mode (`app.run(debug=True)`,
+//! `flask --debug run`, `FLASK_DEBUG`) indents the JSON and prints the debugger's banner.
 //! A view it does not understand answers its literal text, as before.
 
 use serde_json::{json, Value};
@@ -136,7 +141,8 @@ pub(crate) fn infer(image: &Image) -> Option<Value> {
             };
             let named = named.or_else(|| env("FLASK_APP").map(str::to_string));
             let debug = debug.or_else(|| {
-                env("FLASK_DEBUG").map(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "false" | "no"))
+                env("FLASK_DEBUG")
+                    .map(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "false" | "no"))
             });
             let app = named.clone().unwrap_or_else(|| "app.py".to_string());
             let app = app.split(':').next().unwrap_or("app").to_string();
@@ -589,9 +595,14 @@ fn flask_app(
             .find(|&d| lines[d].trim_start().starts_with("def "))
             .and_then(|d| view.view(d))
             .unwrap_or_else(|| {
-                let json = expr.trim_start().starts_with("jsonify(")
-                    || expr.trim_start().starts_with('{');
-                (template_of(expr, None).unwrap_or_default(), json, 200, Vec::new())
+                let json =
+                    expr.trim_start().starts_with("jsonify(") || expr.trim_start().starts_with('{');
+                (
+                    template_of(expr, None).unwrap_or_default(),
+                    json,
+                    200,
+                    Vec::new(),
+                )
             });
         let ctype = if json {
             "application/json"
@@ -906,9 +917,12 @@ impl Py<'_> {
         let json = body.starts_with("jsonify(")
             || body.starts_with('{')
             || body.starts_with("dict(")
-            || st.jvars.iter().rev().find(|v| v.0 == body).is_some_and(|v| {
-                matches!(v.1, J::Obj(_) | J::Arr(_))
-            });
+            || st
+                .jvars
+                .iter()
+                .rev()
+                .find(|v| v.0 == body)
+                .is_some_and(|v| matches!(v.1, J::Obj(_) | J::Arr(_)));
         if json {
             let (j, tr) = st.json(body)?;
             let mut out = String::new();
@@ -1041,7 +1055,8 @@ impl Py<'_> {
             return Some((j.clone(), Vec::new()));
         }
         let (v, t) = self.eval(e)?;
-        let single = v.starts_with('{') && v.ends_with('}') && v[1..].find('}') == Some(v.len() - 2);
+        let single =
+            v.starts_with('{') && v.ends_with('}') && v[1..].find('}') == Some(v.len() - 2);
         if single && v.starts_with("{incr:") {
             return Some((J::Raw(v), t));
         }
@@ -1524,7 +1539,7 @@ mod tests {
         assert_eq!(r[7]["body"], "{env:X|None}.");
         assert_eq!(
             b["redis"],
-            json!({ "host": "{env:REDIS_HOST|redis}", "port": "6379", "file": "/app/app.py" })
+            json!({ "host": "{env:REDIS_HOST|redis}", "port": "6379", "file": "/app/app.py", "decode": false })
         );
         assert_eq!(
             r[0]["trace"],
@@ -1546,7 +1561,7 @@ mod tests {
         assert!(img.set_behaviour(b).is_ok());
         let p =
             swarm_core::catalog::Program::new(Some(&img), None, &[], &["REDIS_HOST=cache".into()]);
-        let u = p.redis_use("/").expect("counts in redis");
+        let u = p.redis_use("GET", "/").expect("counts in redis");
         assert_eq!((u.host.as_str(), u.port, u.trace.len()), ("cache", 6379, 3));
         // Without a redis client `.incr` is not understood, and nothing counts.
         let plain = py.replace("redis.Redis(", "other(");
@@ -1563,6 +1578,41 @@ mod tests {
             (&b["redis"]["host"], &b["redis"]["port"]),
             (&json!("db"), &json!("6380"))
         );
+    }
+
+    #[test]
+    fn flask_json_views_methods_and_redis_calls() {
+        let py = "import os\nimport redis\nfrom flask import Flask, jsonify\napp = Flask(__name__)\nr = redis.Redis(host=os.getenv('REDIS_HOST', 'localhost'), decode_responses=True)\n\n@app.route('/api/counter', methods=['GET'])\ndef get_counter():\n    value = r.get('counter')\n    if value is None:\n        value = 0\n    return jsonify(count=int(value))\n\n@app.route('/api/counter/increment', methods=['POST'])\ndef inc():\n    return jsonify({'z': [1, True, None], 'count': r.incrby('counter', 2)}), 201\n\n@app.post('/api/counter/reset')\ndef reset():\n    r.set('counter', 0)\n    return {'count': int(r.get('counter') or 0), 'msg': 'ё'}\n\nif __name__ == '__main__':\n    app.run(host='0.0.0.0', port=8000, debug=True)\n";
+        let b = infer(&image_with(&["python", "app.py"], &[("app.py", py)])).expect("an app");
+        let r = &b["http"]["routes"];
+        assert_eq!(r[0]["methods"], json!(["GET"]));
+        assert_eq!(r[0]["redis"][0]["cmd"], json!(["GET", "counter"]));
+        assert_eq!(r[0]["body"], "{\n  \"count\": {rj:0|int0}\n}\n");
+        assert_eq!(r[0]["content_type"], "application/json");
+        assert_eq!(r[1]["status"], 201);
+        assert_eq!(r[1]["redis"][0]["cmd"], json!(["INCRBY", "counter", "2"]));
+        assert_eq!(
+            r[1]["body"],
+            "{\n  \"count\": {rj:0|raw},\n  \"z\": [\n    1,\n    true,\n    null\n  ]\n}\n"
+        );
+        assert_eq!(r[2]["methods"], json!(["POST"]));
+        assert_eq!(r[2]["redis"][0]["cmd"], json!(["SET", "counter", "0"]));
+        assert_eq!(r[2]["redis"][1]["cmd"], json!(["GET", "counter"]));
+        assert_eq!(r[2]["redis"][0]["trace"][0][0], 20);
+        assert!(r[2]["body"].as_str().unwrap().contains("{rj:1|int0}"));
+        assert!(r[2]["body"].as_str().unwrap().contains("\\u0451"));
+        assert_eq!(b["redis"]["decode"], true);
+        let lines = b["logs"]["start"][1]["lines"].to_string();
+        assert!(lines.contains("Debugger PIN: {pin}"));
+        // Without debug=True: compact JSON, no debugger.
+        let plain = py.replace(", debug=True", "");
+        let b = infer(&image_with(&["python", "app.py"], &[("app.py", &plain)])).expect("an app");
+        assert_eq!(b["http"]["routes"][0]["body"], "{\"count\":{rj:0|int0}}\n");
+        assert!(!b["logs"]["start"][1]["lines"].to_string().contains("PIN"));
+        let mut img = image_with(&["flask", "--app", "app", "run"], &[("app.py", py)]);
+        let b = infer(&img).expect("flask --app app run");
+        assert_eq!(b["ports"], json!([5000]));
+        assert!(img.set_behaviour(b).is_ok());
     }
 
     #[test]

@@ -350,6 +350,8 @@ impl PyVal {
             RedisReply::Bulk(None) => PyVal::None,
             RedisReply::Bulk(Some(s)) => PyVal::Text(s.clone(), decode),
             RedisReply::Array(a) => PyVal::Text(format!("{a:?}"), true),
+            RedisReply::Nested(a) => PyVal::Text(format!("{a:?}"), true),
+            RedisReply::Verbatim(s) => PyVal::Text(s.clone(), decode),
             RedisReply::Error(e) => PyVal::Text(e.clone(), true),
         }
     }

@@ -723,12 +723,15 @@ pub(crate) struct Interp {
     aliasing: RefCell<Vec<String>>,
     /// One frame per running function call: the variables `local` declared in it, with the
     /// values they had before.
-    locals: RefCell<Vec<Vec<(String, Option<String>)>>>,
+    locals: RefCell<Vec<LocalFrame>>,
     /// Files being sourced now (`return` ends the innermost).
     sourcing: Cell<usize>,
     /// Command substitutions being run now: xtrace's `+` is repeated once more per level.
     subst_level: Cell<usize>,
 }
+
+/// The variables one function call declared `local`, with their values before the call.
+type LocalFrame = Vec<(String, Option<String>)>;
 
 /// Loop control requested by `break`/`continue` (levels left to unwind).
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -3141,8 +3141,8 @@ pub fn http_date(unix_ms: i64) -> String {
     strftime(unix_ms, "%a, %d %b %Y %H:%M:%S GMT")
 }
 
-/// A subset of strftime over unix milliseconds, UTC: `%Y %y %m %d %e %H %M %S %b %a %j %T %F
-/// %s %z %Z %%`, plus `%L` (milliseconds), `%f` (microseconds), `%N` (nanoseconds).
+/// A subset of strftime over unix milliseconds, UTC: `%Y %y %m %d %e %H %I %M %S %p %b %a %j
+/// %T %F %s %z %Z %%`, plus `%L` (milliseconds), `%f` (microseconds), `%N` (nanoseconds).
 pub(crate) fn strftime(unix_ms: i64, fmt: &str) -> String {
     let secs = unix_ms.div_euclid(1000);
     let ms = unix_ms.rem_euclid(1000);
@@ -3168,6 +3168,8 @@ pub(crate) fn strftime(unix_ms: i64, fmt: &str) -> String {
             Some('d') => out.push_str(&format!("{d:02}")),
             Some('e') => out.push_str(&format!("{d:>2}")),
             Some('H') => out.push_str(&format!("{hh:02}")),
+            Some('I') => out.push_str(&format!("{:02}", (hh + 11) % 12 + 1)),
+            Some('p') => out.push_str(if hh < 12 { "AM" } else { "PM" }),
             Some('M') => out.push_str(&format!("{mm:02}")),
             Some('S') => out.push_str(&format!("{ss:02}")),
             Some('T') => out.push_str(&format!("{hh:02}:{mm:02}:{ss:02}")),
@@ -5129,6 +5131,8 @@ mod tests {
         "portainer/portainer-ce:lts",
         "portainer/agent",
         "portainer/agent:lts",
+        "nginx:1.22",
+        "nginx:1.22-alpine",
     ];
 
     #[test]
@@ -5885,6 +5889,9 @@ mod tests {
             "Thu Jun  5 2025 09:01:05.123 156"
         );
         assert_eq!(strftime(-1, "%F %T"), "1969-12-31 23:59:59");
+        // 2025-06-05T13:07:00Z, then 00:30: the 12-hour clock.
+        assert_eq!(strftime(1_749_128_820_000, "%I:%M%p"), "01:07PM");
+        assert_eq!(strftime(1_749_083_400_000, "%I:%M%p"), "12:30AM");
     }
 
     #[test]

@@ -120,6 +120,10 @@ struct Entry {
     data: Option<Vec<u8>>,
     mode: u32,
     mtime: SimTime,
+    /// The size `stat` reports when it is not the content's: a downloaded binary that holds
+    /// only a marker but lists at its real size ([`Fs::set_apparent_size`]). Writing the
+    /// file drops it.
+    apparent: Option<u64>,
 }
 
 impl Entry {
@@ -128,6 +132,7 @@ impl Entry {
             data: None,
             mode,
             mtime: now,
+            apparent: None,
         }
     }
 
@@ -278,6 +283,17 @@ impl Fs {
                 "nameserver 8.8.8.8\nnameserver 8.8.4.4\n".to_string(),
             ),
         ];
+        // dockerd's socket (a plain empty file here), which tools bind-mount into containers
+        // (`--mount type=bind,src=/var/run/docker.sock,…` for portainer, the visualizer).
+        fs.entries.insert(
+            "/var/run/docker.sock".to_string(),
+            Entry {
+                data: Some(Vec::new()),
+                mode: 0o660,
+                mtime: now,
+                apparent: None,
+            },
+        );
         for (path, text) in files {
             fs.bytes += text.len() as u64;
             fs.entries.insert(
@@ -286,6 +302,7 @@ impl Fs {
                     data: Some(text.into_bytes()),
                     mode: 0o644,
                     mtime: now,
+                    apparent: None,
                 },
             );
         }
@@ -357,7 +374,7 @@ impl Fs {
         match &e.data {
             Some(d) => Metadata {
                 kind: Kind::File,
-                size: d.len() as u64,
+                size: e.apparent.unwrap_or(d.len() as u64),
                 mode: e.mode,
                 mtime: e.mtime,
                 nlink: 1,
@@ -532,7 +549,9 @@ impl Fs {
             data: Some(Vec::new()),
             mode: 0o644,
             mtime: now,
+            apparent: None,
         });
+        e.apparent = None;
         if let Some(d) = e.data.as_mut() {
             if !append {
                 d.clear();
@@ -729,6 +748,21 @@ impl Fs {
         Ok(())
     }
 
+    /// Makes a file list at `size` bytes while holding only its content (the marker of a
+    /// large download such as hey's 9 MB binary); the machine's byte budget counts the
+    /// content. Writing the file again drops the declared size; `cp` and `mv` keep it.
+    pub fn set_apparent_size(&mut self, path: &str, size: u64) -> Result<(), FsError> {
+        let p = self.resolve(path)?;
+        match self.entries.get_mut(&p) {
+            Some(e) if e.is_dir() => Err(FsError::IsADirectory),
+            Some(e) => {
+                e.apparent = Some(size);
+                Ok(())
+            }
+            None => Err(FsError::NotFound),
+        }
+    }
+
     /// Sets the permission bits of an entry (`chmod`).
     pub fn set_mode(&mut self, path: &str, mode: u32) -> Result<(), FsError> {
         let p = self.resolve(path)?;
@@ -745,6 +779,22 @@ impl Fs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_apparent_size_lists_until_the_file_is_written() {
+        let mut fs = Fs::new(SimTime::ZERO);
+        fs.write("/hey", b"marker", false, SimTime::ZERO).unwrap();
+        fs.set_apparent_size("/hey", 9_101_824).unwrap();
+        assert_eq!(fs.stat("/hey").unwrap().size, 9_101_824);
+        assert_eq!(fs.read("/hey").unwrap(), b"marker");
+        assert_eq!(fs.used_bytes(), 6);
+        fs.copy("/hey", "/hey2", SimTime::ZERO).unwrap();
+        assert_eq!(fs.stat("/hey2").unwrap().size, 9_101_824);
+        fs.write("/hey", b"x", true, SimTime::ZERO).unwrap();
+        assert_eq!(fs.stat("/hey").unwrap().size, 7);
+        assert_eq!(fs.set_apparent_size("/", 1), Err(FsError::IsADirectory));
+        assert_eq!(fs.set_apparent_size("/nope", 1), Err(FsError::NotFound));
+    }
 
     #[test]
     fn children_of_root_skip_the_root_itself() {

@@ -12,6 +12,10 @@ use crate::terminal::{emit, Output};
 /// Names `help` lists and `which`/`type` know, with one line each.
 pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("alias", "define or list aliases"),
+    (
+        "apk",
+        "Alpine's package manager (apk add apache2-utils for ab)",
+    ),
     ("base64", "encode or decode base64 (-d, -w COL)"),
     ("basename", "strip directory and suffix from a file name"),
     ("cat", "print files and standard input"),
@@ -57,6 +61,9 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
         "keys and certificates: req, x509, genrsa, rand, version",
     ),
     ("kill", "signal a process"),
+    ("less", "print a file (also more)"),
+    ("netstat", "the machine's listening ports (-tln)"),
+    ("nslookup", "resolve a machine's name"),
     ("ping", "ping another machine (-c N, -q)"),
     ("ps", "the host's processes"),
     ("pgrep", "find the host's processes by name (also pkill)"),
@@ -337,6 +344,10 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "curl" => crate::net::curl(interp, args, io),
         "ping" => crate::net::host_ping(interp, args, io),
         "wget" => crate::hosttools::wget(interp, args, io),
+        "apk" => crate::alpinehost::apk(interp, args, io),
+        "less" | "more" => crate::alpinehost::pager(interp, &name, args, io),
+        "nslookup" => crate::alpinehost::nslookup(interp, args, io),
+        "netstat" => crate::alpinehost::netstat(interp, args, io),
         "chmod" => crate::fsutils::chmod(interp, args, io),
         "uname" => crate::hosttools::uname(interp, args, io),
         "ps" => crate::hosttools::ps(args, io),
@@ -968,8 +979,8 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
     ];
     // Where Alpine keeps the others (busybox applets in /bin, docker in /usr/local/bin).
     const IN_BIN: &[&str] = &[
-        "bash", "cat", "cp", "date", "echo", "false", "grep", "hostname", "ls", "mkdir", "mv",
-        "ping", "pwd", "rm", "rmdir", "sed", "sh", "sleep", "touch", "true", "vi",
+        "bash", "cat", "cp", "date", "echo", "false", "grep", "hostname", "ls", "mkdir", "more",
+        "mv", "netstat", "ping", "pwd", "rm", "rmdir", "sed", "sh", "sleep", "touch", "true", "vi",
     ];
     let mut status = 0;
     for a in args {
@@ -982,6 +993,8 @@ fn which(name: &str, args: &[String], io: &Io) -> i32 {
             .contains(&a.as_str());
         let path = if a == "docker" || a == "dockerd" || a == "docker-compose" {
             format!("/usr/local/bin/{a}")
+        } else if a == "apk" {
+            "/sbin/apk".to_string()
         } else if IN_BIN.contains(&a.as_str()) {
             format!("/bin/{a}")
         } else {

@@ -73,6 +73,26 @@ pub(crate) fn write_file(
         .map_err(|e| e.to_string())
 }
 
+/// Makes a just-written file list at `size` bytes (a large download holding a marker).
+pub(crate) fn declare_size(interp: &Interp, name: &str, size: u64) -> Result<(), FsError> {
+    let p = abs_path(interp, name);
+    with_fs_mut(interp, |fs, _| fs.set_apparent_size(&p, size))
+}
+
+/// The names in a directory of the machine, `None` if it is not one.
+pub(crate) fn list_dir(interp: &Interp, name: &str) -> Option<Vec<String>> {
+    let p = abs_path(interp, name);
+    with_fs(interp, |fs| fs.list(&p).ok())
+        .flatten()
+        .map(|l| l.into_iter().map(|(n, _)| n).collect())
+}
+
+/// Sets a file's permission bits (an installed program's 755).
+pub(crate) fn set_mode(interp: &Interp, name: &str, mode: u32) -> Result<(), FsError> {
+    let p = abs_path(interp, name);
+    with_fs_mut(interp, |fs, _| fs.set_mode(&p, mode))
+}
+
 /// `mkdir -p` for a command that needs a directory (`docker login`'s `~/.docker`).
 pub(crate) fn mkdir_p(interp: &Interp, name: &str) -> Result<(), FsError> {
     let p = abs_path(interp, name);

@@ -31,6 +31,11 @@ const HEY_URLS: &[&str] = &[
 const HEY_BINARY: &[u8] =
     b"\x7fELF\x02\x01\x01\x00 swarm-playground: rakyll/hey v0.1.4 (linux/amd64)\n";
 
+/// The size the downloaded binary lists at (`ls -l`, wget's and curl's progress): hey v0.1.4's
+/// linux/amd64 release. The file holds only [`HEY_BINARY`]; its size is declared
+/// (`Fs::set_apparent_size`).
+pub(crate) const HEY_SIZE: u64 = 9_101_824;
+
 /// The known download a URL names, if any: (file name, content).
 pub(crate) fn download(url: &str) -> Option<(&'static str, &'static [u8])> {
     let bare = url
@@ -53,7 +58,9 @@ pub(crate) fn download_named(args: &[String]) -> bool {
 pub(crate) fn fetch(interp: &Interp, args: &[String], io: &Io) -> Option<i32> {
     let (file, body) = args.iter().find_map(|a| download(a))?;
     let text = String::from_utf8_lossy(body).into_owned();
-    let size = body.len();
+    let size = curl_size(HEY_SIZE);
+    // About 0.7 s at S3's speed.
+    let speed = curl_size(HEY_SIZE * 10 / 7);
     // curl: `-o FILE`, `-O` (the URL's name), or the terminal.
     let mut target: Option<String> = None;
     let mut silent = false;
@@ -83,7 +90,9 @@ pub(crate) fn fetch(interp: &Interp, args: &[String], io: &Io) -> Option<i32> {
     }
     match target.filter(|t| t != "-") {
         Some(t) => {
-            if let Err(e) = crate::fsutils::write_file(interp, &t, &text, false) {
+            if let Err(e) = crate::fsutils::write_file(interp, &t, &text, false).and_then(|()| {
+                crate::fsutils::declare_size(interp, &t, HEY_SIZE).map_err(|e| e.to_string())
+            }) {
                 io.err.write(&format!(
                     "curl: (23) Failure writing output to destination: {e}\n"
                 ));
@@ -91,7 +100,7 @@ pub(crate) fn fetch(interp: &Interp, args: &[String], io: &Io) -> Option<i32> {
             }
             if !silent {
                 io.err.write(&format!(
-                    "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n100 {size:>5}  100 {size:>5}    0     0   1000      0 --:--:-- --:--:-- --:--:--  1000\n"
+                    "  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n                                 Dload  Upload   Total   Spent    Left  Speed\n100 {size:>5}  100 {size:>5}    0     0  {speed:>5}      0 --:--:-- --:--:-- --:--:-- {speed:>5}\n"
                 ));
             }
             Some(0)
@@ -100,6 +109,45 @@ pub(crate) fn fetch(interp: &Interp, args: &[String], io: &Io) -> Option<i32> {
             io.err.write("Warning: Binary output can mess up your terminal. Use \"--output -\" to tell \nWarning: curl to output it to your console anyway, or consider \"--output \nWarning: <FILE>\" to save to a file.\n");
             Some(23)
         }
+    }
+}
+
+/// curl's five-character size (`max5data`): `12345`, `8888k`, `12.4M`.
+pub(crate) fn curl_size(bytes: u64) -> String {
+    const K: u64 = 1024;
+    const M: u64 = 1024 * 1024;
+    if bytes < 100_000 {
+        bytes.to_string()
+    } else if bytes < 10_000 * K {
+        format!("{}k", bytes / K)
+    } else if bytes < 100 * M {
+        format!("{}.{}M", bytes / M, (bytes % M) / (M / 10))
+    } else {
+        format!("{}M", bytes / M)
+    }
+}
+
+/// BusyBox's five-character size (`smart_ulltoa5`, wget's progress bar): `12345` up to
+/// 99999, else scaled by 1024 with a unit: `8888k`, `12.3M`.
+pub(crate) fn busybox_size(bytes: u64) -> String {
+    if bytes <= 99_999 {
+        return bytes.to_string();
+    }
+    let units = [' ', 'k', 'M', 'G', 'T', 'P', 'E'];
+    let mut v = bytes.saturating_mul(10);
+    let mut idx = 0;
+    loop {
+        v /= 1024;
+        idx += 1;
+        if v < 100_000 || idx + 1 >= units.len() {
+            break;
+        }
+    }
+    let (whole, tenth) = (v / 10, v % 10);
+    if whole >= 100 {
+        format!("{whole}{}", units[idx])
+    } else {
+        format!("{whole}.{tenth}{}", units[idx])
     }
 }
 
@@ -143,6 +191,9 @@ pub(crate) async fn run_file(interp: &Interp, name: &str, args: &[String], io: &
     }
     if content == HEY_BINARY {
         return Some(hey(interp, args, io).await);
+    }
+    if content == AB_BINARY {
+        return Some(ab(interp, args, io).await);
     }
     if content.starts_with(b"\x7fELF") {
         io.err.write(&format!(
@@ -257,6 +308,10 @@ struct Sample {
     base_ms: f64,
     /// Which task answered (for the round-robin shares).
     server: Option<(MachineId, String)>,
+    /// The reply's status line and headers, in bytes (ab's "Total transferred").
+    head_bytes: usize,
+    /// Its `Server` header (ab's "Server Software").
+    software: String,
 }
 
 /// The CPU share a container may use (its task's `--limit-cpu`, else 1).
@@ -315,10 +370,26 @@ impl Target<'_> {
                     let rtt = if *sm == m { 0.25 } else { 0.55 };
                     let s = service_ms(&image) / cpu_share(&w, *sm, cid);
                     let size = if self.head { 0 } else { out.reply.body.len() };
+                    let headers = out.reply.header_block();
+                    let software = headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("Server"))
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
+                    let status_line = format!(
+                        "HTTP/1.1 {} {}\r\n",
+                        out.reply.status,
+                        crate::net::reason(out.reply.status)
+                    );
+                    let head_bytes = status_line.len()
+                        + headers.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>()
+                        + 2;
                     Sample {
                         result: Ok((out.reply.status, size)),
                         base_ms: rtt + s,
                         server: Some(out.served_by.clone()),
+                        head_bytes,
+                        software,
                     }
                 }
                 Err(e) => {
@@ -343,6 +414,8 @@ impl Target<'_> {
                         result: Err(text),
                         base_ms: if timeout { 20_000.0 } else { 0.2 },
                         server: None,
+                        head_bytes: 0,
+                        software: String::new(),
                     }
                 }
             });
@@ -493,7 +566,6 @@ pub(crate) async fn hey(interp: &Interp, args: &[String], io: &Io) -> i32 {
         return 1;
     };
     let m = interp.session.borrow().machine();
-    let world = interp.world();
     let call = swarm_core::network::HttpCall {
         method: method.clone(),
         path: u.path.clone(),
@@ -508,6 +580,344 @@ pub(crate) async fn hey(interp: &Interp, args: &[String], io: &Io) -> i32 {
         call: &call,
         head: method == "HEAD",
     };
+    let mut run = load(interp, &target, n, z, c, q).await;
+    let total_ms = run.elapsed_ms + 0.5 + unit(run.sent as u64) * 2.0;
+    io.out.write(&report(
+        total_ms / 1000.0,
+        run.sent,
+        &mut run.lats,
+        run.size_total,
+        &mut run.codes,
+        &mut run.errors,
+    ));
+    0
+}
+
+/// ab 2.3's usage (apache2-utils).
+const AB_USAGE: &str = "Usage: ab [options] [http[s]://]hostname[:port]/path
+Options are:
+    -n requests     Number of requests to perform
+    -c concurrency  Number of multiple requests to make at a time
+    -t timelimit    Seconds to max. to spend on benchmarking
+                    This implies -n 50000
+    -s timeout      Seconds to max. wait for each response
+                    Default is 30 seconds
+    -b windowsize   Size of TCP send/receive buffer, in bytes
+    -B address      Address to bind to when making outgoing connections
+    -p postfile     File containing data to POST. Remember also to set -T
+    -u putfile      File containing data to PUT. Remember also to set -T
+    -T content-type Content-type header to use for POST/PUT data, eg.
+                    'application/x-www-form-urlencoded'
+                    Default is 'text/plain'
+    -v verbosity    How much troubleshooting info to print
+    -w              Print out results in HTML tables
+    -i              Use HEAD instead of GET
+    -x attributes   String to insert as table attributes
+    -y attributes   String to insert as tr attributes
+    -z attributes   String to insert as td or th attributes
+    -C attribute    Add cookie, eg. 'Apache=1234'. (repeatable)
+    -H attribute    Add Arbitrary header line, eg. 'Accept-Encoding: gzip'
+                    Inserted after all normal header lines. (repeatable)
+    -A attribute    Add Basic WWW Authentication, the attributes
+                    are a colon separated username and password.
+    -P attribute    Add Basic Proxy Authentication, the attributes
+                    are a colon separated username and password.
+    -X proxy:port   Proxyserver and port number to use
+    -V              Print version number and exit
+    -k              Use HTTP KeepAlive feature
+    -d              Do not show percentiles served table.
+    -S              Do not show confidence estimators and warnings.
+    -q              Do not show progress when doing more than 150 requests
+    -l              Accept variable document length (use this for dynamic pages)
+    -g filename     Output collected data to gnuplot format file.
+    -e filename     Output CSV file with percentages served
+    -r              Don't exit on socket receive errors.
+    -m method       Method name
+    -h              Display usage information (this message)
+    -I              Disable TLS Server Name Indication (SNI) extension
+    -L              Use TLS renegotiation
+    -4              Use IPv4 only
+    -6              Use IPv6 only
+";
+
+const AB_BANNER: &str = "This is ApacheBench, Version 2.3 <$Revision: 1923142 $>
+Copyright 1996 Adam Twiss, Zeus Technology Ltd, http://www.zeustech.net/
+Licensed to The Apache Software Foundation, http://www.apache.org/
+";
+
+/// What the host's `ab` binary holds once `apk add apache2-utils` installed it.
+pub(crate) const AB_BINARY: &[u8] =
+    b"\x7fELF\x02\x01\x01\x00 swarm-playground: ApacheBench 2.3 (apache2-utils 2.4.65)\n";
+
+/// `ab [options] URL`: ApacheBench, its requests through the cluster as hey's
+/// ([`load`]), its report from what they saw.
+pub(crate) async fn ab(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let mut n: usize = 1;
+    let mut c: usize = 1;
+    let mut t: Option<u64> = None;
+    let mut head = false;
+    let mut keepalive = false;
+    let mut quiet = false;
+    let mut variable = false;
+    let mut method: Option<String> = None;
+    let mut url: Option<String> = None;
+    let usage = |io: &Io, msg: &str| {
+        io.err.write(msg);
+        io.err.write(AB_USAGE);
+        22
+    };
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        i += 1;
+        let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty()) else {
+            if url.is_some() {
+                return usage(io, "ab: wrong number of arguments\n");
+            }
+            url = Some(a.clone());
+            continue;
+        };
+        for (k, ch) in flags.char_indices() {
+            let takes = "ncstbBpuTvxyzCHAPXgemf".contains(ch);
+            if !takes {
+                match ch {
+                    'i' => head = true,
+                    'k' => keepalive = true,
+                    'q' => quiet = true,
+                    'l' => variable = true,
+                    'w' | 'd' | 'S' | 'r' | 'I' | 'L' | '4' | '6' => {}
+                    'V' => {
+                        io.out.write(AB_BANNER);
+                        io.out.write("\n");
+                        return 0;
+                    }
+                    'h' => return usage(io, ""),
+                    other => return usage(io, &format!("ab: invalid option -- '{other}'\n")),
+                }
+                continue;
+            }
+            let Some(value) = crate::util::short_value(&flags[k + ch.len_utf8()..], args, &mut i)
+            else {
+                return usage(io, &format!("ab: option requires an argument -- '{ch}'\n"));
+            };
+            match ch {
+                'n' => match value.parse::<usize>() {
+                    Ok(v) if v > 0 => n = v,
+                    _ => return usage(io, "ab: Invalid number of requests\n"),
+                },
+                'c' => match value.parse::<usize>() {
+                    Ok(v) if v > 0 => c = v,
+                    _ => return usage(io, "ab: Invalid Concurrency [Range 0..20000]\n"),
+                },
+                't' => match value.parse::<u64>() {
+                    Ok(v) => {
+                        t = Some(v * 1000);
+                        n = 50_000;
+                    }
+                    Err(_) => return usage(io, ""),
+                },
+                'm' => method = Some(value.to_uppercase()),
+                _ => {}
+            }
+            break;
+        }
+    }
+    let Some(url) = url else {
+        return usage(io, "ab: wrong number of arguments\n");
+    };
+    if c > n {
+        io.err
+            .write("ab: Cannot use concurrency level greater than total number of requests\n");
+        io.err.write(AB_USAGE);
+        return 22;
+    }
+    let parsed = crate::net::parse_url(&url).filter(|_| {
+        let rest = url
+            .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"))
+            .unwrap_or(&url);
+        rest.contains('/')
+    });
+    let Some(u) = parsed else {
+        return usage(io, "ab: invalid URL\n");
+    };
+    io.out.write(AB_BANNER);
+    io.out.write("\n");
+    let progress = n > 150 && !quiet;
+    io.out.write(&format!(
+        "Benchmarking {} (be patient){}",
+        u.host,
+        if progress { "\n" } else { "..." }
+    ));
+    let m = interp.session.borrow().machine();
+    let method = method.unwrap_or_else(|| if head { "HEAD".into() } else { "GET".into() });
+    let call = swarm_core::network::HttpCall {
+        method: method.clone(),
+        path: u.path.clone(),
+        body: String::new(),
+        headers: vec![("User-Agent".into(), "ApacheBench/2.3".into())],
+        tls: u.tls,
+    };
+    let target = Target {
+        m,
+        url: &url,
+        u: &u,
+        call: &call,
+        head: method == "HEAD",
+    };
+    let run = load(interp, &target, n, t, c, 0.0).await;
+    if run.lats.is_empty() {
+        // Nothing answered: ab stops at the first failed connection.
+        let (text, code) = match run.errors.first().map(|e| e.0.as_str()) {
+            Some(e) if e.contains("no such host") => (
+                format!(
+                    "apr_sockaddr_info_get() for {}: Name or service not known (-3008)\n",
+                    u.host
+                ),
+                1,
+            ),
+            Some(e) if e.contains("deadline") => (
+                "apr_pollset_poll: The timeout specified has expired (70007)\n".to_string(),
+                1,
+            ),
+            _ => (
+                "apr_socket_recv: Connection refused (111)\n".to_string(),
+                111,
+            ),
+        };
+        io.err.write(&text);
+        return code;
+    }
+    if progress {
+        let step = (n / 10).max(100);
+        let mut done = step;
+        while done < run.sent {
+            io.err.write(&format!("Completed {done} requests\n"));
+            done += step;
+        }
+        io.err.write(&format!("Finished {} requests\n", run.sent));
+    } else {
+        io.out.write("..done\n");
+    }
+    io.out.write(&ab_report(&u, &run, c, keepalive, variable));
+    0
+}
+
+/// ab's results for a load test.
+fn ab_report(u: &crate::net::Url, run: &Load, c: usize, keepalive: bool, variable: bool) -> String {
+    let done = run.lats.len();
+    let secs = ((run.elapsed_ms + 0.5 + unit(run.sent as u64) * 2.0) / 1000.0).max(0.001);
+    let doc_len = run.first_size.unwrap_or(0);
+    let failed = if variable { 0 } else { run.length_failures };
+    let exceptions = run.sent - done;
+    let non_2xx: usize = run
+        .codes
+        .iter()
+        .filter(|(code, _)| !(200..300).contains(code))
+        .map(|e| e.1)
+        .sum();
+    let total_bytes = run.head_total + run.size_total;
+    let mut s = format!(
+        "\n\nServer Software:        {}\nServer Hostname:        {}\nServer Port:            {}\n",
+        run.software, u.host, u.port
+    );
+    if u.tls {
+        s.push_str("SSL/TLS Protocol:       TLSv1.3,TLS_AES_256_GCM_SHA384,2048,256\n");
+    }
+    s.push_str(&format!(
+        "\nDocument Path:          {}\nDocument Length:        {doc_len} bytes{}\n\nConcurrency Level:      {c}\nTime taken for tests:   {secs:.3} seconds\nComplete requests:      {done}\nFailed requests:        {}\n",
+        u.path,
+        if variable { " (Variable)" } else { "" },
+        failed + exceptions,
+    ));
+    if failed + exceptions > 0 {
+        s.push_str(&format!(
+            "   (Connect: 0, Receive: 0, Length: {failed}, Exceptions: {exceptions})\n"
+        ));
+    }
+    if non_2xx > 0 {
+        s.push_str(&format!("Non-2xx responses:      {non_2xx}\n"));
+    }
+    if keepalive {
+        s.push_str(&format!("Keep-Alive requests:    {done}\n"));
+    }
+    s.push_str(&format!(
+        "Total transferred:      {total_bytes} bytes\nHTML transferred:       {} bytes\nRequests per second:    {:.2} [#/sec] (mean)\nTime per request:       {:.3} [ms] (mean)\nTime per request:       {:.3} [ms] (mean, across all concurrent requests)\nTransfer rate:          {:.2} [Kbytes/sec] received\n",
+        run.size_total,
+        done as f64 / secs,
+        c as f64 * secs * 1000.0 / done as f64,
+        secs * 1000.0 / done as f64,
+        total_bytes as f64 / 1024.0 / secs,
+    ));
+    // Connection times in whole ms, as ab keeps them.
+    let mut ms: Vec<f64> = run.lats.iter().map(|l| l * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    let stats = |v: &[f64]| {
+        let n = v.len().max(1) as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let sd = (v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt();
+        // ab rounds its microseconds to whole ms (`ap_round_ms`).
+        let ms = |x: f64| x.round() as u64;
+        let min = ms(v.first().copied().unwrap_or(0.0));
+        let max = ms(v.last().copied().unwrap_or(0.0));
+        let median = ms(v.get(v.len() / 2).copied().unwrap_or(0.0));
+        format!("{min:5} {:4} {sd:5.1} {median:6} {max:7}", ms(mean))
+    };
+    let connect: Vec<f64> = ms
+        .iter()
+        .map(|x| if *x > 5.0 { 1.0 } else { 0.0 })
+        .collect();
+    let waiting: Vec<f64> = ms.iter().map(|x| x * 0.97).collect();
+    s.push_str(&format!(
+        "\nConnection Times (ms)\n              min  mean[+/-sd] median   max\nConnect:    {}\nProcessing: {}\nWaiting:    {}\nTotal:      {}\n",
+        stats(&connect),
+        stats(&ms),
+        stats(&waiting),
+        stats(&ms),
+    ));
+    s.push_str("\nPercentage of the requests served within a certain time (ms)\n");
+    for p in [50usize, 66, 75, 80, 90, 95, 98, 99, 100] {
+        let idx = if p == 100 {
+            ms.len() - 1
+        } else {
+            (ms.len() * p / 100).min(ms.len() - 1)
+        };
+        let v = ms[idx].round() as u64;
+        if p == 100 {
+            s.push_str(&format!(" 100%  {v:5} (longest request)\n"));
+        } else {
+            s.push_str(&format!("  {p}%  {v:5}\n"));
+        }
+    }
+    s
+}
+
+/// What a load test saw: each request's latency (s), its status counts, its errors, the body
+/// bytes, how many it sent and the simulated time it took; for ab, the size of the first
+/// answer, how many answers differed in length, the header bytes and the server's name.
+struct Load {
+    lats: Vec<f64>,
+    codes: Vec<(u16, usize)>,
+    errors: Vec<(String, usize)>,
+    size_total: usize,
+    sent: usize,
+    elapsed_ms: f64,
+    first_size: Option<usize>,
+    length_failures: usize,
+    head_total: usize,
+    software: String,
+}
+
+/// Sends `n` requests (or, with `z`, as many as fit in `z` ms) from `c` workers at most `q`
+/// a second each, letting the simulated time pass.
+async fn load(
+    interp: &Interp,
+    target: &Target<'_>,
+    n: usize,
+    z: Option<u64>,
+    c: usize,
+    q: f64,
+) -> Load {
+    let world = interp.world();
     // The test runs in slices of about a second of simulated time: each slice sends its
     // share of real requests, counts the rest like them, then lets the slice's time pass
     // (so a task that fails during the test shows in the results).
@@ -518,6 +928,10 @@ pub(crate) async fn hey(interp: &Interp, args: &[String], io: &Io) -> i32 {
     let mut sent = 0usize;
     let mut elapsed_ms = 0f64;
     let mut slice = 0u64;
+    let mut first_size: Option<usize> = None;
+    let mut length_failures = 0usize;
+    let mut head_total = 0usize;
+    let mut software = String::new();
     loop {
         // A few requests tell the rate; then the slice's others, up to PER_SLICE, for real.
         let left = if z.is_some() {
@@ -545,6 +959,14 @@ pub(crate) async fn hey(interp: &Interp, args: &[String], io: &Io) -> i32 {
             let seed = (slice << 32) + k as u64;
             match &s.result {
                 Ok((code, size)) => {
+                    let first_len = *first_size.get_or_insert(*size);
+                    if *size != first_len {
+                        length_failures += 1;
+                    }
+                    head_total += s.head_bytes;
+                    if software.is_empty() {
+                        software = s.software.clone();
+                    }
                     let tail = if unit(seed * 2 + 2) < 0.01 { 3.0 } else { 1.0 };
                     let ms = s.base_ms * rate.1 * (0.55 + 0.9 * unit(seed * 2 + 1)) * tail;
                     lats.push(ms / 1000.0);
@@ -574,16 +996,18 @@ pub(crate) async fn hey(interp: &Interp, args: &[String], io: &Io) -> i32 {
             break;
         }
     }
-    let total_ms = elapsed_ms + 0.5 + unit(sent as u64) * 2.0;
-    io.out.write(&report(
-        total_ms / 1000.0,
-        sent,
-        &mut lats,
+    Load {
+        lats,
+        codes,
+        errors,
         size_total,
-        &mut codes,
-        &mut errors,
-    ));
-    0
+        sent,
+        elapsed_ms,
+        first_size,
+        length_failures,
+        head_total,
+        software,
+    }
 }
 
 /// hey's summary (its `defaultTmpl`, then the newline `print` adds).
@@ -716,6 +1140,16 @@ fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_print_as_curl_and_busybox_do() {
+        assert_eq!(curl_size(59), "59");
+        assert_eq!(curl_size(HEY_SIZE), "8888k");
+        assert_eq!(curl_size(13_002_605), "12.4M");
+        assert_eq!(busybox_size(99_999), "99999");
+        assert_eq!(busybox_size(HEY_SIZE), "8888k");
+        assert_eq!(busybox_size(12_900_000), "12.3M");
+    }
 
     #[test]
     fn durations_parse_as_go_does() {

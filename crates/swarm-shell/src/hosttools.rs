@@ -1998,6 +1998,7 @@ pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
     let m = interp.session.borrow().machine();
     let world = interp.world();
     // The one file of the internet the machines can fetch (hey), else the cluster.
+    let declared = crate::hey::download(url).map(|_| crate::hey::HEY_SIZE);
     let (r, ip) = match crate::hey::download(url) {
         Some((_, body)) => (
             Ok((200, String::from_utf8_lossy(body).into_owned())),
@@ -2059,11 +2060,15 @@ pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
                 io.err.write(&format!("wget: can't open '{file}': {e}\n"));
                 return 1;
             }
+            if let Some(size) = declared {
+                let _ = crate::fsutils::declare_size(interp, &file, size);
+            }
             if !quiet {
+                let size = declared.unwrap_or(body.len() as u64);
                 io.err.write(&format!(
                     "{connecting}saving to '{file}'\n{:<20} 100% |********************************| {:>5}  0:00:00 ETA\n'{file}' saved\n",
                     file.rsplit('/').next().unwrap_or(&file),
-                    body.len()
+                    crate::hey::busybox_size(size)
                 ));
             }
             0

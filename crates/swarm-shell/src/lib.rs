@@ -7,6 +7,7 @@
 //! later `docker service create` without `--detach`, `watch`) run as jobs that resume as the
 //! driver advances time: the page advances it in real time, `swarmsh` fast-forwards it.
 
+mod alpinehost;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod api;
 mod builtins;

@@ -14,7 +14,7 @@ pub(crate) mod image_programs;
 mod inspect_cmd;
 pub(crate) mod network_cmd;
 pub(crate) mod objects_cmd;
-mod packages;
+pub(crate) mod packages;
 pub(crate) mod prune_cmd;
 pub(crate) mod registry_cmd;
 pub(crate) mod service_cmd;

@@ -42,6 +42,13 @@ const PACKAGES: &[Package] = &[
         kb: 0,
     },
     Package {
+        name: "apache2-utils",
+        debian: "2.4.62-1~deb12u2",
+        ubuntu: "2.4.58-1ubuntu8.7",
+        alpine: Some(("apache2-utils", "2.4.65-r0")),
+        kb: 208,
+    },
+    Package {
         name: "curl",
         debian: "7.88.1-10+deb12u12",
         ubuntu: "8.5.0-2ubuntu10.6",
@@ -287,7 +294,7 @@ pub(crate) fn run_on(
         ("apt-get" | "apt", Distro::Debian | Distro::Ubuntu { .. }) => {
             Some(apt(files, distro, name, args, tty))
         }
-        ("apk", Distro::Alpine) => Some(apk(files, args)),
+        ("apk", Distro::Alpine) => Some(apk(files, args, (APK_BASE, 8))),
         _ => None,
     }
 }
@@ -443,7 +450,13 @@ fn apt_get(
 
 const APK_BASE: usize = 15;
 
-fn apk(files: &mut dyn Files, args: &[String]) -> (String, String, i32) {
+/// `apk` over `files`; `base` is what the system holds besides its world's packages:
+/// (packages, MiB).
+pub(crate) fn apk(
+    files: &mut dyn Files,
+    args: &[String],
+    base: (usize, usize),
+) -> (String, String, i32) {
     const FETCH: &str = "fetch https://dl-cdn.alpinelinux.org/alpine/v3.21/main/x86_64/APKINDEX.tar.gz\nfetch https://dl-cdn.alpinelinux.org/alpine/v3.21/community/x86_64/APKINDEX.tar.gz\n";
     let words: Vec<&str> = args
         .iter()
@@ -480,10 +493,10 @@ fn apk(files: &mut dyn Files, args: &[String]) -> (String, String, i32) {
             for (i, (n, v)) in new.iter().enumerate() {
                 out.push_str(&format!("({}/{}) Installing {n} ({v})\n", i + 1, new.len()));
             }
-            let count = APK_BASE + installed.len() + new.len();
+            let count = base.0 + installed.len() + new.len();
             out.push_str(&format!(
                 "OK: {} MiB in {count} packages\n",
-                8 + (installed.len() + new.len()) * 2
+                base.1 + (installed.len() + new.len()) * 2
             ));
             let mut text = world_file.clone();
             for (n, _) in &new {
@@ -494,7 +507,7 @@ fn apk(files: &mut dyn Files, args: &[String]) -> (String, String, i32) {
             (out, String::new(), 0)
         }
         Some("del" | "upgrade" | "cache" | "info" | "search") => (
-            format!("OK: {} MiB in {} packages\n", 8 + installed.len() * 2, APK_BASE + installed.len()),
+            format!("OK: {} MiB in {} packages\n", base.1 + installed.len() * 2, base.0 + installed.len()),
             String::new(),
             0,
         ),

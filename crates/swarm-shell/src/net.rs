@@ -701,7 +701,9 @@ enum PingFlavor {
 }
 
 fn ping_flavor(image: &str) -> PingFlavor {
-    let r = image.to_ascii_lowercase();
+    let r = swarm_core::catalog::normalize(image)
+        .unwrap_or_else(|| image.to_string())
+        .to_ascii_lowercase();
     if r.contains("netshoot") {
         PingFlavor::Iputils
     } else if r.starts_with("traefik/whoami") || r.starts_with("hello-world") {

@@ -178,7 +178,11 @@ enum Distro {
 }
 
 fn distro_of(image: &str) -> Option<Distro> {
-    let image = image.to_ascii_lowercase();
+    // A digest-pinned reference (`nginx:alpine@sha256:…`, as a service's tasks run) names
+    // the same image as its tag.
+    let image = swarm_core::catalog::normalize(image)
+        .unwrap_or_else(|| image.to_string())
+        .to_ascii_lowercase();
     let (repo, tag) = match image.rsplit_once(':') {
         Some((r, t)) if !t.contains('/') => (r, t),
         _ => (image.as_str(), "latest"),

@@ -64,9 +64,9 @@ const BUSYBOX_TOOLS: &[&str] = &[
     "echo", "egrep", "env", "false", "find", "free", "grep", "gunzip", "gzip", "head", "hostname",
     "id", "ifconfig", "ip", "kill", "killall", "less", "ln", "ls", "mkdir", "more", "mount", "mv",
     "nc", "netstat", "nproc", "nslookup", "ping", "pgrep", "pkill", "printenv", "printf", "ps",
-    "pwd", "rm", "rmdir", "sed", "seq", "sh", "sleep", "sort", "stat", "tail", "tar", "tee",
-    "test", "top", "touch", "tr", "true", "uname", "uniq", "uptime", "vi", "watch", "wc", "wget",
-    "which", "whoami", "xargs",
+    "pwd", "rm", "rmdir", "route", "sed", "seq", "sh", "sleep", "sort", "stat", "tail", "tar",
+    "tee", "test", "top", "touch", "tr", "true", "uname", "uniq", "uptime", "vi", "watch", "wc",
+    "wget", "which", "whoami", "xargs",
 ];
 
 /// What every Debian and Ubuntu image has (coreutils, grep, sed, mawk, findutils, hostname,

@@ -1120,7 +1120,7 @@ pub(crate) async fn start_created(
             return status;
         }
     }
-    if let Some((chunks, code)) = one_shot_file_command(interp, m, &id).await {
+    if let Some((chunks, code)) = one_shot_file_command(interp, m, &id, path).await {
         if !detach {
             for (err, text) in &chunks {
                 if *err {
@@ -1188,6 +1188,7 @@ async fn one_shot_file_command(
     interp: &Interp,
     m: MachineId,
     id: &str,
+    path: &str,
 ) -> Option<(Vec<(bool, String)>, i32)> {
     let world = interp.world();
     let (argv, stub, image) = {
@@ -1210,7 +1211,12 @@ async fn one_shot_file_command(
             None => program_question(interp, m, id, unwrap_entrypoint(&image, argv)?)?,
         };
         let (out, err, code) = run_in_container(interp, m, id, &argv);
-        (vec![(false, out), (true, err)], code)
+        if code == 127 && err.starts_with("OCI runtime exec failed") {
+            let name = argv.first().map(String::as_str).unwrap_or("");
+            (vec![(true, create_failed(path, name))], 127)
+        } else {
+            (vec![(false, out), (true, err)], code)
+        }
     };
     let mut w = world.borrow_mut();
     for (err, text) in &chunks {
@@ -1247,10 +1253,34 @@ async fn shell_one_shot(
     let code = super::container_files::exec_script(interp, m, id, shell, &script, &io).await;
     let chunks = chunks.take();
     let name = argv.first().map(String::as_str).unwrap_or("");
-    if bare && code == 127 && chunks == [(true, format!("sh: {name}: not found\n"))] {
-        return (Vec::new(), 0);
+    let missing = [
+        format!("sh: {name}: not found\n"),
+        format!("sh: 1: {name}: not found\n"),
+    ];
+    if bare && code == 127 && chunks.len() == 1 && chunks[0].0 && missing.contains(&chunks[0].1) {
+        // Not a program of the image: runc could not start it. One the image has that the
+        // playground does not run says so, never a silent success.
+        let (distro, image, installed) = program_context(interp, m, id);
+        let base = name.rsplit('/').next().unwrap_or(name);
+        if super::image_programs::has_program(image, &distro, &installed, base) {
+            return (
+                vec![(
+                    true,
+                    format!("{base}: not emulated by Swarm Playground yet\n"),
+                )],
+                1,
+            );
+        }
+        return (vec![(true, create_failed("run", name))], 127);
     }
     (chunks, code)
+}
+
+/// `docker run IMAGE PROGRAM` of a program the image does not have.
+fn create_failed(path: &str, name: &str) -> String {
+    format!(
+        "docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: \"{name}\": executable file not found in $PATH: unknown\n\nRun 'docker {path} --help' for more information\n"
+    )
 }
 
 /// A word as the shell reads it back: bare when it is plain, else in single quotes.
@@ -2278,6 +2308,35 @@ fn container_env(c: &Container) -> Vec<String> {
     out
 }
 
+/// What decides which programs container `id` has: its distribution, its image, the tools
+/// its package manager installed.
+fn program_context(
+    interp: &Interp,
+    m: MachineId,
+    id: &str,
+) -> (
+    swarm_core::distro::Distro,
+    Option<&'static swarm_core::catalog::Image>,
+    Vec<&'static str>,
+) {
+    let world = interp.world();
+    let w = world.borrow();
+    let Some(c) = w.container(m, id) else {
+        return (swarm_core::distro::Distro::guess(""), None, Vec::new());
+    };
+    let read = |p: &str| {
+        w.container_read(m, id, p)
+            .map(|d| String::from_utf8_lossy(&d).into_owned())
+            .unwrap_or_default()
+    };
+    let (status, apk) = (read("/var/lib/dpkg/status"), read("/etc/apk/world"));
+    (
+        super::image_programs::distro_of(c),
+        Catalog::get().lookup_or_id(&c.config.image, &c.image_id),
+        super::image_programs::installed_tools(&status, &apk),
+    )
+}
+
 /// Alpine and busybox based images have busybox's tools (`ps`, `wget`).
 fn is_busybox(c: &Container) -> bool {
     super::image_programs::distro_of(c).is_busybox()
@@ -2344,6 +2403,12 @@ pub(crate) fn run_in_container(
                 hosts.as_deref(),
                 &installed,
             ) {
+                return r;
+            }
+            let has = |n: &str| super::image_programs::has_program(image, &distro, &installed, n);
+            if let Some(r) =
+                super::container_net::run(&world.borrow(), m, &c, &distro, base, args, &has)
+            {
                 return r;
             }
         }
@@ -3540,6 +3605,37 @@ pub(crate) async fn shell_command(
             0
         }
         "docker" | "ssh" | "sim" => not_found(io),
+        "type" if c.dialect != swarm_core::distro::Shell::Bash => {
+            // ash's and dash's builtin: how each name would run.
+            const SPECIAL: &[&str] = &[
+                "break", ":", ".", "continue", "eval", "exec", "exit", "export", "readonly",
+                "return", "set", "shift", "times", "trap", "unset",
+            ];
+            const BUILTIN: &[&str] = &[
+                "cd", "echo", "pwd", "type", "test", "[", "true", "false", "printf", "read",
+                "alias", "unalias", "kill", "wait", "getopts", "hash", "local", "command", "jobs",
+                "fg", "bg", "umask", "ulimit", "let", "source",
+            ];
+            let (distro, image, installed) = program_context(interp, c.machine, &c.id);
+            let mut code = 0;
+            for n in &argv[1..] {
+                let line = if SPECIAL.contains(&n.as_str()) {
+                    format!("{n} is a special shell builtin\n")
+                } else if BUILTIN.contains(&n.as_str()) {
+                    format!("{n} is a shell builtin\n")
+                } else if super::image_programs::has_program(image, &distro, &installed, n) {
+                    format!(
+                        "{n} is {}\n",
+                        super::container_net::program_path(&distro, n)
+                    )
+                } else {
+                    code = 127;
+                    format!("{n}: not found\n")
+                };
+                io.out.write(&line);
+            }
+            code
+        }
         "sleep" => {
             let ms = argv
                 .get(1)

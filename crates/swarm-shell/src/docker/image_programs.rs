@@ -41,7 +41,7 @@ const KNOWN_TOOLS: &[&str] = &[
     "ps", "free", "top", "df", "nslookup", "dig", "ping", "ip", "ifconfig", "netstat", "pgrep",
     "pkill", "killall", "watch", "less", "vi", "bash", "which", "stat", "uptime", "seq", "date",
     "head", "tail", "grep", "sed", "awk", "wc", "sort", "uniq", "cut", "tr", "tee", "xargs",
-    "find", "kill", "hostname", "nc",
+    "find", "kill", "hostname", "nc", "route", "curl",
 ];
 
 /// An image's own program answering a version question, or a system tool; `None` when it is
@@ -58,11 +58,7 @@ pub(crate) fn run(
     if let Some(r) = program(c, image, distro, name, args) {
         return Some(r);
     }
-    if KNOWN_TOOLS.contains(&name)
-        && !distro.has_tool(name)
-        && !image.is_some_and(|i| i.tools.iter().any(|t| t == name))
-        && !installed.contains(&name)
-    {
+    if KNOWN_TOOLS.contains(&name) && !has_program(image, distro, installed, name) {
         return Some(not_found(name));
     }
     match name {
@@ -103,6 +99,48 @@ pub(crate) fn run(
     }
 }
 
+/// The image has curl: Debian-based images as the playground runs them, an Alpine or BusyBox
+/// one only when it adds curl (nginx:alpine, curlimages/curl) or `apk add curl` installed it.
+fn has_curl(image: Option<&Image>, distro: &Distro) -> bool {
+    if !distro.is_busybox() {
+        return !matches!(distro.family, swarm_core::distro::Family::Scratch);
+    }
+    image.is_some_and(|i| {
+        let repo = i.repository.rsplit('/').next().unwrap_or(&i.repository);
+        matches!(repo, "nginx" | "curl" | "netshoot")
+    })
+}
+
+/// The container has program `name`: its distribution's tool, one its image adds, one a
+/// package manager installed, its package manager, or the image's own program.
+pub(crate) fn has_program(
+    image: Option<&Image>,
+    distro: &Distro,
+    installed: &[&str],
+    name: &str,
+) -> bool {
+    use swarm_core::distro::Family;
+    if name == "curl" {
+        return has_curl(image, distro) || installed.contains(&name);
+    }
+    let manager = match distro.family {
+        Family::Alpine => name == "apk",
+        Family::Debian | Family::Ubuntu => matches!(name, "apt-get" | "apt" | "dpkg"),
+        _ => false,
+    };
+    let own = image.is_some_and(|i| {
+        i.entrypoint
+            .iter()
+            .chain(i.cmd.first())
+            .any(|p| p.rsplit('/').next() == Some(name))
+    });
+    manager
+        || own
+        || distro.has_tool(name)
+        || image.is_some_and(|i| i.tools.iter().any(|t| t == name))
+        || installed.contains(&name)
+}
+
 /// The tools of the packages a package manager installed in the container (the package names
 /// in `/var/lib/dpkg/status` or `/etc/apk/world`).
 pub(crate) fn installed_tools(dpkg_status: &str, apk_world: &str) -> Vec<&'static str> {
@@ -110,7 +148,8 @@ pub(crate) fn installed_tools(dpkg_status: &str, apk_world: &str) -> Vec<&'stati
         ("iputils-ping", &["ping"]),
         ("dnsutils", &["dig", "nslookup"]),
         ("bind-tools", &["dig", "nslookup"]),
-        ("net-tools", &["ifconfig", "netstat"]),
+        ("net-tools", &["ifconfig", "netstat", "route"]),
+        ("curl", &["curl"]),
         ("iproute2", &["ip"]),
         ("netcat-openbsd", &["nc"]),
         (

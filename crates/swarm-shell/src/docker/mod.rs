@@ -10,6 +10,7 @@ pub(crate) mod compose_cmd;
 pub(crate) mod container_cmd;
 pub(crate) mod container_files;
 mod container_more;
+mod container_net;
 pub(crate) mod image_programs;
 mod inspect_cmd;
 pub(crate) mod network_cmd;

@@ -522,8 +522,31 @@ fn trace_line(w: &World, ev: &swarm_core::network::TrafficEvent) -> String {
     )
 }
 
+/// `curl --version` of Alpine's curl (the hosts' and Alpine images').
+const CURL_VERSION_ALPINE: &str = "curl 8.12.1 (x86_64-alpine-linux-musl) libcurl/8.12.1 OpenSSL/3.3.3 zlib/1.3.1 brotli/1.1.0 zstd/1.5.6 c-ares/1.34.5 libidn2/2.3.7 libpsl/0.21.5 nghttp2/1.64.0
+Release-Date: 2025-02-13
+Protocols: dict file ftp ftps gopher gophers http https imap imaps ipfs ipns mqtt pop3 pop3s rtsp smb smbs smtp smtps telnet tftp ws wss
+Features: alt-svc AsynchDNS brotli HSTS HTTP2 HTTPS-proxy IDN IPv6 Largefile libz NTLM PSL SSL threadsafe TLS-SRP UnixSockets zstd
+";
+
+/// Debian 12's curl.
+const CURL_VERSION_DEBIAN: &str = "curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.15 zlib/1.2.13 brotli/1.0.9 zstd/1.5.4 libidn2/2.3.3 libpsl/0.21.2 (+libidn2/2.3.3) libssh2/1.10.0 nghttp2/1.52.0 librtmp/2.3 OpenLDAP/2.5.13
+Release-Date: 2023-02-20
+Protocols: dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s rtmp rtsp scp sftp smb smbs smtp smtps telnet tftp
+Features: alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Kerberos Largefile libz NTLM NTLM_WB PSL SPNEGO SSL threadsafe TLS-SRP UnixSockets zstd
+";
+
+/// `curl --version` / `curl -V`.
+fn asks_version(args: &[String]) -> bool {
+    args.iter().any(|a| a == "--version" || a == "-V")
+}
+
 /// `curl` on a machine's shell.
 pub(crate) fn curl(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    if asks_version(args) {
+        io.out.write(CURL_VERSION_ALPINE);
+        return 0;
+    }
     let m = interp.session.borrow().machine();
     let world = interp.world();
     let before = world.borrow().traffic_count();
@@ -567,6 +590,18 @@ pub(crate) fn in_container(
     args: &[String],
 ) -> Option<(String, String, i32)> {
     match name {
+        "curl" if asks_version(args) => {
+            let busybox = world
+                .borrow()
+                .container(m, container)
+                .is_none_or(|c| crate::docker::image_programs::distro_of(c).is_busybox());
+            let text = if busybox {
+                CURL_VERSION_ALPINE
+            } else {
+                CURL_VERSION_DEBIAN
+            };
+            Some((text.to_string(), String::new(), 0))
+        }
         "curl" => {
             let read = |p: &str| {
                 let path = if p.starts_with('/') {

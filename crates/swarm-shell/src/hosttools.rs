@@ -1525,21 +1525,23 @@ impl Iface {
         format!("02:42:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3])
     }
 
+    fn cidr(&self) -> crate::ipshow::Cidr {
+        crate::ipshow::Cidr {
+            addr: self.addr,
+            prefix: self.prefix,
+        }
+    }
+
     fn mask(&self) -> std::net::Ipv4Addr {
-        let m = if self.prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(self.prefix))
-        };
-        m.into()
+        self.cidr().mask()
     }
 
     fn broadcast(&self) -> std::net::Ipv4Addr {
-        (u32::from(self.addr) | !u32::from(self.mask())).into()
+        self.cidr().broadcast()
     }
 
     fn network(&self) -> std::net::Ipv4Addr {
-        (u32::from(self.addr) & u32::from(self.mask())).into()
+        self.cidr().network()
     }
 }
 
@@ -1611,130 +1613,58 @@ fn interfaces_of(w: &swarm_core::World, m: swarm_core::MachineId) -> Vec<Iface> 
 
 /// BusyBox `ip`: `addr` (`a`, `address`, `show [dev] NAME`), `route` (`r`), `link` (`l`).
 pub(crate) fn ip(interp: &Interp, args: &[String], io: &Io) -> i32 {
-    let args: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| !matches!(*a, "-4" | "-c" | "-color" | "--color"))
-        .collect();
-    let Some(object) = args.first() else {
-        io.err.write(IP_USAGE);
-        return 1;
-    };
-    let mut rest = &args[1..];
-    if rest
-        .first()
-        .is_some_and(|a| matches!(*a, "show" | "list" | "lst" | "sh" | "ls"))
-    {
-        rest = &rest[1..];
-    }
-    if rest.first() == Some(&"dev") {
-        rest = &rest[1..];
-    }
     let all = interfaces(interp);
-    let pick: Vec<(usize, &Iface)> = match rest.first() {
-        None => all.iter().enumerate().collect(),
-        Some(name) => match all.iter().position(|i| i.name == *name) {
-            Some(k) => vec![(k, &all[k])],
-            None => {
-                io.err.write(&format!("ip: can't find device '{name}'\n"));
-                return 1;
+    let links: Vec<crate::ipshow::Link> = all
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let (flags, mtu, state) = if i.loopback() {
+                ("LOOPBACK,UP,LOWER_UP", 65536, "UNKNOWN")
+            } else if i.carrier {
+                ("BROADCAST,MULTICAST,UP,LOWER_UP", 1500, "UP")
+            } else {
+                ("NO-CARRIER,BROADCAST,MULTICAST,UP", 1500, "DOWN")
+            };
+            let (kind, brd) = if i.loopback() {
+                ("loopback", "00:00:00:00:00:00")
+            } else {
+                ("ether", "ff:ff:ff:ff:ff:ff")
+            };
+            crate::ipshow::Link {
+                index: k + 1,
+                dev: i.name.clone(),
+                shown: i.name.clone(),
+                flags: flags.into(),
+                mtu,
+                state,
+                tail: if i.loopback() { " qlen 1000" } else { "" }.into(),
+                link: format!("link/{kind} {} brd {brd}", i.mac()),
+                inet: (!i.loopback()).then(|| i.cidr()),
             }
-        },
-    };
-    let head = |k: usize, i: &Iface| {
-        let (flags, mtu, state) = if i.loopback() {
-            ("LOOPBACK,UP,LOWER_UP", 65536, "UNKNOWN")
-        } else if i.carrier {
-            ("BROADCAST,MULTICAST,UP,LOWER_UP", 1500, "UP")
-        } else {
-            ("NO-CARRIER,BROADCAST,MULTICAST,UP", 1500, "DOWN")
-        };
-        let qlen = if i.loopback() { " qlen 1000" } else { "" };
-        let kind = if i.loopback() { "loopback" } else { "ether" };
-        let brd = if i.loopback() {
-            "00:00:00:00:00:00"
-        } else {
-            "ff:ff:ff:ff:ff:ff"
-        };
-        format!(
-            "{}: {}: <{flags}> mtu {mtu} qdisc noqueue state {state}{qlen}\n    link/{kind} {} brd {brd}\n",
-            k + 1,
-            i.name,
-            i.mac()
-        )
-    };
-    let mut out = String::new();
-    match *object {
-        "a" | "addr" | "address" => {
-            for (k, i) in pick {
-                out.push_str(&head(k, i));
-                if i.loopback() {
-                    out.push_str("    inet 127.0.0.1/8 scope host lo\n");
-                } else {
-                    out.push_str(&format!(
-                        "    inet {}/{} brd {} scope global {}\n",
-                        i.addr,
-                        i.prefix,
-                        i.broadcast(),
-                        i.name
-                    ));
-                }
-                out.push_str("       valid_lft forever preferred_lft forever\n");
-            }
-        }
-        "l" | "link" => {
-            for (k, i) in pick {
-                out.push_str(&head(k, i));
-            }
-        }
-        "r" | "ro" | "route" => {
-            let lan = all.iter().find(|i| i.name == "eth0");
-            if let Some(e) = lan {
-                let gw = std::net::Ipv4Addr::from(u32::from(e.network()) + 1);
-                out.push_str(&format!("default via {gw} dev eth0 \n"));
-            }
-            let mut routes: Vec<&Iface> = all.iter().filter(|i| !i.loopback()).collect();
-            swarm_core::sort::sort_by_key(&mut routes, |i| u32::from(i.network()));
-            for i in routes {
-                let down = if i.carrier { "" } else { " linkdown" };
-                out.push_str(&format!(
-                    "{}/{} dev {} scope link  src {}{down} \n",
-                    i.network(),
-                    i.prefix,
-                    i.name,
-                    i.addr
-                ));
-            }
-        }
-        "help" => {
-            io.err.write(IP_USAGE);
-            return 1;
-        }
-        other => {
-            io.err.write(&format!("ip: unknown command '{other}'\n"));
-            return 1;
-        }
+        })
+        .collect();
+    let mut routes = String::new();
+    if let Some(e) = all.iter().find(|i| i.name == "eth0") {
+        let gw = std::net::Ipv4Addr::from(u32::from(e.network()) + 1);
+        routes.push_str(&format!("default via {gw} dev eth0 \n"));
     }
+    let mut nets: Vec<&Iface> = all.iter().filter(|i| !i.loopback()).collect();
+    swarm_core::sort::sort_by_key(&mut nets, |i| u32::from(i.network()));
+    for i in nets {
+        let down = if i.carrier { "" } else { " linkdown" };
+        routes.push_str(&format!(
+            "{}/{} dev {} scope link  src {}{down} \n",
+            i.network(),
+            i.prefix,
+            i.name,
+            i.addr
+        ));
+    }
+    let (out, err, code) = crate::ipshow::ip(&links, &routes, true, args);
     io.out.write(&out);
-    0
+    io.err.write(&err);
+    code
 }
-
-const IP_USAGE: &str = "BusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.
-
-Usage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]
-
-OPTIONS := -f[amily] inet|inet6|link | -o[neline]
-
-ip addr add|del IFADDR dev IFACE | show|flush [dev IFACE] [to PREFIX]
-ip route list|flush|add|del|change|append|replace|test ROUTE
-ip link set IFACE [up|down] [arp on|off] [multicast on|off]
-	[promisc on|off] [mtu NUM] [name NAME] [qlen NUM] [address MAC]
-	[master IFACE | nomaster] [netns PID]
-ip tunnel add|change|del|show [NAME]
-	[mode ipip|gre|sit] [remote ADDR] [local ADDR] [ttl TTL]
-ip neigh show|flush [to PREFIX] [dev DEV] [nud STATE]
-ip rule [list] | add|del SELECTOR ACTION
-";
 
 /// BusyBox `ifconfig [-a] [IFACE]`.
 pub(crate) fn ifconfig(interp: &Interp, args: &[String], io: &Io) -> i32 {

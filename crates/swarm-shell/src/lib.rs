@@ -20,6 +20,7 @@ mod fsutils;
 mod git;
 mod hey;
 mod hosttools;
+mod ipshow;
 mod job;
 mod jq_cmd;
 mod model;

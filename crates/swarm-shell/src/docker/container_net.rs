@@ -11,6 +11,7 @@ use swarm_core::distro::Distro;
 use swarm_core::{MachineId, World};
 
 use super::image_programs::Outcome;
+use crate::ipshow::{Cidr, Link};
 
 /// One of the container's interfaces (not `lo`).
 struct Iface {
@@ -23,18 +24,17 @@ struct Iface {
 }
 
 impl Iface {
-    fn mask(&self) -> u32 {
-        if self.prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(self.prefix))
+    fn cidr(&self) -> Cidr {
+        Cidr {
+            addr: self.addr,
+            prefix: self.prefix,
         }
     }
-    fn network(&self) -> Ipv4Addr {
-        (u32::from(self.addr) & self.mask()).into()
+    fn mask(&self) -> Ipv4Addr {
+        self.cidr().mask()
     }
-    fn broadcast(&self) -> Ipv4Addr {
-        (u32::from(self.addr) | !self.mask()).into()
+    fn network(&self) -> Ipv4Addr {
+        self.cidr().network()
     }
     fn mtu(&self) -> u32 {
         if self.overlay {
@@ -130,136 +130,58 @@ fn ok(s: String) -> Outcome {
 }
 
 fn ip(w: &World, m: MachineId, c: &Container, busybox: bool, args: &[String]) -> Outcome {
-    let args: Vec<&str> = args
-        .iter()
-        .map(String::as_str)
-        .filter(|a| !matches!(*a, "-4" | "-c" | "-color" | "--color"))
-        .collect();
-    let Some(object) = args.first() else {
-        return (String::new(), IP_USAGE.to_string(), 1);
-    };
-    let mut rest = &args[1..];
-    if rest
-        .first()
-        .is_some_and(|a| matches!(*a, "show" | "list" | "lst" | "sh" | "ls"))
-    {
-        rest = &rest[1..];
-    }
-    if rest.first() == Some(&"dev") {
-        rest = &rest[1..];
-    }
     let all = interfaces(w, m, c);
-    // (index in the list, with lo as 0).
-    let pick: Vec<usize> = match rest.first() {
-        None => (0..=all.len()).collect(),
-        Some(&"lo") => vec![0],
-        Some(name) => match all.iter().position(|i| i.name == *name) {
-            Some(k) => vec![k + 1],
-            None => {
-                let err = if busybox {
-                    format!("ip: can't find device '{name}'\n")
-                } else {
-                    format!("Device \"{name}\" does not exist.\n")
-                };
-                return (String::new(), err, 1);
-            }
-        },
-    };
     let group = if busybox { "" } else { "group default " };
-    let head = |k: usize| {
-        if k == 0 {
-            let qlen = if busybox {
-                "qlen 1000"
-            } else {
-                "group default qlen 1000"
-            };
-            return format!(
-                "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN {qlen}\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
-            );
-        }
-        let i = &all[k - 1];
-        let (own, peer) = if_index(c, k - 1);
-        let (mdown, netns) = if busybox {
-            (",M-DOWN", "")
-        } else {
-            ("", " link-netnsid 0")
-        };
-        format!(
-            "{own}: {}@if{peer}: <BROADCAST,MULTICAST,UP,LOWER_UP{mdown}> mtu {} qdisc noqueue state UP {group}\n    link/ether {} brd ff:ff:ff:ff:ff:ff{netns}\n",
-            i.name,
-            i.mtu(),
-            swarm_core::endpoints::mac_of(i.addr)
-        )
+    let mut links = vec![Link {
+        index: 1,
+        dev: "lo".into(),
+        shown: "lo".into(),
+        flags: "LOOPBACK,UP,LOWER_UP".into(),
+        mtu: 65536,
+        state: "UNKNOWN",
+        tail: format!(" {group}qlen 1000"),
+        link: "link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00".into(),
+        inet: None,
+    }];
+    let (mdown, netns) = if busybox {
+        (",M-DOWN", "")
+    } else {
+        ("", " link-netnsid 0")
     };
-    let mut out = String::new();
-    match *object {
-        "a" | "addr" | "address" => {
-            for k in pick {
-                out.push_str(&head(k));
-                if k == 0 {
-                    out.push_str("    inet 127.0.0.1/8 scope host lo\n");
-                } else {
-                    let i = &all[k - 1];
-                    out.push_str(&format!(
-                        "    inet {}/{} brd {} scope global {}\n",
-                        i.addr,
-                        i.prefix,
-                        i.broadcast(),
-                        i.name
-                    ));
-                }
-                out.push_str("       valid_lft forever preferred_lft forever\n");
-            }
-        }
-        "l" | "link" => {
-            for k in pick {
-                out.push_str(&head(k));
-            }
-        }
-        "r" | "ro" | "route" => {
-            if let Some((i, gw)) = all.iter().find_map(|i| i.gateway.map(|g| (i, g))) {
-                out.push_str(&format!("default via {gw} dev {} \n", i.name));
-            }
-            let kernel = if busybox { "" } else { "proto kernel " };
-            let src = if busybox { " src" } else { "src" };
-            for i in &all {
-                out.push_str(&format!(
-                    "{}/{} dev {} {kernel}scope link {src} {} \n",
-                    i.network(),
-                    i.prefix,
-                    i.name,
-                    i.addr
-                ));
-            }
-        }
-        other => {
-            let err = if busybox {
-                format!("ip: unknown command '{other}'\n")
-            } else {
-                format!("Object \"{other}\" is unknown, try \"ip help\".\n")
-            };
-            return (String::new(), err, if busybox { 1 } else { 255 });
-        }
+    for (k, i) in all.iter().enumerate() {
+        let (own, peer) = if_index(c, k);
+        links.push(Link {
+            index: own,
+            dev: i.name.clone(),
+            shown: format!("{}@if{peer}", i.name),
+            flags: format!("BROADCAST,MULTICAST,UP,LOWER_UP{mdown}"),
+            mtu: i.mtu(),
+            state: "UP",
+            tail: format!(" {group}"),
+            link: format!(
+                "link/ether {} brd ff:ff:ff:ff:ff:ff{netns}",
+                swarm_core::endpoints::mac_of(i.addr)
+            ),
+            inet: Some(i.cidr()),
+        });
     }
-    ok(out)
+    let mut routes = String::new();
+    if let Some((i, gw)) = all.iter().find_map(|i| i.gateway.map(|g| (i, g))) {
+        routes.push_str(&format!("default via {gw} dev {} \n", i.name));
+    }
+    let kernel = if busybox { "" } else { "proto kernel " };
+    let src = if busybox { " src" } else { "src" };
+    for i in &all {
+        routes.push_str(&format!(
+            "{}/{} dev {} {kernel}scope link {src} {} \n",
+            i.network(),
+            i.prefix,
+            i.name,
+            i.addr
+        ));
+    }
+    crate::ipshow::ip(&links, &routes, busybox, args)
 }
-
-const IP_USAGE: &str = "BusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.
-
-Usage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]
-
-OPTIONS := -f[amily] inet|inet6|link | -o[neline]
-
-ip addr add|del IFADDR dev IFACE | show|flush [dev IFACE] [to PREFIX]
-ip route list|flush|add|del|change|append|replace|test ROUTE
-ip link set IFACE [up|down] [arp on|off] [multicast on|off]
-	[promisc on|off] [mtu NUM] [name NAME] [qlen NUM] [address MAC]
-	[master IFACE | nomaster] [netns PID]
-ip tunnel add|change|del|show [NAME]
-	[mode ipip|gre|sit] [remote ADDR] [local ADDR] [ttl TTL]
-ip neigh show|flush [to PREFIX] [dev DEV] [nud STATE]
-ip rule [list] | add|del SELECTOR ACTION
-";
 
 /// BusyBox `route [-n]`: the kernel's routing table.
 fn route(w: &World, m: MachineId, c: &Container, args: &[String]) -> Outcome {
@@ -293,7 +215,7 @@ fn route(w: &World, m: MachineId, c: &Container, args: &[String]) -> Outcome {
             "{:<15} {:<15} {:<16}{:<6}{:<6} {:<2} {:>7} {}\n",
             i.network(),
             name(Ipv4Addr::UNSPECIFIED, "*"),
-            Ipv4Addr::from(i.mask()),
+            i.mask(),
             "U",
             0,
             0,

@@ -1331,9 +1331,11 @@ fn fill(text: &str, mut field: impl FnMut(&str) -> Option<Val>) -> Option<Val> {
     Some(out)
 }
 
-/// `s` split at the first `word` (` or `, ` if `) outside quotes and brackets.
-fn split_word<'s>(s: &'s str, word: &str) -> Vec<&'s str> {
+/// The characters of `s` outside quotes and brackets, with their byte offsets (where
+/// Python source may be split into its parts).
+fn top_level(s: &str) -> Vec<(usize, char)> {
     let (mut depth, mut quote) = (0i32, None);
+    let mut out = Vec::new();
     for (i, c) in s.char_indices() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
@@ -1341,31 +1343,32 @@ fn split_word<'s>(s: &'s str, word: &str) -> Vec<&'s str> {
             (None, '\'' | '"') => quote = Some(c),
             (None, '(' | '[' | '{') => depth += 1,
             (None, ')' | ']' | '}') => depth -= 1,
-            (None, _) if depth == 0 && s[i..].starts_with(word) => {
-                return vec![&s[..i], &s[i + word.len()..]];
-            }
+            (None, c) if depth == 0 => out.push((i, c)),
             _ => {}
         }
     }
-    vec![s]
+    out
+}
+
+/// `s` split at the first `word` (` or `, ` if `) outside quotes and brackets.
+fn split_word<'s>(s: &'s str, word: &str) -> Vec<&'s str> {
+    match top_level(s)
+        .into_iter()
+        .find(|(i, _)| s[*i..].starts_with(word))
+    {
+        Some((i, _)) => vec![&s[..i], &s[i + word.len()..]],
+        None => vec![s],
+    }
 }
 
 /// `s` split at `sep` outside quotes and brackets.
 fn split_top(s: &str, sep: char) -> Vec<&str> {
     let mut out = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None, 0);
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(' | '[' | '{') => depth += 1,
-            (None, ')' | ']' | '}') => depth -= 1,
-            (None, c) if c == sep && depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + c.len_utf8();
-            }
-            _ => {}
+    let mut start = 0;
+    for (i, c) in top_level(s) {
+        if c == sep {
+            out.push(&s[start..i]);
+            start = i + c.len_utf8();
         }
     }
     out.push(&s[start..]);

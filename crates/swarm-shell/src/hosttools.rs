@@ -1887,7 +1887,36 @@ pub(crate) fn base_dir_name(name: &str, args: &[String], io: &Io) -> i32 {
 }
 
 /// BusyBox `wget` on the host: `-qO- URL` prints the page, `wget URL` saves it (`-O FILE`).
-pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
+/// What BusyBox `wget` fetched: the HTTP status and body, or the network's error; the
+/// address it connected to; the size the file declares (hey's 9 MB download), if any.
+pub(crate) struct Fetched {
+    pub result: Result<(u16, String), swarm_core::network::HttpError>,
+    pub ip: String,
+    pub declared: Option<u64>,
+}
+
+/// BusyBox `wget`'s answer, before any file is written: stdout, stderr and the status, and
+/// the file to save (its name, content and declared size) with the lines printed once it is.
+pub(crate) struct WgetAnswer {
+    pub out: String,
+    pub err: String,
+    pub code: i32,
+    pub save: Option<(String, String, Option<u64>, String)>,
+}
+
+/// BusyBox 1.37's `wget [-q] [-O FILE] URL` over `fetch` (the machine's or a container's
+/// network): its lines on stderr (`Connecting to …`, `saving to …`, the progress line, `saved`),
+/// the body on stdout for `-O -`.
+pub(crate) fn busybox_wget(
+    args: &[String],
+    fetch: &mut dyn FnMut(&str, &crate::net::Url) -> Fetched,
+) -> WgetAnswer {
+    let fail = |err: String| WgetAnswer {
+        out: String::new(),
+        err,
+        code: 1,
+        save: None,
+    };
     let mut quiet = false;
     let mut target: Option<String> = None;
     let mut url: Option<&String> = None;
@@ -1918,53 +1947,26 @@ pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
         }
     }
     let Some(url) = url else {
-        io.err.write("BusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n");
-        return 1;
+        return fail("BusyBox v1.37.0 (2025-01-17 18:12:01 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n".into());
     };
     let Some(u) = crate::net::parse_url(url) else {
-        io.err.write(&format!("wget: bad address '{url}'\n"));
-        return 1;
+        return fail(format!("wget: bad address '{url}'\n"));
     };
-    let m = interp.session.borrow().machine();
-    let world = interp.world();
-    // The one file of the internet the machines can fetch (hey), else the cluster.
-    let declared = crate::hey::download(url).map(|_| crate::hey::HEY_SIZE);
-    let (r, ip) = match crate::hey::download(url) {
-        Some((_, body)) => (
-            Ok((200, String::from_utf8_lossy(body).into_owned())),
-            crate::hey::DOWNLOAD_IP.to_string(),
-        ),
-        None => {
-            let r = world
-                .borrow_mut()
-                .http_get(m, None, &u.host, u.port, &u.path)
-                .map(|out| (out.reply.status, out.reply.body));
-            let ip = world
-                .borrow()
-                .machine_by_name(&u.host)
-                .map(|x| x.ip.to_string())
-                .unwrap_or_else(|| {
-                    if u.host == "localhost" {
-                        "127.0.0.1".into()
-                    } else {
-                        u.host.clone()
-                    }
-                });
-            (r, ip)
-        }
+    let Fetched {
+        result,
+        ip,
+        declared,
+    } = fetch(url, &u);
+    let connecting = if quiet {
+        String::new()
+    } else {
+        format!("Connecting to {} ({ip}:{})\n", u.host, u.port)
     };
-    let connecting = format!("Connecting to {} ({ip}:{})\n", u.host, u.port);
-    match r {
-        Ok((status, _)) if status >= 400 => {
-            if !quiet {
-                io.err.write(&connecting);
-            }
-            io.err.write(&format!(
-                "wget: server returned error: HTTP/1.1 {status} {}\n",
-                crate::net::reason(status)
-            ));
-            1
-        }
+    match result {
+        Ok((status, _)) if status >= 400 => fail(format!(
+            "{connecting}wget: server returned error: HTTP/1.1 {status} {}\n",
+            crate::net::reason(status)
+        )),
         Ok((_, body)) => {
             let file = target.unwrap_or_else(|| {
                 let last = u.path.split('?').next().unwrap_or("").rsplit('/').next();
@@ -1973,64 +1975,101 @@ pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
                     .to_string()
             });
             if file == "-" {
-                if !quiet {
-                    io.err.write(&connecting);
-                    io.err.write("writing to stdout\n");
-                }
-                io.out.write(&body);
-                if !quiet {
-                    io.err.write(&format!(
-                        "-                    100% |********************************| {:>5}  0:00:00 ETA\nwritten to stdout\n",
-                        body.len()
-                    ));
-                }
-                return 0;
+                let err = if quiet {
+                    String::new()
+                } else {
+                    format!(
+                        "{connecting}writing to stdout\n-                    100% |********************************| {:>5}  0:00:00 ETA\nwritten to stdout\n",
+                        crate::hey::busybox_size(body.len() as u64)
+                    )
+                };
+                return WgetAnswer {
+                    out: body,
+                    err,
+                    code: 0,
+                    save: None,
+                };
             }
-            if let Err(e) = crate::fsutils::write_file(interp, &file, &body, false) {
-                io.err.write(&format!("wget: can't open '{file}': {e}\n"));
-                return 1;
-            }
-            if let Some(size) = declared {
-                let _ = crate::fsutils::declare_size(interp, &file, size);
-            }
-            if !quiet {
+            let saved = if quiet {
+                String::new()
+            } else {
                 let size = declared.unwrap_or(body.len() as u64);
-                io.err.write(&format!(
+                format!(
                     "{connecting}saving to '{file}'\n{:<20} 100% |********************************| {:>5}  0:00:00 ETA\n'{file}' saved\n",
                     file.rsplit('/').next().unwrap_or(&file),
                     crate::hey::busybox_size(size)
-                ));
+                )
+            };
+            WgetAnswer {
+                out: String::new(),
+                err: String::new(),
+                code: 0,
+                save: Some((file, body, declared, saved)),
             }
-            0
         }
         Err(swarm_core::network::HttpError::CouldNotResolve) => {
-            io.err.write(&format!("wget: bad address '{}'\n", u.host));
-            1
+            fail(format!("wget: bad address '{}'\n", u.host))
         }
         Err(swarm_core::network::HttpError::Timeout) => {
-            if !quiet {
-                io.err.write(&connecting);
-            }
-            io.err.write("wget: download timed out\n");
-            1
+            fail(format!("{connecting}wget: download timed out\n"))
         }
         Err(swarm_core::network::HttpError::EmptyReply) => {
-            if !quiet {
-                io.err.write(&connecting);
-            }
-            io.err.write("wget: error getting response\n");
-            1
+            fail(format!("{connecting}wget: error getting response\n"))
         }
-        Err(_) => {
-            if !quiet {
-                io.err.write(&connecting);
-            }
-            io.err.write(&format!(
-                "wget: can't connect to remote host ({ip}): Connection refused\n"
-            ));
-            1
-        }
+        Err(_) => fail(format!(
+            "{connecting}wget: can't connect to remote host ({ip}): Connection refused\n"
+        )),
     }
+}
+
+/// BusyBox `wget` on a machine: the one file of the internet the machines can fetch (hey),
+/// else the cluster's network; the file lands in the machine's filesystem.
+pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let m = interp.session.borrow().machine();
+    let world = interp.world();
+    let mut fetch = |url: &str, u: &crate::net::Url| {
+        if let Some((_, body)) = crate::hey::download(url) {
+            return Fetched {
+                result: Ok((200, String::from_utf8_lossy(body).into_owned())),
+                ip: crate::hey::DOWNLOAD_IP.to_string(),
+                declared: Some(crate::hey::HEY_SIZE),
+            };
+        }
+        let result = world
+            .borrow_mut()
+            .http_get(m, None, &u.host, u.port, &u.path)
+            .map(|out| (out.reply.status, out.reply.body));
+        let ip = world
+            .borrow()
+            .machine_by_name(&u.host)
+            .map(|x| x.ip.to_string())
+            .unwrap_or_else(|| {
+                if u.host == "localhost" {
+                    "127.0.0.1".into()
+                } else {
+                    u.host.clone()
+                }
+            });
+        Fetched {
+            result,
+            ip,
+            declared: None,
+        }
+    };
+    let answer = busybox_wget(args, &mut fetch);
+    io.out.write(&answer.out);
+    io.err.write(&answer.err);
+    if let Some((file, body, declared, saved)) = answer.save {
+        if let Err(e) = crate::fsutils::write_file(interp, &file, &body, false) {
+            io.err.write(&format!("wget: can't open '{file}': {e}\n"));
+            return 1;
+        }
+        if let Some(size) = declared {
+            let _ = crate::fsutils::declare_size(interp, &file, size);
+        }
+        io.err.write(&saved);
+    }
+    answer.code
 }
 
 #[cfg(test)]

@@ -626,81 +626,66 @@ pub(crate) fn in_container(
     }
 }
 
+/// BusyBox `wget` in container `container`: the container's network and DNS (the address it
+/// connects to is the first its embedded DNS answers); a saved file lands in the container's
+/// working directory.
 fn wget(
     world: &Rc<RefCell<World>>,
     m: MachineId,
     container: &str,
     args: &[String],
 ) -> (String, String, i32) {
-    let to_stdout = args
-        .iter()
-        .any(|a| a == "-O-" || a == "-qO-" || a == "-qO" || a == "-O");
-    let quiet = args.iter().any(|a| a.starts_with("-q"));
-    let Some(url) = args.iter().rfind(|a| !a.starts_with('-')) else {
-        return (
-            String::new(),
-            "BusyBox v1.36.1 (2023-11-07 18:53:09 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n".into(),
-            1,
-        );
+    let mut fetch = |_: &str, u: &Url| {
+        let result = world
+            .borrow_mut()
+            .http_get(m, Some(container), &u.host, u.port, &u.path)
+            .map(|out| (out.reply.status, out.reply.body));
+        let ip = if u.host.parse::<std::net::Ipv4Addr>().is_ok() {
+            u.host.clone()
+        } else if matches!(u.host.as_str(), "localhost") {
+            "127.0.0.1".into()
+        } else {
+            world
+                .borrow()
+                .container_lookup(m, container, &u.host)
+                .addrs
+                .first()
+                .cloned()
+                .unwrap_or_else(|| u.host.clone())
+        };
+        crate::hosttools::Fetched {
+            result,
+            ip,
+            declared: None,
+        }
     };
-    let Some(u) = parse_url(url) else {
-        return (String::new(), format!("wget: bad address '{url}'\n"), 1);
-    };
-    let r = world
-        .borrow_mut()
-        .http_get(m, Some(container), &u.host, u.port, &u.path);
-    let hostport = format!("{}:{}", u.host, u.port);
-    match r {
-        Ok(out) => {
-            let connecting = if quiet {
-                String::new()
-            } else {
-                format!("Connecting to {hostport}\n")
-            };
-            if out.reply.status >= 400 {
-                return (
-                    String::new(),
-                    format!(
-                        "{connecting}wget: server returned error: HTTP/1.1 {} {}\n",
-                        out.reply.status,
-                        reason(out.reply.status)
-                    ),
-                    1,
-                );
-            }
-            if to_stdout {
-                let err = if quiet {
-                    String::new()
-                } else {
-                    format!("{connecting}writing to stdout\n")
-                };
-                (out.reply.body, err, 0)
-            } else {
-                (
-                    String::new(),
-                    format!("{connecting}saving to 'index.html'\n'index.html' saved\n"),
-                    0,
-                )
+    let answer = crate::hosttools::busybox_wget(args, &mut fetch);
+    let mut err = answer.err;
+    let mut code = answer.code;
+    if let Some((file, body, _, saved)) = answer.save {
+        let workdir = world
+            .borrow()
+            .container(m, container)
+            .map(|c| c.config.workdir.clone())
+            .filter(|w| !w.is_empty())
+            .unwrap_or_else(|| "/".into());
+        let path = swarm_core::fs::normalize(&swarm_core::fs::join(&workdir, &file));
+        let written = if path == "/dev/null" {
+            Ok(())
+        } else {
+            world
+                .borrow_mut()
+                .container_write(m, container, &path, body.as_bytes(), false)
+        };
+        match written {
+            Ok(()) => err.push_str(&saved),
+            Err(e) => {
+                err.push_str(&format!("wget: can't open '{file}': {e}\n"));
+                code = 1;
             }
         }
-        Err(HttpError::CouldNotResolve) => (
-            String::new(),
-            format!("wget: bad address '{}'\n", u.host),
-            1,
-        ),
-        Err(HttpError::EmptyReply) => (
-            String::new(),
-            format!("Connecting to {hostport}\nwget: error getting response\n"),
-            1,
-        ),
-        Err(_) => (
-            String::new(),
-            format!(
-                "Connecting to {hostport}\nwget: can't connect to remote host: Connection refused\n"
-            ),
-            1,
-        ),
     }
+    (answer.out, err, code)
 }
 
 fn nslookup(

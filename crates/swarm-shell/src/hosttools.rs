@@ -1891,6 +1891,8 @@ pub(crate) fn base_dir_name(name: &str, args: &[String], io: &Io) -> i32 {
 /// address it connected to; the size the file declares (hey's 9 MB download), if any.
 pub(crate) struct Fetched {
     pub result: Result<(u16, String), swarm_core::network::HttpError>,
+    /// The response's status line and headers (what `-S` prints).
+    pub head: Vec<String>,
     pub ip: String,
     pub declared: Option<u64>,
 }
@@ -1918,6 +1920,7 @@ pub(crate) fn busybox_wget(
         save: None,
     };
     let mut quiet = false;
+    let mut server_response = false;
     let mut target: Option<String> = None;
     let mut url: Option<&String> = None;
     let mut i = 0;
@@ -1929,12 +1932,15 @@ pub(crate) fn busybox_wget(
                     target = Some(v.to_string());
                 } else if f == "quiet" {
                     quiet = true;
+                } else if f == "server-response" {
+                    server_response = true;
                 }
                 continue;
             }
             for (k, c) in flags.char_indices() {
                 match c {
                     'q' => quiet = true,
+                    'S' => server_response = true,
                     'O' => {
                         target = crate::util::short_value(&flags[k + 1..], args, &mut i);
                         break;
@@ -1954,14 +1960,21 @@ pub(crate) fn busybox_wget(
     };
     let Fetched {
         result,
+        head,
         ip,
         declared,
     } = fetch(url, &u);
-    let connecting = if quiet {
+    let mut connecting = if quiet {
         String::new()
     } else {
         format!("Connecting to {} ({ip}:{})\n", u.host, u.port)
     };
+    // `-S`: the response's head, each line indented by two spaces (even with -q).
+    if server_response {
+        for line in &head {
+            connecting.push_str(&format!("  {line}\n"));
+        }
+    }
     match result {
         Ok((status, _)) if status >= 400 => fail(format!(
             "{connecting}wget: server returned error: HTTP/1.1 {status} {}\n",
@@ -2031,14 +2044,19 @@ pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
         if let Some((_, body)) = crate::hey::download(url) {
             return Fetched {
                 result: Ok((200, String::from_utf8_lossy(body).into_owned())),
+                head: vec!["HTTP/1.1 200 OK".into()],
                 ip: crate::hey::DOWNLOAD_IP.to_string(),
                 declared: Some(crate::hey::HEY_SIZE),
             };
         }
-        let result = world
+        let got = world
             .borrow_mut()
-            .http_get(m, None, &u.host, u.port, &u.path)
-            .map(|out| (out.reply.status, out.reply.body));
+            .http_get(m, None, &u.host, u.port, &u.path);
+        let head = got
+            .as_ref()
+            .map(|out| crate::net::response_head(&out.reply))
+            .unwrap_or_default();
+        let result = got.map(|out| (out.reply.status, out.reply.body));
         let ip = world
             .borrow()
             .machine_by_name(&u.host)
@@ -2052,6 +2070,7 @@ pub(crate) fn wget(interp: &Interp, args: &[String], io: &Io) -> i32 {
             });
         Fetched {
             result,
+            head,
             ip,
             declared: None,
         }

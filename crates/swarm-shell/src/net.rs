@@ -71,6 +71,17 @@ fn tls_verbose(cert: &str, verified: bool) -> String {
 /// curl's error for a certificate it does not trust.
 const CURL_SELF_SIGNED: &str = "curl: (60) SSL certificate problem: self-signed certificate\nMore details here: https://curl.se/docs/sslcerts.html\n\ncurl failed to verify the legitimacy of the server and therefore could not\nestablish a secure connection to it. To learn more about this situation and\nhow to fix it, please visit the webpage mentioned above.\n";
 
+/// A reply's status line and headers as a client receives them (`wget -S`).
+pub(crate) fn response_head(reply: &swarm_core::catalog::HttpReply) -> Vec<String> {
+    let mut lines = vec![format!("HTTP/1.1 {} {}", reply.status, reply_reason(reply))];
+    lines.extend(
+        reply_headers(reply, false)
+            .into_iter()
+            .map(|(k, v)| format!("{k}: {v}")),
+    );
+    lines
+}
+
 pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
@@ -636,10 +647,14 @@ fn wget(
     args: &[String],
 ) -> (String, String, i32) {
     let mut fetch = |_: &str, u: &Url| {
-        let result = world
+        let got = world
             .borrow_mut()
-            .http_get(m, Some(container), &u.host, u.port, &u.path)
-            .map(|out| (out.reply.status, out.reply.body));
+            .http_get(m, Some(container), &u.host, u.port, &u.path);
+        let head = got
+            .as_ref()
+            .map(|out| response_head(&out.reply))
+            .unwrap_or_default();
+        let result = got.map(|out| (out.reply.status, out.reply.body));
         let ip = if u.host.parse::<std::net::Ipv4Addr>().is_ok() {
             u.host.clone()
         } else if matches!(u.host.as_str(), "localhost") {
@@ -655,6 +670,7 @@ fn wget(
         };
         crate::hosttools::Fetched {
             result,
+            head,
             ip,
             declared: None,
         }

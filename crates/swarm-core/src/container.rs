@@ -542,6 +542,24 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
+/// moby's `verifyPlatformContainerResources` for what these engines model: a memory limit of
+/// at least 6 MB and a CPU count within the machine's (`docker run`, `docker update`).
+pub fn verify_resources(memory: i64, nano_cpus: i64) -> Result<(), String> {
+    if memory > 0 && memory < 6 * 1024 * 1024 {
+        return Err("Minimum memory limit allowed is 6MB".into());
+    }
+    let cpus = i64::from(crate::machine::build::CPUS);
+    if nano_cpus < 0
+        || nano_cpus > cpus * 1_000_000_000
+        || (nano_cpus > 0 && nano_cpus < 10_000_000)
+    {
+        return Err(format!(
+            "Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available"
+        ));
+    }
+    Ok(())
+}
+
 /// The restart policy's verdict for a run that ended with `code` (moby `restartmanager`).
 fn policy_restarts(policy: RestartPolicy, code: i32, by_user: bool, restart_count: u32) -> bool {
     match policy {
@@ -663,9 +681,7 @@ impl World {
             if mem > 0 && !update.memory_swap && swap > 0 && mem > swap {
                 return Err("Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time".into());
             }
-            if mem > 0 && mem < 6 * 1024 * 1024 {
-                return Err("Minimum memory limit allowed is 6MB".into());
-            }
+            verify_resources(mem, 0)?;
         }
         if update.restart.is_some() && c.config.auto_remove {
             return Err(
@@ -709,19 +725,9 @@ impl World {
         if canonical == format!("/{old}") {
             return Err("Renaming a container with the same name as its current name".into());
         }
-        let bare = &canonical[1..];
-        if !valid_name(bare) {
-            return Err(format!(
-                "Error when allocating new name: Invalid container name ({canonical}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
-            ));
-        }
-        if let Some(other) = self.containers(m).iter().find(|c| c.name == bare) {
-            return Err(format!(
-                "Error when allocating new name: Conflict. The container name \"{canonical}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
-                other.id
-            ));
-        }
-        let bare = bare.to_string();
+        let bare = self
+            .reserve_name(m, &canonical)
+            .map_err(|e| format!("Error when allocating new name: {e}"))?;
         if let Some(c) = self.ctr_mut(m, &id) {
             c.name = bare.clone();
             c.config.name = bare.clone();
@@ -735,6 +741,24 @@ impl World {
             }
         }
         Ok(())
+    }
+
+    /// moby's `reserveName`: `name` as the request gives it (a leading `/` allowed) must be
+    /// valid and not another container's on `m`; the name to keep (without the `/`).
+    fn reserve_name(&self, m: MachineId, name: &str) -> Result<String, String> {
+        if !valid_name(name) {
+            return Err(format!(
+                "Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+            ));
+        }
+        let bare = name.trim_start_matches('/');
+        if let Some(other) = self.containers(m).iter().find(|c| c.name == bare) {
+            return Err(format!(
+                "Conflict. The container name \"/{bare}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
+                other.id
+            ));
+        }
+        Ok(bare.to_string())
     }
 
     /// The container a user's reference names, as moby's `GetContainer` looks it up: the full
@@ -1220,19 +1244,7 @@ impl World {
             ));
         }
         if !config.name.is_empty() {
-            if !valid_name(&config.name) {
-                return Err(format!(
-                    "Invalid container name ({}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-                    config.name
-                ));
-            }
-            config.name = config.name.trim_start_matches('/').to_string();
-            if let Some(other) = self.containers(m).iter().find(|c| c.name == config.name) {
-                return Err(format!(
-                    "Conflict. The container name \"/{}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
-                    config.name, other.id
-                ));
-            }
+            config.name = self.reserve_name(m, &config.name)?;
         }
         let Some(image) = self.find_image(m, &config.image).cloned() else {
             let shown = normalize(&config.image).unwrap_or_else(|| config.image.clone());

@@ -933,27 +933,12 @@ async fn run_cmd(
         .value("memory")
         .and_then(|v| super::service_cmd::opts::ram_in_bytes(v).ok())
         .unwrap_or(0);
-    if memory > 0 && memory < 6 * 1024 * 1024 {
-        return run_error(
-            io,
-            path,
-            "Error response from daemon: Minimum memory limit allowed is 6MB",
-        );
-    }
     let nano_cpus = cmd
         .value("cpus")
         .and_then(|v| super::service_cmd::opts::nano_cpus(v).ok())
         .unwrap_or(0);
-    let cpus = i64::from(build::CPUS);
-    if nano_cpus < 0
-        || nano_cpus > cpus * 1_000_000_000
-        || (nano_cpus > 0 && nano_cpus < 10_000_000)
-    {
-        return run_error(
-            io,
-            path,
-            &format!("Error response from daemon: Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available"),
-        );
+    if let Err(e) = swarm_core::container::verify_resources(memory, nano_cpus) {
+        return run_error(io, path, &format!("Error response from daemon: {e}"));
     }
     let pids_limit = cmd
         .value("pids-limit")

@@ -617,11 +617,8 @@ fn update(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             Err((false, e)) => errors.push(format!("Error response from daemon: {e}")),
         }
     }
-    let cpus = i64::from(swarm_core::machine::build::CPUS);
-    if let Some(n) = change.nano_cpus {
-        if n < 0 || n > cpus * 1_000_000_000 || (n > 0 && n < 10_000_000) {
-            errors.push(format!("Error response from daemon: Range of CPUs is from 0.01 to {cpus}.00, as there are only {cpus} CPUs available"));
-        }
+    if let Err(e) = swarm_core::container::verify_resources(0, change.nano_cpus.unwrap_or(0)) {
+        errors.push(format!("Error response from daemon: {e}"));
     }
     if !errors.is_empty() {
         // The daemon answers each container with the same validation error.

@@ -319,14 +319,10 @@ pub(crate) async fn update(interp: &Interp, engine: MachineId, cmd: &Parsed, io:
     let mut shown = None;
     if let Some(on) = cmd.value("autolock").map(|v| v == "true") {
         if on == before.is_empty() {
-            let r = world.borrow_mut().swarm_set_autolock(engine, on);
-            let (h, key) = match r {
-                Ok(x) => x,
+            let key = match set_autolock(interp, engine, on).await {
+                Ok(key) => key,
                 Err(e) => return daemon_error(io, &e),
             };
-            if let Err(e) = wait(interp, h).await {
-                return daemon_error(io, &e);
-            }
             if on {
                 shown = Some(key);
             }
@@ -335,6 +331,15 @@ pub(crate) async fn update(interp: &Interp, engine: MachineId, cmd: &Parsed, io:
     io.out
         .write(&format::swarm::swarm_updated_text(shown.as_deref()));
     0
+}
+
+/// Writes the unlock key through Raft (a new one when `on`, none when off) and waits for
+/// the commit; the key written.
+async fn set_autolock(interp: &Interp, engine: MachineId, on: bool) -> Result<String, String> {
+    let r = interp.world().borrow_mut().swarm_set_autolock(engine, on);
+    let (h, key) = r?;
+    wait(interp, h).await?;
+    Ok(key)
 }
 
 /// The unlock key of `engine`'s cluster (empty: autolock is off).
@@ -367,15 +372,10 @@ pub(crate) async fn unlock_key(interp: &Interp, engine: MachineId, cmd: &Parsed,
                 .write("cannot rotate because autolock is not turned on\n");
             return 1;
         }
-        let r = world.borrow_mut().swarm_set_autolock(engine, true);
-        let (h, new_key) = match r {
-            Ok(x) => x,
+        key = match set_autolock(interp, engine, true).await {
+            Ok(key) => key,
             Err(e) => return daemon_error(io, &e),
         };
-        if let Err(e) = wait(interp, h).await {
-            return daemon_error(io, &e);
-        }
-        key = new_key;
         if !quiet {
             io.out.write(&format::swarm::unlock_key_rotated_text(&key));
             return 0;

@@ -1227,17 +1227,11 @@ impl World {
             return self.static_serve(m, id, req);
         }
         let served = self.container(m, id)?.proc.app.served;
-        // r.RemoteAddr: the client's address and its source port.
-        let salt = id
-            .bytes()
-            .take(12)
-            .fold(served, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-        let ephemeral = 32768 + (salt.wrapping_mul(2_654_435_761) >> 7) % 28_232;
-        let remote = if req.client.contains(':') {
-            req.client.to_string()
-        } else {
-            format!("{}:{ephemeral}", req.client)
-        };
+        let remote = crate::catalog::remote_addr(
+            req.client,
+            served,
+            id.as_bytes().get(..12).unwrap_or(id.as_bytes()),
+        );
         let image_url = self.env_of(m, id, "IMAGE_API_URL").unwrap_or_default();
         let log_url = self.env_of(m, id, "ACCESS_API_URL").unwrap_or_default();
         let got = self.app_http(m, id, "GET", &image_url, "");

@@ -2941,6 +2941,20 @@ impl<'a> ReqVars<'a> {
     }
 }
 
+/// Go's `r.RemoteAddr` for a request from `client`: the address and its source port, one of
+/// the kernel's ephemeral range drawn from `seed` and `salt` (a new one per connection); a
+/// client that already carries a port keeps it.
+pub(crate) fn remote_addr(client: &str, seed: u64, salt: &[u8]) -> String {
+    if client.contains(':') {
+        return client.to_string();
+    }
+    let h = salt
+        .iter()
+        .fold(seed, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(*b)));
+    let port = 32768 + (h.wrapping_mul(2_654_435_761) >> 7) % 28_232;
+    format!("{client}:{port}")
+}
+
 /// Expand `{name}` / `{name:arg}` placeholders; anything else in braces stays as it is.
 fn render(template: &str, ctx: &Render) -> String {
     let mut out = String::with_capacity(template.len() + 16);
@@ -3024,15 +3038,7 @@ fn placeholder(inner: &str, ctx: &Render) -> Option<String> {
         // ephemeral range, a new one per connection).
         ("client", None) => {
             let r = req?;
-            if r.client.contains(':') {
-                r.client.to_string()
-            } else {
-                let salt = r.client.bytes().fold(r.requests, |h, b| {
-                    h.wrapping_mul(31).wrapping_add(u64::from(b))
-                });
-                let port = 32768 + (salt.wrapping_mul(2_654_435_761) >> 7) % 28_232;
-                format!("{}:{port}", r.client)
-            }
+            remote_addr(r.client, r.requests, r.client.as_bytes())
         }
         ("client_ip", None) => {
             let c = req?.client;

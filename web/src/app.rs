@@ -1495,6 +1495,8 @@ pub fn machine_item(props: &MachineItemProps) -> Html {
                         <span class="badge off">{ t(lang, K::PoweredOff) }</span>
                     } else if power == Power::Booting {
                         <span class="badge booting">{ t(lang, K::Booting) }</span>
+                    } else if info.is_some_and(|m| m.locked) {
+                        <span class="badge booting" title="docker swarm unlock">{ t(lang, K::Locked) }</span>
                     }
                     if let Some((class, s)) = status {
                         <span class={classes!("badge", "status", class)}>{ s }</span>

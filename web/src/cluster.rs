@@ -314,6 +314,8 @@ pub fn node_card(props: &NodeCardProps) -> Html {
                     <span class="badge off">{ t(lang, K::PoweredOff) }</span>
                 } else if n.power == Power::Booting {
                     <span class="badge booting">{ t(lang, K::Booting) }</span>
+                } else if n.locked {
+                    <span class="badge booting" title="docker swarm unlock">{ t(lang, K::Locked) }</span>
                 }
                 if n.availability != Availability::Active {
                     <span class={classes!("badge", "availability", n.availability.as_str())}>{ n.availability.as_str() }</span>

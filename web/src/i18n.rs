@@ -327,6 +327,7 @@ pub enum K {
     Leader,
     PoweredOff,
     Booting,
+    Locked,
     /// `{0}`: machine.
     Remove,
     /// `{0}`: machine.
@@ -557,6 +558,7 @@ fn texts(key: K) -> (&'static str, &'static str) {
         K::Leader => (" leader", " лидер"),
         K::PoweredOff => ("powered off", "узел выключен"),
         K::Booting => ("booting", "загружается"),
+        K::Locked => ("locked", "заблокирован"),
         K::Remove => ("Remove {0}", "Удалить {0}"),
         K::RemoveTitle => (
             "Remove {0} (powers it off)",

@@ -1664,8 +1664,7 @@ impl World {
     fn agent_machine(&self, cluster: usize, node_id: &str) -> Option<MachineId> {
         let s = &self.swarms[cluster];
         let n = s.nodes.get(node_id)?;
-        let m = self.machine(n.machine)?;
-        if m.power != Power::Running {
+        if !self.swarm_up(n.machine) {
             return None;
         }
         // The node must still be this cluster's member.

@@ -304,6 +304,17 @@ pub mod texts {
     /// A write pending on a leader that stepped down (swarmkit's `ErrLostLeadership`).
     pub const LOST_LEADER: &str =
         "rpc error: code = Unknown desc = raft: failed to process the request: node lost leader status";
+    /// A manager that restarted with autolock on, before `docker swarm unlock`.
+    pub const LOCKED: &str = "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it.";
+    /// `leave` without `--force` on a locked manager.
+    pub const LEAVE_LOCKED: &str =
+        "Swarm is encrypted and locked. Please unlock it first or use `--force` to ignore this message.";
+    /// `unlock` on a member that is not locked.
+    pub const NOT_LOCKED: &str = "swarm is not locked";
+    /// `unlock` with a text that is no unlock key (swarmkit's `ParseHumanReadableKey`).
+    pub const INVALID_KEY_STRING: &str = "invalid key string";
+    /// `unlock` with another key than the one that sealed the node's state.
+    pub const INVALID_KEY: &str = "swarm could not be unlocked: invalid key provided";
     /// `init`/`join` on a member.
     pub const ALREADY: &str = "This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.";
     /// `leave` outside a swarm.
@@ -433,17 +444,14 @@ impl World {
     pub(crate) fn acting_leader(&self, cluster: usize) -> Option<MachineId> {
         let s = self.swarms.get(cluster)?;
         let leader = s.leader()?;
-        if self
-            .machine(leader)
-            .is_none_or(|m| m.power != Power::Running)
-        {
+        if !self.swarm_up(leader) {
             return None;
         }
         let reached = s
             .members
             .keys()
             .filter(|m| **m == leader || self.can_reach(leader, **m))
-            .filter(|m| self.machine(**m).is_some_and(|x| x.power == Power::Running))
+            .filter(|m| self.swarm_up(**m))
             .count();
         (reached * 2 > s.members.len()).then_some(leader)
     }
@@ -477,12 +485,63 @@ impl World {
         Some((s, s.nodes.get(&ms.node_id)?))
     }
 
+    /// True while `m` is a manager that restarted with autolock on and was not unlocked yet:
+    /// its engine runs, its swarm component does not.
+    pub fn is_locked(&self, m: MachineId) -> bool {
+        self.sealed.contains_key(&m) && self.machine(m).is_some_and(|x| x.power != Power::Off)
+    }
+
+    /// True when `m`'s swarm component runs: the machine is up and not locked. Raft, the
+    /// dispatcher's heartbeats and the agent act only then.
+    pub(crate) fn swarm_up(&self, m: MachineId) -> bool {
+        self.machine(m).is_some_and(|x| x.power == Power::Running) && !self.sealed.contains_key(&m)
+    }
+
+    /// At power-off: a manager of a swarm with autolock on keeps its state sealed with the
+    /// current unlock key (what it needs at its next start).
+    pub(crate) fn seal_if_autolocked(&mut self, m: MachineId) {
+        let Some(cluster) = self.memberships.get(&m).map(|ms| ms.cluster) else {
+            return;
+        };
+        let s = &self.swarms[cluster];
+        if s.members.contains_key(&m) && !s.unlock_key.is_empty() {
+            let key = s.unlock_key.clone();
+            self.sealed.insert(m, key);
+        }
+    }
+
+    /// `docker swarm unlock` with `key` on `m` (moby's `Cluster.UnlockSwarm`).
+    pub fn swarm_unlock(&mut self, m: MachineId, key: &str) -> ApiResult<()> {
+        if !self.memberships.contains_key(&m) {
+            return Err(texts::NOT_PART.into());
+        }
+        let Some(sealed) = self.sealed.get(&m).filter(|_| self.is_locked(m)) else {
+            return Err(texts::NOT_LOCKED.into());
+        };
+        let well_formed = key
+            .strip_prefix("SWMKEY-1-")
+            .is_some_and(|b64| !b64.contains('=') && crate::base64::decode(b64).is_some());
+        if !well_formed {
+            return Err(texts::INVALID_KEY_STRING.into());
+        }
+        if key != sealed {
+            return Err(texts::INVALID_KEY.into());
+        }
+        self.sealed.remove(&m);
+        self.record(format!("unlocked {m}"));
+        self.schedule(SimDuration::from_millis(100), Event::Heartbeat(m));
+        Ok(())
+    }
+
     /// Checks that `m` may use the control API now: a manager that reaches a leader.
     /// Returns the cluster index.
     pub fn control(&self, m: MachineId) -> ApiResult<usize> {
         let Some(ms) = self.memberships.get(&m) else {
             return Err(texts::NOT_IN_SWARM_MANAGER.into());
         };
+        if self.is_locked(m) {
+            return Err(texts::LOCKED.into());
+        }
         let s = &self.swarms[ms.cluster];
         if !s.members.contains_key(&m) {
             return Err(texts::WORKER.into());
@@ -818,6 +877,11 @@ impl World {
         let Some(ms) = self.memberships.get(&m).cloned() else {
             return Err(texts::NOT_PART.into());
         };
+        if self.is_locked(m) && !force {
+            return Err(texts::LEAVE_LOCKED.into());
+        }
+        // A locked node's swarm component is not running: it leaves without telling anyone.
+        let locked = self.sealed.remove(&m).is_some();
         let cluster = ms.cluster;
         let is_manager = self.swarms[cluster].members.contains_key(&m);
         if is_manager && !force {
@@ -847,7 +911,7 @@ impl World {
         // The node tells the dispatcher it is going; managers keep the record, Down.
         let now = self.now();
         let leader = self.swarms[cluster].leader();
-        if leader.is_some_and(|l| l != m && self.can_reach(m, l)) {
+        if !locked && leader.is_some_and(|l| l != m && self.can_reach(m, l)) {
             if let Some(n) = self.swarms[cluster].nodes.get_mut(&ms.node_id) {
                 n.state = NodeState::Down;
                 n.message = "node is down".into();
@@ -1248,10 +1312,7 @@ impl World {
             .memberships
             .get(&machine)
             .is_some_and(|ms| ms.cluster == cluster && ms.node_id == id);
-        let up = n.state != NodeState::Down
-            && self
-                .machine(machine)
-                .is_some_and(|x| x.power == Power::Running);
+        let up = n.state != NodeState::Down && self.swarm_up(machine);
         if !live || !up || n.role != Role::Manager || n.raft_id.is_some() {
             return None;
         }
@@ -1337,7 +1398,7 @@ impl World {
     pub(crate) fn raft_tick(&mut self, cluster: usize) {
         let machines: Vec<MachineId> = self.swarms[cluster].members.keys().copied().collect();
         for m in &machines {
-            let up = self.machine(*m).is_some_and(|x| x.power == Power::Running);
+            let up = self.swarm_up(*m);
             if up {
                 if let Some(member) = self.swarms[cluster].members.get_mut(m) {
                     member.tick();
@@ -1411,7 +1472,7 @@ impl World {
         let Some(ms) = self.memberships.get(&m).cloned() else {
             return;
         };
-        let up = self.machine(m).is_some_and(|x| x.power == Power::Running);
+        let up = self.swarm_up(m);
         let cluster = ms.cluster;
         if up {
             let leader = self.swarms[cluster].leader();
@@ -1447,8 +1508,9 @@ impl World {
         to: MachineId,
         msg: raft::prelude::Message,
     ) {
-        let up = self.machine(to).is_some_and(|x| x.power == Power::Running)
-            && self.machine(from).is_some_and(|x| x.power != Power::Off);
+        let up = self.swarm_up(to)
+            && self.machine(from).is_some_and(|x| x.power != Power::Off)
+            && !self.sealed.contains_key(&from);
         let dropped = if !up {
             Some(crate::raft_info::Dropped::PowerOff)
         } else if !self.can_reach(from, to) {

@@ -164,6 +164,10 @@ pub struct World {
     pub(crate) memberships: BTreeMap<MachineId, crate::swarm::Membership>,
     /// Joins that timed out and go on in the background: (token, remote address).
     pub(crate) pending_joins: BTreeMap<MachineId, (String, String)>,
+    /// Managers powered off while autolock was on, with the unlock key their state is sealed
+    /// with: once their engine is back they stay locked (out of the swarm) until `docker swarm
+    /// unlock` gives that key.
+    pub(crate) sealed: BTreeMap<MachineId, String>,
     /// Partition group of each machine (absent: group 0); machines reach only their group.
     groups: BTreeMap<MachineId, u32>,
     /// The latest requests through the simulated network (bounded), for views and traces.
@@ -205,6 +209,7 @@ impl World {
             swarms: Vec::new(),
             memberships: BTreeMap::new(),
             pending_joins: BTreeMap::new(),
+            sealed: BTreeMap::new(),
             groups: BTreeMap::new(),
             traffic: VecDeque::new(),
             traffic_count: 0,
@@ -375,11 +380,13 @@ impl World {
                         started = true;
                     }
                 }
-                // A rebooted member picks up its heartbeats again.
+                // A rebooted member picks up its heartbeats again, unless it is a manager
+                // whose state autolock sealed: it waits for `docker swarm unlock`.
                 if started {
                     self.containers_engine_started(id);
-                    if let Some(c) = self.memberships.get(&id).map(|ms| ms.cluster) {
-                        let _ = c;
+                    if self.sealed.contains_key(&id) {
+                        self.record(format!("locked {id}"));
+                    } else if self.memberships.contains_key(&id) {
                         self.schedule(SimDuration::from_millis(100), Event::Heartbeat(id));
                     }
                 }
@@ -409,6 +416,7 @@ impl World {
             m.power = Power::Off;
         }
         self.record(format!("power-off {id}"));
+        self.seal_if_autolocked(id);
         self.containers_power_off(id);
         Ok(id)
     }

@@ -119,6 +119,8 @@ pub struct MachineView {
     pub ip: Ipv4Addr,
     /// Power state.
     pub power: Power,
+    /// A manager that restarted with autolock on and waits for `docker swarm unlock`.
+    pub locked: bool,
     /// Its place in a cluster, if it is in one.
     pub swarm: Option<Membership>,
 }
@@ -173,6 +175,8 @@ pub struct NodeView {
     pub addr: Ipv4Addr,
     /// Power of its machine.
     pub power: Power,
+    /// Its machine is a manager locked since its restart (autolock).
+    pub locked: bool,
     /// Manager or worker.
     pub role: Role,
     /// `MANAGER STATUS` (managers only).

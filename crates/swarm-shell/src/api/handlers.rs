@@ -49,8 +49,16 @@ pub(super) fn status_of(msg: &str) -> u16 {
     if msg.starts_with("This node is not a swarm manager")
         || msg.starts_with("This node is already part of a swarm")
         || msg == texts::NOT_PART
+        || msg == texts::LOCKED
+        || msg == texts::LEAVE_LOCKED
     {
         503
+    } else if msg == texts::NOT_LOCKED {
+        409
+    } else if msg == texts::INVALID_KEY {
+        401
+    } else if msg == texts::INVALID_KEY_STRING {
+        400
     } else if msg.ends_with(" not found") || msg.starts_with("No such") {
         404
     } else if msg.starts_with("invalid filter")
@@ -153,6 +161,18 @@ fn route(pg: &mut Playground, machine: &str, req: &Request) -> Response {
             }
         }
         ("POST", ["swarm", "update"]) => swarm_update(pg, m, req),
+        ("POST", ["swarm", "unlock"]) => {
+            let body = match body_json(req) {
+                Ok(b) => b,
+                Err(r) => return r,
+            };
+            let key = body.get("UnlockKey").and_then(Value::as_str).unwrap_or("");
+            let r = pg.world.borrow_mut().swarm_unlock(m, key);
+            match r {
+                Ok(()) => Response::json(200, &Value::Null),
+                Err(e) => err(&e),
+            }
+        }
         ("GET", ["swarm", "unlockkey"]) => {
             let w = pg.world();
             match w.control_swarm(m) {

@@ -332,7 +332,7 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 "swarm leave" => swarm_cmd::leave(interp, m, &cmd, io),
                 "swarm update" => swarm_cmd::update(interp, m, &cmd, io).await,
                 "swarm unlock-key" => swarm_cmd::unlock_key(interp, m, &cmd, io).await,
-                "swarm unlock" => swarm_cmd::unlock(interp, m, io),
+                "swarm unlock" => swarm_cmd::unlock(interp, m, io).await,
                 "node ls" => swarm_cmd::node_ls(interp, m, &cmd, io),
                 "node inspect" => swarm_cmd::node_inspect(interp, m, &cmd, io),
                 "node update" => swarm_cmd::node_change(interp, m, "update", &cmd, io).await,

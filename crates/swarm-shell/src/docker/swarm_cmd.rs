@@ -393,16 +393,35 @@ pub(crate) async fn unlock_key(interp: &Interp, engine: MachineId, cmd: &Parsed,
     0
 }
 
-/// `docker swarm unlock`: a manager of these machines is never locked (they do not restart
-/// their engines with the swarm's state), so it answers as the CLI does for an unlocked node.
-pub(crate) fn unlock(interp: &Interp, engine: MachineId, io: &Io) -> i32 {
-    let in_swarm = interp.world().borrow().membership(engine).is_some();
-    io.err.write(if in_swarm {
-        "Error: swarm is not locked\n"
-    } else {
-        "Error: This node is not part of a swarm\n"
-    });
-    1
+/// `docker swarm unlock` (docker/cli's `runUnlock`): only a locked manager is asked for the
+/// key, on the terminal without echo after `Enter unlock key: `, or as one line of standard
+/// input when it is not a terminal.
+pub(crate) async fn unlock(interp: &Interp, engine: MachineId, io: &Io) -> i32 {
+    let world = interp.world();
+    let state = swarm_info(&world.borrow(), engine).local_node_state;
+    match state.as_str() {
+        "inactive" => {
+            io.err.write("Error: This node is not part of a swarm\n");
+            return 1;
+        }
+        "locked" => {}
+        _ => {
+            io.err.write("Error: swarm is not locked\n");
+            return 1;
+        }
+    }
+    if io.stdin_tty {
+        io.out.write("Enter unlock key: ");
+    }
+    let key = interp.read_line(io, false).await.unwrap_or_default();
+    let result = world.borrow_mut().swarm_unlock(engine, key.trim());
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            io.err.write(&format!("Error response from daemon: {e}\n"));
+            1
+        }
+    }
 }
 
 /// The rows of `docker node ls` as the engine `engine` sees its cluster.
@@ -888,6 +907,12 @@ pub(crate) fn info_section(w: &World, engine: MachineId) -> String {
 
 /// `info.Swarm` of `engine`: what `docker info` shows and `/info` serves.
 pub(crate) fn swarm_info(w: &World, engine: MachineId) -> format::info::SwarmInfo {
+    if w.is_locked(engine) {
+        return format::info::SwarmInfo {
+            local_node_state: "locked".into(),
+            ..Default::default()
+        };
+    }
     let Some((s, n)) = w.node_of(engine) else {
         // A join that timed out: no node ID yet, the join address as the only manager.
         if let Some(remote) = w.join_pending(engine) {

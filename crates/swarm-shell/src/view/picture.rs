@@ -148,6 +148,7 @@ impl PictureBuilder {
                     name: m.hostname.clone(),
                     ip: m.ip,
                     power: m.power,
+                    locked: w.is_locked(m.id),
                     swarm,
                 }
             })
@@ -296,6 +297,7 @@ impl Sweep {
                 hostname: n.hostname.clone(),
                 addr: n.addr,
                 power: power(n.machine),
+                locked: w.is_locked(n.machine),
                 role: n.role,
                 reachability,
                 leader,

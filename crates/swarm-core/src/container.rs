@@ -1618,13 +1618,10 @@ impl World {
         let generation = c.generation;
         let run = c.runs.len().saturating_sub(1);
         c.stopping = true;
-        // A paused container's processes get the signal only once thawed: SIGKILL after
-        // the grace period ends it (moby resumes it to deliver that).
-        let reaction = if c.paused {
-            OnSigterm::Ignore
-        } else {
-            c.program.on_sigterm()
-        };
+        // moby's `killWithSignal` resumes a paused container after sending it its stop
+        // signal, so it stops as a running one does.
+        c.paused = false;
+        let reaction = c.program.on_sigterm();
         let (after, timer) = match reaction {
             OnSigterm::Exit { after_ms, code }
                 if after_ms < grace || grace == 0 && after_ms == 0 =>

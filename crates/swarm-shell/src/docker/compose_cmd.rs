@@ -159,7 +159,7 @@ fn flags_of(sub: &str) -> Option<Vec<FlagSpec>> {
         "kill" => vec![b("remove-orphans", None), v("signal", Some('s'))],
         "scale" => vec![b("no-deps", None)],
         "port" => vec![v("protocol", None), v("index", None)],
-        "top" => vec![],
+        "top" | "pause" | "unpause" => vec![],
         "create" => vec![
             b("build", None),
             b("no-build", None),
@@ -368,6 +368,8 @@ pub(crate) async fn run(
         "images" => images(interp, m, &project, &cmd, io),
         "rm" => more::rm(interp, m, &project, &cmd, io).await,
         "kill" => more::kill(interp, m, &project, &cmd, io).await,
+        "pause" => more::pause_all(interp, m, &project, &cmd, io, true),
+        "unpause" => more::pause_all(interp, m, &project, &cmd, io, false),
         "scale" => more::scale(interp, m, &project, &cmd, io).await,
         "port" => more::port(interp, m, &project, &cmd, io),
         "top" => more::top(interp, m, &project, &cmd, io),

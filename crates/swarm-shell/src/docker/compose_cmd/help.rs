@@ -141,6 +141,8 @@ fn spec(sub: &str) -> Option<(&'static str, &'static str, Vec<Flag>)> {
             ("", "protocol", "string", "\"tcp\"", "tcp or udp"),
         ]),
         "top" => ("top [SERVICES...]", "Display the running processes", vec![]),
+        "pause" => ("pause [SERVICE...]", "Pause services", vec![]),
+        "unpause" => ("unpause [SERVICE...]", "Unpause services", vec![]),
         "create" => ("create [OPTIONS] [SERVICE...]", "Creates containers for a service", vec![
             ("", "build", "", "", "Build images before starting containers"),
             ("", "force-recreate", "", "", "Recreate containers even if their configuration and image haven't changed"),
@@ -293,7 +295,7 @@ mod tests {
         for sub in [
             "up", "down", "ps", "logs", "stop", "start", "restart", "config", "ls", "version",
             "build", "pull", "exec", "images", "rm", "kill", "scale", "port", "top", "create",
-            "run",
+            "run", "pause", "unpause",
         ] {
             assert!(text(sub).is_some(), "{sub}");
         }

@@ -194,6 +194,46 @@ pub(super) async fn kill(
     0
 }
 
+/// `docker compose pause|unpause [SERVICE…]` (compose's `pause`/`unPause`): every running
+/// container of the selected services, one `Paused`/`Unpaused` event each under `Running`;
+/// the first engine error (already paused, not paused) ends it as compose returns it.
+pub(super) fn pause_all(
+    interp: &Interp,
+    m: MachineId,
+    project: &Project,
+    cmd: &Parsed,
+    io: &Io,
+    freeze: bool,
+) -> Status {
+    let world = interp.world();
+    let running: Vec<Container> =
+        project_containers_oneoff(&world.borrow(), m, &project.name, false)
+            .into_iter()
+            .filter(|c| selected(project, cmd, c))
+            .filter(|c| project.service(service_of(c)).is_some())
+            .collect();
+    let mut p = Progress::new("Running");
+    for c in &running {
+        let r = if freeze {
+            world.borrow_mut().container_pause(m, &c.id)
+        } else {
+            world.borrow_mut().container_unpause(m, &c.id)
+        };
+        if let Err(e) = r {
+            return daemon(io, &p, now_ms(interp), &e);
+        }
+        let done = if freeze { "Paused" } else { "Unpaused" };
+        p.event(
+            &format!("Container {}", c.name),
+            State::Done,
+            done,
+            now_ms(interp),
+        );
+    }
+    show(io, &p, now_ms(interp));
+    0
+}
+
 /// `docker compose scale SERVICE=N…`: `up -d` with those replica counts for those services
 /// (and, unless `--no-deps`, what they depend on).
 pub(super) async fn scale(

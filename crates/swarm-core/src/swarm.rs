@@ -504,9 +504,11 @@ impl World {
             return;
         };
         let s = &self.swarms[cluster];
+        // A node still locked keeps the key it was sealed with (a rotation since did not
+        // reach it).
         if s.members.contains_key(&m) && !s.unlock_key.is_empty() {
             let key = s.unlock_key.clone();
-            self.sealed.insert(m, key);
+            self.sealed.entry(m).or_insert(key);
         }
     }
 

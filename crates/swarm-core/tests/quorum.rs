@@ -259,3 +259,56 @@ fn a_minority_leader_marks_nobody_down() {
     // The minority's nodes go Down in the majority's store.
     assert_eq!(down, ["node1", "node4"]);
 }
+
+/// Autolock: managers powered off and on come back locked and stay out of the quorum (two of
+/// three locked: no leader) until each is unlocked with the key it was sealed with; a wrong
+/// key changes nothing; a worker never locks.
+#[test]
+fn autolocked_managers_stay_out_of_the_quorum_until_unlocked() {
+    let mut w = three_two(5);
+    let (h, key) = w.swarm_set_autolock(MachineId(0), true).unwrap();
+    w.advance(SimDuration::from_secs(1));
+    assert_eq!(w.op_result(h), Some(&Ok(())));
+    for name in ["node1", "node2", "node4"] {
+        w.power_off(name).unwrap();
+    }
+    w.advance(SimDuration::from_secs(1));
+    for name in ["node1", "node2", "node4"] {
+        w.power_on(name).unwrap();
+    }
+    w.advance(SimDuration::from_secs(30));
+    assert!(w.is_locked(MachineId(0)) && w.is_locked(MachineId(1)));
+    assert!(!w.is_locked(MachineId(3)), "a worker never locks");
+    assert!(!w.is_locked(MachineId(2)), "node3 was never restarted");
+    assert!(
+        w.control(MachineId(2)).is_err(),
+        "one manager of three: no quorum"
+    );
+    assert!(w
+        .control(MachineId(0))
+        .unwrap_err()
+        .starts_with("Swarm is encrypted"));
+    let wrong = format!("{}A", &key[..key.len() - 1]);
+    assert_eq!(
+        w.swarm_unlock(MachineId(0), &wrong).unwrap_err(),
+        "swarm could not be unlocked: invalid key provided"
+    );
+    assert_eq!(
+        w.swarm_unlock(MachineId(0), "nope").unwrap_err(),
+        "invalid key string"
+    );
+    assert!(w.is_locked(MachineId(0)));
+    assert_eq!(
+        w.swarm_unlock(MachineId(2), &key).unwrap_err(),
+        "swarm is not locked"
+    );
+    w.swarm_unlock(MachineId(0), &key).unwrap();
+    w.advance(SimDuration::from_secs(30));
+    let l = leader(&w).expect("two managers of three unlocked: a leader");
+    assert!(w.control(l).is_ok());
+    assert!(w.is_locked(MachineId(1)));
+    w.swarm_unlock(MachineId(1), &key).unwrap();
+    w.advance(SimDuration::from_secs(30));
+    let s = w.swarm(0).unwrap();
+    assert!(s.nodes.values().all(|n| n.state == NodeState::Ready));
+}

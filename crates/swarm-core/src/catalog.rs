@@ -134,6 +134,13 @@ pub struct Image {
     pub distro: crate::distro::Distro,
     /// Common tools the image adds to its distribution's (`dig` in nicolaka/netshoot).
     pub tools: Vec<String>,
+    /// Directories a commit added to the base's tree (path, mode).
+    pub dirs: Arc<Vec<(String, u32)>>,
+    /// Paths of the base's tree a commit or a build's `rm` took away.
+    pub removed: Arc<Vec<String>>,
+    /// How it was made, oldest step first (`docker history`); empty for a catalog image,
+    /// whose rows [`Image::history_rows`] derives (see [`crate::history`]).
+    pub history: Arc<Vec<crate::history::HistoryRow>>,
 }
 
 /// A file an image holds that a container's layer starts with: a page its web server serves
@@ -221,6 +228,9 @@ impl Image {
                 files: Arc::default(),
                 distro: crate::distro::Distro::guess(repository),
                 tools: Vec::new(),
+                dirs: Arc::default(),
+                removed: Arc::default(),
+                history: Arc::default(),
             },
         };
         image.repository = repository.to_string();
@@ -476,6 +486,9 @@ impl Catalog {
                 files: Arc::default(),
                 distro,
                 tools: entry.tools,
+                dirs: Arc::default(),
+                removed: Arc::default(),
+                history: Arc::default(),
             });
         }
         Ok(Catalog { images })

@@ -988,6 +988,50 @@ impl World {
         }
     }
 
+    /// `docker history`: the rows of the image `reference` names on `m`, newest first, each
+    /// with the ID the daemon shows for it. The top row is the image itself; below it moby
+    /// follows the image's parent chain while the images are stored here (a legacy build's
+    /// step images, which the build cache keeps, a commit's container image, the base image a
+    /// build or commit started from): the first row whose image is not here, and every row
+    /// after it, is `<missing>`. A generic image (not in the catalog) has one row.
+    pub fn image_history(
+        &self,
+        m: MachineId,
+        reference: &str,
+    ) -> Result<Vec<(String, crate::history::HistoryRow)>, String> {
+        let Some(image) = self.find_image(m, reference) else {
+            let shown = normalize(reference).unwrap_or_else(|| reference.to_string());
+            return Err(format!("No such image: {shown}"));
+        };
+        let rows = match self.image_config(m, reference) {
+            Some(i) if i.id == image.id || i.history.is_empty() => i.history_rows(),
+            _ => vec![crate::history::HistoryRow {
+                created_unix: image.created_unix,
+                size: image.size,
+                image: image.id.clone(),
+                ..Default::default()
+            }],
+        };
+        let local = |id: &str| {
+            self.runtime(m)
+                .is_some_and(|r| r.images.iter().any(|i| i.id == id) || r.build_cache.contains(id))
+        };
+        let mut chain = true;
+        let mut out = Vec::with_capacity(rows.len());
+        for (i, row) in rows.into_iter().rev().enumerate() {
+            let id = if i == 0 {
+                image.id.clone()
+            } else if chain && !row.image.is_empty() && local(&row.image) {
+                row.image.clone()
+            } else {
+                chain = false;
+                "<missing>".to_string()
+            };
+            out.push((id, row));
+        }
+        Ok(out)
+    }
+
     /// Whether `m`'s build cache has the step image `id`; records it when it had not
     /// (`docker build` prints `Using cache` for a step it made before). At most 10,000 kept.
     pub fn build_cache_hit(&mut self, m: MachineId, id: &str) -> bool {

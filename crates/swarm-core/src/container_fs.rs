@@ -199,6 +199,17 @@ impl LayerRecipe {
                 }
             }
         }
+        if let Some(image) = self.from {
+            // What a commit made of its container's layer: added directories, removed paths.
+            for (d, mode) in image.dirs.iter() {
+                if layer.mkdir(d, true, self.created).is_ok() {
+                    let _ = layer.set_mode(d, *mode);
+                }
+            }
+            for p in image.removed.iter() {
+                let _ = layer.remove(p, true, self.created);
+            }
+        }
         for t in &self.mount_points {
             let _ = layer.mkdir(t, true, self.created);
         }
@@ -209,18 +220,23 @@ impl LayerRecipe {
     }
 }
 
-/// A container's writable layer, built from its recipe on first use.
+/// A container's writable layer, built from its recipe on first use. The recipe stays: the
+/// image's own tree, which `docker diff` compares the layer with, is built from it.
 #[derive(Clone, Debug)]
 pub(crate) struct Layer {
     recipe: Option<Box<LayerRecipe>>,
+    /// Written since it was built (the tree is no longer what the recipe gives).
+    dirty: bool,
     fs: std::cell::OnceCell<Fs>,
 }
 
 impl Layer {
-    /// A layer built already.
-    pub(crate) fn built(fs: Fs) -> Layer {
+    /// A layer built at once (and written to by its creator).
+    pub(crate) fn built(recipe: LayerRecipe) -> Layer {
+        let fs = recipe.build();
         Layer {
-            recipe: None,
+            recipe: Some(Box::new(recipe)),
+            dirty: true,
             fs: std::cell::OnceCell::from(fs),
         }
     }
@@ -229,6 +245,7 @@ impl Layer {
     pub(crate) fn lazy(recipe: LayerRecipe) -> Layer {
         Layer {
             recipe: Some(Box::new(recipe)),
+            dirty: false,
             fs: std::cell::OnceCell::new(),
         }
     }
@@ -244,28 +261,157 @@ impl Layer {
     /// The tree, for writing.
     pub(crate) fn get_mut(&mut self) -> Option<&mut Fs> {
         self.get();
-        self.recipe = None;
+        self.dirty = true;
         self.fs.get_mut()
     }
 
     /// The tree when something was written to it (`None` while it is still its recipe).
     fn written(&self) -> Option<&Fs> {
-        match self.recipe {
-            Some(_) => None,
-            None => self.fs.get(),
+        if self.dirty {
+            self.fs.get()
+        } else {
+            None
         }
     }
 
     /// The engine rewrites `/etc/hosts` (at every start).
     pub(crate) fn write_hosts(&mut self, text: String, now: SimTime) {
         match (self.fs.get_mut(), &mut self.recipe) {
-            (None, Some(r)) => r.hosts = Some((text, now)),
             (Some(fs), _) => {
                 let _ = fs.write("/etc/hosts", text.as_bytes(), false, now);
             }
+            (None, Some(r)) => r.hosts = Some((text, now)),
             (None, None) => {}
         }
     }
+
+    /// The tree of the image the container was made from, as its layer started before the
+    /// engine's own files and mount points: what `docker diff` compares with.
+    fn image_tree(&self) -> Fs {
+        let Some(r) = &self.recipe else {
+            return Fs::new(SimTime::ZERO);
+        };
+        let image = LayerRecipe {
+            image: r.image.clone(),
+            argv0: r.argv0.clone(),
+            hostname: String::new(),
+            addresses: Vec::new(),
+            workdir: r.from.map(|i| i.workdir.clone()).unwrap_or_default(),
+            created: r.created,
+            // An image's `VOLUME`s are directories of its tree.
+            mount_points: r
+                .from
+                .map(|i| {
+                    i.volumes
+                        .iter()
+                        .filter(|v| v.starts_with('/'))
+                        .map(|v| fs::normalize(v))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            hosts: None,
+            from: r.from,
+        };
+        image.build()
+    }
+}
+
+/// Paths the engine bind-mounts into every container (moby's init layer): never a change.
+const ENGINE_FILES: &[&str] = &["/etc/hostname", "/etc/hosts", "/etc/resolv.conf"];
+
+/// One change of a container's layer against its image (`docker diff`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    /// `C`.
+    Modified,
+    /// `A`.
+    Added,
+    /// `D`.
+    Deleted,
+}
+
+impl ChangeKind {
+    /// The letter `docker diff` prints.
+    pub fn letter(self) -> char {
+        match self {
+            ChangeKind::Modified => 'C',
+            ChangeKind::Added => 'A',
+            ChangeKind::Deleted => 'D',
+        }
+    }
+}
+
+/// What a commit takes from a container's layer: its changes as an image holds them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LayerChanges {
+    /// Files added or changed (path, content, mode).
+    pub files: Vec<crate::catalog::ImageFile>,
+    /// Directories added (path, mode).
+    pub dirs: Vec<(String, u32)>,
+    /// Paths deleted (the topmost of a deleted tree).
+    pub removed: Vec<String>,
+}
+
+/// Orders paths as a depth-first walk meets them (each directory's names bytewise): `/a`,
+/// `/a/b`, `/a-b`.
+fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.split('/').cmp(b.split('/'))
+}
+
+/// The changes of `layer` against `image`, in walk order, as overlay2's `Changes` reports
+/// them: an added entry `A` (and everything below it), a deleted one `D` (only the topmost),
+/// a file whose content, mode or time changed `C`, and every directory on the way to a
+/// change `C`.
+fn changes(image: &Fs, layer: &Fs) -> Vec<(ChangeKind, String)> {
+    let skip = |p: &str| p == "/" || ENGINE_FILES.contains(&p);
+    let mut out: BTreeMap<String, ChangeKind> = BTreeMap::new();
+    let now_entries = layer.walk("/").unwrap_or_default();
+    for (path, meta) in &now_entries {
+        if skip(path) {
+            continue;
+        }
+        match image.stat(path) {
+            Err(_) => {
+                out.insert(path.clone(), ChangeKind::Added);
+            }
+            Ok(before) => {
+                let same = before.kind == meta.kind
+                    && before.mode == meta.mode
+                    && before.mtime == meta.mtime
+                    && (meta.is_dir() || image.read(path).ok() == layer.read(path).ok());
+                if !same {
+                    out.insert(path.clone(), ChangeKind::Modified);
+                }
+            }
+        }
+    }
+    for (path, _) in image.walk("/").unwrap_or_default() {
+        if skip(&path) || layer.exists(&path) {
+            continue;
+        }
+        let parent = match path.rfind('/') {
+            Some(0) | None => "/".to_string(),
+            Some(i) => path[..i].to_string(),
+        };
+        if parent == "/" || layer.exists(&parent) {
+            out.insert(path, ChangeKind::Deleted);
+        }
+    }
+    // Every directory above a change changed too.
+    let changed: Vec<String> = out.keys().cloned().collect();
+    for path in changed {
+        let mut p = path.as_str();
+        while let Some(i) = p.rfind('/') {
+            p = &p[..i];
+            if p.is_empty() {
+                break;
+            }
+            out.entry(p.to_string()).or_insert(ChangeKind::Modified);
+        }
+    }
+    let mut list: Vec<(ChangeKind, String)> = out.into_iter().map(|(p, k)| (k, p)).collect();
+    crate::sort::sort_by(&mut list, |a, b| walk_order(&a.1, &b.1));
+    list
 }
 
 /// One container's filesystem: its layer and its mounts.
@@ -687,6 +833,41 @@ fn mount_error(kind: MountType, msg: &str) -> String {
 }
 
 impl World {
+    /// `docker diff`: the changes of container `id`'s layer against its image, in the order
+    /// moby reports them (see [`changes`]). What is below a mount is not in the layer. `None`
+    /// when there is no such container.
+    pub fn container_changes(&self, m: MachineId, id: &str) -> Option<Vec<(ChangeKind, String)>> {
+        let layer = &self.container_fs(m, id)?.layer;
+        Some(changes(&layer.image_tree(), layer.get()))
+    }
+
+    /// What `docker commit` keeps of container `id`'s layer: the files added or changed, the
+    /// directories added, the paths deleted (the engine's own files left out).
+    pub fn container_layer_changes(&self, m: MachineId, id: &str) -> Option<LayerChanges> {
+        let layer = &self.container_fs(m, id)?.layer;
+        let tree = layer.get();
+        let mut out = LayerChanges::default();
+        for (kind, path) in changes(&layer.image_tree(), tree) {
+            let Ok(meta) = tree.stat(&path) else {
+                if kind == ChangeKind::Deleted {
+                    out.removed.push(path);
+                }
+                continue;
+            };
+            match (kind, meta.is_dir()) {
+                (ChangeKind::Deleted, _) => out.removed.push(path),
+                (ChangeKind::Added, true) => out.dirs.push((path, meta.mode)),
+                (_, true) => {}
+                (_, false) => out.files.push(crate::catalog::ImageFile {
+                    data: tree.read(&path).map(<[u8]>::to_vec).unwrap_or_default(),
+                    path,
+                    mode: meta.mode,
+                }),
+            }
+        }
+        Some(out)
+    }
+
     /// The filesystem of container `id` on `m` (its mounts for `docker inspect`).
     pub fn container_fs(&self, m: MachineId, id: &str) -> Option<&ContainerFs> {
         self.machine(m)?.runtime.storage.filesystems.get(id)
@@ -879,7 +1060,7 @@ impl World {
         let mut layer = if files.is_empty() {
             Layer::lazy(recipe)
         } else {
-            Layer::built(recipe.build())
+            Layer::built(recipe)
         };
         for f in files {
             let Some(layer) = layer.get_mut() else { break };

@@ -51,6 +51,12 @@ const DEBIAN: &[(&str, &str)] = &[
     ("12", "bookworm"),
 ];
 
+/// Debian's codename of a major version (`12` → `bookworm`).
+pub fn debian_codename(version: &str) -> Option<&'static str> {
+    let major = version.split('.').next().unwrap_or(version);
+    DEBIAN.iter().find(|d| d.0 == major).map(|d| d.1)
+}
+
 /// Ubuntu's: (version, point release, codename word, name).
 const UBUNTU: &[(&str, &str, &str, &str)] = &[
     ("20.04", "20.04.6", "focal", "Focal Fossa"),

@@ -18,6 +18,7 @@ pub mod distro;
 pub mod endpoints;
 pub mod fs;
 pub mod health_fault;
+pub mod history;
 pub mod ids;
 pub mod machine;
 pub mod network;

@@ -13,6 +13,7 @@
 
 use swarm_core::catalog::{Catalog, HealthConfig, Image, ImageFile};
 use swarm_core::container::hex64;
+use swarm_core::history::HistoryRow;
 use swarm_core::MachineId;
 
 use super::cli::Parsed;
@@ -449,6 +450,270 @@ pub(crate) fn context_files(interp: &Interp, dir: &str) -> Vec<(String, Vec<u8>)
     out
 }
 
+/// Go's `%q` of a list of strings (`["python" "app.py"]`).
+fn go_list(v: &[String]) -> String {
+    let quoted: Vec<String> = v.iter().map(|s| format::container::go_quote(s)).collect();
+    format!("[{}]", quoted.join(" "))
+}
+
+/// Go's `%q` of an image's healthcheck (`&{["CMD-SHELL" "curl …"] "30s" "3s" "0s" "0s" '\x03'}`).
+fn go_health(h: &HealthConfig) -> String {
+    let d = |ms: u64| {
+        format::container::go_quote(&format::service::go_duration(
+            i64::try_from(ms).unwrap_or(i64::MAX / 1_000_000) * 1_000_000,
+        ))
+    };
+    let retries = match char::from_u32(h.retries) {
+        Some(c) if (' '..='~').contains(&c) && c != '\'' && c != '\\' => format!("'{c}'"),
+        Some('\'') => "'\\''".to_string(),
+        Some('\\') => "'\\\\'".to_string(),
+        _ if h.retries < 0x100 => format!("'\\x{:02x}'", h.retries),
+        _ => format!("'\\u{:04x}'", h.retries),
+    };
+    format!(
+        "&{{{} {} {} {} {} {retries}}}",
+        go_list(&h.test),
+        d(h.interval_ms),
+        d(h.timeout_ms),
+        d(h.start_period_ms),
+        d(h.start_interval_ms)
+    )
+}
+
+/// What a step's history row says it did (`CreatedBy`) and the size of its layer. The legacy
+/// builder's texts are the command of the container it committed: `/bin/sh -c pip install …`
+/// for `RUN`, `/bin/sh -c #(nop)  CMD ["python" "app.py"]` for a metadata step, `/bin/sh -c
+/// #(nop) COPY dir:<hash> in /app ` for a copy; BuildKit's are the instruction
+/// (`RUN /bin/sh -c pip install … # buildkit`, `COPY . . # buildkit`, `WORKDIR /app`,
+/// `EXPOSE map[5000/tcp:{}]`). A `RUN` with build arguments in scope says them first
+/// (`|1 VERSION=2 /bin/sh -c …`).
+#[allow(clippy::too_many_arguments)]
+fn created_by(
+    step: &Instruction,
+    args: &str,
+    img: &Image,
+    workdir_before: &str,
+    context: &[(String, Vec<u8>)],
+    build_args: &[(String, String)],
+    buildkit: bool,
+    layer_bytes: Option<u64>,
+) -> (String, u64) {
+    let size = layer_bytes.unwrap_or(0);
+    let k = step.keyword.as_str();
+    let nop = |text: String| {
+        if buildkit {
+            text
+        } else {
+            format!("/bin/sh -c #(nop)  {text}")
+        }
+    };
+    let by = match k {
+        "RUN" => {
+            let mut words: Vec<String> = Vec::new();
+            let set: Vec<&(String, String)> =
+                build_args.iter().filter(|(_, v)| !v.is_empty()).collect();
+            if !set.is_empty() {
+                words.push(format!("|{}", set.len()));
+                words.extend(set.iter().map(|(k, v)| format!("{k}={v}")));
+            }
+            words.extend(command_form(args));
+            let text = words.join(" ");
+            if buildkit {
+                format!("RUN {text} # buildkit")
+            } else {
+                text
+            }
+        }
+        "COPY" | "ADD" => {
+            let words: Vec<String> = if args.trim_start().starts_with('[') {
+                serde_json::from_str(args).unwrap_or_default()
+            } else {
+                shell_words(args)
+            };
+            let operands: Vec<&String> = words.iter().filter(|w| !w.starts_with("--")).collect();
+            if buildkit {
+                let list: Vec<&str> = operands.iter().map(|s| s.as_str()).collect();
+                format!("{k} {} # buildkit", list.join(" "))
+            } else {
+                let (sources, dest) = match operands.split_last() {
+                    Some((d, s)) => (s.to_vec(), d.as_str()),
+                    None => (Vec::new(), ""),
+                };
+                // The legacy builder names the source by a hash of what it copies.
+                let kind = match sources.as_slice() {
+                    [one] => {
+                        let s = one.trim_start_matches("./").trim_end_matches('/');
+                        if context.iter().any(|(p, _)| p == s) {
+                            "file"
+                        } else {
+                            "dir"
+                        }
+                    }
+                    _ => "multi",
+                };
+                let digest: String = sources
+                    .iter()
+                    .map(|s| {
+                        let s = s.trim_start_matches("./").trim_end_matches('/');
+                        context
+                            .iter()
+                            .filter(|(p, _)| {
+                                s.is_empty()
+                                    || s == "."
+                                    || p == s
+                                    || p.starts_with(&format!("{s}/"))
+                            })
+                            .map(|(p, d)| {
+                                format!(
+                                    "{p}:{}\n",
+                                    swarm_core::container::hex64(&String::from_utf8_lossy(d))
+                                )
+                            })
+                            .collect::<String>()
+                    })
+                    .collect();
+                let mut to = if dest.starts_with('/') {
+                    dest.to_string()
+                } else {
+                    let wd = if workdir_before.is_empty() {
+                        "/"
+                    } else {
+                        workdir_before
+                    };
+                    swarm_core::fs::normalize(&join_path(wd, dest))
+                };
+                if dest.ends_with('/') && !to.ends_with('/') {
+                    to.push('/');
+                }
+                format!(
+                    "/bin/sh -c #(nop) {k} {kind}:{} in {to} ",
+                    swarm_core::container::hex64(&digest)
+                )
+            }
+        }
+        "WORKDIR" => {
+            if buildkit {
+                format!("WORKDIR {}", img.workdir)
+            } else {
+                format!("/bin/sh -c #(nop) WORKDIR {}", img.workdir)
+            }
+        }
+        "CMD" => nop(format!("CMD {}", go_list(&img.cmd))),
+        "ENTRYPOINT" => nop(format!("ENTRYPOINT {}", go_list(&img.entrypoint))),
+        "ENV" | "LABEL" => {
+            let pairs: Vec<String> = key_values(args)
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            nop(format!("{k} {}", pairs.join(" ")))
+        }
+        "EXPOSE" => {
+            if buildkit {
+                let mut ports: Vec<String> = shell_words(args)
+                    .into_iter()
+                    .map(|p| {
+                        if p.contains('/') {
+                            p
+                        } else {
+                            format!("{p}/tcp")
+                        }
+                    })
+                    .collect();
+                ports.sort();
+                ports.dedup();
+                let map: Vec<String> = ports.iter().map(|p| format!("{p}:{{}}")).collect();
+                format!("EXPOSE map[{}]", map.join(" "))
+            } else {
+                nop(format!("EXPOSE {}", shell_words(args).join(" ")))
+            }
+        }
+        "VOLUME" => {
+            let v: Vec<String> = if args.trim_start().starts_with('[') {
+                serde_json::from_str(args).unwrap_or_default()
+            } else {
+                shell_words(args)
+            };
+            nop(format!("VOLUME [{}]", v.join(" ")))
+        }
+        "USER" => nop(format!("USER {}", unquote(args))),
+        "HEALTHCHECK" => match &img.healthcheck {
+            Some(h) => nop(format!("HEALTHCHECK {}", go_health(h))),
+            None => nop("HEALTHCHECK <nil>".to_string()),
+        },
+        "SHELL" => {
+            let v: Vec<String> = serde_json::from_str(args).unwrap_or_default();
+            nop(format!("SHELL [{}]", v.join(" ")))
+        }
+        other => nop(format!("{other} {args}")),
+    };
+    (by, size)
+}
+
+/// A metadata instruction (`CMD`, `ENTRYPOINT`, `ENV`, `LABEL`, `EXPOSE`, `WORKDIR`, `USER`,
+/// `VOLUME`, `HEALTHCHECK`) applied to an image's configuration, as a Dockerfile step or a
+/// `docker commit --change` does it. Ok(true) when it changed the image's command; Err is a
+/// `HEALTHCHECK` that does not parse.
+pub(crate) fn apply_metadata(img: &mut Image, keyword: &str, a: &str) -> Result<bool, String> {
+    match keyword {
+        "CMD" => {
+            img.cmd = command_form(a);
+            return Ok(true);
+        }
+        "ENTRYPOINT" => {
+            img.entrypoint = command_form(a);
+            img.cmd.clear();
+            return Ok(true);
+        }
+        "ENV" => {
+            for (k, v) in key_values(a) {
+                img.env.retain(|e| e.split('=').next() != Some(k.as_str()));
+                img.env.push(format!("{k}={v}"));
+            }
+        }
+        "LABEL" => {
+            for (k, v) in key_values(a) {
+                img.labels.insert(k, v);
+            }
+        }
+        "EXPOSE" => {
+            for p in shell_words(a) {
+                let p = if p.contains('/') {
+                    p
+                } else {
+                    format!("{p}/tcp")
+                };
+                if !img.exposed_ports.contains(&p) {
+                    img.exposed_ports.push(p);
+                }
+            }
+        }
+        "WORKDIR" => {
+            let dir = unquote(a);
+            img.workdir = if dir.starts_with('/') || img.workdir.is_empty() {
+                join_path("/", &dir)
+            } else {
+                join_path(&img.workdir, &dir)
+            };
+        }
+        "USER" => img.user = unquote(a),
+        "VOLUME" => {
+            let v: Vec<String> = if a.trim_start().starts_with('[') {
+                serde_json::from_str(a).unwrap_or_default()
+            } else {
+                shell_words(a)
+            };
+            for p in v {
+                if !img.volumes.contains(&p) {
+                    img.volumes.push(p);
+                }
+            }
+        }
+        "HEALTHCHECK" => img.healthcheck = parse_health(a)?,
+        _ => {}
+    }
+    Ok(false)
+}
+
 fn parse_health(args: &str) -> Result<Option<HealthConfig>, String> {
     let words = shell_words(args);
     if words
@@ -502,6 +767,18 @@ fn parse_health(args: &str) -> Result<Option<HealthConfig>, String> {
 }
 
 pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
+    run_builder(interp, m, cmd, io, false).await
+}
+
+/// `docker build`, by the legacy builder, or by BuildKit (`buildkit`: compose's builds), which
+/// differ here only in the history the image records (see [`created_by`]).
+pub(crate) async fn run_builder(
+    interp: &Interp,
+    m: MachineId,
+    cmd: &Parsed,
+    io: &Io,
+    buildkit: bool,
+) -> Status {
     let context = cmd.args.first().cloned().unwrap_or_default();
     let tags: Vec<String> = cmd.values("tag").iter().map(|s| s.to_string()).collect();
     let quiet = cmd.bool("quiet");
@@ -606,6 +883,8 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
     let mut id = String::new();
     let mut args: Vec<(String, String)> = Vec::new();
     let mut command_changed = false;
+    // The final stage's history: its base's rows, then one per step.
+    let mut history: Vec<HistoryRow> = Vec::new();
     let say = |s: String| {
         if !quiet {
             io.out.write(&s);
@@ -637,6 +916,7 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
                     .unwrap_or_default();
                 if reference.eq_ignore_ascii_case("scratch") {
                     image = Some(Image::built_from(None, "", "", "", 0, 0));
+                    history.clear();
                     base_layers.clear();
                     id = format!("sha256:{}", hex64("scratch"));
                     say(" ---> \n".to_string());
@@ -660,6 +940,17 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
                     return 1;
                 };
                 let base = Catalog::get().lookup_or_id(&pulled.reference(), &pulled.id);
+                history = match base {
+                    Some(b) => b.history_rows(),
+                    None => vec![HistoryRow {
+                        created_unix: pulled.created_unix,
+                        size: pulled.size,
+                        ..HistoryRow::default()
+                    }],
+                };
+                if let Some(top) = history.last_mut() {
+                    top.image = pulled.id.clone();
+                }
                 image = Some(Image::built_from(
                     base,
                     "",
@@ -689,12 +980,16 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
         let a = expand(&step.args, &args);
         let mut runs_container = true;
         let mut run_output = String::new();
+        // Bytes of the layer the step makes (none for a metadata step).
+        let mut layer_bytes: Option<u64> = None;
+        let workdir_before = img.workdir.clone();
         match step.keyword.as_str() {
             "RUN" => {
                 new_layers += 1;
                 let (printed, written, removed) =
                     run_step(&a, &img.workdir, &img.layer_files(), &base_ref);
                 run_output = printed;
+                layer_bytes = Some(4096 + written.iter().map(|f| f.data.len() as u64).sum::<u64>());
                 let own = std::sync::Arc::make_mut(&mut img.files);
                 own.retain(|o| !removed.contains(&o.path));
                 for f in written {
@@ -732,6 +1027,8 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
                         .and_then(|m| u32::from_str_radix(m, 8).ok())
                         .filter(|m| *m <= 0o7777);
                     let added = copied_files(&files, &sources, dest, &img.workdir, mode);
+                    layer_bytes =
+                        Some(4096 + added.iter().map(|f| f.data.len() as u64).sum::<u64>());
                     let own = std::sync::Arc::make_mut(&mut img.files);
                     for f in added {
                         own.retain(|o| o.path != f.path);
@@ -758,61 +1055,9 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
                     }
                 }
             }
-            "CMD" => {
-                img.cmd = command_form(&a);
-                command_changed = true;
-            }
-            "ENTRYPOINT" => {
-                img.entrypoint = command_form(&a);
-                img.cmd.clear();
-                command_changed = true;
-            }
-            "ENV" => {
-                for (k, v) in key_values(&a) {
-                    img.env.retain(|e| e.split('=').next() != Some(k.as_str()));
-                    img.env.push(format!("{k}={v}"));
-                }
-            }
-            "LABEL" => {
-                for (k, v) in key_values(&a) {
-                    img.labels.insert(k, v);
-                }
-            }
-            "EXPOSE" => {
-                for p in shell_words(&a) {
-                    let p = if p.contains('/') {
-                        p
-                    } else {
-                        format!("{p}/tcp")
-                    };
-                    if !img.exposed_ports.contains(&p) {
-                        img.exposed_ports.push(p);
-                    }
-                }
-            }
-            "WORKDIR" => {
-                let dir = unquote(&a);
-                img.workdir = if dir.starts_with('/') || img.workdir.is_empty() {
-                    join_path("/", &dir)
-                } else {
-                    join_path(&img.workdir, &dir)
-                };
-            }
-            "USER" => img.user = unquote(&a),
-            "VOLUME" => {
-                let v: Vec<String> = if a.trim_start().starts_with('[') {
-                    serde_json::from_str(&a).unwrap_or_default()
-                } else {
-                    shell_words(&a)
-                };
-                for p in v {
-                    if !img.volumes.contains(&p) {
-                        img.volumes.push(p);
-                    }
-                }
-            }
-            "HEALTHCHECK" => match parse_health(&a) {
-                Ok(h) => img.healthcheck = h,
+            "CMD" | "ENTRYPOINT" | "ENV" | "LABEL" | "EXPOSE" | "WORKDIR" | "USER" | "VOLUME"
+            | "HEALTHCHECK" => match apply_metadata(img, &step.keyword, &a) {
+                Ok(changed) => command_changed |= changed,
                 Err(e) => {
                     io.err.write(&format!(
                         "Error response from daemon: dockerfile parse error line {}: {e}\n",
@@ -849,10 +1094,34 @@ pub(crate) async fn run(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) ->
             ));
         }
         say(format!(" ---> {}\n", short(&id)));
+        let (by, size) = created_by(
+            step,
+            &a,
+            &*img,
+            &workdir_before,
+            &files,
+            &args,
+            buildkit,
+            layer_bytes,
+        );
+        history.push(HistoryRow {
+            created_unix: crate::model::unix_ms(world.borrow().now()) / 1000,
+            created_by: by,
+            comment: if buildkit {
+                swarm_core::history::BUILDKIT.to_string()
+            } else {
+                String::new()
+            },
+            size,
+            // The legacy builder keeps each step's image (the next one's parent); BuildKit
+            // keeps none.
+            image: if buildkit { String::new() } else { id.clone() },
+        });
     }
     let Some(mut img) = image else {
         return 1;
     };
+    img.history = std::sync::Arc::new(history);
     if command_changed {
         img.retarget_behaviour();
     }

@@ -624,7 +624,7 @@ async fn build_services(
         let out = Rc::new(RefCell::new(String::new()));
         let err = Rc::new(RefCell::new(String::new()));
         let quiet_io = Io::with_stdin("", Dest::Buf(out.clone()), Dest::Buf(err.clone()));
-        let status = super::build_cmd::run(interp, m, &parsed, &quiet_io).await;
+        let status = super::build_cmd::run_builder(interp, m, &parsed, &quiet_io, true).await;
         if status != 0 {
             p.event(&id, State::Error, "Error", now_ms(interp));
             show(io, p, now_ms(interp));

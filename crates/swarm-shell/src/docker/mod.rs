@@ -6,6 +6,7 @@
 
 pub(crate) mod build_cmd;
 pub(crate) mod cli;
+mod commit_cmd;
 pub(crate) mod compose_cmd;
 pub(crate) mod container_cmd;
 pub(crate) mod container_files;
@@ -363,6 +364,13 @@ pub(crate) async fn run(interp: &Interp, args: &[String], io: &Io) -> Status {
                 Err(e) => return cannot_connect(io, &e),
             };
             container_more::run(interp, m, p, &cmd, io).await
+        }
+        p if commit_cmd::handles(p) => {
+            let m = match engine {
+                Ok(m) => m,
+                Err(e) => return cannot_connect(io, &e),
+            };
+            commit_cmd::run(interp, m, p, &cmd, io).await
         }
         p if build_cmd::handles(p) => {
             let m = match engine {

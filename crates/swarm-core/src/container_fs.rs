@@ -1404,3 +1404,51 @@ impl World {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_overlay2s() {
+        let t0 = SimTime::ZERO;
+        let t1 = SimTime::from_millis(5_000);
+        let mut image = Fs::new(t0);
+        for d in ["/etc", "/etc/nginx", "/usr/share/html", "/home/u", "/var"] {
+            image.mkdir(d, true, t0).unwrap();
+        }
+        image.write("/etc/nginx/a.conf", b"a", false, t0).unwrap();
+        image
+            .write("/usr/share/html/index.html", b"x", false, t0)
+            .unwrap();
+        image.write("/home/u/f", b"f", false, t0).unwrap();
+        image.write("/etc/hosts", b"h", false, t0).unwrap();
+        let mut layer = image.clone();
+        layer
+            .write("/usr/share/html/index.html", b"y", false, t1)
+            .unwrap();
+        layer.remove("/home", true, t1).unwrap();
+        layer.mkdir("/var/a-b", true, t1).unwrap();
+        layer.mkdir("/var/a/b", true, t1).unwrap();
+        layer.write("/etc/hosts", b"engine", false, t1).unwrap();
+        let got: Vec<String> = changes(&image, &layer)
+            .into_iter()
+            .map(|(k, p)| format!("{} {p}", k.letter()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "D /home",
+                "C /usr",
+                "C /usr/share",
+                "C /usr/share/html",
+                "C /usr/share/html/index.html",
+                "C /var",
+                "A /var/a",
+                "A /var/a/b",
+                "A /var/a-b",
+            ]
+        );
+        assert!(changes(&image, &image).is_empty());
+    }
+}

@@ -103,6 +103,8 @@ pub struct AppProc {
     pub last_counts: Option<(u64, u64)>,
     /// The image-of-the-day API: the image it fetched from NASA and caches.
     pub cached: bool,
+    /// A built Flask app: its module's globals once it has run ([`crate::pyeval`]).
+    pub py: Option<Vec<(String, crate::pyeval::Value)>>,
 }
 
 /// Why a connection failed.
@@ -467,12 +469,28 @@ fn werkzeug_page(status: u16) -> String {
             "Method Not Allowed",
             "The method is not allowed for the requested URL.",
         ),
+        401 => (
+            "Unauthorized",
+            "The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn&#39;t understand how to supply the credentials required.",
+        ),
+        403 => (
+            "Forbidden",
+            "You don&#39;t have the permission to access the requested resource. It is either read-protected or not readable by the server.",
+        ),
+        409 => (
+            "Conflict",
+            "A conflict happened while processing the request. The resource might have been modified while the request was being processed.",
+        ),
+        415 => (
+            "Unsupported Media Type",
+            "Did not attempt to load JSON data because the request Content-Type was not &#39;application/json&#39;.",
+        ),
         _ => (
             "Internal Server Error",
             "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.",
         ),
     };
-    let code = if matches!(status, 400 | 404 | 405) {
+    let code = if matches!(status, 400 | 401 | 403 | 404 | 405 | 409 | 415) {
         status
     } else {
         500
@@ -1471,6 +1489,116 @@ impl World {
         ex
     }
 
+    /// A built Flask app's reply from its view ([`crate::pyeval`]): the module's state from
+    /// the container's process (kept for the next request), the request as Flask sees it,
+    /// redis commands run through the apps' client path. An exception is Flask's 500 page
+    /// with `ERROR in app` and the traceback in the log; werkzeug's HTTP errors (`abort`, a
+    /// missing form key, a body that is not JSON) their own page. The access line ends the
+    /// request's log, with the status.
+    pub(crate) fn py_serve(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        req: &HttpRequest,
+        mut ex: crate::catalog::HttpExchange,
+        view: crate::catalog::PyView,
+    ) -> crate::catalog::HttpExchange {
+        use crate::pyeval;
+        let globals = self.container(m, id).and_then(|c| c.proc.app.py.clone());
+        let (path, query) = req.path.split_once('?').unwrap_or((req.path, ""));
+        let mut headers = vec![("Host".to_string(), req.host.to_string())];
+        if !req.user_agent.is_empty() {
+            headers.push(("User-Agent".to_string(), req.user_agent.to_string()));
+        }
+        headers.extend(req.headers.iter().cloned());
+        let request = pyeval::Request {
+            method: req.method.to_string(),
+            path: if path.is_empty() {
+                "/".into()
+            } else {
+                path.to_string()
+            },
+            query: query.split('#').next().unwrap_or("").to_string(),
+            body: req.body.to_string(),
+            headers,
+            remote_addr: client_ip(req),
+        };
+        let app = pyeval::App {
+            source: &view.source,
+            main: view.main,
+            debug: view.debug,
+            name: &view.module,
+        };
+        let mut host = PyHost {
+            world: self,
+            m,
+            id,
+            now: req.now_unix_ms,
+        };
+        let out = pyeval::run_view(&app, globals, &view.view, view.args, &request, &mut host);
+        if let Some(c) = self.ctr_mut(m, id) {
+            c.proc.app.py = Some(out.globals);
+        }
+        let mut logs: Vec<(Stream, String)> = out
+            .stdout
+            .into_iter()
+            .map(|l| (Stream::Stdout, l))
+            .collect();
+        let html = "text/html; charset=utf-8";
+        ex.reply = match out.result {
+            Ok(r) => HttpReply {
+                status: r.status,
+                body: r.body,
+                content_type: r.content_type,
+                headers: r.headers,
+            },
+            Err(e) if e.http.is_some() => {
+                let code = e.http.unwrap_or(500);
+                reply(code, html, werkzeug_page(code))
+            }
+            Err(e) => {
+                let now = self.now().unix_ms();
+                let py = self
+                    .env_of(m, id, "PYTHON_VERSION")
+                    .and_then(|v| Some(format!("python{}", v.rsplit_once('.')?.0)));
+                logs.push((
+                    Stream::Stderr,
+                    format!(
+                        "[{}] ERROR in app: Exception on {} [{}]",
+                        py_time(now),
+                        route(req),
+                        req.method
+                    ),
+                ));
+                let frames: Vec<(&str, u32, &str, &str)> =
+                    e.tb.iter()
+                        .map(|(l, f, c)| (view.file.as_str(), *l, f.as_str(), c.as_str()))
+                        .collect();
+                for l in flask_traceback(&view.file, &frames, &e.line()) {
+                    let l = match &py {
+                        Some(py) => l.replace("python3.12", py),
+                        None => l,
+                    };
+                    logs.push((Stream::Stderr, l));
+                }
+                reply(500, html, werkzeug_page(500))
+            }
+        };
+        logs.push((
+            Stream::Stderr,
+            format!(
+                "{} - - [{}] \"{} {} HTTP/1.1\" {} -",
+                client_ip(req),
+                werkzeug_time(req.now_unix_ms),
+                req.method,
+                req.path,
+                ex.reply.status
+            ),
+        ));
+        ex.logs = logs;
+        ex
+    }
+
     /// A built app's 500 for exception `last` raised at `trace` (the script's frames):
     /// Flask's page and its log (the access line included); Express's page.
     #[allow(clippy::too_many_arguments)]
@@ -2317,5 +2445,44 @@ mod tests {
     fn tables_round_trip() {
         let rows = vec![vec!["1".to_string(), "tab\there".to_string()]];
         assert_eq!(table_rows(&table_text("T", &["a", "b"], &rows)), rows);
+    }
+}
+
+/// What a Flask view's process sees (see [`World::py_serve`]).
+struct PyHost<'w> {
+    world: &'w mut World,
+    m: MachineId,
+    id: &'w str,
+    now: i64,
+}
+
+impl crate::pyeval::Host for PyHost<'_> {
+    fn redis(&mut self, host: &str, port: u16, args: &[String]) -> Result<RedisReply, String> {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.world
+            .app_redis(self.m, self.id, host, port, &args)
+            .map_err(|e| redis_py_error(e, host, port))
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        self.world.container(self.m, self.id)?.program.env_var(name)
+    }
+
+    fn hostname(&self) -> String {
+        self.world
+            .container(self.m, self.id)
+            .map(|c| c.program.hostname().to_string())
+            .unwrap_or_default()
+    }
+
+    fn ip(&self) -> String {
+        self.world
+            .container(self.m, self.id)
+            .and_then(|c| c.program.address().map(str::to_string))
+            .unwrap_or_else(|| "127.0.0.1".into())
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.now
     }
 }

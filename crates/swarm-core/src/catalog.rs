@@ -1011,6 +1011,39 @@ struct Behaviour {
     /// The redis server a built web app counts in: `{incr:KEY}` in a route's body is
     /// `INCR KEY` there (see [`Program::redis_use`]).
     redis: Option<RedisSpec>,
+    /// A built Flask app: its script, run by [`crate::pyeval`] for routes with a `view`.
+    python: Option<PySpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PySpec {
+    /// The script's path in the image (`/app/app.py`), for tracebacks.
+    file: String,
+    source: String,
+    /// Run as `python app.py` (`__name__ == '__main__'`).
+    #[serde(default)]
+    main: bool,
+    /// Flask's debug mode.
+    #[serde(default)]
+    debug: bool,
+    /// The module's name under `flask run`.
+    #[serde(default)]
+    module: String,
+}
+
+/// A Flask view to run for a request (see [`Program::py_view`]).
+#[derive(Clone, Debug)]
+pub struct PyView {
+    pub file: String,
+    pub source: String,
+    pub main: bool,
+    pub debug: bool,
+    pub module: String,
+    /// The view function.
+    pub view: String,
+    /// The route's arguments (`<int:id>`).
+    pub args: Vec<(String, crate::pyeval::Value)>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -1164,6 +1197,10 @@ struct Route {
     /// (see `World::redis_counts`).
     #[serde(default)]
     redis: Vec<RedisCall>,
+    /// The Flask view function that answers (its `path` a werkzeug rule such as
+    /// `/hello/<name>`), run by [`crate::pyeval`].
+    #[serde(default)]
+    view: Option<String>,
 }
 
 /// One redis command of a view, with the script's frames of a traceback when it fails.
@@ -1562,6 +1599,38 @@ impl Program {
                 .unwrap_or_default(),
             decode: spec.decode,
         })
+    }
+
+    /// The Flask view that answers `method` on `path`, with the route's arguments: `None`
+    /// when no view does (another program, no route, a method the route does not take,
+    /// `OPTIONS`, which werkzeug answers itself).
+    pub fn py_view(&self, method: &str, path: &str) -> Option<PyView> {
+        let spec = self.app.as_ref()?.python.as_ref()?;
+        let route = self
+            .route_for(method, path)
+            .filter(|r| r.takes(method) && method != "OPTIONS")?;
+        let view = route.view.clone()?;
+        let p = path.split(['?', '#']).next().unwrap_or(path);
+        let p = if p.is_empty() { "/" } else { p };
+        let args = if route.path.contains('<') {
+            crate::pyeval::match_rule(&route.path, p)?
+        } else {
+            Vec::new()
+        };
+        Some(PyView {
+            file: spec.file.clone(),
+            source: spec.source.clone(),
+            main: spec.main,
+            debug: spec.debug,
+            module: spec.module.clone(),
+            view,
+            args,
+        })
+    }
+
+    /// The container's first address (`socket.gethostbyname(socket.gethostname())`).
+    pub fn address(&self) -> Option<&str> {
+        self.addresses.first().map(String::as_str)
     }
 
     /// The value of environment variable `name` as the program sees it (the container's
@@ -2449,10 +2518,17 @@ impl Program {
         let http = self.app.as_ref()?.http.as_ref()?;
         let path = path.split(['?', '#']).next().unwrap_or(path);
         let path = if path.is_empty() { "/" } else { path };
+        let rule = |r: &&Route| {
+            r.view.is_some()
+                && r.path.contains('<')
+                && crate::pyeval::match_rule(&r.path, path).is_some()
+        };
         http.routes
             .iter()
             .find(|r| !r.prefix && r.path == path && r.takes(method))
             .or_else(|| http.routes.iter().find(|r| !r.prefix && r.path == path))
+            .or_else(|| http.routes.iter().find(|r| rule(r) && r.takes(method)))
+            .or_else(|| http.routes.iter().find(rule))
             .or_else(|| {
                 http.routes
                     .iter()

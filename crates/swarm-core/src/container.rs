@@ -2203,7 +2203,14 @@ impl World {
         let exchange = c.program.handle(&mut proc, req);
         c.proc = proc;
         let cid = c.id.clone();
-        let mut exchange = self.redis_counts(m, id, req, exchange?);
+        let mut exchange = exchange?;
+        if let Some(view) = self
+            .container(m, id)
+            .and_then(|c| c.program.py_view(req.method, req.path))
+        {
+            exchange = self.py_serve(m, id, req, exchange, view);
+        }
+        let mut exchange = self.redis_counts(m, id, req, exchange);
         if let Some(c) = self.container(m, id) {
             c.program.finish_reply(&mut exchange.reply, req);
         }

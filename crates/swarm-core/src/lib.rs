@@ -25,6 +25,7 @@ pub mod network;
 pub mod objects;
 pub mod orchestrator;
 pub mod prune;
+pub mod pyeval;
 mod quorum;
 pub mod raft_info;
 pub mod redis_repl;

@@ -25,10 +25,11 @@
 //!   has no such image): `GET /` runs `INCR hits` in the redis at `$REDIS_HOST`
 //!   (default `redis`) and answers `Hello World! I have been seen N times.`; without redis, a
 //!   500 page and the traceback in the log, as Flask logs it.
-//! - A **built web app** (`docker::webapp` in the shell) has no kind: its routes' bodies may
+//! - A **built web app** (`docker::webapp` in the shell) has no kind: a Flask route's view
+//!   is run by [`World::py_serve`] with [`crate::pyeval`] (redis over the same client path as
+//!   the counter's; an exception is Flask's 500 and traceback); an Express route's body may
 //!   hold `{incr:KEY}`, which [`World::redis_counts`] runs as `INCR KEY` in the redis its
-//!   script names (the same client path as the counter's), or answers Flask's 500 with the
-//!   script's own traceback frames (Express: its 500 page).
+//!   script names, or answers its 500 page.
 //! - **todo** (ASP.NET Core, port 80): configuration from `appsettings.json`'s defaults,
 //!   then `/app/config/config.json`, then `/app/config/secrets.json` (keys ignore case).
 //!   Provider `Sqlite` keeps the items in the container's own `/data/todo-list.db`; provider
@@ -519,6 +520,35 @@ fn redis_py_error(e: ConnectError, host: &str, port: u16) -> String {
 fn flask_traceback(app_file: &str, frames: &[(&str, u32, &str, &str)], last: &str) -> Vec<String> {
     let site = "/usr/local/lib/python3.12/site-packages";
     let mut lines = vec!["Traceback (most recent call last):".to_string()];
+    // A view's return value Flask cannot make a response of: raised by `make_response`.
+    if frames.is_empty() && last.contains("did not return a valid response") {
+        for (file, line, func, code) in [
+            (
+                "flask/app.py",
+                1511,
+                "wsgi_app",
+                "response = self.full_dispatch_request()",
+            ),
+            (
+                "flask/app.py",
+                920,
+                "full_dispatch_request",
+                "return self.finalize_request(rv)",
+            ),
+            (
+                "flask/app.py",
+                939,
+                "finalize_request",
+                "response = self.make_response(rv)",
+            ),
+            ("flask/app.py", 1212, "make_response", "raise TypeError("),
+        ] {
+            lines.push(format!("  File \"{site}/{file}\", line {line}, in {func}"));
+            lines.push(format!("    {code}"));
+        }
+        lines.push(last.to_string());
+        return lines;
+    }
     for (file, line, func, code) in [
         (
             "flask/app.py",
@@ -2358,6 +2388,45 @@ fn now_access(unix_ms: i64) -> String {
     format!("{d:02}/{}/{y}:{h:02}:{mi:02}:{s:02} +0000", month_abbr(mo))
 }
 
+/// What a Flask view's process sees (see [`World::py_serve`]).
+struct PyHost<'w> {
+    world: &'w mut World,
+    m: MachineId,
+    id: &'w str,
+    now: i64,
+}
+
+impl crate::pyeval::Host for PyHost<'_> {
+    fn redis(&mut self, host: &str, port: u16, args: &[String]) -> Result<RedisReply, String> {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.world
+            .app_redis(self.m, self.id, host, port, &args)
+            .map_err(|e| redis_py_error(e, host, port))
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        self.world.container(self.m, self.id)?.program.env_var(name)
+    }
+
+    fn hostname(&self) -> String {
+        self.world
+            .container(self.m, self.id)
+            .map(|c| c.program.hostname().to_string())
+            .unwrap_or_default()
+    }
+
+    fn ip(&self) -> String {
+        self.world
+            .container(self.m, self.id)
+            .and_then(|c| c.program.address().map(str::to_string))
+            .unwrap_or_else(|| "127.0.0.1".into())
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.now
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2445,44 +2514,5 @@ mod tests {
     fn tables_round_trip() {
         let rows = vec![vec!["1".to_string(), "tab\there".to_string()]];
         assert_eq!(table_rows(&table_text("T", &["a", "b"], &rows)), rows);
-    }
-}
-
-/// What a Flask view's process sees (see [`World::py_serve`]).
-struct PyHost<'w> {
-    world: &'w mut World,
-    m: MachineId,
-    id: &'w str,
-    now: i64,
-}
-
-impl crate::pyeval::Host for PyHost<'_> {
-    fn redis(&mut self, host: &str, port: u16, args: &[String]) -> Result<RedisReply, String> {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        self.world
-            .app_redis(self.m, self.id, host, port, &args)
-            .map_err(|e| redis_py_error(e, host, port))
-    }
-
-    fn env(&self, name: &str) -> Option<String> {
-        self.world.container(self.m, self.id)?.program.env_var(name)
-    }
-
-    fn hostname(&self) -> String {
-        self.world
-            .container(self.m, self.id)
-            .map(|c| c.program.hostname().to_string())
-            .unwrap_or_default()
-    }
-
-    fn ip(&self) -> String {
-        self.world
-            .container(self.m, self.id)
-            .and_then(|c| c.program.address().map(str::to_string))
-            .unwrap_or_else(|| "127.0.0.1".into())
-    }
-
-    fn now_ms(&self) -> i64 {
-        self.now
     }
 }

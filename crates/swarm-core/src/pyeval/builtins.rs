@@ -555,8 +555,7 @@ impl Interp<'_> {
             Value::Obj(o) if o == "request" => {
                 return match m {
                     "get_json" => {
-                        let silent = kwarg(&kw, "silent").is_some_and(|s| self.truthy(s))
-                            || kwarg(&kw, "force").is_some_and(|s| self.truthy(s)) && false;
+                        let silent = kwarg(&kw, "silent").is_some_and(|s| self.truthy(s));
                         let force = kwarg(&kw, "force").is_some_and(|s| self.truthy(s));
                         if force {
                             return Ok(serde_json::from_str::<serde_json::Value>(&self.req.body)
@@ -1061,9 +1060,7 @@ impl Interp<'_> {
                 let mut r = self.to_response(body, view)?;
                 let rest: Vec<Value> = it.collect();
                 if rest.len() > 2 {
-                    return Err(type_error(format!(
-                        "The view function did not return a valid response tuple. The tuple must have the form (body, status, headers), (body, status), or (body, headers)."
-                    )));
+                    return Err(type_error("The view function did not return a valid response tuple. The tuple must have the form (body, status, headers), (body, status), or (body, headers)."));
                 }
                 for v in rest {
                     match v {

@@ -220,6 +220,8 @@ impl From<Box<Exc>> for Flow {
 }
 
 type R<T> = Result<T, Box<Exc>>;
+/// Keyword arguments of a call, in order.
+type Kwargs = Vec<(String, Value)>;
 
 struct Scope {
     vars: Vec<(String, Value)>,
@@ -239,7 +241,7 @@ struct Interp<'a> {
     debug: bool,
     stdout: Vec<String>,
     /// Exceptions being handled (`raise` without an argument).
-    handling: Vec<Box<Exc>>,
+    handling: Vec<Exc>,
 }
 
 pub fn type_name(v: &Value) -> &'static str {
@@ -512,7 +514,7 @@ impl Interp<'_> {
             S::Raise(e) => {
                 let Some(e) = e else {
                     return Err(match self.handling.last() {
-                        Some(x) => Flow::Raise(x.clone()),
+                        Some(x) => Flow::Raise(Box::new(x.clone())),
                         None => {
                             Flow::Raise(Exc::new("RuntimeError", "No active exception to reraise"))
                         }
@@ -598,7 +600,7 @@ impl Interp<'_> {
                             if let Some(n) = &h.name {
                                 self.set_name(n, Value::Exc(e.clone()));
                             }
-                            self.handling.push(e.clone());
+                            self.handling.push((*e).clone());
                             r = self.block(&h.body);
                             self.handling.pop();
                             break;
@@ -999,7 +1001,7 @@ impl Interp<'_> {
         items.iter().map(|e| self.eval(e)).collect()
     }
 
-    fn args(&mut self, args: &[Arg]) -> R<(Vec<Value>, Vec<(String, Value)>)> {
+    fn args(&mut self, args: &[Arg]) -> R<(Vec<Value>, Kwargs)> {
         let mut pos = Vec::new();
         let mut kw = Vec::new();
         for a in args {
@@ -1705,26 +1707,23 @@ fn slice(v: &Value, lo: Option<i64>, hi: Option<i64>, step: Option<i64>) -> R<Va
     }
     let pick = |n: usize| -> Vec<usize> {
         let n = n as i64;
-        let norm = |x: i64, dflt: i64| -> i64 {
+        let norm = |x: i64| -> i64 {
             let x = if x < 0 { x + n } else { x };
             if step > 0 {
                 x.clamp(0, n)
             } else {
-                x.clamp(-1, n - 1).max(if dflt < 0 { -1 } else { -1 })
+                x.clamp(-1, n - 1)
             }
         };
         let mut out = Vec::new();
         if step > 0 {
-            let (mut i, end) = (lo.map_or(0, |x| norm(x, 0)), hi.map_or(n, |x| norm(x, n)));
+            let (mut i, end) = (lo.map_or(0, norm), hi.map_or(n, norm));
             while i < end {
                 out.push(i as usize);
                 i += step;
             }
         } else {
-            let (mut i, end) = (
-                lo.map_or(n - 1, |x| norm(x, n - 1)),
-                hi.map_or(-1, |x| norm(x, -1)),
-            );
+            let (mut i, end) = (lo.map_or(n - 1, norm), hi.map_or(-1, norm));
             while i > end {
                 out.push(i as usize);
                 i += step;
@@ -2050,7 +2049,7 @@ pub fn match_rule(rule: &str, path: &str) -> Option<Vec<(String, Value)>> {
                 let text = crate::catalog::percent_decode(raw, false);
                 let v = match conv {
                     "default" | "string" | "any" => {
-                        (!raw.contains('/')).then(|| Value::Str(text))?
+                        (!raw.contains('/')).then_some(Value::Str(text))?
                     }
                     "path" => Value::Str(text),
                     "int" => {

@@ -98,6 +98,59 @@ const OL_TOOLS: &[&str] = &[
     "tail", "tee", "test", "touch", "tr", "true", "uname", "uniq", "wc", "whoami", "xargs",
 ];
 
+/// The programs of a base system, by directory: (directory, target of every entry, entries).
+/// Entries are names separated by spaces; with a target, each is a symbolic link to it (a
+/// BusyBox applet); `NAME>TARGET` is a link to its own target, a plain `NAME` a program.
+type BinDirs = &'static [(&'static str, Option<&'static str>, &'static str)];
+
+/// Alpine 3.x: BusyBox's applets where Alpine's busybox package installs them, and the
+/// programs of the other packages of the image (apk-tools, musl-utils, scanelf, ssl_client).
+const ALPINE_BINS: BinDirs = &[
+    ("/bin", None, "busybox"),
+    ("/bin", Some("/bin/busybox"), "arch ash base64 bbconfig cat chgrp chmod chown cp date dd df dmesg dnsdomainname dumpkmap echo ed egrep false fatattr fdflush fgrep fsync getopt grep gunzip gzip hostname ionice iostat ipcalc kbd_mode kill link linux32 linux64 ln login ls lsattr lzop makemime mkdir mknod mktemp more mount mountpoint mpstat mv netstat nice pidof ping ping6 pipe_progress printenv ps pwd reformime rev rm rmdir run-parts sed setpriv setserial sh sleep stat stty su sync tar touch true umount uname usleep watch zcat"),
+    ("/sbin", None, "apk ldconfig mkmntdirs"),
+    ("/sbin", Some("/bin/busybox"), "acpid adjtimex arp blkdiscard blkid blockdev depmod fbsplash fdisk findfs fsck fstrim getty halt hwclock ifconfig ifdown ifenslave ifup init inotifyd insmod ip ipaddr iplink ipneigh iproute iprule iptunnel klogd loadkmap logread losetup lsmod mdev mkdosfs mkfs.vfat mkswap modinfo modprobe nameif nologin pivot_root poweroff reboot rmmod route setconsole slattach swapoff swapon switch_root sysctl syslogd tunctl udhcpc vconfig watchdog"),
+    ("/usr/bin", None, "getconf getent iconv ldd scanelf ssl_client"),
+    ("/usr/bin", Some("/bin/busybox"), "[ [[ awk basename bc beep bunzip2 bzcat bzip2 cal chvt cksum clear cmp comm cpio crontab cryptpw cut dc deallocvt diff dirname dos2unix du dumpleases eject env expand expr factor fallocate find flock fold free fuser groups hd head hexdump hostid id install ipcrm ipcs killall less logger lsof lsusb lzcat lzma lzopcat md5sum mesg microcom mkfifo mkpasswd nc nl nmeter nohup nproc nsenter nslookup od openvt passwd paste pgrep pkill pmap printf pscan pstree pwdx readlink realpath renice reset resize seq setkeycodes setsid sha1sum sha256sum sha3sum sha512sum showkey shred shuf sort split strings sum tac tail tee test time timeout top tr traceroute traceroute6 truncate tty ttysize udhcpc6 unexpand uniq unix2dos unlink unlzma unlzop unshare unxz unzip uptime uudecode uuencode vi vlock volname wc wget which whoami whois xargs xxd xzcat yes"),
+    ("/usr/sbin", Some("/bin/busybox"), "add-shell addgroup adduser arping brctl chpasswd chroot crond delgroup deluser ether-wake fbset killall5 loadfont lspci nanddump nandwrite nbd-client ntpd partprobe rdate rdev readahead remove-shell sendmail setfont setlogcons"),
+];
+
+/// The `busybox` image: BusyBox's default build, every applet a hard link in `/bin`.
+const BUSYBOX_BINS: BinDirs = &[(
+    "/bin",
+    None,
+    "[ [[ acpid add-shell addgroup adduser adjtimex arch arp arping ash awk base32 base64 basename bc beep blkdiscard blkid blockdev bootchartd brctl bunzip2 busybox bzcat bzip2 cal cat chat chattr chgrp chmod chown chpasswd chpst chroot chrt chvt cksum clear cmp comm conspy cp cpio crc32 crond crontab cryptpw cttyhack cut date dc dd deallocvt delgroup deluser depmod devmem df dhcprelay diff dirname dmesg dnsd dnsdomainname dos2unix dpkg dpkg-deb du dumpkmap dumpleases echo ed egrep eject env envdir envuidgid ether-wake expand expr factor fakeidentd fallocate false fatattr fbset fbsplash fdflush fdformat fdisk fgconsole fgrep find findfs flock fold free freeramdisk fsck fsck.minix fsfreeze fstrim fsync ftpd ftpget ftpput fuser getfattr getopt getty grep groups gunzip gzip halt hd hdparm head hexdump hexedit hostid hostname httpd hush hwclock i2cdetect i2cdump i2cget i2cset i2ctransfer id ifconfig ifdown ifenslave ifplugd ifup inetd init insmod install ionice iostat ip ipaddr ipcalc ipcrm ipcs iplink ipneigh iproute iprule iptunnel kbd_mode kill killall killall5 klogd last less link linux32 linux64 linuxrc ln loadfont loadkmap logger login logname logread losetup lpd lpq lpr ls lsattr lsmod lsof lspci lsscsi lsusb lzcat lzma lzop lzopcat makedevs makemime man md5sum mdev mesg microcom mim mkdir mkdosfs mke2fs mkfifo mkfs.ext2 mkfs.minix mkfs.vfat mknod mkpasswd mkswap mktemp modinfo modprobe more mount mountpoint mpstat mt mv nameif nanddump nandwrite nbd-client nc netstat nice nl nmeter nohup nologin nproc nsenter nslookup ntpd nuke od openvt partprobe passwd paste patch pgrep pidof ping ping6 pipe_progress pivot_root pkill pmap popmaildir poweroff powertop printenv printf ps pscan pstree pwd pwdx raidautorun rdate rdev readahead readlink readprofile realpath reboot reformime remove-shell renice reset resize resume rev rm rmdir rmmod route rpm rpm2cpio rtcwake run-init run-parts runlevel runsv runsvdir rx script scriptreplay sed seedrng sendmail seq setarch setconsole setfattr setfont setkeycodes setlogcons setpriv setserial setsid setuidgid sh sha1sum sha256sum sha3sum sha512sum showkey shred shuf slattach sleep smemcap softlimit sort split ssl_client start-stop-daemon stat strings stty su sulogin sum sv svc svlogd svok swapoff swapon switch_root sync sysctl syslogd tac tail tar taskset tc tcpsvd tee telnet telnetd test tftp tftpd time timeout top touch tr traceroute traceroute6 tree true truncate ts tsort tty ttysize tunctl ubiattach ubidetach ubimkvol ubirename ubirmvol ubirsvol ubiupdatevol udhcpc udhcpc6 udhcpd udpsvd uevent umount uname unexpand uniq unix2dos unlink unlzma unshare unxz unzip uptime users usleep uudecode uuencode vconfig vi vlock volname w wall watch watchdog wc wget which who whoami whois xargs xxd xz xzcat yes zcat zcip",
+)];
+
+/// Debian bookworm-slim's `/usr/bin` (its required packages: coreutils, util-linux, bash,
+/// dash, dpkg, apt, debconf, debianutils, diffutils, findutils, grep, gzip, hostname, login,
+/// mawk, ncurses-bin, perl-base, sed, tar, libc-bin, sensible-utils, sysvinit-utils).
+const DEBIAN_USR_BIN: &str = "[ addpart apt apt-cache apt-cdrom apt-config apt-get apt-key apt-mark arch awk>/etc/alternatives/awk b2sum base32 base64 basename basenc bash bashbug captoinfo>tic cat chage chattr chcon chfn chgrp chmod choom chown chrt chsh cksum clear clear_console cmp comm cp csplit cut dash date dd deb-systemd-helper deb-systemd-invoke debconf debconf-apt-progress debconf-communicate debconf-copydb debconf-escape debconf-set-selections debconf-show delpart df diff diff3 dir dircolors dirname dmesg dnsdomainname>hostname domainname>hostname dpkg dpkg-deb dpkg-divert dpkg-maintscript-helper dpkg-query dpkg-realpath dpkg-split dpkg-statoverride dpkg-trigger du echo egrep env expand expiry expr factor faillog fallocate false fgrep findmnt flock fmt fold getconf getent getopt gpasswd gpgv grep groups gunzip gzexe gzip hardlink head hostid hostname i386>setarch iconv id infocmp infotocap>tic install ionice ipcmk ipcrm ipcs ischroot join kill last lastb>last lastlog ldd link linux32>setarch linux64>setarch ln locale localedef logger login logname ls lsattr lsblk lscpu lsipc lslocks lslogins lsmem lsns mawk mcookie md5sum mesg mkdir mkfifo mknod mktemp more mount mountpoint mv namei nawk>/etc/alternatives/nawk newgrp nice nisdomainname>hostname nl nohup nproc nsenter numfmt od pager>/etc/alternatives/pager partx passwd paste pathchk perl perl5.36.0 pidof>/sbin/killall5 pinky pldd pr printenv printf prlimit ptx pwd rbash>bash readlink realpath rename.ul renice reset>tset resizepart rev rgrep rm rmdir run-parts runcon savelog script scriptlive scriptreplay sdiff sed select-editor sensible-browser sensible-editor sensible-pager seq setarch setpriv setsid setterm sg>newgrp sh>dash sha1sum sha224sum sha256sum sha384sum sha512sum shred shuf sleep sort split stat stdbuf stty su sum sync tabs tac tail taskset tee test tic timeout toe touch tput tr true truncate tset tsort tty tzselect uclampset umount uname uncompress unexpand uniq unlink unshare update-alternatives users utmpdump vdir wall wc wdctl whereis which>/etc/alternatives/which which.debianutils who whoami x86_64>setarch xargs yes ypdomainname>hostname zcat zcmp zdiff zdump zegrep zfgrep zforce zgrep zless zmore znew";
+
+/// Debian bookworm-slim's `/usr/sbin`.
+const DEBIAN_USR_SBIN: &str = "add-shell agetty badblocks blkdiscard blkid blkzone blockdev chcpu chgpasswd chmem chpasswd chroot cpgr cppw ctrlaltdel debugfs delgroup deluser dpkg-fsys-usrunmess dpkg-preconfigure dpkg-reconfigure dumpe2fs e2freefrag e2fsck e2image e2label e2mmpstatus e2scrub e2scrub_all e2undo e4crypt e4defrag faillock filefrag findfs fsck fsck.ext2>e2fsck fsck.ext3>e2fsck fsck.ext4>e2fsck fsck.minix fsfreeze fstab-decode fstrim getty>agetty groupadd groupdel groupmems groupmod grpck grpconv grpunconv hwclock iconvconfig installkernel invoke-rc.d isosize killall5 ldattach ldconfig logsave losetup mke2fs mkfs mkfs.bfs mkfs.ext2>mke2fs mkfs.ext3>mke2fs mkfs.ext4>mke2fs mkfs.minix mkhomedir_helper mklost+found mkswap newusers nologin pam-auth-update pam_getenv pam_namespace_helper pam_timestamp_check pivot_root pwck pwconv pwunconv readprofile remove-shell resize2fs rmt>/etc/alternatives/rmt rmt-tar rtcwake runuser service shadowconfig start-stop-daemon sulogin swaplabel swapoff swapon switch_root tarcat tune2fs unix_chkpwd unix_update update-passwd update-rc.d useradd userdel usermod vigr>vipw vipw wipefs zic zramctl";
+
+/// What lived in `/bin` and `/sbin` before Debian merged them into `/usr` (Debian 11 and
+/// older keep them there).
+const DEBIAN_ROOT_BIN: &str = "bash cat chgrp chmod chown cp dash date dd df dir dmesg dnsdomainname domainname echo egrep false fgrep findmnt grep gunzip gzexe gzip hostname kill ln login ls lsblk mkdir mknod mktemp more mount mountpoint mv nisdomainname pidof pwd rbash readlink rm rmdir run-parts sed sh sleep stty su sync tar tempfile touch true umount uname uncompress vdir wdctl which ypdomainname zcat zcmp zdiff zegrep zfgrep zforce zgrep zless zmore znew";
+const DEBIAN_ROOT_SBIN: &str = "agetty badblocks blkdiscard blkid blockdev chcpu ctrlaltdel debugfs dumpe2fs e2fsck e2image e2label e2mmpstatus e2undo fsck fsck.ext2 fsck.ext3 fsck.ext4 fsck.minix fsfreeze fstab-decode fstrim getty hwclock installkernel isosize killall5 ldconfig logsave losetup mke2fs mkfs mkfs.bfs mkfs.ext2 mkfs.ext3 mkfs.ext4 mkfs.minix mkhomedir_helper mkswap nologin pam_tally pam_tally2 pivot_root raw resize2fs runuser shadowconfig start-stop-daemon sulogin swaplabel swapoff swapon switch_root tune2fs unix_chkpwd unix_update wipefs zramctl";
+
+/// procps's programs (`/usr/bin`): Ubuntu and Debian's non-slim images.
+const PROCPS_BIN: &str =
+    "free pgrep pidwait pkill pmap ps pwdx skill slabtop snice tload top uptime vmstat w watch";
+
+/// An entry of a program directory: its name and, for a symbolic link, its target.
+pub type BinEntry = (&'static str, Option<&'static str>);
+
+/// The entries of a [`BinDirs`] list.
+fn entries(list: &'static str, target: Option<&'static str>) -> impl Iterator<Item = BinEntry> {
+    list.split_ascii_whitespace()
+        .map(move |e| match e.split_once('>') {
+            Some((n, t)) => (n, Some(t)),
+            None => (e, target),
+        })
+}
+
 const ALPINE_PASSWD: &str = "root:x:0:0:root:/root:/bin/sh
 bin:x:1:1:bin:/bin:/sbin/nologin
 daemon:x:2:2:daemon:/sbin:/sbin/nologin
@@ -392,6 +445,75 @@ impl Distro {
             Family::OracleLinux => OL_TOOLS.contains(&name) || PROCPS_TOOLS.contains(&name),
             Family::Scratch => false,
         }
+    }
+
+    /// `/bin`, `/sbin`, `/lib` and `/lib64` are links into `/usr` (Debian 12, Ubuntu, Oracle
+    /// Linux).
+    pub fn merged_usr(&self) -> bool {
+        match self.family {
+            Family::Debian => self.version.parse::<u32>().is_ok_and(|v| v >= 12),
+            Family::Ubuntu | Family::OracleLinux => true,
+            _ => false,
+        }
+    }
+
+    /// The programs of the base system by directory, each directory's entries sorted by name:
+    /// what `ls /bin` shows (BusyBox's applets are links to `/bin/busybox`).
+    pub fn program_dirs(&self) -> Vec<(&'static str, Vec<BinEntry>)> {
+        let mut dirs: Vec<(&'static str, Vec<BinEntry>)> = Vec::new();
+        let mut add = |dir: &'static str, e: BinEntry| match dirs.iter_mut().find(|d| d.0 == dir) {
+            Some(d) => d.1.push(e),
+            None => dirs.push((dir, vec![e])),
+        };
+        let debian = |add: &mut dyn FnMut(&'static str, BinEntry), procps: bool| {
+            let merged = self.merged_usr();
+            let root_bin: Vec<&str> = DEBIAN_ROOT_BIN.split_ascii_whitespace().collect();
+            let root_sbin: Vec<&str> = DEBIAN_ROOT_SBIN.split_ascii_whitespace().collect();
+            let procps = entries(PROCPS_BIN, None).filter(move |_| procps);
+            for e in entries(DEBIAN_USR_BIN, None).chain(procps) {
+                let dir = if !merged && root_bin.contains(&e.0) {
+                    "/bin"
+                } else {
+                    "/usr/bin"
+                };
+                add(dir, e);
+            }
+            for e in entries(DEBIAN_USR_SBIN, None) {
+                let dir = if !merged && root_sbin.contains(&e.0) {
+                    "/sbin"
+                } else {
+                    "/usr/sbin"
+                };
+                add(dir, e);
+            }
+        };
+        match self.family {
+            Family::Alpine | Family::Busybox => {
+                let lists = if self.family == Family::Alpine {
+                    ALPINE_BINS
+                } else {
+                    BUSYBOX_BINS
+                };
+                for (dir, target, list) in lists {
+                    for e in entries(list, *target) {
+                        add(dir, e);
+                    }
+                }
+            }
+            Family::Debian => debian(&mut add, !self.slim),
+            Family::Ubuntu => debian(&mut add, true),
+            Family::OracleLinux => {
+                for n in OL_TOOLS.iter().chain(PROCPS_TOOLS) {
+                    add("/usr/bin", (n, None));
+                }
+            }
+            Family::Scratch => {}
+        }
+        for d in dirs.iter_mut() {
+            d.1.sort_by(|a, b| a.0.cmp(b.0));
+            d.1.dedup_by(|a, b| a.0 == b.0);
+        }
+        dirs
     }
 
     /// `uname -o`: BusyBox on Alpine says `Linux`, GNU coreutils (and the busybox image's

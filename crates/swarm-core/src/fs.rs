@@ -81,6 +81,8 @@ pub enum Kind {
     File,
     /// A directory.
     Dir,
+    /// A symbolic link (its target is [`Fs::read_link`]'s).
+    Symlink,
 }
 
 /// One entry of [`Fs::walk_with_data`]: its path relative to the walked root, its metadata
@@ -112,6 +114,11 @@ impl Metadata {
     pub fn is_file(&self) -> bool {
         self.kind == Kind::File
     }
+
+    /// True for a symbolic link.
+    pub fn is_symlink(&self) -> bool {
+        self.kind == Kind::Symlink
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,6 +131,8 @@ struct Entry {
     /// only a marker but lists at its real size ([`Fs::set_apparent_size`]). Writing the
     /// file drops it.
     apparent: Option<u64>,
+    /// A symbolic link: `data` holds its target.
+    link: bool,
 }
 
 impl Entry {
@@ -133,6 +142,7 @@ impl Entry {
             mode,
             mtime: now,
             apparent: None,
+            link: false,
         }
     }
 
@@ -292,6 +302,7 @@ impl Fs {
                 mode: 0o660,
                 mtime: now,
                 apparent: None,
+                link: false,
             },
         );
         for (path, text) in files {
@@ -303,6 +314,7 @@ impl Fs {
                     mode: 0o644,
                     mtime: now,
                     apparent: None,
+                    link: false,
                 },
             );
         }
@@ -328,10 +340,16 @@ impl Fs {
         if path.len() > MAX_PATH {
             return Err(FsError::NameTooLong);
         }
+        self.resolve_in(path, 0)
+    }
+
+    /// [`Fs::resolve`], `depth` symbolic links deep.
+    fn resolve_in(&self, path: &str, depth: usize) -> Result<String, FsError> {
         let mut cur = String::from("/");
         for c in path.split('/').filter(|c| !c.is_empty()) {
             match self.entries.get(&cur) {
                 None => return Err(FsError::NotFound),
+                Some(e) if e.link => cur = self.follow(&cur, depth)?,
                 Some(e) if !e.is_dir() => return Err(FsError::NotADirectory),
                 Some(_) => {}
             }
@@ -346,15 +364,77 @@ impl Fs {
                 }
             }
         }
-        // `file/` names a directory that is not there.
+        // `file/` names a directory that is not there (`link/` is the directory it names).
         if path.len() > 1 && path.ends_with('/') {
             if let Some(e) = self.entries.get(&cur) {
+                if e.link {
+                    return self.follow(&cur, depth);
+                }
                 if !e.is_dir() {
                     return Err(FsError::NotADirectory);
                 }
             }
         }
         Ok(cur)
+    }
+
+    /// Where the symbolic link at the normalised path `link` leads, followed to an entry
+    /// that is not a link (`ELOOP` past 40 links is `InvalidArgument` here).
+    fn follow(&self, link: &str, depth: usize) -> Result<String, FsError> {
+        let mut cur = link.to_string();
+        let mut depth = depth;
+        while let Some(e) = self.entries.get(&cur).filter(|e| e.link) {
+            depth += 1;
+            if depth > 40 {
+                return Err(FsError::InvalidArgument);
+            }
+            let target = String::from_utf8_lossy(e.data.as_deref().unwrap_or_default());
+            let joined = join(parent_of(&cur), &target);
+            cur = self.resolve_in(&joined, depth)?;
+        }
+        Ok(cur)
+    }
+
+    /// `path` resolved with its last component followed too when it is a link (`stat`).
+    fn resolve_follow(&self, path: &str) -> Result<String, FsError> {
+        let p = self.resolve(path)?;
+        if self.entries.get(&p).is_some_and(|e| e.link) {
+            return self.follow(&p, 0);
+        }
+        Ok(p)
+    }
+
+    /// The target of the symbolic link at `path` (`readlink`).
+    pub fn read_link(&self, path: &str) -> Result<String, FsError> {
+        let (_, e) = self.get(path)?;
+        if !e.link {
+            return Err(FsError::InvalidArgument);
+        }
+        Ok(String::from_utf8_lossy(e.data.as_deref().unwrap_or_default()).into_owned())
+    }
+
+    /// Makes `path` a symbolic link to `target` (`ln -s TARGET PATH`).
+    pub fn symlink(&mut self, target: &str, path: &str, now: SimTime) -> Result<(), FsError> {
+        let p = self.place(path)?;
+        if self.entries.contains_key(&p) {
+            return Err(FsError::Exists);
+        }
+        if self.entries.len() >= MAX_ENTRIES {
+            return Err(FsError::NoSpace);
+        }
+        self.bytes += target.len() as u64;
+        self.entries.insert(
+            p.clone(),
+            Entry {
+                data: Some(target.as_bytes().to_vec()),
+                mode: 0o777,
+                mtime: now,
+                apparent: None,
+                link: true,
+            },
+        );
+        self.touch_parent(&p, now);
+        Ok(())
     }
 
     fn get(&self, path: &str) -> Result<(String, &Entry), FsError> {
@@ -365,13 +445,29 @@ impl Fs {
         }
     }
 
-    /// True when `path` names an existing entry.
+    /// [`Fs::get`] following a last component that is a symbolic link.
+    fn get_follow(&self, path: &str) -> Result<(String, &Entry), FsError> {
+        let p = self.resolve_follow(path)?;
+        match self.entries.get(&p) {
+            Some(e) => Ok((p, e)),
+            None => Err(FsError::NotFound),
+        }
+    }
+
+    /// True when `path` names an existing entry (a link: one that leads somewhere).
     pub fn exists(&self, path: &str) -> bool {
-        self.get(path).is_ok()
+        self.get_follow(path).is_ok()
     }
 
     fn meta(&self, path: &str, e: &Entry) -> Metadata {
         match &e.data {
+            Some(d) if e.link => Metadata {
+                kind: Kind::Symlink,
+                size: d.len() as u64,
+                mode: 0o777,
+                mtime: e.mtime,
+                nlink: 1,
+            },
             Some(d) => Metadata {
                 kind: Kind::File,
                 size: e.apparent.unwrap_or(d.len() as u64),
@@ -415,15 +511,21 @@ impl Fs {
         keys
     }
 
-    /// What `stat` says about `path`.
+    /// What `stat` says about `path` (a symbolic link: about what it leads to).
     pub fn stat(&self, path: &str) -> Result<Metadata, FsError> {
+        let (p, e) = self.get_follow(path)?;
+        Ok(self.meta(&p, e))
+    }
+
+    /// What `lstat` says about `path`: a symbolic link itself.
+    pub fn lstat(&self, path: &str) -> Result<Metadata, FsError> {
         let (p, e) = self.get(path)?;
         Ok(self.meta(&p, e))
     }
 
     /// The content of a file.
     pub fn read(&self, path: &str) -> Result<&[u8], FsError> {
-        match self.get(path)?.1.data.as_deref() {
+        match self.get_follow(path)?.1.data.as_deref() {
             Some(d) => Ok(d),
             None => Err(FsError::IsADirectory),
         }
@@ -437,7 +539,7 @@ impl Fs {
 
     /// The entries of a directory, sorted by name, with their metadata.
     pub fn list(&self, path: &str) -> Result<Vec<(String, Metadata)>, FsError> {
-        let (p, e) = self.get(path)?;
+        let (p, e) = self.get_follow(path)?;
         if !e.is_dir() {
             return Err(FsError::NotADirectory);
         }
@@ -525,7 +627,10 @@ impl Fs {
         append: bool,
         now: SimTime,
     ) -> Result<(), FsError> {
-        let p = self.place(path)?;
+        let mut p = self.place(path)?;
+        if self.entries.get(&p).is_some_and(|e| e.link) {
+            p = self.follow(&p, 0)?;
+        }
         let old = match self.entries.get(&p) {
             Some(e) if e.is_dir() => return Err(FsError::IsADirectory),
             Some(e) => Some(e.size()),
@@ -550,6 +655,7 @@ impl Fs {
             mode: 0o644,
             mtime: now,
             apparent: None,
+            link: false,
         });
         e.apparent = None;
         if let Some(d) = e.data.as_mut() {
@@ -765,7 +871,7 @@ impl Fs {
 
     /// Sets the permission bits of an entry (`chmod`).
     pub fn set_mode(&mut self, path: &str, mode: u32) -> Result<(), FsError> {
-        let p = self.resolve(path)?;
+        let p = self.resolve_follow(path)?;
         match self.entries.get_mut(&p) {
             Some(e) => {
                 e.mode = mode & 0o7777;

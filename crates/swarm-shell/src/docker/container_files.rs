@@ -99,7 +99,13 @@ fn cat(w: &World, h: &Here, args: &[String]) -> Outcome {
 
 fn mode_string(m: &Metadata) -> String {
     let mut s = String::with_capacity(10);
-    s.push(if m.is_dir() { 'd' } else { '-' });
+    s.push(if m.is_dir() {
+        'd'
+    } else if m.is_symlink() {
+        'l'
+    } else {
+        '-'
+    });
     for (shift, special, lower, upper) in [
         (6, 0o4000, 's', 'S'),
         (3, 0o2000, 's', 'S'),
@@ -145,6 +151,13 @@ fn long_lines(w: &World, h: &Here, dir: Option<&str>, entries: &[(String, Metada
                 None => h.abs(n),
             };
             let (u, g) = owner(w, h, &full);
+            let shown = match m.is_symlink() {
+                true => match w.container_read_link(h.m, h.id, &full) {
+                    Ok(t) => format!("{n} -> {t}"),
+                    Err(_) => n.clone(),
+                },
+                false => n.clone(),
+            };
             (
                 mode_string(m),
                 m.nlink.to_string(),
@@ -152,7 +165,7 @@ fn long_lines(w: &World, h: &Here, dir: Option<&str>, entries: &[(String, Metada
                 g,
                 m.size.to_string(),
                 ls_time(m.mtime),
-                n.clone(),
+                shown,
             )
         })
         .collect();
@@ -231,7 +244,13 @@ fn ls(w: &World, h: &Here, args: &[String]) -> Outcome {
     let mut dirs: Vec<(String, String)> = Vec::new();
     for a in &ops {
         let p = h.abs(a);
-        match w.container_stat(h.m, h.id, &p) {
+        // A link named on the command line is followed, unless `-l` or `-d` shows the link.
+        let follow = !(long || dir_only) || a.ends_with('/');
+        let stat = match w.container_lstat(h.m, h.id, &p) {
+            Ok(m) if m.is_symlink() && follow => w.container_stat(h.m, h.id, &p),
+            r => r,
+        };
+        match stat {
             Ok(m) if m.is_dir() && !dir_only => dirs.push((a.clone(), p)),
             Ok(m) => files.push((a.clone(), m)),
             Err(e) => {
@@ -283,6 +302,8 @@ fn ls(w: &World, h: &Here, args: &[String]) -> Outcome {
                 .map(|(_, m)| {
                     if m.is_dir() {
                         4
+                    } else if m.is_symlink() {
+                        0
                     } else {
                         m.size.div_ceil(4096) * 4
                     }

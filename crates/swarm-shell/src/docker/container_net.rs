@@ -286,6 +286,22 @@ pub(crate) fn program_path(distro: &Distro, name: &str) -> String {
     ];
     const SBIN: &[&str] = &["ifconfig", "ip", "route", "apk"];
     const USR_SBIN: &[&str] = &["nginx", "redis-server"];
+    // The first directory of the default $PATH that holds it in the base system.
+    let dirs = distro.program_dirs();
+    for dir in [
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+    ] {
+        if let Some((_, entries)) = dirs.iter().find(|(d, _)| *d == dir) {
+            if entries.binary_search_by(|e| e.0.cmp(name)).is_ok() {
+                return format!("{dir}/{name}");
+            }
+        }
+    }
     if distro.is_busybox() {
         if BIN.contains(&name) {
             return format!("/bin/{name}");

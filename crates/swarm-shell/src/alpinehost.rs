@@ -13,8 +13,8 @@ use crate::exec::{Interp, Io};
 /// Play with Docker installs).
 const HOST_WORLD: &str = "alpine-baselayout\napk-tools\nbash\nbusybox\nca-certificates\ncurl\ne2fsprogs\ngit\niptables\nless\nopenssh\nopenssl\npigz\nxz\n";
 
-/// The host's system besides its world: (packages, MiB).
-const HOST_BASE: (usize, usize) = (58, 160);
+/// The host's system besides its world and what its packages need: (packages, KiB).
+const HOST_BASE: (usize, u64) = (47, 161_200);
 
 /// The machine's files, as the package manager sees them.
 struct OnHost<'a> {
@@ -45,7 +45,11 @@ impl crate::docker::packages::Files for OnHost<'_> {
 /// `apk` on the host.
 pub(crate) fn apk(interp: &Interp, args: &[String], io: &Io) -> i32 {
     let mut files = OnHost { interp };
-    let (out, err, code) = crate::docker::packages::apk(&mut files, args, HOST_BASE);
+    let (out, err, code) = crate::docker::packages::apk(
+        &mut files,
+        args,
+        crate::docker::packages::ApkSystem::alpine("3.21.3", HOST_BASE),
+    );
     // apache2-utils brings ab.
     let world = crate::docker::packages::Files::read(&files, "/etc/apk/world");
     if world.lines().any(|l| l == "apache2-utils")

@@ -298,7 +298,19 @@ pub(crate) fn run_on(
         ("apt-get" | "apt", Distro::Debian | Distro::Ubuntu { .. }) => {
             Some(apt(files, distro, name, args, tty))
         }
-        ("apk", Distro::Alpine) => Some(apk(files, args, (APK_BASE, 8))),
+        ("apk", Distro::Alpine) => {
+            let version = swarm_core::container_fs::distro_of(image).version;
+            let mut system = ApkSystem::alpine(&version, APK_BASE);
+            // nginx:alpine (and the curl images) ship curl.
+            let found = swarm_core::catalog::Catalog::get().lookup(image);
+            if found.is_some_and(|i| {
+                let repo = i.repository.rsplit('/').next().unwrap_or(&i.repository);
+                matches!(repo, "nginx" | "curl" | "netshoot")
+            }) {
+                system.has = &["curl"];
+            }
+            Some(apk(files, args, system))
+        }
         _ => None,
     }
 }
@@ -452,66 +464,308 @@ fn apt_get(
     }
 }
 
-const APK_BASE: usize = 15;
+/// An Alpine package with what it needs: name, the packages it depends on (in the order apk
+/// installs them), installed size in KiB, and whether it has programs (the busybox trigger
+/// runs after it) and a post-install script.
+struct Apk {
+    name: &'static str,
+    deps: &'static [&'static str],
+    kib: u64,
+    programs: bool,
+    post_install: bool,
+}
 
-/// `apk` over `files`; `base` is what the system holds besides its world's packages:
-/// (packages, MiB).
+const fn lib(name: &'static str, deps: &'static [&'static str], kib: u64) -> Apk {
+    Apk {
+        name,
+        deps,
+        kib,
+        programs: false,
+        post_install: false,
+    }
+}
+
+const fn prog(name: &'static str, deps: &'static [&'static str], kib: u64) -> Apk {
+    Apk {
+        name,
+        deps,
+        kib,
+        programs: true,
+        post_install: false,
+    }
+}
+
+/// The Alpine packages whose dependencies the playground knows (the rest install alone).
+const APKS: &[Apk] = &[
+    lib("brotli-libs", &[], 804),
+    lib("c-ares", &[], 204),
+    lib("libunistring", &[], 1700),
+    lib("libidn2", &["libunistring"], 140),
+    lib("nghttp2-libs", &[], 152),
+    lib("libpsl", &["libidn2", "libunistring"], 80),
+    lib("zstd-libs", &[], 780),
+    lib(
+        "libcurl",
+        &[
+            "brotli-libs",
+            "c-ares",
+            "libidn2",
+            "nghttp2-libs",
+            "libpsl",
+            "zstd-libs",
+        ],
+        700,
+    ),
+    prog("curl", &["libcurl"], 272),
+    lib("pcre2", &[], 880),
+    prog("wget", &["libidn2", "pcre2"], 496),
+    lib("oniguruma", &[], 544),
+    prog("jq", &["oniguruma"], 312),
+    lib("ncurses-terminfo-base", &[], 40),
+    lib("libncursesw", &["ncurses-terminfo-base"], 328),
+    lib("readline", &["libncursesw"], 264),
+    Apk {
+        name: "bash",
+        deps: &["readline"],
+        kib: 1296,
+        programs: true,
+        post_install: true,
+    },
+    lib("fstrm", &[], 44),
+    lib("krb5-conf", &[], 16),
+    lib("libcom_err", &[], 28),
+    lib("keyutils-libs", &[], 28),
+    lib("libverto", &[], 28),
+    lib(
+        "krb5-libs",
+        &["krb5-conf", "libcom_err", "keyutils-libs", "libverto"],
+        1416,
+    ),
+    lib("json-c", &[], 84),
+    lib("protobuf-c", &[], 68),
+    lib("libuv", &[], 184),
+    lib("xz-libs", &[], 196),
+    lib("libxml2", &["xz-libs"], 1292),
+    lib(
+        "bind-libs",
+        &[
+            "fstrm",
+            "krb5-libs",
+            "json-c",
+            "nghttp2-libs",
+            "protobuf-c",
+            "libuv",
+            "libxml2",
+        ],
+        3264,
+    ),
+    prog("bind-tools", &["bind-libs"], 364),
+];
+
+/// The versions of [`APKS`] by Alpine release, and the busybox package whose trigger runs.
+const APK_VERSIONS: &[(&str, &str, &str)] = &[
+    (
+        "3.20",
+        "1.36.1-r29",
+        "brotli-libs 1.1.0-r2 c-ares 1.33.1-r0 libunistring 1.2-r0 libidn2 2.3.7-r0 nghttp2-libs 1.62.1-r0 libpsl 0.21.5-r1 zstd-libs 1.5.6-r0 libcurl 8.14.1-r2 curl 8.14.1-r2 pcre2 10.43-r0 wget 1.24.5-r0 oniguruma 6.9.9-r0 jq 1.7.1-r0 ncurses-terminfo-base 6.4_p20240420-r2 libncursesw 6.4_p20240420-r2 readline 8.2.10-r0 bash 5.2.26-r0 fstrm 0.6.1-r4 krb5-conf 1.0-r2 libcom_err 1.47.0-r5 keyutils-libs 1.6.3-r3 libverto 0.3.2-r2 krb5-libs 1.21.3-r0 json-c 0.17-r0 protobuf-c 1.5.0-r0 libuv 1.48.0-r0 xz-libs 5.6.2-r1 libxml2 2.12.10-r0 bind-libs 9.18.37-r0 bind-tools 9.18.37-r0",
+    ),
+    (
+        "3.21",
+        "1.37.0-r12",
+        "brotli-libs 1.1.0-r2 c-ares 1.34.5-r0 libunistring 1.2-r0 libidn2 2.3.7-r0 nghttp2-libs 1.64.0-r0 libpsl 0.21.5-r3 zstd-libs 1.5.6-r2 libcurl 8.12.1-r1 curl 8.12.1-r1 pcre2 10.43-r0 wget 1.25.0-r0 oniguruma 6.9.9-r0 jq 1.7.1-r0 ncurses-terminfo-base 6.5_p20241006-r3 libncursesw 6.5_p20241006-r3 readline 8.2.13-r0 bash 5.2.37-r0 fstrm 0.6.1-r4 krb5-conf 1.0-r2 libcom_err 1.47.1-r1 keyutils-libs 1.6.3-r4 libverto 0.3.2-r2 krb5-libs 1.21.3-r0 json-c 0.18-r0 protobuf-c 1.5.0-r2 libuv 1.49.2-r0 xz-libs 5.6.3-r1 libxml2 2.13.4-r5 bind-libs 9.18.33-r0 bind-tools 9.18.33-r0",
+    ),
+    (
+        "3.22",
+        "1.37.0-r18",
+        "brotli-libs 1.1.0-r2 c-ares 1.34.5-r0 libunistring 1.3-r0 libidn2 2.3.7-r0 nghttp2-libs 1.65.0-r0 libpsl 0.21.5-r3 zstd-libs 1.5.7-r0 libcurl 8.14.1-r1 curl 8.14.1-r1 pcre2 10.43-r1 wget 1.25.0-r1 oniguruma 6.9.10-r0 jq 1.8.0-r0 ncurses-terminfo-base 6.5_p20250503-r0 libncursesw 6.5_p20250503-r0 readline 8.2.13-r1 bash 5.2.37-r0 fstrm 0.6.1-r4 krb5-conf 1.0-r2 libcom_err 1.47.2-r2 keyutils-libs 1.6.3-r4 libverto 0.3.2-r2 krb5-libs 1.21.3-r1 json-c 0.18-r1 protobuf-c 1.5.2-r0 libuv 1.51.0-r0 xz-libs 5.8.1-r0 libxml2 2.13.8-r0 bind-libs 9.20.13-r0 bind-tools 9.20.13-r0",
+    ),
+];
+
+/// The packages of the `alpine` image (`/etc/apk/world` of a fresh container lists its
+/// explicitly wanted ones; these are all of them): 15, about 7.5 MiB.
+pub(crate) const APK_BASE: (usize, u64) = (15, 7_700);
+
+/// The package set an Alpine system has besides its world: (packages, KiB), and its release
+/// (`3.21`).
+#[derive(Clone, Copy)]
+pub(crate) struct ApkSystem {
+    pub base: (usize, u64),
+    pub release: &'static str,
+    /// Packages of [`APKS`] the image has already (curl in nginx:alpine).
+    pub has: &'static [&'static str],
+}
+
+/// The release (`3.21`) whose versions are known nearest to Alpine `version` (`3.21.3`).
+fn apk_release(version: &str) -> &'static str {
+    let minor = |v: &str| -> u32 {
+        v.split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(21)
+    };
+    let want = minor(version);
+    APK_VERSIONS
+        .iter()
+        .min_by_key(|(r, _, _)| minor(r).abs_diff(want))
+        .map_or("3.21", |(r, _, _)| r)
+}
+
+impl ApkSystem {
+    /// The system of an image on Alpine `version` (`3.21.3`).
+    pub(crate) fn alpine(version: &str, base: (usize, u64)) -> ApkSystem {
+        ApkSystem {
+            base,
+            release: apk_release(version),
+            has: &[],
+        }
+    }
+}
+
+/// The version of package `name` in `release`.
+fn apk_version(release: &str, name: &str) -> Option<&'static str> {
+    let (_, _, list) = APK_VERSIONS.iter().find(|(r, _, _)| *r == release)?;
+    let mut words = list.split_ascii_whitespace();
+    while let (Some(n), Some(v)) = (words.next(), words.next()) {
+        if n == name {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// `name` and what it needs, dependencies first (apk's order), each once, into `out`.
+fn apk_closure(name: &'static str, out: &mut Vec<&'static str>) {
+    if out.contains(&name) {
+        return;
+    }
+    if let Some(p) = APKS.iter().find(|p| p.name == name) {
+        for d in p.deps {
+            apk_closure(d, out);
+        }
+    }
+    out.push(name);
+}
+
+/// The size of an installed package in KiB (2 MiB for one whose size is not known).
+fn apk_kib(name: &str) -> u64 {
+    APKS.iter().find(|p| p.name == name).map_or(2048, |p| p.kib)
+}
+
+/// `apk` over `files` on `system`.
 pub(crate) fn apk(
     files: &mut dyn Files,
     args: &[String],
-    base: (usize, usize),
+    system: ApkSystem,
 ) -> (String, String, i32) {
-    const FETCH: &str = "fetch https://dl-cdn.alpinelinux.org/alpine/v3.21/main/x86_64/APKINDEX.tar.gz\nfetch https://dl-cdn.alpinelinux.org/alpine/v3.21/community/x86_64/APKINDEX.tar.gz\n";
+    let rel = system.release;
+    let fetch = format!("fetch https://dl-cdn.alpinelinux.org/alpine/v{rel}/main/x86_64/APKINDEX.tar.gz\nfetch https://dl-cdn.alpinelinux.org/alpine/v{rel}/community/x86_64/APKINDEX.tar.gz\n");
     let words: Vec<&str> = args
         .iter()
         .map(String::as_str)
         .filter(|a| !a.starts_with('-'))
         .collect();
     let world_file = files.read(APK_WORLD);
-    let installed: Vec<&str> = world_file.lines().filter(|l| !l.is_empty()).collect();
+    let world: Vec<&str> = world_file.lines().filter(|l| !l.is_empty()).collect();
+    // Everything installed: the world and what its packages need.
+    let mut installed: Vec<&'static str> = Vec::new();
+    for p in system.has {
+        apk_closure(p, &mut installed);
+    }
+    let mut unknown_installed: Vec<&str> = Vec::new();
+    for w in &world {
+        match APKS.iter().find(|p| p.name == *w) {
+            Some(p) => apk_closure(p.name, &mut installed),
+            None => unknown_installed.push(w),
+        }
+    }
+    let ok_line = |installed: &[&str], unknown: &[&str]| {
+        let kib: u64 = system.base.1
+            + installed.iter().map(|n| apk_kib(n)).sum::<u64>()
+            + unknown.iter().map(|n| apk_kib(n)).sum::<u64>();
+        format!(
+            "OK: {} MiB in {} packages\n",
+            kib / 1024,
+            system.base.0 + installed.len() + unknown.len()
+        )
+    };
     match words.first().copied() {
-        Some("update") => (
-            format!("{FETCH}v3.21.3-187-g6f4f47ec1c9 [https://dl-cdn.alpinelinux.org/alpine/v3.21/main]\nv3.21.3-186-gf1d69c8b0b3 [https://dl-cdn.alpinelinux.org/alpine/v3.21/community]\nOK: 25257 distinct packages available\n"),
-            String::new(),
-            0,
-        ),
+        Some("update") => {
+            let (main, community, count) = match rel {
+                "3.22" => ("v3.22.1-98-g5fa7c4c7e6b", "v3.22.1-97-g9e2b1a5dd2c", 25468),
+                "3.20" => ("v3.20.6-170-g1f7cd6e4d8e", "v3.20.6-169-gd2c4e9b1f0a", 24170),
+                _ => ("v3.21.3-187-g6f4f47ec1c9", "v3.21.3-186-gf1d69c8b0b3", 25257),
+            };
+            (
+                format!("{fetch}{main} [https://dl-cdn.alpinelinux.org/alpine/v{rel}/main]\n{community} [https://dl-cdn.alpinelinux.org/alpine/v{rel}/community]\nOK: {count} distinct packages available\n"),
+                String::new(),
+                0,
+            )
+        }
         Some("add") => {
-            let mut out = FETCH.to_string();
-            let mut new = Vec::new();
-            for p in &words[1..] {
-                let found = PACKAGES
-                    .iter()
-                    .filter_map(|k| k.alpine)
-                    .find(|(n, _)| n == p);
-                let Some((n, v)) = found else {
+            let mut out = fetch.clone();
+            let mut wanted: Vec<&str> = words[1..].to_vec();
+            wanted.sort_unstable();
+            wanted.dedup();
+            let mut new_world: Vec<&str> = Vec::new();
+            let mut new: Vec<(&str, String)> = Vec::new();
+            let mut now = installed.clone();
+            let mut now_unknown = unknown_installed.clone();
+            for p in &wanted {
+                if let Some(k) = APKS.iter().find(|k| k.name == *p) {
+                    let mut closure = Vec::new();
+                    apk_closure(k.name, &mut closure);
+                    for n in closure {
+                        if !now.contains(&n) {
+                            now.push(n);
+                            let v = apk_version(rel, n).unwrap_or("0-r0");
+                            new.push((n, v.to_string()));
+                        }
+                    }
+                } else if let Some((n, v)) = PACKAGES.iter().filter_map(|k| k.alpine).find(|(n, _)| n == p) {
+                    if !now_unknown.contains(&n) {
+                        now_unknown.push(n);
+                        new.push((n, v.to_string()));
+                    }
+                } else {
                     return (
                         out,
                         format!("ERROR: unable to select packages:\n  {p} (no such package):\n    required by: world[{p}]\n"),
                         1,
                     );
-                };
-                if !installed.contains(&n) {
-                    new.push((n, v));
+                }
+                if !world.contains(p) {
+                    new_world.push(p);
                 }
             }
+            let total = new.len();
+            let mut trigger = false;
             for (i, (n, v)) in new.iter().enumerate() {
-                out.push_str(&format!("({}/{}) Installing {n} ({v})\n", i + 1, new.len()));
+                out.push_str(&format!("({}/{total}) Installing {n} ({v})\n", i + 1));
+                let known = APKS.iter().find(|k| k.name == *n);
+                if known.is_some_and(|k| k.post_install) {
+                    out.push_str(&format!("Executing {n}-{v}.post-install\n"));
+                }
+                trigger |= known.is_none_or(|k| k.programs);
             }
-            let count = base.0 + installed.len() + new.len();
-            out.push_str(&format!(
-                "OK: {} MiB in {count} packages\n",
-                base.1 + (installed.len() + new.len()) * 2
-            ));
-            let mut text = world_file.clone();
-            for (n, _) in &new {
-                text.push_str(n);
-                text.push('\n');
+            if trigger {
+                let busybox = APK_VERSIONS
+                    .iter()
+                    .find(|(r, _, _)| *r == rel)
+                    .map_or("1.37.0-r12", |(_, b, _)| b);
+                out.push_str(&format!("Executing busybox-{busybox}.trigger\n"));
             }
-            files.write(APK_WORLD, &text);
+            out.push_str(&ok_line(&now, &now_unknown));
+            if !new_world.is_empty() {
+                let mut all: Vec<&str> = world.clone();
+                all.extend(new_world);
+                all.sort_unstable();
+                let text: String = all.iter().map(|n| format!("{n}\n")).collect();
+                files.write(APK_WORLD, &text);
+            }
             (out, String::new(), 0)
         }
         Some("del" | "upgrade" | "cache" | "info" | "search") => (
-            format!("OK: {} MiB in {} packages\n", base.1 + installed.len() * 2, base.0 + installed.len()),
+            ok_line(&installed, &unknown_installed),
             String::new(),
             0,
         ),

@@ -263,6 +263,9 @@ fn ls(w: &World, h: &Here, args: &[String]) -> Outcome {
             }
         }
     }
+    // Operands are listed sorted, files first, as both tool sets do.
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    dirs.sort_by(|a, b| a.0.cmp(&b.0));
     if !files.is_empty() {
         if long {
             out.push_str(&long_lines(w, h, None, &files));

@@ -657,6 +657,23 @@ mod tests {
             .os_release()
             .is_none());
         assert_eq!(Distro::parse("scratch").unwrap().sh(), None);
+        // Program directories: BusyBox's applets link to it; Debian 12 merges /usr.
+        let dirs = a.program_dirs();
+        let bin = &dirs.iter().find(|d| d.0 == "/bin").unwrap().1;
+        assert!(bin.contains(&("sh", Some("/bin/busybox"))) && bin.contains(&("busybox", None)));
+        assert!(dirs
+            .iter()
+            .any(|d| d.0 == "/sbin" && d.1.contains(&("apk", None))));
+        assert!(d.merged_usr() && !Distro::parse("debian:11-slim").unwrap().merged_usr());
+        let deb = d.program_dirs();
+        assert!(deb.iter().all(|d| d.0.starts_with("/usr/")));
+        let old = Distro::parse("debian:11-slim").unwrap().program_dirs();
+        assert!(old
+            .iter()
+            .any(|d| d.0 == "/bin" && d.1.contains(&("sh", Some("dash")))));
+        for (_, entries) in deb.iter().chain(&dirs) {
+            assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
+        }
         for bad in [
             "",
             "alpine",

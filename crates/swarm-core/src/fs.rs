@@ -887,6 +887,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn symbolic_links_lead_where_they_point() {
+        let t = SimTime::ZERO;
+        let mut fs = Fs::new(t);
+        fs.mkdir("/usr/bin", true, t).unwrap();
+        fs.write("/usr/bin/dash", b"ELF", false, t).unwrap();
+        fs.symlink("usr/bin", "/bin", t).unwrap();
+        fs.symlink("dash", "/usr/bin/sh", t).unwrap();
+        assert_eq!(fs.lstat("/bin").unwrap().kind, Kind::Symlink);
+        assert_eq!(fs.lstat("/bin").unwrap().size, 7);
+        assert!(fs.stat("/bin").unwrap().is_dir());
+        assert_eq!(fs.read("/bin/sh").unwrap(), b"ELF");
+        assert_eq!(fs.read_link("/bin/sh").unwrap(), "dash");
+        let names: Vec<String> = fs.list("/bin").unwrap().into_iter().map(|e| e.0).collect();
+        assert_eq!(names, ["dash", "sh"]);
+        fs.write("/bin/new", b"x", false, t).unwrap();
+        assert!(fs.stat("/usr/bin/new").unwrap().is_file());
+        fs.mkdir("/bin/sub/dir", true, t).unwrap();
+        assert!(fs.stat("/usr/bin/sub/dir").unwrap().is_dir());
+        assert_eq!(fs.symlink("x", "/bin", t), Err(FsError::Exists));
+        assert_eq!(fs.read_link("/usr/bin/dash"), Err(FsError::InvalidArgument));
+        // A loop and a dangling link.
+        fs.symlink("/b", "/a", t).unwrap();
+        fs.symlink("/a", "/b", t).unwrap();
+        assert_eq!(fs.stat("/a/x"), Err(FsError::InvalidArgument));
+        fs.symlink("nowhere", "/d", t).unwrap();
+        assert_eq!(fs.stat("/d"), Err(FsError::NotFound));
+        assert!(!fs.exists("/d"));
+        fs.remove("/bin", false, t).unwrap();
+        assert!(fs.stat("/usr/bin/sh").is_ok());
+    }
+
+    #[test]
     fn an_apparent_size_lists_until_the_file_is_written() {
         let mut fs = Fs::new(SimTime::ZERO);
         fs.write("/hey", b"marker", false, SimTime::ZERO).unwrap();

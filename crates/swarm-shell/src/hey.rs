@@ -283,7 +283,7 @@ fn parse_duration(s: &str) -> Option<u64> {
 }
 
 /// The app's service time per request, in ms, before its CPU limit.
-fn service_ms(image: &str) -> f64 {
+pub(crate) fn service_ms(image: &str) -> f64 {
     let repo = image.rsplit('/').next().unwrap_or(image);
     let repo = repo.split([':', '@']).next().unwrap_or(repo);
     match repo {
@@ -294,7 +294,7 @@ fn service_ms(image: &str) -> f64 {
 }
 
 /// SplitMix64 of a seed: a uniform number in [0, 1).
-fn unit(seed: u64) -> f64 {
+pub(crate) fn unit(seed: u64) -> f64 {
     let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -302,19 +302,21 @@ fn unit(seed: u64) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// One sampled request: its status and size, or its error text; and its base latency (ms).
-struct Sample {
-    result: Result<(u16, usize), String>,
-    base_ms: f64,
+/// One sampled request: its status and size, or why it got no answer; and its base latency
+/// (ms).
+#[derive(Clone)]
+pub(crate) struct Sample {
+    pub(crate) result: Result<(u16, usize), swarm_core::network::HttpError>,
+    pub(crate) base_ms: f64,
     /// Which task answered (for the round-robin shares).
     server: Option<(MachineId, String)>,
     /// The reply's status line and headers, in bytes (ab's "Total transferred").
     head_bytes: usize,
     /// Its `Server` header (ab's "Server Software").
-    software: String,
+    pub(crate) software: String,
 }
 
-/// The CPU share a container may use (its task's `--limit-cpu`, else 1).
+/// The CPU share a container may use (its task's `--limit-cpu`, its own `--cpus`, else 1).
 fn cpu_share(w: &swarm_core::World, m: MachineId, container: &str) -> f64 {
     let Some(c) = w.container(m, container) else {
         return 1.0;
@@ -324,6 +326,7 @@ fn cpu_share(w: &swarm_core::World, m: MachineId, container: &str) -> f64 {
         let t = w.swarm(cluster)?.tasks.get(tid.as_str())?;
         Some(t.spec.resources.limit_nano_cpus)
     });
+    let limit = limit.or(Some(c.config.nano_cpus));
     match limit {
         Some(n) if n > 0 => (n as f64 / 1e9).min(1.0),
         _ => 1.0,
@@ -332,33 +335,34 @@ fn cpu_share(w: &swarm_core::World, m: MachineId, container: &str) -> f64 {
 
 /// Real requests per slice (about a second) of the test: up to 500 requests a second every
 /// request is real (the counter lab counts each); above, the rest are counted like them.
-const PER_SLICE: usize = 500;
+pub(crate) const PER_SLICE: usize = 500;
 
 /// The requests each slice sends first, to tell the rate.
-const PROBE: usize = 10;
+pub(crate) const PROBE: usize = 10;
 
-/// Where hey's requests go.
-struct Target<'a> {
-    m: MachineId,
-    url: &'a str,
-    u: &'a crate::net::Url,
-    call: &'a swarm_core::network::HttpCall,
-    head: bool,
+/// Where a load test's requests go: from machine `m`, or from its container `from` (Locust
+/// runs in one, so names are the container's networks').
+pub(crate) struct Target<'a> {
+    pub(crate) m: MachineId,
+    pub(crate) from: Option<&'a str>,
+    pub(crate) u: &'a crate::net::Url,
+    pub(crate) call: &'a swarm_core::network::HttpCall,
+    pub(crate) head: bool,
 }
 
 impl Target<'_> {
     /// Sends `k` requests through the cluster.
-    fn send(
+    pub(crate) fn send(
         &self,
         world: &std::rc::Rc<std::cell::RefCell<swarm_core::World>>,
         k: usize,
     ) -> Vec<Sample> {
-        let (m, u, url) = (self.m, self.u, self.url);
+        let (m, u) = (self.m, self.u);
         let mut samples = Vec::with_capacity(k);
         for _ in 0..k {
             let r = world
                 .borrow_mut()
-                .http_request(m, None, &u.host, u.port, self.call);
+                .http_request(m, self.from, &u.host, u.port, self.call);
             let w = world.borrow();
             samples.push(match r {
                 Ok(out) => {
@@ -382,7 +386,10 @@ impl Target<'_> {
                         crate::net::reason(out.reply.status)
                     );
                     let head_bytes = status_line.len()
-                        + headers.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>()
+                        + headers
+                            .iter()
+                            .map(|(k, v)| k.len() + v.len() + 4)
+                            .sum::<usize>()
                         + 2;
                     Sample {
                         result: Ok((out.reply.status, size)),
@@ -392,42 +399,48 @@ impl Target<'_> {
                         software,
                     }
                 }
-                Err(e) => {
-                    let addr = if u.host == "localhost" {
-                        format!("[::1]:{}", u.port)
+                Err(e) => Sample {
+                    base_ms: if e == swarm_core::network::HttpError::Timeout {
+                        20_000.0
                     } else {
-                        format!("{}:{}", u.host, u.port)
-                    };
-                    let timeout = matches!(e, swarm_core::network::HttpError::Timeout);
-                    let text = match e {
-                        swarm_core::network::HttpError::CouldNotResolve => format!(
-                            "Get \"{url}\": dial tcp: lookup {} on 192.168.0.1:53: no such host",
-                            u.host
-                        ),
-                        swarm_core::network::HttpError::Timeout => format!(
-                            "Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
-                        ),
-                        swarm_core::network::HttpError::EmptyReply => format!("Get \"{url}\": EOF"),
-                        _ => format!("Get \"{url}\": dial tcp {addr}: connect: connection refused"),
-                    };
-                    Sample {
-                        result: Err(text),
-                        base_ms: if timeout { 20_000.0 } else { 0.2 },
-                        server: None,
-                        head_bytes: 0,
-                        software: String::new(),
-                    }
-                }
+                        0.2
+                    },
+                    result: Err(e),
+                    server: None,
+                    head_bytes: 0,
+                    software: String::new(),
+                },
             });
         }
         samples
     }
 }
 
-/// Requests per second and how much the latencies stretch beyond their base: `c` workers
-/// each waiting for its answer, capped by the slowest task's share of the round-robin and
-/// by `-q` per worker.
-fn rate(samples: &[Sample], c: usize, q: f64) -> (f64, f64) {
+/// Go's error text for a request that got no answer (hey's error distribution).
+fn go_error(url: &str, u: &crate::net::Url, e: &swarm_core::network::HttpError) -> String {
+    use swarm_core::network::HttpError;
+    let addr = if u.host == "localhost" {
+        format!("[::1]:{}", u.port)
+    } else {
+        format!("{}:{}", u.host, u.port)
+    };
+    match e {
+        HttpError::CouldNotResolve => format!(
+            "Get \"{url}\": dial tcp: lookup {} on 192.168.0.1:53: no such host",
+            u.host
+        ),
+        HttpError::Timeout => format!(
+            "Get \"{url}\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+        ),
+        HttpError::EmptyReply => format!("Get \"{url}\": EOF"),
+        _ => format!("Get \"{url}\": dial tcp {addr}: connect: connection refused"),
+    }
+}
+
+/// The samples' mean base latency (ms) and what the tasks that answered can serve a second:
+/// each task's own rate (its service time, without the network) over its share of the
+/// round-robin, the slowest one holding the others back.
+pub(crate) fn capacity(samples: &[Sample]) -> (f64, f64) {
     let mean_base = samples.iter().map(|s| s.base_ms).sum::<f64>() / samples.len().max(1) as f64;
     let mut per_server: Vec<(&(MachineId, String), usize, f64)> = Vec::new();
     for s in samples {
@@ -443,10 +456,16 @@ fn rate(samples: &[Sample], c: usize, q: f64) -> (f64, f64) {
         .iter()
         .map(|(_, count, base)| {
             let share = *count as f64 / served.max(1) as f64;
-            // A task's own rate (its service time, without the network) over its share.
             1000.0 / (base - 0.2).max(0.05) / share
         })
         .fold(f64::INFINITY, f64::min);
+    (mean_base, capacity)
+}
+
+/// Requests per second and how much the latencies stretch beyond their base: `c` workers
+/// each waiting for its answer, capped by the tasks' [`capacity`] and by `-q` per worker.
+fn rate(samples: &[Sample], c: usize, q: f64) -> (f64, f64) {
+    let (mean_base, capacity) = capacity(samples);
     let mut rps = (c as f64 * 1000.0 / mean_base.max(0.01)).min(capacity);
     if q > 0.0 {
         rps = rps.min(q * c as f64);
@@ -575,12 +594,12 @@ pub(crate) async fn hey(interp: &Interp, args: &[String], io: &Io) -> i32 {
     };
     let target = Target {
         m,
-        url: &url,
+        from: None,
         u: &u,
         call: &call,
         head: method == "HEAD",
     };
-    let mut run = load(interp, &target, n, z, c, q).await;
+    let mut run = load(interp, &target, &url, n, z, c, q).await;
     let total_ms = run.elapsed_ms + 0.5 + unit(run.sent as u64) * 2.0;
     io.out.write(&report(
         total_ms / 1000.0,
@@ -759,12 +778,12 @@ pub(crate) async fn ab(interp: &Interp, args: &[String], io: &Io) -> i32 {
     };
     let target = Target {
         m,
-        url: &url,
+        from: None,
         u: &u,
         call: &call,
         head: method == "HEAD",
     };
-    let run = load(interp, &target, n, t, c, 0.0).await;
+    let run = load(interp, &target, &url, n, t, c, 0.0).await;
     if run.lats.is_empty() {
         // Nothing answered: ab stops at the first failed connection.
         let (text, code) = match run.errors.first().map(|e| e.0.as_str()) {
@@ -904,7 +923,7 @@ struct Load {
     first_size: Option<usize>,
     length_failures: usize,
     head_total: usize,
-    software: String,
+    pub(crate) software: String,
 }
 
 /// Sends `n` requests (or, with `z`, as many as fit in `z` ms) from `c` workers at most `q`
@@ -912,6 +931,7 @@ struct Load {
 async fn load(
     interp: &Interp,
     target: &Target<'_>,
+    url: &str,
     n: usize,
     z: Option<u64>,
     c: usize,
@@ -954,6 +974,15 @@ async fn load(
         let more = count.min(PER_SLICE).saturating_sub(samples.len());
         samples.extend(target.send(&world, more));
         let rate = (first.0, rate(&samples, c, q).1);
+        let texts: Vec<String> = samples
+            .iter()
+            .map(|s| {
+                s.result
+                    .as_ref()
+                    .err()
+                    .map_or_else(String::new, |e| go_error(url, target.u, e))
+            })
+            .collect();
         for k in 0..count {
             let s = &samples[k % samples.len()];
             let seed = (slice << 32) + k as u64;
@@ -976,10 +1005,13 @@ async fn load(
                         None => codes.push((*code, 1)),
                     }
                 }
-                Err(text) => match errors.iter_mut().find(|(x, _)| x == text) {
-                    Some(e) => e.1 += 1,
-                    None => errors.push((text.clone(), 1)),
-                },
+                Err(_) => {
+                    let text = &texts[k % samples.len()];
+                    match errors.iter_mut().find(|(x, _)| x == text) {
+                        Some(e) => e.1 += 1,
+                        None => errors.push((text.clone(), 1)),
+                    }
+                }
             }
         }
         sent += count;

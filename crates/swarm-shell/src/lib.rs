@@ -23,6 +23,7 @@ mod hosttools;
 mod ipshow;
 mod job;
 mod jq_cmd;
+mod locust;
 mod model;
 mod net;
 mod playground;

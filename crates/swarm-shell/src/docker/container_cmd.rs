@@ -1105,6 +1105,9 @@ pub(crate) async fn start_created(
             return status;
         }
     }
+    if let Some(status) = crate::locust::start(interp, m, &id, detach, io).await {
+        return status;
+    }
     if let Some((chunks, code)) = one_shot_file_command(interp, m, &id, path).await {
         if !detach {
             for (err, text) in &chunks {

@@ -5215,6 +5215,8 @@ mod tests {
         "redis:6.2-alpine",
         "nginxdemos/hello",
         "nginxdemos/hello:plain-text",
+        "locustio/locust",
+        "locustio/locust:2.32.4",
         "containous/whoami",
         "traefik:v2.10",
         "traefik:v2.11",

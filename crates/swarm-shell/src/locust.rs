@@ -185,7 +185,23 @@ fn parse(src: &str) -> Vec<UserClass> {
                 .and_then(literal)
                 .unwrap_or_else(|| path.clone());
             let body = kwarg(args, "json").map_or(String::new(), |j| {
-                let j = j.split(')').next().unwrap_or(j);
+                // The literal up to its closing bracket (or the call's end).
+                let mut depth = 0i32;
+                let end = j
+                    .char_indices()
+                    .find(|&(_, c)| {
+                        depth += match c {
+                            '{' | '[' | '(' => 1,
+                            '}' | ']' | ')' => -1,
+                            _ => 0,
+                        };
+                        depth < 0 || (depth == 0 && (c == '}' || c == ']' || c == ','))
+                    })
+                    .map_or(
+                        j.len(),
+                        |(i, c)| if c == '}' || c == ']' { i + 1 } else { i },
+                    );
+                let j = &j[..end];
                 j.replace('\'', "\"")
                     .replace("True", "true")
                     .replace("False", "false")
@@ -1024,7 +1040,7 @@ async fn headless(out: &Out<'_>, o: &Opts, classes: &[UserClass]) -> i32 {
             break;
         }
         let last = o.run_time.is_some_and(|t| sec >= t);
-        if !o.only_summary && sec % 2 == 0 && !last {
+        if !o.only_summary && sec.is_multiple_of(2) && !last {
             for l in stats.table(true) {
                 out.line(&l);
             }
@@ -1248,7 +1264,8 @@ mod tests {
         }
         assert_eq!(e.median(), 20.0);
         assert_eq!(e.percentile(1.0), 140);
-        assert_eq!(e.percentile(0.5), 20);
+        // Locust's percentile counts down from the slowest: the 2nd of 4 from the top.
+        assert_eq!(e.percentile(0.5), 30);
         let s = Stats::default();
         let row = s.row("GET", "/api/counter", &e, false);
         assert_eq!(

@@ -371,15 +371,21 @@ fn changes(image: &Fs, layer: &Fs) -> Vec<(ChangeKind, String)> {
         if skip(path) {
             continue;
         }
-        match image.stat(path) {
+        // Entries as they are (a symbolic link is itself, not what it points at).
+        match image.lstat(path) {
             Err(_) => {
                 out.insert(path.clone(), ChangeKind::Added);
             }
             Ok(before) => {
+                let same_data = if meta.is_symlink() {
+                    image.read_link(path).ok() == layer.read_link(path).ok()
+                } else {
+                    meta.is_dir() || image.read(path).ok() == layer.read(path).ok()
+                };
                 let same = before.kind == meta.kind
                     && before.mode == meta.mode
                     && before.mtime == meta.mtime
-                    && (meta.is_dir() || image.read(path).ok() == layer.read(path).ok());
+                    && same_data;
                 if !same {
                     out.insert(path.clone(), ChangeKind::Modified);
                 }
@@ -387,14 +393,14 @@ fn changes(image: &Fs, layer: &Fs) -> Vec<(ChangeKind, String)> {
         }
     }
     for (path, _) in image.walk("/").unwrap_or_default() {
-        if skip(&path) || layer.exists(&path) {
+        if skip(&path) || layer.lstat(&path).is_ok() {
             continue;
         }
         let parent = match path.rfind('/') {
             Some(0) | None => "/".to_string(),
             Some(i) => path[..i].to_string(),
         };
-        if parent == "/" || layer.exists(&parent) {
+        if parent == "/" || layer.lstat(&parent).is_ok_and(|m| m.is_dir()) {
             out.insert(path, ChangeKind::Deleted);
         }
     }

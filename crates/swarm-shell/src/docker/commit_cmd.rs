@@ -397,21 +397,13 @@ fn history(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 })
             })
             .collect();
-        return match super::template::render_table(
+        return super::template::write_table(
+            io,
             format,
             &values,
             "image.historyContext",
             HISTORY_HEADER,
-        ) {
-            Ok(out) => {
-                io.out.write(&out);
-                0
-            }
-            Err(e) => {
-                io.err.write(&format!("{}\n", e.0));
-                1
-            }
-        };
+        );
     }
     if quiet {
         let mut out = String::new();

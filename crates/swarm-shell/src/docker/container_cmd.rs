@@ -3408,21 +3408,13 @@ fn images(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
                 })
             })
             .collect();
-        return match super::template::render_table(
+        return super::template::write_table(
+            io,
             f,
             &values,
             "formatter.ImageContext",
             IMAGES_HEADER,
-        ) {
-            Ok(out) => {
-                io.out.write(&out);
-                0
-            }
-            Err(e) => {
-                io.err.write(&format!("{}\n", e.0));
-                1
-            }
-        };
+        );
     }
     io.out.write(&format::container::image_table(
         &rows,

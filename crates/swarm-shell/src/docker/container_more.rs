@@ -574,16 +574,7 @@ fn system_df(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         ("Size", "SIZE"),
         ("Reclaimable", "RECLAIMABLE"),
     ];
-    match super::template::render_table(&format, &rows, "formatter.diskUsageContext", header) {
-        Ok(out) => {
-            io.out.write(&out);
-            0
-        }
-        Err(e) => {
-            io.err.write(&format!("{}\n", e.0));
-            1
-        }
-    }
+    super::template::write_table(io, &format, &rows, "formatter.diskUsageContext", header)
 }
 
 // ------------------------------------------------------------------------------------------

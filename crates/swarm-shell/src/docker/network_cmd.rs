@@ -438,16 +438,7 @@ fn ls(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
             ("Labels", "LABELS"),
             ("CreatedAt", "CREATED AT"),
         ];
-        return match template::render_table(f, &values, "formatter.networkContext", header) {
-            Ok(out) => {
-                io.out.write(&out);
-                0
-            }
-            Err(e) => {
-                io.err.write(&format!("{}\n", e.0));
-                1
-            }
-        };
+        return template::write_table(io, f, &values, "formatter.networkContext", header);
     }
     let mut text = String::from("NETWORK ID\tNAME\tDRIVER\tSCOPE\n");
     for r in &all {

@@ -340,16 +340,7 @@ fn ls(interp: &Interp, m: MachineId, kind: ObjectKind, cmd: &Parsed, io: &Io) ->
         ObjectKind::Secret => "*secret.secretContext",
         ObjectKind::Config => "*config.configContext",
     };
-    match template::render_table(f, &values, type_name, header) {
-        Ok(out) => {
-            io.out.write(&out);
-            0
-        }
-        Err(e) => {
-            io.err.write(&format!("{}\n", e.0));
-            1
-        }
-    }
+    template::write_table(io, f, &values, type_name, header)
 }
 
 // ---------------------------------------------------------------------------------------

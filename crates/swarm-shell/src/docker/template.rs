@@ -81,6 +81,27 @@ pub(crate) fn render(
     }))
 }
 
+/// [`render_table`] written out: the table on stdout (status 0), or the template's error
+/// as the CLI prints it (status 1).
+pub(crate) fn write_table(
+    io: &crate::exec::Io,
+    format: &str,
+    rows: &[Value],
+    type_name: &str,
+    header: &[(&str, &str)],
+) -> i32 {
+    match render_table(format, rows, type_name, header) {
+        Ok(out) => {
+            io.out.write(&out);
+            0
+        }
+        Err(e) => {
+            io.err.write(&format!("{}\n", e.0));
+            1
+        }
+    }
+}
+
 /// docker's `--format` for list commands (see [`Call::Table`]); `header` gives the column title
 /// of each field the command has one for.
 pub(crate) fn render_table(

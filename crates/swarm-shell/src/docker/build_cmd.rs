@@ -192,15 +192,18 @@ fn join_path(dir: &str, name: &str) -> String {
 /// playground knows: `echo` (printed, or written with `>`/`>>` to a file of the image, as
 /// `RUN echo '<h1>Hi</h1>' > /usr/share/nginx/html/index.html` does) and the base image's
 /// package manager (`apt-get update`, `apk add curl`: `docker::packages`) in `a; b`, `a && b`
-/// lists, and `rm` of the files the image holds (the third part: paths removed). Other
-/// commands (`pip install`, `npm install` …) succeed quietly: the image's programs are the
-/// catalog's, whatever a build installs.
+/// lists, and `rm` of the files the image holds (the third part: paths removed). The step
+/// fails (the fourth part: its exit code) only where the failure is certain: `exit N`,
+/// `false`, and `pip install -r FILE` of a file the image does not hold (a requirements file
+/// copied after the step). Other commands (`pip install flask`, `npm install` …) succeed
+/// quietly: the image's programs are the catalog's, whatever a build installs. `&&`, `||`
+/// and `;` run the commands as the shell does.
 fn run_step(
     script: &str,
     workdir: &str,
     before: &[ImageFile],
     base: &str,
-) -> (String, Vec<ImageFile>, Vec<String>) {
+) -> (String, Vec<ImageFile>, Vec<String>, i32) {
     let mut printed = String::new();
     if script.trim_start().starts_with('[') {
         let argv: Vec<String> = serde_json::from_str(script).unwrap_or_default();
@@ -208,10 +211,12 @@ fn run_step(
             printed.push_str(&argv[1..].join(" "));
             printed.push('\n');
         }
-        return (printed, Vec::new(), Vec::new());
+        let code = i32::from(argv.first().is_some_and(|a| a == "false"));
+        return (printed, Vec::new(), Vec::new(), code);
     }
-    // Split at `&&`, `||` and `;` outside quotes.
-    let mut commands = Vec::new();
+    // Split at `&&`, `||` and `;` outside quotes; each command with the operator before it.
+    let mut commands: Vec<(char, String)> = Vec::new();
+    let mut op = ';';
     let mut cur = String::new();
     let mut quote: Option<char> = None;
     let mut chars = script.chars().peekable();
@@ -225,19 +230,28 @@ fn run_step(
                 quote = None;
                 cur.push(c);
             }
-            (None, ';') => commands.push(std::mem::take(&mut cur)),
+            (None, ';') => {
+                commands.push((op, std::mem::take(&mut cur)));
+                op = ';';
+            }
             (None, '&' | '|') if chars.peek() == Some(&c) => {
                 chars.next();
-                commands.push(std::mem::take(&mut cur));
+                commands.push((op, std::mem::take(&mut cur)));
+                op = c;
             }
             (_, c) => cur.push(c),
         }
     }
-    commands.push(cur);
+    commands.push((op, cur));
+    let mut status = 0;
     let workdir = if workdir.is_empty() { "/" } else { workdir };
     let mut view: Vec<ImageFile> = before.to_vec();
     let mut removed: Vec<String> = Vec::new();
-    for command in commands {
+    for (op, command) in commands {
+        if (op == '&' && status != 0) || (op == '|' && status == 0) {
+            continue;
+        }
+        let prev = std::mem::take(&mut status);
         let mut words = shell_words(command.trim());
         // `> FILE`, `>> FILE`, `>FILE`.
         let mut target: Option<(String, bool)> = None;
@@ -265,6 +279,35 @@ fn run_step(
         let Some(name) = words.first().map(String::as_str) else {
             continue;
         };
+        match name {
+            "exit" => {
+                status = words
+                    .get(1)
+                    .map_or(prev, |c| c.parse::<i32>().unwrap_or(2) & 0xff);
+                break;
+            }
+            "false" => {
+                status = 1;
+                continue;
+            }
+            "pip" | "pip3" if words.get(1).is_some_and(|w| w == "install") => {
+                let requirements = words
+                    .iter()
+                    .position(|w| w == "-r" || w == "--requirement")
+                    .and_then(|i| words.get(i + 1));
+                if let Some(file) = requirements {
+                    let path = swarm_core::fs::normalize(&join_path(workdir, file));
+                    if !view.iter().any(|f| f.path == path) {
+                        printed.push_str(&format!(
+                            "ERROR: Could not open requirements file: [Errno 2] No such file or directory: '{file}'\n"
+                        ));
+                        status = 1;
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
         if matches!(name, "apt-get" | "apt" | "apk") {
             // The package manager of the base image, over the image's files; a failure
             // (a package the playground does not know) leaves the step quiet, as other
@@ -339,7 +382,7 @@ fn run_step(
                 .is_none_or(|b| b.data != f.data)
         })
         .collect();
-    (printed, written, removed)
+    (printed, written, removed, status)
 }
 
 /// What `COPY`/`ADD` SOURCES… DEST puts in the image, as the builder places it: a file to
@@ -885,8 +928,12 @@ pub(crate) async fn run_builder(
     let mut command_changed = false;
     // The final stage's history: its base's rows, then one per step.
     let mut history: Vec<HistoryRow> = Vec::new();
+    // With `-q` the CLI keeps the output, and shows it (on stderr) only if the build fails.
+    let kept = std::cell::RefCell::new(String::new());
     let say = |s: String| {
-        if !quiet {
+        if quiet {
+            kept.borrow_mut().push_str(&s);
+        } else {
             io.out.write(&s);
         }
     };
@@ -986,8 +1033,26 @@ pub(crate) async fn run_builder(
         match step.keyword.as_str() {
             "RUN" => {
                 new_layers += 1;
-                let (printed, written, removed) =
+                let (printed, written, removed, code) =
                     run_step(&a, &img.workdir, &img.layer_files(), &base_ref);
+                if code != 0 {
+                    // The legacy builder's error (the CLI exits with the step's code);
+                    // BuildKit's callers turn it into `failed to solve: process …`.
+                    let cid = hex64(&format!("container:{id}\n{a}"));
+                    say(format!(" ---> Running in {}\n{printed}", &cid[..12]));
+                    let shown = if a.trim_start().starts_with('[') {
+                        serde_json::from_str::<Vec<String>>(&a)
+                            .unwrap_or_default()
+                            .join(" ")
+                    } else {
+                        format!("/bin/sh -c {a}")
+                    };
+                    io.err.write(&kept.borrow());
+                    io.err.write(&format!(
+                        "The command '{shown}' returned a non-zero code: {code}\n"
+                    ));
+                    return code;
+                }
                 run_output = printed;
                 layer_bytes = Some(4096 + written.iter().map(|f| f.data.len() as u64).sum::<u64>());
                 let own = std::sync::Arc::make_mut(&mut img.files);

@@ -359,6 +359,18 @@ pub(crate) async fn run(
         "config" => config(&project, &cmd, io),
         "build" => {
             let mut p = Progress::new("Building");
+            if cmd.bool("quiet") {
+                // compose's quiet progress: no BuildKit frame, no display; a failure's
+                // `failed to solve` line still reaches stderr.
+                let err = Rc::new(RefCell::new(String::new()));
+                let quiet = Io::with_stdin("", io.out.clone(), Dest::Buf(err.clone()));
+                let status =
+                    build_services(interp, m, &project, &cmd.args, true, &mut p, &quiet).await;
+                if let Some(i) = err.borrow().find("failed to solve: ") {
+                    io.err.write(&err.borrow()[i..]);
+                }
+                return status;
+            }
             let status = build_services(interp, m, &project, &cmd.args, true, &mut p, io).await;
             show(io, &p, now_ms(interp));
             status
@@ -635,6 +647,17 @@ async fn build_services(
                 .split_once("https://docs.docker.com/go/buildx/\n\n")
                 .map_or(text.as_str(), |(_, rest)| rest)
                 .to_string();
+            // A failed RUN, as BuildKit words it.
+            let text = text
+                .lines()
+                .find_map(|l| {
+                    let rest = l.strip_prefix("The command '")?;
+                    let (shown, code) = rest.rsplit_once("' returned a non-zero code: ")?;
+                    Some(format!(
+                        "process \"{shown}\" did not complete successfully: exit code: {code}\n"
+                    ))
+                })
+                .unwrap_or(text);
             io.err.write(&format!(
                 "failed to solve: {}",
                 if text.is_empty() {
@@ -643,7 +666,8 @@ async fn build_services(
                     &text
                 }
             ));
-            return status;
+            // compose exits 1 on a failed build, whatever the step's code.
+            return 1;
         }
         // What BuildKit would have shown: the base's pull, then each step.
         let steps = super::build_cmd::parse_dockerfile(&dockerfile_text).unwrap_or_default();
@@ -858,6 +882,8 @@ fn container_config(
         workdir: s.working_dir.clone(),
         user: s.user.clone(),
         mounts,
+        memory: s.memory,
+        nano_cpus: s.nano_cpus,
         ..Default::default()
     })
 }

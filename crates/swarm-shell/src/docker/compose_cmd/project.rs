@@ -55,6 +55,10 @@ pub(crate) struct Service {
     pub labels: BTreeMap<String, String>,
     pub tty: bool,
     pub stdin_open: bool,
+    /// `cpus:`, else `deploy.resources.limits.cpus`, as `HostConfig.NanoCpus` (0: none).
+    pub nano_cpus: i64,
+    /// `mem_limit:`, else `deploy.resources.limits.memory`, in bytes (0: none).
+    pub memory: i64,
 }
 
 impl Service {
@@ -245,6 +249,21 @@ fn service(name: &str, m: &Map<String, Value>) -> Result<Service, String> {
     let replicas = uint_of(m.get("scale"))
         .or_else(|| uint_of(deploy.and_then(|d| d.get("replicas"))))
         .unwrap_or(1);
+    // compose's `getDeployResources`: the service's own keys first, then the deploy limits.
+    let limits = deploy
+        .and_then(|d| d.get("resources"))
+        .and_then(|r| r.get("limits"));
+    let limit = |own: &str, deploy_key: &str| {
+        m.get(own)
+            .and_then(str_of)
+            .or_else(|| limits.and_then(|l| l.get(deploy_key)).and_then(str_of))
+    };
+    let nano_cpus = limit("cpus", "cpus")
+        .and_then(|c| c.trim().parse::<f64>().ok())
+        .map_or(0, |c| (c * 1e9) as i64);
+    let memory = limit("mem_limit", "memory")
+        .and_then(|v| crate::docker::service_cmd::opts::ram_in_bytes(&v).ok())
+        .unwrap_or(0);
     let networks = match m.get("networks") {
         Some(Value::Array(a)) => a.iter().filter_map(str_of).collect(),
         Some(Value::Object(o)) => o.keys().cloned().collect(),
@@ -276,6 +295,8 @@ fn service(name: &str, m: &Map<String, Value>) -> Result<Service, String> {
             .get("stdin_open")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        nano_cpus,
+        memory,
     })
 }
 

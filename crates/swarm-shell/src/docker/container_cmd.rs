@@ -827,6 +827,12 @@ pub(super) async fn pull_image(
 
 /// The shell command of a `-it` container whose program is an interactive shell, if it is one.
 fn interactive_shell(argv: &[String]) -> Option<&'static str> {
+    // The official images' `docker-entrypoint.sh` (nginx, redis, node, postgres …) execs a
+    // command that is not its server's: `docker run -it nginx bash` is bash.
+    let argv = match argv.split_first() {
+        Some((e, rest)) if e.ends_with("docker-entrypoint.sh") && !rest.is_empty() => rest,
+        _ => argv,
+    };
     let first = argv.first()?;
     let base = first.rsplit('/').next().unwrap_or(first);
     match base {

@@ -1204,7 +1204,7 @@ async fn one_shot_file_command(
             Some(argv) => argv,
             None => program_question(interp, m, id, unwrap_entrypoint(&image, argv)?)?,
         };
-        let (out, err, code) = run_in_container(interp, m, id, &argv);
+        let (out, err, code) = run_in_container(interp, m, id, &argv, true);
         if code == 127 && err.starts_with("OCI runtime exec failed") {
             let name = argv.first().map(String::as_str).unwrap_or("");
             (vec![(true, create_failed(path, name))], 127)
@@ -2338,11 +2338,14 @@ fn is_busybox(c: &Container) -> bool {
 
 /// What a command run in the container (`docker exec C …`, or typed in its shell) prints:
 /// (stdout, stderr, exit status).
+/// `to_terminal`: the command's stdout is the terminal (not a pipe or a file), so a shell
+/// with a TTY has `ls` print columns.
 pub(crate) fn run_in_container(
     interp: &Interp,
     m: MachineId,
     id: &str,
     argv: &[String],
+    to_terminal: bool,
 ) -> (String, String, i32) {
     let world = interp.world();
     let Some(c) = world.borrow().container(m, id).cloned() else {
@@ -2356,7 +2359,8 @@ pub(crate) fn run_in_container(
             .ctx()
             .container
             .as_ref()
-            .is_some_and(|x| x.id == id && x.tty);
+            .is_some_and(|x| x.id == id && x.tty)
+            && to_terminal;
         let cwd = super::container_files::cwd_for(interp, &world.borrow(), m, id);
         let here = super::container_files::Here {
             m,
@@ -2553,7 +2557,7 @@ pub(crate) fn run_in_container(
                 };
                 let words: Vec<String> = part.split_whitespace().map(str::to_string).collect();
                 if run && !words.is_empty() {
-                    let (o, e, c2) = run_in_container(interp, m, id, &words);
+                    let (o, e, c2) = run_in_container(interp, m, id, &words, true);
                     out.push_str(&o);
                     err.push_str(&e);
                     code = c2;
@@ -2655,7 +2659,7 @@ async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         return super::container_files::exec_script(interp, m, &id, "sh", &quoted.join(" "), io)
             .await;
     }
-    let (out, err, code) = run_in_container(interp, m, &id, &argv);
+    let (out, err, code) = run_in_container(interp, m, &id, &argv, true);
     if tty {
         io.out.write(&out.replace('\n', "\r\n"));
         io.out.write(&err.replace('\n', "\r\n"));
@@ -3631,7 +3635,8 @@ pub(crate) async fn shell_command(
             0
         }
         _ => {
-            let (out, err, code) = run_in_container(interp, c.machine, &c.id, argv);
+            let (out, err, code) =
+                run_in_container(interp, c.machine, &c.id, argv, is_terminal(&io.out));
             if code == 127 && err.starts_with("OCI runtime") {
                 return not_found(io);
             }

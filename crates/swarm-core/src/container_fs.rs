@@ -1369,6 +1369,18 @@ impl World {
         self.with_route_mut(m, id, path, |fs, p, now| fs.touch(p, now))
     }
 
+    /// Sets the permission bits of a path in a container (what a package's install does for
+    /// its programs).
+    pub fn container_set_mode(
+        &mut self,
+        m: MachineId,
+        id: &str,
+        path: &str,
+        mode: u32,
+    ) -> Result<(), FsError> {
+        self.with_route_mut(m, id, path, |fs, p, _| fs.set_mode(p, mode))
+    }
+
     /// `rm [-r]` in a container (a mount point is busy).
     pub fn container_unlink(
         &mut self,

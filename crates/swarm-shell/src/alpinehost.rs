@@ -40,6 +40,9 @@ impl crate::docker::packages::Files for OnHost<'_> {
     fn has_entries(&self, dir: &str) -> bool {
         crate::fsutils::list_dir(self.interp, dir).is_some_and(|l| !l.is_empty())
     }
+
+    /// The host's programs are the shell's own (and `ab`'s marker, below).
+    fn install_program(&mut self, _path: &str) {}
 }
 
 /// `apk` on the host.

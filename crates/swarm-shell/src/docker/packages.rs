@@ -214,7 +214,13 @@ pub(crate) trait Files {
     fn write(&mut self, path: &str, text: &str);
     /// Whether directory `dir` holds anything.
     fn has_entries(&self, dir: &str) -> bool;
+    /// Puts an installed package's program at `path` (an executable in place of what was
+    /// there, such as BusyBox's link of the same name).
+    fn install_program(&mut self, path: &str);
 }
+
+/// What an installed program's file holds: an ELF header.
+const PROGRAM: &str = "\u{7f}ELF";
 
 /// A container's files.
 struct InContainer<'a> {
@@ -245,6 +251,14 @@ impl Files for InContainer<'_> {
             .container_list(self.m, self.id, dir)
             .is_ok_and(|l| !l.is_empty())
     }
+
+    fn install_program(&mut self, path: &str) {
+        if self.w.container_lstat(self.m, self.id, path).is_ok() {
+            let _ = self.w.container_unlink(self.m, self.id, path, false);
+        }
+        self.write(path, PROGRAM);
+        let _ = self.w.container_set_mode(self.m, self.id, path, 0o755);
+    }
 }
 
 /// The files of an image being built (a `RUN` step's view).
@@ -268,6 +282,15 @@ impl Files for Vec<swarm_core::catalog::ImageFile> {
     fn has_entries(&self, dir: &str) -> bool {
         let prefix = format!("{dir}/");
         self.iter().any(|f| f.path.starts_with(&prefix))
+    }
+
+    fn install_program(&mut self, path: &str) {
+        self.retain(|f| f.path != path);
+        self.push(swarm_core::catalog::ImageFile {
+            path: path.to_string(),
+            data: PROGRAM.as_bytes().to_vec(),
+            mode: 0o755,
+        });
     }
 }
 
@@ -495,6 +518,18 @@ const fn prog(name: &'static str, deps: &'static [&'static str], kib: u64) -> Ap
     }
 }
 
+/// The programs a package installs, where Alpine puts them.
+fn apk_programs(name: &str) -> &'static [&'static str] {
+    match name {
+        "curl" => &["/usr/bin/curl"],
+        "wget" => &["/usr/bin/wget"],
+        "jq" => &["/usr/bin/jq"],
+        "bash" => &["/bin/bash"],
+        "bind-tools" => &["/usr/bin/dig", "/usr/bin/host", "/usr/bin/nslookup"],
+        _ => &[],
+    }
+}
+
 /// The Alpine packages whose dependencies the playground knows (the rest install alone).
 const APKS: &[Apk] = &[
     lib("brotli-libs", &[], 804),
@@ -657,6 +692,13 @@ pub(crate) fn apk(
     args: &[String],
     system: ApkSystem,
 ) -> (String, String, i32) {
+    let (out, err, code) = apk_run(files, args, system);
+    // `-q` takes apk's verbosity to 0: no fetch, install or OK lines; errors still show.
+    let quiet = args.iter().any(|a| a == "-q" || a == "--quiet");
+    (if quiet { String::new() } else { out }, err, code)
+}
+
+fn apk_run(files: &mut dyn Files, args: &[String], system: ApkSystem) -> (String, String, i32) {
     let rel = system.release;
     let fetch = format!("fetch https://dl-cdn.alpinelinux.org/alpine/v{rel}/main/x86_64/APKINDEX.tar.gz\nfetch https://dl-cdn.alpinelinux.org/alpine/v{rel}/community/x86_64/APKINDEX.tar.gz\n");
     let words: Vec<&str> = args
@@ -741,6 +783,9 @@ pub(crate) fn apk(
             let mut trigger = false;
             for (i, (n, v)) in new.iter().enumerate() {
                 out.push_str(&format!("({}/{total}) Installing {n} ({v})\n", i + 1));
+                for path in apk_programs(n) {
+                    files.install_program(path);
+                }
                 let known = APKS.iter().find(|k| k.name == *n);
                 if known.is_some_and(|k| k.post_install) {
                     out.push_str(&format!("Executing {n}-{v}.post-install\n"));

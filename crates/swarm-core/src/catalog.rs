@@ -4289,20 +4289,19 @@ fn run_simple(
             None
         }
         "printf" => {
+            let fmt = args.first().cloned().unwrap_or_default();
+            let p = crate::printf::printf(&fmt, args.get(1..).unwrap_or_default());
             if out_ok {
-                let text = args
-                    .first()
-                    .cloned()
-                    .unwrap_or_default()
-                    .replace("%s", &args.get(1..).unwrap_or_default().join(" "));
-                let text = text.replace("\\n", "\n");
-                for line in text.trim_end_matches('\n').split('\n') {
-                    if !line.is_empty() || text.contains('\n') {
+                for line in p.err.lines() {
+                    script.say(Stream::Stderr, line.to_string());
+                }
+                for line in p.out.trim_end_matches('\n').split('\n') {
+                    if !line.is_empty() || p.out.contains('\n') {
                         script.say(Stream::Stdout, line.to_string());
                     }
                 }
             }
-            script.status = 0;
+            script.status = p.status;
             None
         }
         "true" | ":" => {

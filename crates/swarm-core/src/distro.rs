@@ -69,10 +69,10 @@ const BUSYBOX_TOOLS: &[&str] = &[
     "ash", "awk", "basename", "cat", "chmod", "chown", "cp", "cut", "date", "df", "dirname", "du",
     "echo", "egrep", "env", "false", "find", "free", "grep", "gunzip", "gzip", "head", "hostname",
     "id", "ifconfig", "ip", "kill", "killall", "less", "ln", "ls", "mkdir", "more", "mount", "mv",
-    "nc", "netstat", "nproc", "nslookup", "ping", "pgrep", "pkill", "printenv", "printf", "ps",
-    "pwd", "rm", "rmdir", "route", "sed", "seq", "sh", "sleep", "sort", "stat", "tail", "tar",
-    "tee", "test", "top", "touch", "tr", "true", "uname", "uniq", "uptime", "vi", "watch", "wc",
-    "wget", "which", "whoami", "xargs",
+    "nc", "netstat", "nproc", "nslookup", "od", "ping", "pgrep", "pkill", "printenv", "printf",
+    "ps", "pwd", "rm", "rmdir", "route", "sed", "seq", "sh", "sleep", "sort", "stat", "tail",
+    "tar", "tee", "test", "top", "touch", "tr", "true", "uname", "uniq", "uptime", "vi", "watch",
+    "wc", "wget", "which", "whoami", "xargs",
 ];
 
 /// What every Debian and Ubuntu image has (coreutils, grep, sed, mawk, findutils, hostname,
@@ -80,9 +80,9 @@ const BUSYBOX_TOOLS: &[&str] = &[
 const DEBIAN_TOOLS: &[&str] = &[
     "awk", "basename", "bash", "cat", "chmod", "chown", "cp", "cut", "dash", "date", "df",
     "dirname", "du", "echo", "egrep", "env", "false", "find", "grep", "gunzip", "gzip", "head",
-    "hostname", "id", "ln", "ls", "mkdir", "more", "mount", "mv", "nproc", "printenv", "printf",
-    "pwd", "rm", "rmdir", "sed", "seq", "sh", "sleep", "sort", "stat", "tail", "tar", "tee",
-    "test", "touch", "tr", "true", "uname", "uniq", "wc", "which", "whoami", "xargs",
+    "hostname", "id", "ln", "ls", "mkdir", "more", "mount", "mv", "nproc", "od", "printenv",
+    "printf", "pwd", "rm", "rmdir", "sed", "seq", "sh", "sleep", "sort", "stat", "tail", "tar",
+    "tee", "test", "touch", "tr", "true", "uname", "uniq", "wc", "which", "whoami", "xargs",
 ];
 
 /// procps: Ubuntu and Debian's non-slim (buildpack-deps) images.

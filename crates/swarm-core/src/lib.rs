@@ -24,6 +24,7 @@ pub mod machine;
 pub mod network;
 pub mod objects;
 pub mod orchestrator;
+pub mod printf;
 pub mod prune;
 pub mod pyeval;
 mod quorum;

@@ -57,6 +57,10 @@ pub(crate) const BUILTINS: &[(&str, &str)] = &[
     ("mv", "move or rename files"),
     ("nano", "edit a file (in the page; scripts use heredocs)"),
     (
+        "od",
+        "dump a file in octal, hex or characters (-c, -A, -t x1)",
+    ),
+    (
         "openssl",
         "keys and certificates: req, x509, genrsa, rand, version",
     ),
@@ -313,7 +317,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         const SHELL_BUILTINS: &[&str] = &[
             "exit", "echo", "printf", "true", "false", ":", "sleep", "clear", "export", "unset",
             "test", "[", "break", "continue", "grep", "head", "tail", "wc", "sort", "uniq", "cut",
-            "tr", "sed", "awk", "seq", "date",
+            "tr", "sed", "awk", "seq", "date", "od",
         ];
         if !SHELL_BUILTINS.contains(&name.as_str()) {
             return crate::docker::container_cmd::shell_command(interp, &c, &argv, io).await;
@@ -476,6 +480,7 @@ pub(crate) async fn run(interp: &Interp, argv: Vec<String>, io: &Io) -> i32 {
         "tree" => crate::hosttools::tree(interp, args, io),
         "openssl" => crate::hosttools::openssl(interp, args, io).await,
         "base64" => crate::hosttools::base64(interp, args, io),
+        "od" => crate::hosttools::od(interp, args, io),
         "pgrep" | "pkill" => crate::hosttools::pgrep_pkill(interp, &name, args, io),
         "dockerd" => crate::hosttools::dockerd(interp, args, io),
         "sudo" => sudo(interp, args, io).await,
@@ -528,30 +533,9 @@ fn echo(args: &[String], io: &Io) -> i32 {
 }
 
 /// Interprets `\n`, `\t`, `\\` … as `echo -e` and `printf` do; `\c` stops output (true).
+/// `s` with `echo -e`'s escapes replaced; true when `\\c` ended the output.
 fn backslash_escapes(s: &str) -> (String, bool) {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('\\') => out.push('\\'),
-            Some('a') => out.push('\x07'),
-            Some('e') => out.push('\x1b'),
-            Some('c') => return (out, true),
-            Some(o) => {
-                out.push('\\');
-                out.push(o);
-            }
-            None => out.push('\\'),
-        }
-    }
-    (out, false)
+    swarm_core::printf::escapes(s, swarm_core::printf::Escapes::Echo)
 }
 
 fn printf(args: &[String], io: &Io) -> i32 {
@@ -560,63 +544,11 @@ fn printf(args: &[String], io: &Io) -> i32 {
             .write("printf: usage: printf [-v var] format [arguments]\n");
         return 2;
     };
-    let mut rest = args[1..].iter();
-    let mut out = String::new();
-    // The format is reused while arguments remain, as printf does.
-    loop {
-        let mut used = false;
-        let mut chars = fmt.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c == '\\' {
-                let (t, _) = backslash_escapes(&format!("\\{}", chars.next().unwrap_or('\\')));
-                out.push_str(&t);
-            } else if c == '%' {
-                let mut spec = String::new();
-                while let Some(&n) = chars.peek() {
-                    if n.is_ascii_digit() || n == '-' || n == '.' {
-                        spec.push(n);
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                let conv = chars.next().unwrap_or('%');
-                if conv == '%' {
-                    out.push('%');
-                    continue;
-                }
-                used = true;
-                let arg = rest.next().cloned().unwrap_or_default();
-                let left = spec.starts_with('-');
-                let width: usize = spec
-                    .trim_start_matches('-')
-                    .split('.')
-                    .next()
-                    .and_then(|w| w.parse().ok())
-                    .unwrap_or(0);
-                let val = match conv {
-                    'd' | 'i' => arg.trim().parse::<i64>().unwrap_or(0).to_string(),
-                    'b' => backslash_escapes(&arg).0,
-                    _ => arg,
-                };
-                let pad = width.saturating_sub(val.chars().count());
-                if left {
-                    out.push_str(&val);
-                    out.push_str(&" ".repeat(pad));
-                } else {
-                    out.push_str(&" ".repeat(pad));
-                    out.push_str(&val);
-                }
-            } else {
-                out.push(c);
-            }
-        }
-        if !used || rest.len() == 0 {
-            break;
-        }
-    }
-    io.out.write(&out);
-    0
+    let p = swarm_core::printf::printf(fmt, &args[1..]);
+    // bash reports as it goes and writes its output at the end.
+    io.err.write(&p.err);
+    io.out.write(&p.out);
+    p.status
 }
 
 fn hostname(interp: &Interp, args: &[String], io: &Io) -> i32 {
@@ -1056,7 +988,13 @@ fn grep(interp: &Interp, args: &[String], io: &Io) -> i32 {
             "--invert-match" => invert = true,
             "--count" => count = true,
             "--quiet" | "--silent" => quiet = true,
-            "--color" | "--colour" | "--color=auto" | "--color=never" | "--color=always" => {}
+            "--color"
+            | "--colour"
+            | "--color=auto"
+            | "--color=never"
+            | "--color=always"
+            | "--text"
+            | "--binary-files=text" => {}
             _ if a.starts_with("--") => {
                 io.err.write(&format!("grep: unrecognized option '{a}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n"));
                 return 2;
@@ -1076,7 +1014,8 @@ fn grep(interp: &Interp, args: &[String], io: &Io) -> i32 {
                         'o' => only = true,
                         'E' => extended = true,
                         'F' => fixed = true,
-                        'G' | 'h' | 'H' => {}
+                        // `-a`: binary files as text (the playground's files are text).
+                        'G' | 'h' | 'H' | 'a' | 'I' => {}
                         'A' | 'B' | 'C' => {
                             let rest: String = flags[k + 1..].iter().collect();
                             let value = if !rest.is_empty() {

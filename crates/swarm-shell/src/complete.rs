@@ -28,10 +28,10 @@ const COMMANDS: &[&str] = &[
     "alias", "apk", "awk", "base64", "basename", "bash", "cat", "cd", "chmod", "clear", "command",
     "cp", "curl", "cut", "date", "dirname", "docker", "du", "echo", "env", "exit", "export",
     "false", "find", "grep", "head", "help", "history", "hostname", "id", "ifconfig", "ip", "jq",
-    "kill", "less", "ls", "mkdir", "more", "mv", "nano", "netstat", "nslookup", "openssl", "pgrep",
-    "pkill", "printf", "ps", "pwd", "rm", "sed", "seq", "sh", "sim", "sleep", "sort", "ssh",
-    "tail", "tee", "test", "touch", "tr", "tree", "true", "uname", "uniq", "unset", "uptime", "vi",
-    "vim", "watch", "wc", "wget", "which", "whoami", "xargs",
+    "kill", "less", "ls", "mkdir", "more", "mv", "nano", "netstat", "nslookup", "od", "openssl",
+    "pgrep", "pkill", "printf", "ps", "pwd", "rm", "sed", "seq", "sh", "sim", "sleep", "sort",
+    "ssh", "tail", "tee", "test", "touch", "tr", "tree", "true", "uname", "uniq", "unset",
+    "uptime", "vi", "vim", "watch", "wc", "wget", "which", "whoami", "xargs",
 ];
 
 /// What an argument of a docker command names.

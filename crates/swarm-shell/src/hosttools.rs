@@ -1407,6 +1407,286 @@ pub(crate) fn base64(interp: &Interp, args: &[String], io: &Io) -> i32 {
 }
 
 // ---------------------------------------------------------------------------------------
+// od
+
+/// One output type of `od -t`: bytes per item and how an item prints.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum OdType {
+    /// `c`: characters, C escapes, octal for the rest.
+    Char,
+    /// `a`: named characters.
+    Named,
+    /// `o`, `x`, `d`, `u` with a size.
+    Int(char, usize),
+}
+
+impl OdType {
+    fn parse(spec: &str) -> Option<Vec<OdType>> {
+        let mut out = Vec::new();
+        let mut chars = spec.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                'c' => out.push(OdType::Char),
+                'a' => out.push(OdType::Named),
+                'o' | 'x' | 'd' | 'u' => {
+                    let mut digits = String::new();
+                    while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                        digits.push(*d);
+                        chars.next();
+                    }
+                    let size = match chars.peek() {
+                        Some('C') => {
+                            chars.next();
+                            1
+                        }
+                        Some('S') => {
+                            chars.next();
+                            2
+                        }
+                        Some('I') => {
+                            chars.next();
+                            4
+                        }
+                        Some('L') => {
+                            chars.next();
+                            8
+                        }
+                        _ if digits.is_empty() => 4,
+                        _ => digits.parse().ok()?,
+                    };
+                    if ![1, 2, 4, 8].contains(&size) {
+                        return None;
+                    }
+                    out.push(OdType::Int(c, size));
+                }
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
+    fn size(self) -> usize {
+        match self {
+            OdType::Int(_, n) => n,
+            _ => 1,
+        }
+    }
+
+    /// Column width of one item (GNU od: the widest value plus one space).
+    fn width(self) -> usize {
+        match self {
+            OdType::Char | OdType::Named => 4,
+            OdType::Int(k, n) => {
+                let bits = 8 * n as u32;
+                let max = if bits == 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << bits) - 1
+                };
+                1 + match k {
+                    'o' => format!("{max:o}").len(),
+                    'x' => 2 * n,
+                    'u' => max.to_string().len(),
+                    _ => (max / 2 + 1).to_string().len() + 1,
+                }
+            }
+        }
+    }
+
+    /// One item in a column `w` wide.
+    fn item(self, b: &[u8], w: usize) -> String {
+        match self {
+            OdType::Char => {
+                let text = match b[0] {
+                    0 => "\\0".to_string(),
+                    7 => "\\a".to_string(),
+                    8 => "\\b".to_string(),
+                    9 => "\\t".to_string(),
+                    10 => "\\n".to_string(),
+                    11 => "\\v".to_string(),
+                    12 => "\\f".to_string(),
+                    13 => "\\r".to_string(),
+                    c if (0x20..0x7f).contains(&c) => (c as char).to_string(),
+                    c => format!("{c:03o}"),
+                };
+                format!("{text:>w$}")
+            }
+            OdType::Named => {
+                const NAMES: [&str; 33] = [
+                    "nul", "soh", "stx", "etx", "eot", "enq", "ack", "bel", "bs", "ht", "nl", "vt",
+                    "ff", "cr", "so", "si", "dle", "dc1", "dc2", "dc3", "dc4", "nak", "syn", "etb",
+                    "can", "em", "sub", "esc", "fs", "gs", "rs", "us", "sp",
+                ];
+                let c = b[0] & 0x7f;
+                let text = match c {
+                    0..=32 => NAMES[c as usize].to_string(),
+                    127 => "del".to_string(),
+                    c => (c as char).to_string(),
+                };
+                format!("{text:>w$}")
+            }
+            OdType::Int(k, n) => {
+                let mut v: u64 = 0;
+                for (i, byte) in b.iter().take(n).enumerate() {
+                    v |= u64::from(*byte) << (8 * i);
+                }
+                match k {
+                    'o' => format!("{:>w$}", format!("{v:0>width$o}", width = self.width() - 1)),
+                    'x' => format!("{:>w$}", format!("{v:0>width$x}", width = self.width() - 1)),
+                    'u' => format!("{v:>w$}"),
+                    _ => {
+                        let bits = 8 * n as u32;
+                        let signed = if bits == 64 {
+                            v as i64
+                        } else if v >> (bits - 1) & 1 == 1 {
+                            v as i64 - (1i64 << bits)
+                        } else {
+                            v as i64
+                        };
+                        format!("{signed:>w$}")
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `od [-A RADIX] [-t TYPE] [-bcdox] [-v] [FILE…]` as GNU coreutils (and BusyBox, built
+/// like it) print it: 16 bytes a line, a repeated line as `*` unless `-v`, the address of
+/// the end last.
+pub(crate) fn od(interp: &Interp, args: &[String], io: &Io) -> i32 {
+    let mut radix = 'o';
+    let mut types: Vec<OdType> = Vec::new();
+    let mut verbose = false;
+    let mut files: Vec<String> = Vec::new();
+    let mut i = 0;
+    let invalid_type = |io: &Io, t: &str| {
+        io.err.write(&format!("od: invalid type string '{t}'\n"));
+        1
+    };
+    while let Some(a) = args.get(i) {
+        i += 1;
+        if a == "-" || !a.starts_with('-') {
+            files.push(a.clone());
+            continue;
+        }
+        let mut flags = a[1..].chars();
+        while let Some(f) = flags.next() {
+            match f {
+                'A' | 't' => {
+                    let rest: String = flags.by_ref().collect();
+                    let v = if rest.is_empty() {
+                        i += 1;
+                        args.get(i - 1).cloned().unwrap_or_default()
+                    } else {
+                        rest
+                    };
+                    if f == 'A' {
+                        match v.as_str() {
+                            "o" | "d" | "x" | "n" => radix = v.chars().next().unwrap_or('o'),
+                            _ => {
+                                io.err.write(&format!("od: invalid output address radix '{v}'; it must be one character from [doxn]\n"));
+                                return 1;
+                            }
+                        }
+                    } else {
+                        match OdType::parse(&v) {
+                            Some(t) => types.extend(t),
+                            None => return invalid_type(io, &v),
+                        }
+                    }
+                }
+                'b' => types.push(OdType::Int('o', 1)),
+                'c' => types.push(OdType::Char),
+                'd' => types.push(OdType::Int('u', 2)),
+                'o' => types.push(OdType::Int('o', 2)),
+                'x' => types.push(OdType::Int('x', 2)),
+                'v' => verbose = true,
+                _ => {
+                    io.err.write(&format!(
+                        "od: invalid option -- '{f}'\nTry 'od --help' for more information.\n"
+                    ));
+                    return 1;
+                }
+            }
+        }
+    }
+    if types.is_empty() {
+        types.push(OdType::Int('o', 2));
+    }
+    let mut data: Vec<u8> = Vec::new();
+    if files.is_empty() {
+        files.push("-".into());
+    }
+    let mut status = 0;
+    for f in &files {
+        if f == "-" {
+            data.extend_from_slice(io.stdin.as_bytes());
+            continue;
+        }
+        // The shell's files: the machine's, or the container's inside one.
+        match crate::fsutils::read_file(interp, f) {
+            Ok(d) => data.extend(d.into_bytes()),
+            Err(e) => {
+                io.err.write(&format!("od: {f}: {e}\n"));
+                status = 1;
+            }
+        }
+    }
+    let address = |n: usize| match radix {
+        'd' => format!("{n:07}"),
+        'x' => format!("{n:06x}"),
+        'n' => String::new(),
+        _ => format!("{n:07o}"),
+    };
+    // With several types, every type's items line up over the same bytes (GNU od widens the
+    // narrower columns).
+    let per_byte = types
+        .iter()
+        .map(|t| t.width().div_ceil(t.size()))
+        .max()
+        .unwrap_or(4);
+    let mut out = String::new();
+    let mut previous: Option<&[u8]> = None;
+    let mut starred = false;
+    for (k, line) in data.chunks(16).enumerate() {
+        if !verbose && line.len() == 16 && previous == Some(line) {
+            if !starred {
+                out.push_str("*\n");
+                starred = true;
+            }
+            continue;
+        }
+        previous = Some(line);
+        starred = false;
+        for (j, t) in types.iter().enumerate() {
+            out.push_str(&if j == 0 {
+                address(k * 16)
+            } else {
+                " ".repeat(address(0).len())
+            });
+            let mut padded = line.to_vec();
+            padded.resize(line.len().div_ceil(t.size()) * t.size(), 0);
+            for item in padded.chunks(t.size()) {
+                let w = if types.len() > 1 {
+                    per_byte * t.size()
+                } else {
+                    t.width()
+                };
+                out.push_str(&t.item(item, w));
+            }
+            out.push('\n');
+        }
+    }
+    if radix != 'n' {
+        out.push_str(&address(data.len()));
+        out.push('\n');
+    }
+    io.out.write(&out);
+    status
+}
+
+// ---------------------------------------------------------------------------------------
 // Processes
 
 /// The host's processes: (pid, name). There are no others on a playground machine.

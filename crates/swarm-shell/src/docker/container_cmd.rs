@@ -2579,7 +2579,7 @@ pub(crate) fn run_in_container(
 /// Tools the playground's shell runs itself, in a container over the container's files.
 const SHELL_TOOLS: &[&str] = &[
     "grep", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "sed", "awk", "seq", "date",
-    "printf", "test",
+    "printf", "test", "od",
 ];
 
 async fn exec(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {

@@ -41,7 +41,7 @@ const KNOWN_TOOLS: &[&str] = &[
     "ps", "free", "top", "df", "nslookup", "dig", "ping", "ip", "ifconfig", "netstat", "pgrep",
     "pkill", "killall", "watch", "less", "vi", "bash", "which", "stat", "uptime", "seq", "date",
     "head", "tail", "grep", "sed", "awk", "wc", "sort", "uniq", "cut", "tr", "tee", "xargs",
-    "find", "kill", "hostname", "nc", "route", "curl",
+    "find", "kill", "hostname", "nc", "route", "curl", "od",
 ];
 
 /// An image's own program answering a version question, or a system tool; `None` when it is

@@ -88,6 +88,17 @@ fn redis_arg(v: &Value) -> R<String> {
     }
 }
 
+/// Positional argument `i` of the call of `name`, or Python's TypeError for too few.
+fn nth_arg<'a>(pos: &'a [Value], i: usize, name: &str) -> R<&'a Value> {
+    pos.get(i).ok_or_else(|| {
+        type_error(format!(
+            "{name}() takes at least {} argument{}",
+            i + 1,
+            if i == 0 { "" } else { "s" }
+        ))
+    })
+}
+
 impl Interp<'_> {
     pub(super) fn builtin(
         &mut self,
@@ -95,16 +106,7 @@ impl Interp<'_> {
         pos: Vec<Value>,
         kw: Vec<(String, Value)>,
     ) -> R<Value> {
-        let arg = |i: usize| -> R<&Value> {
-            pos.get(i).ok_or_else(|| {
-                type_error(format!(
-                    "{}() takes at least {} argument{}",
-                    b.rsplit('.').next().unwrap_or(b),
-                    i + 1,
-                    if i == 0 { "" } else { "s" }
-                ))
-            })
-        };
+        let arg = |i: usize| nth_arg(&pos, i, b.rsplit('.').next().unwrap_or(b));
         match b {
             "str" => Ok(Value::Str(match pos.first() {
                 None => String::new(),
@@ -535,15 +537,7 @@ impl Interp<'_> {
         pos: Vec<Value>,
         kw: Vec<(String, Value)>,
     ) -> R<Value> {
-        let arg = |i: usize| -> R<&Value> {
-            pos.get(i).ok_or_else(|| {
-                type_error(format!(
-                    "{m}() takes at least {} argument{}",
-                    i + 1,
-                    if i == 0 { "" } else { "s" }
-                ))
-            })
-        };
+        let arg = |i: usize| nth_arg(&pos, i, m);
         let sarg = |i: usize| -> R<String> {
             match arg(i)? {
                 Value::Str(s) => Ok(s.clone()),

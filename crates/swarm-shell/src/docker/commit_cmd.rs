@@ -15,6 +15,7 @@ use swarm_core::history::HistoryRow;
 use swarm_core::MachineId;
 
 use super::cli::Parsed;
+use super::swarm_cmd::daemon_error;
 use super::Status;
 use crate::exec::{Interp, Io};
 use crate::format;
@@ -39,11 +40,6 @@ pub(crate) async fn run(
         "commit" | "container commit" => commit(interp, m, cmd, io),
         _ => history(interp, m, cmd, io),
     }
-}
-
-fn daemon_error(io: &Io, e: &str) -> Status {
-    io.err.write(&format!("Error response from daemon: {e}\n"));
-    1
 }
 
 // ------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ use swarm_core::machine::build;
 use swarm_core::{MachineId, SimDuration, SimTime, World};
 
 use super::cli::Parsed;
+use super::swarm_cmd::daemon_error;
 use super::swarm_cmd::{parse_go_duration, rfc3339};
 use super::Status;
 use crate::exec::{Dest, Interp, Io};
@@ -147,12 +148,6 @@ pub(crate) async fn run(
         "tag" | "image tag" => tag(interp, m, cmd, io),
         _ => rmi(interp, m, cmd, io),
     }
-}
-
-fn daemon_error(io: &Io, msg: &str) -> Status {
-    io.err
-        .write(&format!("Error response from daemon: {msg}\n"));
-    1
 }
 
 /// `docker run`'s `reportError` with its help hint; exit status 125.

@@ -7,6 +7,7 @@ use swarm_core::fs::{self, FsError, Metadata};
 use swarm_core::{MachineId, SimDuration, World};
 
 use super::cli::Parsed;
+use super::swarm_cmd::daemon_error;
 use crate::exec::{Dest, Interp, Io};
 use crate::format::container::human_size3;
 
@@ -148,12 +149,6 @@ fn cp(interp: &Interp, m: MachineId, cmd: &Parsed, io: &Io) -> Status {
         (Some(c), None) => from_container(interp, m, c, src_path, dst_path, quiet, io),
         (None, Some(c)) => to_container(interp, m, src_path, c, dst_path, quiet, io),
     }
-}
-
-fn daemon_error(io: &Io, msg: &str) -> Status {
-    io.err
-        .write(&format!("Error response from daemon: {msg}\n"));
-    1
 }
 
 /// The container path as the daemon sees it: relative to `/`.

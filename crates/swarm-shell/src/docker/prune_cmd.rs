@@ -13,6 +13,7 @@ use swarm_core::volume::VolumeFilter;
 use swarm_core::MachineId;
 
 use super::cli::Parsed;
+use super::swarm_cmd::daemon_error;
 use super::Status;
 use crate::exec::{Interp, Io};
 
@@ -42,12 +43,6 @@ pub(crate) async fn run(
         "network prune" => network(interp, m, cmd, &raw, io).await,
         _ => system(interp, m, cmd, &raw, io).await,
     }
-}
-
-fn daemon_error(io: &Io, msg: &str) -> Status {
-    io.err
-        .write(&format!("Error response from daemon: {msg}\n"));
-    1
 }
 
 fn human(bytes: u64) -> String {

@@ -13,6 +13,7 @@ use swarm_core::volume::{Volume, VolumeFilter};
 use swarm_core::MachineId;
 
 use super::cli::Parsed;
+use super::swarm_cmd::daemon_error;
 use super::{template, Status};
 use crate::exec::{Interp, Io};
 
@@ -72,12 +73,6 @@ pub(crate) async fn run(
         "volume rm" => rm(interp, m, cmd, io),
         _ => prune(interp, m, cmd, io).await,
     }
-}
-
-fn daemon_error(io: &Io, msg: &str) -> Status {
-    io.err
-        .write(&format!("Error response from daemon: {msg}\n"));
-    1
 }
 
 /// `KEY=VALUE` list flags (`--label`, `--opt`) into a map.

@@ -120,6 +120,25 @@ fn command_form(args: &str) -> Vec<String> {
     vec!["/bin/sh".into(), "-c".into(), args.to_string()]
 }
 
+/// An instruction's operands in exec form (a JSON array) or as shell words (`COPY`, `ADD`,
+/// `VOLUME`).
+fn json_or_words(args: &str) -> Vec<String> {
+    if args.trim_start().starts_with('[') {
+        serde_json::from_str(args).unwrap_or_default()
+    } else {
+        shell_words(args)
+    }
+}
+
+/// `EXPOSE`'s port with its protocol (`80` is `80/tcp`).
+fn port_proto(p: String) -> String {
+    if p.contains('/') {
+        p
+    } else {
+        format!("{p}/tcp")
+    }
+}
+
 /// `KEY=VALUE KEY2="V 2"` or the old `KEY VALUE` form, quotes removed.
 fn key_values(args: &str) -> Vec<(String, String)> {
     let words = shell_words(args);
@@ -568,11 +587,7 @@ fn created_by(
             }
         }
         "COPY" | "ADD" => {
-            let words: Vec<String> = if args.trim_start().starts_with('[') {
-                serde_json::from_str(args).unwrap_or_default()
-            } else {
-                shell_words(args)
-            };
+            let words: Vec<String> = json_or_words(args);
             let operands: Vec<&String> = words.iter().filter(|w| !w.starts_with("--")).collect();
             if buildkit {
                 let list: Vec<&str> = operands.iter().map(|s| s.as_str()).collect();
@@ -652,16 +667,8 @@ fn created_by(
         }
         "EXPOSE" => {
             if buildkit {
-                let mut ports: Vec<String> = shell_words(args)
-                    .into_iter()
-                    .map(|p| {
-                        if p.contains('/') {
-                            p
-                        } else {
-                            format!("{p}/tcp")
-                        }
-                    })
-                    .collect();
+                let mut ports: Vec<String> =
+                    shell_words(args).into_iter().map(port_proto).collect();
                 ports.sort();
                 ports.dedup();
                 let map: Vec<String> = ports.iter().map(|p| format!("{p}:{{}}")).collect();
@@ -671,11 +678,7 @@ fn created_by(
             }
         }
         "VOLUME" => {
-            let v: Vec<String> = if args.trim_start().starts_with('[') {
-                serde_json::from_str(args).unwrap_or_default()
-            } else {
-                shell_words(args)
-            };
+            let v: Vec<String> = json_or_words(args);
             nop(format!("VOLUME [{}]", v.join(" ")))
         }
         "USER" => nop(format!("USER {}", unquote(args))),
@@ -719,12 +722,7 @@ pub(crate) fn apply_metadata(img: &mut Image, keyword: &str, a: &str) -> Result<
             }
         }
         "EXPOSE" => {
-            for p in shell_words(a) {
-                let p = if p.contains('/') {
-                    p
-                } else {
-                    format!("{p}/tcp")
-                };
+            for p in shell_words(a).into_iter().map(port_proto) {
                 if !img.exposed_ports.contains(&p) {
                     img.exposed_ports.push(p);
                 }
@@ -740,11 +738,7 @@ pub(crate) fn apply_metadata(img: &mut Image, keyword: &str, a: &str) -> Result<
         }
         "USER" => img.user = unquote(a),
         "VOLUME" => {
-            let v: Vec<String> = if a.trim_start().starts_with('[') {
-                serde_json::from_str(a).unwrap_or_default()
-            } else {
-                shell_words(a)
-            };
+            let v: Vec<String> = json_or_words(a);
             for p in v {
                 if !img.volumes.contains(&p) {
                     img.volumes.push(p);
@@ -1040,13 +1034,7 @@ pub(crate) async fn run_builder(
                     // BuildKit's callers turn it into `failed to solve: process …`.
                     let cid = hex64(&format!("container:{id}\n{a}"));
                     say(format!(" ---> Running in {}\n{printed}", &cid[..12]));
-                    let shown = if a.trim_start().starts_with('[') {
-                        serde_json::from_str::<Vec<String>>(&a)
-                            .unwrap_or_default()
-                            .join(" ")
-                    } else {
-                        format!("/bin/sh -c {a}")
-                    };
+                    let shown = command_form(&a).join(" ");
                     io.err.write(&kept.borrow());
                     io.err.write(&format!(
                         "The command '{shown}' returned a non-zero code: {code}\n"
@@ -1065,11 +1053,7 @@ pub(crate) async fn run_builder(
             "COPY" | "ADD" => {
                 runs_container = false;
                 new_layers += 1;
-                let words: Vec<String> = if a.trim_start().starts_with('[') {
-                    serde_json::from_str(&a).unwrap_or_default()
-                } else {
-                    shell_words(&a)
-                };
+                let words: Vec<String> = json_or_words(&a);
                 let operands: Vec<&String> =
                     words.iter().filter(|w| !w.starts_with("--")).collect();
                 let from_stage = words.iter().any(|w| w.starts_with("--from"));

@@ -175,7 +175,7 @@ fn werkzeug_time(unix_ms: i64) -> String {
 }
 
 /// Python logging's `asctime`: `2026-11-23 09:00:05,123`.
-fn py_time(unix_ms: i64) -> String {
+pub fn py_time(unix_ms: i64) -> String {
     let (y, mo, d, h, mi, s, ms, _) = civil(unix_ms);
     format!("{y}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02},{ms:03}")
 }

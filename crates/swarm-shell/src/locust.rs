@@ -625,23 +625,10 @@ impl Out<'_> {
         let ms = self.interp.world().borrow().now().unix_ms();
         self.line(&format!(
             "[{}] {}/{level}/locust.{logger}: {msg}",
-            stamp(ms, ' ', ','),
+            swarm_core::apps::py_time(ms),
             self.host
         ));
     }
-}
-
-/// `YYYY-MM-DD HH:MM:SS,mmm` of a unix time in ms (Python logging's `asctime`).
-fn stamp(ms: i64, sep: char, frac: char) -> String {
-    let (y, mo, d) = swarm_core::time::civil_from_days(ms.div_euclid(86_400_000));
-    let t = ms.rem_euclid(86_400_000);
-    format!(
-        "{y:04}-{mo:02}-{d:02}{sep}{:02}:{:02}:{:02}{frac}{:03}",
-        t / 3_600_000,
-        t / 60_000 % 60,
-        t / 1000 % 60,
-        t % 1000
-    )
 }
 
 /// The argv of a Locust container (`locust …`), if this is one.
@@ -1052,13 +1039,10 @@ async fn headless(out: &Out<'_>, o: &Opts, classes: &[UserClass]) -> i32 {
     if interrupted {
         let ms = world.borrow().now().unix_ms();
         out.line("KeyboardInterrupt");
-        out.line(&format!(
-            "{}Z",
-            stamp(ms - ms % 1000, 'T', '.')
-                .split('.')
-                .next()
-                .unwrap_or("")
-        ));
+        // The second, as `2026-11-23T09:00:05Z`.
+        let asctime = swarm_core::apps::py_time(ms);
+        let second = asctime.split(',').next().unwrap_or("");
+        out.line(&format!("{}Z", second.replacen(' ', "T", 1)));
     } else if o.run_time.is_some() {
         out.log("INFO", "main", "--run-time limit reached, shutting down");
     }
@@ -1121,15 +1105,6 @@ fn record(
     }
 }
 
-/// Python's `repr` of a float.
-fn py_float(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e16 {
-        format!("{x:.1}")
-    } else {
-        format!("{x}")
-    }
-}
-
 /// `--csv PREFIX`: the stats, failures and exceptions files as the run ends.
 fn write_csv(out: &Out<'_>, prefix: &str, stats: &Stats) {
     let path = if prefix.starts_with('/') {
@@ -1172,18 +1147,18 @@ fn write_csv(out: &Out<'_>, prefix: &str, stats: &Stats) {
             if median.fract() == 0.0 {
                 format!("{}", median as u64)
             } else {
-                py_float(median)
+                swarm_core::pyeval::float_repr(median)
             },
-            py_float(e.avg()),
-            py_float(e.min.unwrap_or(0.0)),
-            py_float(e.max),
-            py_float(if e.reqs == 0 {
+            swarm_core::pyeval::float_repr(e.avg()),
+            swarm_core::pyeval::float_repr(e.min.unwrap_or(0.0)),
+            swarm_core::pyeval::float_repr(e.max),
+            swarm_core::pyeval::float_repr(if e.reqs == 0 {
                 0.0
             } else {
                 e.bytes as f64 / e.reqs as f64
             }),
-            py_float(e.reqs as f64 / secs),
-            py_float(e.fails as f64 / secs),
+            swarm_core::pyeval::float_repr(e.reqs as f64 / secs),
+            swarm_core::pyeval::float_repr(e.fails as f64 / secs),
             pct.join(",")
         ));
     };

@@ -2002,7 +2002,7 @@ fn from_json(j: &serde_json::Value) -> Value {
     }
 }
 
-pub use format::{repr, str_of};
+pub use format::{float_repr, repr, str_of};
 
 /// A werkzeug URL rule (`/hello/<name>`, `/item/<int:id>`, `/files/<path:p>`) matched
 /// against `path`: the view's arguments, or `None` when it does not match.

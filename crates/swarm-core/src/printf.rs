@@ -76,7 +76,7 @@ pub fn escapes(s: &str, mode: Escapes) -> (String, bool) {
                 i += n - 1;
                 out.push(byte(v));
             }
-            'x' if mode != Escapes::Echo || digits(i, 16, 2).1 > 0 => {
+            'x' => {
                 let (v, n) = digits(i, 16, 2);
                 if n == 0 {
                     out.push_str("\\x");
@@ -301,28 +301,14 @@ pub fn printf(fmt: &str, args: &[String]) -> Printed {
         while i < fmt.len() {
             let c = fmt[i];
             i += 1;
-            if c == '\\' {
-                // One escape: the backslash and what follows it, up to an octal or hex run.
-                let mut j = i + 1;
-                if fmt.get(i).is_some_and(|c| ('0'..='7').contains(c)) {
-                    while j < fmt.len() && j < i + 3 && ('0'..='7').contains(&fmt[j]) {
-                        j += 1;
-                    }
-                } else if fmt.get(i) == Some(&'x') {
-                    while j < fmt.len() && j < i + 3 && fmt[j].is_ascii_hexdigit() {
-                        j += 1;
-                    }
-                }
-                let j = j.min(fmt.len());
-                let text: String = std::iter::once('\\')
-                    .chain(fmt[i..j].iter().copied())
-                    .collect();
-                out.push_str(&escapes(&text, Escapes::Format).0);
-                i = j;
-                continue;
-            }
             if c != '%' {
-                out.push(c);
+                // A literal run up to the next `%`, its escapes read.
+                let start = i - 1;
+                while i < fmt.len() && fmt[i] != '%' {
+                    i += 1;
+                }
+                let run: String = fmt[start..i].iter().collect();
+                out.push_str(&escapes(&run, Escapes::Format).0);
                 continue;
             }
             let mut flags = String::new();

@@ -822,12 +822,6 @@ pub(super) async fn pull_image(
 
 /// The shell command of a `-it` container whose program is an interactive shell, if it is one.
 fn interactive_shell(argv: &[String]) -> Option<&'static str> {
-    // The official images' `docker-entrypoint.sh` (nginx, redis, node, postgres …) execs a
-    // command that is not its server's: `docker run -it nginx bash` is bash.
-    let argv = match argv.split_first() {
-        Some((e, rest)) if e.ends_with("docker-entrypoint.sh") && !rest.is_empty() => rest,
-        _ => argv,
-    };
     let first = argv.first()?;
     let base = first.rsplit('/').next().unwrap_or(first);
     match base {
@@ -1133,7 +1127,13 @@ pub(crate) async fn start_created(
     let (tty, interactive, argv) = {
         let w = world.borrow();
         match w.container(m, &id) {
-            Some(c) => (c.config.tty, c.config.interactive, c.program.argv()),
+            // The official images' entrypoint wrapper execs another command as it is:
+            // `docker run -it nginx bash` is bash.
+            Some(c) => (
+                c.config.tty,
+                c.config.interactive,
+                unwrap_entrypoint(&c.config.image, c.program.argv()).unwrap_or_default(),
+            ),
             None => (false, false, Vec::new()),
         }
     };

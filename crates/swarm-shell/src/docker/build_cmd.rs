@@ -1030,11 +1030,17 @@ pub(crate) async fn run_builder(
                 let (printed, written, removed, code) =
                     run_step(&a, &img.workdir, &img.layer_files(), &base_ref);
                 if code != 0 {
-                    // The legacy builder's error (the CLI exits with the step's code);
-                    // BuildKit's callers turn it into `failed to solve: process …`.
+                    let shown = command_form(&a).join(" ");
+                    if buildkit {
+                        // BuildKit's words; its caller says `failed to solve: ` first.
+                        io.err.write(&format!(
+                            "process \"{shown}\" did not complete successfully: exit code: {code}\n"
+                        ));
+                        return code;
+                    }
+                    // The legacy builder's error (the CLI exits with the step's code).
                     let cid = hex64(&format!("container:{id}\n{a}"));
                     say(format!(" ---> Running in {}\n{printed}", &cid[..12]));
-                    let shown = command_form(&a).join(" ");
                     io.err.write(&kept.borrow());
                     io.err.write(&format!(
                         "The command '{shown}' returned a non-zero code: {code}\n"

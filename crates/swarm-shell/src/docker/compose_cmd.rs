@@ -647,17 +647,6 @@ async fn build_services(
                 .split_once("https://docs.docker.com/go/buildx/\n\n")
                 .map_or(text.as_str(), |(_, rest)| rest)
                 .to_string();
-            // A failed RUN, as BuildKit words it.
-            let text = text
-                .lines()
-                .find_map(|l| {
-                    let rest = l.strip_prefix("The command '")?;
-                    let (shown, code) = rest.rsplit_once("' returned a non-zero code: ")?;
-                    Some(format!(
-                        "process \"{shown}\" did not complete successfully: exit code: {code}\n"
-                    ))
-                })
-                .unwrap_or(text);
             io.err.write(&format!(
                 "failed to solve: {}",
                 if text.is_empty() {
